@@ -1,0 +1,80 @@
+"""The Touchpoint web application: ``create_app`` builds it in a few steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import BASE_DIR, INSTANCE_DIR, load_config
+
+
+def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Create the Flask application for ``env`` with optional config ``overrides``."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.update(load_config(env))
+    app.config.update(overrides or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    """Switch SQLite's foreign-key enforcement on for every connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, migrations, login manager and CSRF protection."""
+    from app.auth.session import init_login_manager
+    from app.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    init_login_manager(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every blueprint of the web layer."""
+    from app.auth.views import blueprint as auth
+    from app.home.views import blueprint as home
+    from app.schools.views import blueprint as schools
+
+    app.register_blueprint(auth)
+    app.register_blueprint(home)
+    app.register_blueprint(schools)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render friendly pages for HTTP errors."""
+    from app.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose helpers every template uses."""
+    from app.templating import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the ``flask schools``, ``flask users`` and ``flask demo`` commands."""
+    from app.cli import register
+
+    register(app)

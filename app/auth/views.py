@@ -1,0 +1,60 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.auth.forms import LoginForm
+from app.extensions import db
+from app.forms import apply_errors
+from audits.accounts import LockoutPolicy, authenticate
+from audits.errors import ValidationError
+
+blueprint = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Return ``target`` if it is a path on this site, else the home page."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("home.index")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    """Show the sign-in form and sign the person in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        policy = LockoutPolicy(
+            current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCKOUT_MINUTES"]
+        )
+        try:
+            user = authenticate(db.session, form.email.data or "", form.password.data or "", policy)
+        except ValidationError as error:
+            db.session.commit()  # keep the recorded failure and any lockout
+            apply_errors(form, error)
+            return render_template("auth/login.html", form=form), 401
+        db.session.commit()
+        login_user(user)
+        return redirect(_safe_next(form.next.data))
+    status = 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@blueprint.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    """Sign the person out."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,41 @@
+"""Forms of the school pages."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from audits.models import Level
+
+LEVEL_CHOICES = [SelectChoice(level.value, level.value.capitalize()) for level in Level]
+
+
+class SchoolForm(FlaskForm):
+    """A school's editable details. Real validation happens in ``audits.directory``."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    level = SelectField("Level", choices=LEVEL_CHOICES)
+    phone = TelField("Main office phone", validators=[Optional(), Length(max=40)])
+    email = EmailField("Main office email", validators=[Optional(), Length(max=254)])
+    street = StringField("Street address", validators=[Length(max=200)])
+    city = StringField("City", validators=[Length(max=100)])
+    state = StringField("State", validators=[Length(max=20)])
+    zip = StringField("ZIP code", validators=[Length(max=10)])
+    principal_name = StringField("Principal", validators=[Length(max=200)])
+    languages = StringField(
+        "Languages served",
+        description="Language codes separated by commas, e.g. en, es, vi.",
+        validators=[Length(max=200)],
+    )
+    active = BooleanField("Active (included in audit rounds)")
+
+
+class ImportForm(FlaskForm):
+    """Upload of an NCES school directory file."""
+
+    file = FileField(
+        "NCES directory file (CSV)",
+        description="An NCES school search export or a CCD flat file, as downloaded.",
+        validators=[FileRequired("Choose a CSV file to import.")],
+    )

@@ -1,0 +1,25 @@
+"""Globals and filters available to every template."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.permissions import can
+from audits.access import Action
+from audits.models import Level, Role
+
+
+def format_phone(e164: str | None) -> str:
+    """Show a US E.164 number as ``(904) 220-1260``; others as stored."""
+    if not e164:
+        return ""
+    if e164.startswith("+1") and len(e164) == 12:
+        return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
+    return e164
+
+
+def register(app: Flask) -> None:
+    """Install the helpers on ``app``."""
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(can=can, Action=Action, Role=Role, Level=Level)
+    app.jinja_env.filters["phone"] = format_phone

@@ -1,0 +1,1 @@
+"""The Touchpoint domain: models, rules and importers, free of any web framework."""

@@ -1,0 +1,98 @@
+"""The demo district: real Duval County schools and one user per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audits.accounts import NewUser, create_user
+from audits.importers.schools import ImportReport, import_schools
+from audits.models import Closure, District, Role, School, User
+
+DEMO_PASSWORD = "demo-password"
+DEMO_DISTRICT = "Duval County Public Schools"
+DEMO_PRINCIPAL_SCHOOL = "120048003173"  # Abess Park Elementary School
+SHARED_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "schools" / "duval_fl_nces_export.csv"
+BUNDLED_FILE = Path(__file__).resolve().parent / "data" / "duval_fl_nces_export.csv"
+
+DEMO_USERS = [
+    ("admin@example.org", Role.ADMIN, "Ada Admin"),
+    ("leader@example.org", Role.LEADER, "Lee Leader"),
+    ("reviewer@example.org", Role.REVIEWER, "Rae Reviewer"),
+    ("auditor1@example.org", Role.AUDITOR, "Avery Auditor"),
+    ("auditor2@example.org", Role.AUDITOR, "Sam Auditor"),
+    ("principal@example.org", Role.PRINCIPAL, "Pat Principal"),
+]
+
+# The 2026-27 breaks of a typical Florida school calendar, for the demo only.
+DEMO_CLOSURES = [
+    (date(2026, 11, 23), 5, "Thanksgiving break"),
+    (date(2026, 12, 21), 12, "Winter break"),
+    (date(2027, 1, 18), 1, "Martin Luther King Jr. Day"),
+    (date(2027, 2, 15), 1, "Presidents' Day"),
+    (date(2027, 3, 15), 5, "Spring break"),
+    (date(2027, 5, 31), 1, "Memorial Day"),
+]
+
+
+@dataclass
+class DemoResult:
+    """What ``load_demo`` created."""
+
+    district: District
+    report: ImportReport
+    source: Path
+    users: list[User]
+
+
+def demo_source(configured: Path | None = None) -> Path:
+    """Pick the demo school file: the configured one, the shared sample, else the bundled copy."""
+    for candidate in (configured, SHARED_FILE):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return BUNDLED_FILE
+
+
+def demo_is_loaded(session: Session) -> bool:
+    """Whether the database already has users (the demo only loads into an empty one)."""
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
+def demo_users(session: Session) -> list[User]:
+    """Return the demo accounts that exist, in the order they are listed."""
+    emails = [email for email, _, _ in DEMO_USERS]
+    found = {user.email: user for user in session.scalars(select(User).where(User.email.in_(emails)))}
+    return [found[email] for email in emails if email in found]
+
+
+def load_demo(session: Session, configured: Path | None = None) -> DemoResult:
+    """Import the demo district's schools and create one user per role (the caller commits)."""
+    source = demo_source(configured)
+    report = import_schools(session, source.read_bytes(), district_name=DEMO_DISTRICT)
+    district = session.scalars(select(District).where(District.name == DEMO_DISTRICT)).one()
+    for first_day, days, reason in DEMO_CLOSURES:
+        for offset in range(days + (2 if days >= 5 else 0)):
+            day = first_day + timedelta(days=offset)
+            if day.weekday() < 5:
+                district.closures.append(Closure(day=day, reason=reason))
+    principal_school = session.scalars(select(School).where(School.nces_id == DEMO_PRINCIPAL_SCHOOL)).one()
+    principal_school.principal_name = "Pat Principal"
+    users = [
+        create_user(
+            session,
+            NewUser(
+                email=email,
+                role=role,
+                password=DEMO_PASSWORD,
+                name=name,
+                district_id=None if role is Role.ADMIN else district.id,
+                school_ids=[principal_school.id] if role is Role.PRINCIPAL else [],
+            ),
+        )
+        for email, role, name in DEMO_USERS
+    ]
+    return DemoResult(district, report, source, users)

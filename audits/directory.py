@@ -1,0 +1,150 @@
+"""The school directory: searching, filtering and editing a district's schools."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from audits.errors import ValidationError
+from audits.models import Level, Role, School, User, principal_schools
+from audits.phones import normalise_phone
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class SchoolQuery:
+    """What the school list asks for: free text, a level, inactive schools or not, a page."""
+
+    text: str = ""
+    level: Level | None = None
+    include_inactive: bool = False
+    page: int = 1
+
+
+@dataclass
+class SchoolPage:
+    """One page of a school search."""
+
+    schools: list[School]
+    total: int
+    page: int
+    pages: int
+
+
+def visible_schools(user: User) -> Select[tuple[School]]:
+    """Return a select of the schools ``user`` may see (admin: all; principal: their own)."""
+    stmt = select(School)
+    if user.role is Role.PRINCIPAL:
+        stmt = stmt.join(principal_schools).where(principal_schools.c.user_id == user.id)
+    elif user.role is not Role.ADMIN:
+        stmt = stmt.where(School.district_id == user.district_id)
+    return stmt
+
+
+def search_schools(session: Session, user: User, query: SchoolQuery) -> SchoolPage:
+    """Return the page of schools visible to ``user`` that match ``query``, by name."""
+    stmt = visible_schools(user)
+    text = query.text.strip()
+    if text:
+        pattern = f"%{_escape_like(text.lower())}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(School.name).like(pattern, escape="\\"),
+                School.nces_id.like(pattern, escape="\\"),
+                func.lower(School.city).like(pattern, escape="\\"),
+            )
+        )
+    if query.level is not None:
+        stmt = stmt.where(School.level == query.level)
+    if not query.include_inactive:
+        stmt = stmt.where(School.active.is_(True))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, query.page), pages)
+    schools = session.scalars(
+        stmt.order_by(School.name, School.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    )
+    return SchoolPage(list(schools), total, page, pages)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass
+class SchoolChanges:
+    """The fields a district leader may edit by hand."""
+
+    name: str
+    level: str
+    phone: str
+    email: str
+    street: str
+    city: str
+    state: str
+    zip: str
+    principal_name: str
+    languages: str
+    active: bool
+
+
+def update_school(school: School, changes: SchoolChanges) -> None:
+    """Validate ``changes`` and apply them to ``school``; every problem is reported at once."""
+    problems: list[tuple[str | None, str]] = []
+    name = changes.name.strip()
+    if not name:
+        problems.append(("name", "a school needs a name"))
+    try:
+        level = Level(changes.level)
+    except ValueError:
+        problems.append(("level", "choose elementary, middle, high or other"))
+        level = school.level
+    phone = school.phone
+    try:
+        phone = normalise_phone(changes.phone) if changes.phone.strip() else None
+    except ValidationError as error:
+        problems.extend(error.problems)
+    email = changes.email.strip() or None
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            problems.append(("email", str(error)))
+    state = changes.state.strip().upper()
+    if state and (len(state) != 2 or not state.isalpha()):
+        problems.append(("state", "use the two-letter state code, e.g. FL"))
+    zip_code = changes.zip.strip()
+    if zip_code and not (zip_code.isdigit() and len(zip_code) == 5):
+        problems.append(("zip", "use the five-digit ZIP code"))
+    languages = parse_languages(changes.languages)
+    if not languages:
+        problems.append(("languages", "list at least one language, e.g. en, es"))
+    elif any(not (2 <= len(code) <= 3 and code.isalpha()) for code in languages):
+        problems.append(("languages", "use two- or three-letter language codes, e.g. en, es, vi"))
+    if problems:
+        raise ValidationError.many(problems)
+    school.name = name
+    school.level = level
+    school.phone = phone
+    school.email = email
+    school.street = changes.street.strip()
+    school.city = changes.city.strip()
+    school.state = state
+    school.zip = zip_code
+    school.principal_name = changes.principal_name.strip()
+    school.languages = languages
+    school.active = changes.active
+
+
+def parse_languages(text: str) -> list[str]:
+    """Turn ``"en, es ,vi"`` into ``["en", "es", "vi"]`` (lower-case, no duplicates)."""
+    seen: list[str] = []
+    for part in text.replace(";", ",").split(","):
+        code = part.strip().lower()
+        if code and code not in seen:
+            seen.append(code)
+    return seen

@@ -1,0 +1,53 @@
+"""Districts: the customer, with its timezone, school-day hours and closure dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from audits.models.base import Base, UTCDateTime
+from audits.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from audits.models.school import School
+
+DEFAULT_DAY_START = time(7, 30)
+DEFAULT_DAY_END = time(16, 0)
+
+
+class District(Base):
+    """A school district. Every school, round and non-admin user belongs to one."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    school_day_start: Mapped[time] = mapped_column(Time, default=DEFAULT_DAY_START)
+    school_day_end: Mapped[time] = mapped_column(Time, default=DEFAULT_DAY_END)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    schools: Mapped[list[School]] = relationship(back_populates="district")
+    closures: Mapped[list[Closure]] = relationship(
+        back_populates="district", cascade="all, delete-orphan", order_by="Closure.day"
+    )
+
+    def __repr__(self) -> str:
+        return f"<District {self.name!r}>"
+
+
+class Closure(Base):
+    """A day the district's schools are closed (holiday, break, storm day)."""
+
+    __tablename__ = "closures"
+    __table_args__ = (UniqueConstraint("district_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    district: Mapped[District] = relationship(back_populates="closures")

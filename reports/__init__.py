@@ -1,0 +1,1 @@
+"""Scorecards: gather figures from audits, render HTML, print to PDF."""

@@ -1,0 +1,99 @@
+"""The ``flask`` commands: schools import, users create, demo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from audits.demo import DEMO_USERS
+from audits.models import District, Role, School, User
+from tests.conftest import AuthActions
+
+
+def test_schools_import_prints_the_summary_and_skipped_lines(
+    runner: FlaskCliRunner, shared_schools_dir: Path, session: Session
+) -> None:
+    path = shared_schools_dir / "austin_isd_ccd_2013.csv"
+    result = runner.invoke(args=["schools", "import", str(path), "--district", "Austin ISD"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "imported 128, updated 0, unchanged 0, skipped 5"
+    assert sum("skipped" in line and line.startswith("line ") for line in lines) == 5
+    again = runner.invoke(args=["schools", "import", str(path), "--district", "Austin ISD"])
+    assert again.output.splitlines()[0] == "imported 0, updated 0, unchanged 128, skipped 5"
+    assert session.scalar(select(District.name)) == "Austin ISD"
+
+
+def test_schools_import_of_a_bad_file_fails_cleanly(
+    runner: FlaskCliRunner, tmp_path: Path, session: Session
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,phone\nA,1\n")
+    result = runner.invoke(args=["schools", "import", str(bad)])
+    assert result.exit_code == 1
+    assert "error: file:" in result.output
+    assert session.scalar(select(func.count()).select_from(School)) == 0
+
+
+def test_users_create_principal_with_school(
+    runner: FlaskCliRunner, make_school: Callable[..., School], session: Session, auth: AuthActions
+) -> None:
+    school = make_school(nces_id="120048003173")
+    result = runner.invoke(
+        args=["users", "create", "p@example.org", "--role", "principal", "--school", "120048003173"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "created principal p@example.org" in result.output
+    password = result.output.split("password: ")[1].strip()
+    user = session.scalars(select(User).where(User.email == "p@example.org")).one()
+    assert user.schools == [school]
+    assert user.district_id == school.district_id
+    assert auth.login("p@example.org", password).status_code == 302
+
+
+def test_users_create_reports_problems(runner: FlaskCliRunner, session: Session) -> None:
+    result = runner.invoke(
+        args=["users", "create", "p@example.org", "--role", "principal", "--school", "000"]
+    )
+    assert result.exit_code == 1
+    assert "no school with NCES id 000" in result.output
+    result = runner.invoke(args=["users", "create", "nobody", "--role", "admin", "--password", "x"])
+    assert result.exit_code == 1
+    assert "error: email:" in result.output and "error: password:" in result.output
+    assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_loads_once_and_every_login_works(
+    runner: FlaskCliRunner, session: Session, auth: AuthActions
+) -> None:
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "imported 208, updated 0, unchanged 0, skipped 2" in result.output
+    assert "demo-password" in result.output
+    for email, _, _ in DEMO_USERS:
+        assert email in result.output
+        assert auth.login(email, "demo-password").status_code == 302, email
+        auth.logout()
+    principal = session.scalars(select(User).where(User.role == Role.PRINCIPAL)).one()
+    assert [school.name for school in principal.schools] == ["ABESS PARK ELEMENTARY SCHOOL"]
+    district = session.scalars(select(District)).one()
+    assert district.timezone == "America/New_York"
+    assert district.closures, "the demo calendar has closures"
+
+    again = runner.invoke(args=["demo", "--if-empty"])
+    assert again.exit_code == 0
+    assert "not loaded again" in again.output
+    assert session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
+    refused = runner.invoke(args=["demo"])
+    assert refused.exit_code != 0
+
+
+def test_demo_refuses_production(runner: FlaskCliRunner) -> None:
+    runner.app.config["TOUCHPOINT_ENV"] = "production"
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "not for production" in result.output
