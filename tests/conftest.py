@@ -116,7 +116,7 @@ def session(app: Flask) -> Session:
 def shared_schools_dir() -> Path:
     """The folder of real NCES school directories shipped beside the repository."""
     shared = REPO_ROOT.parent / "shared" / "data" / "schools"
-    return shared if shared.is_dir() else REPO_ROOT / "audits" / "data"
+    return shared if shared.is_dir() else REPO_ROOT / "tests" / "fixtures" / "schools"
 
 
 @pytest.fixture
