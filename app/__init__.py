@@ -51,10 +51,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the web layer."""
     from app.auth.views import blueprint as auth
+    from app.districts.views import blueprint as districts
     from app.home.views import blueprint as home
     from app.schools.views import blueprint as schools
 
     app.register_blueprint(auth)
+    app.register_blueprint(districts)
     app.register_blueprint(home)
     app.register_blueprint(schools)
 

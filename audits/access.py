@@ -20,6 +20,11 @@ class Action(StrEnum):
     EDIT_SCHOOL = "edit_school"
     IMPORT_SCHOOLS = "import_schools"
     MANAGE_USERS = "manage_users"
+    MANAGE_DISTRICT = "manage_district"
+    VIEW_RUBRICS = "view_rubrics"
+    MANAGE_RUBRICS = "manage_rubrics"
+    VIEW_SCENARIOS = "view_scenarios"
+    MANAGE_SCENARIOS = "manage_scenarios"
 
 
 # Which roles may take each action at all; scoping to the target comes after.
@@ -29,6 +34,12 @@ _ROLES: dict[Action, frozenset[Role]] = {
     Action.EDIT_SCHOOL: frozenset({Role.ADMIN, Role.LEADER}),
     Action.IMPORT_SCHOOLS: frozenset({Role.ADMIN, Role.LEADER}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Action.MANAGE_DISTRICT: frozenset({Role.ADMIN, Role.LEADER}),
+    Action.VIEW_RUBRICS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
+    Action.MANAGE_RUBRICS: frozenset({Role.ADMIN}),
+    Action.VIEW_SCENARIOS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
+    # Leaders manage their district's scenarios; the shared library (no district) is the admin's.
+    Action.MANAGE_SCENARIOS: frozenset({Role.ADMIN, Role.LEADER}),
 }
 
 

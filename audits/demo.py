@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from audits.accounts import NewUser, create_user
 from audits.importers.schools import ImportReport, import_schools
+from audits.library import LibraryReport, adopt_library, load_library
 from audits.models import Closure, District, Role, School, User
 
 DEMO_PASSWORD = "demo-password"
@@ -47,6 +48,8 @@ class DemoResult:
     report: ImportReport
     source: Path
     users: list[User]
+    library: LibraryReport
+    scenarios: int
 
 
 def demo_source(configured: Path | None = None) -> Path:
@@ -95,4 +98,6 @@ def load_demo(session: Session, configured: Path | None = None) -> DemoResult:
         )
         for email, role, name in DEMO_USERS
     ]
-    return DemoResult(district, report, source, users)
+    library = load_library(session)
+    scenarios = adopt_library(session, district)
+    return DemoResult(district, report, source, users, library, len(scenarios))

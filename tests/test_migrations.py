@@ -13,7 +13,18 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from audits.models import Base, Level, School
 
-EXPECTED_TABLES = {"districts", "closures", "schools", "users", "login_failures", "principal_schools"}
+EXPECTED_TABLES = {
+    "districts",
+    "closures",
+    "schools",
+    "users",
+    "login_failures",
+    "principal_schools",
+    "rubrics",
+    "rubric_sections",
+    "rubric_items",
+    "scenarios",
+}
 
 
 def _tables() -> set[str]:

@@ -1,0 +1,16 @@
+"""Command-line tools, one module per subject; ``register`` adds them all to the app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.cli.demo import demo_command
+from app.cli.rubrics import library_cli, rubrics_cli
+from app.cli.schools import schools_cli
+from app.cli.users import users_cli
+
+
+def register(app: Flask) -> None:
+    """Add the commands to ``app``."""
+    for command in (schools_cli, users_cli, rubrics_cli, library_cli, demo_command):
+        app.cli.add_command(command)

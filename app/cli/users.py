@@ -1,0 +1,79 @@
+"""``flask users create``: accounts for every role."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from sqlalchemy import select
+
+from app.cli.common import fail
+from app.extensions import db
+from audits.accounts import NewUser, create_user
+from audits.errors import ValidationError
+from audits.models import District, Role, School
+
+
+@click.group("users", help="User account commands.")
+def users_cli() -> None:
+    """User account commands."""
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--school", "nces_ids", multiple=True, help="NCES id of a principal's school (repeatable).")
+@click.option("--district", "district_name", help="District name (default: the school's district).")
+@click.option("--name", default="", help="The person's full name.")
+@click.option(
+    "--password",
+    default=None,
+    help="Initial password (default: a random one, printed once). Prefer the prompt-free default.",
+)
+def users_create(
+    email: str,
+    role: str,
+    nces_ids: tuple[str, ...],
+    district_name: str | None,
+    name: str,
+    password: str | None,
+) -> None:
+    """Create a user with ROLE; a principal needs --school."""
+    schools = list(db.session.scalars(select(School).where(School.nces_id.in_(nces_ids))))
+    missing = sorted(set(nces_ids) - {school.nces_id for school in schools})
+    if missing:
+        fail(ValidationError("school", f"no school with NCES id {', '.join(missing)}"))
+    district_id = None
+    if district_name:
+        district = db.session.scalar(select(District).where(District.name == district_name))
+        if district is None:
+            fail(ValidationError("district", f"no district named {district_name!r}"))
+            return
+        district_id = district.id
+    elif schools:
+        district_id = schools[0].district_id
+    elif role != Role.ADMIN.value:
+        only = list(db.session.scalars(select(District).limit(2)))
+        if len(only) == 1:
+            district_id = only[0].id
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    try:
+        user = create_user(
+            db.session,
+            NewUser(
+                email=email,
+                role=Role(role),
+                password=password,
+                name=name,
+                district_id=district_id,
+                school_ids=[school.id for school in schools],
+            ),
+        )
+    except ValidationError as error:
+        fail(error)
+        return
+    db.session.commit()
+    click.echo(f"created {user.role.value} {user.email}")
+    if generated:
+        click.echo(f"password: {password}")

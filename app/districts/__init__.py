@@ -1,0 +1,1 @@
+"""District settings: school-day hours, timezone and closure dates."""

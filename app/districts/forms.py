@@ -1,0 +1,71 @@
+"""Forms of the district settings page. Real validation happens in ``audits.calendar``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Optional
+from wtforms.widgets import TimeInput
+
+from audits.calendar import timezone_choices
+
+# What the common U.S. zones are called in everyday speech.
+US_ZONE_NAMES = {
+    "America/New_York": "Eastern",
+    "America/Chicago": "Central",
+    "America/Denver": "Mountain",
+    "America/Phoenix": "Mountain, no daylight saving (Arizona)",
+    "America/Los_Angeles": "Pacific",
+    "America/Anchorage": "Alaska",
+    "Pacific/Honolulu": "Hawaii",
+}
+
+
+def _label(zone: str) -> str:
+    plain = zone.replace("_", " ")
+    return f"{plain} ({US_ZONE_NAMES[zone]})" if zone in US_ZONE_NAMES else plain
+
+
+def timezone_select_choices() -> dict[str, list[tuple[str, str]]]:
+    """Return the timezone choices grouped for a select: U.S. zones first, then the rest."""
+    us, others = timezone_choices()
+    return {
+        "United States": [(zone, _label(zone)) for zone in us],
+        "Other zones": [(zone, _label(zone)) for zone in others],
+    }
+
+
+class DistrictForm(FlaskForm):
+    """A district's name, timezone and school-day hours."""
+
+    name = StringField("District name")
+    # The domain reports an unknown zone in its own words, so the select does not check its choices.
+    timezone = SelectField(
+        "Timezone",
+        description="School-day hours and closure dates are in this timezone.",
+        validate_choice=False,
+    )
+    school_day_start = StringField(
+        "School day starts",
+        description="Auditors call and visit front offices only between the start and end of the school day.",
+        widget=TimeInput(),
+    )
+    school_day_end = StringField("School day ends", widget=TimeInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_select_choices()
+
+
+class ClosureForm(FlaskForm):
+    """One closure: a day or a range of days, and why."""
+
+    first_day = DateField("First day", validators=[Optional()])
+    last_day = DateField(
+        "Last day",
+        description="Leave empty to close a single day. Weekends are skipped.",
+        validators=[Optional()],
+    )
+    reason = StringField("Reason", description="For example: Winter break, Teacher planning day.")

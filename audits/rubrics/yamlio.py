@@ -1,0 +1,66 @@
+"""Reading and writing rubrics as YAML (the format in ``audits.rubrics.spec``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from audits.errors import ValidationError
+from audits.rubrics.spec import RubricSpec, parse_rubric, rubric_to_dict
+
+
+class _FlowList(list[Any]):
+    """A list written on one line, like ``[3, 1.0]``."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Indents nested lists under their key, as people write YAML by hand."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        """Never write indentless sequences."""
+        super().increase_indent(flow, False)
+
+
+_Dumper.add_representer(
+    _FlowList, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+)
+
+
+def load_yaml(data: str | bytes) -> Any:
+    """Parse YAML text safely; a syntax error becomes a ``ValidationError`` on ``file`` with its line."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValidationError("file", "the file is not UTF-8 text") from error
+    try:
+        return yaml.safe_load(data)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ValidationError("file", f"{where}{error.problem or 'not valid YAML'}") from error
+    except yaml.YAMLError as error:
+        raise ValidationError("file", f"not valid YAML: {error}") from error
+
+
+def rubric_from_yaml(data: str | bytes) -> RubricSpec:
+    """Parse and validate a rubric YAML document; every problem is reported by path."""
+    return parse_rubric(load_yaml(data))
+
+
+def rubric_to_yaml(spec: RubricSpec, version: int | None = None, status: str | None = None) -> str:
+    """Write ``spec`` as YAML; ``version`` and ``status`` are added after the key when given."""
+    data = rubric_to_dict(spec)
+    if version is not None or status is not None:
+        head = {"key": data.pop("key")}
+        if version is not None:
+            head["version"] = version
+        if status is not None:
+            head["status"] = status
+        data = head | data
+    for section in data["sections"]:
+        for item in section["items"]:
+            if "bands" in item:
+                item["bands"] = _FlowList(_FlowList(band) for band in item["bands"])
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,184 @@
+"""Scenarios: validating, saving and copying the scripts auditors follow.
+
+The shared library has ``district_id = None``; a district adopts library
+scenarios by copying them, then fills in its own answer key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audits.errors import ValidationError
+from audits.models import Channel, District, Rubric, RubricStatus, Scenario
+
+SCENARIO_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+LANGUAGES = {
+    "en": "English",
+    "es": "Spanish",
+    "vi": "Vietnamese",
+    "zh": "Chinese",
+    "ar": "Arabic",
+    "ht": "Haitian Creole",
+    "pt": "Portuguese",
+    "ru": "Russian",
+    "ko": "Korean",
+    "so": "Somali",
+    "tl": "Tagalog",
+    "fr": "French",
+}
+FIELDS = ("key", "title", "channel", "language", "rubric", "persona", "script", "questions", "answer_key")
+
+
+@dataclass
+class ScenarioSpec:
+    """A scenario as plain data (the library's YAML format)."""
+
+    key: str
+    title: str
+    channel: Channel
+    language: str
+    rubric: str
+    persona: str = ""
+    script: str = ""
+    questions: list[str] = field(default_factory=list)
+    answer_key: str = ""
+
+
+def parse_scenario(data: Any) -> ScenarioSpec:
+    """Validate a scenario mapping; every problem is reported by field at once."""
+    if not isinstance(data, dict):
+        raise ValidationError(None, "a scenario must be a mapping of fields")
+    problems: list[tuple[str | None, str]] = [
+        (name, "is not a field of the scenario format") for name in data if name not in FIELDS
+    ]
+
+    def text(name: str, required: bool = True) -> str:
+        value = data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                problems.append((name, "is required"))
+            return ""
+        if not isinstance(value, str):
+            problems.append((name, "must be text"))
+            return ""
+        return value.strip()
+
+    key = text("key")
+    if key and not SCENARIO_KEY.match(key):
+        problems.append(("key", "use 2–64 lower-case letters, digits and hyphens"))
+    channel_text = text("channel")
+    channel = Channel.PHONE
+    if channel_text:
+        try:
+            channel = Channel(channel_text)
+        except ValueError:
+            problems.append(("channel", "choose phone, email or visit"))
+    language = text("language") or "en"
+    if language not in LANGUAGES:
+        problems.append(("language", f"choose one of {', '.join(LANGUAGES)}"))
+    questions = data.get("questions") or []
+    if isinstance(questions, str):
+        questions = [line.strip() for line in questions.splitlines() if line.strip()]
+    if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+        problems.append(("questions", "list each question as text"))
+        questions = []
+    spec = ScenarioSpec(
+        key=key,
+        title=text("title"),
+        channel=channel,
+        language=language,
+        rubric=text("rubric"),
+        persona=text("persona"),
+        script=text("script"),
+        questions=[q.strip() for q in questions],
+        answer_key=text("answer_key", required=False),
+    )
+    if problems:
+        raise ValidationError.many(problems)
+    return spec
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The library format of a stored scenario."""
+    return {
+        "key": scenario.key,
+        "title": scenario.title,
+        "channel": scenario.channel.value,
+        "language": scenario.language,
+        "rubric": scenario.rubric_key,
+        "persona": scenario.persona,
+        "script": scenario.script,
+        "questions": list(scenario.questions),
+        "answer_key": scenario.answer_key,
+    }
+
+
+def _check_rubric(session: Session, spec: ScenarioSpec) -> list[tuple[str | None, str]]:
+    rubric = session.scalar(
+        select(Rubric).where(Rubric.key == spec.rubric).order_by(Rubric.version.desc()).limit(1)
+    )
+    if rubric is None:
+        return [("rubric", f"no rubric with the key {spec.rubric!r}")]
+    if rubric.channel is not spec.channel:
+        return [
+            (
+                "rubric",
+                f"{spec.rubric} is a {rubric.channel.value} rubric; this is a {spec.channel.value} scenario",
+            )
+        ]
+    published = session.scalar(
+        select(Rubric.id).where(Rubric.key == spec.rubric, Rubric.status == RubricStatus.PUBLISHED)
+    )
+    if published is None:
+        return [("rubric", f"{spec.rubric} has no published version yet")]
+    return []
+
+
+def save_scenario(
+    session: Session, district_id: int | None, spec: ScenarioSpec, scenario: Scenario | None = None
+) -> Scenario:
+    """Create (or, given ``scenario``, update) a scenario of a district or of the library."""
+    problems = _check_rubric(session, spec)
+    clash = session.scalar(
+        select(Scenario).where(
+            Scenario.key == spec.key,
+            Scenario.district_id.is_(None) if district_id is None else Scenario.district_id == district_id,
+        )
+    )
+    if clash is not None and clash is not scenario:
+        problems.append(("key", f"a scenario with the key {spec.key!r} already exists here"))
+    if problems:
+        raise ValidationError.many(problems)
+    if scenario is None:
+        scenario = Scenario(district_id=district_id)
+        session.add(scenario)
+    scenario.key = spec.key
+    scenario.title = spec.title
+    scenario.channel = spec.channel
+    scenario.language = spec.language
+    scenario.rubric_key = spec.rubric
+    scenario.persona = spec.persona
+    scenario.script = spec.script
+    scenario.questions = list(spec.questions)
+    scenario.answer_key = spec.answer_key
+    session.flush()
+    return scenario
+
+
+def adopt(session: Session, library_scenario: Scenario, district: District) -> Scenario:
+    """Copy a library scenario into ``district``, where its answer key can be made local."""
+    if not library_scenario.is_library:
+        raise ValidationError("scenario", "only library scenarios can be adopted")
+    spec = parse_scenario(scenario_to_dict(library_scenario))
+    return save_scenario(session, district.id, spec)
+
+
+def scenarios_for(session: Session, district_id: int | None) -> list[Scenario]:
+    """A district's scenarios (or the library's, for ``None``), by channel then title."""
+    where = Scenario.district_id.is_(None) if district_id is None else Scenario.district_id == district_id
+    return list(session.scalars(select(Scenario).where(where).order_by(Scenario.channel, Scenario.title)))
