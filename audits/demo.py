@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,22 @@ from sqlalchemy.orm import Session
 from audits.accounts import NewUser, create_user
 from audits.importers.schools import ImportReport, import_schools
 from audits.library import LibraryReport, adopt_library, load_library
-from audits.models import Closure, District, Role, School, User
+from audits.models import (
+    AuditorProfile,
+    Channel,
+    Closure,
+    District,
+    Level,
+    Role,
+    Round,
+    RoundStatus,
+    Scenario,
+    School,
+    SchoolSelection,
+    User,
+)
+from audits.planning.rounds import ChannelPlan, RoundSpec, commit_plan, move_round, save_round
+from audits.timeutil import utcnow
 
 DEMO_PASSWORD = "demo-password"
 DEMO_DISTRICT = "Duval County Public Schools"
@@ -50,6 +66,7 @@ class DemoResult:
     users: list[User]
     library: LibraryReport
     scenarios: int
+    round: Round
 
 
 def demo_source(configured: Path | None = None) -> Path:
@@ -72,8 +89,11 @@ def demo_users(session: Session) -> list[User]:
     return [found[email] for email in emails if email in found]
 
 
-def load_demo(session: Session, configured: Path | None = None) -> DemoResult:
-    """Import the demo district's schools and create one user per role (the caller commits)."""
+def load_demo(session: Session, configured: Path | None = None, today: date | None = None) -> DemoResult:
+    """Import the demo district's schools, one user per role, the library and a round in the field.
+
+    ``today`` (default: the district's current date) anchors the round's window. The caller commits.
+    """
     source = demo_source(configured)
     report = import_schools(session, source.read_bytes(), district_name=DEMO_DISTRICT)
     district = session.scalars(select(District).where(District.name == DEMO_DISTRICT)).one()
@@ -100,4 +120,52 @@ def load_demo(session: Session, configured: Path | None = None) -> DemoResult:
     ]
     library = load_library(session)
     scenarios = adopt_library(session, district)
-    return DemoResult(district, report, source, users, library, len(scenarios))
+    today = today or utcnow().astimezone(ZoneInfo(district.timezone)).date()
+    round_ = _demo_round(session, district, principal_school, users, today)
+    return DemoResult(district, report, source, users, library, len(scenarios), round_)
+
+
+DEMO_ROUND_SCENARIOS = {
+    Channel.PHONE: ["enrol-new-student", "bus-route-and-stop", "enrol-english-learner-es"],
+    Channel.EMAIL: ["free-meals-application", "records-request"],
+}
+
+
+def _demo_round(
+    session: Session, district: District, principal_school: School, users: list[User], today: date
+) -> Round:
+    """A round in the field: twelve schools, one call and one email each, for the two demo auditors."""
+    auditors = [user for user in users if user.role is Role.AUDITOR]
+    session.add(AuditorProfile(user_id=auditors[0].id, languages=["en", "es"], max_per_day=4))
+    session.add(AuditorProfile(user_id=auditors[1].id, languages=["en"], max_per_day=4))
+    others = session.scalars(
+        select(School)
+        .where(
+            School.district_id == district.id,
+            School.level == Level.ELEMENTARY,
+            School.id != principal_school.id,
+        )
+        .order_by(School.name)
+        .limit(11)
+    )
+    scenario_ids = dict(
+        session.execute(select(Scenario.key, Scenario.id).where(Scenario.district_id == district.id))
+        .tuples()
+        .all()
+    )
+    spec = RoundSpec(
+        name="Fall 2026 front-office round",
+        first_day=today - timedelta(days=11),
+        last_day=today + timedelta(days=24),
+        school_selection=SchoolSelection.LIST,
+        school_ids=[principal_school.id, *(school.id for school in others)],
+        channels={
+            channel: ChannelPlan(1, [scenario_ids[key] for key in keys if key in scenario_ids])
+            for channel, keys in DEMO_ROUND_SCENARIOS.items()
+        },
+        seed=2026,
+    )
+    round_ = save_round(session, district, spec)
+    commit_plan(session, round_)
+    move_round(session, round_, RoundStatus.IN_FIELD)
+    return round_

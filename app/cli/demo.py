@@ -29,6 +29,10 @@ def demo_command(if_empty: bool) -> None:
         for line in result.library.lines():
             click.echo(f"library {line}")
         click.echo(f"{result.scenarios} library scenarios adopted by {result.district.name}")
+        click.echo(
+            f"round {result.round.name!r} in the field: {len(result.round.assignments)} assignments "
+            f"for the demo auditors"
+        )
     users = demo_users(db.session)
     if users:
         click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")

@@ -2,6 +2,18 @@
 
 from audits.models.base import Base, UTCDateTime
 from audits.models.district import Closure, District
+from audits.models.reminder import ReminderKind, ReminderLog
+from audits.models.round import (
+    Assignment,
+    AuditorProfile,
+    Round,
+    RoundChannel,
+    RoundStatus,
+    SchoolSelection,
+    Slot,
+    auditor_conflicts,
+    round_schools,
+)
 from audits.models.rubric import (
     Channel,
     CriticalPolicy,
@@ -17,6 +29,8 @@ from audits.models.school import Level, School
 from audits.models.user import LoginFailure, Role, User, principal_schools
 
 __all__ = [
+    "Assignment",
+    "AuditorProfile",
     "Base",
     "Channel",
     "Closure",
@@ -25,15 +39,24 @@ __all__ = [
     "ItemKind",
     "Level",
     "LoginFailure",
+    "ReminderKind",
+    "ReminderLog",
     "Role",
+    "Round",
+    "RoundChannel",
+    "RoundStatus",
     "Rubric",
     "RubricItem",
     "RubricSection",
     "RubricStatus",
     "Scenario",
     "School",
+    "SchoolSelection",
+    "Slot",
     "TimingUnit",
     "UTCDateTime",
     "User",
+    "auditor_conflicts",
     "principal_schools",
+    "round_schools",
 ]

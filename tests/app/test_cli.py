@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audits.demo import DEMO_USERS
-from audits.models import District, Role, School, User
+from audits.models import District, Role, Round, RoundStatus, School, User
 from tests.conftest import AuthActions
 
 
@@ -83,6 +83,11 @@ def test_demo_loads_once_and_every_login_works(
     district = session.scalars(select(District)).one()
     assert district.timezone == "America/New_York"
     assert district.closures, "the demo calendar has closures"
+    assert "library rubric phone-standard v1: published" in result.output
+    round_ = session.scalars(select(Round)).one()
+    assert round_.status is RoundStatus.IN_FIELD
+    assert len(round_.assignments) == 24
+    assert {a.auditor.email for a in round_.assignments} == {"auditor1@example.org", "auditor2@example.org"}
 
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0

@@ -1,0 +1,169 @@
+"""Audit rounds, auditors' working constraints and the assignments a plan creates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from audits.models.base import Base, UTCDateTime
+from audits.models.rubric import Channel, _enum
+from audits.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from audits.models.district import District
+    from audits.models.scenario import Scenario
+    from audits.models.school import School
+    from audits.models.user import User
+
+
+class RoundStatus(StrEnum):
+    """draft → scheduled → in_field → closed → published."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    IN_FIELD = "in_field"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        """The status as people say it."""
+        return self.value.replace("_", " ").capitalize()
+
+
+class SchoolSelection(StrEnum):
+    """Which schools a round covers."""
+
+    ALL = "all"
+    LEVELS = "levels"
+    LIST = "list"
+
+
+class Slot(StrEnum):
+    """Time of day a contact is due, in the district's timezone."""
+
+    EARLY_MORNING = "early_morning"
+    MORNING = "morning"
+    MIDDAY = "midday"
+    AFTERNOON = "afternoon"
+
+    @property
+    def label(self) -> str:
+        """The slot as people say it."""
+        return self.value.replace("_", " ").capitalize()
+
+
+def _all_weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+def _english() -> list[str]:
+    return ["en"]
+
+
+def _no_levels() -> list[str]:
+    return []
+
+
+auditor_conflicts = Table(
+    "auditor_conflicts",
+    Base.metadata,
+    Column("user_id", ForeignKey("auditor_profiles.user_id", ondelete="CASCADE"), primary_key=True),
+    Column("school_id", ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True),
+)
+
+round_schools = Table(
+    "round_schools",
+    Base.metadata,
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("school_id", ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AuditorProfile(Base):
+    """What the planner must respect about one auditor."""
+
+    __tablename__ = "auditor_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=_english)
+    max_per_day: Mapped[int] = mapped_column(Integer, default=4)
+    weekdays: Mapped[list[int]] = mapped_column(JSON, default=_all_weekdays)
+
+    user: Mapped[User] = relationship()
+    conflicts: Mapped[list[School]] = relationship(secondary=auditor_conflicts, order_by="School.name")
+
+
+class Round(Base):
+    """An audit round of one district: a window, schools, channels with quotas and scenarios."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    status: Mapped[RoundStatus] = mapped_column(_enum(RoundStatus), default=RoundStatus.DRAFT)
+    school_selection: Mapped[SchoolSelection] = mapped_column(
+        _enum(SchoolSelection), default=SchoolSelection.ALL
+    )
+    levels: Mapped[list[str]] = mapped_column(JSON, default=_no_levels)
+    seed: Mapped[int] = mapped_column(Integer, default=1)
+    attempt_limit: Mapped[int] = mapped_column(Integer, default=3)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    district: Mapped[District] = relationship()
+    chosen_schools: Mapped[list[School]] = relationship(secondary=round_schools, order_by="School.name")
+    channels: Mapped[list[RoundChannel]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundChannel.id"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="round", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Round {self.name!r} {self.status}>"
+
+
+class RoundChannel(Base):
+    """For one channel of a round: contacts per school and the scenarios to rotate through."""
+
+    __tablename__ = "round_channels"
+    __table_args__ = (UniqueConstraint("round_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    contacts_per_school: Mapped[int] = mapped_column(Integer, default=1)
+    scenario_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+    round: Mapped[Round] = relationship(back_populates="channels")
+
+
+class Assignment(Base):
+    """One planned contact: a school, a scenario, an auditor, a due day and slot."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("round_id", "school_id", "channel", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id"))
+    auditor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    sequence: Mapped[int] = mapped_column(Integer)
+    due_day: Mapped[date] = mapped_column(Date, index=True)
+    slot: Mapped[Slot] = mapped_column(_enum(Slot))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    round: Mapped[Round] = relationship(back_populates="assignments")
+    school: Mapped[School] = relationship()
+    scenario: Mapped[Scenario] = relationship()
+    auditor: Mapped[User] = relationship()

@@ -1,0 +1,1 @@
+"""Planning audit rounds: the pure planner and the round workflow around it."""

@@ -1,0 +1,316 @@
+"""The round planner: pure, deterministic, and explicit about what it cannot place.
+
+Given schools, auditors, per-channel quotas with scenarios, the school days of
+the window and the usable time slots, ``plan_round`` returns planned contacts
+and, separately, every contact it could not place with the reason. Rules:
+
+1. each school gets exactly its quota per channel (placed or listed as unplaced);
+2. schools at the same level get the same scenario mix (a seeded rotation per level);
+3. a scenario in a language goes only to an auditor who speaks it;
+4. no auditor at a conflict school, and no auditor contacts one school twice in a round;
+5. load is balanced (least-loaded eligible auditor first) and nobody exceeds their daily maximum;
+6. each contact gets a school day the auditor works and a slot, spread so one school's
+   contacts fall on different days and slots;
+7. the same inputs and seed give the same plan.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from audits.models import Channel, Slot
+
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+
+
+@dataclass(frozen=True)
+class PlanSchool:
+    """A school as the planner sees it."""
+
+    id: int
+    level: str
+
+
+@dataclass(frozen=True)
+class PlanScenario:
+    """A scenario as the planner sees it."""
+
+    id: int
+    channel: Channel
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class PlanAuditor:
+    """An auditor's constraints: languages, daily maximum, working weekdays, conflict schools."""
+
+    id: int
+    languages: frozenset[str] = frozenset({"en"})
+    max_per_day: int = 4
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    conflicts: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class ChannelQuota:
+    """How many contacts each school gets on a channel, and the scenarios to rotate."""
+
+    channel: Channel
+    per_school: int
+    scenarios: tuple[PlanScenario, ...]
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """Everything the planner needs, as plain values."""
+
+    schools: tuple[PlanSchool, ...]
+    auditors: tuple[PlanAuditor, ...]
+    quotas: tuple[ChannelQuota, ...]
+    days: tuple[date, ...]
+    slots: tuple[Slot, ...]
+    seed: int
+
+
+@dataclass(frozen=True)
+class PlannedContact:
+    """One placed contact."""
+
+    school_id: int
+    channel: Channel
+    sequence: int
+    scenario_id: int
+    auditor_id: int
+    day: date
+    slot: Slot
+
+
+@dataclass(frozen=True)
+class UnplacedContact:
+    """A contact the planner could not place, and why."""
+
+    school_id: int
+    channel: Channel
+    sequence: int
+    scenario_id: int | None
+    reason: str
+
+
+@dataclass
+class Plan:
+    """The planner's answer."""
+
+    contacts: list[PlannedContact] = field(default_factory=list)
+    unplaced: list[UnplacedContact] = field(default_factory=list)
+
+    def per_auditor(self) -> Counter[int]:
+        """Contacts per auditor id."""
+        return Counter(contact.auditor_id for contact in self.contacts)
+
+    def per_day(self) -> Counter[date]:
+        """Contacts per due day."""
+        return Counter(contact.day for contact in self.contacts)
+
+    def per_school(self) -> Counter[int]:
+        """Placed contacts per school id."""
+        return Counter(contact.school_id for contact in self.contacts)
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    school: PlanSchool
+    channel: Channel
+    sequence: int
+    scenario: PlanScenario
+
+
+def scenario_mix(quota: ChannelQuota, level: str, seed: int) -> list[PlanScenario]:
+    """The scenarios every school at ``level`` gets on ``quota``'s channel, in order.
+
+    Each scenario appears ``per_school // k`` times; the remainder is taken from a
+    rotation seeded per level and channel, so all schools at one level share a mix
+    while different levels cover different scenarios.
+    """
+    scenarios = sorted(quota.scenarios, key=lambda scenario: scenario.id)
+    if not scenarios:
+        return []
+    rotation = random.Random(f"{seed}:{level}:{quota.channel.value}").sample(scenarios, len(scenarios))
+    full, rest = divmod(quota.per_school, len(scenarios))
+    return [*(scenario for _ in range(full) for scenario in rotation), *rotation[:rest]]
+
+
+class _Ledger:
+    """Who does what when, as the plan is built."""
+
+    def __init__(self, request: PlanRequest, rng: random.Random) -> None:
+        self.request = request
+        self.rng = rng
+        self.total: Counter[int] = Counter()
+        self.daily: dict[tuple[int, date], int] = defaultdict(int)
+        self.day_load: Counter[date] = Counter()
+        self.slot_load: Counter[tuple[date, Slot]] = Counter()
+        self.auditor_slots: dict[tuple[int, date], set[Slot]] = defaultdict(set)
+        self.workdays = {
+            auditor.id: [day for day in request.days if day.weekday() in auditor.weekdays]
+            for auditor in request.auditors
+        }
+        self.capacity = {
+            auditor.id: auditor.max_per_day * len(self.workdays[auditor.id]) for auditor in request.auditors
+        }
+
+    def has_room(self, auditor: PlanAuditor) -> bool:
+        return self.total[auditor.id] < self.capacity[auditor.id]
+
+    def best_day(
+        self, auditor: PlanAuditor, school_days: Counter[date], school_slots: Counter[Slot]
+    ) -> tuple[date, Slot] | None:
+        """The least crowded day and slot for ``auditor`` that spreads the school's contacts."""
+        best: tuple[tuple[int, ...], date, Slot] | None = None
+        for day in self.workdays[auditor.id]:
+            if self.daily[(auditor.id, day)] >= auditor.max_per_day:
+                continue
+            taken = self.auditor_slots[(auditor.id, day)]
+            for slot in self.request.slots:
+                score = (
+                    school_days[day],
+                    school_slots[slot],
+                    slot in taken,
+                    self.daily[(auditor.id, day)],
+                    self.day_load[day],
+                    self.slot_load[(day, slot)],
+                )
+                if best is None or score < best[0]:
+                    best = (score, day, slot)
+        return None if best is None else (best[1], best[2])
+
+    def book(self, auditor: PlanAuditor, day: date, slot: Slot) -> None:
+        self.total[auditor.id] += 1
+        self.daily[(auditor.id, day)] += 1
+        self.day_load[day] += 1
+        self.slot_load[(day, slot)] += 1
+        self.auditor_slots[(auditor.id, day)].add(slot)
+
+
+def _language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def plan_round(request: PlanRequest) -> Plan:
+    """Plan every contact of a round (see the module docstring for the rules)."""
+    plan = Plan()
+    rng = random.Random(request.seed)
+    wanted_by_school: dict[int, list[_Wanted]] = defaultdict(list)
+    for quota in request.quotas:
+        for school in request.schools:
+            mix = scenario_mix(quota, school.level, request.seed)
+            for sequence in range(1, quota.per_school + 1):
+                if not mix:
+                    plan.unplaced.append(
+                        UnplacedContact(
+                            school.id,
+                            quota.channel,
+                            sequence,
+                            None,
+                            f"no {quota.channel.value} scenario chosen for this round",
+                        )
+                    )
+                    continue
+                wanted_by_school[school.id].append(
+                    _Wanted(school, quota.channel, sequence, mix[sequence - 1])
+                )
+    if not request.days or not request.slots:
+        reason = (
+            "no school days in the round's window"
+            if not request.days
+            else "no time slot fits the school-day hours"
+        )
+        for wants in wanted_by_school.values():
+            plan.unplaced.extend(_unplaced(want, reason) for want in wants)
+        return plan
+
+    ledger = _Ledger(request, rng)
+    # Most constrained contacts first (fewest auditors who could take them: language and
+    # conflicts), so that scarce speakers are not used up by contacts anyone could make.
+    order = {
+        school.id: position
+        for position, school in enumerate(rng.sample(request.schools, len(request.schools)))
+    }
+    eligible = {
+        (want.school.id, want.scenario.language): sum(
+            1
+            for a in request.auditors
+            if want.scenario.language in a.languages and want.school.id not in a.conflicts
+        )
+        for wants in wanted_by_school.values()
+        for want in wants
+    }
+    queue = sorted(
+        (want for wants in wanted_by_school.values() for want in wants),
+        key=lambda want: (
+            eligible[(want.school.id, want.scenario.language)],
+            order[want.school.id],
+            want.channel.value,
+            want.sequence,
+        ),
+    )
+    used: dict[int, set[int]] = defaultdict(set)
+    school_days: dict[int, Counter[date]] = defaultdict(Counter)
+    school_slots: dict[int, Counter[Slot]] = defaultdict(Counter)
+    for want in queue:
+        school_id = want.school.id
+        placed = _place(
+            want, request, ledger, used[school_id], school_days[school_id], school_slots[school_id]
+        )
+        if isinstance(placed, str):
+            plan.unplaced.append(_unplaced(want, placed))
+            continue
+        plan.contacts.append(placed)
+        used[school_id].add(placed.auditor_id)
+        school_days[school_id][placed.day] += 1
+        school_slots[school_id][placed.slot] += 1
+    plan.contacts.sort(
+        key=lambda c: (c.day, list(Slot).index(c.slot), c.school_id, c.channel.value, c.sequence)
+    )
+    plan.unplaced.sort(key=lambda u: (u.school_id, u.channel.value, u.sequence))
+    return plan
+
+
+def _unplaced(want: _Wanted, reason: str) -> UnplacedContact:
+    return UnplacedContact(want.school.id, want.channel, want.sequence, want.scenario.id, reason)
+
+
+def _place(
+    want: _Wanted,
+    request: PlanRequest,
+    ledger: _Ledger,
+    used: set[int],
+    school_days: Counter[date],
+    school_slots: Counter[Slot],
+) -> PlannedContact | str:
+    """Place one contact, or return the reason it cannot be placed."""
+    language = want.scenario.language
+    speakers = [auditor for auditor in request.auditors if language in auditor.languages]
+    if not speakers:
+        return f"no auditor speaks {_language_name(language)}"
+    free = [auditor for auditor in speakers if want.school.id not in auditor.conflicts]
+    if not free:
+        return f"every {_language_name(language)}-speaking auditor has a conflict with this school"
+    fresh = [auditor for auditor in free if auditor.id not in used]
+    if not fresh:
+        return "every eligible auditor already contacts this school in this round (lockout rule)"
+    with_room = [auditor for auditor in fresh if ledger.has_room(auditor)]
+    if not with_room:
+        return "every eligible auditor is fully booked on the school days they work"
+    ranked = sorted(with_room, key=lambda auditor: (ledger.total[auditor.id], ledger.rng.random()))
+    for auditor in ranked:
+        when = ledger.best_day(auditor, school_days, school_slots)
+        if when is not None:
+            day, slot = when
+            ledger.book(auditor, day, slot)
+            return PlannedContact(
+                want.school.id, want.channel, want.sequence, want.scenario.id, auditor.id, day, slot
+            )
+    return "every eligible auditor is fully booked on the school days they work"

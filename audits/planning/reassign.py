@@ -1,0 +1,70 @@
+"""Moving one assignment to another auditor, day or slot, with every rule checked again."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from audits.errors import ValidationError
+from audits.models import Assignment, RoundStatus, Slot
+from audits.planning.planner import LANGUAGE_NAMES
+from audits.planning.rounds import district_auditors, ensure_status
+from audits.planning.slots import usable_slots
+
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def reassign(session: Session, assignment: Assignment, auditor_id: int, day: date, slot: Slot) -> None:
+    """Give ``assignment`` to ``auditor_id`` on ``day`` in ``slot``, or explain every rule it breaks."""
+    round_ = assignment.round
+    ensure_status(round_, RoundStatus.SCHEDULED, RoundStatus.IN_FIELD)
+    district = round_.district
+    problems: list[tuple[str | None, str]] = []
+    pool = {user.id: (user, profile) for user, profile in district_auditors(session, district.id)}
+    if auditor_id not in pool:
+        raise ValidationError("auditor_id", "choose an active auditor of this district")
+    user, profile = pool[auditor_id]
+    name = user.display_name
+    language = assignment.scenario.language
+    if language not in (profile.languages or ["en"]):
+        problems.append(("auditor_id", f"{name} does not speak {LANGUAGE_NAMES.get(language, language)}"))
+    if any(school.id == assignment.school_id for school in profile.conflicts):
+        problems.append(("auditor_id", f"{name} has a conflict with {assignment.school.name}"))
+    other = session.scalar(
+        select(Assignment.id).where(
+            Assignment.round_id == round_.id,
+            Assignment.school_id == assignment.school_id,
+            Assignment.auditor_id == auditor_id,
+            Assignment.id != assignment.id,
+        )
+    )
+    if other is not None:
+        problems.append(("auditor_id", f"{name} already contacts {assignment.school.name} in this round"))
+    if not round_.first_day <= day <= round_.last_day:
+        problems.append(("due_day", "the day must be inside the round's window"))
+    elif day.weekday() >= 5 or any(closure.day == day for closure in district.closures):
+        problems.append(("due_day", "that day is not a school day"))
+    elif day.weekday() not in profile.weekdays:
+        problems.append(("due_day", f"{name} does not work on {WEEKDAY_NAMES[day.weekday()]}s"))
+    else:
+        booked = session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(
+                Assignment.auditor_id == auditor_id, Assignment.due_day == day, Assignment.id != assignment.id
+            )
+        )
+        if booked >= profile.max_per_day:
+            problems.append(
+                ("due_day", f"{name} already has {booked} contacts that day (maximum {profile.max_per_day})")
+            )
+    if slot not in usable_slots(district.school_day_start, district.school_day_end):
+        problems.append(("slot", "that time slot is outside the district's school-day hours"))
+    if problems:
+        raise ValidationError.many(problems)
+    assignment.auditor_id = auditor_id
+    assignment.due_day = day
+    assignment.slot = slot
+    session.flush()

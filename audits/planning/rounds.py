@@ -1,0 +1,299 @@
+"""Rounds: saving a round, planning it, committing the plan, moving its status on.
+
+Status: draft → scheduled → in_field → closed → published. Only a draft can be
+(re-)planned; a scheduled round with no fieldwork may go back to draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from audits.errors import ValidationError
+from audits.models import (
+    Assignment,
+    AuditorProfile,
+    Channel,
+    District,
+    Level,
+    Role,
+    Round,
+    RoundChannel,
+    RoundStatus,
+    Scenario,
+    School,
+    SchoolSelection,
+    User,
+)
+from audits.planning.planner import (
+    ChannelQuota,
+    Plan,
+    PlanAuditor,
+    PlanRequest,
+    PlanScenario,
+    PlanSchool,
+    plan_round,
+)
+from audits.planning.slots import school_days, usable_slots
+from audits.timeutil import utcnow
+
+MAX_WINDOW_DAYS = 180
+MAX_PER_SCHOOL = 10
+
+TRANSITIONS: dict[RoundStatus, set[RoundStatus]] = {
+    RoundStatus.DRAFT: {RoundStatus.SCHEDULED},
+    RoundStatus.SCHEDULED: {RoundStatus.DRAFT, RoundStatus.IN_FIELD},
+    RoundStatus.IN_FIELD: {RoundStatus.CLOSED},
+    RoundStatus.CLOSED: {RoundStatus.IN_FIELD, RoundStatus.PUBLISHED},
+    RoundStatus.PUBLISHED: set(),
+}
+
+
+@dataclass
+class ChannelPlan:
+    """For one channel: contacts per school and the scenario ids to rotate."""
+
+    per_school: int = 0
+    scenario_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class RoundSpec:
+    """What a leader fills in to plan a round."""
+
+    name: str
+    first_day: date | None
+    last_day: date | None
+    school_selection: SchoolSelection = SchoolSelection.ALL
+    levels: list[str] = field(default_factory=list)
+    school_ids: list[int] = field(default_factory=list)
+    channels: dict[Channel, ChannelPlan] = field(default_factory=dict)
+    seed: int = 1
+    attempt_limit: int = 3
+
+
+def _validate(
+    session: Session, district: District, spec: RoundSpec
+) -> tuple[list[School], dict[int, Scenario]]:
+    problems: list[tuple[str | None, str]] = []
+    if not spec.name.strip():
+        problems.append(("name", "is required"))
+    if spec.first_day is None:
+        problems.append(("first_day", "is required"))
+    if spec.last_day is None:
+        problems.append(("last_day", "is required"))
+    if spec.first_day and spec.last_day:
+        if spec.last_day < spec.first_day:
+            problems.append(("last_day", "must be on or after the first day"))
+        elif spec.last_day - spec.first_day > timedelta(days=MAX_WINDOW_DAYS):
+            problems.append(("last_day", f"a round lasts at most {MAX_WINDOW_DAYS} days"))
+    if not 1 <= spec.attempt_limit <= 10:
+        problems.append(("attempt_limit", "must be from 1 to 10"))
+    if spec.seed < 0:
+        problems.append(("seed", "must be 0 or more"))
+    schools: list[School] = []
+    if spec.school_selection is SchoolSelection.LEVELS:
+        unknown = [level for level in spec.levels if level not in Level._value2member_map_]
+        if not spec.levels or unknown:
+            problems.append(("levels", "choose at least one level"))
+    if spec.school_selection is SchoolSelection.LIST:
+        schools = list(
+            session.scalars(
+                select(School).where(School.id.in_(spec.school_ids), School.district_id == district.id)
+            )
+        )
+        if not schools or len(schools) != len(set(spec.school_ids)):
+            problems.append(("school_ids", "choose schools of this district"))
+    wanted = {channel: plan for channel, plan in spec.channels.items() if plan.per_school > 0}
+    if not wanted:
+        problems.append(("channels", "give at least one channel a number of contacts per school"))
+    ids = {scenario_id for plan in wanted.values() for scenario_id in plan.scenario_ids}
+    scenarios = {
+        scenario.id: scenario
+        for scenario in session.scalars(
+            select(Scenario).where(
+                Scenario.id.in_(ids), Scenario.district_id == district.id, Scenario.active.is_(True)
+            )
+        )
+    }
+    for channel, plan in spec.channels.items():
+        where = f"{channel.value}_per_school"
+        if not 0 <= plan.per_school <= MAX_PER_SCHOOL:
+            problems.append((where, f"must be from 0 to {MAX_PER_SCHOOL}"))
+        if plan.per_school and not plan.scenario_ids:
+            problems.append((f"{channel.value}_scenarios", f"choose at least one {channel.value} scenario"))
+        for scenario_id in plan.scenario_ids:
+            scenario = scenarios.get(scenario_id)
+            if scenario is None or scenario.channel is not channel:
+                problems.append(
+                    (
+                        f"{channel.value}_scenarios",
+                        f"choose active {channel.value} scenarios of this district",
+                    )
+                )
+                break
+    if problems:
+        raise ValidationError.many(problems)
+    return schools, scenarios
+
+
+def ensure_status(round_: Round, *allowed: RoundStatus) -> None:
+    """Raise unless the round is in one of ``allowed``."""
+    if round_.status not in allowed:
+        names = " or ".join(status.label.lower() for status in allowed)
+        raise ValidationError("status", f"the round is {round_.status.label.lower()}; this needs it {names}")
+
+
+def save_round(session: Session, district: District, spec: RoundSpec, round_: Round | None = None) -> Round:
+    """Create a draft round of ``district`` (or update ``round_``, which must be a draft)."""
+    if round_ is not None:
+        ensure_status(round_, RoundStatus.DRAFT)
+    schools, _ = _validate(session, district, spec)
+    if round_ is None:
+        round_ = Round(district_id=district.id, status=RoundStatus.DRAFT)
+        session.add(round_)
+    round_.name = spec.name.strip()
+    round_.first_day = spec.first_day  # type: ignore[assignment]
+    round_.last_day = spec.last_day  # type: ignore[assignment]
+    round_.school_selection = spec.school_selection
+    round_.levels = sorted(spec.levels) if spec.school_selection is SchoolSelection.LEVELS else []
+    round_.chosen_schools = schools if spec.school_selection is SchoolSelection.LIST else []
+    round_.seed = spec.seed
+    round_.attempt_limit = spec.attempt_limit
+    existing = {channel.channel: channel for channel in round_.channels}
+    for channel in Channel:
+        plan = spec.channels.get(channel, ChannelPlan())
+        if plan.per_school > 0:
+            row = existing.get(channel) or RoundChannel(channel=channel)
+            row.contacts_per_school = plan.per_school
+            row.scenario_ids = list(dict.fromkeys(plan.scenario_ids))
+            if channel not in existing:
+                round_.channels.append(row)
+        elif channel in existing:
+            round_.channels.remove(existing[channel])
+    session.flush()
+    return round_
+
+
+def round_schools(session: Session, round_: Round) -> list[School]:
+    """The active schools the round covers, by name."""
+    stmt = select(School).where(School.district_id == round_.district_id, School.active.is_(True))
+    if round_.school_selection is SchoolSelection.LEVELS:
+        stmt = stmt.where(School.level.in_([Level(level) for level in round_.levels]))
+    elif round_.school_selection is SchoolSelection.LIST:
+        stmt = stmt.where(School.id.in_([school.id for school in round_.chosen_schools]))
+    return list(session.scalars(stmt.order_by(School.name)))
+
+
+def district_auditors(session: Session, district_id: int) -> list[tuple[User, AuditorProfile]]:
+    """Active auditors of a district with their profiles (a default profile where none is saved)."""
+    users = session.scalars(
+        select(User)
+        .where(User.district_id == district_id, User.role == Role.AUDITOR, User.active.is_(True))
+        .order_by(User.id)
+    ).all()
+    profiles = {
+        profile.user_id: profile
+        for profile in session.scalars(
+            select(AuditorProfile)
+            .where(AuditorProfile.user_id.in_([user.id for user in users]))
+            .options(selectinload(AuditorProfile.conflicts))
+        )
+    }
+    return [
+        (
+            user,
+            profiles.get(user.id)
+            or AuditorProfile(user_id=user.id, languages=["en"], max_per_day=4, weekdays=[0, 1, 2, 3, 4]),
+        )
+        for user in users
+    ]
+
+
+def build_request(session: Session, round_: Round) -> PlanRequest:
+    """Turn a stored round into the planner's plain input."""
+    district = round_.district
+    schools = round_schools(session, round_)
+    ids = {scenario_id for channel in round_.channels for scenario_id in channel.scenario_ids}
+    scenarios = {s.id: s for s in session.scalars(select(Scenario).where(Scenario.id.in_(ids)))}
+    quotas = tuple(
+        ChannelQuota(
+            channel.channel,
+            channel.contacts_per_school,
+            tuple(
+                PlanScenario(s.id, s.channel, s.language)
+                for s in (scenarios[i] for i in channel.scenario_ids if i in scenarios)
+                if s.active
+            ),
+        )
+        for channel in round_.channels
+    )
+    auditors = tuple(
+        PlanAuditor(
+            user.id,
+            frozenset(profile.languages or ["en"]),
+            profile.max_per_day,
+            frozenset(profile.weekdays),
+            frozenset(school.id for school in profile.conflicts),
+        )
+        for user, profile in district_auditors(session, district.id)
+    )
+    return PlanRequest(
+        schools=tuple(PlanSchool(school.id, school.level.value) for school in schools),
+        auditors=auditors,
+        quotas=quotas,
+        days=tuple(school_days(round_.first_day, round_.last_day, (c.day for c in district.closures))),
+        slots=tuple(usable_slots(district.school_day_start, district.school_day_end)),
+        seed=round_.seed,
+    )
+
+
+def preview_plan(session: Session, round_: Round) -> Plan:
+    """The plan the round would get now (nothing is stored)."""
+    return plan_round(build_request(session, round_))
+
+
+def commit_plan(session: Session, round_: Round) -> Plan:
+    """Plan a draft round, store its assignments and mark it scheduled."""
+    ensure_status(round_, RoundStatus.DRAFT)
+    plan = preview_plan(session, round_)
+    if not plan.contacts:
+        raise ValidationError("plan", "the plan places no contact; fix the problems listed and plan again")
+    session.add_all(
+        Assignment(
+            round_id=round_.id,
+            school_id=contact.school_id,
+            scenario_id=contact.scenario_id,
+            auditor_id=contact.auditor_id,
+            channel=contact.channel,
+            sequence=contact.sequence,
+            due_day=contact.day,
+            slot=contact.slot,
+        )
+        for contact in plan.contacts
+    )
+    round_.status = RoundStatus.SCHEDULED
+    round_.scheduled_at = utcnow()
+    session.flush()
+    return plan
+
+
+def move_round(session: Session, round_: Round, to: RoundStatus) -> None:
+    """Move a round to status ``to`` if the workflow allows it."""
+    if to not in TRANSITIONS[round_.status]:
+        raise ValidationError(
+            "status", f"a {round_.status.label.lower()} round cannot become {to.label.lower()}"
+        )
+    if to is RoundStatus.DRAFT:
+        session.execute(delete(Assignment).where(Assignment.round_id == round_.id))
+        session.expire(round_, ["assignments"])
+        round_.scheduled_at = None
+    if to is RoundStatus.CLOSED:
+        round_.closed_at = utcnow()
+    if to is RoundStatus.PUBLISHED:
+        round_.published_at = utcnow()
+    round_.status = to
+    session.flush()
