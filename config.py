@@ -38,6 +38,48 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _flag(environ: dict[str, str], name: str, default: bool) -> bool:
+    """Read an on/off setting: ``true``/``false`` (also ``1``/``0``, ``yes``/``no``, ``on``/``off``)."""
+    value = environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _mail_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
+    """Mail settings. Tests always use the in-memory outbox, whatever the environment says."""
+    server = environ.get("MAIL_SERVER", "")
+    use_ssl = _flag(environ, "MAIL_USE_SSL", False)
+    use_tls = _flag(environ, "MAIL_USE_TLS", not use_ssl)  # STARTTLS unless the connection is SSL already
+    if use_tls and use_ssl:
+        raise ConfigError("MAIL_USE_TLS and MAIL_USE_SSL cannot both be true (SSL on port 465 or STARTTLS)")
+    backend = "smtp" if server else "console"
+    if env == "testing":
+        backend = "locmem"  # an in-memory outbox: tests never reach a mail server
+    return {
+        "MAIL_BACKEND": backend,
+        "MAIL_SERVER": server,
+        "MAIL_PORT": int(environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": use_tls,
+        "MAIL_USE_SSL": use_ssl,
+        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER") or "Touchpoint <no-reply@localhost>",
+    }
+
+
+def _reminder_hour(environ: dict[str, str]) -> int:
+    """The local hour (0-23) from which the daily reminders go out."""
+    text = environ.get("REMINDER_HOUR", "7")
+    if not text.isdigit() or not 0 <= int(text) <= 23:
+        raise ConfigError(f"REMINDER_HOUR must be an hour from 0 to 23, not {text!r}")
+    return int(text)
+
+
 def load_config(env: str | None = None, environ: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask configuration for ``env`` from ``environ`` (default ``os.environ``)."""
     environ = dict(os.environ if environ is None else environ)
@@ -75,4 +117,13 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "LOGIN_MAX_FAILURES": int(environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCKOUT_MINUTES": int(environ.get("LOGIN_LOCKOUT_MINUTES", "15")),
         "DEMO_SCHOOLS_FILE": environ.get("DEMO_SCHOOLS_FILE", ""),
+        # Evidence files live outside the web root, served only through permission checks.
+        "EVIDENCE_DIR": environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence")),
+        "MAX_EVIDENCE_MB": int(environ.get("MAX_EVIDENCE_MB", "15")),
+        **_mail_settings(env, environ),
+        "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Tests always run background tasks in-process: they never reach a real broker.
+        "CELERY_BROKER_URL": "" if env == "testing" else environ.get("CELERY_BROKER_URL", ""),
+        "CELERY_RESULT_BACKEND": "" if env == "testing" else environ.get("CELERY_RESULT_BACKEND", ""),
+        "REMINDER_HOUR": _reminder_hour(environ),
     }

@@ -21,6 +21,8 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     app.config.update(load_config(env))
     app.config.update(overrides or {})
     register_extensions(app)
+    register_mail(app)
+    register_tasks(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -48,16 +50,40 @@ def register_extensions(app: Flask) -> None:
     init_login_manager(app)
 
 
+def register_mail(app: Flask) -> None:
+    """Bind outgoing email (SMTP, the console, or the test outbox)."""
+    from app.mail import init_mail
+
+    init_mail(app)
+
+
+def register_tasks(app: Flask) -> None:
+    """Bind Celery: a broker's workers when ``CELERY_BROKER_URL`` is set, else in-process."""
+    from app.tasks import celery_init_app
+
+    celery_init_app(app)
+
+
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the web layer."""
+    from app.auditors.views import blueprint as auditors
     from app.auth.views import blueprint as auth
     from app.districts.views import blueprint as districts
     from app.home.views import blueprint as home
+    from app.rounds.assignments import blueprint as assignments
+    from app.rounds.views import blueprint as rounds
+    from app.rubrics.views import blueprint as rubrics
+    from app.scenarios.views import blueprint as scenarios
     from app.schools.views import blueprint as schools
 
+    app.register_blueprint(assignments)
+    app.register_blueprint(auditors)
     app.register_blueprint(auth)
     app.register_blueprint(districts)
     app.register_blueprint(home)
+    app.register_blueprint(rounds)
+    app.register_blueprint(rubrics)
+    app.register_blueprint(scenarios)
     app.register_blueprint(schools)
 
 

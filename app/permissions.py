@@ -9,13 +9,12 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
-from audits.access import Action, allowed
-from audits.models import District, School
+from audits.access import Action, Target, allowed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def require(action: Action, target: School | District | None = None) -> None:
+def require(action: Action, target: Target | None = None) -> None:
     """Abort with 403 unless the signed-in user may take ``action`` on ``target``."""
     if not current_user.is_authenticated:
         abort(401)
@@ -37,6 +36,6 @@ def permission_required(action: Action) -> Callable[[F], F]:
     return decorator
 
 
-def can(action: Action, target: School | District | None = None) -> bool:
+def can(action: Action, target: Target | None = None) -> bool:
     """Whether the signed-in user may take ``action`` on ``target`` (for templates)."""
     return current_user.is_authenticated and allowed(current_user, action, target)

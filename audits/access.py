@@ -2,14 +2,19 @@
 
 ``allowed(user, action, target)`` answers for a signed-in user; the web layer
 turns a ``False`` into 403. Targets are scoped: a leader acts within their own
-district, a principal only on the schools linked to them.
+district, a principal only on the schools linked to them. Rounds are scoped like
+their district; an assignment is an auditor's own, or a leader's or reviewer's
+when it belongs to a round of their district.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from audits.models import District, Role, School, User
+from audits.models import Assignment, District, Role, Round, School, User
+
+# What ``allowed`` can scope an action to.
+Target = School | District | Round | Assignment
 
 
 class Action(StrEnum):
@@ -25,6 +30,10 @@ class Action(StrEnum):
     MANAGE_RUBRICS = "manage_rubrics"
     VIEW_SCENARIOS = "view_scenarios"
     MANAGE_SCENARIOS = "manage_scenarios"
+    MANAGE_ROUNDS = "manage_rounds"
+    VIEW_ROUNDS = "view_rounds"
+    VIEW_OWN_ASSIGNMENTS = "view_own_assignments"
+    MANAGE_AUDITORS = "manage_auditors"
 
 
 # Which roles may take each action at all; scoping to the target comes after.
@@ -40,10 +49,15 @@ _ROLES: dict[Action, frozenset[Role]] = {
     Action.VIEW_SCENARIOS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
     # Leaders manage their district's scenarios; the shared library (no district) is the admin's.
     Action.MANAGE_SCENARIOS: frozenset({Role.ADMIN, Role.LEADER}),
+    Action.MANAGE_ROUNDS: frozenset({Role.ADMIN, Role.LEADER}),
+    Action.VIEW_ROUNDS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
+    # Only auditors have assignments of their own; the others follow rounds on the round pages.
+    Action.VIEW_OWN_ASSIGNMENTS: frozenset({Role.AUDITOR}),
+    Action.MANAGE_AUDITORS: frozenset({Role.ADMIN, Role.LEADER}),
 }
 
 
-def allowed(user: User | None, action: Action, target: School | District | None = None) -> bool:
+def allowed(user: User | None, action: Action, target: Target | None = None) -> bool:
     """Return whether ``user`` may take ``action`` on ``target`` (``None`` for no target)."""
     if user is None or not user.active or user.role not in _ROLES[action]:
         return False
@@ -55,4 +69,10 @@ def allowed(user: User | None, action: Action, target: School | District | None 
         return target.district_id == user.district_id
     if isinstance(target, District):
         return user.role is not Role.PRINCIPAL and target.id == user.district_id
+    if isinstance(target, Round):
+        return user.role is not Role.PRINCIPAL and target.district_id == user.district_id
+    if isinstance(target, Assignment):
+        if user.role is Role.AUDITOR:
+            return target.auditor_id == user.id
+        return user.role is not Role.PRINCIPAL and target.round.district_id == user.district_id
     raise TypeError(f"no access rule for targets of type {type(target).__name__}")

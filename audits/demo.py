@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.accounts import NewUser, create_user
+from audits.demo_fieldwork import DemoFieldworkReport, load_demo_fieldwork
 from audits.importers.schools import ImportReport, import_schools
 from audits.library import LibraryReport, adopt_library, load_library
 from audits.models import (
@@ -42,6 +43,7 @@ DEMO_USERS = [
     ("reviewer@example.org", Role.REVIEWER, "Rae Reviewer"),
     ("auditor1@example.org", Role.AUDITOR, "Avery Auditor"),
     ("auditor2@example.org", Role.AUDITOR, "Sam Auditor"),
+    ("auditor3@example.org", Role.AUDITOR, "Jo Auditor"),
     ("principal@example.org", Role.PRINCIPAL, "Pat Principal"),
 ]
 
@@ -67,6 +69,7 @@ class DemoResult:
     library: LibraryReport
     scenarios: int
     round: Round
+    fieldwork: DemoFieldworkReport | None
 
 
 def demo_source(configured: Path | None = None) -> Path:
@@ -89,10 +92,17 @@ def demo_users(session: Session) -> list[User]:
     return [found[email] for email in emails if email in found]
 
 
-def load_demo(session: Session, configured: Path | None = None, today: date | None = None) -> DemoResult:
+def load_demo(
+    session: Session,
+    configured: Path | None = None,
+    today: date | None = None,
+    evidence_dir: Path | None = None,
+) -> DemoResult:
     """Import the demo district's schools, one user per role, the library and a round in the field.
 
-    ``today`` (default: the district's current date) anchors the round's window. The caller commits.
+    ``today`` (default: the district's current date) anchors the round's window; with
+    ``evidence_dir`` the round's past-due assignments get contacts in every review state.
+    The caller commits.
     """
     source = demo_source(configured)
     report = import_schools(session, source.read_bytes(), district_name=DEMO_DISTRICT)
@@ -122,22 +132,25 @@ def load_demo(session: Session, configured: Path | None = None, today: date | No
     scenarios = adopt_library(session, district)
     today = today or utcnow().astimezone(ZoneInfo(district.timezone)).date()
     round_ = _demo_round(session, district, principal_school, users, today)
-    return DemoResult(district, report, source, users, library, len(scenarios), round_)
+    fieldwork = load_demo_fieldwork(session, round_, users, today, evidence_dir) if evidence_dir else None
+    return DemoResult(district, report, source, users, library, len(scenarios), round_, fieldwork)
 
 
 DEMO_ROUND_SCENARIOS = {
     Channel.PHONE: ["enrol-new-student", "bus-route-and-stop", "enrol-english-learner-es"],
     Channel.EMAIL: ["free-meals-application", "records-request"],
+    Channel.VISIT: ["walk-in-enrolment", "walk-in-meet-counselor", "walk-in-free-meals-es"],
 }
 
 
 def _demo_round(
     session: Session, district: District, principal_school: School, users: list[User], today: date
 ) -> Round:
-    """A round in the field: twelve schools, one call and one email each, for the two demo auditors."""
+    """A round in the field: twelve schools, one call, one email and one visit each, for the demo auditors."""
     auditors = [user for user in users if user.role is Role.AUDITOR]
     session.add(AuditorProfile(user_id=auditors[0].id, languages=["en", "es"], max_per_day=4))
     session.add(AuditorProfile(user_id=auditors[1].id, languages=["en"], max_per_day=4))
+    session.add(AuditorProfile(user_id=auditors[2].id, languages=["en", "es"], max_per_day=4))
     others = session.scalars(
         select(School)
         .where(

@@ -178,6 +178,11 @@ def adopt(session: Session, library_scenario: Scenario, district: District) -> S
     return save_scenario(session, district.id, spec)
 
 
+def set_active(scenario: Scenario, active: bool) -> None:
+    """Withdraw a scenario from new rounds (``False``) or bring it back (``True``)."""
+    scenario.active = active
+
+
 def scenarios_for(session: Session, district_id: int | None) -> list[Scenario]:
     """A district's scenarios (or the library's, for ``None``), by channel then title."""
     where = Scenario.district_id.is_(None) if district_id is None else Scenario.district_id == district_id

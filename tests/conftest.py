@@ -84,10 +84,10 @@ def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
+def app(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """The application on this test's database; ``@pytest.mark.csrf`` turns CSRF on."""
     csrf = request.node.get_closest_marker("csrf") is not None
-    application = _make_app(database_url, WTF_CSRF_ENABLED=csrf)
+    application = _make_app(database_url, WTF_CSRF_ENABLED=csrf, EVIDENCE_DIR=str(tmp_path / "evidence"))
     with application.app_context():
         yield application
         db.session.remove()

@@ -44,3 +44,79 @@ def test_development_generates_a_secret_once_and_keeps_it(
 def test_unknown_environment_is_refused() -> None:
     with pytest.raises(ConfigError, match="TOUCHPOINT_ENV"):
         load_config("staging", {})
+
+
+PRODUCTION = {"SECRET_KEY": "s" * 32, "DATABASE_URL": "postgresql://db/tp"}
+
+
+def test_mail_tasks_and_reminder_defaults() -> None:
+    settings = load_config("production", PRODUCTION)
+    assert settings["MAIL_BACKEND"] == "console"  # no MAIL_SERVER: nothing is sent
+    assert settings["MAIL_SERVER"] == ""
+    assert settings["MAIL_PORT"] == 587
+    assert settings["MAIL_USERNAME"] is None
+    assert settings["MAIL_PASSWORD"] is None
+    assert settings["MAIL_USE_TLS"] is True
+    assert settings["MAIL_USE_SSL"] is False
+    assert settings["MAIL_DEFAULT_SENDER"] == "Touchpoint <no-reply@localhost>"
+    assert settings["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+    assert settings["CELERY_BROKER_URL"] == ""
+    assert settings["CELERY_RESULT_BACKEND"] == ""
+    assert settings["REMINDER_HOUR"] == 7
+
+
+def test_mail_server_selects_smtp_with_the_given_settings() -> None:
+    settings = load_config(
+        "production",
+        {
+            **PRODUCTION,
+            "MAIL_SERVER": "smtp.example.org",
+            "MAIL_PORT": "465",
+            "MAIL_USERNAME": "touchpoint",
+            "MAIL_PASSWORD": "hunter2",
+            "MAIL_USE_TLS": "false",
+            "MAIL_USE_SSL": "true",
+            "MAIL_DEFAULT_SENDER": "Audits <audits@example.org>",
+            "PUBLIC_BASE_URL": "https://touchpoint.example.org/",
+            "CELERY_BROKER_URL": "redis://redis:6379/0",
+            "CELERY_RESULT_BACKEND": "redis://redis:6379/1",
+            "REMINDER_HOUR": "6",
+        },
+    )
+    assert settings["MAIL_BACKEND"] == "smtp"
+    assert (settings["MAIL_SERVER"], settings["MAIL_PORT"]) == ("smtp.example.org", 465)
+    assert (settings["MAIL_USERNAME"], settings["MAIL_PASSWORD"]) == ("touchpoint", "hunter2")
+    assert (settings["MAIL_USE_TLS"], settings["MAIL_USE_SSL"]) == (False, True)
+    assert settings["MAIL_DEFAULT_SENDER"] == "Audits <audits@example.org>"
+    assert settings["PUBLIC_BASE_URL"] == "https://touchpoint.example.org"
+    assert settings["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+    assert settings["CELERY_RESULT_BACKEND"] == "redis://redis:6379/1"
+    assert settings["REMINDER_HOUR"] == 6
+
+
+def test_testing_keeps_mail_in_an_outbox_and_tasks_in_process_whatever_the_environment() -> None:
+    settings = load_config(
+        "testing", {"MAIL_SERVER": "smtp.example.org", "CELERY_BROKER_URL": "redis://redis:6379/0"}
+    )
+    assert settings["MAIL_BACKEND"] == "locmem"
+    assert settings["CELERY_BROKER_URL"] == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("MAIL_USE_TLS", "maybe", "MAIL_USE_TLS must be true or false"),
+        ("REMINDER_HOUR", "24", "REMINDER_HOUR must be an hour"),
+        ("REMINDER_HOUR", "7am", "REMINDER_HOUR must be an hour"),
+    ],
+)
+def test_invalid_mail_and_reminder_settings_are_refused(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config("production", {**PRODUCTION, name: value})
+
+
+def test_ssl_turns_starttls_off_unless_both_are_asked_for() -> None:
+    settings = load_config("production", {**PRODUCTION, "MAIL_USE_SSL": "yes"})
+    assert (settings["MAIL_USE_SSL"], settings["MAIL_USE_TLS"]) == (True, False)
+    with pytest.raises(ConfigError, match="cannot both be true"):
+        load_config("production", {**PRODUCTION, "MAIL_USE_SSL": "yes", "MAIL_USE_TLS": "yes"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from app.cli.demo import demo_command
+from app.cli.reminders import reminders_cli
 from app.cli.rubrics import library_cli, rubrics_cli
 from app.cli.schools import schools_cli
 from app.cli.users import users_cli
@@ -12,5 +13,5 @@ from app.cli.users import users_cli
 
 def register(app: Flask) -> None:
     """Add the commands to ``app``."""
-    for command in (schools_cli, users_cli, rubrics_cli, library_cli, demo_command):
+    for command in (schools_cli, users_cli, rubrics_cli, library_cli, reminders_cli, demo_command):
         app.cli.add_command(command)

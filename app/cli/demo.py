@@ -23,7 +23,10 @@ def demo_command(if_empty: bool) -> None:
         click.echo("database already has data; demo not loaded again")
     else:
         configured = current_app.config["DEMO_SCHOOLS_FILE"]
-        result = load_demo(db.session, Path(configured) if configured else None)
+        evidence_dir = Path(
+            current_app.config.get("EVIDENCE_DIR") or Path(current_app.instance_path) / "evidence"
+        )
+        result = load_demo(db.session, Path(configured) if configured else None, evidence_dir=evidence_dir)
         db.session.commit()
         click.echo(f"demo district {result.district.name}: {result.report.summary()} (from {result.source})")
         for line in result.library.lines():
@@ -33,6 +36,12 @@ def demo_command(if_empty: bool) -> None:
             f"round {result.round.name!r} in the field: {len(result.round.assignments)} assignments "
             f"for the demo auditors"
         )
+        if result.fieldwork:
+            work = result.fieldwork
+            click.echo(
+                f"contacts: {work.approved} approved, {work.submitted} waiting for review, "
+                f"{work.returned} returned, {work.unreached} unreached"
+            )
     users = demo_users(db.session)
     if users:
         click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")

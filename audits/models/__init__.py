@@ -1,6 +1,17 @@
 """Every Touchpoint model, importable from one place."""
 
 from audits.models.base import Base, UTCDateTime
+from audits.models.contact import (
+    Contact,
+    ContactEdit,
+    ContactStatus,
+    Evidence,
+    EvidenceKind,
+    Outcome,
+    Response,
+    ReviewAction,
+    ReviewEvent,
+)
 from audits.models.district import Closure, District
 from audits.models.reminder import ReminderKind, ReminderLog
 from audits.models.round import (
@@ -34,13 +45,22 @@ __all__ = [
     "Base",
     "Channel",
     "Closure",
+    "Contact",
+    "ContactEdit",
+    "ContactStatus",
     "CriticalPolicy",
     "District",
+    "Evidence",
+    "EvidenceKind",
     "ItemKind",
     "Level",
     "LoginFailure",
+    "Outcome",
     "ReminderKind",
     "ReminderLog",
+    "Response",
+    "ReviewAction",
+    "ReviewEvent",
     "Role",
     "Round",
     "RoundChannel",

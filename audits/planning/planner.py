@@ -73,6 +73,8 @@ class PlanRequest:
     days: tuple[date, ...]
     slots: tuple[Slot, ...]
     seed: int
+    # Contacts auditors already have on a day from other rounds: (auditor id, day, count).
+    booked: tuple[tuple[int, date, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,8 +159,14 @@ class _Ledger:
             auditor.id: [day for day in request.days if day.weekday() in auditor.weekdays]
             for auditor in request.auditors
         }
+        for auditor_id, day, count in request.booked:
+            self.daily[(auditor_id, day)] += count
         self.capacity = {
-            auditor.id: auditor.max_per_day * len(self.workdays[auditor.id]) for auditor in request.auditors
+            auditor.id: sum(
+                max(0, auditor.max_per_day - self.daily[(auditor.id, day)])
+                for day in self.workdays[auditor.id]
+            )
+            for auditor in request.auditors
         }
 
     def has_room(self, auditor: PlanAuditor) -> bool:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
-from audits.models import Assignment, RoundStatus, Slot
+from audits.models import Assignment, Contact, Round, RoundStatus, Slot
 from audits.planning.planner import LANGUAGE_NAMES
 from audits.planning.rounds import district_auditors, ensure_status
 from audits.planning.slots import usable_slots
@@ -20,6 +20,8 @@ def reassign(session: Session, assignment: Assignment, auditor_id: int, day: dat
     """Give ``assignment`` to ``auditor_id`` on ``day`` in ``slot``, or explain every rule it breaks."""
     round_ = assignment.round
     ensure_status(round_, RoundStatus.SCHEDULED, RoundStatus.IN_FIELD)
+    if session.scalar(select(Contact.id).where(Contact.assignment_id == assignment.id).limit(1)) is not None:
+        raise ValidationError("auditor_id", "this assignment already has a recorded contact; it cannot move")
     district = round_.district
     problems: list[tuple[str | None, str]] = []
     pool = {user.id: (user, profile) for user, profile in district_auditors(session, district.id)}
@@ -52,8 +54,12 @@ def reassign(session: Session, assignment: Assignment, auditor_id: int, day: dat
         booked = session.scalar(
             select(func.count())
             .select_from(Assignment)
+            .join(Assignment.round)
             .where(
-                Assignment.auditor_id == auditor_id, Assignment.due_day == day, Assignment.id != assignment.id
+                Assignment.auditor_id == auditor_id,
+                Assignment.due_day == day,
+                Assignment.id != assignment.id,
+                Round.status.in_([RoundStatus.SCHEDULED, RoundStatus.IN_FIELD]),
             )
         )
         if booked >= profile.max_per_day:

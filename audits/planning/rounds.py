@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from audits.errors import ValidationError
@@ -17,6 +17,7 @@ from audits.models import (
     Assignment,
     AuditorProfile,
     Channel,
+    Contact,
     District,
     Level,
     Role,
@@ -107,6 +108,8 @@ def _validate(
         )
         if not schools or len(schools) != len(set(spec.school_ids)):
             problems.append(("school_ids", "choose schools of this district"))
+        elif inactive := [school.name for school in schools if not school.active]:
+            problems.append(("school_ids", f"inactive schools cannot be audited: {', '.join(inactive)}"))
     wanted = {channel: plan for channel, plan in spec.channels.items() if plan.per_school > 0}
     if not wanted:
         problems.append(("channels", "give at least one channel a number of contacts per school"))
@@ -123,7 +126,9 @@ def _validate(
         where = f"{channel.value}_per_school"
         if not 0 <= plan.per_school <= MAX_PER_SCHOOL:
             problems.append((where, f"must be from 0 to {MAX_PER_SCHOOL}"))
-        if plan.per_school and not plan.scenario_ids:
+        if plan.per_school <= 0:
+            continue  # an unused channel's scenarios do not matter
+        if not plan.scenario_ids:
             problems.append((f"{channel.value}_scenarios", f"choose at least one {channel.value} scenario"))
         for scenario_id in plan.scenario_ids:
             scenario = scenarios.get(scenario_id)
@@ -144,7 +149,9 @@ def ensure_status(round_: Round, *allowed: RoundStatus) -> None:
     """Raise unless the round is in one of ``allowed``."""
     if round_.status not in allowed:
         names = " or ".join(status.label.lower() for status in allowed)
-        raise ValidationError("status", f"the round is {round_.status.label.lower()}; this needs it {names}")
+        raise ValidationError(
+            "status", f"the round is {round_.status.label.lower()}; this needs a {names} round"
+        )
 
 
 def save_round(session: Session, district: District, spec: RoundSpec, round_: Round | None = None) -> Round:
@@ -178,7 +185,7 @@ def save_round(session: Session, district: District, spec: RoundSpec, round_: Ro
     return round_
 
 
-def round_schools(session: Session, round_: Round) -> list[School]:
+def schools_in_round(session: Session, round_: Round) -> list[School]:
     """The active schools the round covers, by name."""
     stmt = select(School).where(School.district_id == round_.district_id, School.active.is_(True))
     if round_.school_selection is SchoolSelection.LEVELS:
@@ -216,7 +223,7 @@ def district_auditors(session: Session, district_id: int) -> list[tuple[User, Au
 def build_request(session: Session, round_: Round) -> PlanRequest:
     """Turn a stored round into the planner's plain input."""
     district = round_.district
-    schools = round_schools(session, round_)
+    schools = schools_in_round(session, round_)
     ids = {scenario_id for channel in round_.channels for scenario_id in channel.scenario_ids}
     scenarios = {s.id: s for s in session.scalars(select(Scenario).where(Scenario.id.in_(ids)))}
     quotas = tuple(
@@ -241,7 +248,19 @@ def build_request(session: Session, round_: Round) -> PlanRequest:
         )
         for user, profile in district_auditors(session, district.id)
     )
+    booked = session.execute(
+        select(Assignment.auditor_id, Assignment.due_day, func.count())
+        .join(Assignment.round)
+        .where(
+            Assignment.round_id != round_.id,
+            Round.status.in_([RoundStatus.SCHEDULED, RoundStatus.IN_FIELD]),
+            Assignment.auditor_id.in_([auditor.id for auditor in auditors]),
+            Assignment.due_day.between(round_.first_day, round_.last_day),
+        )
+        .group_by(Assignment.auditor_id, Assignment.due_day)
+    ).tuples()
     return PlanRequest(
+        booked=tuple(booked),
         schools=tuple(PlanSchool(school.id, school.level.value) for school in schools),
         auditors=auditors,
         quotas=quotas,
@@ -281,12 +300,26 @@ def commit_plan(session: Session, round_: Round) -> Plan:
     return plan
 
 
+def has_fieldwork(session: Session, round_: Round) -> bool:
+    """Whether any contact has been recorded for the round's assignments."""
+    return (
+        session.scalar(
+            select(Contact.id).join(Contact.assignment).where(Assignment.round_id == round_.id).limit(1)
+        )
+        is not None
+    )
+
+
 def move_round(session: Session, round_: Round, to: RoundStatus) -> None:
     """Move a round to status ``to`` if the workflow allows it."""
     if to not in TRANSITIONS[round_.status]:
         raise ValidationError(
             "status", f"a {round_.status.label.lower()} round cannot become {to.label.lower()}"
         )
+    if to is RoundStatus.SCHEDULED and round_.status is RoundStatus.DRAFT:
+        raise ValidationError("status", "commit the plan to schedule a draft round")
+    if to is RoundStatus.DRAFT and has_fieldwork(session, round_):
+        raise ValidationError("status", "contacts are already recorded; the round cannot go back to draft")
     if to is RoundStatus.DRAFT:
         session.execute(delete(Assignment).where(Assignment.round_id == round_.id))
         session.expire(round_, ["assignments"])

@@ -117,11 +117,11 @@ def update_item(item: RubricItem, data: dict[str, Any], section: RubricSection |
     """Replace a draft item's fields with ``data``; optionally move it to ``section`` (appended)."""
     rubric = item.section.rubric
     ensure_draft(rubric)
+    if section is not None and section.rubric is not rubric:
+        raise ValidationError("section", "choose a section of this rubric")
     spec = _checked_item(rubric, data, item)
     write_item(item, spec)
     if section is not None and section is not item.section:
-        if section.rubric is not rubric:
-            raise ValidationError("section", "choose a section of this rubric")
         old = item.section
         old.items.remove(item)
         _renumber(old.items)

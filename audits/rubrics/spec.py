@@ -9,6 +9,7 @@ raises one ``ValidationError`` that lists every problem by path, e.g.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,7 +86,7 @@ KIND_FIELDS = {
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _text(data: dict[str, Any], name: str, path: str, problems: Problems, required: bool = True) -> str:

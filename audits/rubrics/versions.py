@@ -105,6 +105,7 @@ def create_draft(session: Session, spec: RubricSpec) -> Rubric:
     Refused when the key already has an open draft: edit or discard that one first.
     Channel changes between versions are refused too, so results stay comparable.
     """
+    parse_rubric(rubric_to_dict(spec), require_content=False)  # the same rules as the YAML format
     existing = draft_of(session, spec.key)
     if existing is not None:
         raise ValidationError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audits.demo import DEMO_USERS
-from audits.models import District, Role, Round, RoundStatus, School, User
+from audits.models import (
+    Channel,
+    Contact,
+    ContactStatus,
+    District,
+    Evidence,
+    Response,
+    Role,
+    Round,
+    RoundStatus,
+    School,
+    User,
+)
 from tests.conftest import AuthActions
 
 
@@ -86,8 +99,23 @@ def test_demo_loads_once_and_every_login_works(
     assert "library rubric phone-standard v1: published" in result.output
     round_ = session.scalars(select(Round)).one()
     assert round_.status is RoundStatus.IN_FIELD
-    assert len(round_.assignments) == 24
-    assert {a.auditor.email for a in round_.assignments} == {"auditor1@example.org", "auditor2@example.org"}
+    assert len(round_.assignments) == 36  # twelve schools x phone, email and visit
+    assert {a.auditor.email for a in round_.assignments} == {
+        "auditor1@example.org",
+        "auditor2@example.org",
+        "auditor3@example.org",
+    }
+    statuses = Counter(
+        contact.status for contact in session.scalars(select(Contact).where(Contact.unreached.is_(False)))
+    )
+    assert statuses[ContactStatus.APPROVED] > 0
+    assert statuses[ContactStatus.SUBMITTED] > 0
+    assert statuses[ContactStatus.RETURNED] > 0
+    assert session.scalar(select(func.count()).select_from(Contact).where(Contact.unreached.is_(True))) == 1
+    channels = {c.assignment.channel for c in session.scalars(select(Contact))}
+    assert channels == {Channel.PHONE, Channel.EMAIL, Channel.VISIT}
+    assert session.scalar(select(func.count()).select_from(Response).where(Response.na.is_(True))) > 0
+    assert session.scalar(select(func.count()).select_from(Evidence)) > 0
 
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0

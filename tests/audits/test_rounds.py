@@ -33,8 +33,8 @@ from audits.planning.rounds import (
     commit_plan,
     move_round,
     preview_plan,
-    round_schools,
     save_round,
+    schools_in_round,
 )
 from tests.audits.round_helpers import make_scenario
 
@@ -92,15 +92,15 @@ def spec(session: Session, district: District, **changes: object) -> RoundSpec:
 def test_save_round_and_select_schools(session: Session, district: District) -> None:
     round_ = save_round(session, district, spec(session, district))
     assert round_.status is RoundStatus.DRAFT
-    assert [s.name for s in round_schools(session, round_)][:2] == ["Elementary 0", "Elementary 1"]
-    assert len(round_schools(session, round_)) == 7  # the inactive school is left out
+    assert [s.name for s in schools_in_round(session, round_)][:2] == ["Elementary 0", "Elementary 1"]
+    assert len(schools_in_round(session, round_)) == 7  # the inactive school is left out
     save_round(
         session,
         district,
         spec(session, district, school_selection=SchoolSelection.LEVELS, levels=["high"]),
         round_,
     )
-    assert [s.name for s in round_schools(session, round_)] == ["High 1"]
+    assert [s.name for s in schools_in_round(session, round_)] == ["High 1"]
 
 
 def test_save_round_reports_every_problem(session: Session, district: District) -> None:
@@ -237,3 +237,57 @@ def test_a_valid_reassignment_saves(session: Session, district: District) -> Non
         date(2027, 2, 26),
         Slot.AFTERNOON,
     )
+
+
+def test_recorded_fieldwork_keeps_a_round_out_of_draft_and_its_assignments_in_place(
+    session: Session, district: District
+) -> None:
+    from audits.fieldwork.contacts import start_contact
+
+    round_ = _scheduled(session, district)
+    assignment = round_.assignments[0]
+    start_contact(session, assignment, assignment.auditor)
+    with pytest.raises(ValidationError, match="cannot go back to draft"):
+        move_round(session, round_, RoundStatus.DRAFT)
+    with pytest.raises(ValidationError, match="already has a recorded contact"):
+        reassign(session, assignment, assignment.auditor_id, assignment.due_day, assignment.slot)
+
+
+def test_a_draft_round_is_scheduled_only_by_committing_its_plan(session: Session, district: District) -> None:
+    round_ = save_round(session, district, spec(session, district))
+    with pytest.raises(ValidationError, match="commit the plan"):
+        move_round(session, round_, RoundStatus.SCHEDULED)
+
+
+def test_other_rounds_count_towards_the_daily_maximum(session: Session, district: District) -> None:
+    first = _scheduled(session, district)
+    second = save_round(session, district, spec(session, district, name="Overlapping"))
+    request = build_request(session, second)
+    assert sum(count for _, _, count in request.booked) == len(first.assignments)
+    plan = commit_plan(session, second)
+    profiles = {p.user_id: p.max_per_day for p in session.scalars(select(AuditorProfile))}
+    daily: dict[tuple[int, date], int] = {}
+    for assignment in [*first.assignments, *second.assignments]:
+        key = (assignment.auditor_id, assignment.due_day)
+        daily[key] = daily.get(key, 0) + 1
+    assert all(count <= profiles.get(auditor, 4) for (auditor, _), count in daily.items())
+    assert plan.contacts
+
+
+def test_unused_channels_and_inactive_schools(session: Session, district: District) -> None:
+    phone_only = spec(
+        session,
+        district,
+        channels={
+            Channel.PHONE: ChannelPlan(1, scenario_ids(session, district, Channel.PHONE)),
+            Channel.EMAIL: ChannelPlan(0, [999_999]),  # ignored: the channel is not used
+        },
+    )
+    assert save_round(session, district, phone_only).channels[0].channel is Channel.PHONE
+    inactive = session.scalars(select(School).where(School.active.is_(False))).one()
+    with pytest.raises(ValidationError, match="inactive schools cannot be audited"):
+        save_round(
+            session,
+            district,
+            spec(session, district, school_selection=SchoolSelection.LIST, school_ids=[inactive.id]),
+        )

@@ -99,6 +99,16 @@ def test_export_fields_version_and_status_are_accepted_on_import(example: dict[s
         ),
         (lambda d: d["sections"][0]["items"][0].pop("points"), "sections[0].items[0].points", "is required"),
         (
+            lambda d: d["sections"][0]["items"][0].update(points=float("inf")),
+            "sections[0].items[0].points",
+            "must be a number of at least 0",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][1].update(bands=[[float("nan"), 1.0]]),
+            "sections[0].items[1].bands[0]",
+            "must be a pair [upper_bound, fraction] of numbers",
+        ),
+        (
             lambda d: d["sections"][0]["items"][0].update(kind="stars"),
             "sections[0].items[0].kind",
             "must be one of yes_no, scale, choice, timing, text, not 'stars'",

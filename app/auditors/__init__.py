@@ -1,0 +1,1 @@
+"""Auditor settings: the languages, daily maximum, weekdays and conflicts the planner respects."""

@@ -1,0 +1,58 @@
+"""The auditor settings form. Real validation happens in ``audits.auditors``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+from wtforms.widgets import NumberInput
+
+from app.rounds.forms import CheckboxListField
+from audits.auditors import MAX_PER_DAY, AuditorSettings
+from audits.models import School
+from audits.scenarios import LANGUAGES
+
+WEEKDAY_CHOICES = [
+    SelectChoice(number, name)
+    for number, name in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"))
+]
+
+
+class AuditorForm(FlaskForm):
+    """What the planner respects about one auditor."""
+
+    languages = CheckboxListField(
+        "Languages",
+        description="The auditor gets scenarios only in these languages.",
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        validate_choice=False,
+    )
+    max_per_day = IntegerField(
+        "Contacts per day at most",
+        widget=NumberInput(),
+        validators=[Optional()],
+        render_kw={"min": 1, "max": MAX_PER_DAY},
+    )
+    weekdays = CheckboxListField("Working days", coerce=int, choices=WEEKDAY_CHOICES, validate_choice=False)
+    conflict_school_ids = CheckboxListField(
+        "Conflicts",
+        description="Schools the auditor must never contact: where they work, study or have children.",
+        coerce=int,
+        validate_choice=False,
+    )
+
+    def set_schools(self, schools: Iterable[School]) -> None:
+        """Offer the district's schools as possible conflicts."""
+        self.conflict_school_ids.choices = [SelectChoice(school.id, school.name) for school in schools]
+
+    def settings(self) -> AuditorSettings:
+        """The settings as the domain takes them; a number the form could not read counts as 0."""
+        return AuditorSettings(
+            languages=list(self.languages.data or []),
+            max_per_day=self.max_per_day.data or 0,
+            weekdays=list(self.weekdays.data or []),
+            conflict_school_ids=list(self.conflict_school_ids.data or []),
+        )

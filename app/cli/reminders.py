@@ -1,0 +1,44 @@
+"""``flask reminders send``: email auditors their contacts due next school day and overdue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+
+from app.reminders import send_reminders
+
+
+def parse_moment(text: str) -> datetime:
+    """Read an ISO 8601 date-time; one without an offset is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO date-time, e.g. 2027-02-01T12:00:00Z") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@click.group("reminders", help="Email reminders to auditors.")
+def reminders_cli() -> None:
+    """Reminder commands."""
+
+
+@reminders_cli.command("send")
+@click.option(
+    "--now", "now_text", metavar="ISO-DATETIME", help="Act as if it were this moment (default: now)."
+)
+@click.option(
+    "--respect-hour",
+    is_flag=True,
+    help="Skip districts where it is not yet REMINDER_HOUR (for a cron job that runs every hour).",
+)
+def reminders_send(now_text: str | None, respect_hour: bool) -> None:
+    """Send each auditor one email about their assignments due next school day and overdue.
+
+    Safe to repeat: a reminder goes out at most once a day.
+    """
+    report = send_reminders(parse_moment(now_text) if now_text else None, respect_hour=respect_hour)
+    click.echo(f"sent {report.emails} reminder emails ({report.assignments} assignments)")
+    if report.failed:
+        click.echo(f"error: {report.failed} emails could not be sent; see the log", err=True)
+        raise SystemExit(1)

@@ -1,0 +1,68 @@
+"""An auditor's own assignments: the "My assignments" page and the calendar feed.
+
+Only auditors have assignments of their own; leaders, reviewers and
+administrators follow assignments on the round pages. The feed is read by
+calendar apps, which cannot sign in: its address carries a secret token instead
+(see ``app.rounds.feed``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from flask_login import current_user
+
+from app.extensions import csrf, db
+from app.permissions import permission_required
+from app.rounds.feed import feed_url, token_matches
+from app.rounds.forms import slot_label
+from audits.access import Action
+from audits.ics import assignments_calendar
+from audits.models import Role, User
+from audits.planning.progress import district_today, due_groups, open_assignments
+
+blueprint = Blueprint("assignments", __name__, url_prefix="/assignments")
+
+PROD_ID = "-//Touchpoint//Assignments//EN"
+
+
+@blueprint.route("/")
+@permission_required(Action.VIEW_OWN_ASSIGNMENTS)
+def mine() -> str:
+    """The signed-in auditor's open assignments: overdue, today, this week, later."""
+    district = current_user.district
+    if district is None:
+        abort(404)
+    today = district_today(district)
+    groups = due_groups(open_assignments(db.session, current_user), today)
+    return render_template(
+        "assignments/mine.html",
+        groups=groups,
+        today=today,
+        district=district,
+        feed_url=feed_url(current_user),
+        slot_label=slot_label,
+    )
+
+
+@blueprint.route("/feed/<int:user_id>/<token>.ics")
+@csrf.exempt
+def feed(user_id: int, token: str) -> Response:
+    """An auditor's open assignments as an iCalendar feed; a wrong token is answered as not found."""
+    user = db.session.get(User, user_id)
+    if (
+        user is None
+        or not user.active
+        or user.role is not Role.AUDITOR
+        or user.district is None
+        or not token_matches(user, token)
+    ):
+        abort(404)
+    body = assignments_calendar(
+        open_assignments(db.session, user), user.district, PROD_ID, name=f"Touchpoint: {user.district.name}"
+    )
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="touchpoint-assignments.ics"'
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

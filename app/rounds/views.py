@@ -1,0 +1,411 @@
+"""Round pages: the list, the round form, the plan preview, committing, status, reassigning, progress.
+
+Leaders (and administrators) plan and move rounds; reviewers read them. A draft
+shows the plan it would get now; a committed round lists its assignments.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.forms import apply_errors
+from app.permissions import can, permission_required, require
+from app.rounds.forms import CHANNELS, CommitForm, ReassignForm, RoundForm, StatusForm, new_seed, slot_label
+from audits.access import Action
+from audits.errors import ValidationError
+from audits.models import (
+    Assignment,
+    Channel,
+    District,
+    Role,
+    Round,
+    RoundStatus,
+    Scenario,
+    School,
+    Slot,
+    User,
+)
+from audits.planning.planner import Plan
+from audits.planning.progress import (
+    AssignmentFilter,
+    progress_totals,
+    round_assignments,
+    round_progress,
+    rounds_overview,
+)
+from audits.planning.reassign import reassign
+from audits.planning.rounds import (
+    TRANSITIONS,
+    commit_plan,
+    district_auditors,
+    move_round,
+    preview_plan,
+    save_round,
+    schools_in_round,
+)
+from audits.scenarios import LANGUAGES, scenarios_for
+
+blueprint = Blueprint("rounds", __name__, url_prefix="/rounds")
+
+CHANNEL_LABELS = {Channel.PHONE: "Phone", Channel.EMAIL: "Email", Channel.VISIT: "Visit"}
+# The button that moves a round from one status to another (draft → scheduled is "Commit plan").
+STATUS_BUTTONS = {
+    (RoundStatus.SCHEDULED, RoundStatus.DRAFT): "Back to draft",
+    (RoundStatus.SCHEDULED, RoundStatus.IN_FIELD): "Start fieldwork",
+    (RoundStatus.IN_FIELD, RoundStatus.CLOSED): "Close round",
+    (RoundStatus.CLOSED, RoundStatus.IN_FIELD): "Reopen",
+    (RoundStatus.CLOSED, RoundStatus.PUBLISHED): "Publish",
+}
+
+
+@blueprint.context_processor
+def _helpers() -> dict[str, Any]:
+    return {
+        "channel_labels": CHANNEL_LABELS,
+        "languages": LANGUAGES,
+        "RoundStatus": RoundStatus,
+        "Slot": Slot,
+        "slot_label": slot_label,
+    }
+
+
+def _round_or_404(round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def _district_or_404(district_id: int | None) -> District:
+    district = db.session.get(District, district_id) if district_id is not None else None
+    if district is None:
+        abort(404)
+    return district
+
+
+def _active_schools(district: District) -> list[School]:
+    return list(
+        db.session.scalars(
+            select(School)
+            .where(School.district_id == district.id, School.active.is_(True))
+            .order_by(School.name)
+        )
+    )
+
+
+def _form_page(form: RoundForm, district: District, round_: Round | None, status: int) -> tuple[str, int]:
+    return render_template("rounds/form.html", form=form, district=district, round=round_), status
+
+
+def _save(form: RoundForm, district: District, round_: Round | None) -> Response | tuple[str, int]:
+    """Validate the posted form, save the round, commit; or show every problem next to its field."""
+    form.validate()
+    saved: Round | None = None
+    try:
+        saved = save_round(db.session, district, form.spec(), round_)
+    except ValidationError as error:
+        apply_errors(form, error)
+    if form.errors or saved is None:
+        db.session.rollback()
+        return _form_page(form, district, round_, 400)
+    db.session.commit()
+    flash(f"Saved {saved.name}. Check the plan below, then commit it.", "success")
+    return redirect(url_for("rounds.show", round_id=saved.id))
+
+
+@blueprint.route("/")
+@permission_required(Action.VIEW_ROUNDS)
+def index() -> str:
+    """List the rounds of the person's district (an administrator: every district's)."""
+    admin = current_user.role is Role.ADMIN
+    if admin or current_user.district_id is not None:
+        rounds = rounds_overview(db.session, None if admin else current_user.district_id)
+    else:
+        rounds = []  # a leader or reviewer not yet linked to a district sees no district's rounds
+    districts = list(db.session.scalars(select(District).order_by(District.name))) if admin else []
+    return render_template("rounds/index.html", rounds=rounds, districts=districts)
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@permission_required(Action.MANAGE_ROUNDS)
+def new() -> Response | tuple[str, int]:
+    """Create a draft round for the leader's district (an administrator picks the district)."""
+    if current_user.role is Role.ADMIN:
+        district = _district_or_404(request.args.get("district", type=int))
+    else:
+        district = _district_or_404(current_user.district_id)
+    require(Action.MANAGE_ROUNDS, district)
+    form = RoundForm()
+    form.set_choices(_active_schools(district), scenarios_for(db.session, district.id))
+    if request.method == "POST":
+        return _save(form, district, None)
+    form.seed.data = new_seed()
+    return _form_page(form, district, None, 200)
+
+
+@blueprint.route("/<int:round_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(round_id: int) -> Response | tuple[str, int]:
+    """Change a draft round's settings."""
+    round_ = _round_or_404(round_id)
+    require(Action.MANAGE_ROUNDS, round_)
+    if round_.status is not RoundStatus.DRAFT:
+        flash(f"{round_.name} is {round_.status.label.lower()}: only a draft can be changed.", "error")
+        return redirect(url_for("rounds.show", round_id=round_.id))
+    form = RoundForm()
+    form.set_choices(_active_schools(round_.district), scenarios_for(db.session, round_.district_id))
+    if request.method == "POST":
+        return _save(form, round_.district, round_)
+    form.fill_from(round_)
+    return _form_page(form, round_.district, round_, 200)
+
+
+@dataclass(frozen=True)
+class UnplacedRow:
+    """A contact the plan could not place, with names instead of ids."""
+
+    school: str
+    channel: Channel
+    sequence: int
+    scenario: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DayCell:
+    """One weekday of the per-day table: its date and planned contacts (``None`` outside the window)."""
+
+    day: date
+    count: int | None
+    closed: bool = False
+
+
+@dataclass
+class Preview:
+    """A draft's plan, ready to show: totals, loads per auditor, school and day, and what is unplaced."""
+
+    plan: Plan
+    wanted: int
+    auditors: list[tuple[User, int]]
+    schools: list[tuple[School, int]]
+    per_school_wanted: int
+    weeks: list[list[DayCell]]
+    unplaced: list[UnplacedRow]
+
+
+def _weeks(round_: Round, per_day: Counter[date]) -> list[list[DayCell]]:
+    """Monday-to-Friday rows covering the round's window."""
+    closed = {closure.day for closure in round_.district.closures}
+    weeks = []
+    monday = round_.first_day - timedelta(days=round_.first_day.weekday())
+    while monday <= round_.last_day:
+        week = []
+        for offset in range(5):
+            day = monday + timedelta(days=offset)
+            inside = round_.first_day <= day <= round_.last_day
+            week.append(DayCell(day, per_day.get(day, 0) if inside else None, inside and day in closed))
+        weeks.append(week)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _preview(round_: Round) -> Preview:
+    plan = preview_plan(db.session, round_)
+    schools = schools_in_round(db.session, round_)
+    names = {school.id: school.name for school in schools}
+    scenarios = {scenario.id: scenario for scenario in scenarios_for(db.session, round_.district_id)}
+    per_school_wanted = sum(row.contacts_per_school for row in round_.channels)
+    loads, placed = plan.per_auditor(), plan.per_school()
+    auditors = [
+        (user, loads.get(user.id, 0)) for user, _ in district_auditors(db.session, round_.district_id)
+    ]
+    unplaced = [
+        UnplacedRow(
+            names.get(missing.school_id, "?"),
+            missing.channel,
+            missing.sequence,
+            _scenario_name(scenarios.get(missing.scenario_id) if missing.scenario_id else None),
+            missing.reason,
+        )
+        for missing in plan.unplaced
+    ]
+    return Preview(
+        plan=plan,
+        wanted=per_school_wanted * len(schools),
+        auditors=sorted(auditors, key=lambda pair: (-pair[1], pair[0].display_name)),
+        schools=[(school, placed.get(school.id, 0)) for school in schools],
+        per_school_wanted=per_school_wanted,
+        weeks=_weeks(round_, plan.per_day()),
+        unplaced=unplaced,
+    )
+
+
+def _scenario_name(scenario: Scenario | None) -> str:
+    if scenario is None:
+        return "—"
+    return f"{scenario.title} ({LANGUAGES.get(scenario.language, scenario.language)})"
+
+
+def _assignment_filter() -> AssignmentFilter:
+    channel = request.args.get("channel", "")
+    day = request.args.get("day", "")
+    try:
+        wanted_day = date.fromisoformat(day) if day else None
+    except ValueError:
+        wanted_day = None
+    return AssignmentFilter(
+        auditor_id=request.args.get("auditor", type=int),
+        school_id=request.args.get("school", type=int),
+        channel=Channel(channel) if channel in Channel._value2member_map_ else None,
+        day=wanted_day,
+    )
+
+
+def _round_page(
+    round_: Round, status: int = 200, problems: list[str] | None = None, status_form: StatusForm | None = None
+) -> tuple[str, int]:
+    """The round page: its settings, then the plan preview (a draft) or its assignments."""
+    context: dict[str, Any] = {
+        "round": round_,
+        "problems": problems or [],
+        "commit_form": CommitForm(formdata=None),
+        "status_form": status_form or StatusForm(formdata=None),
+        "moves": [(to, STATUS_BUTTONS[(round_.status, to)]) for to in _moves(round_)],
+        "scenarios": {s.id: s for s in scenarios_for(db.session, round_.district_id)},
+        "may_manage": can(Action.MANAGE_ROUNDS, round_),
+    }
+    if round_.status is RoundStatus.DRAFT:
+        context["preview"] = _preview(round_)
+    else:
+        where = _assignment_filter()
+        context.update(
+            where=where,
+            assignments=round_assignments(db.session, round_, where),
+            auditors=[user for user, _ in district_auditors(db.session, round_.district_id)],
+            schools=schools_in_round(db.session, round_),
+        )
+    return render_template("rounds/show.html", **context), status
+
+
+def _moves(round_: Round) -> list[RoundStatus]:
+    order = list(RoundStatus)
+    return sorted(
+        (to for to in TRANSITIONS[round_.status] if (round_.status, to) in STATUS_BUTTONS), key=order.index
+    )
+
+
+@blueprint.route("/<int:round_id>")
+@login_required
+def show(round_id: int) -> tuple[str, int]:
+    """Show a round: a draft with the plan it would get, a committed round with its assignments."""
+    round_ = _round_or_404(round_id)
+    require(Action.VIEW_ROUNDS, round_)
+    return _round_page(round_)
+
+
+@blueprint.route("/<int:round_id>/commit", methods=["POST"])
+@login_required
+def commit(round_id: int) -> Response | tuple[str, int]:
+    """Plan a draft for good: store its assignments and mark it scheduled."""
+    round_ = _round_or_404(round_id)
+    require(Action.MANAGE_ROUNDS, round_)
+    form = CommitForm()
+    if not form.validate():
+        abort(400)
+    try:
+        plan = commit_plan(db.session, round_)
+    except ValidationError as error:
+        db.session.rollback()
+        return _round_page(round_, 400, [reason for _, reason in error.problems])
+    db.session.commit()
+    placed, missing = len(plan.contacts), len(plan.unplaced)
+    message = f"Scheduled {round_.name}: {placed} assignment{'s' if placed != 1 else ''}"
+    message += f", {missing} contact{'s' if missing != 1 else ''} left unplaced." if missing else "."
+    flash(message, "success")
+    return redirect(url_for("rounds.show", round_id=round_.id))
+
+
+@blueprint.route("/<int:round_id>/status", methods=["POST"])
+@login_required
+def move(round_id: int) -> Response | tuple[str, int]:
+    """Move a round on (or back) as the workflow allows."""
+    round_ = _round_or_404(round_id)
+    require(Action.MANAGE_ROUNDS, round_)
+    form = StatusForm()
+    form.validate()
+    wanted = form.to.data or ""
+    if wanted not in RoundStatus._value2member_map_:
+        return _round_page(round_, 400, ["Choose what to do with the round."], form)
+    to = RoundStatus(wanted)
+    if to is RoundStatus.DRAFT and round_.status is RoundStatus.SCHEDULED and not form.confirm.data:
+        form.confirm.errors = ["tick the box to confirm: going back to draft deletes every assignment"]
+        return _round_page(round_, 400, [], form)
+    before = round_.status
+    try:
+        if before is RoundStatus.DRAFT and to is RoundStatus.SCHEDULED:
+            commit_plan(db.session, round_)  # a draft is only scheduled by committing its plan
+        else:
+            move_round(db.session, round_, to)
+    except ValidationError as error:
+        db.session.rollback()
+        return _round_page(round_, 400, [reason for _, reason in error.problems], form)
+    db.session.commit()
+    flash(f"{round_.name} is now {to.label.lower()}.", "success")
+    return redirect(url_for("rounds.show", round_id=round_.id))
+
+
+def _assignment_or_404(round_: Round, assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.round_id != round_.id:
+        abort(404)
+    return assignment
+
+
+@blueprint.route("/<int:round_id>/assignments/<int:assignment_id>/reassign", methods=["GET", "POST"])
+@login_required
+def reassign_assignment(round_id: int, assignment_id: int) -> Response | tuple[str, int]:
+    """Give one assignment to another auditor, day or slot; a move that breaks a rule is explained."""
+    round_ = _round_or_404(round_id)
+    require(Action.MANAGE_ROUNDS, round_)
+    assignment = _assignment_or_404(round_, assignment_id)
+    form = ReassignForm()
+    form.set_choices(district_auditors(db.session, round_.district_id), round_.district)
+    if request.method == "GET":
+        form.auditor_id.data = assignment.auditor_id
+        form.due_day.data = assignment.due_day
+        form.slot.data = assignment.slot
+    elif form.validate():
+        try:
+            reassign(db.session, assignment, form.auditor_id.data, form.due_day.data, form.slot.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+    if request.method == "POST" and not form.errors:
+        db.session.commit()
+        flash(f"Moved the {assignment.channel.value} contact with {assignment.school.name}.", "success")
+        return redirect(url_for("rounds.show", round_id=round_.id))
+    if form.errors:
+        db.session.rollback()
+    status = 400 if form.errors else 200
+    page = render_template("rounds/reassign.html", form=form, round=round_, assignment=assignment)
+    return page, status
+
+
+@blueprint.route("/<int:round_id>/progress")
+@login_required
+def progress(round_id: int) -> str:
+    """The progress board: per school and channel, assigned, submitted, approved and overdue contacts."""
+    round_ = _round_or_404(round_id)
+    require(Action.VIEW_ROUNDS, round_)
+    rows = round_progress(db.session, round_)
+    return render_template(
+        "rounds/progress.html", round=round_, rows=rows, totals=progress_totals(rows), channels=CHANNELS
+    )

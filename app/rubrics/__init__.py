@@ -1,0 +1,1 @@
+"""The rubric editor: versions, sections, items, YAML import and export, preview."""

@@ -1,0 +1,73 @@
+"""Background work with Celery, following Flask's "Background Tasks with Celery" pattern.
+
+With ``CELERY_BROKER_URL`` set, tasks go to the broker (Redis) and run in a
+worker (``celery -A worker worker -B``; ``-B`` also runs the hourly schedule).
+Without it, tasks run in-process as they are called, and no broker is ever
+contacted: the embedded install needs nothing else running.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from celery import Celery, Task, shared_task
+from celery.schedules import crontab
+from flask import Flask
+
+from app.reminders import send_reminders
+
+# The local broker stand-in when none is configured: in-memory, so nothing can reach the network.
+IN_PROCESS_BROKER = "memory://"
+
+BEAT_SCHEDULE = {
+    "send-reminders-hourly": {
+        "task": "touchpoint.send_reminders",
+        "schedule": crontab(minute=0),  # every hour; each district's emails wait for REMINDER_HOUR
+    },
+}
+
+
+def celery_settings(app: Flask) -> dict[str, Any]:
+    """Celery's settings for ``app``: a broker's workers, or everything in-process."""
+    broker = app.config["CELERY_BROKER_URL"]
+    result_backend = app.config["CELERY_RESULT_BACKEND"]
+    return {
+        "broker_url": broker or IN_PROCESS_BROKER,
+        "result_backend": result_backend or None,
+        "task_ignore_result": not result_backend,
+        "task_always_eager": not broker,
+        "task_eager_propagates": True,
+        "broker_connection_retry_on_startup": True,
+        "timezone": "UTC",
+        "enable_utc": True,
+        "beat_schedule": BEAT_SCHEDULE,
+        "beat_schedule_filename": str(Path(app.instance_path) / "celerybeat-schedule"),
+    }
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create ``app``'s Celery app, whose tasks run inside ``app``'s application context."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(celery_settings(app))
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+@shared_task(name="touchpoint.send_reminders")
+def send_reminders_task(now: str | None = None, respect_hour: bool = True) -> int:
+    """Send the reminder emails that are due (by default only where ``REMINDER_HOUR`` has come).
+
+    Safe to run every hour: a reminder goes out at most once a day. ``now`` is an
+    ISO date-time with an offset, for tests and catching up. Returns the emails sent.
+    """
+    moment = datetime.fromisoformat(now) if now else None
+    return send_reminders(moment, respect_hour=respect_hour).emails

@@ -1,0 +1,123 @@
+"""Auditors' working constraints: the languages they speak, their daily maximum, weekdays, conflicts.
+
+The planner reads these through ``AuditorProfile``; an auditor without a saved
+profile plans as an English speaker who takes up to four contacts a day, Monday
+to Friday, with no conflicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from audits.errors import ValidationError
+from audits.models import AuditorProfile, Role, School, User
+from audits.scenarios import LANGUAGES
+
+MAX_PER_DAY = 20
+WORKDAYS = (0, 1, 2, 3, 4)
+DEFAULT_LANGUAGES = ("en",)
+DEFAULT_MAX_PER_DAY = 4
+
+
+@dataclass
+class AuditorSettings:
+    """What a leader may change about one auditor."""
+
+    languages: list[str] = field(default_factory=list)
+    max_per_day: int = DEFAULT_MAX_PER_DAY
+    weekdays: list[int] = field(default_factory=list)
+    conflict_school_ids: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, profile: AuditorProfile) -> AuditorSettings:
+        """Return ``profile``'s current settings, as a form would show them."""
+        return cls(
+            languages=list(profile.languages or DEFAULT_LANGUAGES),
+            max_per_day=profile.max_per_day,
+            weekdays=list(profile.weekdays),
+            conflict_school_ids=[school.id for school in profile.conflicts],
+        )
+
+
+def default_profile(user: User) -> AuditorProfile:
+    """An unsaved profile with the planner's defaults for ``user``."""
+    return AuditorProfile(
+        user_id=user.id,
+        languages=list(DEFAULT_LANGUAGES),
+        max_per_day=DEFAULT_MAX_PER_DAY,
+        weekdays=list(WORKDAYS),
+        conflicts=[],
+    )
+
+
+def profile_of(session: Session, user: User) -> AuditorProfile:
+    """Return ``user``'s saved profile, or an unsaved default one."""
+    return session.get(AuditorProfile, user.id) or default_profile(user)
+
+
+def auditors_with_profiles(session: Session, district_id: int | None) -> list[tuple[User, AuditorProfile]]:
+    """Every auditor of a district (of all districts for ``None``), active or not, with a profile.
+
+    Two queries whatever the number of auditors; a default profile stands in where none is saved.
+    """
+    stmt = select(User).where(User.role == Role.AUDITOR).order_by(User.district_id, User.name, User.email)
+    if district_id is not None:
+        stmt = stmt.where(User.district_id == district_id)
+    users = list(session.scalars(stmt.options(selectinload(User.district))))
+    profiles = {
+        profile.user_id: profile
+        for profile in session.scalars(
+            select(AuditorProfile)
+            .where(AuditorProfile.user_id.in_([user.id for user in users]))
+            .options(selectinload(AuditorProfile.conflicts))
+        )
+    }
+    return [(user, profiles.get(user.id) or default_profile(user)) for user in users]
+
+
+def update_auditor(session: Session, user: User, settings: AuditorSettings) -> AuditorProfile:
+    """Validate ``settings`` and save them as ``user``'s profile (created if missing).
+
+    Every problem is reported at once, by field: ``languages``, ``max_per_day``,
+    ``weekdays`` and ``conflict_school_ids``.
+    """
+    if user.role is not Role.AUDITOR:
+        raise ValidationError(None, f"{user.display_name} is not an auditor")
+    problems: list[tuple[str | None, str]] = []
+    languages = list(dict.fromkeys(settings.languages))
+    if not languages:
+        problems.append(("languages", "choose at least one language"))
+    elif any(code not in LANGUAGES for code in languages):
+        problems.append(("languages", "choose languages from the list"))
+    if not 1 <= settings.max_per_day <= MAX_PER_DAY:
+        problems.append(("max_per_day", f"must be from 1 to {MAX_PER_DAY}"))
+    weekdays = sorted(set(settings.weekdays))
+    if not weekdays:
+        problems.append(("weekdays", "choose at least one weekday"))
+    elif any(day not in WORKDAYS for day in weekdays):
+        problems.append(("weekdays", "choose weekdays from Monday to Friday"))
+    wanted = set(settings.conflict_school_ids)
+    conflicts = list(
+        session.scalars(
+            select(School)
+            .where(School.id.in_(wanted), School.district_id == user.district_id)
+            .order_by(School.name)
+        )
+    )
+    if len(conflicts) != len(wanted):
+        problems.append(("conflict_school_ids", "choose schools of the auditor's district"))
+    if problems:
+        raise ValidationError.many(problems)
+    profile = session.get(AuditorProfile, user.id)
+    if profile is None:
+        profile = AuditorProfile(user_id=user.id)
+        session.add(profile)
+    profile.languages = languages
+    profile.max_per_day = settings.max_per_day
+    profile.weekdays = weekdays
+    profile.conflicts = conflicts
+    session.flush()
+    return profile

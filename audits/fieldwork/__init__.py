@@ -1,0 +1,1 @@
+"""Fieldwork: contacts, their answers, evidence, review and the edit log."""

@@ -1,0 +1,397 @@
+"""The life of a contact: start or retry an attempt, keep drafts, submit, review.
+
+Workflow: draft → submitted → returned → submitted → approved → reopened → submitted …
+Only approved contacts count. Every change after the first submission is kept in
+the edit log. Functions add or change objects and flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from audits.businesshours import BusinessCalendar
+from audits.errors import ValidationError
+from audits.fieldwork.entry import ContactEntry, format_local, parse_entry
+from audits.models import (
+    Assignment,
+    Channel,
+    Contact,
+    ContactEdit,
+    ContactStatus,
+    Outcome,
+    Response,
+    ReviewAction,
+    ReviewEvent,
+    Role,
+    Round,
+    RoundStatus,
+    Slot,
+    User,
+)
+from audits.planning.slots import SLOT_WINDOWS
+from audits.rubrics.versions import latest_published
+from audits.timeutil import utcnow
+
+EDITABLE_BY_AUDITOR = {ContactStatus.DRAFT, ContactStatus.RETURNED, ContactStatus.REOPENED}
+REVIEWERS = {Role.REVIEWER, Role.LEADER, Role.ADMIN}
+OPEN_ROUNDS = {RoundStatus.SCHEDULED, RoundStatus.IN_FIELD}
+MAX_DRAFT_BYTES = 200_000
+CONTACT_FIELDS = [
+    "outcome",
+    "started_at",
+    "rings",
+    "hold_seconds",
+    "transfers",
+    "call_seconds",
+    "staff_gave_name",
+    "callback_at",
+    "sent_text",
+    "reply_at",
+    "reply_text",
+    "response_business_hours",
+    "greeted_seconds",
+    "wait_seconds",
+]
+
+
+def attempts_of(session: Session, assignment: Assignment) -> list[Contact]:
+    """Every attempt at ``assignment``, first to last."""
+    return list(
+        session.scalars(
+            select(Contact).where(Contact.assignment_id == assignment.id).order_by(Contact.attempt)
+        )
+    )
+
+
+def _check_auditor(assignment: Assignment, user: User) -> None:
+    if assignment.auditor_id != user.id:
+        raise ValidationError("assignment", "this assignment belongs to another auditor")
+
+
+def _check_round_open(assignment: Assignment) -> None:
+    if assignment.round.status not in OPEN_ROUNDS:
+        raise ValidationError(
+            "round", f"the round is {assignment.round.status.label.lower()}; it accepts no new contacts"
+        )
+
+
+def can_retry(assignment: Assignment, attempts: list[Contact]) -> bool:
+    """Whether a new attempt may start: the last one failed, was submitted, and attempts remain."""
+    if not attempts:
+        return False
+    last = attempts[-1]
+    return (
+        last.failed
+        and not last.unreached
+        and last.status in {ContactStatus.SUBMITTED, ContactStatus.APPROVED}
+        and last.attempt < assignment.round.attempt_limit
+        and assignment.round.status in OPEN_ROUNDS
+    )
+
+
+def start_contact(session: Session, assignment: Assignment, user: User) -> Contact:
+    """The attempt the auditor should work on: the open one, or a first attempt."""
+    _check_auditor(assignment, user)
+    attempts = attempts_of(session, assignment)
+    if attempts:
+        return attempts[-1]
+    _check_round_open(assignment)
+    return _new_attempt(session, assignment, user, 1)
+
+
+def retry(session: Session, assignment: Assignment, user: User) -> Contact:
+    """Start the next attempt after a failed one (no answer, busy, unreturned voicemail …)."""
+    _check_auditor(assignment, user)
+    _check_round_open(assignment)
+    attempts = attempts_of(session, assignment)
+    if not can_retry(assignment, attempts):
+        raise ValidationError("attempt", "no further attempt is possible for this assignment")
+    return _new_attempt(session, assignment, user, attempts[-1].attempt + 1)
+
+
+def _new_attempt(session: Session, assignment: Assignment, user: User, number: int) -> Contact:
+    rubric = latest_published(session, assignment.scenario.rubric_key)
+    if rubric is None:
+        raise ValidationError(
+            "rubric", f"the rubric {assignment.scenario.rubric_key} has no published version"
+        )
+    contact = Contact(
+        assignment_id=assignment.id, attempt=number, auditor_id=user.id, rubric_id=rubric.id, draft={}
+    )
+    contact.assignment = assignment
+    contact.rubric = rubric
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def suggested_slot(assignment: Assignment, attempts: list[Contact], timezone: str) -> Slot:
+    """A time-of-day slot that earlier attempts did not use (retries try another time)."""
+    used = set()
+    zone = ZoneInfo(timezone)
+    for contact in attempts:
+        if contact.started_at is not None:
+            local = contact.started_at.astimezone(zone).time()
+            used |= {slot for slot, (start, end) in SLOT_WINDOWS.items() if start <= local < end}
+    used.add(assignment.slot)
+    order = list(Slot)
+    start = order.index(assignment.slot)
+    for offset in range(1, len(order) + 1):
+        slot = order[(start + offset) % len(order)]
+        if slot not in used:
+            return slot
+    return assignment.slot
+
+
+def save_draft(contact: Contact, data: dict[str, Any], user: User, now: datetime | None = None) -> None:
+    """Keep what the auditor has typed so far, server-side and visible only to them."""
+    if contact.auditor_id != user.id:
+        raise ValidationError("contact", "only the contact's auditor keeps drafts of it")
+    if contact.status not in EDITABLE_BY_AUDITOR:
+        raise ValidationError("status", f"the contact is {contact.status.value}; it cannot change now")
+    clean = {str(key)[:100]: str(value) for key, value in data.items() if key != "csrf_token"}
+    if len(json.dumps(clean)) > MAX_DRAFT_BYTES:
+        raise ValidationError(None, "the draft is too large to keep")
+    contact.draft = clean
+    contact.draft_saved_at = now or utcnow()
+
+
+def snapshot(contact: Contact) -> dict[str, str]:
+    """Every recorded value of a contact as text, keyed by field name (for the edit log)."""
+    values = {name: _as_text(getattr(contact, name)) for name in CONTACT_FIELDS}
+    for response in contact.responses:
+        key = response.item.key
+        values[f"item-{key}"] = "N/A" if response.na else _as_text(response.value)
+        values[f"comment-{key}"] = response.comment
+    return values
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _apply(session: Session, contact: Contact, entry: ContactEntry) -> None:
+    contact.outcome = entry.outcome
+    for name, value in entry.values.items():
+        setattr(contact, name, value)
+    for name in CONTACT_FIELDS[2:]:
+        if name not in entry.values:
+            setattr(contact, name, "" if name in {"sent_text", "reply_text"} else None)
+    items = {item.key: item for item in contact.rubric.items}
+    existing = {response.item_id: response for response in contact.responses}
+    for key, item in items.items():
+        answer = entry.answers.get(key)
+        response = existing.get(item.id)
+        if answer is None:
+            if response is not None:
+                contact.responses.remove(response)
+            continue
+        if response is None:
+            response = Response(item_id=item.id, item=item)
+            contact.responses.append(response)
+        response.value = answer.value
+        response.na = answer.na
+        response.fraction = answer.fraction
+        response.comment = answer.comment
+    session.flush()
+
+
+def _record(session: Session, contact: Contact, user: User, entry: ContactEntry, now: datetime) -> None:
+    """Apply ``entry``; after the first submission, log every field that changed."""
+    before = snapshot(contact) if contact.first_submitted_at is not None else None
+    _apply(session, contact, entry)
+    if before is None:
+        return
+    after = snapshot(contact)
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name, ""), after.get(name, "")
+        if old != new:
+            session.add(
+                ContactEdit(
+                    contact_id=contact.id, user_id=user.id, field=name, old_value=old, new_value=new, at=now
+                )
+            )
+
+
+def submit(
+    session: Session,
+    contact: Contact,
+    data: dict[str, str],
+    user: User,
+    calendar: BusinessCalendar,
+    now: datetime | None = None,
+) -> None:
+    """Check and store the auditor's entry and send the contact to review."""
+    now = now or utcnow()
+    if contact.auditor_id != user.id:
+        raise ValidationError("contact", "only the contact's auditor can submit it")
+    if contact.status not in EDITABLE_BY_AUDITOR:
+        raise ValidationError("status", f"the contact is {contact.status.value}; it cannot be submitted now")
+    entry = parse_entry(data, contact.rubric, calendar)
+    _record(session, contact, user, entry, now)
+    round_ = contact.assignment.round
+    final_attempt = contact.attempt >= round_.attempt_limit or entry.outcome is Outcome.NO_REPLY
+    contact.unreached = contact.failed and final_attempt
+    contact.status = ContactStatus.SUBMITTED
+    contact.submitted_at = now
+    contact.first_submitted_at = contact.first_submitted_at or now
+    contact.draft = {}
+    session.add(ReviewEvent(contact_id=contact.id, actor_id=user.id, action=ReviewAction.SUBMITTED, at=now))
+    session.flush()
+
+
+def _check_reviewer(user: User, contact: Contact) -> None:
+    if user.role not in REVIEWERS:
+        raise ValidationError("user", "only reviewers review contacts")
+    if user.role is not Role.ADMIN and contact.assignment.round.district_id != user.district_id:
+        raise ValidationError("user", "this contact belongs to another district")
+
+
+def _move(contact: Contact, allowed: set[ContactStatus], to: ContactStatus) -> None:
+    if contact.status not in allowed:
+        raise ValidationError("status", f"a {contact.status.value} contact cannot be {to.value}")
+    contact.status = to
+
+
+def approve(session: Session, contact: Contact, reviewer: User, now: datetime | None = None) -> None:
+    """Approve a submitted (or reopened) contact: it counts from now on and is locked."""
+    _check_reviewer(reviewer, contact)
+    now = now or utcnow()
+    _move(contact, {ContactStatus.SUBMITTED, ContactStatus.REOPENED}, ContactStatus.APPROVED)
+    contact.approved_at = now
+    session.add(
+        ReviewEvent(contact_id=contact.id, actor_id=reviewer.id, action=ReviewAction.APPROVED, at=now)
+    )
+    session.flush()
+
+
+def return_contact(
+    session: Session, contact: Contact, reviewer: User, comment: str, now: datetime | None = None
+) -> None:
+    """Send a submitted contact back to its auditor with what to fix."""
+    _check_reviewer(reviewer, contact)
+    if not comment.strip():
+        raise ValidationError("comment", "say what the auditor should fix")
+    _move(contact, {ContactStatus.SUBMITTED}, ContactStatus.RETURNED)
+    session.add(
+        ReviewEvent(
+            contact_id=contact.id,
+            actor_id=reviewer.id,
+            action=ReviewAction.RETURNED,
+            comment=comment.strip(),
+            at=now or utcnow(),
+        )
+    )
+    session.flush()
+
+
+def reopen(
+    session: Session, contact: Contact, reviewer: User, reason: str, now: datetime | None = None
+) -> None:
+    """Unlock an approved contact, with a written reason; it stops counting until approved again."""
+    _check_reviewer(reviewer, contact)
+    if not reason.strip():
+        raise ValidationError("reason", "write why the contact is reopened")
+    _move(contact, {ContactStatus.APPROVED}, ContactStatus.REOPENED)
+    contact.approved_at = None
+    session.add(
+        ReviewEvent(
+            contact_id=contact.id,
+            actor_id=reviewer.id,
+            action=ReviewAction.REOPENED,
+            comment=reason.strip(),
+            at=now or utcnow(),
+        )
+    )
+    session.flush()
+
+
+def reviewer_edit(
+    session: Session,
+    contact: Contact,
+    data: dict[str, str],
+    reviewer: User,
+    calendar: BusinessCalendar,
+    now: datetime | None = None,
+) -> None:
+    """A reviewer corrects a submitted or reopened contact; every change goes to the edit log."""
+    _check_reviewer(reviewer, contact)
+    if contact.status not in {ContactStatus.SUBMITTED, ContactStatus.REOPENED}:
+        raise ValidationError("status", f"a {contact.status.value} contact cannot be edited in review")
+    entry = parse_entry(data, contact.rubric, calendar)
+    _record(session, contact, reviewer, entry, now or utcnow())
+    contact.unreached = contact.failed and (
+        contact.attempt >= contact.assignment.round.attempt_limit or entry.outcome is Outcome.NO_REPLY
+    )
+    session.flush()
+
+
+def form_values(contact: Contact, timezone: str) -> dict[str, str]:
+    """What the contact form shows: the auditor's draft if any, else the stored values."""
+    if contact.draft:
+        return dict(contact.draft)
+    values: dict[str, str] = {}
+    for name in CONTACT_FIELDS:
+        value = getattr(contact, name)
+        if isinstance(value, datetime):
+            values[name] = format_local(value, timezone)
+        elif name == "response_business_hours":
+            continue
+        else:
+            values[name] = _as_text(value)
+    for response in contact.responses:
+        key = response.item.key
+        if response.na:
+            values[f"na-{key}"] = "1"
+        elif response.value is not None:
+            values[f"item-{key}"] = _as_text(response.value)
+        values[f"comment-{key}"] = response.comment
+    return values
+
+
+def review_queue(
+    session: Session,
+    district_id: int | None,
+    round_id: int | None = None,
+    school_id: int | None = None,
+    auditor_id: int | None = None,
+    channel: Channel | None = None,
+) -> list[Contact]:
+    """Submitted contacts waiting for review, oldest first (``district_id=None``: every district)."""
+    stmt = (
+        select(Contact)
+        .join(Contact.assignment)
+        .join(Assignment.round)
+        .where(Contact.status == ContactStatus.SUBMITTED)
+        .options(
+            joinedload(Contact.assignment).joinedload(Assignment.school),
+            joinedload(Contact.assignment).joinedload(Assignment.scenario),
+            joinedload(Contact.auditor),
+        )
+        .order_by(Contact.submitted_at, Contact.id)
+    )
+    if district_id is not None:
+        stmt = stmt.where(Round.district_id == district_id)
+    if round_id is not None:
+        stmt = stmt.where(Assignment.round_id == round_id)
+    if school_id is not None:
+        stmt = stmt.where(Assignment.school_id == school_id)
+    if auditor_id is not None:
+        stmt = stmt.where(Contact.auditor_id == auditor_id)
+    if channel is not None:
+        stmt = stmt.where(Assignment.channel == channel)
+    return list(session.scalars(stmt).unique())

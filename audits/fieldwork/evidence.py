@@ -1,0 +1,166 @@
+"""Evidence uploads: type checked from the content, metadata stripped, stored under random names.
+
+Accepted: photos (JPEG, PNG, WebP), audio (MP3, M4A, WAV, OGG), emails (``.eml``)
+and plain text. Anything else, HTML above all, is refused whatever its name says.
+Files live outside the web root in a folder the caller names; a random token
+identifies each one in URLs.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import filetype
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy.orm import Session
+
+from audits.errors import ValidationError
+from audits.models import Contact, Evidence, EvidenceKind, User
+
+IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+AUDIO_TYPES = {"audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/x-wav", "audio/wav", "audio/ogg", "video/mp4"}
+HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<iframe", b"<?xml")
+MAX_LABEL = 100
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What an upload really is."""
+
+    kind: EvidenceKind
+    content_type: str
+
+
+def sniff(data: bytes) -> Sniffed:
+    """Tell an upload's type from its bytes, or raise ``ValidationError`` on ``file`` saying why."""
+    if not data:
+        raise ValidationError("file", "the file is empty")
+    guess = filetype.guess(data[:8192])
+    if guess is not None:
+        if guess.mime in IMAGE_TYPES:
+            return Sniffed(EvidenceKind.IMAGE, guess.mime)
+        if guess.mime in AUDIO_TYPES:
+            mime = "audio/mp4" if guess.mime in {"video/mp4", "audio/x-m4a"} else guess.mime
+            return Sniffed(EvidenceKind.AUDIO, mime)
+        raise ValidationError(
+            "file", f"{guess.mime} files are not accepted; upload a photo, audio, .eml or .txt"
+        )
+    head = data[:4096].lstrip().lower()
+    if b"\x00" in data[:4096]:
+        raise ValidationError("file", "this is not a photo, audio recording, email or text file")
+    if head.startswith(HTML_MARKERS) or b"<script" in data.lower():
+        raise ValidationError(
+            "file", "web pages (HTML) are not accepted; save the email as .eml or plain text"
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise ValidationError("file", "the text is not readable (not UTF-8)") from error
+    message = BytesParser(policy=policy.default).parsebytes(data, headersonly=True)
+    if message.get("From") and (message.get("Date") or message.get("Subject")):
+        return Sniffed(EvidenceKind.EMAIL, "message/rfc822")
+    return Sniffed(EvidenceKind.TEXT, "text/plain")
+
+
+def strip_image_metadata(data: bytes, content_type: str) -> bytes:
+    """Re-encode an image from its pixels alone: no EXIF (GPS, camera, time), no text chunks, upright."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            upright = ImageOps.exif_transpose(image)
+            mode = "RGB" if content_type == "image/jpeg" else "RGBA"
+            pixels = upright.convert(mode)
+            clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
+            out = io.BytesIO()
+            options = {"quality": 90} if content_type == "image/jpeg" else {}
+            clean.save(out, format=IMAGE_TYPES[content_type], **options)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        raise ValidationError("file", "the image cannot be read; it may be damaged or too large") from error
+
+
+def store_evidence(
+    session: Session,
+    contact: Contact,
+    data: bytes,
+    filename: str,
+    label: str,
+    user: User,
+    folder: Path,
+    max_bytes: int,
+) -> Evidence:
+    """Check, clean and store an upload for ``contact``; the caller commits."""
+    if len(data) > max_bytes:
+        raise ValidationError("file", f"the file is larger than the {max_bytes // (1024 * 1024)} MB limit")
+    sniffed = sniff(data)
+    if sniffed.kind is EvidenceKind.IMAGE:
+        data = strip_image_metadata(data, sniffed.content_type)
+    folder.mkdir(parents=True, exist_ok=True)
+    storage_name = secrets.token_hex(16)
+    (folder / storage_name).write_bytes(data)
+    evidence = Evidence(
+        token=secrets.token_urlsafe(24),
+        contact_id=contact.id,
+        kind=sniffed.kind,
+        label=label.strip()[:MAX_LABEL],
+        original_name=Path(filename or "upload").name[:255],
+        content_type=sniffed.content_type,
+        size=len(data),
+        storage_name=storage_name,
+        uploaded_by_id=user.id,
+    )
+    contact.evidence.append(evidence)
+    session.flush()
+    return evidence
+
+
+def evidence_path(evidence: Evidence, folder: Path) -> Path:
+    """Where an evidence file is stored."""
+    return folder / evidence.storage_name
+
+
+def delete_evidence(session: Session, evidence: Evidence, folder: Path) -> None:
+    """Remove an evidence file and its record."""
+    evidence_path(evidence, folder).unlink(missing_ok=True)
+    session.delete(evidence)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class EmailFacts:
+    """What an ``.eml`` file tells about a message."""
+
+    sent_at: datetime | None
+    subject: str
+    sender: str
+    text: str
+
+
+def read_eml(data: bytes) -> EmailFacts:
+    """Read the date, subject, sender and plain-text body of an ``.eml`` message."""
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    sent_at = None
+    if message.get("Date"):
+        try:
+            sent_at = parsedate_to_datetime(str(message["Date"]))
+        except (TypeError, ValueError):
+            sent_at = None
+        if sent_at is not None and sent_at.tzinfo is None:
+            sent_at = sent_at.replace(tzinfo=UTC)
+    body = message.get_body(preferencelist=("plain",))
+    text = body.get_content() if body is not None else ""
+    return EmailFacts(
+        sent_at=sent_at.astimezone(UTC) if sent_at else None,
+        subject=str(message.get("Subject", "")),
+        sender=str(message.get("From", "")),
+        text=text.strip(),
+    )

@@ -1,0 +1,221 @@
+"""Contacts: each attempt to reach a school, its answers, evidence, reviews and edit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from audits.models.base import Base, UTCDateTime
+from audits.models.rubric import _enum
+from audits.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from audits.models.round import Assignment
+    from audits.models.rubric import Rubric, RubricItem
+    from audits.models.user import User
+
+
+class ContactStatus(StrEnum):
+    """draft → submitted → (returned → submitted)* → approved (→ reopened → submitted …)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    REOPENED = "reopened"
+
+    @property
+    def label(self) -> str:
+        """The status as people say it."""
+        return self.value.capitalize()
+
+
+class Outcome(StrEnum):
+    """How an attempt ended. Anything but ``reached`` is a failed attempt."""
+
+    REACHED = "reached"
+    VOICEMAIL = "voicemail"
+    AUTO_ATTENDANT = "auto_attendant"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    WRONG_NUMBER = "wrong_number"
+    NO_REPLY = "no_reply"
+    NOT_SERVED = "not_served"
+
+    @property
+    def label(self) -> str:
+        """The outcome as an auditor reads it."""
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS = {
+    Outcome.REACHED: "Reached a person",
+    Outcome.VOICEMAIL: "Voicemail",
+    Outcome.AUTO_ATTENDANT: "Auto-attendant with no way to a person",
+    Outcome.NO_ANSWER: "No answer",
+    Outcome.BUSY: "Busy",
+    Outcome.WRONG_NUMBER: "Wrong number",
+    Outcome.NO_REPLY: "No reply",
+    Outcome.NOT_SERVED: "Not served (office closed or turned away)",
+}
+
+
+def _empty_draft() -> dict[str, Any]:
+    return {}
+
+
+class Contact(Base):
+    """One attempt at an assignment, scored on one exact rubric version."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("assignment_id", "attempt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    auditor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id"), index=True)
+    status: Mapped[ContactStatus] = mapped_column(
+        _enum(ContactStatus), default=ContactStatus.DRAFT, index=True
+    )
+    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    unreached: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Phone
+    rings: Mapped[int | None] = mapped_column(Integer)
+    hold_seconds: Mapped[int | None] = mapped_column(Integer)
+    transfers: Mapped[int | None] = mapped_column(Integer)
+    call_seconds: Mapped[int | None] = mapped_column(Integer)
+    staff_gave_name: Mapped[bool | None] = mapped_column(Boolean)
+    callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Email
+    sent_text: Mapped[str] = mapped_column(Text, default="")
+    reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply_text: Mapped[str] = mapped_column(Text, default="")
+    response_business_hours: Mapped[float | None] = mapped_column(Float)
+    # Visit
+    greeted_seconds: Mapped[int | None] = mapped_column(Integer)
+    wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    # Work in progress and review
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=_empty_draft)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    assignment: Mapped[Assignment] = relationship()
+    auditor: Mapped[User] = relationship()
+    rubric: Mapped[Rubric] = relationship()
+    responses: Mapped[list[Response]] = relationship(back_populates="contact", cascade="all, delete-orphan")
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="Evidence.id"
+    )
+    events: Mapped[list[ReviewEvent]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="ReviewEvent.id"
+    )
+    edits: Mapped[list[ContactEdit]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="ContactEdit.id"
+    )
+
+    @property
+    def failed(self) -> bool:
+        """Whether this attempt did not reach the school."""
+        return self.outcome is not None and self.outcome is not Outcome.REACHED
+
+    def __repr__(self) -> str:
+        return f"<Contact {self.id} assignment={self.assignment_id} attempt={self.attempt} {self.status}>"
+
+
+class Response(Base):
+    """The answer to one rubric item: a value or N/A, and a comment."""
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("contact_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("rubric_items.id"), index=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    na: Mapped[bool] = mapped_column(Boolean, default=False)
+    fraction: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    contact: Mapped[Contact] = relationship(back_populates="responses")
+    item: Mapped[RubricItem] = relationship()
+
+
+class ReviewAction(StrEnum):
+    """What happened to a contact in review."""
+
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    REOPENED = "reopened"
+
+
+class ReviewEvent(Base):
+    """A step of a contact's review: who did what, when, and why."""
+
+    __tablename__ = "review_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[ReviewAction] = mapped_column(_enum(ReviewAction))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="events")
+    actor: Mapped[User] = relationship()
+
+
+class ContactEdit(Base):
+    """One changed field of a contact after its first submission."""
+
+    __tablename__ = "contact_edits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    field: Mapped[str] = mapped_column(String(100))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="edits")
+    user: Mapped[User] = relationship()
+
+
+class EvidenceKind(StrEnum):
+    """What an uploaded file is, as its content (not its name) shows."""
+
+    IMAGE = "image"
+    EMAIL = "email"
+    TEXT = "text"
+    AUDIO = "audio"
+
+
+class Evidence(Base):
+    """An uploaded file, stored outside the web root under a random name."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    storage_name: Mapped[str] = mapped_column(String(100), unique=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="evidence")

@@ -1,0 +1,245 @@
+"""Contacts: entry checks, the review state machine, attempts, the edit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.orm import Session
+
+from audits.errors import ValidationError
+from audits.fieldwork.contacts import (
+    approve,
+    attempts_of,
+    can_retry,
+    form_values,
+    reopen,
+    retry,
+    return_contact,
+    review_queue,
+    reviewer_edit,
+    save_draft,
+    start_contact,
+    submit,
+    suggested_slot,
+)
+from audits.models import ContactStatus, Outcome, ReviewAction, RoundStatus, Slot
+from tests.audits.fieldwork_helpers import REACHED_CALL, Fieldwork, build_fieldwork
+
+
+@pytest.fixture
+def world(session: Session) -> Fieldwork:
+    return build_fieldwork(session)
+
+
+def test_a_reached_call_is_stored_with_its_answers_and_measured_timing(
+    session: Session, world: Fieldwork
+) -> None:
+    contact = start_contact(session, world.phone, world.auditor)
+    assert (contact.attempt, contact.status, contact.rubric.key) == (1, ContactStatus.DRAFT, "phone-test")
+    submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
+    session.commit()
+    assert contact.status is ContactStatus.SUBMITTED
+    assert contact.started_at == datetime(2027, 2, 2, 14, 15, tzinfo=UTC)
+    assert (contact.rings, contact.hold_seconds, contact.staff_gave_name) == (4, 30, True)
+    answers = {r.item.key: (r.value, r.na, r.fraction, r.comment) for r in contact.responses}
+    assert answers["answered_by_person"] == (True, False, 1.0, "")
+    assert answers["rings"] == (4.0, False, 0.5, "")  # filled from the measured rings (band ≤5 → 0.5)
+    assert answers["courtesy"] == (3, False, 0.75, "")
+    assert answers["accuracy"][2] == 0.5
+    assert answers["accuracy"][3] == "Did not mention immunisation records."
+    assert answers["impression"][0] == "Friendly but rushed."
+    assert [event.action for event in contact.events] == [ReviewAction.SUBMITTED]
+
+
+def test_every_problem_is_reported_at_once(session: Session, world: Fieldwork) -> None:
+    contact = start_contact(session, world.phone, world.auditor)
+    data = {"outcome": "reached", "started_at": "yesterday", "rings": "-2", "item-courtesy": "9"}
+    with pytest.raises(ValidationError) as caught:
+        submit(session, contact, data, world.auditor, world.calendar)
+    fields = [field for field, _ in caught.value.problems]
+    assert fields == [
+        "started_at",
+        "rings",
+        "item-answered_by_person",
+        "item-rings",
+        "item-courtesy",
+        "item-accuracy",
+    ]
+    assert contact.status is ContactStatus.DRAFT
+
+
+def test_na_only_where_allowed(session: Session, world: Fieldwork) -> None:
+    contact = start_contact(session, world.phone, world.auditor)
+    data = {**REACHED_CALL, "na-courtesy": "1", "na-accuracy": "1"}
+    del data["item-courtesy"]
+    with pytest.raises(ValidationError) as caught:
+        submit(session, contact, data, world.auditor, world.calendar)
+    assert caught.value.problems == [("item-accuracy", "this item cannot be marked N/A")]
+
+
+def test_drafts_belong_to_their_auditor(session: Session, world: Fieldwork) -> None:
+    contact = start_contact(session, world.phone, world.auditor)
+    save_draft(contact, {"rings": "3", "csrf_token": "x"}, world.auditor)
+    assert contact.draft == {"rings": "3"}
+    assert form_values(contact, "America/New_York") == {"rings": "3"}
+    with pytest.raises(ValidationError):
+        save_draft(contact, {"rings": "9"}, world.other_auditor)
+    with pytest.raises(ValidationError, match="another auditor"):
+        start_contact(session, world.phone, world.other_auditor)
+
+
+def test_state_machine_with_illegal_moves_refused(session: Session, world: Fieldwork) -> None:
+    contact = start_contact(session, world.phone, world.auditor)
+    with pytest.raises(ValidationError):
+        approve(session, contact, world.reviewer)  # a draft cannot be approved
+    submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
+    with pytest.raises(ValidationError, match="comment"):
+        return_contact(session, contact, world.reviewer, " ")
+    with pytest.raises(ValidationError, match="only reviewers"):
+        approve(session, contact, world.auditor)
+    return_contact(session, contact, world.reviewer, "Rings look wrong")
+    assert contact.status is ContactStatus.RETURNED
+    with pytest.raises(ValidationError):
+        approve(session, contact, world.reviewer)  # returned: the auditor must resubmit first
+    submit(session, contact, {**REACHED_CALL, "rings": "2"}, world.auditor, world.calendar)
+    approve(session, contact, world.reviewer)
+    assert contact.status is ContactStatus.APPROVED
+    with pytest.raises(ValidationError):
+        submit(session, contact, REACHED_CALL, world.auditor, world.calendar)  # approved is locked
+    with pytest.raises(ValidationError):
+        return_contact(session, contact, world.reviewer, "too late")
+    with pytest.raises(ValidationError, match="why"):
+        reopen(session, contact, world.reviewer, "")
+    reopen(session, contact, world.reviewer, "Principal disputed the hold time")
+    assert contact.status is ContactStatus.REOPENED
+    assert contact.approved_at is None
+    actions = [event.action for event in contact.events]
+    assert actions == [
+        ReviewAction.SUBMITTED,
+        ReviewAction.RETURNED,
+        ReviewAction.SUBMITTED,
+        ReviewAction.APPROVED,
+        ReviewAction.REOPENED,
+    ]
+
+
+def test_changes_after_the_first_submission_are_logged_with_who_and_what(
+    session: Session, world: Fieldwork
+) -> None:
+    contact = start_contact(session, world.phone, world.auditor)
+    submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
+    assert contact.edits == []
+    reviewer_edit(
+        session,
+        contact,
+        {**REACHED_CALL, "item-courtesy": "4", "hold_seconds": "45"},
+        world.reviewer,
+        world.calendar,
+    )
+    session.commit()
+    changes = {(edit.field, edit.old_value, edit.new_value, edit.user_id) for edit in contact.edits}
+    assert changes == {
+        ("hold_seconds", "30", "45", world.reviewer.id),
+        ("item-courtesy", "3", "4", world.reviewer.id),
+    }
+    assert contact.status is ContactStatus.SUBMITTED
+
+
+def test_failed_attempts_retry_then_count_as_unreached(session: Session, world: Fieldwork) -> None:
+    contact = start_contact(session, world.phone, world.auditor)
+    no_answer = {"outcome": "no_answer", "started_at": "2027-02-02T09:15"}
+    submit(session, contact, no_answer, world.auditor, world.calendar)  # no rubric answers needed
+    assert contact.failed and not contact.unreached
+    assert can_retry(world.phone, attempts_of(session, world.phone))
+    assert suggested_slot(world.phone, attempts_of(session, world.phone), "America/New_York") is Slot.MIDDAY
+    second = retry(session, world.phone, world.auditor)
+    assert second.attempt == 2
+    assert start_contact(session, world.phone, world.auditor) is second
+    submit(
+        session, second, {"outcome": "busy", "started_at": "2027-02-03T12:00"}, world.auditor, world.calendar
+    )
+    third = retry(session, world.phone, world.auditor)
+    submit(
+        session,
+        third,
+        {"outcome": "voicemail", "started_at": "2027-02-04T14:00"},
+        world.auditor,
+        world.calendar,
+    )
+    assert third.unreached
+    assert not can_retry(world.phone, attempts_of(session, world.phone))
+    with pytest.raises(ValidationError, match="no further attempt"):
+        retry(session, world.phone, world.auditor)
+
+
+def test_an_email_reply_time_is_counted_in_business_hours(session: Session, world: Fieldwork) -> None:
+    contact = start_contact(session, world.email, world.auditor)
+    data = {
+        "outcome": "reached",
+        "started_at": "2027-02-05T15:30",  # Friday afternoon
+        "sent_text": "Hello, how do we apply for free meals?",
+        "reply_at": "2027-02-08T09:00",  # Monday morning
+        "reply_text": "Here is the form.",
+        "item-answered_by_person": "yes",
+        "item-courtesy": "4",
+        "item-accuracy": "Complete and correct",
+        "item-rings": "1",
+    }
+    submit(session, contact, data, world.auditor, world.calendar)
+    assert contact.response_business_hours == pytest.approx(2.0)
+    no_reply = start_contact(session, world.visit, world.auditor)
+    assert no_reply.rubric.channel.value == "visit"
+
+
+def test_no_reply_email_is_unreached_at_once(session: Session, world: Fieldwork) -> None:
+    contact = start_contact(session, world.email, world.auditor)
+    submit(
+        session,
+        contact,
+        {"outcome": "no_reply", "started_at": "2027-02-02T10:00", "sent_text": "Hi"},
+        world.auditor,
+        world.calendar,
+    )
+    assert contact.outcome is Outcome.NO_REPLY
+    assert contact.unreached
+
+
+def test_a_closed_round_accepts_no_new_contacts(session: Session, world: Fieldwork) -> None:
+    world.round.status = RoundStatus.CLOSED
+    with pytest.raises(ValidationError, match="accepts no new contacts"):
+        start_contact(session, world.visit, world.auditor)
+
+
+def test_review_queue_is_oldest_first_and_filters(session: Session, world: Fieldwork) -> None:
+    first = start_contact(session, world.phone, world.auditor)
+    submit(
+        session, first, REACHED_CALL, world.auditor, world.calendar, now=datetime(2027, 2, 2, 15, tzinfo=UTC)
+    )
+    second = start_contact(session, world.email, world.auditor)
+    email = {"outcome": "no_reply", "started_at": "2027-02-02T10:00", "sent_text": "Hi"}
+    submit(session, second, email, world.auditor, world.calendar, now=datetime(2027, 2, 2, 14, tzinfo=UTC))
+    assert review_queue(session, world.district.id) == [second, first]
+    assert review_queue(session, world.district.id, channel=world.phone.channel) == [first]
+    assert review_queue(session, world.district.id + 1) == []
+
+
+def test_an_assignment_is_done_once_reached_or_unreached(session: Session, world: Fieldwork) -> None:
+    from sqlalchemy import select
+
+    from audits.fieldwork.status import assignment_done
+    from audits.models import Assignment
+
+    def done() -> set[int]:
+        return set(session.scalars(select(Assignment.id).where(assignment_done())))
+
+    contact = start_contact(session, world.phone, world.auditor)
+    assert done() == set()
+    busy = {"outcome": "busy", "started_at": "2027-02-02T09:15"}
+    submit(session, contact, busy, world.auditor, world.calendar)
+    assert done() == set()  # a retry is still possible
+    second = retry(session, world.phone, world.auditor)
+    submit(session, second, REACHED_CALL, world.auditor, world.calendar)
+    assert done() == {world.phone.id}
+    return_contact(session, second, world.reviewer, "Fix the rings")
+    assert done() == set()

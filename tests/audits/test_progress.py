@@ -1,0 +1,158 @@
+"""The progress board, round and auditor assignment lists, and the due-date groups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from audits.models import Channel, District, Role, Round, RoundStatus, School, Slot, User
+from audits.planning.progress import (
+    AssignmentFilter,
+    due_groups,
+    open_assignments,
+    progress_totals,
+    round_assignments,
+    round_progress,
+    rounds_overview,
+    upcoming_assignments,
+)
+from audits.planning.rounds import move_round
+from tests.audits.round_samples import make_round, make_scenario, publish_rubrics
+
+
+@pytest.fixture
+def district(make_district: Callable[..., District]) -> District:
+    return make_district("Duval")
+
+
+@pytest.fixture
+def auditors(make_user: Callable[..., User], district: District) -> list[User]:
+    return [make_user(Role.AUDITOR, district=district, name=f"Auditor {n}") for n in range(3)]
+
+
+@pytest.fixture
+def schools(make_school: Callable[..., School], district: District) -> list[School]:
+    return [make_school(district, name=name) for name in ("Beta Elementary", "Alpha Elementary")]
+
+
+def _scheduled(session: Session, district: District) -> Round:
+    publish_rubrics(session)
+    phone = [make_scenario(session, district, "phone-a"), make_scenario(session, district, "phone-b")]
+    email = [make_scenario(session, district, "email-a", Channel.EMAIL)]
+    return make_round(session, district, {Channel.PHONE: (2, phone), Channel.EMAIL: (1, email)}, commit=True)
+
+
+def test_the_board_counts_per_school_and_channel_in_one_query(
+    session: Session, district: District, auditors: list[User], schools: list[School]
+) -> None:
+    round_ = _scheduled(session, district)
+    session.refresh(round_)
+    statements: list[str] = []
+    listen = event.listens_for(session.get_bind(), "before_cursor_execute")
+
+    @listen
+    def _count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    rows = round_progress(session, round_, today=date(2027, 2, 1))
+    event.remove(session.get_bind(), "before_cursor_execute", _count)
+    assert len(statements) == 1
+    assert [(row.school_name, row.channel, row.assigned) for row in rows] == [
+        ("Alpha Elementary", Channel.EMAIL, 1),
+        ("Alpha Elementary", Channel.PHONE, 2),
+        ("Beta Elementary", Channel.EMAIL, 1),
+        ("Beta Elementary", Channel.PHONE, 2),
+    ]
+    assert all(row.overdue == 0 and row.submitted == 0 and row.approved == 0 for row in rows)
+    totals = progress_totals(rows)
+    assert (totals.assigned, totals.overdue, totals.schools) == (6, 0, 2)
+
+
+def test_overdue_counts_what_is_due_before_today(
+    session: Session, district: District, auditors: list[User], schools: list[School]
+) -> None:
+    round_ = _scheduled(session, district)
+    assignments = round_assignments(session, round_)
+    cutoff = sorted(a.due_day for a in assignments)[3]
+    expected = sum(1 for a in assignments if a.due_day < cutoff)
+    rows = round_progress(session, round_, today=cutoff)
+    assert progress_totals(rows).overdue == expected > 0
+    after = round_progress(session, round_, today=date(2027, 3, 1))
+    assert progress_totals(after).overdue == 6
+
+
+def test_the_round_list_filters_and_orders_by_day_then_slot(
+    session: Session, district: District, auditors: list[User], schools: list[School]
+) -> None:
+    round_ = _scheduled(session, district)
+    everything = round_assignments(session, round_)
+    keys = [(a.due_day, list(Slot).index(a.slot)) for a in everything]
+    assert keys == sorted(keys)
+    first = everything[0]
+    mine = round_assignments(session, round_, AssignmentFilter(auditor_id=first.auditor_id))
+    assert mine and all(a.auditor_id == first.auditor_id for a in mine)
+    emails = round_assignments(session, round_, AssignmentFilter(channel=Channel.EMAIL))
+    assert len(emails) == 2
+    alpha = round_assignments(session, round_, AssignmentFilter(school_id=schools[1].id))
+    assert {a.school.name for a in alpha} == {"Alpha Elementary"}
+    that_day = round_assignments(session, round_, AssignmentFilter(day=first.due_day))
+    assert all(a.due_day == first.due_day for a in that_day)
+
+
+def test_an_auditor_sees_open_rounds_only(
+    session: Session, district: District, auditors: list[User], schools: list[School]
+) -> None:
+    round_ = _scheduled(session, district)
+    counts = {auditor.id: len(open_assignments(session, auditor)) for auditor in auditors}
+    assert sum(counts.values()) == 6
+    busiest = max(auditors, key=lambda auditor: counts[auditor.id])
+    assert len(upcoming_assignments(session, busiest, 1)) == 1
+    move_round(session, round_, RoundStatus.IN_FIELD)
+    assert len(open_assignments(session, busiest)) == counts[busiest.id]
+    move_round(session, round_, RoundStatus.CLOSED)
+    assert open_assignments(session, busiest) == []
+
+
+def test_the_overview_counts_assignments_per_round(
+    session: Session,
+    district: District,
+    auditors: list[User],
+    schools: list[School],
+    make_district: Callable[..., District],
+) -> None:
+    round_ = _scheduled(session, district)
+    overview = rounds_overview(session, district.id)
+    assert [(row.round.id, row.assignments) for row in overview] == [(round_.id, 6)]
+    assert rounds_overview(session, make_district("Empty").id) == []
+    assert len(rounds_overview(session, None)) == 1
+
+
+def test_due_groups_sort_by_when(
+    session: Session, district: District, auditors: list[User], schools: list[School]
+) -> None:
+    round_ = _scheduled(session, district)
+    assignments = round_assignments(session, round_)
+    wednesday = date(2027, 2, 3)
+    groups = {group.title: group.assignments for group in due_groups(assignments, wednesday)}
+    assert all(a.due_day < wednesday for a in groups.get("Overdue", []))
+    assert all(a.due_day == wednesday for a in groups.get("Today", []))
+    assert all(wednesday < a.due_day <= date(2027, 2, 7) for a in groups.get("This week", []))
+    assert all(a.due_day > date(2027, 2, 7) for a in groups.get("Later", []))
+    assert sum(len(items) for items in groups.values()) == len(assignments)
+    assert list(groups) == [t for t in ("Overdue", "Today", "This week", "Later") if t in groups]
+
+
+def test_on_a_weekend_this_week_is_the_school_week_ahead(
+    session: Session, district: District, auditors: list[User], schools: list[School]
+) -> None:
+    round_ = _scheduled(session, district)
+    assignments = round_assignments(session, round_)
+    saturday = date(2027, 2, 6)
+    groups = {group.title: group.assignments for group in due_groups(assignments, saturday)}
+    ahead = {a.due_day for a in assignments if a.due_day > saturday}
+    assert {a.due_day for a in groups["This week"]} == ahead
+    assert "Later" not in groups
