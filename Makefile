@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install install-dev db demo clean
+.PHONY: run test lint install install-dev system-deps db demo clean
 
 run: install db demo
 	@echo "Touchpoint is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
@@ -19,8 +19,20 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 
-install: $(VENV)/.installed-runtime
-install-dev: $(VENV)/.installed-dev
+install: system-deps $(VENV)/.installed-runtime
+install-dev: system-deps $(VENV)/.installed-dev
+
+# WeasyPrint (the scorecard PDFs) needs Pango at run time. On Debian/Ubuntu install it
+# when it is missing and we are root; otherwise say what to run.
+system-deps:
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+	  echo "note: not a Debian system: WeasyPrint needs Pango 1.44 or later (see its install docs)"; \
+	elif dpkg -s libpango-1.0-0 >/dev/null 2>&1 && dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0; \
+	else \
+	  echo "WeasyPrint needs Pango, which is missing: run 'sudo apt-get install --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0' (or 'make install' as root)"; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

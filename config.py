@@ -8,6 +8,7 @@ SQLite and a secret key generated once under ``instance/``), ``production``
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -80,6 +81,36 @@ def _reminder_hour(environ: dict[str, str]) -> int:
     return int(text)
 
 
+# What ``RECORDING_POLICY`` may say (see ``audits.telephony.recording``).
+RECORDING_POLICIES = ("off", "one_party_only", "announce")
+
+
+def _telephony_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
+    """Twilio click-to-call and call recording. Tests ignore the environment's Twilio account."""
+    policy = environ.get("RECORDING_POLICY", "").strip().lower() or "off"
+    if policy not in RECORDING_POLICIES:
+        raise ConfigError(f"RECORDING_POLICY must be one of {', '.join(RECORDING_POLICIES)}, not {policy!r}")
+    days = environ.get("RECORDING_RETENTION_DAYS", "").strip() or "90"
+    if not days.isdigit() or int(days) < 1:
+        raise ConfigError(
+            f"RECORDING_RETENTION_DAYS must be a whole number of days (1 or more), not {days!r}"
+        )
+    # Under test, a Twilio account from the environment is never used: tests pass fake ones explicitly.
+    twilio = {} if env == "testing" else environ
+    caller_id = twilio.get("TWILIO_CALLER_ID", "").strip()
+    if caller_id and not re.fullmatch(r"\+[1-9][0-9]{6,14}", caller_id):
+        raise ConfigError(
+            f"TWILIO_CALLER_ID must be a phone number in E.164 form (+19045551234), not {caller_id!r}"
+        )
+    return {
+        "TWILIO_ACCOUNT_SID": twilio.get("TWILIO_ACCOUNT_SID", "").strip(),
+        "TWILIO_AUTH_TOKEN": twilio.get("TWILIO_AUTH_TOKEN", "").strip(),
+        "TWILIO_CALLER_ID": caller_id,
+        "RECORDING_POLICY": policy,
+        "RECORDING_RETENTION_DAYS": int(days),
+    }
+
+
 def load_config(env: str | None = None, environ: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask configuration for ``env`` from ``environ`` (default ``os.environ``)."""
     environ = dict(os.environ if environ is None else environ)
@@ -117,13 +148,19 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "LOGIN_MAX_FAILURES": int(environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCKOUT_MINUTES": int(environ.get("LOGIN_LOCKOUT_MINUTES", "15")),
         "DEMO_SCHOOLS_FILE": environ.get("DEMO_SCHOOLS_FILE", ""),
+        # Behind a reverse proxy, how many proxies' X-Forwarded-* headers to trust (0: none).
+        "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", "0")),
         # Evidence files live outside the web root, served only through permission checks.
         "EVIDENCE_DIR": environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence")),
         "MAX_EVIDENCE_MB": int(environ.get("MAX_EVIDENCE_MB", "15")),
+        # Generated files (scorecard PDFs by content hash, batch progress), outside the web root.
+        "STORAGE_DIR": environ.get("STORAGE_DIR", str(INSTANCE_DIR / "storage")),
+        "SCORECARD_WORKERS": int(environ.get("SCORECARD_WORKERS", "1")),
         **_mail_settings(env, environ),
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Tests always run background tasks in-process: they never reach a real broker.
         "CELERY_BROKER_URL": "" if env == "testing" else environ.get("CELERY_BROKER_URL", ""),
         "CELERY_RESULT_BACKEND": "" if env == "testing" else environ.get("CELERY_RESULT_BACKEND", ""),
         "REMINDER_HOUR": _reminder_hour(environ),
+        **_telephony_settings(env, environ),
     }

@@ -24,8 +24,10 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     register_mail(app)
     register_tasks(app)
     register_blueprints(app)
+    register_api(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    register_security(app)
     register_cli(app)
     return app
 
@@ -66,30 +68,62 @@ def register_tasks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the web layer."""
+    from app.account.views import blueprint as account
     from app.auditors.views import blueprint as auditors
     from app.auth.views import blueprint as auth
+    from app.dashboards.exports import blueprint as exports
+    from app.dashboards.views import blueprint as dashboards
     from app.districts.views import blueprint as districts
+    from app.fieldwork.contact_form import blueprint as fieldwork
+    from app.fieldwork.evidence import blueprint as evidence
+    from app.fieldwork.review import blueprint as review
     from app.home.views import blueprint as home
     from app.rounds.assignments import blueprint as assignments
     from app.rounds.views import blueprint as rounds
     from app.rubrics.views import blueprint as rubrics
     from app.scenarios.views import blueprint as scenarios
     from app.schools.views import blueprint as schools
+    from app.scorecards.views import blueprint as scorecards
+    from app.telephony.views import blueprint as telephony
+    from app.telephony.webhooks import blueprint as telephony_webhooks
 
+    app.register_blueprint(account)
     app.register_blueprint(assignments)
     app.register_blueprint(auditors)
     app.register_blueprint(auth)
+    app.register_blueprint(dashboards)
     app.register_blueprint(districts)
+    app.register_blueprint(evidence)
+    app.register_blueprint(exports)
+    app.register_blueprint(fieldwork)
     app.register_blueprint(home)
+    app.register_blueprint(review)
     app.register_blueprint(rounds)
     app.register_blueprint(rubrics)
     app.register_blueprint(scenarios)
     app.register_blueprint(schools)
+    app.register_blueprint(scorecards)
+    app.register_blueprint(telephony)
+    app.register_blueprint(telephony_webhooks)
+
+
+def register_api(app: Flask) -> None:
+    """Attach the JSON API at ``/api/v1`` (bearer tokens, JSON errors, its OpenAPI document)."""
+    from app.api import register_api as attach
+
+    attach(app)
 
 
 def register_error_handlers(app: Flask) -> None:
     """Render friendly pages for HTTP errors."""
     from app.errors import register
+
+    register(app)
+
+
+def register_security(app: Flask) -> None:
+    """Security headers on every response; proxy headers trusted only when configured."""
+    from app.security import register
 
     register(app)
 

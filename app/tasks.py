@@ -26,6 +26,10 @@ BEAT_SCHEDULE = {
         "task": "touchpoint.send_reminders",
         "schedule": crontab(minute=0),  # every hour; each district's emails wait for REMINDER_HOUR
     },
+    "purge-recordings-daily": {
+        "task": "touchpoint.purge_recordings",  # app.telephony.tasks: Twilio recordings past retention
+        "schedule": crontab(minute=30, hour=3),  # once a day, 03:30 UTC
+    },
 }
 
 

@@ -4,17 +4,21 @@
 turns a ``False`` into 403. Targets are scoped: a leader acts within their own
 district, a principal only on the schools linked to them. Rounds are scoped like
 their district; an assignment is an auditor's own, or a leader's or reviewer's
-when it belongs to a round of their district.
+when it belongs to a round of their district. A contact (and each evidence file
+of it) is its auditor's own, or a leader's or reviewer's in the round's
+district; a principal never reaches a contact, so never an auditor's identity.
+A scorecard is its district's leaders', reviewers' and administrators' at any
+time, and a principal's only for their own school and only once published.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from audits.models import Assignment, District, Role, Round, School, User
+from audits.models import Assignment, Contact, District, Evidence, Role, Round, School, Scorecard, User
 
 # What ``allowed`` can scope an action to.
-Target = School | District | Round | Assignment
+Target = School | District | Round | Assignment | Contact | Evidence | Scorecard
 
 
 class Action(StrEnum):
@@ -34,15 +38,39 @@ class Action(StrEnum):
     VIEW_ROUNDS = "view_rounds"
     VIEW_OWN_ASSIGNMENTS = "view_own_assignments"
     MANAGE_AUDITORS = "manage_auditors"
+    RECORD_CONTACTS = "record_contacts"
+    REVIEW_CONTACTS = "review_contacts"
+    VIEW_CONTACT = "view_contact"
+    VIEW_DASHBOARD = "view_dashboard"
+    EXPORT_RESULTS = "export_results"
+    MANAGE_OWN_TOKENS = "manage_own_tokens"
+    BUILD_SCORECARDS = "build_scorecards"
+    PUBLISH_SCORECARDS = "publish_scorecards"
+    VIEW_SCORECARD = "view_scorecard"
+    VIEW_DISTRICT_SUMMARY = "view_district_summary"
+    MANAGE_SETTINGS = "manage_settings"
 
 
 # Which roles may take each action at all; scoping to the target comes after.
 _ROLES: dict[Action, frozenset[Role]] = {
+    # Scorecards: leaders build and publish a round's (target: the Round); a Scorecard target
+    # lets principals read their own school's once published (see ``allowed``).
+    Action.BUILD_SCORECARDS: frozenset({Role.ADMIN, Role.LEADER}),
+    Action.PUBLISH_SCORECARDS: frozenset({Role.ADMIN, Role.LEADER}),
+    Action.VIEW_SCORECARD: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER, Role.PRINCIPAL}),
+    Action.VIEW_DISTRICT_SUMMARY: frozenset({Role.ADMIN, Role.LEADER}),
+    # Dashboards and exports of a round (target: the Round, scoped to the district).
+    Action.VIEW_DASHBOARD: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
+    Action.EXPORT_RESULTS: frozenset({Role.ADMIN, Role.LEADER}),
+    # Anyone signed in may hold API tokens; a token can do what its user can, no more.
+    Action.MANAGE_OWN_TOKENS: frozenset(Role),
     Action.LIST_SCHOOLS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER, Role.PRINCIPAL}),
     Action.VIEW_SCHOOL: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER, Role.PRINCIPAL}),
     Action.EDIT_SCHOOL: frozenset({Role.ADMIN, Role.LEADER}),
     Action.IMPORT_SCHOOLS: frozenset({Role.ADMIN, Role.LEADER}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+    # Installation-wide settings (telephony …) are the administrator's.
+    Action.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
     Action.MANAGE_DISTRICT: frozenset({Role.ADMIN, Role.LEADER}),
     Action.VIEW_RUBRICS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
     Action.MANAGE_RUBRICS: frozenset({Role.ADMIN}),
@@ -54,6 +82,10 @@ _ROLES: dict[Action, frozenset[Role]] = {
     # Only auditors have assignments of their own; the others follow rounds on the round pages.
     Action.VIEW_OWN_ASSIGNMENTS: frozenset({Role.AUDITOR}),
     Action.MANAGE_AUDITORS: frozenset({Role.ADMIN, Role.LEADER}),
+    # Auditors record their own contacts; reviewers, leaders and administrators review them.
+    Action.RECORD_CONTACTS: frozenset({Role.AUDITOR}),
+    Action.REVIEW_CONTACTS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
+    Action.VIEW_CONTACT: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER, Role.AUDITOR}),
 }
 
 
@@ -75,4 +107,15 @@ def allowed(user: User | None, action: Action, target: Target | None = None) -> 
         if user.role is Role.AUDITOR:
             return target.auditor_id == user.id
         return user.role is not Role.PRINCIPAL and target.round.district_id == user.district_id
+    if isinstance(target, Scorecard):
+        if user.role is Role.PRINCIPAL:
+            mine = any(school.id == target.school_id for school in user.schools)
+            return mine and target.published_at is not None
+        return user.role is not Role.AUDITOR and target.round.district_id == user.district_id
+    if isinstance(target, Evidence):
+        target = target.contact
+    if isinstance(target, Contact):
+        if user.role is Role.AUDITOR:
+            return target.auditor_id == user.id
+        return user.role is not Role.PRINCIPAL and target.assignment.round.district_id == user.district_id
     raise TypeError(f"no access rule for targets of type {type(target).__name__}")

@@ -131,6 +131,8 @@ def load_demo(
     library = load_library(session)
     scenarios = adopt_library(session, district)
     today = today or utcnow().astimezone(ZoneInfo(district.timezone)).date()
+    if evidence_dir is not None:
+        _earlier_round(session, district, principal_school, users, today, evidence_dir)
     round_ = _demo_round(session, district, principal_school, users, today)
     fieldwork = load_demo_fieldwork(session, round_, users, today, evidence_dir) if evidence_dir else None
     return DemoResult(district, report, source, users, library, len(scenarios), round_, fieldwork)
@@ -143,14 +145,50 @@ DEMO_ROUND_SCENARIOS = {
 }
 
 
+def _earlier_round(
+    session: Session,
+    district: District,
+    principal_school: School,
+    users: list[User],
+    today: date,
+    evidence_dir: Path,
+) -> Round:
+    """A closed round half a year ago for the same schools, every contact approved: trends and changes."""
+    round_ = _demo_round(
+        session,
+        district,
+        principal_school,
+        users,
+        today - timedelta(days=182),
+        name="Spring 2026 front-office round",
+    )
+    load_demo_fieldwork(
+        session,
+        round_,
+        users,
+        round_.last_day + timedelta(days=1),
+        evidence_dir,
+        all_approved=True,
+        seed=2025,
+    )
+    move_round(session, round_, RoundStatus.CLOSED)
+    return round_
+
+
 def _demo_round(
-    session: Session, district: District, principal_school: School, users: list[User], today: date
+    session: Session,
+    district: District,
+    principal_school: School,
+    users: list[User],
+    today: date,
+    name: str = "Fall 2026 front-office round",
 ) -> Round:
     """A round in the field: twelve schools, one call, one email and one visit each, for the demo auditors."""
     auditors = [user for user in users if user.role is Role.AUDITOR]
-    session.add(AuditorProfile(user_id=auditors[0].id, languages=["en", "es"], max_per_day=4))
-    session.add(AuditorProfile(user_id=auditors[1].id, languages=["en"], max_per_day=4))
-    session.add(AuditorProfile(user_id=auditors[2].id, languages=["en", "es"], max_per_day=4))
+    for auditor, languages in zip(auditors, (["en", "es"], ["en"], ["en", "es"]), strict=True):
+        if session.get(AuditorProfile, auditor.id) is None:
+            session.add(AuditorProfile(user_id=auditor.id, languages=languages, max_per_day=4))
+    session.flush()
     others = session.scalars(
         select(School)
         .where(
@@ -167,7 +205,7 @@ def _demo_round(
         .all()
     )
     spec = RoundSpec(
-        name="Fall 2026 front-office round",
+        name=name,
         first_day=today - timedelta(days=11),
         last_day=today + timedelta(days=24),
         school_selection=SchoolSelection.LIST,

@@ -87,7 +87,12 @@ def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
 def app(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """The application on this test's database; ``@pytest.mark.csrf`` turns CSRF on."""
     csrf = request.node.get_closest_marker("csrf") is not None
-    application = _make_app(database_url, WTF_CSRF_ENABLED=csrf, EVIDENCE_DIR=str(tmp_path / "evidence"))
+    application = _make_app(
+        database_url,
+        WTF_CSRF_ENABLED=csrf,
+        EVIDENCE_DIR=str(tmp_path / "evidence"),
+        STORAGE_DIR=str(tmp_path / "storage"),
+    )
     with application.app_context():
         yield application
         db.session.remove()

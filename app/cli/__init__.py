@@ -5,13 +5,26 @@ from __future__ import annotations
 from flask import Flask
 
 from app.cli.demo import demo_command
+from app.cli.export import export_cli
 from app.cli.reminders import reminders_cli
 from app.cli.rubrics import library_cli, rubrics_cli
 from app.cli.schools import schools_cli
+from app.cli.scorecards import scorecards_cli
+from app.cli.telephony import telephony_cli
 from app.cli.users import users_cli
 
 
 def register(app: Flask) -> None:
     """Add the commands to ``app``."""
-    for command in (schools_cli, users_cli, rubrics_cli, library_cli, reminders_cli, demo_command):
+    for command in (
+        schools_cli,
+        users_cli,
+        rubrics_cli,
+        library_cli,
+        reminders_cli,
+        demo_command,
+        export_cli,
+        telephony_cli,
+        scorecards_cli,
+    ):
         app.cli.add_command(command)

@@ -1,4 +1,4 @@
-"""``flask users create``: accounts for every role."""
+"""``flask users create``: accounts for every role; ``flask users token``: API tokens."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from app.cli.common import fail
 from app.extensions import db
 from audits.accounts import NewUser, create_user
 from audits.errors import ValidationError
-from audits.models import District, Role, School
+from audits.models import District, Role, School, User
+from audits.tokens import create_token
 
 
 @click.group("users", help="User account commands.")
@@ -77,3 +78,22 @@ def users_create(
     click.echo(f"created {user.role.value} {user.email}")
     if generated:
         click.echo(f"password: {password}")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="", help="What the token is for, e.g. 'nightly export'.")
+def users_token(email: str, name: str) -> None:
+    """Create an API token for the user with EMAIL and print it (it is shown only this once)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        fail(ValidationError("email", f"no user with the email {email}"))
+        return
+    try:
+        token, plaintext = create_token(db.session, user, name or "Command line")
+    except ValidationError as error:
+        fail(error)
+        return
+    db.session.commit()
+    click.echo(f"created token {token.prefix}… for {user.email}; it is shown only once:")
+    click.echo(plaintext)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.rounds.forms import slot_label
 from audits.dashboard import home_summary
+from audits.fieldwork.contacts import queue_count, review_queue
+from audits.fieldwork.status import assignment_states
 from audits.models import Role
 from audits.planning.progress import upcoming_assignments
 
@@ -20,6 +24,11 @@ def index() -> str:
     """Show the signed-in person's home page for their role."""
     summary = home_summary(db.session, current_user)
     upcoming = upcoming_assignments(db.session, current_user, 5) if current_user.role is Role.AUDITOR else []
-    return render_template(
-        f"home/{current_user.role.value}.html", summary=summary, upcoming=upcoming, slot_label=slot_label
-    )
+    context: dict[str, Any] = {"summary": summary, "upcoming": upcoming, "slot_label": slot_label}
+    if current_user.role is Role.AUDITOR:
+        context["states"] = assignment_states(db.session, upcoming)
+    if current_user.role is Role.REVIEWER:
+        district_id = current_user.district_id
+        context["queue"] = review_queue(db.session, district_id, limit=5) if district_id else []
+        context["queue_total"] = queue_count(db.session, district_id) if district_id else 0
+    return render_template(f"home/{current_user.role.value}.html", **context)

@@ -16,6 +16,7 @@ from app.permissions import permission_required
 from app.rounds.feed import feed_url, token_matches
 from app.rounds.forms import slot_label
 from audits.access import Action
+from audits.fieldwork.status import assignment_states
 from audits.ics import assignments_calendar
 from audits.models import Role, User
 from audits.planning.progress import district_today, due_groups, open_assignments
@@ -28,15 +29,18 @@ PROD_ID = "-//Touchpoint//Assignments//EN"
 @blueprint.route("/")
 @permission_required(Action.VIEW_OWN_ASSIGNMENTS)
 def mine() -> str:
-    """The signed-in auditor's open assignments: overdue, today, this week, later."""
+    """The signed-in auditor's open assignments (overdue, today, this week, later, done) with their states."""
     district = current_user.district
     if district is None:
         abort(404)
     today = district_today(district)
-    groups = due_groups(open_assignments(db.session, current_user), today)
+    assignments = open_assignments(db.session, current_user)
+    states = assignment_states(db.session, assignments)
+    done = {assignment_id for assignment_id, state in states.items() if state.done}
     return render_template(
         "assignments/mine.html",
-        groups=groups,
+        groups=due_groups(assignments, today, done),
+        states=states,
         today=today,
         district=district,
         feed_url=feed_url(current_user),

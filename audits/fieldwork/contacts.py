@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from audits.businesshours import BusinessCalendar
@@ -39,6 +39,11 @@ from audits.rubrics.versions import latest_published
 from audits.timeutil import utcnow
 
 EDITABLE_BY_AUDITOR = {ContactStatus.DRAFT, ContactStatus.RETURNED, ContactStatus.REOPENED}
+# The statuses each review step starts from.
+APPROVABLE = {ContactStatus.SUBMITTED, ContactStatus.REOPENED}
+RETURNABLE = {ContactStatus.SUBMITTED}
+REOPENABLE = {ContactStatus.APPROVED}
+EDITABLE_IN_REVIEW = {ContactStatus.SUBMITTED, ContactStatus.REOPENED}
 REVIEWERS = {Role.REVIEWER, Role.LEADER, Role.ADMIN}
 OPEN_ROUNDS = {RoundStatus.SCHEDULED, RoundStatus.IN_FIELD}
 MAX_DRAFT_BYTES = 200_000
@@ -261,20 +266,33 @@ def _check_reviewer(user: User, contact: Contact) -> None:
         raise ValidationError("user", "this contact belongs to another district")
 
 
-def _move(contact: Contact, allowed: set[ContactStatus], to: ContactStatus) -> None:
+def _review(
+    session: Session,
+    contact: Contact,
+    reviewer: User,
+    allowed: set[ContactStatus],
+    to: ContactStatus,
+    action: ReviewAction,
+    comment: str = "",
+    now: datetime | None = None,
+) -> datetime:
+    """Check the reviewer and the move, change the status and record the review event."""
+    _check_reviewer(reviewer, contact)
     if contact.status not in allowed:
         raise ValidationError("status", f"a {contact.status.value} contact cannot be {to.value}")
+    now = now or utcnow()
     contact.status = to
+    session.add(
+        ReviewEvent(contact_id=contact.id, actor_id=reviewer.id, action=action, comment=comment, at=now)
+    )
+    return now
 
 
 def approve(session: Session, contact: Contact, reviewer: User, now: datetime | None = None) -> None:
     """Approve a submitted (or reopened) contact: it counts from now on and is locked."""
-    _check_reviewer(reviewer, contact)
-    now = now or utcnow()
-    _move(contact, {ContactStatus.SUBMITTED, ContactStatus.REOPENED}, ContactStatus.APPROVED)
-    contact.approved_at = now
-    session.add(
-        ReviewEvent(contact_id=contact.id, actor_id=reviewer.id, action=ReviewAction.APPROVED, at=now)
+    allowed = APPROVABLE
+    contact.approved_at = _review(
+        session, contact, reviewer, allowed, ContactStatus.APPROVED, ReviewAction.APPROVED, now=now
     )
     session.flush()
 
@@ -283,18 +301,19 @@ def return_contact(
     session: Session, contact: Contact, reviewer: User, comment: str, now: datetime | None = None
 ) -> None:
     """Send a submitted contact back to its auditor with what to fix."""
-    _check_reviewer(reviewer, contact)
     if not comment.strip():
+        _check_reviewer(reviewer, contact)
         raise ValidationError("comment", "say what the auditor should fix")
-    _move(contact, {ContactStatus.SUBMITTED}, ContactStatus.RETURNED)
-    session.add(
-        ReviewEvent(
-            contact_id=contact.id,
-            actor_id=reviewer.id,
-            action=ReviewAction.RETURNED,
-            comment=comment.strip(),
-            at=now or utcnow(),
-        )
+    allowed = RETURNABLE
+    _review(
+        session,
+        contact,
+        reviewer,
+        allowed,
+        ContactStatus.RETURNED,
+        ReviewAction.RETURNED,
+        comment.strip(),
+        now,
     )
     session.flush()
 
@@ -303,20 +322,21 @@ def reopen(
     session: Session, contact: Contact, reviewer: User, reason: str, now: datetime | None = None
 ) -> None:
     """Unlock an approved contact, with a written reason; it stops counting until approved again."""
-    _check_reviewer(reviewer, contact)
     if not reason.strip():
+        _check_reviewer(reviewer, contact)
         raise ValidationError("reason", "write why the contact is reopened")
-    _move(contact, {ContactStatus.APPROVED}, ContactStatus.REOPENED)
-    contact.approved_at = None
-    session.add(
-        ReviewEvent(
-            contact_id=contact.id,
-            actor_id=reviewer.id,
-            action=ReviewAction.REOPENED,
-            comment=reason.strip(),
-            at=now or utcnow(),
-        )
+    allowed = REOPENABLE
+    _review(
+        session,
+        contact,
+        reviewer,
+        allowed,
+        ContactStatus.REOPENED,
+        ReviewAction.REOPENED,
+        reason.strip(),
+        now,
     )
+    contact.approved_at = None
     session.flush()
 
 
@@ -330,7 +350,7 @@ def reviewer_edit(
 ) -> None:
     """A reviewer corrects a submitted or reopened contact; every change goes to the edit log."""
     _check_reviewer(reviewer, contact)
-    if contact.status not in {ContactStatus.SUBMITTED, ContactStatus.REOPENED}:
+    if contact.status not in EDITABLE_IN_REVIEW:
         raise ValidationError("status", f"a {contact.status.value} contact cannot be edited in review")
     entry = parse_entry(data, contact.rubric, calendar)
     _record(session, contact, reviewer, entry, now or utcnow())
@@ -344,6 +364,11 @@ def form_values(contact: Contact, timezone: str) -> dict[str, str]:
     """What the contact form shows: the auditor's draft if any, else the stored values."""
     if contact.draft:
         return dict(contact.draft)
+    return stored_values(contact, timezone)
+
+
+def stored_values(contact: Contact, timezone: str) -> dict[str, str]:
+    """The contact's recorded values as the contact form's inputs hold them (drafts left out)."""
     values: dict[str, str] = {}
     for name in CONTACT_FIELDS:
         value = getattr(contact, name)
@@ -370,6 +395,7 @@ def review_queue(
     school_id: int | None = None,
     auditor_id: int | None = None,
     channel: Channel | None = None,
+    limit: int | None = None,
 ) -> list[Contact]:
     """Submitted contacts waiting for review, oldest first (``district_id=None``: every district)."""
     stmt = (
@@ -394,4 +420,19 @@ def review_queue(
         stmt = stmt.where(Contact.auditor_id == auditor_id)
     if channel is not None:
         stmt = stmt.where(Assignment.channel == channel)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(session.scalars(stmt).unique())
+
+
+def queue_count(session: Session, district_id: int | None) -> int:
+    """How many submitted contacts wait for review (``district_id=None``: in every district)."""
+    stmt = (
+        select(func.count(Contact.id))
+        .join(Contact.assignment)
+        .join(Assignment.round)
+        .where(Contact.status == ContactStatus.SUBMITTED)
+    )
+    if district_id is not None:
+        stmt = stmt.where(Round.district_id == district_id)
+    return session.scalar(stmt) or 0

@@ -94,10 +94,14 @@ def _moment(data: dict[str, str], name: str, timezone: str, problems: Problems) 
     if not text:
         return None
     try:
-        return parse_local(text, timezone)
-    except ValueError:
+        moment = parse_local(text, timezone)
+    except (ValueError, OverflowError):
         problems.append((name, "enter a date and time, e.g. 2027-02-01 09:30"))
         return None
+    if not 2000 <= moment.year <= 2100:
+        problems.append((name, "enter a date between the years 2000 and 2100"))
+        return None
+    return moment
 
 
 def _text(data: dict[str, str], name: str, problems: Problems) -> str:
@@ -156,6 +160,25 @@ def measured_timings(rubric: Rubric, values: dict[str, Any], calendar: BusinessC
         if value is not None:
             measured[item.key] = round(float(value), 2)
     return measured
+
+
+def preview_timings(data: dict[str, str], rubric: Rubric, calendar: BusinessCalendar) -> dict[str, float]:
+    """The timing answers an unfinished entry would measure, by item key; unreadable fields are skipped.
+
+    For showing the auditor, while they type, what a blank timing item will be filled with.
+    """
+    ignored: Problems = []
+    timezone = calendar.timezone
+    values: dict[str, Any] = {
+        "started_at": _moment(data, "started_at", timezone, ignored),
+        "callback_at": _moment(data, "callback_at", timezone, ignored),
+    }
+    for name in ("rings", "hold_seconds", "greeted_seconds"):
+        values[name] = _count(data, name, ignored)
+    reply_at = _moment(data, "reply_at", timezone, ignored)
+    if reply_at and values["started_at"] and reply_at >= values["started_at"]:
+        values["response_business_hours"] = business_hours_between(calendar, values["started_at"], reply_at)
+    return measured_timings(rubric, values, calendar)
 
 
 def parse_entry(

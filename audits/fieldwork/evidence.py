@@ -22,7 +22,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
-from audits.models import Contact, Evidence, EvidenceKind, User
+from audits.fieldwork.contacts import EDITABLE_BY_AUDITOR, form_values, save_draft
+from audits.fieldwork.entry import format_local
+from audits.models import Channel, Contact, Evidence, EvidenceKind, User
 
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 AUDIO_TYPES = {"audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/x-wav", "audio/wav", "audio/ogg", "video/mp4"}
@@ -121,6 +123,53 @@ def store_evidence(
     contact.evidence.append(evidence)
     session.flush()
     return evidence
+
+
+def attach_evidence(
+    session: Session,
+    contact: Contact,
+    data: bytes,
+    filename: str,
+    label: str,
+    user: User,
+    folder: Path,
+    max_bytes: int,
+) -> Evidence:
+    """The auditor attaches a file to a contact they can still change; the caller commits.
+
+    An email (``.eml``) attached to an email contact also fills the draft's reply
+    time and text from the message's ``Date`` header and plain-text body.
+    """
+    _check_editable(contact, user)
+    evidence = store_evidence(session, contact, data, filename, label, user, folder, max_bytes)
+    if evidence.kind is EvidenceKind.EMAIL and contact.assignment.channel is Channel.EMAIL:
+        facts = read_eml(data)
+        timezone = contact.assignment.round.district.timezone
+        values = form_values(contact, timezone)
+        if facts.sent_at is not None:
+            values["reply_at"] = format_local(facts.sent_at, timezone)
+        if facts.text:
+            values["reply_text"] = facts.text
+        save_draft(contact, values, user)
+        session.flush()
+    return evidence
+
+
+def remove_evidence(session: Session, evidence: Evidence, user: User, folder: Path) -> None:
+    """The auditor removes a file from a contact they can still change."""
+    contact = evidence.contact
+    _check_editable(contact, user)
+    delete_evidence(session, evidence, folder)
+    session.expire(contact, ["evidence"])
+
+
+def _check_editable(contact: Contact, user: User) -> None:
+    if contact.auditor_id != user.id:
+        raise ValidationError("contact", "only the contact's auditor changes its evidence")
+    if contact.status not in EDITABLE_BY_AUDITOR:
+        raise ValidationError(
+            "status", f"the contact is {contact.status.value}; its evidence cannot change now"
+        )
 
 
 def evidence_path(evidence: Evidence, folder: Path) -> Path:

@@ -1,6 +1,7 @@
 """Every Touchpoint model, importable from one place."""
 
 from audits.models.base import Base, UTCDateTime
+from audits.models.call import Call, CallEvent
 from audits.models.contact import (
     Contact,
     ContactEdit,
@@ -37,12 +38,17 @@ from audits.models.rubric import (
 )
 from audits.models.scenario import Scenario
 from audits.models.school import Level, School
+from audits.models.scorecard import PublicationAction, Scorecard, ScorecardPublication, ScorecardView
+from audits.models.token import ApiToken
 from audits.models.user import LoginFailure, Role, User, principal_schools
 
 __all__ = [
+    "ApiToken",
     "Assignment",
     "AuditorProfile",
     "Base",
+    "Call",
+    "CallEvent",
     "Channel",
     "Closure",
     "Contact",
@@ -56,6 +62,7 @@ __all__ = [
     "Level",
     "LoginFailure",
     "Outcome",
+    "PublicationAction",
     "ReminderKind",
     "ReminderLog",
     "Response",
@@ -72,6 +79,9 @@ __all__ = [
     "Scenario",
     "School",
     "SchoolSelection",
+    "Scorecard",
+    "ScorecardPublication",
+    "ScorecardView",
     "Slot",
     "TimingUnit",
     "UTCDateTime",

@@ -100,6 +100,9 @@ class Contact(Base):
     # Visit
     greeted_seconds: Mapped[int | None] = mapped_column(Integer)
     wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    # Measured by Twilio when the call went through Touchpoint (the auditor's values stay editable)
+    measured: Mapped[dict[str, Any]] = mapped_column(JSON, default=_empty_draft)
+    recording_policy: Mapped[str | None] = mapped_column(String(20))
     # Work in progress and review
     draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=_empty_draft)
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audits.models.base import Base, UTCDateTime
@@ -28,6 +28,8 @@ class District(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     school_day_start: Mapped[time] = mapped_column(Time, default=DEFAULT_DAY_START)
     school_day_end: Mapped[time] = mapped_column(Time, default=DEFAULT_DAY_END)
+    # Schools whose overall score falls below this are flagged on the dashboards.
+    alert_threshold: Mapped[float] = mapped_column(Float, default=70.0, server_default="70")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     schools: Mapped[list[School]] = relationship(back_populates="district")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -33,6 +34,11 @@ class Role(StrEnum):
         return {"leader": "District leader"}.get(self.value, self.value.capitalize())
 
 
+def new_pseudonym() -> str:
+    """A random, stable pseudonym for exports and the API."""
+    return f"Auditor {secrets.token_hex(3).upper()}"
+
+
 principal_schools = Table(
     "principal_schools",
     Base.metadata,
@@ -48,6 +54,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # A stable pseudonym ("Auditor 7F3A9C") used wherever an auditor's identity must not show.
+    pseudonym: Mapped[str] = mapped_column(String(20), unique=True, default=new_pseudonym)
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
@@ -55,6 +63,8 @@ class User(Base):
     )
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The auditor's own phone, rung first for click-to-call (E.164).
+    phone: Mapped[str | None] = mapped_column(String(20))
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

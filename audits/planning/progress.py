@@ -1,21 +1,34 @@
 """Following a round's assignments: the progress board, filtered lists and an auditor's own list.
 
 Every figure comes from grouped SQL, never from a loop of queries per school.
-Until fieldwork records contacts, no assignment counts as done: "overdue" is
-every assignment whose due day has passed in the district's timezone.
+An assignment counts as submitted or approved by the status of its latest
+attempt; it is overdue when its due day has passed in the district's timezone
+and it is not done (``audits.fieldwork.status.assignment_done``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from audits.models import Assignment, Channel, District, Round, RoundStatus, School, Slot, User
+from audits.fieldwork.status import assignment_done
+from audits.models import (
+    Assignment,
+    Channel,
+    Contact,
+    ContactStatus,
+    District,
+    Round,
+    RoundStatus,
+    School,
+    Slot,
+    User,
+)
 
 # The statuses in which an auditor works on a round's assignments.
 OPEN_STATUSES = (RoundStatus.SCHEDULED, RoundStatus.IN_FIELD)
@@ -73,19 +86,37 @@ class ProgressTotals:
 
 
 def round_progress(session: Session, round_: Round, today: date | None = None) -> list[ProgressRow]:
-    """Assigned and overdue contacts per school and channel, by school name, in one query."""
+    """Assigned, overdue, submitted and approved contacts per school and channel, by name, in one query.
+
+    Each assignment counts once, by its latest attempt: submitted while that
+    attempt waits for review, approved once a reviewer approved it.
+    """
     today = today or district_today(round_.district)
-    overdue = func.coalesce(func.sum(case((Assignment.due_day < today, 1), else_=0)), 0)
+    latest, later = aliased(Contact), aliased(Contact)
+    newest = select(func.max(later.attempt)).where(later.assignment_id == Assignment.id).scalar_subquery()
+
+    def tally(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
     rows = session.execute(
-        select(School.id, School.name, Assignment.channel, func.count(Assignment.id), overdue)
+        select(
+            School.id,
+            School.name,
+            Assignment.channel,
+            func.count(Assignment.id),
+            tally(and_(Assignment.due_day < today, ~assignment_done())),
+            tally(latest.status == ContactStatus.SUBMITTED),
+            tally(latest.status == ContactStatus.APPROVED),
+        )
         .join(School, School.id == Assignment.school_id)
+        .outerjoin(latest, and_(latest.assignment_id == Assignment.id, latest.attempt == newest))
         .where(Assignment.round_id == round_.id)
         .group_by(School.id, School.name, Assignment.channel)
         .order_by(School.name, School.id, Assignment.channel)
     )
     return [
-        ProgressRow(school_id, name, Channel(channel), assigned, late)
-        for school_id, name, channel, assigned, late in rows
+        ProgressRow(school_id, name, Channel(channel), assigned, late, submitted, approved)
+        for school_id, name, channel, assigned, late, submitted, approved in rows
     ]
 
 
@@ -162,17 +193,28 @@ class DueGroup:
     assignments: list[Assignment]
 
 
-def due_groups(assignments: Sequence[Assignment], today: date) -> list[DueGroup]:
-    """Sort an auditor's assignments under Overdue, Today, This week and Later (empty groups left out).
+def due_groups(
+    assignments: Sequence[Assignment], today: date, done: Collection[int] = frozenset()
+) -> list[DueGroup]:
+    """Sort an auditor's assignments under Overdue, Today, This week, Later and Done (empty groups left out).
 
-    On a weekend, "This week" is the school week ahead.
+    ``done`` holds the ids of assignments with nothing left to do; they go under
+    Done whatever their due day. On a weekend, "This week" is the school week ahead.
     """
     next_monday = today + timedelta(days=7 - today.weekday())
     if today.weekday() >= 5:
         next_monday += timedelta(days=7)
-    groups: dict[str, list[Assignment]] = {"Overdue": [], "Today": [], "This week": [], "Later": []}
+    groups: dict[str, list[Assignment]] = {
+        "Overdue": [],
+        "Today": [],
+        "This week": [],
+        "Later": [],
+        "Done": [],
+    }
     for assignment in assignments:
-        if assignment.due_day < today:
+        if assignment.id in done:
+            groups["Done"].append(assignment)
+        elif assignment.due_day < today:
             groups["Overdue"].append(assignment)
         elif assignment.due_day == today:
             groups["Today"].append(assignment)

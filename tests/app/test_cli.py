@@ -97,7 +97,14 @@ def test_demo_loads_once_and_every_login_works(
     assert district.timezone == "America/New_York"
     assert district.closures, "the demo calendar has closures"
     assert "library rubric phone-standard v1: published" in result.output
-    round_ = session.scalars(select(Round)).one()
+    earlier, round_ = session.scalars(select(Round).order_by(Round.first_day)).all()
+    assert earlier.status is RoundStatus.CLOSED  # an earlier round gives every school a change and a trend
+    assert {
+        c.status
+        for c in session.scalars(
+            select(Contact).join(Contact.assignment).where(Contact.assignment.has(round_id=earlier.id))
+        )
+    } == {ContactStatus.APPROVED}
     assert round_.status is RoundStatus.IN_FIELD
     assert len(round_.assignments) == 36  # twelve schools x phone, email and visit
     assert {a.auditor.email for a in round_.assignments} == {
@@ -111,7 +118,7 @@ def test_demo_loads_once_and_every_login_works(
     assert statuses[ContactStatus.APPROVED] > 0
     assert statuses[ContactStatus.SUBMITTED] > 0
     assert statuses[ContactStatus.RETURNED] > 0
-    assert session.scalar(select(func.count()).select_from(Contact).where(Contact.unreached.is_(True))) == 1
+    assert session.scalar(select(func.count()).select_from(Contact).where(Contact.unreached.is_(True))) >= 1
     channels = {c.assignment.channel for c in session.scalars(select(Contact))}
     assert channels == {Channel.PHONE, Channel.EMAIL, Channel.VISIT}
     assert session.scalar(select(func.count()).select_from(Response).where(Response.na.is_(True))) > 0

@@ -193,5 +193,9 @@ def test_the_worker_module_exposes_a_celery_app_with_the_hourly_schedule(
     assert isinstance(worker.celery_app, Celery)
     assert worker.celery_app is worker.flask_app.extensions["celery"]
     schedule = worker.celery_app.conf.beat_schedule
-    assert [entry["task"] for entry in schedule.values()] == ["touchpoint.send_reminders"]
+    assert [entry["task"] for entry in schedule.values()] == [
+        "touchpoint.send_reminders",
+        "touchpoint.purge_recordings",
+    ]
     assert "touchpoint.send_reminders" in worker.celery_app.tasks
+    assert "touchpoint.purge_recordings" in worker.celery_app.tasks

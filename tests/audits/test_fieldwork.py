@@ -243,3 +243,11 @@ def test_an_assignment_is_done_once_reached_or_unreached(session: Session, world
     assert done() == {world.phone.id}
     return_contact(session, second, world.reviewer, "Fix the rings")
     assert done() == set()
+
+
+@pytest.mark.parametrize("text", ["9999-12-31T23:59", "0001-01-01T00:00+14:00", "1850-02-01T09:00"])
+def test_extreme_dates_are_refused_not_crashed_on(session: Session, world: Fieldwork, text: str) -> None:
+    contact = start_contact(session, world.phone, world.auditor)
+    with pytest.raises(ValidationError) as caught:
+        submit(session, contact, {**REACHED_CALL, "started_at": text}, world.auditor, world.calendar)
+    assert [field for field, _ in caught.value.problems] == ["started_at"]

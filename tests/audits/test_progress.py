@@ -156,3 +156,57 @@ def test_on_a_weekend_this_week_is_the_school_week_ahead(
     ahead = {a.due_day for a in assignments if a.due_day > saturday}
     assert {a.due_day for a in groups["This week"]} == ahead
     assert "Later" not in groups
+
+
+def test_the_board_counts_latest_attempts_and_leaves_done_work_out_of_overdue(session: Session) -> None:
+    from audits.fieldwork.contacts import approve, retry, return_contact, start_contact, submit
+    from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork
+
+    world = build_fieldwork(session)
+    auditor, calendar = world.auditor, world.calendar
+    busy = start_contact(session, world.phone, auditor)
+    submit(session, busy, {"outcome": "busy", "started_at": "2027-02-02T09:15"}, auditor, calendar)
+    approve(session, busy, world.reviewer)
+    submit(session, retry(session, world.phone, auditor), REACHED_CALL, auditor, calendar)  # attempt 2 waits
+    email = start_contact(session, world.email, auditor)
+    submit(
+        session,
+        email,
+        {"outcome": "no_reply", "started_at": "2027-02-02T10:00", "sent_text": "Hi"},
+        auditor,
+        calendar,
+    )
+    approve(session, email, world.reviewer)  # unreached, approved: done
+    start_contact(session, world.visit, auditor)  # a draft: not done
+    session.commit()
+    session.refresh(world.round)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(session.get_bind(), "before_cursor_execute", count)
+    rows = round_progress(session, world.round, today=date(2027, 3, 1))
+    event.remove(session.get_bind(), "before_cursor_execute", count)
+    assert len(statements) == 1
+    counts = {row.channel: (row.assigned, row.submitted, row.approved, row.overdue) for row in rows}
+    assert counts == {Channel.PHONE: (1, 1, 0, 0), Channel.EMAIL: (1, 0, 1, 0), Channel.VISIT: (1, 0, 0, 1)}
+
+    latest = start_contact(session, world.phone, auditor)
+    return_contact(session, latest, world.reviewer, "Check the rings")  # back with the auditor: open again
+    rows = round_progress(session, world.round, today=date(2027, 3, 1))
+    assert {row.channel: row.overdue for row in rows}[Channel.PHONE] == 1
+    assert {row.channel: row.submitted for row in rows}[Channel.PHONE] == 0
+    assert progress_totals(rows).approved == 1
+
+
+def test_done_assignments_are_grouped_apart(
+    session: Session, district: District, auditors: list[User], schools: list[School]
+) -> None:
+    round_ = _scheduled(session, district)
+    assignments = round_assignments(session, round_)
+    done = {assignments[0].id}
+    groups = {group.title: group.assignments for group in due_groups(assignments, date(2027, 2, 3), done)}
+    assert groups["Done"] == [assignments[0]]
+    assert all(assignments[0] not in items for title, items in groups.items() if title != "Done")
+    assert list(groups)[-1] == "Done"

@@ -211,7 +211,7 @@ def test_reassign_checks_language_conflicts_and_daily_limit(session: Session, di
     )
     commit_plan(session, round_)
     assignment = round_.assignments[0]
-    english_only = session.scalars(select(AuditorProfile).where(AuditorProfile.languages == ["en"])).first()
+    english_only = next(p for p in session.scalars(select(AuditorProfile)) if p.languages == ["en"])
     assert english_only is not None
     english_only.conflicts.append(assignment.school)
     english_only.max_per_day = 1

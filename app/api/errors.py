@@ -1,0 +1,137 @@
+"""Every API error is JSON: ``{"errors": [{"field": …, "message": …}]}``, never an HTML page.
+
+Handlers sit on the API blueprint, so the web pages keep their own error pages.
+Routing errors (an unknown path or method under ``/api/v1``) happen before any
+blueprint is chosen; an app-wide hook answers those, for API paths only.
+Domain ``ValidationError`` problems become 400s, state conflicts 409s.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from audits.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+Problem = tuple[str | None, str]
+
+# Domain problems that mean "not now, in this state" rather than "bad input".
+CONFLICT_FIELDS = {"status", "round", "attempt"}
+# Default messages, in place of Werkzeug's HTML-minded descriptions.
+MESSAGES = {
+    400: "the request could not be read",
+    401: "send a valid API token as 'Authorization: Bearer <token>'",
+    403: "your account may not do this",
+    404: "not found",
+    405: "this method is not allowed here",
+    409: "this cannot be done in the current state",
+    413: "the request body is too large",
+    415: "send the body as JSON with 'Content-Type: application/json'",
+    500: "something went wrong on our side; the error has been logged",
+}
+
+
+def error_response(
+    status: int, problems: Iterable[Problem], headers: Mapping[str, str] | None = None
+) -> Response:
+    """A JSON error response listing ``problems`` as ``{"field", "message"}`` objects."""
+    body = [{"field": field, "message": message} for field, message in problems]
+    if not body:
+        body = [{"field": None, "message": MESSAGES.get(status, "the request failed")}]
+    response = jsonify(errors=body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="Touchpoint API"'
+    return response
+
+
+def flatten(messages: Any, path: str = "") -> list[Problem]:
+    """Turn marshmallow's nested error messages into ``(field path, message)`` pairs.
+
+    ``{"timings": {"rings": ["Not a valid integer."]}}`` gives ``("timings.rings", …)``;
+    schema-wide messages (``_schema``) belong to their parent path (``None`` at the top).
+    """
+    if isinstance(messages, str):
+        return [(path or None, messages)]
+    if isinstance(messages, Mapping):
+        problems: list[Problem] = []
+        for key, value in messages.items():
+            child = path if key == "_schema" else f"{path}.{key}" if path else str(key)
+            problems.extend(flatten(value, child))
+        return problems
+    if isinstance(messages, Iterable):
+        return [problem for value in messages for problem in flatten(value, path)]
+    return [(path or None, str(messages))]
+
+
+def _webargs_problems(error: HTTPException) -> list[Problem]:
+    """Problems webargs attached to a parsing error: messages keyed by location (json, query …)."""
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if not isinstance(messages, Mapping):
+        return []
+    return [problem for location in messages.values() for problem in flatten(location)]
+
+
+def http_error(error: HTTPException) -> Response:
+    """Any HTTP error raised in an API view (``abort``, webargs, routing) as JSON."""
+    status = error.code or 500
+    problems = _webargs_problems(error)
+    if not problems:
+        described = error.description if error.description != type(error).description else None
+        problems = [(None, described or MESSAGES.get(status, error.name.lower()))]
+    headers = {}
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
+    if status >= 500:
+        db.session.rollback()
+    return error_response(status, problems, headers)
+
+
+def domain_error(error: DomainError) -> Response:
+    """A domain rule said no: roll back, and answer 409 for state conflicts, else 400."""
+    db.session.rollback()
+    status = 409 if any(field in CONFLICT_FIELDS for field, _ in error.problems) else 400
+    return error_response(status, error.problems)
+
+
+def unexpected_error(error: Exception) -> Response:
+    """A real bug: roll back, log it, and answer a JSON 500 (tests see the exception itself)."""
+    if current_app.testing:
+        raise error
+    db.session.rollback()
+    log.exception("unhandled API error on %s %s", request.method, request.path)
+    return error_response(500, [])
+
+
+def register(blueprint: Blueprint) -> None:
+    """Install the JSON handlers on the API blueprint."""
+    blueprint.register_error_handler(HTTPException, http_error)
+    blueprint.register_error_handler(DomainError, domain_error)
+    blueprint.register_error_handler(Exception, unexpected_error)
+
+
+def register_routing_errors(app: Flask, prefix: str) -> None:
+    """Answer unknown paths and methods under ``prefix`` in JSON (web pages keep their HTML pages)."""
+
+    @app.before_request
+    def api_routing_error() -> Response | None:
+        error = request.routing_exception
+        if (
+            isinstance(error, HTTPException)
+            and error.code is not None
+            and error.code >= 400
+            and (request.path == prefix or request.path.startswith(prefix + "/"))
+        ):
+            return http_error(error)
+        return None

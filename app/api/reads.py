@@ -1,0 +1,242 @@
+"""Reading: districts, schools, rounds, assignments, contacts, rubric versions and round scores.
+
+Lists are paginated (``?page=``, ``?per_page=`` up to 500) with the total in the
+body, and load what they show in a fixed number of queries, however long the
+page. Principals and auditors are refused district-wide lists, as on the web;
+an auditor may list only their own assignments of a round.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.exceptions import Forbidden, NotFound
+
+from app.api.auth import api_user, get_or_404, permitted, require
+from app.api.blueprint import ID, blueprint
+from app.api.inputs import ContactListArgs, PageArgs, RoundListArgs
+from app.api.openapi import documented_errors
+from app.api.present import assignment_dict, contact_dict, page, round_dict, rubric_dict, scores_dict
+from app.api.schemas import (
+    AssignmentPageSchema,
+    ContactPageSchema,
+    DistrictPageSchema,
+    RoundPageSchema,
+    RoundSchema,
+    RubricSchema,
+    SchoolPageSchema,
+    ScoresSchema,
+)
+from app.extensions import db
+from audits.access import Action
+from audits.directory import visible_schools
+from audits.fieldwork.status import assignment_states
+from audits.models import (
+    Assignment,
+    Contact,
+    ContactStatus,
+    District,
+    Response,
+    Role,
+    Round,
+    Rubric,
+    RubricItem,
+    RubricSection,
+    RubricStatus,
+    Scenario,
+    School,
+)
+from audits.planning.progress import SLOT_ORDER
+from audits.rubrics.spec import RUBRIC_KEY
+from audits.scoring.engine import round_scores
+
+
+def _page_of(stmt: Select[Any], args: dict[str, Any]) -> tuple[list[Any], int]:
+    """The rows of ``stmt`` on the requested page, and how many rows there are in all."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    offset = (args["page"] - 1) * args["per_page"]
+    rows = list(db.session.scalars(stmt.limit(args["per_page"]).offset(offset)).unique())
+    return rows, total
+
+
+def _round(round_id: int) -> Round:
+    return get_or_404(Round, round_id, "round")
+
+
+@blueprint.route("/districts")
+@blueprint.arguments(PageArgs, location="query")
+@blueprint.response(200, DistrictPageSchema)
+@documented_errors(403)
+def districts(args: dict[str, Any]) -> dict[str, Any]:
+    """List the districts you may see (an administrator: all; a leader or reviewer: their own)."""
+    require(Action.VIEW_ROUNDS)
+    user = api_user()
+    stmt = select(District).order_by(District.name, District.id)
+    if user.role is not Role.ADMIN:
+        stmt = stmt.where(District.id == user.district_id)
+    rows, total = _page_of(stmt, args)
+    return page(rows, total, args["page"], args["per_page"])
+
+
+@blueprint.route(f"/districts/<{ID}:district_id>/schools")
+@blueprint.arguments(PageArgs, location="query")
+@blueprint.response(200, SchoolPageSchema)
+@documented_errors(403, 404)
+def schools(args: dict[str, Any], district_id: int) -> dict[str, Any]:
+    """List a district's schools by name (a principal: only their own schools)."""
+    district = get_or_404(District, district_id, "district")
+    require(Action.LIST_SCHOOLS)
+    user = api_user()
+    if user.role is Role.PRINCIPAL:
+        if not any(school.district_id == district.id for school in user.schools):
+            raise Forbidden()
+    else:
+        require(Action.LIST_SCHOOLS, district)
+    stmt = visible_schools(user).where(School.district_id == district.id).order_by(School.name, School.id)
+    rows, total = _page_of(stmt, args)
+    return page(rows, total, args["page"], args["per_page"])
+
+
+@blueprint.route("/rounds")
+@blueprint.arguments(RoundListArgs, location="query")
+@blueprint.response(200, RoundPageSchema)
+@documented_errors(403, 404)
+def rounds(args: dict[str, Any]) -> dict[str, Any]:
+    """List rounds, newest first, optionally of one district (``?district=ID``)."""
+    require(Action.VIEW_ROUNDS)
+    user = api_user()
+    stmt = (
+        select(Round).options(selectinload(Round.channels)).order_by(Round.first_day.desc(), Round.id.desc())
+    )
+    if "district" in args:
+        require(Action.VIEW_ROUNDS, get_or_404(District, args["district"], "district"))
+        stmt = stmt.where(Round.district_id == args["district"])
+    elif user.role is not Role.ADMIN:
+        stmt = stmt.where(Round.district_id == user.district_id)
+    rows, total = _page_of(stmt, args)
+    counts: dict[int, int] = dict(
+        db.session.execute(
+            select(Assignment.round_id, func.count())
+            .where(Assignment.round_id.in_([r.id for r in rows]))
+            .group_by(Assignment.round_id)
+        )
+        .tuples()
+        .all()
+    )
+    return page([round_dict(r, counts.get(r.id, 0)) for r in rows], total, args["page"], args["per_page"])
+
+
+@blueprint.route(f"/rounds/<{ID}:round_id>")
+@blueprint.response(200, RoundSchema)
+@documented_errors(403, 404)
+def round_detail(round_id: int) -> dict[str, Any]:
+    """One round, with its channels and how many assignments it has."""
+    round_ = _round(round_id)
+    require(Action.VIEW_ROUNDS, round_)
+    count = db.session.scalar(select(func.count()).where(Assignment.round_id == round_.id)) or 0
+    return round_dict(round_, count)
+
+
+@blueprint.route(f"/rounds/<{ID}:round_id>/assignments")
+@blueprint.arguments(PageArgs, location="query")
+@blueprint.response(200, AssignmentPageSchema)
+@documented_errors(403, 404)
+def assignments(args: dict[str, Any], round_id: int) -> dict[str, Any]:
+    """A round's assignments by due day and slot; an auditor sees only their own."""
+    round_ = _round(round_id)
+    user = api_user()
+    stmt = (
+        select(Assignment)
+        .where(Assignment.round_id == round_.id)
+        .options(
+            joinedload(Assignment.school), joinedload(Assignment.scenario), joinedload(Assignment.auditor)
+        )
+        .order_by(Assignment.due_day, SLOT_ORDER, Assignment.id)
+    )
+    if permitted(Action.VIEW_OWN_ASSIGNMENTS):
+        if round_.district_id != user.district_id:
+            raise Forbidden()
+        stmt = stmt.where(Assignment.auditor_id == user.id)
+    else:
+        require(Action.VIEW_ROUNDS, round_)
+    rows, total = _page_of(stmt, args)
+    states = assignment_states(db.session, rows)
+    items = [assignment_dict(a, states[a.id]) for a in rows]
+    return page(items, total, args["page"], args["per_page"])
+
+
+@blueprint.route(f"/rounds/<{ID}:round_id>/contacts")
+@blueprint.arguments(ContactListArgs, location="query")
+@blueprint.response(200, ContactPageSchema)
+@documented_errors(403, 404)
+def contacts(args: dict[str, Any], round_id: int) -> dict[str, Any]:
+    """A round's contacts (drafts left out) with typed answers, in id order."""
+    round_ = _round(round_id)
+    require(Action.VIEW_ROUNDS, round_)
+    stmt = (
+        select(Contact)
+        .join(Contact.assignment)
+        .where(Assignment.round_id == round_.id, Contact.status != ContactStatus.DRAFT)
+        .options(
+            joinedload(Contact.assignment),
+            joinedload(Contact.rubric),
+            joinedload(Contact.auditor),
+            selectinload(Contact.responses).joinedload(Response.item).joinedload(RubricItem.section),
+        )
+        .order_by(Contact.id)
+    )
+    if "status" in args:
+        stmt = stmt.where(Contact.status == ContactStatus(args["status"]))
+    if "school" in args:
+        stmt = stmt.where(Assignment.school_id == args["school"])
+    rows, total = _page_of(stmt, args)
+    return page([contact_dict(c) for c in rows], total, args["page"], args["per_page"])
+
+
+@blueprint.route(f"/rubrics/<key>/versions/<{ID}:version>")
+@blueprint.response(200, RubricSchema)
+@documented_errors(403, 404)
+def rubric_version(key: str, version: int) -> dict[str, Any]:
+    """One rubric version as its YAML export writes it; auditors see the published rubrics they score on."""
+    rubric = None
+    if RUBRIC_KEY.match(key):
+        rubric = db.session.scalar(
+            select(Rubric)
+            .where(Rubric.key == key, Rubric.version == version)
+            .options(selectinload(Rubric.sections).selectinload(RubricSection.items))
+        )
+    if rubric is None:
+        raise NotFound(f"no rubric {key} version {version}")
+    if not permitted(Action.VIEW_RUBRICS) and not _scores_on(rubric):
+        raise Forbidden()
+    return rubric_dict(rubric)
+
+
+def _scores_on(rubric: Rubric) -> bool:
+    """Whether the token's user is an auditor with an assignment scored on this published rubric."""
+    user = api_user()
+    if not permitted(Action.VIEW_OWN_ASSIGNMENTS) or rubric.status is RubricStatus.DRAFT:
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Assignment.auditor_id == user.id,
+                    Assignment.scenario_id == Scenario.id,
+                    Scenario.rubric_key == rubric.key,
+                )
+            )
+        )
+    )
+
+
+@blueprint.route(f"/rounds/<{ID}:round_id>/scores")
+@blueprint.response(200, ScoresSchema)
+@documented_errors(403, 404)
+def scores(round_id: int) -> dict[str, Any]:
+    """Every score of a round, straight from the scoring engine, at full precision."""
+    round_ = _round(round_id)
+    require(Action.VIEW_DASHBOARD, round_)
+    return scores_dict(round_scores(db.session, round_))

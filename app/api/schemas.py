@@ -1,0 +1,329 @@
+"""What the API answers: marshmallow schemas that serialise responses and document them in OpenAPI.
+
+Auditors appear only as their stable pseudonym; no schema here has a field for
+a person's name or email address.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from marshmallow import Schema, fields
+
+from audits.models import (
+    Channel,
+    ContactStatus,
+    CriticalPolicy,
+    ItemKind,
+    Level,
+    Outcome,
+    RoundStatus,
+    RubricStatus,
+    SchoolSelection,
+    Slot,
+    TimingUnit,
+)
+
+
+def choice(enum: type[StrEnum], **options: Any) -> fields.String:
+    """A string field documented with ``enum``'s values (it dumps enum members and plain strings alike)."""
+    metadata = {"enum": [member.value for member in enum], **options.pop("metadata", {})}
+    if options.get("allow_none"):
+        metadata["enum"].append(None)
+    return fields.String(metadata=metadata, **options)
+
+
+class JsonNumber(fields.Float):
+    """A number dumped as it is: whole numbers stay integers, as in the rubric's YAML."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value
+
+
+class ProblemSchema(Schema):
+    """One problem with a request."""
+
+    field = fields.String(
+        allow_none=True,
+        metadata={"description": "The body or query field at fault (e.g. 'timings.rings'), or null."},
+    )
+    message = fields.String(required=True)
+
+
+class ErrorsSchema(Schema):
+    """Every error answer: the list of problems."""
+
+    errors = fields.List(fields.Nested(ProblemSchema), required=True)
+
+
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """The schema of one page of ``item``s, with the total count."""
+    return Schema.from_dict(
+        {
+            "total": fields.Integer(required=True, metadata={"description": "Items on every page together."}),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+            "items": fields.List(fields.Nested(item), required=True),
+        },
+        name=name,
+    )
+
+
+class DistrictSchema(Schema):
+    """A school district."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    timezone = fields.String(required=True)
+    school_day_start = fields.Time(required=True)
+    school_day_end = fields.Time(required=True)
+
+
+class SchoolSchema(Schema):
+    """A school of a district."""
+
+    id = fields.Integer(required=True)
+    district_id = fields.Integer(required=True)
+    nces_id = fields.String(required=True)
+    name = fields.String(required=True)
+    level = choice(Level, required=True)
+    grade_low = fields.String(allow_none=True)
+    grade_high = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={"description": "E.164, e.g. +19042201260."})
+    email = fields.String(allow_none=True)
+    street = fields.String()
+    city = fields.String()
+    state = fields.String()
+    zip = fields.String()
+    languages = fields.List(fields.String())
+    active = fields.Boolean(required=True)
+
+
+class RoundChannelSchema(Schema):
+    """How many contacts per school a round makes on one channel, with which scenarios."""
+
+    channel = choice(Channel, required=True)
+    contacts_per_school = fields.Integer(required=True)
+    scenario_ids = fields.List(fields.Integer())
+
+
+class RoundSchema(Schema):
+    """An audit round of a district."""
+
+    id = fields.Integer(required=True)
+    district_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    status = choice(RoundStatus, required=True)
+    first_day = fields.Date(required=True)
+    last_day = fields.Date(required=True)
+    attempt_limit = fields.Integer(required=True)
+    school_selection = choice(SchoolSelection)
+    levels = fields.List(fields.String())
+    channels = fields.List(fields.Nested(RoundChannelSchema))
+    assignments = fields.Integer(metadata={"description": "How many assignments the round has."})
+    created_at = fields.DateTime(required=True)
+    scheduled_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+
+
+class AssignmentSchema(Schema):
+    """One contact to make: school × scenario × auditor × due day and slot."""
+
+    id = fields.Integer(required=True)
+    round_id = fields.Integer(required=True)
+    school_id = fields.Integer(required=True)
+    school_name = fields.String(required=True)
+    nces_id = fields.String(required=True)
+    channel = choice(Channel, required=True)
+    scenario_id = fields.Integer(required=True)
+    scenario_key = fields.String(required=True)
+    scenario_title = fields.String(required=True)
+    language = fields.String(required=True)
+    auditor = fields.String(required=True, metadata={"description": "The auditor's stable pseudonym."})
+    due_day = fields.Date(required=True)
+    slot = choice(Slot, required=True)
+    status = fields.String(
+        required=True,
+        metadata={
+            "description": "Where the assignment stands, from its latest attempt: not_started, draft, "
+            "submitted, returned, approved, reopened, unreached or retry."
+        },
+    )
+    attempts = fields.Integer(required=True, metadata={"description": "Attempts made so far."})
+    done = fields.Boolean(required=True)
+
+
+class RubricRefSchema(Schema):
+    """The exact rubric version a contact was scored on."""
+
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+
+
+class ResponseSchema(Schema):
+    """The answer to one rubric item."""
+
+    item = fields.String(required=True, metadata={"description": "The rubric item's key."})
+    value = fields.Raw(
+        allow_none=True,
+        metadata={
+            "description": "true/false for yes_no, an integer for scale, the option's label for choice, "
+            "a number for timing, text for text; null when N/A or unanswered.",
+            "oneOf": [{"type": "boolean"}, {"type": "number"}, {"type": "string"}],
+        },
+    )
+    na = fields.Boolean(required=True)
+    comment = fields.String(required=True)
+
+
+class TimingsSchema(Schema):
+    """What the auditor measured: phone, email or visit fields (the others are empty)."""
+
+    rings = fields.Integer(allow_none=True)
+    hold_seconds = fields.Integer(allow_none=True)
+    transfers = fields.Integer(allow_none=True)
+    call_seconds = fields.Integer(allow_none=True)
+    staff_gave_name = fields.Boolean(allow_none=True)
+    callback_at = fields.DateTime(allow_none=True)
+    sent_text = fields.String()
+    reply_at = fields.DateTime(allow_none=True)
+    reply_text = fields.String()
+    response_business_hours = fields.Float(allow_none=True)
+    greeted_seconds = fields.Integer(allow_none=True)
+    wait_seconds = fields.Integer(allow_none=True)
+
+
+class ContactSchema(Schema):
+    """One attempt at an assignment, with its answers."""
+
+    id = fields.Integer(required=True)
+    assignment_id = fields.Integer(required=True)
+    attempt = fields.Integer(required=True)
+    school_id = fields.Integer(required=True)
+    channel = choice(Channel, required=True)
+    auditor = fields.String(required=True, metadata={"description": "The auditor's stable pseudonym."})
+    status = choice(ContactStatus, required=True)
+    outcome = choice(Outcome, allow_none=True)
+    unreached = fields.Boolean(required=True)
+    started_at = fields.DateTime(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    rubric = fields.Nested(RubricRefSchema, required=True)
+    timings = fields.Nested(TimingsSchema, required=True)
+    responses = fields.List(fields.Nested(ResponseSchema), required=True)
+
+
+class OptionSchema(Schema):
+    """One answer of a choice item."""
+
+    label = fields.String(required=True)
+    fraction = JsonNumber(required=True)
+
+
+class ItemSchema(Schema):
+    """A rubric item as the rubric format writes it (fields that do not apply are left out)."""
+
+    key = fields.String(required=True)
+    prompt = fields.String(required=True)
+    kind = choice(ItemKind, required=True)
+    max = fields.Integer()
+    options = fields.List(fields.Nested(OptionSchema))
+    unit = choice(TimingUnit)
+    bands = fields.List(
+        fields.List(JsonNumber()), metadata={"description": "[upper bound, fraction] pairs, ascending."}
+    )
+    points = JsonNumber()
+    critical = fields.Boolean()
+    allow_na = fields.Boolean()
+    guidance = fields.String()
+    tip = fields.String()
+
+
+class SectionSchema(Schema):
+    """A rubric section."""
+
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    items = fields.List(fields.Nested(ItemSchema), required=True)
+
+
+class RubricSchema(Schema):
+    """One rubric version, as its YAML export writes it."""
+
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    status = choice(RubricStatus, required=True)
+    name = fields.String(required=True)
+    channel = choice(Channel, required=True)
+    critical_policy = choice(CriticalPolicy, required=True)
+    description = fields.String()
+    sections = fields.List(fields.Nested(SectionSchema), required=True)
+
+
+class SpreadSchema(Schema):
+    """Mean and median of school figures (null when no school has one)."""
+
+    mean = fields.Float(allow_none=True)
+    median = fields.Float(allow_none=True)
+
+
+class DistrictChannelsSchema(Schema):
+    """District spreads of school channel scores."""
+
+    phone = fields.Nested(SpreadSchema, required=True)
+    email = fields.Nested(SpreadSchema, required=True)
+    visit = fields.Nested(SpreadSchema, required=True)
+
+
+class DistrictScoresSchema(Schema):
+    """District figures for a round: spreads of the school figures."""
+
+    mean = fields.Float(allow_none=True)
+    median = fields.Float(allow_none=True)
+    schools = fields.Integer(required=True, metadata={"description": "Schools with an overall score."})
+    critical_failures = fields.Integer(required=True)
+    change = fields.Float(allow_none=True, metadata={"description": "Median now minus the previous median."})
+    channels = fields.Nested(DistrictChannelsSchema, required=True)
+    sections = fields.Dict(keys=fields.String(), values=fields.Nested(SpreadSchema), required=True)
+
+
+class ChannelScoresSchema(Schema):
+    """A school's score on each channel (null without a scored contact there)."""
+
+    phone = fields.Float(allow_none=True)
+    email = fields.Float(allow_none=True)
+    visit = fields.Float(allow_none=True)
+
+
+class SchoolScoreSchema(Schema):
+    """A school's results for a round, at full precision."""
+
+    school_id = fields.Integer(required=True)
+    nces_id = fields.String(required=True)
+    name = fields.String(required=True)
+    level = choice(Level, required=True)
+    overall = fields.Float(allow_none=True)
+    channels = fields.Nested(ChannelScoresSchema, required=True)
+    sections = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    contacts = fields.Integer(required=True)
+    critical_failures = fields.Integer(required=True)
+    reach_rate = fields.Float(allow_none=True)
+    rank = fields.Integer(allow_none=True)
+    change = fields.Float(allow_none=True)
+
+
+class ScoresSchema(Schema):
+    """Every score of a round: the district's figures and each school's."""
+
+    round_id = fields.Integer(required=True)
+    district = fields.Nested(DistrictScoresSchema, required=True)
+    schools = fields.List(fields.Nested(SchoolScoreSchema), required=True)
+
+
+DistrictPageSchema = page_of(DistrictSchema, "DistrictPage")
+SchoolPageSchema = page_of(SchoolSchema, "SchoolPage")
+RoundPageSchema = page_of(RoundSchema, "RoundPage")
+AssignmentPageSchema = page_of(AssignmentSchema, "AssignmentPage")
+ContactPageSchema = page_of(ContactSchema, "ContactPage")

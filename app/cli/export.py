@@ -1,0 +1,47 @@
+"""``flask export round``: a round's results to a CSV or XLSX file, written as they are read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from app.extensions import db
+from audits.models import Round
+from reports.exports import FORMATS, LEVELS, round_table, write_xlsx
+
+
+@click.group("export", help="Export results.")
+def export_cli() -> None:
+    """Export results."""
+
+
+@export_cli.command("round")
+@click.argument("round_id", type=int)
+@click.option("--level", type=click.Choice(list(LEVELS)), default="items", show_default=True)
+@click.option("--format", "extension", type=click.Choice(list(FORMATS)), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
+def export_round(round_id: int, level: str, extension: str, out: Path) -> None:
+    """Write round ROUND_ID's item-level or school-level results to FILE; print the rows written.
+
+    The file appears only once complete: rows go to ``FILE.part`` first.
+    """
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        click.echo(f"error: no round with id {round_id}", err=True)
+        raise SystemExit(1)
+    table = round_table(db.session, round_, level)
+    partial = out.with_name(out.name + ".part")
+    try:
+        with partial.open("wb") as handle:
+            if extension == "xlsx":
+                write_xlsx(table, handle)
+            else:
+                for chunk in FORMATS[extension](table):
+                    handle.write(chunk)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(
+        f"wrote {table.written} {level} row{'s' if table.written != 1 else ''} of {round_.name} to {out}"
+    )

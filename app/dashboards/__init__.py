@@ -1,0 +1,1 @@
+"""Results pages for district leaders and reviewers: round overview, heat map, school results, exports."""

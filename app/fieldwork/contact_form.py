@@ -1,0 +1,169 @@
+"""The auditor's contact form: open an assignment, keep drafts, submit, try again after a failed attempt.
+
+Only the assignment's auditor opens its form. Drafts are saved by the page's
+script as JSON (``X-CSRFToken`` header) on every change and every few seconds;
+without the script, the "Save draft" button posts the whole form instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.fieldwork.display import helpers, local_time
+from app.fieldwork.pages import assignment_or_404, calendar_of, contact_or_404, form_page, timezone_of
+from app.permissions import require
+from app.rounds.forms import slot_label
+from audits.access import Action
+from audits.errors import ValidationError
+from audits.fieldwork.contacts import (
+    EDITABLE_BY_AUDITOR,
+    attempts_of,
+    can_retry,
+    form_values,
+    retry,
+    save_draft,
+    start_contact,
+    submit,
+    suggested_slot,
+)
+from audits.fieldwork.entry import preview_timings
+from audits.models import Contact
+
+blueprint = Blueprint("fieldwork", __name__)
+blueprint.context_processor(helpers)
+
+
+def _form_url(contact: Contact, anchor: str | None = None) -> str:
+    return url_for("fieldwork.contact_form", assignment_id=contact.assignment_id, _anchor=anchor)
+
+
+@blueprint.route("/assignments/<int:assignment_id>/contact")
+@login_required
+def contact_form(assignment_id: int) -> Response | tuple[str, int]:
+    """The form for the assignment's current attempt (started on first opening), with the scenario."""
+    assignment = assignment_or_404(assignment_id)
+    require(Action.RECORD_CONTACTS, assignment)
+    try:
+        contact = start_contact(db.session, assignment, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(f"This assignment cannot be started: {error.reason}.", "error")
+        return redirect(url_for("assignments.mine"))
+    db.session.commit()
+    return form_page(contact, form_values(contact, timezone_of(contact)))
+
+
+@blueprint.route("/assignments/<int:assignment_id>/retry", methods=["POST"])
+@login_required
+def retry_assignment(assignment_id: int) -> Response:
+    """Start the next attempt after a failed one."""
+    assignment = assignment_or_404(assignment_id)
+    require(Action.RECORD_CONTACTS, assignment)
+    try:
+        contact = retry(db.session, assignment, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(f"No new attempt: {error.reason}.", "error")
+        return redirect(url_for("fieldwork.contact_form", assignment_id=assignment.id))
+    db.session.commit()
+    district = assignment.round.district
+    slot = suggested_slot(assignment, attempts_of(db.session, assignment), district.timezone)
+    flash(
+        f"Attempt {contact.attempt} started. Try a different time of day: {slot_label(slot, district)}.",
+        "success",
+    )
+    return redirect(_form_url(contact))
+
+
+def _posted_draft() -> dict[str, str] | None:
+    """The draft in the request: a JSON object of strings, or the form's fields; ``None`` if unreadable."""
+    if not request.is_json:
+        return request.form.to_dict()
+    payload: Any = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return None
+    return {str(key): "" if value is None else str(value) for key, value in payload.items()}
+
+
+def _json_error(status: int, message: str, problems: list[tuple[str | None, str]]) -> tuple[Response, int]:
+    body = {
+        "status": status,
+        "title": "The draft was not saved",
+        "message": message,
+        "problems": [{"field": name, "reason": reason} for name, reason in problems],
+    }
+    return jsonify(error=body), status
+
+
+@blueprint.route("/contacts/<int:contact_id>/draft", methods=["POST"])
+@login_required
+def save(contact_id: int) -> Response | tuple[Response, int]:
+    """Keep what the auditor typed so far: JSON gets ``{"saved_at": …}``, a form post returns to the form."""
+    contact = contact_or_404(contact_id)
+    require(Action.RECORD_CONTACTS, contact)
+    data = _posted_draft()
+    if data is None:
+        return _json_error(400, "Send the draft as a JSON object.", [(None, "the draft could not be read")])
+    try:
+        save_draft(contact, data, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        if request.is_json:
+            status = 409 if error.field == "status" else 400
+            return _json_error(status, error.reason, error.problems)
+        flash(f"The draft was not saved: {error.reason}.", "error")
+        return redirect(_form_url(contact))
+    db.session.commit()
+    saved_at = contact.draft_saved_at
+    if request.is_json:
+        measured = preview_timings(data, contact.rubric, calendar_of(contact))
+        return jsonify(saved_at=saved_at.isoformat() if saved_at else None, measured=measured)
+    flash(f"Draft saved at {local_time(saved_at, timezone_of(contact))[-5:]}.", "success")
+    return redirect(_form_url(contact))
+
+
+@blueprint.route("/contacts/<int:contact_id>/submit", methods=["POST"])
+@login_required
+def submit_contact(contact_id: int) -> Response | tuple[str, int]:
+    """Send the contact to review; a rejected entry comes back with every problem and is kept as the draft."""
+    contact = contact_or_404(contact_id)
+    require(Action.RECORD_CONTACTS, contact)
+    data = request.form.to_dict()
+    data.pop("csrf_token", None)
+    try:
+        submit(db.session, contact, data, current_user, calendar_of(contact))
+    except ValidationError as error:
+        db.session.rollback()
+        if contact.status not in EDITABLE_BY_AUDITOR:
+            return form_page(contact, data, problems=error.problems, status=409)
+        _keep_as_draft(contact, data)
+        return form_page(contact, data, problems=error.problems, status=400)
+    db.session.commit()
+    school = contact.assignment.school.name
+    attempts = attempts_of(db.session, contact.assignment)
+    if contact.outcome and contact.failed and can_retry(contact.assignment, attempts):
+        flash(
+            f"Recorded attempt {contact.attempt} with {school} ({contact.outcome.label.lower()}). "
+            "Open the assignment to try again at a different time.",
+            "success",
+        )
+    else:
+        flash(
+            f"Submitted your {contact.assignment.channel.value} contact with {school} for review.", "success"
+        )
+    return redirect(url_for("assignments.mine"))
+
+
+def _keep_as_draft(contact: Contact, data: dict[str, str]) -> None:
+    """Save a rejected submission as the draft, so nothing typed is lost even if the page is closed."""
+    try:
+        save_draft(contact, data, current_user)
+    except ValidationError:
+        db.session.rollback()
+        return
+    db.session.commit()

@@ -1,0 +1,1 @@
+"""Scorecards on the web: generation in the background, progress, publication and downloads."""

@@ -1,0 +1,228 @@
+"""Scorecard pages: generate (in the background), follow progress, publish, download.
+
+Leaders generate a round's scorecards from the round page and watch a progress
+bar fed by a small JSON endpoint; they publish or unpublish them and see which
+principals have opened theirs. A scorecard downloads by its unguessable token:
+leaders, reviewers and administrators of the district at any time, a principal
+only their own school's and only once published (their opening is recorded).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.permissions import can, require
+from app.scorecards.jobs import BatchRunningError, BatchStartError, start_build, storage_dir
+from app.scorecards.tasks import send_scorecard_emails_task
+from audits.access import Action
+from audits.errors import ValidationError
+from audits.models import Role, Round, Scorecard
+from audits.scorecards import (
+    principal_scorecards,
+    publication_history,
+    publish,
+    record_view,
+    round_scorecards,
+    scorecard_rows,
+    unpublish,
+)
+from reports.batch import BUILDABLE, inputs_hash
+from reports.progress import Progress, read_progress
+from reports.render import identifier_for, shared_renderer
+from reports.summary import gather_summary
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("scorecards", __name__, url_prefix="/scorecards")
+PDF_HEADERS = {
+    "Cache-Control": "private, no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
+
+
+@dataclass(frozen=True)
+class RoundPanel:
+    """What the round page shows about the round's scorecards."""
+
+    round: Round
+    built: int
+    published: int
+    progress: Progress | None
+    may_build: bool
+    may_publish: bool
+    buildable: bool
+
+
+def round_panel(round_: Round) -> RoundPanel:
+    """The scorecard panel of the round page (two small reads: the rows and the progress file)."""
+    cards = round_scorecards(db.session, round_)
+    return RoundPanel(
+        round=round_,
+        built=len(cards),
+        published=sum(1 for card in cards if card.published_at is not None),
+        progress=read_progress(storage_dir(), round_.id),
+        may_build=can(Action.BUILD_SCORECARDS, round_),
+        may_publish=can(Action.PUBLISH_SCORECARDS, round_),
+        buildable=round_.status in BUILDABLE,
+    )
+
+
+def my_scorecards() -> list[Scorecard]:
+    """The signed-in principal's published scorecards, newest round first."""
+    if not current_user.is_authenticated or current_user.role is not Role.PRINCIPAL:
+        return []
+    return principal_scorecards(db.session, current_user)
+
+
+@blueprint.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    return {"scorecard_panel": round_panel, "my_scorecards": my_scorecards}
+
+
+def _round_or_404(round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def _back(round_: Round) -> Response:
+    return redirect(url_for("rounds.show", round_id=round_.id) + "#scorecards-heading")
+
+
+@blueprint.route("/rounds/<int:round_id>")
+@login_required
+def index(round_id: int) -> str:
+    """The round's scorecards: each school's file, publication state, and who has (not) opened it."""
+    round_ = _round_or_404(round_id)
+    require(Action.VIEW_SCORECARD, round_)
+    rows = scorecard_rows(db.session, round_)
+    return render_template(
+        "scorecards/round.html",
+        round=round_,
+        rows=rows,
+        panel=round_panel(round_),
+        history=publication_history(db.session, round_),
+        may_publish=can(Action.PUBLISH_SCORECARDS, round_),
+        may_summarise=can(Action.VIEW_DISTRICT_SUMMARY, round_),
+    )
+
+
+@blueprint.route("/rounds/<int:round_id>/generate", methods=["POST"])
+@login_required
+def generate(round_id: int) -> Response:
+    """Start building the round's scorecards in the background (a worker, never this request)."""
+    round_ = _round_or_404(round_id)
+    require(Action.BUILD_SCORECARDS, round_)
+    try:
+        start_build(round_, force=request.form.get("force") == "y")
+    except ValidationError as error:
+        flash(error.reason[0].upper() + error.reason[1:] + ".", "error")
+    except BatchRunningError as error:
+        flash(f"{str(error)[0].upper()}{str(error)[1:]}; wait for it to finish.", "error")
+    except BatchStartError as error:
+        flash(f"{str(error)[0].upper()}{str(error)[1:]}.", "error")
+    else:
+        flash(f"Generating the scorecards of {round_.name} in the background.", "success")
+    return _back(round_)
+
+
+@blueprint.route("/rounds/<int:round_id>/progress")
+@login_required
+def progress(round_id: int) -> Response:
+    """The batch's progress as JSON, for the round page's progress bar."""
+    round_ = _round_or_404(round_id)
+    require(Action.VIEW_SCORECARD, round_)
+    current = read_progress(storage_dir(), round_.id)
+    body = current.as_json() if current else {"round_id": round_.id, "state": "none", "active": False}
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _publication(round_id: int, action: str) -> Response:
+    round_ = _round_or_404(round_id)
+    require(Action.PUBLISH_SCORECARDS, round_)
+    note = (request.form.get("note") or "").strip()[:500]
+    try:
+        changed = (publish if action == "publish" else unpublish)(db.session, round_, current_user, note)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.reason[0].upper() + error.reason[1:] + ".", "error")
+        return redirect(url_for("scorecards.index", round_id=round_.id))
+    db.session.commit()
+    count = len(changed)
+    noun = f"{count} scorecard{'s' if count != 1 else ''}"
+    if action == "publish":
+        send_scorecard_emails_task.delay(round_.id, [card.id for card in changed])
+        flash(f"Published {noun}; each school's principals are emailed a link.", "success")
+    else:
+        flash(f"Unpublished {noun}: principals no longer see them.", "success")
+    return redirect(url_for("scorecards.index", round_id=round_.id))
+
+
+@blueprint.route("/rounds/<int:round_id>/publish", methods=["POST"])
+@login_required
+def publish_round(round_id: int) -> Response:
+    """Publish the round's scorecards to principals and email them."""
+    return _publication(round_id, "publish")
+
+
+@blueprint.route("/rounds/<int:round_id>/unpublish", methods=["POST"])
+@login_required
+def unpublish_round(round_id: int) -> Response:
+    """Hide the round's scorecards from principals again."""
+    return _publication(round_id, "unpublish")
+
+
+def _pdf(path: Path, filename: str) -> Response:
+    """A stored PDF, read whole (scorecards are tens of kilobytes), shown inline, never cached publicly."""
+    response = Response(path.read_bytes(), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers.update(PDF_HEADERS)
+    return response
+
+
+@blueprint.route("/<token>.pdf")
+@login_required
+def download(token: str) -> Response:
+    """One scorecard's PDF: 404 for an unknown token, 403 for anyone who may not read it."""
+    card = db.session.scalar(select(Scorecard).where(Scorecard.token == token)) if len(token) <= 64 else None
+    if card is None:
+        abort(404)
+    require(Action.VIEW_SCORECARD, card)
+    path = storage_dir() / card.path
+    if not path.is_file():
+        log.error("scorecard %s points to a missing file %s", card.id, card.path)
+        abort(404)
+    if current_user.role is Role.PRINCIPAL:
+        record_view(db.session, card, current_user)
+        db.session.commit()
+    return _pdf(path, f"{card.school.nces_id}-scorecard-round-{card.round_id}.pdf")
+
+
+@blueprint.route("/rounds/<int:round_id>/summary.pdf")
+@login_required
+def summary(round_id: int) -> Response:
+    """The round's district summary PDF, rendered when its figures change and kept by their hash."""
+    round_ = _round_or_404(round_id)
+    require(Action.VIEW_DISTRICT_SUMMARY, round_)
+    data = gather_summary(db.session, round_)
+    digest = inputs_hash(data)
+    path = storage_dir() / "summaries" / f"{digest}.pdf"
+    if not path.is_file():
+        rendered = shared_renderer().district_summary(data, identifier_for(digest))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        partial.write_bytes(rendered.pdf)
+        partial.replace(path)
+    return _pdf(path, f"district-summary-round-{round_.id}.pdf")

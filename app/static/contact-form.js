@@ -1,0 +1,198 @@
+// The contact form: a server-side draft saved on every change and every few seconds while there are
+// unsaved changes; a copy on this device while offline, sent again when the connection returns and
+// restored after a reload if it is newer than the server's draft. Without this script the form still
+// works: "Save draft" posts the whole form, "Submit for review" submits it.
+(() => {
+  "use strict";
+
+  const form = document.querySelector("form[data-draft-url]");
+  if (!form) return;
+
+  const EVERY = 5000; // milliseconds between saves while there are unsaved changes
+  const url = form.dataset.draftUrl;
+  const storageKey = `touchpoint:contact-draft:${form.dataset.contactId}`;
+  const serverSavedAt = Date.parse(form.dataset.draftSavedAt || "") || 0;
+  const status = document.getElementById("draft-status");
+  const tokenMeta = document.querySelector('meta[name="csrf-token"]');
+  const csrfToken = tokenMeta ? tokenMeta.content : "";
+
+  let dirty = false; // changes the server has not confirmed
+  let version = 0; // counts changes, so a reply to an older save does not clear newer changes
+  let inFlight = null; // the save under way, if any
+
+  const say = (text) => {
+    if (status) status.textContent = text;
+  };
+  const timeZone = form.dataset.timezone || undefined; // the district's, as the server shows times
+  const clock = (date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false, timeZone });
+  const OFFLINE = "Offline: your answers are kept on this device and saved when the connection returns.";
+
+  // What the form holds now, as the draft endpoint takes it: input name -> text.
+  function values() {
+    const data = {};
+    for (const [name, value] of new FormData(form)) {
+      if (name !== "csrf_token" && typeof value === "string") data[name] = value;
+    }
+    return data;
+  }
+
+  function keepOnDevice(synced) {
+    try {
+      localStorage.setItem(storageKey, JSON.stringify({ at: Date.now(), synced, data: values() }));
+    } catch (error) {
+      // Storage is full or switched off: the server draft still works.
+    }
+  }
+
+  function readFromDevice() {
+    try {
+      return JSON.parse(localStorage.getItem(storageKey) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function forgetOnDevice() {
+    try {
+      localStorage.removeItem(storageKey);
+    } catch (error) {
+      // Nothing to forget.
+    }
+  }
+
+  function fill(data) {
+    for (const element of form.elements) {
+      const name = element.name;
+      if (!name || name === "csrf_token" || element.disabled) continue;
+      if (element.type === "radio") element.checked = data[name] === element.value;
+      else if (element.type === "checkbox") element.checked = name in data;
+      else if (["submit", "button", "file"].includes(element.type)) continue;
+      else if (name in data) element.value = data[name];
+    }
+  }
+
+  // The timing answers the server measured from the timings typed so far: placeholder and hint.
+  function showMeasured(measured) {
+    form.querySelectorAll("[id^='measured-']").forEach((hint) => {
+      const key = hint.id.slice("measured-".length);
+      const value = measured[key];
+      const input = document.getElementById(`item-${key}`);
+      const shown = hint.querySelector("[data-measured-value]");
+      const known = value !== undefined && value !== null;
+      hint.hidden = !known;
+      if (shown) shown.textContent = known ? String(value) : "";
+      if (input) input.placeholder = known ? String(value) : "";
+    });
+  }
+
+  async function send() {
+    const sent = version;
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": csrfToken,
+        },
+        body: JSON.stringify(values()),
+      });
+      const type = response.headers.get("Content-Type") || "";
+      if (response.redirected || !type.includes("application/json")) {
+        say("Not saved: you may have been signed out. Your answers are kept on this device.");
+        return;
+      }
+      const reply = await response.json();
+      if (!response.ok) {
+        const reason = reply.error && reply.error.message ? reply.error.message : "the server refused it";
+        say(`Not saved: ${reason}.`);
+        if (response.status === 409) dirty = false; // the contact is locked: retrying will not help
+        return;
+      }
+      if (version === sent) {
+        dirty = false;
+        keepOnDevice(true);
+      }
+      say(`Saved ${clock(new Date(reply.saved_at))}`);
+      if (reply.measured) showMeasured(reply.measured);
+    } catch (error) {
+      say(OFFLINE);
+    }
+  }
+
+  function save() {
+    if (inFlight) return inFlight.then(() => (dirty ? save() : undefined));
+    if (!dirty) return Promise.resolve();
+    inFlight = send().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  }
+
+  function changed() {
+    dirty = true;
+    version += 1;
+    keepOnDevice(false);
+  }
+
+  // A field only for one outcome (the call back, for a voicemail) shows when it applies or holds a value.
+  const outcome = form.elements.namedItem("outcome");
+  const onlyFor = form.querySelectorAll("[data-outcome-only]");
+  function showForOutcome() {
+    onlyFor.forEach((wrapper) => {
+      const filled = [...wrapper.querySelectorAll("input, select, textarea")].some((input) => input.value);
+      const applies = outcome && outcome.value === wrapper.dataset.outcomeOnly;
+      wrapper.hidden = !applies && !filled && !wrapper.querySelector(".error");
+    });
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", (event) => {
+    changed();
+    if (event.target === outcome) showForOutcome();
+    save();
+  });
+  form.addEventListener("submit", (event) => {
+    const button = event.submitter;
+    if (button && button.hasAttribute("formaction")) {
+      event.preventDefault(); // "Save draft": no need to reload the page
+      dirty = true;
+      save();
+      return;
+    }
+    keepOnDevice(true); // the server keeps what is submitted, even when it is refused
+  });
+  window.setInterval(() => {
+    if (!dirty) return;
+    if (navigator.onLine === false) say(OFFLINE);
+    else save();
+  }, EVERY);
+  window.addEventListener("online", () => {
+    if (dirty) save();
+  });
+  window.addEventListener("offline", () => {
+    if (dirty) say(OFFLINE);
+  });
+
+  // Uploads reload the page from the server's draft: save the answers first.
+  document.querySelectorAll("form[data-saves-draft-first]").forEach((upload) => {
+    upload.addEventListener("submit", (event) => {
+      if (!dirty) return;
+      event.preventDefault();
+      say("Saving your answers before the upload…");
+      save().finally(() => upload.submit());
+    });
+  });
+
+  const kept = readFromDevice();
+  if (kept && !kept.synced && kept.data && kept.at > serverSavedAt) {
+    fill(kept.data);
+    changed();
+    say("Restored answers kept on this device; saving them now…");
+    save();
+  } else if (kept) {
+    forgetOnDevice();
+  }
+  showForOutcome();
+})();

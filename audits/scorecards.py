@@ -1,0 +1,201 @@
+"""Publishing scorecards and knowing who opened them: the rules, without the web.
+
+A leader publishes a round's scorecards once the round is closed: every stored
+scorecard of the round becomes visible to its school's principals, the round
+moves to ``published`` (if it was closed) and the publication is recorded.
+Unpublishing hides them again; both steps stay in the history. Each principal's
+first and last opening of each scorecard is recorded. Everything here takes a
+session and flushes; the caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audits.errors import ValidationError
+from audits.models import (
+    PublicationAction,
+    Role,
+    Round,
+    RoundStatus,
+    School,
+    Scorecard,
+    ScorecardPublication,
+    ScorecardView,
+    User,
+    principal_schools,
+)
+from audits.planning.rounds import move_round, schools_in_round
+from audits.timeutil import utcnow
+
+PUBLISHABLE = (RoundStatus.CLOSED, RoundStatus.PUBLISHED)
+
+
+def round_scorecards(session: Session, round_: Round) -> list[Scorecard]:
+    """The round's stored scorecards (one query)."""
+    return list(
+        session.scalars(select(Scorecard).where(Scorecard.round_id == round_.id).order_by(Scorecard.id))
+    )
+
+
+def publish(
+    session: Session, round_: Round, actor: User, note: str = "", now: datetime | None = None
+) -> list[Scorecard]:
+    """Make the round's hidden scorecards visible to principals; return those newly visible.
+
+    The round must be closed (or already published); a closed round moves to published.
+    """
+    if round_.status not in PUBLISHABLE:
+        raise ValidationError("round", f"close {round_.name} before publishing its scorecards")
+    cards = round_scorecards(session, round_)
+    if not cards:
+        raise ValidationError("round", "generate the scorecards before publishing them")
+    hidden = [card for card in cards if card.published_at is None]
+    if not hidden:
+        raise ValidationError("round", "every scorecard of this round is already published")
+    now = now or utcnow()
+    for card in hidden:
+        card.published_at = now
+    if round_.status is RoundStatus.CLOSED:
+        move_round(session, round_, RoundStatus.PUBLISHED)
+    session.add(
+        ScorecardPublication(
+            round_id=round_.id, actor_id=actor.id, action=PublicationAction.PUBLISHED, note=note, at=now
+        )
+    )
+    session.flush()
+    return hidden
+
+
+def unpublish(
+    session: Session, round_: Round, actor: User, note: str = "", now: datetime | None = None
+) -> list[Scorecard]:
+    """Hide the round's published scorecards from principals again; return those hidden."""
+    visible = [card for card in round_scorecards(session, round_) if card.published_at is not None]
+    if not visible:
+        raise ValidationError("round", "no scorecard of this round is published")
+    now = now or utcnow()
+    for card in visible:
+        card.published_at = None
+    session.add(
+        ScorecardPublication(
+            round_id=round_.id, actor_id=actor.id, action=PublicationAction.UNPUBLISHED, note=note, at=now
+        )
+    )
+    session.flush()
+    return visible
+
+
+def publication_history(session: Session, round_: Round) -> list[ScorecardPublication]:
+    """Every publish and unpublish of the round, newest first."""
+    return list(
+        session.scalars(
+            select(ScorecardPublication)
+            .where(ScorecardPublication.round_id == round_.id)
+            .order_by(ScorecardPublication.at.desc(), ScorecardPublication.id.desc())
+        )
+    )
+
+
+def record_view(session: Session, card: Scorecard, user: User, now: datetime | None = None) -> ScorecardView:
+    """Note that ``user`` opened ``card``: the first time, the latest time and how often."""
+    now = now or utcnow()
+    view = session.scalar(
+        select(ScorecardView).where(ScorecardView.scorecard_id == card.id, ScorecardView.user_id == user.id)
+    )
+    if view is None:
+        view = ScorecardView(
+            scorecard_id=card.id, user_id=user.id, first_opened_at=now, last_opened_at=now, opens=1
+        )
+        session.add(view)
+    else:
+        view.last_opened_at = now
+        view.opens += 1
+    session.flush()
+    return view
+
+
+def school_principals(session: Session, school_ids: set[int]) -> dict[int, list[User]]:
+    """The active principals of each school, by school id (one query)."""
+    found: dict[int, list[User]] = {school_id: [] for school_id in school_ids}
+    if not school_ids:
+        return found
+    rows = session.execute(
+        select(principal_schools.c.school_id, User)
+        .join(User, User.id == principal_schools.c.user_id)
+        .where(
+            principal_schools.c.school_id.in_(school_ids),
+            User.role == Role.PRINCIPAL,
+            User.active.is_(True),
+        )
+        .order_by(User.name, User.email)
+    )
+    for school_id, user in rows:
+        found[school_id].append(user)
+    return found
+
+
+def principal_scorecards(session: Session, user: User) -> list[Scorecard]:
+    """The published scorecards of the principal's schools, newest round first."""
+    school_ids = [school.id for school in user.schools]
+    if user.role is not Role.PRINCIPAL or not school_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Scorecard)
+            .join(Round, Round.id == Scorecard.round_id)
+            .join(School, School.id == Scorecard.school_id)
+            .where(Scorecard.school_id.in_(school_ids), Scorecard.published_at.is_not(None))
+            .order_by(Round.first_day.desc(), Round.id.desc(), School.name)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PrincipalOpening:
+    """One principal of a school and when they first and last opened its scorecard (if they did)."""
+
+    user: User
+    view: ScorecardView | None
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """One school of a round: its scorecard (if built) and its principals' openings."""
+
+    school: School
+    scorecard: Scorecard | None
+    principals: list[PrincipalOpening]
+
+    @property
+    def unopened(self) -> list[User]:
+        """Principals who have not opened the scorecard."""
+        return [opening.user for opening in self.principals if opening.view is None]
+
+
+def scorecard_rows(session: Session, round_: Round) -> list[ScorecardRow]:
+    """Every school of the round with its scorecard and who has (not) opened it, in four queries."""
+    cards = {card.school_id: card for card in round_scorecards(session, round_)}
+    schools = {school.id: school for school in schools_in_round(session, round_)}
+    missing = set(cards) - set(schools)
+    if missing:
+        schools.update({s.id: s for s in session.scalars(select(School).where(School.id.in_(missing)))})
+    principals = school_principals(session, set(schools))
+    views: dict[tuple[int, int], ScorecardView] = {}
+    if cards:
+        card_ids = [card.id for card in cards.values()]
+        for view in session.scalars(select(ScorecardView).where(ScorecardView.scorecard_id.in_(card_ids))):
+            views[(view.scorecard_id, view.user_id)] = view
+    rows = []
+    for school in sorted(schools.values(), key=lambda s: (s.name.casefold(), s.nces_id)):
+        card = cards.get(school.id)
+        openings = [
+            PrincipalOpening(user, views.get((card.id, user.id)) if card else None)
+            for user in principals.get(school.id, [])
+        ]
+        rows.append(ScorecardRow(school, card, openings))
+    return rows

@@ -1,0 +1,1 @@
+"""The one scoring engine every page, export, API answer and scorecard uses."""

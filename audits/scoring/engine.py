@@ -1,0 +1,282 @@
+"""Round scores: schools, channels, sections, district figures, ranks and change.
+
+Rules (the README's scoring section says the same in words):
+1. item: earned = fraction × points, possible = points; N/A and text add nothing;
+2. contact score = 100 × Σ earned ÷ Σ possible (none when nothing is possible);
+3. section score = the same ratio over the items of sections with that key (pooled per school);
+4. a critical item at fraction 0 is a critical failure; ``zero`` policy scores the contact 0;
+5. an unreached contact scores 0 and counts in the reach rate;
+6. school channel score = mean of its contacts' scores in that channel;
+7. school overall = mean of its channel scores;
+8. district figures = mean and median of school figures (overall, per channel, per section);
+9. rank: by overall, highest first, ties share a rank (1, 2, 2, 4);
+10. change = overall - the school's overall in the district's latest earlier round with one;
+11. timings: mean rings, mean hold seconds, median email response in business hours, reach rate.
+The work is a fixed handful of grouped queries, whatever the number of schools or contacts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import fmean, median
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audits.models import Assignment, Channel, Contact, Round, School
+from audits.scoring.queries import (
+    counted,
+    earlier_rounds,
+    email_response_hours,
+    school_channel_scores,
+    school_section_scores,
+)
+
+CHANNELS = [channel.value for channel in Channel]
+
+
+@dataclass
+class ChannelFigures:
+    """One school's (or the district's) figures on one channel."""
+
+    score: float | None = None
+    contacts: int = 0
+    reached: int = 0
+    critical_failures: int = 0
+    mean_rings: float | None = None
+    mean_hold_seconds: float | None = None
+
+    @property
+    def reach_rate(self) -> float | None:
+        """Share of counted contacts that reached the school (None without contacts)."""
+        return self.reached / self.contacts if self.contacts else None
+
+
+@dataclass
+class SchoolScore:
+    """A school's results for one round."""
+
+    school_id: int
+    nces_id: str
+    name: str
+    level: str
+    overall: float | None = None
+    channels: dict[str, ChannelFigures] = field(default_factory=dict)
+    sections: dict[str, float] = field(default_factory=dict)
+    contacts: int = 0
+    critical_failures: int = 0
+    reached: int = 0
+    median_email_hours: float | None = None
+    rank: int | None = None
+    previous: float | None = None
+
+    @property
+    def change(self) -> float | None:
+        """This round's overall minus the previous one (None when either is missing)."""
+        if self.overall is None or self.previous is None:
+            return None
+        return self.overall - self.previous
+
+    @property
+    def reach_rate(self) -> float | None:
+        """Share of all counted contacts that reached the school."""
+        return self.reached / self.contacts if self.contacts else None
+
+
+@dataclass
+class Spread:
+    """Mean and median of a set of school figures."""
+
+    mean: float | None = None
+    median: float | None = None
+    count: int = 0
+
+    @classmethod
+    def of(cls, values: list[float]) -> Spread:
+        """The spread of ``values`` (empty: no mean or median)."""
+        return cls(fmean(values), median(values), len(values)) if values else cls()
+
+
+@dataclass
+class DistrictFigures:
+    """District figures for a round: spreads of school figures, timings and reach per channel."""
+
+    overall: Spread = field(default_factory=Spread)
+    channels: dict[str, Spread] = field(default_factory=dict)
+    sections: dict[str, Spread] = field(default_factory=dict)
+    channel_totals: dict[str, ChannelFigures] = field(default_factory=dict)
+    median_email_hours: float | None = None
+    critical_failures: int = 0
+    previous_overall: Spread = field(default_factory=Spread)
+
+    @property
+    def change(self) -> float | None:
+        """Change of the district median from the schools' previous rounds."""
+        if self.overall.median is None or self.previous_overall.median is None:
+            return None
+        return self.overall.median - self.previous_overall.median
+
+
+@dataclass
+class RoundScores:
+    """Everything scored for one round."""
+
+    round_id: int
+    schools: list[SchoolScore]
+    district: DistrictFigures
+
+    def school(self, school_id: int) -> SchoolScore | None:
+        """The score of one school, if it has any counted contact."""
+        return next((school for school in self.schools if school.school_id == school_id), None)
+
+
+def rank_schools(schools: list[SchoolScore]) -> None:
+    """Rank by overall, highest first; ties share a rank and the next rank skips (1, 2, 2, 4)."""
+    ordered = sorted((s for s in schools if s.overall is not None), key=lambda s: -s.overall)  # type: ignore[operator]
+    previous_score: float | None = None
+    previous_rank = 0
+    for position, school in enumerate(ordered, start=1):
+        if previous_score is None or school.overall != previous_score:
+            previous_rank = position
+            previous_score = school.overall
+        school.rank = previous_rank
+
+
+def _overall(channel_scores: list[float | None]) -> float | None:
+    present = [score for score in channel_scores if score is not None]
+    return fmean(present) if present else None
+
+
+def round_scores(session: Session, round_: Round) -> RoundScores:
+    """Score every school of ``round_`` from its approved contacts, in five grouped queries."""
+    rows = session.execute(school_channel_scores([round_.id])).all()
+    school_ids = {row.school_id for row in rows}
+    info = {school.id: school for school in session.scalars(select(School).where(School.id.in_(school_ids)))}
+    schools: dict[int, SchoolScore] = {}
+    totals: dict[str, ChannelFigures] = defaultdict(ChannelFigures)
+    rings: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    holds: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for row in rows:
+        school = info[row.school_id]
+        score = schools.setdefault(
+            row.school_id, SchoolScore(school.id, school.nces_id, school.name, school.level.value)
+        )
+        channel = Channel(row.channel).value
+        figures = ChannelFigures(
+            score=float(row.score) if row.score is not None else None,
+            contacts=row.contacts,
+            reached=int(row.reached or 0),
+            critical_failures=int(row.critical_failures or 0),
+            mean_rings=float(row.mean_rings) if row.mean_rings is not None else None,
+            mean_hold_seconds=float(row.mean_hold_seconds) if row.mean_hold_seconds is not None else None,
+        )
+        score.channels[channel] = figures
+        score.contacts += figures.contacts
+        score.reached += figures.reached
+        score.critical_failures += figures.critical_failures
+        total = totals[channel]
+        total.contacts += figures.contacts
+        total.reached += figures.reached
+        total.critical_failures += figures.critical_failures
+        if figures.mean_rings is not None:
+            rings[channel].append((figures.mean_rings, figures.reached))
+        if figures.mean_hold_seconds is not None:
+            holds[channel].append((figures.mean_hold_seconds, figures.reached))
+    for score in schools.values():
+        score.overall = _overall([figures.score for figures in score.channels.values()])
+    for row in session.execute(school_section_scores(round_.id)):
+        if row.school_id in schools and row.possible and row.possible > 0:
+            schools[row.school_id].sections[row.section] = 100.0 * row.earned / row.possible
+    email_hours: dict[int, list[float]] = defaultdict(list)
+    for school_id, hours in session.execute(email_response_hours(round_.id)):
+        email_hours[school_id].append(float(hours))
+    for school_id, values in email_hours.items():
+        if school_id in schools:
+            schools[school_id].median_email_hours = median(values)
+    _previous_overalls(session, round_, schools)
+    ordered = sorted(schools.values(), key=lambda s: s.name)
+    rank_schools(ordered)
+    district = _district(ordered, totals, rings, holds, email_hours)
+    return RoundScores(round_.id, ordered, district)
+
+
+def _weighted_mean(pairs: list[tuple[float, int]]) -> float | None:
+    weight = sum(count for _, count in pairs)
+    return sum(value * count for value, count in pairs) / weight if weight else None
+
+
+def _district(
+    schools: list[SchoolScore],
+    totals: dict[str, ChannelFigures],
+    rings: dict[str, list[tuple[float, int]]],
+    holds: dict[str, list[tuple[float, int]]],
+    email_hours: dict[int, list[float]],
+) -> DistrictFigures:
+    district = DistrictFigures(overall=Spread.of([s.overall for s in schools if s.overall is not None]))
+    for channel in CHANNELS:
+        values = [s.channels[channel].score for s in schools if channel in s.channels]
+        district.channels[channel] = Spread.of([v for v in values if v is not None])
+    sections = sorted({key for s in schools for key in s.sections})
+    district.sections = {
+        key: Spread.of([s.sections[key] for s in schools if key in s.sections]) for key in sections
+    }
+    for channel, total in totals.items():
+        total.mean_rings = _weighted_mean(rings[channel])
+        total.mean_hold_seconds = _weighted_mean(holds[channel])
+        total.score = district.channels[channel].mean
+    district.channel_totals = dict(totals)
+    all_hours = [hours for values in email_hours.values() for hours in values]
+    district.median_email_hours = median(all_hours) if all_hours else None
+    district.critical_failures = sum(s.critical_failures for s in schools)
+    district.previous_overall = Spread.of([s.previous for s in schools if s.previous is not None])
+    return district
+
+
+def _previous_overalls(session: Session, round_: Round, schools: dict[int, SchoolScore]) -> None:
+    """Fill each school's overall from the district's latest earlier round in which it has one.
+
+    Only each school's most recent earlier round with counted contacts is scored
+    (usually one round for every school), not the district's whole history; a school
+    with no score there falls back to its next earlier round, one query per step.
+    """
+    candidates = session.execute(
+        select(Assignment.school_id, Round.id, Round.first_day)
+        .join(Contact, Contact.assignment_id == Assignment.id)
+        .join(Round, Round.id == Assignment.round_id)
+        .where(counted(), Round.id.in_(earlier_rounds(round_)), Assignment.school_id.in_(list(schools)))
+        .distinct()
+    ).all()
+    history: dict[int, list[int]] = defaultdict(list)
+    for school_id, round_id, _ in sorted(candidates, key=lambda row: row[2], reverse=True):
+        history[school_id].append(round_id)
+    step = 0
+    while history:
+        wanted = {school_id: rounds[step] for school_id, rounds in history.items() if step < len(rounds)}
+        if not wanted:
+            return
+        overalls: dict[tuple[int, int], list[float | None]] = defaultdict(list)
+        for row in session.execute(school_channel_scores(sorted(set(wanted.values())))):
+            if wanted.get(row.school_id) == row.round_id:
+                overalls[(row.round_id, row.school_id)].append(
+                    float(row.score) if row.score is not None else None
+                )
+        for school_id, round_id in wanted.items():
+            overall = _overall(overalls.get((round_id, school_id), []))
+            if overall is not None:
+                schools[school_id].previous = overall
+                del history[school_id]
+        step += 1
+
+
+def school_trend(session: Session, school: School) -> list[tuple[Round, float | None]]:
+    """A school's overall in each of its district's rounds that scored it, oldest first (two queries)."""
+    rounds = list(
+        session.scalars(
+            select(Round).where(Round.district_id == school.district_id).order_by(Round.first_day)
+        )
+    )
+    scores: dict[int, list[float | None]] = defaultdict(list)
+    for row in session.execute(school_channel_scores([r.id for r in rounds], school_id=school.id)):
+        scores[row.round_id].append(float(row.score) if row.score is not None else None)
+    return [(r, _overall(scores[r.id])) for r in rounds if r.id in scores]

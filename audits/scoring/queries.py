@@ -1,0 +1,174 @@
+"""The grouped SQL behind every score: per contact, per school and channel, per section.
+
+Only approved contacts count, and of those only the ones that reached the school
+or are unreached (a final failed attempt); earlier failed attempts are not scored.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, Select, and_, case, cast, func, literal, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from audits.models import (
+    Assignment,
+    Contact,
+    ContactStatus,
+    CriticalPolicy,
+    ItemKind,
+    Outcome,
+    Response,
+    Round,
+    Rubric,
+    RubricItem,
+    RubricSection,
+)
+
+
+def counted() -> ColumnElement[bool]:
+    """The contacts that count: approved, and either reached or finally unreached."""
+    return and_(
+        Contact.status == ContactStatus.APPROVED,
+        or_(Contact.outcome == Outcome.REACHED, Contact.unreached.is_(True)),
+    )
+
+
+def _scored() -> ColumnElement[bool]:
+    """A response that adds to earned and possible points: answered, not N/A, not text."""
+    return and_(Response.na.is_(False), Response.fraction.is_not(None), RubricItem.kind != ItemKind.TEXT)
+
+
+def earned_expr() -> ColumnElement[float]:
+    """Σ fraction × points over scored responses."""
+    return func.coalesce(func.sum(case((_scored(), Response.fraction * RubricItem.points), else_=0.0)), 0.0)
+
+
+def possible_expr() -> ColumnElement[float]:
+    """Σ points over scored responses."""
+    return func.coalesce(func.sum(case((_scored(), RubricItem.points), else_=0.0)), 0.0)
+
+
+def critical_failure_expr() -> ColumnElement[int]:
+    """1 when a critical item was answered with fraction 0, else 0."""
+    failed = and_(RubricItem.critical.is_(True), Response.na.is_(False), Response.fraction == 0)
+    return func.max(case((failed, 1), else_=0))
+
+
+def _contact_points(round_ids: list[int] | Select, school_id: int | None) -> Select:  # type: ignore[type-arg]
+    """Per counted contact that has responses: Σ earned, Σ possible and the critical-failure flag.
+
+    Grouped by the contact id alone (a hash aggregate), before the contact's other
+    columns are joined: far cheaper than grouping the response rows by ten columns.
+    """
+    stmt = (
+        select(
+            Response.contact_id.label("contact_id"),
+            earned_expr().label("earned"),
+            possible_expr().label("possible"),
+            critical_failure_expr().label("critical_failure"),
+        )
+        .select_from(Response)
+        .join(RubricItem, RubricItem.id == Response.item_id)
+        .join(Contact, Contact.id == Response.contact_id)
+        .join(Assignment, Assignment.id == Contact.assignment_id)
+        .where(counted(), Assignment.round_id.in_(round_ids))
+        .group_by(Response.contact_id)
+    )
+    return stmt if school_id is None else stmt.where(Assignment.school_id == school_id)
+
+
+def contact_scores(round_ids: list[int] | Select, school_id: int | None = None) -> Select:  # type: ignore[type-arg]
+    """One row per counted contact: ids, school, channel, score (0–100 or NULL) and flags.
+
+    Rules: score = 100 × Σ earned ÷ Σ possible; NULL with nothing possible; 0 when
+    unreached; 0 for a critical failure under ``critical_policy: zero``. A contact
+    without responses has 0 earned of 0 possible and no critical failure.
+    """
+    points = _contact_points(round_ids, school_id).subquery()
+    earned = func.coalesce(points.c.earned, 0.0)
+    possible = func.coalesce(points.c.possible, 0.0)
+    critical = func.coalesce(points.c.critical_failure, 0)
+    raw = case((possible > 0, 100.0 * earned / cast(possible, Float)), else_=None)
+    score = case(
+        (Contact.unreached.is_(True), literal(0.0)),
+        (possible <= 0, None),
+        (and_(critical == 1, Rubric.critical_policy == CriticalPolicy.ZERO), literal(0.0)),
+        else_=raw,
+    )
+    stmt = (
+        select(
+            Contact.id.label("contact_id"),
+            Assignment.round_id.label("round_id"),
+            Assignment.school_id.label("school_id"),
+            Assignment.channel.label("channel"),
+            Contact.unreached.label("unreached"),
+            Contact.started_at.label("started_at"),
+            Contact.rings.label("rings"),
+            Contact.hold_seconds.label("hold_seconds"),
+            Contact.response_business_hours.label("response_hours"),
+            earned.label("earned"),
+            possible.label("possible"),
+            critical.label("critical_failure"),
+            score.label("score"),
+        )
+        .select_from(Contact)
+        .join(Assignment, Assignment.id == Contact.assignment_id)
+        .join(Rubric, Rubric.id == Contact.rubric_id)
+        .outerjoin(points, points.c.contact_id == Contact.id)
+        .where(counted(), Assignment.round_id.in_(round_ids))
+    )
+    return stmt if school_id is None else stmt.where(Assignment.school_id == school_id)
+
+
+def school_channel_scores(round_ids: list[int] | Select, school_id: int | None = None) -> Select:  # type: ignore[type-arg]
+    """Per round × school × channel: mean contact score, counts, critical failures, reach, timings."""
+    per_contact = contact_scores(round_ids, school_id).subquery()
+    reached = case((per_contact.c.unreached.is_(False), 1), else_=0)
+    return select(
+        per_contact.c.round_id,
+        per_contact.c.school_id,
+        per_contact.c.channel,
+        func.avg(per_contact.c.score).label("score"),
+        func.count().label("contacts"),
+        func.count(per_contact.c.score).label("scored"),
+        func.sum(per_contact.c.critical_failure).label("critical_failures"),
+        func.sum(reached).label("reached"),
+        func.avg(per_contact.c.rings).label("mean_rings"),
+        func.avg(per_contact.c.hold_seconds).label("mean_hold_seconds"),
+    ).group_by(per_contact.c.round_id, per_contact.c.school_id, per_contact.c.channel)
+
+
+def school_section_scores(round_id: int) -> Select:  # type: ignore[type-arg]
+    """Per school × section key: Σ earned and Σ possible pooled over the round's counted contacts."""
+    return (
+        select(
+            Assignment.school_id,
+            RubricSection.key.label("section"),
+            earned_expr().label("earned"),
+            possible_expr().label("possible"),
+        )
+        .select_from(Response)
+        .join(Contact, Contact.id == Response.contact_id)
+        .join(Assignment, Assignment.id == Contact.assignment_id)
+        .join(RubricItem, RubricItem.id == Response.item_id)
+        .join(RubricSection, RubricSection.id == RubricItem.section_id)
+        .where(counted(), Assignment.round_id == round_id)
+        .group_by(Assignment.school_id, RubricSection.key)
+    )
+
+
+def email_response_hours(round_id: int) -> Select:  # type: ignore[type-arg]
+    """Business hours to each counted, answered email of the round, by school."""
+    return (
+        select(Assignment.school_id, Contact.response_business_hours)
+        .join(Contact.assignment)
+        .where(
+            counted(),
+            Assignment.round_id == round_id,
+            Contact.response_business_hours.is_not(None),
+        )
+    )
+
+
+def earlier_rounds(round_: Round) -> Select:  # type: ignore[type-arg]
+    """Ids of the district's rounds that started before ``round_``."""
+    return select(Round.id).where(Round.district_id == round_.district_id, Round.first_day < round_.first_day)

@@ -1,0 +1,133 @@
+"""What families heard: choosing three to six auditor comments for a scorecard, with no names in them.
+
+Auditors are trained to describe staff, never to name them (the rubric's
+"what families heard" guidance says so), and a reviewer reads every comment
+before it counts. As a second line of defence this module removes what it can
+recognise: a title followed by a name ("Ms. Rivera", "Dr. O'Neil"), the school's
+principal's name, and the auditor's own name (as written, capitalised: "the principal"
+stays when the principal is called Pat Principal). It cannot recognise every name, so
+the choice favours the free-text impressions written for the principal.
+
+Choice: comments are sorted into strengths (the item or contact scored well)
+and problems (it scored badly); up to three of each are taken, worst problems
+and best strengths first, one per contact where possible, duplicates dropped,
+so the page shows both sides whenever both exist.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MAX_LENGTH = 320
+PER_SIDE = 3
+MINIMUM = 3
+STAFF = "[staff member]"
+AUDITOR = "[auditor]"
+# A courtesy title, then one or two capitalised words: "Ms. Rivera", "Mrs Mary-Ann O'Neil", "Dr. Lee".
+TITLED_NAME = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Coach|Principal|Nurse)\.?\s+"
+    r"(?:[A-Z][\w'\u2019\-]*\.?)(?:\s+[A-Z][\w'\u2019\-]*)?",
+)
+STRENGTH_FRACTION = 0.75
+PROBLEM_FRACTION = 0.5
+STRENGTH_SCORE = 75.0
+PROBLEM_SCORE = 60.0
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One comment as printed: the words, the channel and day, and whether it shows a strength."""
+
+    text: str
+    channel: str
+    day: date | None
+    strength: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A comment before choosing: its text, where it came from, and how the contact or item scored."""
+
+    contact_id: int
+    channel: str
+    day: date | None
+    text: str
+    fraction: float | None
+    contact_score: float | None
+    free_text: bool
+    position: int
+
+    @property
+    def tone(self) -> int:
+        """+1 a strength, -1 a problem, 0 neither: by the item's fraction (free text: the contact's score)."""
+        if not self.free_text and self.fraction is not None:
+            if self.fraction >= STRENGTH_FRACTION:
+                return 1
+            return -1 if self.fraction <= PROBLEM_FRACTION else 0
+        if self.contact_score is None:
+            return 0
+        if self.contact_score >= STRENGTH_SCORE:
+            return 1
+        return -1 if self.contact_score < PROBLEM_SCORE else 0
+
+    @property
+    def weight(self) -> float:
+        """How telling the comment is on its side (lower sorts first)."""
+        score = self.contact_score if self.contact_score is not None else 50.0
+        return score if self.tone < 0 else -score
+
+
+def _names(text: str) -> list[str]:
+    """The words of a person's name worth removing: the full name and each part of 3+ letters."""
+    words = [word for word in re.split(r"\s+", text.strip()) if len(word.strip(".")) >= 3]
+    return [text.strip(), *words] if text.strip() else []
+
+
+def redact(text: str, staff_names: list[str], auditor_name: str = "") -> str:
+    """``text`` without titled names, the given staff names and the auditor's name; tidied and shortened."""
+    cleaned = TITLED_NAME.sub(STAFF, text)
+    for names, mark in ((staff_names, STAFF), ([auditor_name], AUDITOR)):
+        for name in sorted({part for full in names for part in _names(full)}, key=len, reverse=True):
+            cleaned = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", mark, cleaned)
+    cleaned = " ".join(cleaned.split())
+    if len(cleaned) > MAX_LENGTH:
+        cleaned = cleaned[:MAX_LENGTH].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return cleaned
+
+
+def choose(candidates: list[Candidate]) -> list[Quote]:
+    """Three to six quotes (fewer only if fewer exist): problems and strengths, distinct, one per contact."""
+    unique: dict[str, Candidate] = {}
+    for candidate in candidates:
+        key = re.sub(r"\W+", " ", candidate.text.casefold()).strip()
+        if key and key not in unique:
+            unique[key] = candidate
+    order = sorted(
+        unique.values(),
+        key=lambda c: (c.weight, not c.free_text, c.day or date.min, c.contact_id, c.position),
+    )
+    chosen: list[Candidate] = []
+    for tone in (-1, 1):
+        side = [c for c in order if c.tone == tone]
+        chosen += _spread(side, PER_SIDE)
+    if len(chosen) < MINIMUM:
+        rest = [c for c in order if c not in chosen]
+        chosen += _spread(rest, MINIMUM - len(chosen))
+    chosen.sort(key=lambda c: (-c.tone, c.day or date.min, c.contact_id, c.position))
+    return [Quote(c.text, c.channel, c.day, c.tone > 0) for c in chosen]
+
+
+def _spread(candidates: list[Candidate], limit: int) -> list[Candidate]:
+    """Up to ``limit`` candidates, one per contact first, then any."""
+    picked: list[Candidate] = []
+    contacts: set[int] = set()
+    for candidate in candidates:
+        if len(picked) < limit and candidate.contact_id not in contacts:
+            picked.append(candidate)
+            contacts.add(candidate.contact_id)
+    for candidate in candidates:
+        if len(picked) < limit and candidate not in picked:
+            picked.append(candidate)
+    return picked

@@ -1,0 +1,95 @@
+"""Progress of a round's scorecard batch, kept as a small JSON file under ``STORAGE_DIR/progress/``.
+
+Whoever runs the batch (the CLI, a Celery worker, the local background process)
+writes it; the round page reads it. A file (not a table) because it is
+throw-away state shared by every process that sees the storage directory, and
+written atomically (write, then rename) so a reader never sees half of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from audits.timeutil import utcnow
+
+QUEUED = "queued"
+RUNNING = "running"
+DONE = "done"
+FAILED = "failed"
+# A running batch that has not written for this long is taken as dead (its process was killed).
+STALE_AFTER = timedelta(minutes=10)
+
+
+@dataclass
+class Progress:
+    """Where a batch is: its state, counts, failures (school and reason) and times."""
+
+    round_id: int
+    state: str = QUEUED
+    total: int = 0
+    done: int = 0
+    built: int = 0
+    unchanged: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    message: str = ""
+    started_at: str = ""
+    updated_at: str = ""
+    finished_at: str = ""
+    task_id: str = ""
+
+    @property
+    def finished(self) -> bool:
+        """Whether the batch has ended, well or badly."""
+        return self.state in (DONE, FAILED)
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        """Whether a queued or running batch stopped writing long ago (its process died)."""
+        if self.finished or not self.updated_at:
+            return False
+        return (now or utcnow()) - datetime.fromisoformat(self.updated_at) > STALE_AFTER
+
+    @property
+    def active(self) -> bool:
+        """Whether a batch is under way now (queued or running, and not stale)."""
+        return not self.finished and not self.is_stale()
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON the round page polls."""
+        data = asdict(self)
+        data["failures"] = [{"school": school, "reason": reason} for school, reason in self.failures]
+        data["stale"] = self.is_stale()
+        data["active"] = self.active
+        return data
+
+
+def progress_path(storage_dir: Path, round_id: int) -> Path:
+    """Where the progress of round ``round_id``'s batch is kept."""
+    return Path(storage_dir) / "progress" / f"{int(round_id)}.json"
+
+
+def read_progress(storage_dir: Path, round_id: int) -> Progress | None:
+    """The last progress written for the round, or ``None`` when no batch ever ran (or the file is bad)."""
+    path = progress_path(storage_dir, round_id)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["failures"] = [tuple(pair) for pair in data.get("failures", [])]
+        return Progress(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def write_progress(storage_dir: Path, progress: Progress) -> None:
+    """Store ``progress`` atomically, stamping ``updated_at``."""
+    progress.updated_at = utcnow().isoformat()
+    path = progress_path(storage_dir, progress.round_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".progress-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(asdict(progress), out)
+    os.replace(temporary, path)

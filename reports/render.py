@@ -1,0 +1,181 @@
+"""HTML and PDF for scorecards: a Jinja environment of its own and WeasyPrint, set up once per process.
+
+``reports`` never imports the web layer, so it builds its own autoescaping Jinja
+environment on ``templates/reports/``. A ``Renderer`` keeps what is worth
+reusing across a batch: the environment, one WeasyPrint ``FontConfiguration``,
+the parsed stylesheets (their ``@font-face`` fonts are loaded once) and the
+allow-listing URL fetcher. PDFs are tagged (PDF/UA-1), carry no creation or
+modification date and take a stable identifier from their inputs, so the same
+figures always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import weasyprint
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from reports import charts
+from reports.fetcher import ASSETS_DIR, AssetFetcher, asset_url
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates" / "reports"
+PDF_VARIANT = "pdf/ua-1"
+MINUS = "\u2212"
+
+
+def score(value: float | None) -> str:
+    """A score as printed everywhere: one decimal, or a dash when there is none."""
+    return "—" if value is None else f"{value:.1f}"
+
+
+def change(value: float | None) -> str:
+    """A change in points with its sign (``+4.2``, a true minus for a fall, ``0.0``); else a dash."""
+    if value is None:
+        return "—"
+    text = f"{abs(value):.1f}"
+    if text == "0.0":
+        return text
+    return f"+{text}" if value > 0 else f"{MINUS}{text}"
+
+
+def day(value: date | None) -> str:
+    """``Feb 3, 2027``."""
+    return "—" if value is None else f"{value:%b} {value.day}, {value:%Y}"
+
+
+def short_day(value: date | None) -> str:
+    """``Feb 3``."""
+    return "—" if value is None else f"{value:%b} {value.day}"
+
+
+def span(first: date, last: date) -> str:
+    """``Jan 11 – Mar 5, 2027`` (the year once when both days share it)."""
+    if first.year == last.year:
+        return f"{short_day(first)} – {day(last)}"
+    return f"{day(first)} – {day(last)}"
+
+
+def chart_bar(row: Any) -> charts.Bar:
+    """A ``Comparison`` (school against district) as a chart row."""
+    return charts.Bar(row.label, row.school, row.district)
+
+
+def trend_mark(point: Any, width: int = 22) -> charts.TrendMark:
+    """A ``TrendPoint`` as a mark of the trend chart, its round name shortened to fit."""
+    label = point.round_name if len(point.round_name) <= width else point.round_name[: width - 1] + "…"
+    return charts.TrendMark(label, point.first_day, point.school, point.district)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        score=score, change=change, day=day, short_day=short_day, chart_bar=chart_bar, trend_mark=trend_mark
+    )
+    env.globals.update(span=span, charts=charts, asset_url=asset_url)
+    return env
+
+
+@cache
+def render_version() -> str:
+    """A hash of all but the figures that shapes a PDF: templates, styles, code, fonts, WeasyPrint."""
+    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__}\n{PDF_VARIANT}\n".encode())
+    package = Path(__file__).resolve().parent
+    files = [
+        *sorted(TEMPLATES_DIR.rglob("*")),
+        package / "render.py",
+        package / "charts.py",
+        package / "fetcher.py",
+        *sorted(ASSETS_DIR.rglob("*")),
+    ]
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A PDF and how long its two halves took: templating (HTML) and WeasyPrint (layout and PDF)."""
+
+    pdf: bytes
+    html_seconds: float
+    pdf_seconds: float
+
+
+class Renderer:
+    """Turns figures into HTML, and HTML into PDF, reusing fonts and stylesheets across documents."""
+
+    def __init__(self) -> None:
+        self.env = _environment()
+        self.fetcher = AssetFetcher()
+        self.font_config = FontConfiguration()
+        self._stylesheets: dict[str, CSS] = {}
+
+    def stylesheet(self, name: str) -> CSS:
+        """The parsed stylesheet ``templates/reports/<name>``, parsed once with the shared fonts."""
+        if name not in self._stylesheets:
+            self._stylesheets[name] = CSS(
+                string=(TEMPLATES_DIR / name).read_text(encoding="utf-8"),
+                font_config=self.font_config,
+                url_fetcher=self.fetcher,
+            )
+        return self._stylesheets[name]
+
+    def html(self, template: str, **context: Any) -> str:
+        """Render ``template`` (a file of ``templates/reports/``) with ``context``."""
+        return self.env.get_template(template).render(**context)
+
+    def pdf(self, html: str, stylesheet: str, identifier: bytes) -> bytes:
+        """Lay ``html`` out with ``stylesheet`` and write a tagged, dateless PDF with ``identifier``."""
+        document = HTML(string=html, url_fetcher=self.fetcher).render(
+            font_config=self.font_config,
+            stylesheets=[self.stylesheet(stylesheet)],
+            pdf_variant=PDF_VARIANT,
+        )
+        document.metadata.created = None
+        document.metadata.modified = None
+        return document.write_pdf(  # type: ignore[no-any-return]
+            pdf_variant=PDF_VARIANT, pdf_identifier=identifier, uncompressed_pdf=False
+        )
+
+    def render(self, template: str, stylesheet: str, identifier: bytes, **context: Any) -> Rendered:
+        """HTML then PDF, timing each half."""
+        started = time.perf_counter()
+        html = self.html(template, **context)
+        templated = time.perf_counter()
+        pdf = self.pdf(html, stylesheet, identifier)
+        return Rendered(pdf, templated - started, time.perf_counter() - templated)
+
+    def scorecard(self, data: Any, identifier: bytes) -> Rendered:
+        """One school's scorecard (``reports.figures.ScorecardData``)."""
+        return self.render("scorecard.html", "scorecard.css", identifier, card=data)
+
+    def district_summary(self, data: Any, identifier: bytes) -> Rendered:
+        """A round's district summary (``reports.summary.DistrictSummary``)."""
+        return self.render("district_summary.html", "scorecard.css", identifier, summary=data)
+
+
+@cache
+def shared_renderer() -> Renderer:
+    """This process's renderer, created on first use and reused by every later document."""
+    return Renderer()
+
+
+def identifier_for(inputs_hash: str) -> bytes:
+    """The PDF file identifier: the first 16 bytes of the inputs hash, so it is stable for the same inputs."""
+    return bytes.fromhex(inputs_hash)[:16]

@@ -1,0 +1,294 @@
+"""The auditor's contact form: the scenario, drafts, submitting, errors, retries and My assignments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from audits.fieldwork.contacts import start_contact
+from audits.models import ContactStatus, District, User
+from tests.app.fieldwork_world import (
+    World,
+    build_world,
+    checked,
+    current_contact,
+    input_value,
+    json_headers,
+    login,
+    open_form,
+    selected,
+    textarea_value,
+)
+from tests.audits.fieldwork_helpers import REACHED_CALL
+from tests.conftest import PASSWORD, AuthActions
+
+
+@pytest.fixture
+def world(session: Session, make_district: Callable[..., District], make_user: Callable[..., User]) -> World:
+    return build_world(session, make_district, make_user)
+
+
+# --- the form
+
+
+def test_the_auditor_opens_their_assignment_and_sees_the_scenario_and_rubric(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    login(auth, world.users["auditor"])
+    html = open_form(client, world.phone)
+    scenario = world.phone.scenario
+    assert scenario.persona in html
+    assert "Hello, I am calling about enrolling my son. &lt;b&gt;Say it slowly.&lt;/b&gt;" in html  # escaped
+    assert "<b>Say it slowly" not in html
+    assert "What do I need?" in html and "- proof of residence" in html  # questions and the answer key
+    assert 'href="tel:+19045551234"' in html and "(904) 555-1234" in html
+    assert 'href="mailto:office@abess.example"' in html and "12731 Abess Blvd, Jacksonville, FL 32225" in html
+    # the channel's own fields, as native inputs
+    assert re.search(r'<input[^>]*type="datetime-local"[^>]*name="started_at"|name="started_at"[^>]*'
+                     r'type="datetime-local"', html)  # fmt: skip
+    for label in ("Reached a person", "Voicemail", "Auto-attendant with no way to a person", "Busy"):
+        assert label in html
+    assert "No reply" not in html  # an email outcome
+    for name in ("rings", "hold_seconds", "transfers", "call_seconds", "callback_at"):
+        assert f'name="{name}"' in html, name
+    assert 'inputmode="numeric"' in html
+    assert (
+        'name="staff_gave_name" type="radio" value="yes"' in html
+        or 'type="radio" name="staff_gave_name"' in html
+    )
+    assert 'name="sent_text"' not in html and 'name="greeted_seconds"' not in html
+    # the rubric, through the shared macro
+    for name in ("item-answered_by_person", "item-rings", "item-courtesy", "na-courtesy", "comment-accuracy"):
+        assert f'name="{name}"' in html, name
+    assert 'name="na-accuracy"' not in html  # N/A only where the item allows it
+    # drafts: the script, its data and the status line; no inline script anywhere
+    assert f'data-draft-url="/contacts/{current_contact(session, world.phone).id}/draft"' in html
+    assert 'src="/static/contact-form.js"' in html
+    assert re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html) is None
+    assert re.search(r"\son[a-z]+=", html) is None
+    assert 'role="status" aria-live="polite"' in html
+    assert '<meta name="csrf-token"' in html and 'name="viewport"' in html
+
+
+def test_each_channel_shows_its_own_fields(client: FlaskClient, auth: AuthActions, world: World) -> None:
+    login(auth, world.users["auditor"])
+    email = open_form(client, world.email)
+    for name in ("sent_text", "reply_at", "reply_text"):
+        assert f'name="{name}"' in email
+    assert "When you sent the email" in email and "No reply" in email and 'name="rings"' not in email
+    assert 'accept=".eml' in email
+    visit = open_form(client, world.visit)
+    for name in ("greeted_seconds", "wait_seconds"):
+        assert f'name="{name}"' in visit
+    assert "When you arrived" in visit and 'accept="image/*"' in visit
+    for label in ("Entrance", "Signage", "Office"):
+        assert f">{label}</option>" in visit
+
+
+def test_opening_the_form_twice_keeps_one_attempt(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    first = current_contact(session, world.phone)
+    open_form(client, world.phone)
+    assert current_contact(session, world.phone).id == first.id and first.attempt == 1
+
+
+# --- drafts
+
+
+def test_the_autosave_endpoint_keeps_a_draft_that_a_reload_shows(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    contact = current_contact(session, world.phone)
+    draft = {
+        "started_at": "2027-02-02T09:15",
+        "outcome": "reached",
+        "rings": "7",
+        "staff_gave_name": "no",
+        "item-courtesy": "2",
+        "na-courtesy": "1",
+        "comment-accuracy": "Said to call the district <office>.",
+    }
+    response = client.post(f"/contacts/{contact.id}/draft", json=draft, headers=json_headers())
+    assert response.status_code == 200
+    body = response.get_json()
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d", body["saved_at"])
+    assert body["measured"] == {"rings": 7.0}  # the rings timing item, measured from the rings typed
+
+    html = open_form(client, world.phone)
+    assert input_value(html, "started_at") == "2027-02-02T09:15"
+    assert input_value(html, "rings") == "7"
+    assert re.search(
+        r'<option[^>]*selected[^>]*value="reached"|<option[^>]*value="reached"[^>]*selected', html
+    )
+    assert checked(html, "staff_gave_name", "no") and not checked(html, "staff_gave_name", "yes")
+    assert checked(html, "item-courtesy", "2") and checked(html, "na-courtesy", "1")
+    assert textarea_value(html, "comment-accuracy") == "Said to call the district &lt;office&gt;."
+    assert 'placeholder="7"' in html and "Measured from your timings" in html
+    assert "Draft saved" in html
+
+
+def test_without_the_script_save_draft_posts_the_form_and_returns_to_it(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    contact = current_contact(session, world.phone)
+    response = client.post(f"/contacts/{contact.id}/draft", data={"rings": "3", "csrf_token": "ignored"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/assignments/{world.phone.id}/contact")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Draft saved at" in html and input_value(html, "rings") == "3"
+    assert current_contact(session, world.phone).draft == {"rings": "3"}
+
+
+def test_a_draft_that_cannot_be_read_or_kept_is_refused_as_json(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    contact = current_contact(session, world.phone)
+    response = client.post(f"/contacts/{contact.id}/draft", json=["not", "an", "object"])
+    assert response.status_code == 400 and "error" in response.get_json()
+    client.post(f"/contacts/{contact.id}/submit", data=REACHED_CALL)
+    response = client.post(f"/contacts/{contact.id}/draft", json={"rings": "2"})
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert "submitted" in error["message"] and error["problems"][0]["field"] == "status"
+
+
+@pytest.mark.csrf
+def test_the_draft_endpoint_needs_the_csrf_token_in_its_header(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', login_page)
+    assert token is not None
+    client.post(
+        "/login",
+        data={"email": world.users["auditor"].email, "password": PASSWORD, "csrf_token": token.group(1)},
+    )
+    html = open_form(client, world.phone)
+    contact = current_contact(session, world.phone)
+    meta = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert meta is not None
+    url = f"/contacts/{contact.id}/draft"
+    assert client.post(url, json={"rings": "4"}, headers=json_headers()).status_code == 400
+    response = client.post(url, json={"rings": "4"}, headers=json_headers(**{"X-CSRFToken": meta.group(1)}))
+    assert response.status_code == 200
+    assert current_contact(session, world.phone).draft == {"rings": "4"}
+
+
+# --- submitting
+
+
+def test_a_rejected_submission_shows_every_error_next_to_its_field_and_keeps_everything(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    contact = current_contact(session, world.phone)
+    data = {
+        "outcome": "reached",
+        "started_at": "yesterday",
+        "rings": "-2",
+        "hold_seconds": "45",
+        "item-courtesy": "9",
+        "comment-courtesy": "Kept, whatever happens.",
+    }
+    response = client.post(f"/contacts/{contact.id}/submit", data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    for anchor in ("started_at-error", "rings-error"):
+        assert f'id="{anchor}"' in html, anchor
+    for key in ("answered_by_person", "rings", "courtesy", "accuracy"):
+        assert f'id="error-{key}"' in html, key  # rubric errors, keyed by item key
+    assert "6 things to fix before this can be submitted" in html
+    assert 'href="#rubric-item-courtesy"' in html and 'href="#started_at"' in html
+    assert input_value(html, "started_at") == "yesterday"
+    assert input_value(html, "rings") == "-2" and input_value(html, "hold_seconds") == "45"
+    assert selected(html, "outcome") == "reached"
+    assert textarea_value(html, "comment-courtesy") == "Kept, whatever happens."
+    stored = current_contact(session, world.phone)
+    assert stored.status is ContactStatus.DRAFT
+    assert stored.draft["rings"] == "-2" and stored.draft["comment-courtesy"] == "Kept, whatever happens."
+    assert "Draft saved" in open_form(client, world.phone)  # a reload shows what was typed
+
+
+def test_a_valid_submission_goes_to_the_reviewers_queue(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    contact = current_contact(session, world.phone)
+    response = client.post(f"/contacts/{contact.id}/submit", data=REACHED_CALL)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/assignments/")
+    mine = client.get("/assignments/").get_data(as_text=True)
+    assert "Submitted your phone contact with Abess Park Elementary for review." in mine
+    assert 'data-state="submitted"' in mine
+    stored = current_contact(session, world.phone)
+    assert stored.status is ContactStatus.SUBMITTED and stored.draft == {}
+
+    auth.logout()
+    login(auth, world.users["reviewer"])
+    queue = client.get("/review/").get_data(as_text=True)
+    assert f'id="queue-{contact.id}"' in queue
+    assert "Abess Park Elementary" in queue and "Avery Quintanilla" in queue and "Reached a person" in queue
+    home = client.get("/").get_data(as_text=True)
+    assert "<strong>1</strong> submitted contact waits for review" in home
+    assert f"/contacts/{contact.id}" in home
+    assert "0 contacts" in client.get(f"/review/?school={world.fieldwork.school.id}&channel=email").get_data(
+        as_text=True
+    )
+
+
+def test_a_failed_attempt_offers_a_retry_at_another_time(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    first = current_contact(session, world.phone)
+    response = client.post(
+        f"/contacts/{first.id}/submit", data={"outcome": "no_answer", "started_at": "2027-02-02T09:15"}
+    )
+    assert response.status_code == 302
+    mine = client.get("/assignments/").get_data(as_text=True)
+    assert "Recorded attempt 1" in mine and 'data-state="retry"' in mine
+    html = open_form(client, world.phone)
+    assert "Try again (attempt 2 of 3)" in html and "Midday" in html  # a slot the first attempt did not use
+    assert f'action="/assignments/{world.phone.id}/retry"' in html
+
+    response = client.post(f"/assignments/{world.phone.id}/retry")
+    assert response.status_code == 302
+    second = current_contact(session, world.phone)
+    assert second.attempt == 2 and second.status is ContactStatus.DRAFT
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Attempt 2 of 3" in html and "Attempt 2 started" in html and "Try again (" not in html
+    assert "No answer" in html  # the first attempt is listed
+    assert client.post(f"/assignments/{world.phone.id}/retry").status_code == 302  # no third while 2 is open
+    assert current_contact(session, world.phone).attempt == 2
+
+
+def test_my_assignments_shows_each_state_with_a_link_to_its_form(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    start_contact(session, world.email, world.fieldwork.auditor).draft_saved_at = None
+    session.commit()
+    login(auth, world.users["auditor"])
+    html = client.get("/assignments/").get_data(as_text=True)
+    for assignment in (world.phone, world.email, world.visit):
+        assert f'href="/assignments/{assignment.id}/contact"' in html
+    assert html.count('data-state="not_started"') == 3
+    contact = current_contact(session, world.email)
+    client.post(f"/contacts/{contact.id}/draft", json={"sent_text": "Hello"})
+    assert 'data-state="draft"' in client.get("/assignments/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-state="draft"' in home

@@ -1,0 +1,265 @@
+"""Scorecard pages: downloads and who may have them, publication with emails, openings, generation."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audits.models import (
+    PublicationAction,
+    Role,
+    RoundStatus,
+    Scorecard,
+    ScorecardPublication,
+    ScorecardView,
+    User,
+)
+from reports.batch import build_scorecards
+from reports.progress import read_progress
+from tests.conftest import AuthActions
+from tests.reports.scorecard_helpers import ScorecardWorld, scorecard_world
+
+
+@dataclass
+class Setting:
+    """A district with built scorecards and one person per role."""
+
+    built: ScorecardWorld
+    cards: dict[int, Scorecard]
+    leader: User
+    reviewer: User
+    auditor: User
+    principal_a: User
+    principal_b: User
+    outsider: User
+
+    def card(self, index: int) -> Scorecard:
+        return self.cards[self.built.schools[index].id]
+
+
+@pytest.fixture
+def setting(
+    app: Flask, session: Session, make_user: Callable[..., User], make_district: Callable[..., object]
+) -> Setting:
+    built = scorecard_world(session)
+    district = built.world.district
+    a, b, _ = built.schools
+    people = {
+        "leader": make_user(Role.LEADER, district, email="leader@example.org"),
+        "reviewer": make_user(Role.REVIEWER, district, email="reviewer@example.org"),
+        "auditor": make_user(Role.AUDITOR, district, email="auditor@example.org"),
+        "principal_a": make_user(Role.PRINCIPAL, district, schools=[a], email="pa@example.org", name="Pat A"),
+        "principal_b": make_user(Role.PRINCIPAL, district, schools=[b], email="pb@example.org", name="Pat B"),
+        "outsider": make_user(Role.LEADER, make_district(), email="outsider@example.org"),
+    }
+    build_scorecards(session, built.round, Path(app.config["STORAGE_DIR"]))
+    session.commit()
+    cards = {card.school_id: card for card in session.scalars(select(Scorecard))}
+    return Setting(built, cards, **people)
+
+
+def outbox(app: Flask) -> list[EmailMultiAlternatives]:
+    return getattr(app.extensions["mailman"], "outbox", [])
+
+
+def pdf_url(card: Scorecard) -> str:
+    return f"/scorecards/{card.token}.pdf"
+
+
+def publish(client: FlaskClient, auth: AuthActions, setting: Setting) -> None:
+    auth.login(setting.leader.email)
+    response = client.post(f"/scorecards/rounds/{setting.built.round.id}/publish")
+    assert response.status_code == 302
+    auth.logout()
+
+
+def test_leaders_reviewers_and_admins_download_any_time(
+    client: FlaskClient, auth: AuthActions, setting: Setting, make_user: Callable[..., User]
+) -> None:
+    admin = make_user(Role.ADMIN, email="admin@example.org")
+    for person in (setting.leader, setting.reviewer, admin):
+        auth.login(person.email)
+        response = client.get(pdf_url(setting.card(0)))
+        assert response.status_code == 200, person.email
+        assert response.mimetype == "application/pdf"
+        assert response.data.startswith(b"%PDF-1.7")
+        assert "private" in response.headers["Cache-Control"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        auth.logout()
+
+
+def test_unknown_tokens_are_404_and_strangers_403(
+    client: FlaskClient, auth: AuthActions, setting: Setting
+) -> None:
+    auth.login(setting.leader.email)
+    assert client.get("/scorecards/not-a-real-token.pdf").status_code == 404
+    auth.logout()
+    for person in (setting.auditor, setting.outsider):
+        auth.login(person.email)
+        assert client.get(pdf_url(setting.card(0))).status_code == 403, person.email
+        auth.logout()
+    assert client.get(pdf_url(setting.card(0))).status_code == 302  # signed out: to the sign-in page
+
+
+def test_a_principal_sees_only_their_own_published_scorecard(
+    app: Flask, client: FlaskClient, auth: AuthActions, session: Session, setting: Setting
+) -> None:
+    auth.login(setting.principal_a.email)
+    assert client.get(pdf_url(setting.card(0))).status_code == 403  # not published yet
+    auth.logout()
+    publish(client, auth, setting)
+    auth.login(setting.principal_a.email)
+    assert client.get(pdf_url(setting.card(1))).status_code == 403  # another school's
+    first = client.get(pdf_url(setting.card(0)))
+    assert first.status_code == 200 and first.data.startswith(b"%PDF")
+    client.get(pdf_url(setting.card(0)))
+    views = list(session.scalars(select(ScorecardView)))
+    assert [(view.user_id, view.scorecard_id, view.opens) for view in views] == [
+        (setting.principal_a.id, setting.card(0).id, 2)
+    ]
+    assert views[0].last_opened_at >= views[0].first_opened_at
+    home = client.get("/").get_data(as_text=True)
+    assert pdf_url(setting.card(0)) in home and pdf_url(setting.card(1)) not in home
+    assert setting.built.round.name in home
+
+
+def test_publishing_emails_principals_and_unpublishing_hides_again(
+    app: Flask, client: FlaskClient, auth: AuthActions, session: Session, setting: Setting
+) -> None:
+    publish(client, auth, setting)
+    session.expire_all()
+    round_ = setting.built.round
+    assert round_.status is RoundStatus.PUBLISHED
+    assert all(card.published_at is not None for card in session.scalars(select(Scorecard)))
+    messages = {message.to[0]: message for message in outbox(app)}
+    assert set(messages) == {"pa@example.org", "pb@example.org"}
+    mail_a = messages["pa@example.org"]
+    assert round_.name in mail_a.subject
+    assert f"http://127.0.0.1:5000{pdf_url(setting.card(0))}" in mail_a.body
+    assert pdf_url(setting.card(1)) not in mail_a.body
+    assert "Avery" not in mail_a.body
+    auth.login(setting.leader.email)
+    page = client.get(f"/scorecards/rounds/{round_.id}").get_data(as_text=True)
+    assert page.count("<strong>not opened</strong>") == 2
+    assert client.post(f"/scorecards/rounds/{round_.id}/unpublish").status_code == 302
+    auth.logout()
+    session.expire_all()
+    assert all(card.published_at is None for card in session.scalars(select(Scorecard)))
+    history = [
+        entry.action
+        for entry in session.scalars(select(ScorecardPublication).order_by(ScorecardPublication.id))
+    ]
+    assert history == [PublicationAction.PUBLISHED, PublicationAction.UNPUBLISHED]
+    auth.login(setting.principal_a.email)
+    assert client.get(pdf_url(setting.card(0))).status_code == 403
+    assert pdf_url(setting.card(0)) not in client.get("/").get_data(as_text=True)
+
+
+def test_the_leader_sees_who_opened_their_scorecard(
+    client: FlaskClient, auth: AuthActions, setting: Setting
+) -> None:
+    publish(client, auth, setting)
+    auth.login(setting.principal_a.email)
+    client.get(pdf_url(setting.card(0)))
+    auth.logout()
+    auth.login(setting.leader.email)
+    page = client.get(f"/scorecards/rounds/{setting.built.round.id}").get_data(as_text=True)
+    assert "Pat A:" in page and "opened" in page
+    assert page.count("<strong>not opened</strong>") == 1  # Pat B has not
+
+
+def test_only_a_closed_round_can_be_published(
+    app: Flask, client: FlaskClient, auth: AuthActions, session: Session, setting: Setting
+) -> None:
+    setting.built.round.status = RoundStatus.IN_FIELD
+    session.commit()
+    auth.login(setting.leader.email)
+    response = client.post(f"/scorecards/rounds/{setting.built.round.id}/publish", follow_redirects=True)
+    assert "before publishing its scorecards" in response.get_data(as_text=True)
+    session.expire_all()
+    assert all(card.published_at is None for card in session.scalars(select(Scorecard)))
+    assert outbox(app) == []
+    auth.logout()
+    auth.login(setting.reviewer.email)
+    assert client.post(f"/scorecards/rounds/{setting.built.round.id}/publish").status_code == 403
+
+
+def test_district_summary_is_for_leaders(client: FlaskClient, auth: AuthActions, setting: Setting) -> None:
+    url = f"/scorecards/rounds/{setting.built.round.id}/summary.pdf"
+    auth.login(setting.leader.email)
+    response = client.get(url)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert client.get(url).data == response.data  # kept by the hash of its figures
+    auth.logout()
+    auth.login(setting.reviewer.email)
+    assert client.get(url).status_code == 403
+
+
+def test_generate_runs_in_a_background_process_with_progress(
+    app: Flask, client: FlaskClient, auth: AuthActions, session: Session, setting: Setting
+) -> None:
+    round_ = setting.built.round
+    auth.login(setting.leader.email)
+    page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "Generate scorecards" in page and "scorecards.js" in page
+    response = client.post(f"/scorecards/rounds/{round_.id}/generate", data={"force": "y"})
+    assert response.status_code == 302
+    deadline = time.monotonic() + 120
+    state = {}
+    while time.monotonic() < deadline:
+        state = client.get(f"/scorecards/rounds/{round_.id}/progress").get_json()
+        if state["state"] in ("done", "failed"):
+            break
+        time.sleep(0.25)
+    assert state["state"] == "done", state
+    assert (state["total"], state["done"], state["built"]) == (3, 3, 3)
+    assert state["failures"] == []
+    progress = read_progress(Path(app.config["STORAGE_DIR"]), round_.id)
+    assert progress is not None and progress.finished
+
+
+def test_generate_refuses_while_a_batch_runs_and_reviewers_cannot(
+    app: Flask, client: FlaskClient, auth: AuthActions, setting: Setting
+) -> None:
+    from reports.progress import RUNNING, Progress, write_progress
+
+    round_ = setting.built.round
+    write_progress(Path(app.config["STORAGE_DIR"]), Progress(round_.id, state=RUNNING, total=3, done=1))
+    auth.login(setting.leader.email)
+    response = client.post(f"/scorecards/rounds/{round_.id}/generate", follow_redirects=True)
+    assert "already being generated" in response.get_data(as_text=True)
+    state = client.get(f"/scorecards/rounds/{round_.id}/progress").get_json()
+    assert (state["state"], state["done"], state["total"], state["active"]) == ("running", 1, 3, True)
+    auth.logout()
+    auth.login(setting.reviewer.email)
+    assert client.post(f"/scorecards/rounds/{round_.id}/generate").status_code == 403
+    assert "Generate scorecards" not in client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+
+
+def test_a_batch_that_cannot_start_says_so(
+    app: Flask, client: FlaskClient, auth: AuthActions, setting: Setting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.scorecards import jobs
+
+    def refuse(*args: object) -> None:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(jobs, "_start_local", refuse)
+    round_ = setting.built.round
+    auth.login(setting.leader.email)
+    page = client.post(f"/scorecards/rounds/{round_.id}/generate", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "The batch could not start (OSError)" in page
+    state = client.get(f"/scorecards/rounds/{round_.id}/progress").get_json()
+    assert (state["state"], state["active"]) == ("failed", False)
+    assert "no more processes" in state["message"]

@@ -1,0 +1,183 @@
+"""The PDFs themselves: what they say, that they never change for the same data, and what they refuse."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pypdf
+import pypdfium2
+import pytest
+from sqlalchemy.orm import Session
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError
+
+from reports.batch import inputs_hash
+from reports.fetcher import AssetFetcher, RefusedURLError, asset_url
+from reports.figures import ScorecardData, gather_round
+from reports.render import Renderer, identifier_for, score
+from reports.summary import gather_summary
+from tests.reports.scorecard_helpers import scorecard_world
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "artifacts" / "scorecards"
+HOSTILE = '<script>alert(1)</script> & "quotes" \u202eRTL'
+
+
+def text_of(pdf: bytes) -> str:
+    """Every page's text, whitespace collapsed."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def school_card(session: Session, index: int = 0) -> ScorecardData:
+    built = scorecard_world(session)
+    return gather_round(session, built.round).scorecards[built.schools[index].id]
+
+
+def render(card: ScorecardData, renderer: Renderer | None = None) -> bytes:
+    return (renderer or Renderer()).scorecard(card, identifier_for(inputs_hash(card))).pdf
+
+
+def test_pdf_shows_school_overall_and_district_median(session: Session) -> None:
+    card = school_card(session)
+    text = text_of(render(card))
+    assert card.school_name in text
+    assert card.overall is not None and card.district_median is not None
+    assert f"{card.overall:.1f}" in text
+    assert f"District median {card.district_median:.1f}" in text.replace("DISTRICT MEDIAN", "District median")
+    assert card.standing in text
+    assert "2 of 3 calls reached a person" in text
+    assert "Appendix" in text and "Page 1 of" in text
+
+
+def test_same_figures_give_byte_identical_pdfs(session: Session) -> None:
+    card = school_card(session)
+    first, second = render(card), render(card, Renderer())
+    assert first == second
+    assert b"/CreationDate" not in first and b"/ModDate" not in first
+    file_id = pypdf.PdfReader(io.BytesIO(first)).trailer["/ID"][0]
+    assert file_id.original_bytes == identifier_for(inputs_hash(card))
+
+
+def test_pdf_is_tagged_with_language_and_title(session: Session) -> None:
+    card = school_card(session)
+    reader = pypdf.PdfReader(io.BytesIO(render(card)))
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "en"
+    assert reader.metadata is not None and reader.metadata.title is not None
+    assert card.school_name in reader.metadata.title
+    assert reader.pdf_header == "%PDF-1.7"
+
+
+def test_every_page_carries_the_school_name_and_page_number(session: Session) -> None:
+    card = school_card(session)
+    reader = pypdf.PdfReader(io.BytesIO(render(card)))
+    pages = len(reader.pages)
+    assert pages >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        text = " ".join((page.extract_text() or "").split())
+        assert card.school_name in text
+        assert f"Page {number} of {pages}" in text
+
+
+def test_charts_have_titles_and_print_their_numbers(session: Session) -> None:
+    card = school_card(session)
+    html = Renderer().html("scorecard.html", card=card)
+    charts = re.findall(r"<svg.*?</svg>", html, flags=re.S)
+    assert len(charts) == 3  # channels, sections, trend
+    for chart in charts:
+        assert re.search(r'role="img" aria-labelledby="[a-z]+-title"', chart)
+        assert re.search(r"<title id=\"[a-z]+-title\">[^<]+\d+\.\d[^<]*</title>", chart)
+    channels = charts[0]
+    for row in card.channels:
+        assert f">{score(row.school)}</text>" in channels
+        assert f">{score(row.district)}</text>" in channels
+
+
+def test_school_without_counted_contacts_gets_a_short_page_that_says_so(session: Session) -> None:
+    card = school_card(session, index=2)
+    pdf = render(card)
+    text = text_of(pdf)
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
+    assert "No counted contacts this round" in text
+    assert "<svg" not in Renderer().html("scorecard.html", card=card)
+
+
+def test_a_hostile_school_name_is_printed_as_text(session: Session) -> None:
+    built = scorecard_world(session)
+    built.schools[0].name = HOSTILE
+    session.flush()
+    card = gather_round(session, built.round).scorecards[built.schools[0].id]
+    html = Renderer().html("scorecard.html", card=card)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34;" in html
+    text = text_of(render(card))
+    assert "<script>alert(1)</script> &" in text
+    assert '"quotes"' in text
+
+
+def test_the_fetcher_serves_only_allow_listed_assets() -> None:
+    fetcher = AssetFetcher()
+    font = fetcher.fetch(asset_url("fonts/DejaVuSans.ttf"))
+    assert font.content_type == "font/ttf"
+    assert font.read()[:4] == b"\x00\x01\x00\x00"
+    for url in (
+        "file:///etc/passwd",
+        "FILE:///etc/hostname",
+        "http://example.org/logo.png",
+        "https://example.org/font.ttf",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "ftp://example.org/x",
+        asset_url("../render.py"),
+        asset_url("fonts/missing.ttf"),
+    ):
+        with pytest.raises(RefusedURLError):
+            fetcher.fetch(url)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '<img src="file:///etc/hostname" alt="">',
+        '<img src="http://127.0.0.1:9/x.png" alt="">',
+        '<style>body { background: url("file:///etc/hostname") }</style>',
+    ],
+)
+def test_rendering_stops_at_a_refused_url(source: str) -> None:
+    renderer = Renderer()
+    with pytest.raises(FatalURLFetchingError) as caught:
+        HTML(
+            string=f"<html lang=en><title>t</title>{source}<p>x</p></html>", url_fetcher=renderer.fetcher
+        ).render(font_config=renderer.font_config)
+    assert isinstance(caught.value.__cause__, RefusedURLError)
+
+
+def test_district_summary_lists_every_school(session: Session) -> None:
+    built = scorecard_world(session)
+    summary = gather_summary(session, built.round)
+    pdf = Renderer().district_summary(summary, identifier_for(inputs_hash(summary))).pdf
+    text = text_of(pdf)
+    for school in built.schools[:2]:
+        assert school.name in text
+    assert "Ranking of all schools" in text and "Heat map" in text
+    assert f"{summary.median:.1f}" in text
+    assert "Below the alert threshold" in text
+    assert summary.flagged and summary.flagged[0].name in text
+
+
+def test_page_one_as_png_for_a_human_to_look_at(session: Session) -> None:
+    card = school_card(session)
+    pdf = pypdfium2.PdfDocument(render(card))
+    try:
+        image = pdf[0].render(scale=2).to_pil()
+    finally:
+        pdf.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    target = ARTIFACTS / "page1.png"
+    image.save(target)
+    assert image.size == (1224, 1584)  # Letter (612 × 792 points) at 144 dpi
+    assert target.stat().st_size > 20_000
