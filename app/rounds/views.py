@@ -63,7 +63,6 @@ STATUS_BUTTONS = {
     (RoundStatus.SCHEDULED, RoundStatus.IN_FIELD): "Start fieldwork",
     (RoundStatus.IN_FIELD, RoundStatus.CLOSED): "Close round",
     (RoundStatus.CLOSED, RoundStatus.IN_FIELD): "Reopen",
-    (RoundStatus.CLOSED, RoundStatus.PUBLISHED): "Publish",
 }
 
 
@@ -346,6 +345,10 @@ def move(round_id: int) -> Response | tuple[str, int]:
     if wanted not in RoundStatus._value2member_map_:
         return _round_page(round_, 400, ["Choose what to do with the round."], form)
     to = RoundStatus(wanted)
+    if to is RoundStatus.PUBLISHED:
+        # A round is published with its scorecards, so that principals get them and an email.
+        flash("Publish the round from its scorecards: principals then see them and are emailed.", "info")
+        return redirect(url_for("scorecards.index", round_id=round_.id))
     if to is RoundStatus.DRAFT and round_.status is RoundStatus.SCHEDULED and not form.confirm.data:
         form.confirm.errors = ["tick the box to confirm: going back to draft deletes every assignment"]
         return _round_page(round_, 400, [], form)
