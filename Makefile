@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install install-dev system-deps db demo clean
+.PHONY: run test lint install install-dev system-deps browser-deps db demo clean
 
 run: install db demo
 	@echo "Touchpoint is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
@@ -20,7 +20,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 install: system-deps $(VENV)/.installed-runtime
-install-dev: system-deps $(VENV)/.installed-dev
+install-dev: system-deps browser-deps $(VENV)/.installed-dev node_modules/.installed
 
 # WeasyPrint (the scorecard PDFs) needs Pango at run time. On Debian/Ubuntu install it
 # when it is missing and we are root; otherwise say what to run.
@@ -33,6 +33,21 @@ system-deps:
 	else \
 	  echo "WeasyPrint needs Pango, which is missing: run 'sudo apt-get install --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0' (or 'make install' as root)"; \
 	fi
+
+# The browser tests drive Debian's Chromium (never a downloaded browser) with Playwright
+# and inject axe-core from npm. Install Chromium when it is missing and we are root.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get install -y --no-install-recommends chromium \
+	  || { apt-get update && apt-get install -y --no-install-recommends chromium; }; \
+	else \
+	  echo "The browser tests need Debian's Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'"; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,4 +67,4 @@ demo: install
 	$(FLASK) demo --if-empty
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
