@@ -1,0 +1,411 @@
+"""Fixtures of the real-browser tests: a live server process, Debian's Chromium and failure artefacts.
+
+The app runs under gunicorn in its own process on 127.0.0.1 (a free port), configured
+only through the environment, on the test database: the journey uses the suite's
+per-test ``database_url``; the modules that need a whole district (accessibility,
+keyboard, small screens) share one demo world per module (``demo_world``), loaded
+with ``flask demo`` before the server starts and emptied afterwards on PostgreSQL.
+
+Chromium is Debian's ``/usr/bin/chromium``, never a downloaded one: without it every
+browser test fails with a message saying what to install. When a test fails, the
+server log, a screenshot and the HTML of every page it had open are kept under
+``artifacts/browser/failures/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.extensions import db
+from audits.models import Base
+from config import normalise_database_url
+from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO_ROOT / "artifacts" / "browser"
+FAILURES = ARTIFACTS / "failures" / ("postgresql" if TEST_DATABASE_URL else "sqlite")
+AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_PASSWORD = "demo-password"  # audits.demo.DEMO_PASSWORD: every demo account's
+SERVER_START_SECONDS = 30
+ACTION_TIMEOUT_MS = 15_000
+
+# Settings that could reach the outside world; the server never inherits them.
+_OUTSIDE_SETTINGS = re.compile(r"^(MAIL_|TWILIO_|CELERY_|RECORDING_|DATABASE_URL$|TEST_DATABASE_URL$|FLASK_)")
+
+_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+_FAILED_MODULES: set[str] = set()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """Remember each phase's report on the test, so fixtures can keep artefacts of failures."""
+    report: pytest.TestReport = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report
+    if report.failed:
+        _FAILED_MODULES.add(item.nodeid.split("::", 1)[0])
+    return report
+
+
+def has_failed(node: pytest.Item) -> bool:
+    """Whether the test's setup or body failed (so far)."""
+    return any(report.failed for report in node.stash.get(_REPORTS, {}).values())
+
+
+def _slug(text_: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text_).strip("-")[:120]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_environment(database_url: str, workdir: Path, base_url: str = "") -> dict[str, str]:
+    """The environment of a server or ``flask`` command on ``database_url``: files under ``workdir``.
+
+    ``testing`` keeps mail in an in-memory outbox, runs background tasks in-process and
+    ignores any Twilio account; nothing from the caller's environment can point it elsewhere.
+    """
+    env = {name: value for name, value in os.environ.items() if not _OUTSIDE_SETTINGS.match(name)}
+    env.update(
+        {
+            "TOUCHPOINT_ENV": "testing",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "browser-tests-" + "x" * 32,
+            "TOUCHPOINT_INSTANCE_DIR": str(workdir / "instance"),
+            "EVIDENCE_DIR": str(workdir / "evidence"),
+            "STORAGE_DIR": str(workdir / "storage"),
+            "PUBLIC_BASE_URL": base_url or "http://127.0.0.1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def run_cli(database_url: str, workdir: Path, *args: str) -> str:
+    """Run a ``flask`` command in-process on ``database_url``, with the files a server on ``workdir`` uses.
+
+    The same commands an administrator types (``flask demo``, ``flask users create`` …),
+    without starting a new interpreter for each; a failure fails the test with the output.
+    """
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+            "EVIDENCE_DIR": str(workdir / "evidence"),
+            "STORAGE_DIR": str(workdir / "storage"),
+        },
+    )
+    with app.app_context():  # as ``flask`` itself does for every command
+        result = app.test_cli_runner().invoke(args=list(args))
+        db.session.remove()
+        db.engine.dispose()
+    if result.exit_code != 0:
+        pytest.fail(
+            f"flask {' '.join(args)} failed ({result.exit_code}):\n{result.output}\n{result.exception!r}"
+        )
+    return result.output
+
+
+@dataclass
+class LiveServer:
+    """The app served by gunicorn in a child process."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    database_url: str
+    workdir: Path
+
+    @property
+    def log_path(self) -> Path:
+        """Where gunicorn writes its access and error log."""
+        return self.workdir / "server.log"
+
+    def log(self) -> str:
+        """What the server has written so far."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        """Terminate the server (kill it if it does not stop in time)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def keep_log(self, name: str) -> Path:
+        """Copy the server log under ``artifacts/browser/failures/`` and return where."""
+        target = FAILURES / _slug(name) / "server.log"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.log_path, target)
+        return target
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def start_server(database_url: str, workdir: Path) -> LiveServer:
+    """Start gunicorn on a free port of 127.0.0.1 and wait until it answers the sign-in page."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = server_environment(database_url, workdir, url)
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "3",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        "wsgi:app",
+    ]
+    with (workdir / "server.log").open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = LiveServer(url, process, database_url, workdir)
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while not _answers(f"{url}/login"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            server.stop()
+            pytest.fail(f"the server did not start on {url}:\n{server.log()}")
+        time.sleep(0.1)
+    return server
+
+
+@pytest.fixture
+def live_server(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """The app in a real server process on this test's database; its log is kept if the test fails."""
+    server = start_server(database_url, tmp_path / "server")
+    try:
+        yield server
+    finally:
+        server.stop()
+        if has_failed(request.node):
+            server.keep_log(request.node.name)
+
+
+# --- A demo district shared by the tests of one module --------------------------------------------
+
+
+def truncate_all(url: str) -> None:
+    """Empty every table of a PostgreSQL database and restart its sequences."""
+    engine = create_engine(url)
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@dataclass
+class DemoWorld:
+    """A server on a database holding ``flask demo``'s district, with one scorecard published."""
+
+    server: LiveServer
+    database_url: str
+
+    @property
+    def url(self) -> str:
+        """The server's base URL."""
+        return self.server.url
+
+    def scalar(self, sql: str, **params: object) -> object:
+        """Read one value from the world's database (to find what to open, never to change it)."""
+        return read_scalar(self.database_url, sql, **params)
+
+
+def read_scalar(database_url: str, sql: str, **params: object) -> object:
+    """Read one value from a database (to find what to open in the browser, never to change it)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(sql), params).scalar_one()
+    finally:
+        engine.dispose()
+
+
+DEMO_PRINCIPAL_SCHOOL = "120048003173"  # audits.demo.DEMO_PRINCIPAL_SCHOOL, Abess Park Elementary
+
+
+@pytest.fixture(scope="module")
+def demo_world(
+    database_template: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[DemoWorld]:
+    """The demo district (``flask demo``) served for one module, with the principal's scorecard built.
+
+    On SQLite the database is a copy of the migrated template; on PostgreSQL it is the
+    shared test database, emptied again (identities restarted) when the module ends.
+    """
+    workdir = tmp_path_factory.mktemp("demo-world")
+    if TEST_DATABASE_URL:
+        database_url = TEST_DATABASE_URL
+    else:
+        path = workdir / "demo.sqlite"
+        shutil.copyfile(database_template, path)
+        database_url = f"sqlite:///{path}"
+    try:
+        run_cli(database_url, workdir / "server", "demo")
+        closed = "SELECT id FROM rounds WHERE status = 'closed' ORDER BY id LIMIT 1"
+        round_id = read_scalar(database_url, closed)
+        run_cli(
+            database_url,
+            workdir / "server",
+            "scorecards",
+            "build",
+            str(round_id),
+            "--school",
+            DEMO_PRINCIPAL_SCHOOL,
+        )
+        world = DemoWorld(start_server(database_url, workdir / "server"), database_url)
+        try:
+            yield world
+        finally:
+            world.server.stop()
+            if request.node.nodeid in _FAILED_MODULES:
+                world.server.keep_log(request.node.name)
+    finally:
+        if TEST_DATABASE_URL:
+            truncate_all(TEST_DATABASE_URL)
+
+
+# --- Chromium ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    """Playwright's driver, started once."""
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium, headless. Missing, every browser test fails (it is never downloaded)."""
+    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium and never download one. "
+            "Install it with 'sudo apt-get install chromium' (or 'make install-dev' as root)."
+        )
+    chromium = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+    )
+    yield chromium
+    chromium.close()
+
+
+@dataclass
+class Pages:
+    """Opens browser pages (one context per person) and collects what went wrong in them."""
+
+    browser: Browser
+    base_url: str = ""
+    contexts: list[tuple[str, BrowserContext]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def open(self, label: str, base_url: str | None = None, **context_options: object) -> Page:
+        """A new page in its own context (own cookies and storage), named ``label`` in artefacts."""
+        context = self.browser.new_context(
+            base_url=base_url or self.base_url, accept_downloads=True, **context_options
+        )
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        self.contexts.append((label, context))
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(f"{label}: script error: {error}"))
+        page.on("console", lambda message: self._console(label, message.type, message.text))
+        return page
+
+    def _console(self, label: str, kind: str, message: str) -> None:
+        if kind == "error" and "Content Security Policy" in message:
+            self.errors.append(f"{label}: {message}")
+
+    def keep(self, name: str) -> Path:
+        """Save a screenshot and the HTML of every open page under ``artifacts/browser/failures/``."""
+        folder = FAILURES / _slug(name)
+        folder.mkdir(parents=True, exist_ok=True)
+        for label, context in self.contexts:
+            for number, page in enumerate(context.pages, start=1):
+                stem = folder / f"{_slug(label)}-{number}"
+                try:
+                    page.screenshot(path=f"{stem}.png", full_page=True)
+                    stem.with_suffix(".html").write_text(f"<!-- {page.url} -->\n{page.content()}")
+                except Exception as error:  # a closed page must not hide the failure
+                    stem.with_suffix(".txt").write_text(f"could not save {page.url}: {error}")
+        return folder
+
+    def close(self) -> None:
+        """Close every context."""
+        for _, context in self.contexts:
+            context.close()
+        self.contexts.clear()
+
+
+@pytest.fixture
+def pages(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Pages]:
+    """Open pages for one test; on failure keep their screenshots and HTML; fail on script/CSP errors."""
+    shutil.rmtree(FAILURES / _slug(request.node.name), ignore_errors=True)
+    opened = Pages(browser)
+    try:
+        yield opened
+    finally:
+        if has_failed(request.node):
+            opened.keep(request.node.name)
+        opened.close()
+    if opened.errors and not has_failed(request.node):
+        pytest.fail("errors in the pages' scripts or Content-Security-Policy:\n" + "\n".join(opened.errors))
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    """Sign in through the sign-in form and check it worked."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+
+
+@pytest.fixture
+def signed_in(pages: Pages, demo_world: DemoWorld) -> Callable[[str], Page]:
+    """Open a page on the demo world signed in as ``email`` (demo password)."""
+
+    def open_as(email: str) -> Page:
+        page = pages.open(email, base_url=demo_world.url)
+        sign_in(page, email, DEMO_PASSWORD)
+        return page
+
+    return open_as

@@ -1,0 +1,114 @@
+"""What the browser tests do on the pages: fill a rubric, run axe, check the focus ring."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.conftest import AXE_SCRIPT
+
+# Rubric items left as "does not apply" in an English, first-time contact.
+NOT_APPLICABLE = re.compile(r"language|interpreter|voicemail|callback")
+IMPRESSION = "Polite and clear; the family knew what to do next."
+
+
+def fill_rubric(page: Page, answers: dict[str, str] | None = None) -> None:
+    """Answer every rubric item of the contact form the way an auditor does, by clicking and typing.
+
+    ``answers`` maps an item key to the label of the option to choose (or the text or
+    number to type); other items get the best answer: "Yes", the top of a scale, the
+    first listed choice, or "N/A" for language and call-back items, which do not apply.
+    """
+    answers = answers or {}
+    form = page.locator("#contact-form")
+    for item in form.locator(".rubric-item").all():
+        key = (item.get_attribute("id") or "").removeprefix("rubric-item-")
+        wanted = answers.get(key)
+        not_applicable = item.get_by_label("N/A: does not apply to this contact")
+        radios = item.get_by_role("radio")
+        if wanted is None and NOT_APPLICABLE.search(key) and not_applicable.count():
+            not_applicable.check()
+        elif radios.count():
+            if wanted is not None:
+                choice = item.get_by_role("radio", name=wanted, exact=True)
+            elif item.get_by_role("radio", name="Yes", exact=True).count():
+                choice = item.get_by_role("radio", name="Yes", exact=True)
+            elif item.locator(".choices-scale").count():
+                choice = radios.last
+            else:
+                choice = radios.first
+            choice.check()
+        elif item.get_by_role("spinbutton").count():
+            item.get_by_role("spinbutton").fill(wanted or "1")
+        else:
+            item.get_by_role("textbox").first.fill(
+                wanted or "Polite and clear; the family knew what to do next."
+            )
+
+
+def go_to(page: Page, name: str) -> None:
+    """Follow a link of the site's main navigation."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+
+
+def run_axe(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core on the page as it is and return its violations.
+
+    The app's Content-Security-Policy allows only its own scripts, so a ``<script>`` tag
+    (which ``add_script_tag`` inserts, inline) would be refused; evaluating the library
+    through the DevTools protocol is not subject to the page's CSP.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    result = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary})),
+            }));
+        }"""
+    )
+    return list(result)
+
+
+_AXE_SOURCE: list[str] = []
+
+
+def _axe_source() -> str:
+    if not _AXE_SOURCE:
+        if not Path(AXE_SCRIPT).is_file():
+            raise AssertionError(f"{AXE_SCRIPT} is missing: run 'make install-dev' (npm ci) first")
+        _AXE_SOURCE.append(Path(AXE_SCRIPT).read_text())
+    return _AXE_SOURCE[0]
+
+
+def serious_violations(page: Page) -> list[str]:
+    """The violations of impact 'serious' or 'critical' on the page, one readable line each."""
+    return [
+        f"{page.url}: [{violation['impact']}] {violation['id']} ({violation['help']}): "
+        + "; ".join(f"{node['target']} — {node['summary']}" for node in violation["nodes"][:5])
+        for violation in run_axe(page)
+        if violation["impact"] in {"serious", "critical"}
+    ]
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail with axe's findings when the page has a serious or critical violation."""
+    found = serious_violations(page)
+    assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
+
+
+def focus_outline(locator: Locator) -> str:
+    """The computed outline of an element that has the keyboard focus (``none`` when invisible)."""
+    expect(locator).to_be_focused()
+    return str(
+        locator.evaluate(
+            "(element) => { const s = getComputedStyle(element);"
+            " return s.outlineStyle === 'none' || s.outlineWidth === '0px' ? 'none'"
+            " : `${s.outlineWidth} ${s.outlineStyle} ${s.outlineColor}`; }"
+        )
+    )
