@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from app.extensions import db
@@ -60,7 +60,9 @@ def contact_form(assignment_id: int) -> Response | tuple[str, int]:
         db.session.rollback()
         flash(f"This assignment cannot be started: {error.reason}.", "error")
         return redirect(url_for("assignments.mine"))
+    contact_id = contact.id
     db.session.commit()
+    contact = _contact_for_entry(contact_id, page=True)  # what the page shows, in one go after the commit
     return form_page(contact, form_values(contact, timezone_of(contact)))
 
 
@@ -86,23 +88,26 @@ def retry_assignment(assignment_id: int) -> Response:
     return redirect(_form_url(contact))
 
 
-def _contact_for_entry(contact_id: int) -> Contact:
+def _contact_for_entry(contact_id: int, *, page: bool = False) -> Contact:
     """The contact with all a draft save or a submit reads, in four queries instead of a dozen lazy loads.
 
-    That is its assignment, round, district and the district's closures, school, rubric and rubric items.
+    That is its assignment, round, district and the district's closures, school, rubric and rubric items;
+    with ``page``, also what the form page shows (scenario, answers, review events, evidence), reloaded.
     """
     assignment = joinedload(Contact.assignment)
-    contact = db.session.get(
-        Contact,
-        contact_id,
-        options=[
-            assignment.joinedload(Assignment.round)
-            .joinedload(Round.district)
-            .selectinload(District.closures),
-            assignment.joinedload(Assignment.school),
-            joinedload(Contact.rubric).selectinload(Rubric.sections).selectinload(RubricSection.items),
-        ],
-    )
+    options = [
+        assignment.joinedload(Assignment.round).joinedload(Round.district).selectinload(District.closures),
+        assignment.joinedload(Assignment.school),
+        joinedload(Contact.rubric).selectinload(Rubric.sections).selectinload(RubricSection.items),
+    ]
+    if page:
+        options += [
+            assignment.joinedload(Assignment.scenario),
+            selectinload(Contact.responses),
+            selectinload(Contact.events),
+            selectinload(Contact.evidence),
+        ]
+    contact = db.session.get(Contact, contact_id, options=options, populate_existing=page)
     if contact is None:
         abort(404)
     return contact
