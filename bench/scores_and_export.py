@@ -75,6 +75,7 @@ from audits.rubrics.spec import ItemSpec, OptionSpec, RubricSpec, SectionSpec
 from audits.rubrics.versions import create_draft, publish
 from audits.scoring.engine import round_scores
 from audits.scoring.queries import counted
+from audits.scoring.tally import tally
 from reports.exports import csv_chunks, item_table
 from reports.exports.table import Table as ExportTable
 
@@ -419,10 +420,14 @@ def generate(session: Session, schools: int, rounds: int, seed: int = 1) -> None
     _fix_sequence(session, responses)  # type: ignore[arg-type]
     session.commit()
     print(f"generate: {count} responses in {time.perf_counter() - started:.1f} s")
+    tally(session, select(Contact.id))  # rows copied in bulk: tally them as a submission would
+    session.commit()
+    print(f"generate: contacts tallied in {time.perf_counter() - started:.1f} s")
     for table in (
         "schools",
         "assignments",
         "contacts",
+        "contact_section_points",
         "responses",
         "rubric_items",
         "rubric_sections",
@@ -623,6 +628,12 @@ def main() -> None:
             reset_schema(db.session)
             upgrade()
             generate(db.session, args.schools, args.rounds)
+        else:
+            db.session.commit()
+            upgrade()  # a reused district built before newer migrations gets them (and their backfills)
+            for table in ("contacts", "contact_section_points"):
+                db.session.execute(text(f"ANALYZE {table}"))
+            db.session.commit()
         district_id = db.session.scalar(select(District.id).where(District.name == DISTRICT))
         round_ids = list(
             db.session.scalars(

@@ -19,7 +19,8 @@ from audits.models import (
     Scenario,
     User,
 )
-from audits.scoring.queries import contact_scores, counted, earned_expr, possible_expr
+from audits.scoring.queries import contact_scores, counted
+from audits.scoring.tally import earned_expr, possible_expr
 
 
 def contact_rows(round_id: int) -> Select:  # type: ignore[type-arg]

@@ -36,6 +36,7 @@ from audits.models import (
 )
 from audits.planning.slots import SLOT_WINDOWS
 from audits.rubrics.versions import latest_published
+from audits.scoring.tally import tally
 from audits.timeutil import utcnow
 
 EDITABLE_BY_AUDITOR = {ContactStatus.DRAFT, ContactStatus.RETURNED, ContactStatus.REOPENED}
@@ -219,6 +220,7 @@ def _record(session: Session, contact: Contact, user: User, entry: ContactEntry,
     """Apply ``entry``; after the first submission, log every field that changed."""
     before = snapshot(contact) if contact.first_submitted_at is not None else None
     _apply(session, contact, entry)
+    tally(session, [contact.id])
     if before is None:
         return
     after = snapshot(contact)

@@ -5,6 +5,7 @@ from audits.models.call import Call, CallEvent
 from audits.models.contact import (
     Contact,
     ContactEdit,
+    ContactSectionPoints,
     ContactStatus,
     Evidence,
     EvidenceKind,
@@ -53,6 +54,7 @@ __all__ = [
     "Closure",
     "Contact",
     "ContactEdit",
+    "ContactSectionPoints",
     "ContactStatus",
     "CriticalPolicy",
     "District",

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audits.models.base import Base, UTCDateTime
@@ -102,6 +102,11 @@ class Contact(Base):
     wait_seconds: Mapped[int | None] = mapped_column(Integer)
     # Measured by Twilio when the call went through Touchpoint (the auditor's values stay editable)
     measured: Mapped[dict[str, Any]] = mapped_column(JSON, default=_empty_draft)
+    # The contact's points, tallied from its responses whenever they are recorded
+    # (audits.scoring.tally), so that scores read contacts rather than every response.
+    earned_points: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    possible_points: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    critical_failure: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     recording_policy: Mapped[str | None] = mapped_column(String(20))
     # Work in progress and review
     draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=_empty_draft)
@@ -116,6 +121,9 @@ class Contact(Base):
     auditor: Mapped[User] = relationship()
     rubric: Mapped[Rubric] = relationship()
     responses: Mapped[list[Response]] = relationship(back_populates="contact", cascade="all, delete-orphan")
+    section_points: Mapped[list[ContactSectionPoints]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
+    )
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", order_by="Evidence.id"
     )
@@ -151,6 +159,19 @@ class Response(Base):
 
     contact: Mapped[Contact] = relationship(back_populates="responses")
     item: Mapped[RubricItem] = relationship()
+
+
+class ContactSectionPoints(Base):
+    """A contact's earned and possible points over the items of one section key (a tally)."""
+
+    __tablename__ = "contact_section_points"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    section_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    earned: Mapped[float] = mapped_column(Float)
+    possible: Mapped[float] = mapped_column(Float)
+
+    contact: Mapped[Contact] = relationship(back_populates="section_points")
 
 
 class ReviewAction(StrEnum):

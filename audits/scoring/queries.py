@@ -1,5 +1,7 @@
 """The grouped SQL behind every score: per contact, per school and channel, per section.
 
+It reads each contact's tally (``audits.scoring.tally``), never the responses.
+
 Only approved contacts count, and of those only the ones that reached the school
 or are unreached (a final failed attempt); earlier failed attempts are not scored.
 """
@@ -12,15 +14,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from audits.models import (
     Assignment,
     Contact,
+    ContactSectionPoints,
     ContactStatus,
     CriticalPolicy,
-    ItemKind,
     Outcome,
-    Response,
     Round,
     Rubric,
-    RubricItem,
-    RubricSection,
 )
 
 
@@ -32,68 +31,22 @@ def counted() -> ColumnElement[bool]:
     )
 
 
-def _scored() -> ColumnElement[bool]:
-    """A response that adds to earned and possible points: answered, not N/A, not text."""
-    return and_(Response.na.is_(False), Response.fraction.is_not(None), RubricItem.kind != ItemKind.TEXT)
-
-
-def earned_expr() -> ColumnElement[float]:
-    """Σ fraction × points over scored responses."""
-    return func.coalesce(func.sum(case((_scored(), Response.fraction * RubricItem.points), else_=0.0)), 0.0)
-
-
-def possible_expr() -> ColumnElement[float]:
-    """Σ points over scored responses."""
-    return func.coalesce(func.sum(case((_scored(), RubricItem.points), else_=0.0)), 0.0)
-
-
-def critical_failure_expr() -> ColumnElement[int]:
-    """1 when a critical item was answered with fraction 0, else 0."""
-    failed = and_(RubricItem.critical.is_(True), Response.na.is_(False), Response.fraction == 0)
-    return func.max(case((failed, 1), else_=0))
-
-
-def _contact_points(round_ids: list[int] | Select, school_id: int | None) -> Select:  # type: ignore[type-arg]
-    """Per counted contact that has responses: Σ earned, Σ possible and the critical-failure flag.
-
-    Grouped by the contact id alone (a hash aggregate), before the contact's other
-    columns are joined: far cheaper than grouping the response rows by ten columns.
-    """
-    stmt = (
-        select(
-            Response.contact_id.label("contact_id"),
-            earned_expr().label("earned"),
-            possible_expr().label("possible"),
-            critical_failure_expr().label("critical_failure"),
-        )
-        .select_from(Response)
-        .join(RubricItem, RubricItem.id == Response.item_id)
-        .join(Contact, Contact.id == Response.contact_id)
-        .join(Assignment, Assignment.id == Contact.assignment_id)
-        .where(counted(), Assignment.round_id.in_(round_ids))
-        .group_by(Response.contact_id)
-    )
-    return stmt if school_id is None else stmt.where(Assignment.school_id == school_id)
-
-
 def contact_scores(round_ids: list[int] | Select, school_id: int | None = None) -> Select:  # type: ignore[type-arg]
     """One row per counted contact: ids, school, channel, score (0–100 or NULL) and flags.
 
-    Rules: score = 100 × Σ earned ÷ Σ possible; NULL with nothing possible; 0 when
-    unreached; 0 for a critical failure under ``critical_policy: zero``. A contact
-    without responses has 0 earned of 0 possible and no critical failure.
+    Rules: score = 100 × Σ earned ÷ Σ possible (the contact's tally); NULL with nothing
+    possible; 0 when unreached; 0 for a critical failure under ``critical_policy: zero``.
     """
-    points = _contact_points(round_ids, school_id).subquery()
-    earned = func.coalesce(points.c.earned, 0.0)
-    possible = func.coalesce(points.c.possible, 0.0)
-    critical = func.coalesce(points.c.critical_failure, 0)
+    earned, possible = Contact.earned_points, Contact.possible_points
     raw = case((possible > 0, 100.0 * earned / cast(possible, Float)), else_=None)
+    zeroed = and_(Contact.critical_failure.is_(True), Rubric.critical_policy == CriticalPolicy.ZERO)
     score = case(
         (Contact.unreached.is_(True), literal(0.0)),
         (possible <= 0, None),
-        (and_(critical == 1, Rubric.critical_policy == CriticalPolicy.ZERO), literal(0.0)),
+        (zeroed, literal(0.0)),
         else_=raw,
     )
+    critical = case((Contact.critical_failure.is_(True), 1), else_=0)
     stmt = (
         select(
             Contact.id.label("contact_id"),
@@ -113,7 +66,6 @@ def contact_scores(round_ids: list[int] | Select, school_id: int | None = None) 
         .select_from(Contact)
         .join(Assignment, Assignment.id == Contact.assignment_id)
         .join(Rubric, Rubric.id == Contact.rubric_id)
-        .outerjoin(points, points.c.contact_id == Contact.id)
         .where(counted(), Assignment.round_id.in_(round_ids))
     )
     return stmt if school_id is None else stmt.where(Assignment.school_id == school_id)
@@ -139,20 +91,19 @@ def school_channel_scores(round_ids: list[int] | Select, school_id: int | None =
 
 def school_section_scores(round_id: int) -> Select:  # type: ignore[type-arg]
     """Per school × section key: Σ earned and Σ possible pooled over the round's counted contacts."""
+    points = ContactSectionPoints
     return (
         select(
             Assignment.school_id,
-            RubricSection.key.label("section"),
-            earned_expr().label("earned"),
-            possible_expr().label("possible"),
+            points.section_key.label("section"),
+            func.sum(points.earned).label("earned"),
+            func.sum(points.possible).label("possible"),
         )
-        .select_from(Response)
-        .join(Contact, Contact.id == Response.contact_id)
+        .select_from(points)
+        .join(Contact, Contact.id == points.contact_id)
         .join(Assignment, Assignment.id == Contact.assignment_id)
-        .join(RubricItem, RubricItem.id == Response.item_id)
-        .join(RubricSection, RubricSection.id == RubricItem.section_id)
         .where(counted(), Assignment.round_id == round_id)
-        .group_by(Assignment.school_id, RubricSection.key)
+        .group_by(Assignment.school_id, points.section_key)
     )
 
 

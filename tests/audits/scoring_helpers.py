@@ -29,6 +29,7 @@ from audits.models import (
 )
 from audits.rubrics.spec import ItemSpec, OptionSpec, RubricSpec, SectionSpec
 from audits.rubrics.versions import create_draft, publish
+from audits.scoring.tally import tally
 
 NA = "N/A"
 _ids = count(1)
@@ -150,6 +151,7 @@ class ScoringWorld:
             )
         self.session.add(contact)
         self.session.flush()
+        tally(self.session, [contact.id])
         return contact
 
 
