@@ -352,7 +352,10 @@ def start_gunicorn(url: str, workdir: Path, port: int, workers: int, threads: in
         "--access-logfile", str(workdir / "access.log"),
         "--access-logformat", ACCESS_FORMAT,
         "--graceful-timeout", "20",
-        *(["--threads", str(threads)] if threads > 1 else []),
+        "--no-control-socket",  # gunicorn's default socket is shared by every gunicorn of this account
+        # gthread keeps connections alive (2 s by default): longer than any pause between two requests, so
+        # that a client never reuses a connection the server is closing (an error no browser would show).
+        *(["--threads", str(threads), "--keep-alive", "30"] if threads > 1 else []),
         "wsgi:app",
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=server_env(url, workdir))

@@ -216,7 +216,9 @@ class AuditorUser(SignedIn):
             catch_response=True,
         ) as reply:
             if reply.status_code != 200 or "saved_at" not in (reply.text or ""):
-                reply.failure(f"HTTP {reply.status_code}: {(reply.text or '')[:120]}")
+                reply.failure(
+                    f"HTTP {reply.status_code}: {getattr(reply, 'error', None) or (reply.text or '')[:120]}"
+                )
         self.drafts_left -= 1
 
     def submit(self) -> None:
