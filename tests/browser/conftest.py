@@ -26,14 +26,16 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from app import create_app
 from app.extensions import db
-from audits.models import Base
+from audits.models import Base, Round, RoundStatus, User
+from audits.scorecards import publish
 from config import normalise_database_url
 from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
 
@@ -235,24 +237,25 @@ def truncate_all(url: str) -> None:
 
 @dataclass
 class DemoWorld:
-    """A server on a database holding ``flask demo``'s district, with one scorecard published."""
+    """A server on a database holding ``flask demo``'s district, with the principal's scorecard published."""
 
     server: LiveServer
     database_url: str
+    sessions: dict[str, Any] = field(default_factory=dict)  # email -> signed-in storage state
 
     @property
     def url(self) -> str:
         """The server's base URL."""
         return self.server.url
 
-    def scalar(self, sql: str, **params: object) -> object:
+    def scalar(self, sql: str, **params: object) -> Any:
         """Read one value from the world's database (to find what to open, never to change it)."""
         return read_scalar(self.database_url, sql, **params)
 
 
-def read_scalar(database_url: str, sql: str, **params: object) -> object:
+def read_scalar(database_url: str, sql: str, **params: object) -> Any:
     """Read one value from a database (to find what to open in the browser, never to change it)."""
-    engine = create_engine(database_url)
+    engine = create_engine(normalise_database_url(database_url))
     try:
         with engine.connect() as connection:
             return connection.execute(text(sql), params).scalar_one()
@@ -261,13 +264,27 @@ def read_scalar(database_url: str, sql: str, **params: object) -> object:
 
 
 DEMO_PRINCIPAL_SCHOOL = "120048003173"  # audits.demo.DEMO_PRINCIPAL_SCHOOL, Abess Park Elementary
+DEMO_LEADER = "leader@example.org"
+
+
+def publish_closed_round(database_url: str) -> None:
+    """Publish the demo's closed round as its leader would (the journey does it in the browser)."""
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)})
+    with app.app_context():
+        round_ = db.session.scalars(select(Round).where(Round.status == RoundStatus.CLOSED)).first()
+        leader = db.session.scalars(select(User).where(User.email == DEMO_LEADER)).one()
+        assert round_ is not None
+        publish(db.session, round_, leader)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def demo_world(
     database_template: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[DemoWorld]:
-    """The demo district (``flask demo``) served for one module, with the principal's scorecard built.
+    """The demo district (``flask demo``) served for one module, with the principal's scorecard published.
 
     On SQLite the database is a copy of the migrated template; on PostgreSQL it is the
     shared test database, emptied again (identities restarted) when the module ends.
@@ -280,19 +297,13 @@ def demo_world(
         shutil.copyfile(database_template, path)
         database_url = f"sqlite:///{path}"
     try:
-        run_cli(database_url, workdir / "server", "demo")
+        files = workdir / "server"
+        run_cli(database_url, files, "demo")
         closed = "SELECT id FROM rounds WHERE status = 'closed' ORDER BY id LIMIT 1"
         round_id = read_scalar(database_url, closed)
-        run_cli(
-            database_url,
-            workdir / "server",
-            "scorecards",
-            "build",
-            str(round_id),
-            "--school",
-            DEMO_PRINCIPAL_SCHOOL,
-        )
-        world = DemoWorld(start_server(database_url, workdir / "server"), database_url)
+        run_cli(database_url, files, "scorecards", "build", str(round_id), "--school", DEMO_PRINCIPAL_SCHOOL)
+        publish_closed_round(database_url)
+        world = DemoWorld(start_server(database_url, files), database_url)
         try:
             yield world
         finally:
@@ -338,7 +349,7 @@ class Pages:
     contexts: list[tuple[str, BrowserContext]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    def open(self, label: str, base_url: str | None = None, **context_options: object) -> Page:
+    def open(self, label: str, base_url: str | None = None, **context_options: Any) -> Page:
         """A new page in its own context (own cookies and storage), named ``label`` in artefacts."""
         context = self.browser.new_context(
             base_url=base_url or self.base_url, accept_downloads=True, **context_options
@@ -400,12 +411,21 @@ def sign_in(page: Page, email: str, password: str) -> None:
 
 
 @pytest.fixture
-def signed_in(pages: Pages, demo_world: DemoWorld) -> Callable[[str], Page]:
-    """Open a page on the demo world signed in as ``email`` (demo password)."""
+def signed_in(pages: Pages, demo_world: DemoWorld) -> Callable[..., Page]:
+    """Open a page on the demo world signed in as ``email`` (demo password), with context options.
 
-    def open_as(email: str) -> Page:
-        page = pages.open(email, base_url=demo_world.url)
-        sign_in(page, email, DEMO_PASSWORD)
+    Each person signs in through the form once per module; later pages reuse the session.
+    The page opens on the person's home page.
+    """
+
+    def open_as(email: str, **context_options: Any) -> Page:
+        state = demo_world.sessions.get(email)
+        page = pages.open(email, base_url=demo_world.url, storage_state=state, **context_options)
+        if state is None:
+            sign_in(page, email, DEMO_PASSWORD)
+            demo_world.sessions[email] = page.context.storage_state()
+        else:
+            page.goto("/")
         return page
 
     return open_as

@@ -336,6 +336,7 @@ def test_audit_round_from_import_to_principal_scorecard(
     expect(leader.get_by_role("status").first).to_contain_text("is now closed")
     leader.get_by_role("link", name="Dashboard").click()
     ranking = leader.get_by_role("table", name=re.compile("sortable by column"))
+    expect(ranking.get_by_role("row").filter(has_text=SCHOOL)).to_be_visible()
     headers = [text.strip() for text in ranking.get_by_role("columnheader").all_inner_texts()]
     overall = next(index for index, header in enumerate(headers) if header.startswith("Overall"))
     school_row = ranking.get_by_role("row").filter(has_text=SCHOOL)
@@ -361,6 +362,7 @@ def test_audit_round_from_import_to_principal_scorecard(
     for text in never_shown:
         assert text not in principal.content()
     principal.get_by_role("link", name=SCHOOL).click()
+    expect(principal.get_by_role("heading", level=1)).to_have_text(SCHOOL)
     shots(principal, "principal-school")
     for text in never_shown:
         assert text not in principal.content()

@@ -1,0 +1,125 @@
+"""axe-core on every kind of page, as each person sees it, on the demo district.
+
+No page may have a violation of impact "serious" or "critical". The demo (``flask demo``)
+gives a district with a round in the field, contacts in every review state and a closed
+round whose scorecard is published to the demo principal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import DEMO_PRINCIPAL_SCHOOL, DemoWorld, Pages
+from tests.browser.ui import assert_accessible, go_to
+
+pytestmark = pytest.mark.browser
+
+ADMIN = "admin@example.org"
+LEADER = "leader@example.org"
+REVIEWER = "reviewer@example.org"
+AUDITOR = "auditor1@example.org"
+PRINCIPAL = "principal@example.org"
+
+# What to open, found in the demo's data: round ids by status, a contact waiting for review,
+# an assignment of the auditor's nobody has started, the principal's school.
+TARGETS = {
+    "round_in_field": "SELECT id FROM rounds WHERE status = 'in_field' ORDER BY id LIMIT 1",
+    "round_published": "SELECT id FROM rounds WHERE status = 'published' ORDER BY id LIMIT 1",
+    "submitted_contact": "SELECT id FROM contacts WHERE status = 'submitted' ORDER BY id LIMIT 1",
+    "open_assignment": (
+        "SELECT a.id FROM assignments a JOIN users u ON u.id = a.auditor_id "
+        "JOIN rounds r ON r.id = a.round_id "
+        "WHERE u.email = 'auditor1@example.org' AND r.status = 'in_field' AND a.channel = 'phone' "
+        "AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.assignment_id = a.id) ORDER BY a.id LIMIT 1"
+    ),
+    "principal_school": f"SELECT id FROM schools WHERE nces_id = '{DEMO_PRINCIPAL_SCHOOL}'",
+}
+
+PAGES = [
+    ("login", None, "/login"),
+    ("admin home", ADMIN, "/"),
+    ("rubric library", ADMIN, "/rubrics/"),
+    ("leader home", LEADER, "/"),
+    ("school list", LEADER, "/schools/"),
+    ("school page", LEADER, "/schools/{principal_school}"),
+    ("round list", LEADER, "/rounds/"),
+    ("round in the field", LEADER, "/rounds/{round_in_field}"),
+    ("progress board", LEADER, "/rounds/{round_in_field}/progress"),
+    ("round dashboard", LEADER, "/rounds/{round_in_field}/dashboard"),
+    ("heat map", LEADER, "/rounds/{round_in_field}/heatmap"),
+    ("school results", LEADER, "/schools/{principal_school}/results"),
+    ("scorecards of a round", LEADER, "/scorecards/rounds/{round_published}"),
+    ("auditors", LEADER, "/auditors/"),
+    ("district settings", LEADER, "/district"),
+    ("reviewer home", REVIEWER, "/"),
+    ("review queue", REVIEWER, "/review/"),
+    ("contact under review", REVIEWER, "/contacts/{submitted_contact}"),
+    ("auditor home", AUDITOR, "/"),
+    ("assignments", AUDITOR, "/assignments/"),
+    ("contact form", AUDITOR, "/assignments/{open_assignment}/contact"),
+    ("principal home", PRINCIPAL, "/"),
+    ("principal's school", PRINCIPAL, "/schools/{principal_school}"),
+]
+
+
+@pytest.fixture(scope="module")
+def targets(demo_world: DemoWorld) -> dict[str, int]:
+    """The ids of the pages to open."""
+    return {name: int(demo_world.scalar(sql)) for name, sql in TARGETS.items()}
+
+
+@pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=[name for name, _, _ in PAGES])
+def test_page_has_no_serious_violation(
+    name: str,
+    who: str | None,
+    path: str,
+    signed_in: Callable[..., Page],
+    pages: Pages,
+    demo_world: DemoWorld,
+    targets: dict[str, int],
+) -> None:
+    """The page, as this person sees it, passes axe without serious or critical violations."""
+    page = signed_in(who) if who else pages.open("visitor", base_url=demo_world.url)
+    response = page.goto(path.format(**targets))
+    assert response is not None and response.status == 200, f"{name}: {response and response.status}"
+    assert_accessible(page)
+
+
+def test_round_form_and_plan_are_accessible(signed_in: Callable[..., Page]) -> None:
+    """The round form, with its errors shown, and a draft's plan preview pass axe."""
+    page = signed_in(LEADER)
+    go_to(page, "Rounds")
+    page.get_by_role("link", name="New round").click()
+    assert_accessible(page)
+    page.get_by_label("Phone calls per school").fill("1")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Accessibility check round")
+    page.get_by_label("First day").fill("2027-01-11")
+    page.get_by_label("Last day").fill("2027-01-29")
+    page.get_by_label("Schools I pick").check()
+    page.get_by_label("Filter").fill("Abess")
+    page.get_by_label("ABESS PARK ELEMENTARY SCHOOL").check()
+    page.get_by_role("group", name="Phone scenarios").get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("heading", name="Plan preview")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_contact_form_with_errors_is_accessible(
+    signed_in: Callable[..., Page], targets: dict[str, int]
+) -> None:
+    """A contact submitted empty comes back with every problem listed and linked, and passes axe."""
+    page = signed_in("auditor2@example.org")
+    page.goto("/assignments/")
+    page.get_by_role("link", name="Start the contact form").first.click()
+    page.get_by_role("button", name="Submit for review").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("to fix before this can be submitted")
+    expect(page.get_by_label("How the contact ended", exact=True)).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)

@@ -1,0 +1,106 @@
+"""Pages fit their screen: the contact form on a 375 px phone, wide tables inside their own scroll box.
+
+An auditor fills the contact form on a phone at the school's door, so at 375 × 812 it
+must not scroll sideways and every control must be on screen and usable: the test fills
+and submits the whole form there, with a tap for each answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import ARTIFACTS, DemoWorld
+from tests.browser.ui import assert_accessible, fill_rubric
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 812}
+SHOTS = ARTIFACTS / "layout"
+
+
+def page_width(page: Page) -> int:
+    """How wide the page's content is (wider than the window: it scrolls sideways)."""
+    return int(page.evaluate("() => document.scrollingElement.scrollWidth"))
+
+
+def off_screen_controls(page: Page, width: int) -> list[str]:
+    """The form controls of the main content that are hidden, empty or cut by the window's edges."""
+    return list(
+        page.evaluate(
+            """(width) => {
+                const found = [];
+                const controls = document.querySelectorAll(
+                    'main input:not([type=hidden]), main select, main textarea, main button');
+                for (const control of controls) {
+                    if (control.closest('[hidden], details:not([open])')) continue;  // shown on demand
+                    const box = control.getBoundingClientRect();
+                    const name = control.id || control.name || control.textContent.trim();
+                    if (box.width < 1 || box.height < 1) found.push(`${name}: not shown`);
+                    else if (box.left < 0 || box.right > width) {
+                        found.push(`${name}: ${Math.round(box.left)}..${Math.round(box.right)} px`);
+                    }
+                }
+                return found;
+            }""",
+            width,
+        )
+    )
+
+
+@pytest.mark.parametrize("channel", ["Phone call", "Email", "Front-office visit"])
+def test_contact_form_fits_a_phone(channel: str, signed_in: Callable[..., Page]) -> None:
+    """At 375 px the contact form has no sideways scroll, every control is on screen, and it submits."""
+    page = signed_in("auditor2@example.org", viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto("/assignments/")
+    assignment = page.get_by_role("listitem").filter(has_text=f"· {channel}").filter(has_text="Not started")
+    assignment.first.get_by_role("link", name="Start the contact form").click()
+    expect(page.get_by_role("button", name="Submit for review")).to_be_visible()
+    assert page_width(page) <= PHONE["width"]
+    assert off_screen_controls(page, PHONE["width"]) == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    slug = channel.lower().replace(" ", "-")
+    page.screenshot(path=SHOTS / f"contact-form-{slug}-375.png", full_page=True)
+    assert_accessible(page)
+
+    started = datetime.now(ZoneInfo("America/New_York")) - timedelta(hours=2)
+    fields = {
+        "Phone call": {"Rings before a person answered": "2", "Call length in seconds": "150"},
+        "Email": {
+            "The email you sent": "Hello, how do we apply for free meals?",
+            "The reply": "The form is online.",
+        },
+        "Front-office visit": {"Seconds until someone greeted you": "20", "Total wait in seconds": "90"},
+    }[channel]
+    form = page.locator("#contact-form")
+    form.locator("#started_at").fill(started.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("How the contact ended", exact=True).select_option(label="Reached a person")
+    if channel == "Email":
+        form.get_by_label("When the reply arrived", exact=True).fill(started.strftime("%Y-%m-%dT%H:%M"))
+    for label, value in fields.items():
+        form.get_by_label(label, exact=True).fill(value)
+    if channel == "Phone call":
+        form.get_by_role("group", name="Did the staff member give their name?").get_by_label("No").tap()
+    fill_rubric(page)
+    # With every comment box opened, nothing spills sideways either.
+    for summary in form.locator("details.comment > summary").all()[:3]:
+        summary.tap()
+    assert page_width(page) <= PHONE["width"]
+    assert off_screen_controls(page, PHONE["width"]) == []
+    page.get_by_role("button", name="Submit for review").tap()
+    expect(page.get_by_role("status").first).to_contain_text("Submitted your")
+    assert page_width(page) <= PHONE["width"]
+
+
+def test_heat_map_scrolls_inside_its_box(signed_in: Callable[..., Page], demo_world: DemoWorld) -> None:
+    """The heat map is wider than a laptop screen: its box scrolls, the page does not."""
+    page = signed_in("leader@example.org", viewport={"width": 1280, "height": 800})
+    round_id = demo_world.scalar("SELECT id FROM rounds WHERE status = 'in_field' ORDER BY id LIMIT 1")
+    page.goto(f"/rounds/{round_id}/heatmap")
+    box = page.get_by_role("region", name=page.locator("#heat-caption").inner_text())
+    assert box.evaluate("(element) => element.scrollWidth > element.clientWidth")
+    assert page_width(page) <= 1280
