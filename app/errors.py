@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from app.extensions import db
@@ -25,8 +25,32 @@ def _render(status: int, title: str, message: str) -> tuple[Response | str, int]
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def upload_limit_text(limit: int | None) -> str:
+    """``MAX_CONTENT_LENGTH`` in words, e.g. ``20 MB``."""
+    if not limit:
+        return "the limit"
+    return f"{limit / (1024 * 1024):g} MB"
+
+
 def register(app: Flask) -> None:
     """Install the handlers on ``app``."""
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> tuple[Response | str, int] | Response:
+        # This handler is more specific than the API blueprint's HTTPException one, so it answers the
+        # API's requests too: in the API's JSON there.
+        from app.api.blueprint import PREFIX
+        from app.api.errors import http_error
+
+        limit = upload_limit_text(app.config.get("MAX_CONTENT_LENGTH"))
+        if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
+            return http_error(RequestEntityTooLarge(f"the request body is too large (at most {limit})"))
+        return _render(
+            413,
+            "The file is too large",
+            f"Uploads and forms can be at most {limit}. Nothing was saved: go back and choose a smaller "
+            "file (for a photo, a smaller size; for a directory, only your district's rows).",
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[Response | str, int]:

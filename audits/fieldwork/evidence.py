@@ -2,6 +2,8 @@
 
 Accepted: photos (JPEG, PNG, WebP), audio (MP3, M4A, WAV, OGG), emails (``.eml``)
 and plain text. Anything else, HTML above all, is refused whatever its name says.
+Photos are decoded whole (a cut-off one is refused) and only up to ``MAX_IMAGE_PIXELS``:
+a few hundred bytes can declare a picture that takes gigabytes to decode.
 Files live outside the web root in a folder the caller names; a random token
 identifies each one in URLs.
 """
@@ -10,15 +12,19 @@ from __future__ import annotations
 
 import io
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import filetype
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
@@ -28,8 +34,24 @@ from audits.models import Channel, Contact, Evidence, EvidenceKind, User
 
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 AUDIO_TYPES = {"audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/x-wav", "audio/wav", "audio/ogg", "video/mp4"}
-HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<iframe", b"<?xml")
+HTML_MARKERS = (
+    b"<!doctype",
+    b"<!--",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<svg",
+    b"<iframe",
+    b"<?xml",
+)
+BOM = b"\xef\xbb\xbf"
 MAX_LABEL = 100
+# The largest photo decoded: 50 megapixels holds every phone camera's photo (48 MP at most).
+MAX_IMAGE_PIXELS = 50_000_000
+# What a damaged email can throw while it is read (the parser is lenient, the decoders are not).
+EMAIL_ERRORS = (LookupError, ValueError, TypeError, OverflowError, IndexError, AttributeError)
+_decoding = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -54,7 +76,7 @@ def sniff(data: bytes) -> Sniffed:
         raise ValidationError(
             "file", f"{guess.mime} files are not accepted; upload a photo, audio, .eml or .txt"
         )
-    head = data[:4096].lstrip().lower()
+    head = data[:4096].lstrip().removeprefix(BOM).lstrip().lower()
     if b"\x00" in data[:4096]:
         raise ValidationError("file", "this is not a photo, audio recording, email or text file")
     if head.startswith(HTML_MARKERS) or b"<script" in data.lower():
@@ -68,16 +90,55 @@ def sniff(data: bytes) -> Sniffed:
             data.decode("cp1252")
         except UnicodeDecodeError as error:
             raise ValidationError("file", "the text is not readable (not UTF-8)") from error
-    message = BytesParser(policy=policy.default).parsebytes(data, headersonly=True)
-    if message.get("From") and (message.get("Date") or message.get("Subject")):
+    if _looks_like_email(data):
         return Sniffed(EvidenceKind.EMAIL, "message/rfc822")
     return Sniffed(EvidenceKind.TEXT, "text/plain")
 
 
-def strip_image_metadata(data: bytes, content_type: str) -> bytes:
-    """Re-encode an image from its pixels alone: no EXIF (GPS, camera, time), no text chunks, upright."""
+def _looks_like_email(data: bytes) -> bool:
+    """Whether ``data`` starts with an email's headers: a sender, and a date or a subject."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        message = BytesParser(policy=policy.default).parsebytes(data, headersonly=True)
+        return bool(message.get("From") and (message.get("Date") or message.get("Subject")))
+    except EMAIL_ERRORS:
+        return False
+
+
+@contextmanager
+def _whole_images_only() -> Iterator[None]:
+    """Decode with Pillow's own strictness: a cut-off image is an error, not a picture padded with grey.
+
+    WeasyPrint switches ``ImageFile.LOAD_TRUNCATED_IMAGES`` on for the whole process when it is
+    imported. The scorecards draw no raster image, so turning it off while an upload is decoded
+    (one at a time) changes nothing for them.
+    """
+    with _decoding:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _too_many_pixels(width: int, height: int) -> ValidationError:
+    limit = MAX_IMAGE_PIXELS // 1_000_000
+    return ValidationError(
+        "file", f"the photo is {width:,} × {height:,} pixels; photos of up to {limit} megapixels are accepted"
+    )
+
+
+def strip_image_metadata(data: bytes, content_type: str) -> bytes:
+    """Re-encode an image from its pixels alone: no EXIF (GPS, camera, time), no text chunks, upright.
+
+    Only the header is read before the size is checked, so a decompression bomb (a small file
+    declaring a huge picture) is refused before any pixel is decoded.
+    """
+    try:
+        with _whole_images_only(), Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise _too_many_pixels(width, height)
             upright = ImageOps.exif_transpose(image)
             mode = "RGB" if content_type == "image/jpeg" else "RGBA"
             pixels = upright.convert(mode)
@@ -86,7 +147,13 @@ def strip_image_metadata(data: bytes, content_type: str) -> bytes:
             options = {"quality": 90} if content_type == "image/jpeg" else {}
             clean.save(out, format=IMAGE_TYPES[content_type], **options)
             return out.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        # Pillow's own guard (past ``Image.MAX_IMAGE_PIXELS``) fires while opening, before our check.
+        limit = MAX_IMAGE_PIXELS // 1_000_000
+        raise ValidationError(
+            "file", f"the photo has too many pixels; photos of up to {limit} megapixels are accepted"
+        ) from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
         raise ValidationError("file", "the image cannot be read; it may be damaged or too large") from error
 
 
@@ -195,21 +262,43 @@ class EmailFacts:
 
 
 def read_eml(data: bytes) -> EmailFacts:
-    """Read the date, subject, sender and plain-text body of an ``.eml`` message."""
+    """Read the date, subject, sender and plain-text body of an ``.eml`` message.
+
+    A damaged message gives what can be read: an unreadable date is ``None``, an undecodable
+    body or header is empty (an unknown charset, broken base64, a date past the year 9999).
+    """
     message = BytesParser(policy=policy.default).parsebytes(data)
-    sent_at = None
-    if message.get("Date"):
-        try:
-            sent_at = parsedate_to_datetime(str(message["Date"]))
-        except (TypeError, ValueError):
-            sent_at = None
-        if sent_at is not None and sent_at.tzinfo is None:
-            sent_at = sent_at.replace(tzinfo=UTC)
-    body = message.get_body(preferencelist=("plain",))
-    text = body.get_content() if body is not None else ""
     return EmailFacts(
-        sent_at=sent_at.astimezone(UTC) if sent_at else None,
-        subject=str(message.get("Subject", "")),
-        sender=str(message.get("From", "")),
-        text=text.strip(),
+        sent_at=_sent_at(message),
+        subject=_header(message, "Subject"),
+        sender=_header(message, "From"),
+        text=_plain_text(message),
     )
+
+
+def _sent_at(message: EmailMessage) -> datetime | None:
+    try:
+        sent_at = parsedate_to_datetime(str(message["Date"])) if message.get("Date") else None
+        if sent_at is None:
+            return None
+        if sent_at.tzinfo is None:
+            sent_at = sent_at.replace(tzinfo=UTC)
+        return sent_at.astimezone(UTC)
+    except EMAIL_ERRORS:
+        return None
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    try:
+        return str(message.get(name, ""))
+    except EMAIL_ERRORS:
+        return ""
+
+
+def _plain_text(message: EmailMessage) -> str:
+    try:
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+    except EMAIL_ERRORS:
+        return ""
+    return text.strip() if isinstance(text, str) else ""

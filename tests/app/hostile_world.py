@@ -1,0 +1,370 @@
+"""A world full of hostile text for the hostile-input tests, and the helpers they share.
+
+Every piece of text a person can type and another person later reads (a school's name,
+a scenario's script, an auditor's comment, a reviewer's note) holds markup, quotes and
+right-to-left characters. One object per URL parameter exists, in the state the routes
+that take it expect: a draft and a submitted contact, a draft rubric, a draft round …
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+
+from app import create_app
+from app.extensions import db
+from audits.calendar import add_closures
+from audits.fieldwork.contacts import approve, return_contact, start_contact, submit
+from audits.fieldwork.evidence import attach_evidence
+from audits.models import Assignment, Base, Channel, Role, Round, RoundStatus, Slot, User
+from audits.planning.rounds import ChannelPlan, RoundSpec, save_round
+from audits.rubrics.versions import create_draft
+from audits.rubrics.yamlio import rubric_from_yaml
+from audits.scenarios import ScenarioSpec, save_scenario
+from audits.tokens import create_token
+from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork
+from tests.audits.round_helpers import make_scenario, publish_rubric
+from tests.audits.rubric_samples import EXAMPLE_YAML
+from tests.conftest import PASSWORD_HASH, TEST_DATABASE_URL
+
+SCRIPT_TAG = "<script>alert(1)</script>"
+ATTRIBUTE_BREAK = '"><img src=x onerror=alert(1)>'
+QUOTES = 'O\'Brien said "hi"'
+RTL = "\u202eevil.exe\u202c مدرسة الأمل בית ספר"
+BOLD = "<b>X</b>"
+# Everything at once: what a hostile (or unlucky) person types into any text field.
+HOSTILE = f"{SCRIPT_TAG} {QUOTES} {ATTRIBUTE_BREAK} {RTL}"
+HOSTILE_SCHOOL = f"{BOLD} {HOSTILE}"[:200]
+# What must never reach a page, a PDF's markup or an export unescaped.
+RAW_MARKUP = ("<script>alert(1)", "<img src=x", "<b>X</b>")
+# Values a spreadsheet would run as a formula.
+FORMULAS = ('=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1")
+
+
+@dataclass
+class HostileWorld:
+    """The ids every URL needs and the user id of each role."""
+
+    users: dict[str, int]
+    values: dict[str, Any]
+
+
+def png_bytes(width: int = 8, height: int = 8) -> bytes:
+    """A small, real PNG photo."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _user(session: Session, role: Role, email: str, **fields: Any) -> User:
+    user = User(email=email, role=role, password_hash=PASSWORD_HASH, **fields)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
+    """Create (and commit) the fieldwork district with hostile text everywhere a person types."""
+    fieldwork = build_fieldwork(session)
+    district, school, auditor, reviewer = (
+        fieldwork.district,
+        fieldwork.school,
+        fieldwork.auditor,
+        fieldwork.reviewer,
+    )
+    school.name = HOSTILE_SCHOOL
+    school.principal_name = "Dana O'Neil"
+    school.street, school.city = ATTRIBUTE_BREAK, SCRIPT_TAG
+    for assignment in (fieldwork.phone, fieldwork.email, fieldwork.visit):
+        scenario = assignment.scenario
+        scenario.title = f"{SCRIPT_TAG} {RTL}"[:200]
+        scenario.persona = HOSTILE
+        scenario.script = f"{HOSTILE}\n{BOLD}"
+        scenario.questions = [HOSTILE]
+        scenario.answer_key = HOSTILE
+    users = {
+        "admin": _user(session, Role.ADMIN, "admin@example.org", name=SCRIPT_TAG),
+        "leader": _user(session, Role.LEADER, "leader@example.org", district=district, name=QUOTES),
+        "principal": _user(
+            session, Role.PRINCIPAL, "principal@example.org", district=district, schools=[school]
+        ),
+        "auditor": auditor,
+        "reviewer": reviewer,
+    }
+    closure = add_closures(session, district, date(2027, 2, 15), None, HOSTILE[:200])[0]
+
+    # The phone call: submitted, waiting for review, with hostile comments and text answers.
+    hostile_call = {
+        **REACHED_CALL,
+        "item-impression": HOSTILE,
+        "comment-accuracy": f"{HOSTILE} {BOLD}",
+        "comment-courtesy": FORMULAS[0],
+    }
+    submitted = start_contact(session, fieldwork.phone, auditor)
+    submit(session, submitted, hostile_call, auditor, fieldwork.calendar)
+    # The email: submitted, returned with a hostile note, submitted again and approved.
+    approved = start_contact(session, fieldwork.email, auditor)
+    email_entry = {
+        "started_at": "2027-02-02T09:00",
+        "outcome": "reached",
+        "sent_text": HOSTILE,
+        "reply_at": "2027-02-02T13:00",
+        "reply_text": f"{HOSTILE} {FORMULAS[1]}",
+        "item-answered_by_person": "yes",
+        "item-rings": "2",
+        "item-courtesy": "4",
+        "item-accuracy": "Complete and correct",
+        "item-impression": FORMULAS[2],
+        "comment-accuracy": FORMULAS[3],
+        "comment-courtesy": f"The staff said {BOLD} and {SCRIPT_TAG}, {QUOTES}.",
+    }
+    submit(session, approved, email_entry, auditor, fieldwork.calendar)
+    return_contact(session, approved, reviewer, f"Please fix: {HOSTILE}")
+    submit(session, approved, email_entry, auditor, fieldwork.calendar)
+    approve(session, approved, reviewer)
+    # The visit: a draft the auditor is still filling in, with a photo attached.
+    draft = start_contact(session, fieldwork.visit, auditor)
+    # A second email to the school: a draft, where an attached .eml fills in the reply.
+    second_email = Assignment(
+        round_id=fieldwork.round.id,
+        school_id=school.id,
+        scenario_id=fieldwork.email.scenario_id,
+        auditor_id=auditor.id,
+        channel=Channel.EMAIL,
+        sequence=2,
+        due_day=date(2027, 2, 3),
+        slot=Slot.MORNING,
+    )
+    session.add(second_email)
+    session.flush()
+    email_draft = start_contact(session, second_email, auditor)
+    session.flush()
+    evidence = attach_evidence(
+        session,
+        draft,
+        png_bytes(),
+        f"{SCRIPT_TAG}.png",
+        "entrance",
+        auditor,
+        Path(app.config["EVIDENCE_DIR"]),
+        10 * 1024 * 1024,
+    )
+
+    rubric = create_draft(
+        session,
+        rubric_from_yaml(EXAMPLE_YAML.replace("key: phone-standard", "key: hostile-draft")),
+    )
+    section = rubric.sections[0]
+    item = section.items[0]
+    draft_round = save_round(
+        session,
+        district,
+        RoundSpec(
+            name=f"{SCRIPT_TAG} round",
+            first_day=date(2027, 3, 1),
+            last_day=date(2027, 3, 12),
+            channels={Channel.PHONE: ChannelPlan(1, [fieldwork.phone.scenario_id])},
+        ),
+    )
+    closed_round = Round(
+        district_id=district.id,
+        name="Closed round",
+        first_day=date(2026, 10, 1),
+        last_day=date(2026, 10, 30),
+        status=RoundStatus.CLOSED,
+    )
+    session.add(closed_round)
+    publish_rubric(session, Channel.PHONE)
+    library = make_scenario(session, None, Channel.PHONE, "library-phone")
+    district_scenario = save_scenario(
+        session,
+        district.id,
+        ScenarioSpec(
+            key="hostile-scenario",
+            title=HOSTILE[:200],
+            channel=Channel.PHONE,
+            language="en",
+            rubric="phone-test",
+            persona=HOSTILE,
+            script=HOSTILE,
+            questions=[HOSTILE],
+            answer_key=HOSTILE,
+        ),
+    )
+    token, plaintext = create_token(session, users["admin"], SCRIPT_TAG)
+    session.commit()
+    values = {
+        "district_id": district.id,
+        "closure_id": closure.id,
+        "round_id": fieldwork.round.id,
+        "draft_round_id": draft_round.id,
+        "closed_round_id": closed_round.id,
+        "assignment_id": fieldwork.visit.id,
+        "phone_assignment_id": fieldwork.phone.id,
+        "draft_contact_id": draft.id,
+        "email_draft_contact_id": email_draft.id,
+        "submitted_contact_id": submitted.id,
+        "approved_contact_id": approved.id,
+        "evidence_token": evidence.token,
+        "rubric_id": rubric.id,
+        "section_id": section.id,
+        "item_id": item.id,
+        "scenario_id": district_scenario.id,
+        "library_scenario_id": library.id,
+        "school_id": school.id,
+        "user_id": auditor.id,
+        "token_id": token.id,
+        "api_token": plaintext,
+    }
+    return HostileWorld(users={role: user.id for role, user in users.items()}, values=values)
+
+
+def sign_in(client: FlaskClient, user_id: int | None) -> None:
+    """Put the user in the client's session (no password hashing); ``None`` signs out."""
+    with client.session_transaction() as web_session:
+        web_session.clear()
+        if user_id is not None:
+            web_session["_user_id"] = str(user_id)
+            web_session["_fresh"] = True
+
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+def snapshot(engine: Engine) -> Rows:
+    """Every row of every table, in primary-key order: what "nothing changed" compares."""
+    rows: Rows = {}
+    with engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            result = connection.execute(select(table).order_by(*order))
+            rows[table.name] = [dict(row._mapping) for row in result]
+    return rows
+
+
+def changed_tables(before: Rows, after: Rows) -> list[str]:
+    """The names of the tables whose rows differ (API tokens' last use is bookkeeping, not a change)."""
+
+    def comparable(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in row.items() if (name, k) not in IGNORED} for row in rows]
+
+    return [
+        name for name in before if comparable(name, before[name]) != comparable(name, after.get(name, []))
+    ]
+
+
+IGNORED = {("api_tokens", "last_used_at")}
+
+
+def restore(engine: Engine, rows: Rows) -> None:
+    """Make every table hold exactly ``rows`` again (PostgreSQL: id sequences follow)."""
+    tables = Base.metadata.sorted_tables
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as connection:
+        if postgres:
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+        for table in tables:
+            if rows[table.name]:
+                connection.execute(table.insert(), rows[table.name])
+        if postgres:
+            for table in tables:
+                if "id" in table.columns and table.columns["id"].primary_key:
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                            f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
+                        )
+                    )
+
+
+def files_under(folders: tuple[Path, ...]) -> dict[Path, bytes]:
+    """Every stored file (evidence, scorecards) and its bytes."""
+    return {path: path.read_bytes() for folder in folders for path in folder.rglob("*") if path.is_file()}
+
+
+@dataclass
+class Hostile:
+    """The app on a database of its own, the world in it, and the baseline every test starts from."""
+
+    app: Flask
+    world: HostileWorld
+    folders: tuple[Path, ...]
+    rows: Rows
+    files: dict[Path, bytes]
+
+    def reset(self) -> None:
+        """Put the rows and stored files back as built."""
+        restore(db.engine, self.rows)
+        for folder in self.folders:
+            for path in folder.rglob("*"):
+                if path.is_file() and path not in self.files:
+                    path.unlink()
+        for path, data in self.files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+    def unchanged(self) -> list[str]:
+        """What differs from the baseline: table names, and ``files`` when stored files do."""
+        db.session.remove()
+        changed = changed_tables(self.rows, snapshot(db.engine))
+        return changed + (["files"] if files_under(self.folders) != self.files else [])
+
+
+def start_hostile(database_template: str, folder: Path, **settings: Any) -> Iterator[Hostile]:
+    """Build the app and the world once (for a module); empties the database afterwards."""
+    url = TEST_DATABASE_URL or f"sqlite:///{folder / 'hostile.sqlite'}"
+    if not TEST_DATABASE_URL:
+        shutil.copyfile(database_template, folder / "hostile.sqlite")
+    folders = (folder / "evidence", folder / "storage")
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "EVIDENCE_DIR": str(folders[0]),
+            "STORAGE_DIR": str(folders[1]),
+            **settings,
+        },
+    )
+    with app.app_context():
+        if TEST_DATABASE_URL:
+            restore(db.engine, {table.name: [] for table in Base.metadata.sorted_tables})
+        with patch("tests.audits.fieldwork_helpers.hash_password", lambda _: PASSWORD_HASH):
+            world = build_hostile_world(db.session, app)  # type: ignore[arg-type]
+        db.session.remove()
+        hostile = Hostile(app, world, folders, snapshot(db.engine), files_under(folders))
+    yield hostile
+    with app.app_context():
+        if TEST_DATABASE_URL:
+            restore(db.engine, {table.name: [] for table in Base.metadata.sorted_tables})
+        db.engine.dispose()
+
+
+def fresh(hostile: Hostile) -> Iterator[FlaskClient]:
+    """For one test: the world as built, an app context and a new client."""
+    with hostile.app.app_context():
+        hostile.reset()
+        yield hostile.app.test_client()
+        db.session.remove()
+
+
+def assert_no_raw_markup(text: str, where: str) -> None:
+    """``text`` (a page, a PDF's HTML) holds none of the hostile markup unescaped."""
+    for raw in RAW_MARKUP:
+        assert raw not in text, f"{raw!r} appears unescaped in {where}"

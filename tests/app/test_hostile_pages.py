@@ -1,0 +1,153 @@
+"""Hostile text (markup, quotes, right-to-left characters) typed anywhere shows as text on every page.
+
+School names, scenario scripts, auditors' comments, reviewers' notes and district
+closures hold ``<script>``, an attribute break-out, quotes and RTL characters. Every
+HTML page a role can open is fetched; none may contain the markup unescaped, and the
+pages that show the text show it escaped, with its quotes and RTL characters intact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.app.hostile_world import (
+    Hostile,
+    HostileWorld,
+    assert_no_raw_markup,
+    fresh,
+    sign_in,
+    start_hostile,
+)
+
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+ESCAPED_BREAK = "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"
+# Which world value fills each URL parameter, per role (the objects that role may open).
+PARAMETERS = {
+    "admin": {"contact_id": "submitted_contact_id"},
+    "leader": {"contact_id": "submitted_contact_id"},
+    "reviewer": {"contact_id": "submitted_contact_id"},
+    "auditor": {"contact_id": "draft_contact_id", "user_id": "user_id"},
+    "principal": {"contact_id": "submitted_contact_id"},
+}
+# Not HTML pages: files, feeds, JSON, telephony (off without a Twilio account).
+NOT_PAGES = re.compile(
+    r"\.(pdf|ics|yaml)$|/export\.|^/(static|api|evidence)/|/call|/recording|/status$|progress"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
+    yield from start_hostile(database_template, tmp_path_factory.mktemp("hostile-pages"))
+
+
+@pytest.fixture
+def client(hostile: Hostile) -> Iterator[FlaskClient]:
+    yield from fresh(hostile)
+
+
+@pytest.fixture
+def world(hostile: Hostile) -> HostileWorld:
+    return hostile.world
+
+
+@pytest.fixture
+def app(hostile: Hostile) -> Flask:
+    return hostile.app
+
+
+def _pages(app: Flask, world: HostileWorld, role: str) -> list[str]:
+    """Every GET page of the app with its parameters filled from the world."""
+    names = {**{name: name for name in world.values}, **PARAMETERS[role]}
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or NOT_PAGES.search(rule.rule):
+            continue
+        arguments = {argument: world.values[names[argument]] for argument in rule.arguments}
+        with app.test_request_context():
+            from flask import url_for
+
+            urls.append(url_for(rule.endpoint, **arguments))
+    return sorted(set(urls))
+
+
+@pytest.mark.parametrize("role", ["admin", "leader", "reviewer", "auditor", "principal"])
+def test_no_page_shows_hostile_markup_unescaped(
+    app: Flask, client: FlaskClient, world: HostileWorld, role: str
+) -> None:
+    sign_in(client, world.users[role])
+    seen = 0
+    for url in _pages(app, world, role):
+        response = client.get(url)
+        assert response.status_code < 500, url
+        if response.mimetype == "text/html":
+            html = response.get_data(as_text=True)
+            assert_no_raw_markup(html, f"{url} as {role}")
+            seen += ESCAPED_SCRIPT in html
+    assert seen >= 3, f"the hostile text reached only {seen} pages for {role}"
+
+
+@pytest.mark.parametrize(
+    ("role", "template"),
+    [
+        ("admin", "/schools/"),
+        ("leader", "/schools/{school_id}"),
+        ("leader", "/schools/{school_id}/edit"),
+        ("leader", "/rounds/{round_id}/dashboard"),
+        ("reviewer", "/rounds/{round_id}/heatmap"),
+        ("leader", "/schools/{school_id}/results?round={round_id}"),
+        ("reviewer", "/review/"),
+        ("reviewer", "/contacts/{submitted_contact_id}"),
+        ("reviewer", "/contacts/{submitted_contact_id}/review-edit"),
+        ("auditor", "/assignments/{assignment_id}/contact"),
+        ("auditor", "/assignments/"),
+        ("principal", "/"),
+        ("principal", "/schools/{school_id}"),
+        ("leader", "/scenarios/{scenario_id}"),
+    ],
+)
+def test_the_text_itself_shows_escaped_with_quotes_and_rtl(
+    client: FlaskClient, world: HostileWorld, role: str, template: str
+) -> None:
+    sign_in(client, world.users[role])
+    response = client.get(template.format(**world.values))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert_no_raw_markup(html, template)
+    assert ESCAPED_SCRIPT in html
+    if "school_id" in template or "dashboard" in template or "heatmap" in template:
+        assert "&lt;b&gt;X&lt;/b&gt;" in html  # the school's name, markup and all, as text
+    assert "\u202e" in html or "مدرسة" in html  # right-to-left text arrives as typed
+
+
+def test_comments_and_notes_keep_their_quotes_and_break_out_nothing(
+    client: FlaskClient, world: HostileWorld
+) -> None:
+    sign_in(client, world.users["reviewer"])
+    html = client.get(f"/contacts/{world.values['approved_contact_id']}").get_data(as_text=True)
+    assert "Please fix: " + ESCAPED_SCRIPT in html  # the reviewer's note
+    assert "O&#39;Brien said &#34;hi&#34;" in html
+    assert ESCAPED_BREAK in html
+    assert "مدرسة الأمل בית ספר" in html
+    # Inside attribute values (the form's inputs) the quotes are escaped too: nothing breaks out.
+    sign_in(client, world.users["reviewer"])
+    form = client.get(f"/contacts/{world.values['submitted_contact_id']}/review-edit").get_data(as_text=True)
+    for tag in re.findall(r"<(?:input|textarea|option)[^>]*>", form):
+        assert "onerror" not in tag.replace("onerror=alert(1)&gt;", ""), tag
+
+
+def test_the_contact_form_draft_keeps_hostile_text_as_text(client: FlaskClient, world: HostileWorld) -> None:
+    sign_in(client, world.users["auditor"])
+    contact = world.values["draft_contact_id"]
+    saved = client.post(f"/contacts/{contact}/draft", json={"greeted_seconds": "12", "comment-accuracy": "x"})
+    assert saved.status_code == 200
+    draft = {"outcome": "reached", "item-impression": '"><script>alert(1)</script>', "started_at": "<b>X</b>"}
+    assert client.post(f"/contacts/{contact}/draft", json=draft).status_code == 200
+    html = client.get(f"/assignments/{world.values['assignment_id']}/contact").get_data(as_text=True)
+    assert_no_raw_markup(html, "the contact form with a hostile draft")
+    assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'value="&lt;b&gt;X&lt;/b&gt;"' in html
