@@ -8,9 +8,12 @@ written atomically (write, then rename) so a reader never sees half of it.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -71,6 +74,23 @@ class Progress:
 def progress_path(storage_dir: Path, round_id: int) -> Path:
     """Where the progress of round ``round_id``'s batch is kept."""
     return Path(storage_dir) / "progress" / f"{int(round_id)}.json"
+
+
+@contextmanager
+def progress_locked(storage_dir: Path, round_id: int) -> Iterator[None]:
+    """Hold round ``round_id``'s batch lock: one process at a time checks and claims the batch.
+
+    An advisory ``flock`` on a file beside the progress file, so it holds across
+    every web process and worker that shares the storage directory on this machine.
+    """
+    path = progress_path(storage_dir, round_id).with_suffix(".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def read_progress(storage_dir: Path, round_id: int) -> Progress | None:

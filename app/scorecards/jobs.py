@@ -22,7 +22,16 @@ from app.extensions import db
 from audits.models import Round
 from audits.timeutil import utcnow
 from reports.batch import BuildReport, SchoolRef, build_scorecards, ensure_buildable
-from reports.progress import DONE, FAILED, QUEUED, RUNNING, Progress, read_progress, write_progress
+from reports.progress import (
+    DONE,
+    FAILED,
+    QUEUED,
+    RUNNING,
+    Progress,
+    progress_locked,
+    read_progress,
+    write_progress,
+)
 
 log = logging.getLogger(__name__)
 # Settings a local worker process copies from the web app (plain values: they cross a process boundary).
@@ -107,11 +116,12 @@ def start_build(round_: Round, force: bool = False) -> Progress:
     ensure_buildable(round_)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     storage = storage_dir(app)
-    current = read_progress(storage, round_.id)
-    if current is not None and current.active:
-        raise BatchRunningError(f"scorecards of {round_.name} are already being generated")
-    progress = Progress(round_.id, state=QUEUED, started_at=utcnow().isoformat())
-    write_progress(storage, progress)
+    with progress_locked(storage, round_.id):  # two leaders pressing at once start one batch
+        current = read_progress(storage, round_.id)
+        if current is not None and current.active:
+            raise BatchRunningError(f"scorecards of {round_.name} are already being generated")
+        progress = Progress(round_.id, state=QUEUED, started_at=utcnow().isoformat())
+        write_progress(storage, progress)
     try:
         if app.config["CELERY_BROKER_URL"]:
             from app.scorecards.tasks import build_scorecards_task

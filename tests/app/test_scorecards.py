@@ -263,3 +263,49 @@ def test_a_batch_that_cannot_start_says_so(
     state = client.get(f"/scorecards/rounds/{round_.id}/progress").get_json()
     assert (state["state"], state["active"]) == ("failed", False)
     assert "no more processes" in state["message"]
+
+
+def test_two_leaders_generating_at_once_start_one_batch(
+    app: Flask, session: Session, setting: Setting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both requests read the progress at the same moment; only one may start a batch."""
+    import contextlib
+    import threading
+
+    from app.extensions import db
+    from app.scorecards import jobs
+    from audits.models import Round
+
+    started: list[int] = []
+    meet = threading.Barrier(2)
+    read = jobs.read_progress
+
+    def read_together(storage: Path, round_id: int) -> object:
+        current = read(storage, round_id)
+        with contextlib.suppress(threading.BrokenBarrierError):  # unlocked, both have read "no batch"
+            meet.wait(timeout=2)
+        return current
+
+    monkeypatch.setattr(jobs, "read_progress", read_together)
+    monkeypatch.setattr(jobs, "_start_local", lambda _app, round_id, _force: started.append(round_id))
+    round_id = setting.built.round.id
+    session.commit()
+    outcomes: list[str] = []
+
+    def press() -> None:
+        with app.app_context():
+            try:
+                jobs.start_build(db.session.get(Round, round_id))
+                outcomes.append("started")
+            except jobs.BatchRunningError:
+                outcomes.append("already running")
+            finally:
+                db.session.remove()
+
+    presses = [threading.Thread(target=press) for _ in range(2)]
+    for thread in presses:
+        thread.start()
+    for thread in presses:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["already running", "started"]
+    assert started == [round_id]
