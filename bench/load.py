@@ -45,7 +45,6 @@ Figures depend on the machine and on what else runs on it: the load average is p
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import random
@@ -423,15 +422,15 @@ def run_locust(
     args: argparse.Namespace, plan_path: Path, workdir: Path, server: subprocess.Popen[bytes]
 ) -> dict[str, Any]:
     """Run locust headless against the server; return CPU use and load average of the run."""
-    prefix = workdir / "locust"
-    for old in workdir.glob("locust_*.csv"):
-        old.unlink()
+    for old in ("submits.log", "warmup.json", "result.json"):
+        (workdir / old).unlink(missing_ok=True)
     (workdir / "submits.log").write_text("")
     env = dict(
         os.environ,
         LOAD_PLAN=str(plan_path),
         LOAD_SUBMIT_LOG=str(workdir / "submits.log"),
         LOAD_WARMUP=str(workdir / "warmup.json"),
+        LOAD_RESULT=str(workdir / "result.json"),
         LOAD_DURATION=str(args.duration),
         LOAD_AUDITORS=str(args.auditors),
         LOAD_LEADERS=str(args.leaders),
@@ -445,7 +444,6 @@ def run_locust(
         "-t", f"{args.duration + 300}s",  # a cap: the locustfile stops DURATION s after the sign-ins
         "--stop-timeout", "30",
         "--host", f"http://127.0.0.1:{args.port}",
-        "--csv", str(prefix),
         "--only-summary",
         "--loglevel", "WARNING",
         "--exit-code-on-error", "0",
@@ -487,44 +485,38 @@ def server_processes(server: subprocess.Popen[bytes]) -> list[psutil.Process]:
 # --- the report
 
 
-def read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
+def read_phase(path: Path) -> dict[str, Any] | None:
+    """A phase's figures as the locustfile wrote them, or ``None``."""
+    return json.loads(path.read_text()) if path.exists() and path.read_text() else None
 
 
-def _ms(value: str) -> str:
-    try:
-        return f"{float(value):.0f}"
-    except ValueError:
-        return value or "-"
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def print_phase(phase: dict[str, Any], rates: bool = True) -> None:
+    """One table row per request name, then the total (milliseconds)."""
+    print(HEADER)
+    print("-" * len(HEADER))
+    for row in phase["requests"]:
+        if not row["requests"] and row["name"] != "total":
+            continue  # e.g. sign-ins, all in the warm-up
+        if row["name"] == "total":
+            print("-" * len(HEADER))
+        rate = f"{row['rps']:.1f}" if rates else ""
+        print(
+            f"{row['name']:34} {row['requests']:>8} {row['failures']:>5} {rate:>6} {_ms(row['median']):>7} "
+            f"{_ms(row['p95']):>6} {_ms(row['p99']):>6} {_ms(row['max']):>6}"
+        )
+
+
+def phase_errors(phase: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [*phase["errors"], *phase["exceptions"]] if phase else []
 
 
 HEADER = (
     f"{'endpoint':34} {'requests':>8} {'fail':>5} {'req/s':>6} {'median':>7} {'p95':>6} {'p99':>6} {'max':>6}"
 )
-
-
-def warmup_report(workdir: Path) -> int:
-    """Print the sign-in phase's figures (kept apart from the run's); return its failures."""
-    path = workdir / "warmup.json"
-    if not path.exists() or not path.read_text():
-        print("warm-up: not every user signed in; the figures below include the sign-ins")
-        return 0
-    warmup = json.loads(path.read_text())
-    print(f"warm-up (every user signs in; not in the figures below): {warmup['seconds']:.0f} s")
-    print(HEADER)
-    for row in warmup["requests"]:
-        name = "total" if row["name"] == "Aggregated" else row["name"]
-        print(
-            f"{name:34} {row['requests']:>8} {row['failures']:>5} {'':>6} {row['median'] or 0:>7.0f} "
-            f"{row['p95']:>6.0f} {'':>6} {row['max']:>6.0f}"
-        )
-    for error in warmup["errors"]:
-        print(f"  error {error['count']:>5} × {error['method']} {error['name']}: {error['error'][:150]}")
-    total = next((row for row in warmup["requests"] if row["name"] == "Aggregated"), {"failures": 0})
-    return int(total["failures"])
 
 
 def endpoint_name(method: str, path: str) -> str:
@@ -537,10 +529,8 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def server_report(workdir: Path) -> None:
+def server_report(workdir: Path, since: float) -> None:
     """Server time per endpoint from gunicorn's access log (the measured phase): handling without queueing."""
-    warmup_path = workdir / "warmup.json"
-    since = json.loads(warmup_path.read_text())["measured_from"] if warmup_path.exists() else 0.0
     times: dict[str, list[float]] = {}
     access = workdir / "access.log"
     for line in access.read_text().splitlines() if access.exists() else []:
@@ -548,7 +538,7 @@ def server_report(workdir: Path) -> None:
         if not found:
             continue
         when = datetime.strptime(found.group(1), "%d/%b/%Y:%H:%M:%S %z").timestamp()
-        if when + 1 < since:
+        if when + 1 < since:  # the log has whole seconds
             continue
         times.setdefault(endpoint_name(found.group(2), found.group(3)), []).append(
             float(found.group(5)) * 1000
@@ -565,43 +555,33 @@ def server_report(workdir: Path) -> None:
         )
 
 
-def report(
-    workdir: Path, run: dict[str, Any], args: argparse.Namespace
-) -> tuple[dict[str, dict[str, str]], bool]:
-    """Print the figures, the errors and the targets; return the rows by name and whether targets hold."""
+def report(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> bool:
+    """Print the figures, the errors and the targets; return whether the targets hold."""
+    warmup, result = read_phase(workdir / "warmup.json"), read_phase(workdir / "result.json")
+    if result is None:
+        raise SystemExit(f"locust wrote no figures; see {workdir / 'locust.log'}")
     print()
-    warmup_failures = warmup_report(workdir)
-    rows = read_csv(workdir / "locust_stats.csv")
-    by_name = {row["Name"]: row for row in rows}
+    if warmup is None:
+        print("warm-up: not every user signed in; the figures below include the sign-ins")
+    else:
+        print(f"warm-up (every user signs in; not in the figures below): {warmup['seconds']:.0f} s")
+        print_phase(warmup, rates=False)
+    threads = f" × {args.threads} threads" if args.threads > 1 else ""
     print()
     print(
-        f"figures (milliseconds; {args.auditors} auditors, {args.leaders} leaders, {args.duration} s, "
-        f"gunicorn {args.workers} workers{f' × {args.threads} threads' if args.threads > 1 else ''}):"
+        f"figures (milliseconds; {args.auditors} auditors, {args.leaders} leaders, {result['seconds']:.0f} s "
+        f"after the sign-ins, gunicorn {args.workers} workers{threads}):"
     )
-    print(HEADER)
-    print("-" * len(HEADER))
-    for row in sorted(rows, key=lambda r: (r["Name"] == "Aggregated", r["Name"])):
-        name = "total" if row["Name"] == "Aggregated" else row["Name"]
-        if name == "total":
-            print("-" * len(HEADER))
-        print(
-            f"{name:34} {row['Request Count']:>8} {row['Failure Count']:>5} {float(row['Requests/s']):>6.1f} "
-            f"{_ms(row['50%']):>7} {_ms(row['95%']):>6} {_ms(row['99%']):>6} "
-            f"{_ms(row['Max Response Time']):>6}"
-        )
-    server_report(workdir)
-    failures = read_csv(workdir / "locust_failures.csv")
-    exceptions = read_csv(workdir / "locust_exceptions.csv")
+    print_phase(result)
+    server_report(workdir, result["since"])
+    errors = [*phase_errors(warmup), *phase_errors(result)]
     print()
-    if failures or exceptions:
-        print("errors:")
-        for failure in failures:
-            where = f"{failure['Method']} {failure['Name']}"
-            print(f"  {failure['Occurrences']:>5} × {where}: {failure['Error'][:150]}")
-        for exception in exceptions:
-            print(f"  {exception['Count']:>5} × exception {exception['Message'][:150]}")
+    if errors:
+        print("errors (warm-up included):")
+        for error in errors:
+            print(f"  {error['count']:>5} × {error['where']}: {error['error'][:150]}")
     else:
-        print("errors: none")
+        print("errors: none (warm-up included)")
     samples = run["load_samples"] or [run["load_after"][0]]
     print(
         f"machine: {os.cpu_count()} cores; "
@@ -614,24 +594,27 @@ def report(
         f"{run['gunicorn_cpu']:.1f}, PostgreSQL (whole server) {run['postgres_cpu']:.1f}, "
         f"locust {run['locust_cpu']:.1f}"
     )
-    total = by_name.get("Aggregated", {})
-    errors = (
-        int(total.get("Failure Count", "0") or 0) + sum(int(e["Count"]) for e in exceptions) + warmup_failures
+    by_name = {row["name"]: row for row in result["requests"]}
+    failures = sum(row["failures"] for phase in (warmup, result) if phase for row in phase["requests"][-1:])
+    count = failures + sum(
+        error["count"] for phase in (warmup, result) for error in (phase or {}).get("exceptions", [])
     )
-    ok = errors == 0
+    ok = count == 0
     print()
-    print(f"target: zero errors (warm-up included) — {errors}: {'met' if errors == 0 else 'MISSED'}")
+    print(f"target: zero errors (warm-up included) — {count}: {'met' if ok else 'MISSED'}")
     for name in (DRAFT, SUBMIT):
         row = by_name.get(name)
-        if row is None:
+        if row is None or row["p95"] is None:
             print(f"target: p95 of {name} under {TARGET_P95_MS} ms — no such request: MISSED")
             ok = False
             continue
-        p95 = float(row["95%"])
-        met = p95 < TARGET_P95_MS
+        met = row["p95"] < TARGET_P95_MS
         ok = ok and met
-        print(f"target: p95 of {name} under {TARGET_P95_MS} ms — {p95:.0f} ms: {'met' if met else 'MISSED'}")
-    return by_name, ok
+        print(
+            f"target: p95 of {name} under {TARGET_P95_MS} ms — {row['p95']:.0f} ms: "
+            f"{'met' if met else 'MISSED'}"
+        )
+    return ok
 
 
 def read_submit_log(path: Path) -> list[tuple[str, int, int, str]]:
@@ -642,21 +625,17 @@ def read_submit_log(path: Path) -> list[tuple[str, int, int, str]]:
     return entries
 
 
-def exactly_once(
-    session: Session, plan: dict[str, Any], workdir: Path, stats: dict[str, dict[str, str]]
-) -> bool:
+def exactly_once(session: Session, plan: dict[str, Any], workdir: Path) -> bool:
     """Each submit locust saw succeed is one submitted contact in the database, and nothing else is."""
     handed = [item["id"] for auditor in plan["auditors"] for item in auditor["assignments"]]
     log = read_submit_log(workdir / "submits.log")
     ok_pairs = {(a, c) for result, a, c, _ in log if result == "ok"}
     ok_count = sum(1 for result, *_ in log if result == "ok")
-    row = stats.get(SUBMIT, {})
-    locust_ok = int(row.get("Request Count", "0") or 0) - int(row.get("Failure Count", "0") or 0)
-    warmup_path = workdir / "warmup.json"
-    if warmup_path.exists() and warmup_path.read_text():  # submits made while others were signing in
-        for early in json.loads(warmup_path.read_text())["requests"]:
-            if early["name"] == SUBMIT:
-                locust_ok += early["requests"] - early["failures"]
+    locust_ok = 0  # successful submits in locust's statistics, warm-up included
+    for phase in (read_phase(workdir / "warmup.json"), read_phase(workdir / "result.json")):
+        for row in phase["requests"] if phase else []:
+            if row["name"] == SUBMIT:
+                locust_ok += row["requests"] - row["failures"]
 
     per_assignment = dict(
         session.execute(
@@ -707,9 +686,10 @@ def exactly_once(
         f"  successful submits: {ok_count} in locust's log, {locust_ok} in locust's statistics; "
         f"{len(submitted)} submitted contacts in the database"
     )
-    other = Counter(result for result, *_ in log if result != "ok")
-    if other:
-        print(f"  submits that did not succeed: {dict(other)}")
+    for result, assignment_id, contact_id, detail in log:
+        if result != "ok":
+            where = f"assignment {assignment_id}, contact {contact_id}"
+            print(f"  a submit that did not succeed ({result}, {where}): {detail}")
     checks = [
         ("one contact per assignment", not several, f"{len(several)} assignments with several: {several}"),
         ("one contact per (assignment, attempt)", not attempts_twice, f"duplicates: {attempts_twice}"),
@@ -786,13 +766,16 @@ def main() -> None:
     finally:
         stop(server)
     print(f"gunicorn stopped (exit code {server.returncode})")
-    stats, targets = report(workdir, run, args)
+    targets = report(workdir, run, args)
     with app.app_context():
-        once = exactly_once(db.session, plan, workdir, stats)
+        once = exactly_once(db.session, plan, workdir)
         db.session.rollback()
     print()
     print(f"result: targets {'met' if targets else 'MISSED'}; exactly once {'yes' if once else 'NO'}")
-    print(f"files: {workdir} (locust_*.csv, locust.log, gunicorn.log, submits.log, plan.json)")
+    print(
+        f"files: {workdir} (result.json, warmup.json, submits.log, access.log, locust.log, "
+        "gunicorn.log, plan.json)"
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ and school results pages.
 Signing in (argon2, slow on purpose) is a warm-up: the statistics of that phase are
 written to ``LOAD_WARMUP`` and reset once every user has signed in, and the run
 then lasts ``LOAD_DURATION`` seconds, so the figures are those of people at work,
-not of 55 people signing in within five seconds.
+not of 55 people signing in within five seconds. That phase's figures are written
+to ``LOAD_RESULT`` once every user has stopped.
 
 Production sends the session cookie with ``Secure``; browsers send such cookies to
 ``http://127.0.0.1`` (a loopback address is a secure context), so these clients do
@@ -50,6 +51,7 @@ PLAN: dict[str, Any] = (
 )
 SUBMIT_LOG = os.environ.get("LOAD_SUBMIT_LOG", os.devnull)
 WARMUP_FILE = os.environ.get("LOAD_WARMUP", os.devnull)
+RESULT_FILE = os.environ.get("LOAD_RESULT", os.devnull)
 DURATION = float(os.environ.get("LOAD_DURATION", "60"))
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -69,35 +71,38 @@ _auditor_numbers = itertools.count()
 _leader_numbers = itertools.count()
 _signed_in = itertools.count(1)
 _started = time.monotonic()
+_phase = {"since": _started, "wall": time.time()}  # when the phase being measured began
 
 
 def _stats_of(environment: Environment) -> dict[str, Any]:
-    """The statistics so far, per request name, with the errors."""
+    """The phase's statistics per request name (milliseconds; locust rounds them), errors and exceptions."""
     stats = environment.stats
-    rows = [*stats.entries.values(), stats.total]
+    seconds = max(time.monotonic() - _phase["since"], 0.001)
+    runner = environment.runner
     return {
-        "seconds": round(time.monotonic() - _started, 1),
-        "measured_from": time.time(),
+        "seconds": round(seconds, 1),
+        "since": _phase["wall"],
         "requests": [
             {
-                "name": row.name,
+                "name": "total" if row is stats.total else row.name,
                 "method": row.method or "",
                 "requests": row.num_requests,
                 "failures": row.num_failures,
-                "median": row.median_response_time,
-                "p95": row.get_response_time_percentile(0.95),
-                "max": row.max_response_time,
+                "rps": row.num_requests / seconds,
+                "median": row.median_response_time if row.num_requests else None,
+                "p95": row.get_response_time_percentile(0.95) if row.num_requests else None,
+                "p99": row.get_response_time_percentile(0.99) if row.num_requests else None,
+                "max": row.max_response_time if row.num_requests else None,
             }
-            for row in rows
+            for row in [*sorted(stats.entries.values(), key=lambda entry: entry.name), stats.total]
         ],
         "errors": [
-            {
-                "method": error.method,
-                "name": error.name,
-                "error": str(error.error),
-                "count": error.occurrences,
-            }
+            {"where": f"{error.method} {error.name}", "error": str(error.error), "count": error.occurrences}
             for error in stats.errors.values()
+        ],
+        "exceptions": [
+            {"where": "exception", "error": row["msg"], "count": row["count"]}
+            for row in (runner.exceptions.values() if runner else [])
         ],
     }
 
@@ -109,6 +114,7 @@ def _one_more_signed_in(environment: Environment) -> None:
     with open(WARMUP_FILE, "w") as handle:
         json.dump(_stats_of(environment), handle)
     environment.stats.reset_all()
+    _phase.update(since=time.monotonic(), wall=time.time())
     assert environment.runner is not None
     gevent.spawn_later(DURATION, environment.runner.quit)
 
@@ -243,8 +249,11 @@ class AuditorUser(SignedIn):
                 else:
                     result = "fail" if reply.status_code else "unknown"
                     reply.failure(f"HTTP {reply.status_code} (Location {location or 'none'})")
+        except BaseException as error:  # the user stopped mid-request, or the client broke
+            detail = type(error).__name__
+            raise
         finally:
-            _log_submit(result, assignment_id, contact_id, detail)
+            _log_submit(result, assignment_id, contact_id, f"{detail} at {time.monotonic() - _started:.1f} s")
         if result == "ok":
             self.page("/assignments/", "GET /assignments/")
 
@@ -285,6 +294,13 @@ class LeaderUser(SignedIn):
 
 
 @events.test_start.add_listener
-def _check_plan(environment: Any, **_kwargs: Any) -> None:
+def _check_plan(environment: Environment, **_kwargs: Any) -> None:
     if not PLAN:
         raise SystemExit("LOAD_PLAN is not set: run bench/load.py, which writes the plan and starts locust")
+
+
+@events.test_stop.add_listener
+def _write_result(environment: Environment, **_kwargs: Any) -> None:
+    """The measured phase's final figures (every user has stopped; locust's CSV may be a second old)."""
+    with open(RESULT_FILE, "w") as handle:
+        json.dump(_stats_of(environment), handle)
