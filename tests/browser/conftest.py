@@ -191,8 +191,11 @@ def start_server(database_url: str, workdir: Path) -> LiveServer:
         "4",
         "--timeout",
         "120",
+        "--keep-alive",
+        "30",  # longer than any pause of a test, so Chromium never reuses a connection being closed
         "--graceful-timeout",
         "3",
+        "--no-control-socket",  # gunicorn's default control socket is shared by every gunicorn of the account
         "--access-logfile",
         "-",
         "--error-logfile",
@@ -206,7 +209,8 @@ def start_server(database_url: str, workdir: Path) -> LiveServer:
     while not _answers(f"{url}/login"):
         if process.poll() is not None or time.monotonic() > deadline:
             server.stop()
-            pytest.fail(f"the server did not start on {url}:\n{server.log()}")
+            kept = server.keep_log(f"server-start-{workdir.parent.name}")
+            pytest.fail(f"the server did not start on {url} (log kept in {kept}):\n{server.log()}")
         time.sleep(0.1)
     return server
 
@@ -280,30 +284,45 @@ def publish_closed_round(database_url: str) -> None:
         db.engine.dispose()
 
 
+def build_demo(database_url: str, files: Path) -> None:
+    """Load ``flask demo`` and publish the principal's scorecard of its closed round."""
+    run_cli(database_url, files, "demo")
+    closed = "SELECT id FROM rounds WHERE status = 'closed' ORDER BY id LIMIT 1"
+    round_id = read_scalar(database_url, closed)
+    run_cli(database_url, files, "scorecards", "build", str(round_id), "--school", DEMO_PRINCIPAL_SCHOOL)
+    publish_closed_round(database_url)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """On SQLite, the demo built once (database and files), for each module to copy; None on PostgreSQL."""
+    if TEST_DATABASE_URL:
+        return None
+    folder = tmp_path_factory.mktemp("demo-snapshot")
+    shutil.copyfile(database_template, folder / "demo.sqlite")
+    build_demo(f"sqlite:///{folder / 'demo.sqlite'}", folder / "server")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def demo_world(
-    database_template: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+    demo_snapshot: Path | None, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[DemoWorld]:
     """The demo district (``flask demo``) served for one module, with the principal's scorecard published.
 
-    On SQLite the database is a copy of the migrated template; on PostgreSQL it is the
-    shared test database, emptied again (identities restarted) when the module ends.
+    On SQLite each module gets its own copy of the demo, built once per run; on PostgreSQL
+    the demo is loaded into the shared test database, which is emptied again (identities
+    restarted) when the module ends, as every other test expects.
     """
     workdir = tmp_path_factory.mktemp("demo-world")
-    if TEST_DATABASE_URL:
-        database_url = TEST_DATABASE_URL
-    else:
-        path = workdir / "demo.sqlite"
-        shutil.copyfile(database_template, path)
-        database_url = f"sqlite:///{path}"
     try:
-        files = workdir / "server"
-        run_cli(database_url, files, "demo")
-        closed = "SELECT id FROM rounds WHERE status = 'closed' ORDER BY id LIMIT 1"
-        round_id = read_scalar(database_url, closed)
-        run_cli(database_url, files, "scorecards", "build", str(round_id), "--school", DEMO_PRINCIPAL_SCHOOL)
-        publish_closed_round(database_url)
-        world = DemoWorld(start_server(database_url, files), database_url)
+        if demo_snapshot is None:
+            database_url = TEST_DATABASE_URL
+            build_demo(database_url, workdir / "server")
+        else:
+            shutil.copytree(demo_snapshot, workdir, dirs_exist_ok=True)
+            database_url = f"sqlite:///{workdir / 'demo.sqlite'}"
+        world = DemoWorld(start_server(database_url, workdir / "server"), database_url)
         try:
             yield world
         finally:
@@ -325,16 +344,22 @@ def playwright_driver() -> Iterator[Playwright]:
         yield driver
 
 
+def chromium_executable(path: Path = CHROMIUM) -> Path:
+    """Debian's Chromium; fail the test (never skip it) with what to install when it is missing."""
+    if not path.is_file() or not os.access(path, os.X_OK):
+        pytest.fail(
+            f"{path} is missing: the browser tests drive Debian's Chromium and never download one. "
+            "Install it with 'sudo apt-get install chromium' (or 'make install-dev' as root).",
+            pytrace=False,
+        )
+    return path
+
+
 @pytest.fixture(scope="session")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     """Debian's Chromium, headless. Missing, every browser test fails (it is never downloaded)."""
-    if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium and never download one. "
-            "Install it with 'sudo apt-get install chromium' (or 'make install-dev' as root)."
-        )
     chromium = playwright_driver.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        executable_path=str(chromium_executable()), headless=True, args=["--no-sandbox"]
     )
     yield chromium
     chromium.close()
@@ -415,17 +440,18 @@ def signed_in(pages: Pages, demo_world: DemoWorld) -> Callable[..., Page]:
     """Open a page on the demo world signed in as ``email`` (demo password), with context options.
 
     Each person signs in through the form once per module; later pages reuse the session.
-    The page opens on the person's home page.
+    The page opens on ``path`` (by default the person's home page).
     """
 
-    def open_as(email: str, **context_options: Any) -> Page:
+    def open_as(email: str, path: str = "/", **context_options: Any) -> Page:
         state = demo_world.sessions.get(email)
         page = pages.open(email, base_url=demo_world.url, storage_state=state, **context_options)
         if state is None:
             sign_in(page, email, DEMO_PASSWORD)
             demo_world.sessions[email] = page.context.storage_state()
-        else:
-            page.goto("/")
+        if path != "/" or state is not None:
+            response = page.goto(path)
+            assert response is not None and response.ok, f"{path}: {response and response.status}"
         return page
 
     return open_as

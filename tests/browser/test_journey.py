@@ -132,6 +132,17 @@ def server(journey: str, live_server: LiveServer) -> LiveServer:
     return live_server
 
 
+def synced_on_server(page: Page) -> None:
+    """Wait until the server has confirmed the contact form's latest answers (the script marks its copy)."""
+    page.wait_for_function(
+        """() => {
+            const form = document.querySelector("form[data-contact-id]");
+            const kept = localStorage.getItem(`touchpoint:contact-draft:${form.dataset.contactId}`);
+            return kept !== null && JSON.parse(kept).synced === true;
+        }"""
+    )
+
+
 def local_now() -> datetime:
     """The district's local time now, to the minute."""
     return datetime.now(ZoneInfo(TIMEZONE)).replace(second=0, microsecond=0)
@@ -237,15 +248,29 @@ def test_audit_round_from_import_to_principal_scorecard(
     phone.get_by_label("Number of transfers", exact=True).fill("1")
     phone.get_by_label("Call length in seconds", exact=True).fill("260")
     phone.get_by_role("group", name="Did the staff member give their name?").get_by_label("Yes").check()
-    expect(phone.locator("#draft-status")).to_contain_text("Saved", timeout=10_000)
+    status = phone.locator("#draft-status")
+    expect(status).to_contain_text("Saved")
+    synced_on_server(phone)
     shots(phone, "phone-draft-saved")
     phone.reload()
     expect(phone.get_by_label("When the call started", exact=True)).to_have_value(moment(started))
     expect(phone.get_by_label("How the contact ended", exact=True)).to_have_value("reached")
     expect(phone.get_by_label("Rings before a person answered", exact=True)).to_have_value("3")
     expect(phone.get_by_label("Call length in seconds", exact=True)).to_have_value("260")
-    expect(phone.locator("#draft-status")).to_contain_text("Draft saved")
+    expect(phone.get_by_label("Yes", exact=True).first).to_be_checked()
+    expect(status).to_contain_text("Draft saved")
     shots(phone, "phone-draft-after-reload")
+    # The connection drops: the answer typed meanwhile is kept on the device and comes back after a reload.
+    phone.route("**/contacts/*/draft", lambda route: route.abort("internetdisconnected"))
+    phone.get_by_label("Call length in seconds", exact=True).fill("275")
+    phone.get_by_label("Call length in seconds", exact=True).blur()
+    expect(status).to_contain_text("Offline: your answers are kept on this device")
+    shots(phone, "phone-draft-offline")
+    phone.unroute("**/contacts/*/draft")
+    phone.reload()
+    expect(phone.get_by_label("Call length in seconds", exact=True)).to_have_value("275")
+    expect(status).to_contain_text("Saved")
+    synced_on_server(phone)
     fill_rubric(phone, {"courtesy": "4"})
     phone.get_by_role("button", name="Submit for review").click()
     expect(phone.get_by_role("status").first).to_contain_text("ubmitted")

@@ -148,8 +148,7 @@ def test_sign_in_with_the_keyboard(pages: Pages, demo_world: DemoWorld) -> None:
 
 def test_fill_and_submit_a_contact_with_the_keyboard(signed_in: Callable[..., Page]) -> None:
     """An auditor records a whole phone call without the mouse: times, outcome, counts and rubric."""
-    page = signed_in("auditor1@example.org", locale="en-US")
-    page.goto("/assignments/")
+    page = signed_in("auditor1@example.org", "/assignments/", locale="en-US")
     phone = page.get_by_role("listitem").filter(has_text="Phone call").filter(has_text="Not started").first
     school = phone.get_by_role("strong").inner_text()
     keys = Keyboard(page)
@@ -177,8 +176,7 @@ def test_fill_and_submit_a_contact_with_the_keyboard(signed_in: Callable[..., Pa
 
 def test_review_a_contact_with_the_keyboard(signed_in: Callable[..., Page]) -> None:
     """A reviewer opens the oldest contact of the queue and approves it, keyboard only."""
-    page = signed_in("reviewer@example.org")
-    page.goto("/review/")
+    page = signed_in("reviewer@example.org", "/review/")
     waiting = int(re.search(r"\d+", page.get_by_role("status").inner_text()).group(0))
     assert waiting >= 1
     keys = Keyboard(page)
@@ -202,8 +200,7 @@ def test_review_a_contact_with_the_keyboard(signed_in: Callable[..., Page]) -> N
 
 def test_plan_a_round_with_the_keyboard(signed_in: Callable[..., Page]) -> None:
     """A leader fills the round form, picks a school through the filter box and saves, keyboard only."""
-    page = signed_in("leader@example.org", locale="en-US")
-    page.goto("/rounds/new")
+    page = signed_in("leader@example.org", "/rounds/new", locale="en-US")
     keys = Keyboard(page)
     keys.tab_to(lambda f: f.id == "name", "the name box")
     keys.type("Keyboard round")

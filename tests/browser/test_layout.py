@@ -55,8 +55,7 @@ def off_screen_controls(page: Page, width: int) -> list[str]:
 @pytest.mark.parametrize("channel", ["Phone call", "Email", "Front-office visit"])
 def test_contact_form_fits_a_phone(channel: str, signed_in: Callable[..., Page]) -> None:
     """At 375 px the contact form has no sideways scroll, every control is on screen, and it submits."""
-    page = signed_in("auditor2@example.org", viewport=PHONE, is_mobile=True, has_touch=True)
-    page.goto("/assignments/")
+    page = signed_in("auditor2@example.org", "/assignments/", viewport=PHONE, is_mobile=True, has_touch=True)
     assignment = page.get_by_role("listitem").filter(has_text=f"· {channel}").filter(has_text="Not started")
     assignment.first.get_by_role("link", name="Start the contact form").click()
     expect(page.get_by_role("button", name="Submit for review")).to_be_visible()
@@ -98,9 +97,10 @@ def test_contact_form_fits_a_phone(channel: str, signed_in: Callable[..., Page])
 
 def test_heat_map_scrolls_inside_its_box(signed_in: Callable[..., Page], demo_world: DemoWorld) -> None:
     """The heat map is wider than a laptop screen: its box scrolls, the page does not."""
-    page = signed_in("leader@example.org", viewport={"width": 1280, "height": 800})
     round_id = demo_world.scalar("SELECT id FROM rounds WHERE status = 'in_field' ORDER BY id LIMIT 1")
-    page.goto(f"/rounds/{round_id}/heatmap")
+    page = signed_in(
+        "leader@example.org", f"/rounds/{round_id}/heatmap", viewport={"width": 1280, "height": 800}
+    )
     box = page.get_by_role("region", name=page.locator("#heat-caption").inner_text())
     assert box.evaluate("(element) => element.scrollWidth > element.clientWidth")
     assert page_width(page) <= 1280

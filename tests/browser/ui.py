@@ -24,29 +24,34 @@ def fill_rubric(page: Page, answers: dict[str, str] | None = None) -> None:
     """
     answers = answers or {}
     form = page.locator("#contact-form")
-    for item in form.locator(".rubric-item").all():
-        key = (item.get_attribute("id") or "").removeprefix("rubric-item-")
-        wanted = answers.get(key)
-        not_applicable = item.get_by_label("N/A: does not apply to this contact")
-        radios = item.get_by_role("radio")
-        if wanted is None and NOT_APPLICABLE.search(key) and not_applicable.count():
-            not_applicable.check()
-        elif radios.count():
+    # What each item asks for, read once (the answers below are clicks and typing, one per item).
+    items = form.locator(".rubric-item").evaluate_all(
+        """(items) => items.map((item) => ({
+            key: item.id.replace('rubric-item-', ''),
+            na: item.querySelector('input[name^="na-"]') !== null,
+            radios: item.querySelectorAll('input[type=radio]').length,
+            yes: item.querySelector('input[type=radio][value=yes]') !== null,
+            scale: item.querySelector('.choices-scale') !== null,
+            number: item.querySelector('input[type=number]') !== null,
+        }))"""
+    )
+    for found in items:
+        key, wanted = found["key"], answers.get(found["key"])
+        item = form.locator(f"#rubric-item-{key}")
+        if wanted is None and found["na"] and NOT_APPLICABLE.search(key):
+            item.get_by_label("N/A: does not apply to this contact").check()
+        elif found["radios"]:
             if wanted is not None:
-                choice = item.get_by_role("radio", name=wanted, exact=True)
-            elif item.get_by_role("radio", name="Yes", exact=True).count():
-                choice = item.get_by_role("radio", name="Yes", exact=True)
-            elif item.locator(".choices-scale").count():
-                choice = radios.last
+                item.get_by_role("radio", name=wanted, exact=True).check()
+            elif found["yes"]:
+                item.get_by_role("radio", name="Yes", exact=True).check()
             else:
-                choice = radios.first
-            choice.check()
-        elif item.get_by_role("spinbutton").count():
+                radios = item.get_by_role("radio")
+                (radios.last if found["scale"] else radios.first).check()
+        elif found["number"]:
             item.get_by_role("spinbutton").fill(wanted or "1")
         else:
-            item.get_by_role("textbox").first.fill(
-                wanted or "Polite and clear; the family knew what to do next."
-            )
+            item.get_by_role("textbox").first.fill(wanted or IMPRESSION)
 
 
 def go_to(page: Page, name: str) -> None:
