@@ -3,8 +3,9 @@
 The app runs under gunicorn in its own process on 127.0.0.1 (a free port), configured
 only through the environment, on the test database: the journey uses the suite's
 per-test ``database_url``; the modules that need a whole district (accessibility,
-keyboard, small screens) share one demo world per module (``demo_world``), loaded
-with ``flask demo`` before the server starts and emptied afterwards on PostgreSQL.
+keyboard, layout) get one demo world per module (``demo_world``): ``flask demo`` and
+the principal's published scorecard, loaded before the server starts (on SQLite built
+once per run and copied; on PostgreSQL loaded per module and emptied afterwards).
 
 Chromium is Debian's ``/usr/bin/chromium``, never a downloaded one: without it every
 browser test fails with a message saying what to install. When a test fails, the
@@ -17,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -146,9 +148,9 @@ class LiveServer:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self) -> None:
-        """Terminate the server (kill it if it does not stop in time)."""
+        """Stop the server at once (gunicorn's quick shutdown), killing it if it does not stop in time."""
         if self.process.poll() is None:
-            self.process.terminate()
+            self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -255,6 +257,29 @@ class DemoWorld:
     def scalar(self, sql: str, **params: object) -> Any:
         """Read one value from the world's database (to find what to open, never to change it)."""
         return read_scalar(self.database_url, sql, **params)
+
+    def unstarted_assignment(self, channel: str) -> tuple[str, int]:
+        """An auditor's email and an assignment of theirs in the round in the field that nobody started.
+
+        The demo plans its round around today, so who has which assignment changes from day
+        to day: tests ask for one of a channel rather than name one.
+        """
+        engine = create_engine(normalise_database_url(self.database_url))
+        try:
+            with engine.connect() as connection:
+                found = connection.execute(
+                    text(
+                        "SELECT u.email, a.id FROM assignments a JOIN users u ON u.id = a.auditor_id "
+                        "JOIN rounds r ON r.id = a.round_id WHERE r.status = 'in_field' "
+                        "AND a.channel = :channel "
+                        "AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.assignment_id = a.id) "
+                        "ORDER BY a.id LIMIT 1"
+                    ),
+                    {"channel": channel},
+                ).one()
+        finally:
+            engine.dispose()
+        return str(found[0]), int(found[1])
 
 
 def read_scalar(database_url: str, sql: str, **params: object) -> Any:
@@ -393,15 +418,16 @@ class Pages:
     def keep(self, name: str) -> Path:
         """Save a screenshot and the HTML of every open page under ``artifacts/browser/failures/``."""
         folder = FAILURES / _slug(name)
-        folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)  # an earlier failure's pages
+        folder.mkdir(parents=True)
         for label, context in self.contexts:
             for number, page in enumerate(context.pages, start=1):
-                stem = folder / f"{_slug(label)}-{number}"
+                stem = f"{_slug(label)}-{number}"
                 try:
-                    page.screenshot(path=f"{stem}.png", full_page=True)
-                    stem.with_suffix(".html").write_text(f"<!-- {page.url} -->\n{page.content()}")
+                    page.screenshot(path=folder / f"{stem}.png", full_page=True)
+                    (folder / f"{stem}.html").write_text(f"<!-- {page.url} -->\n{page.content()}")
                 except Exception as error:  # a closed page must not hide the failure
-                    stem.with_suffix(".txt").write_text(f"could not save {page.url}: {error}")
+                    (folder / f"{stem}.txt").write_text(f"could not save {page.url}: {error}")
         return folder
 
     def close(self) -> None:
@@ -414,13 +440,14 @@ class Pages:
 @pytest.fixture
 def pages(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Pages]:
     """Open pages for one test; on failure keep their screenshots and HTML; fail on script/CSP errors."""
-    shutil.rmtree(FAILURES / _slug(request.node.name), ignore_errors=True)
     opened = Pages(browser)
     try:
         yield opened
     finally:
         if has_failed(request.node):
-            opened.keep(request.node.name)
+            folder = opened.keep(request.node.name)
+            reports = request.node.stash.get(_REPORTS, {}).values()
+            (folder / "failure.txt").write_text("\n\n".join(r.longreprtext for r in reports if r.failed))
         opened.close()
     if opened.errors and not has_failed(request.node):
         pytest.fail("errors in the pages' scripts or Content-Security-Policy:\n" + "\n".join(opened.errors))
@@ -444,6 +471,7 @@ def signed_in(pages: Pages, demo_world: DemoWorld) -> Callable[..., Page]:
     """
 
     def open_as(email: str, path: str = "/", **context_options: Any) -> Page:
+        """A new page signed in as ``email``, on ``path``."""
         state = demo_world.sessions.get(email)
         page = pages.open(email, base_url=demo_world.url, storage_state=state, **context_options)
         if state is None:

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEMO_PRINCIPAL_SCHOOL, DemoWorld, Pages
-from tests.browser.ui import assert_accessible, go_to
+from tests.browser.ui import assert_accessible, go_to, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +31,7 @@ TARGETS = {
     "submitted_contact": "SELECT id FROM contacts WHERE status = 'submitted' ORDER BY id LIMIT 1",
     "open_assignment": (
         "SELECT a.id FROM assignments a JOIN users u ON u.id = a.auditor_id "
-        "JOIN rounds r ON r.id = a.round_id "
-        "WHERE u.email = 'auditor1@example.org' AND r.status = 'in_field' AND a.channel = 'phone' "
+        "JOIN rounds r ON r.id = a.round_id WHERE u.email = 'auditor1@example.org' AND r.status = 'in_field' "
         "AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.assignment_id = a.id) ORDER BY a.id LIMIT 1"
     ),
     "principal_school": f"SELECT id FROM schools WHERE nces_id = '{DEMO_PRINCIPAL_SCHOOL}'",
@@ -124,3 +123,19 @@ def test_contact_form_with_errors_is_accessible(
     expect(summary).to_contain_text("to fix before this can be submitted")
     expect(page.get_by_label("How the contact ended", exact=True)).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
+
+
+def test_axe_runs_under_the_sites_security_policy(pages: Pages, demo_world: DemoWorld) -> None:
+    """axe really runs on the app's pages (CSP allows no inline script): it catches a planted problem."""
+    page = pages.open("visitor", base_url=demo_world.url)
+    page.goto("/login")
+    page.evaluate(
+        """() => {
+            const box = document.createElement("input");
+            box.type = "text";
+            box.id = "planted";
+            document.querySelector("form").append(box);  // a box without a label
+        }"""
+    )
+    found = serious_violations(page)
+    assert any("label" in line and "#planted" in line for line in found), found

@@ -113,6 +113,7 @@ def shots() -> Callable[[Page, str], None]:
     counter = iter(range(1, 100))
 
     def shoot(page: Page, step: str) -> None:
+        """Save the page as the next numbered step."""
         page.screenshot(path=SHOTS / f"{next(counter):02d}-{step}.png", full_page=True)
 
     return shoot
@@ -226,6 +227,7 @@ def test_audit_round_from_import_to_principal_scorecard(
     auditor_pages = {}
 
     def open_contact(channel: str) -> Page:
+        """Sign in as the channel's auditor (once) and open the contact form from their assignments."""
         email = auditor_of[channel]
         if email not in auditor_pages:
             auditor_pages[email] = pages.open(email)
@@ -304,7 +306,8 @@ def test_audit_round_from_import_to_principal_scorecard(
     visit.get_by_role("button", name="Upload").click()
     photo = visit.get_by_role("img", name=re.compile(r"Photo: office \(front-office\.jpg\)"))
     expect(photo).to_be_visible()
-    assert photo.evaluate("(image) => image.complete && image.naturalWidth") == 320
+    photo.scroll_into_view_if_needed()  # thumbnails load lazily
+    assert photo.evaluate("async (image) => { await image.decode(); return image.naturalWidth; }") == 320
     # The answers typed before the upload were saved first and are still there.
     expect(visit.get_by_label("Seconds until someone greeted you", exact=True)).to_have_value("45")
     shots(visit, "visit-photo-uploaded")
@@ -321,6 +324,7 @@ def test_audit_round_from_import_to_principal_scorecard(
     shots(reviewer, "review-queue")
 
     def open_from_queue(channel: str) -> None:
+        """Open the channel's contact from the review queue."""
         go_to(reviewer, "Review")
         reviewer.get_by_role("row").filter(has_text=SCENARIOS[channel]).get_by_role("link").click()
         expect(reviewer.get_by_role("heading", level=1)).to_contain_text(SCHOOL)

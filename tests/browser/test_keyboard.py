@@ -62,6 +62,7 @@ class Keyboard:
     """Presses keys on a page and notes every focused element that shows no focus ring."""
 
     def __init__(self, page: Page) -> None:
+        """Drive ``page``."""
         self.page = page
         self.unringed: list[str] = []
 
@@ -146,11 +147,13 @@ def test_sign_in_with_the_keyboard(pages: Pages, demo_world: DemoWorld) -> None:
     keys.check_rings()
 
 
-def test_fill_and_submit_a_contact_with_the_keyboard(signed_in: Callable[..., Page]) -> None:
+def test_fill_and_submit_a_contact_with_the_keyboard(
+    signed_in: Callable[..., Page], demo_world: DemoWorld
+) -> None:
     """An auditor records a whole phone call without the mouse: times, outcome, counts and rubric."""
-    page = signed_in("auditor1@example.org", "/assignments/", locale="en-US")
-    phone = page.get_by_role("listitem").filter(has_text="Phone call").filter(has_text="Not started").first
-    school = phone.get_by_role("strong").inner_text()
+    auditor, assignment = demo_world.unstarted_assignment("phone")
+    page = signed_in(auditor, "/assignments/", locale="en-US")
+    school = page.locator(f"#assignment-{assignment}").get_by_role("strong").inner_text()
     keys = Keyboard(page)
     keys.tab_to(lambda f: f.tag == "a" and f.text == f"Start the contact form for {school}", "the form link")
     keys.follow("Enter")

@@ -53,11 +53,15 @@ def off_screen_controls(page: Page, width: int) -> list[str]:
 
 
 @pytest.mark.parametrize("channel", ["Phone call", "Email", "Front-office visit"])
-def test_contact_form_fits_a_phone(channel: str, signed_in: Callable[..., Page]) -> None:
+def test_contact_form_fits_a_phone(
+    channel: str, signed_in: Callable[..., Page], demo_world: DemoWorld
+) -> None:
     """At 375 px the contact form has no sideways scroll, every control is on screen, and it submits."""
-    page = signed_in("auditor2@example.org", "/assignments/", viewport=PHONE, is_mobile=True, has_touch=True)
-    assignment = page.get_by_role("listitem").filter(has_text=f"· {channel}").filter(has_text="Not started")
-    assignment.first.get_by_role("link", name="Start the contact form").click()
+    kind = {"Phone call": "phone", "Email": "email", "Front-office visit": "visit"}[channel]
+    auditor, assignment = demo_world.unstarted_assignment(kind)
+    page = signed_in(auditor, "/assignments/", viewport=PHONE, is_mobile=True, has_touch=True)
+    page.locator(f"#assignment-{assignment}").get_by_role("link", name="Start the contact form").tap()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(channel)
     expect(page.get_by_role("button", name="Submit for review")).to_be_visible()
     assert page_width(page) <= PHONE["width"]
     assert off_screen_controls(page, PHONE["width"]) == []
