@@ -3,9 +3,10 @@
 Auditors are trained to describe staff, never to name them (the rubric's
 "what families heard" guidance says so), and a reviewer reads every comment
 before it counts. As a second line of defence this module removes what it can
-recognise: a title followed by a name ("Ms. Rivera", "Dr. O'Neil"), the school's
-principal's name, and the auditor's own name (as written, capitalised: "the principal"
-stays when the principal is called Pat Principal). It cannot recognise every name, so
+recognise: every email address (an auditor's own, a persona's, a staff member's), a
+title followed by a name ("Ms. Rivera", "Dr. O'Neil"), the school's principal's name,
+and the auditor's own name (as written, capitalised: "the principal" stays when the
+principal is called Pat Principal). It cannot recognise every name, so
 the choice favours the free-text impressions written for the principal.
 
 Choice: comments are sorted into strengths (the item or contact scored well)
@@ -25,6 +26,9 @@ PER_SIDE = 3
 MINIMUM = 3
 STAFF = "[staff member]"
 AUDITOR = "[auditor]"
+EMAIL = "[email address]"
+# An email address: whoever it belongs to, it names a person (or the auditor's persona).
+EMAIL_ADDRESS = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 # A courtesy title, then one or two capitalised words: "Ms. Rivera", "Mrs Mary-Ann O'Neil", "Dr. Lee".
 TITLED_NAME = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Coach|Principal|Nurse)\.?\s+"
@@ -86,8 +90,8 @@ def _names(text: str) -> list[str]:
 
 
 def redact(text: str, staff_names: list[str], auditor_name: str = "") -> str:
-    """``text`` without titled names, the given staff names and the auditor's name; tidied and shortened."""
-    cleaned = TITLED_NAME.sub(STAFF, text)
+    """``text`` without email addresses, titled names, staff names and the auditor's name, tidied and cut."""
+    cleaned = TITLED_NAME.sub(STAFF, EMAIL_ADDRESS.sub(EMAIL, text))
     for names, mark in ((staff_names, STAFF), ([auditor_name], AUDITOR)):
         for name in sorted({part for full in names for part in _names(full)}, key=len, reverse=True):
             cleaned = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", mark, cleaned)

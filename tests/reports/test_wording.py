@@ -21,6 +21,13 @@ def test_redact_removes_titled_names_staff_and_the_auditor() -> None:
     assert redact(long, []).endswith("…") and len(redact(long, [])) <= 321
 
 
+def test_redact_removes_every_email_address_before_names() -> None:
+    text = "The reply went to avery.quinn@shoppers.example, copied to o'neil+office@school.k12.fl.us."
+    assert redact(text, [], "Avery Quinn") == (
+        "The reply went to [email address], copied to [email address]."
+    )
+
+
 def _candidate(
     contact: int, text: str, fraction: float | None, score: float, free: bool = False
 ) -> Candidate:

@@ -1,0 +1,383 @@
+"""One world for the route matrix: an object for every URL parameter, one user per role, built once.
+
+It renders real scorecard PDFs, so it is built once per test module, on a database of its own: a
+copy of the migrated SQLite template, or the PostgreSQL test database (emptied before and after).
+Each request runs on a fresh client signed in through its session (no password hashing); after
+it, :meth:`RouteWorld.changes` says which tables and stored files differ from the world as built
+and :meth:`RouteWorld.reset` puts them back (``tests.app.world_snapshot``), so every (route, role)
+case starts from the same world.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from twilio.http import HttpClient
+from twilio.http.response import Response as TwilioResponse
+
+from app import create_app
+from app.extensions import db
+from app.rounds.feed import feed_token
+from audits.calendar import add_closures
+from audits.fieldwork.contacts import approve, save_draft, start_contact, submit
+from audits.fieldwork.evidence import attach_evidence
+from audits.models import (
+    Assignment,
+    Call,
+    Channel,
+    District,
+    Level,
+    Role,
+    Round,
+    RoundStatus,
+    School,
+    Scorecard,
+    Slot,
+    User,
+)
+from audits.rubrics.versions import create_draft, latest_published
+from audits.rubrics.yamlio import rubric_from_yaml
+from audits.scorecards import publish
+from audits.tokens import create_token
+from reports.batch import build_scorecards
+from tests.app.world_snapshot import Snapshot, Watch, empty_postgres
+from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork
+from tests.audits.round_helpers import make_scenario
+from tests.audits.round_samples import make_round, set_profile
+from tests.audits.rubric_samples import EXAMPLE_YAML
+from tests.audits.scoring_helpers import ScoringWorld
+from tests.audits.telephony_helpers import ACCOUNT_SID
+from tests.conftest import PASSWORD_HASH, TEST_DATABASE_URL
+from tests.reports.scorecard_helpers import GOOD, POOR, at, say, tipped_rubric
+
+ROLES = (
+    "anonymous",
+    "admin",
+    "leader",
+    "foreign_leader",
+    "reviewer",
+    "auditor",
+    "other_auditor",
+    "principal",
+    "other_principal",
+)
+# The auditor whose identity must never reach a principal: distinctive, so a leak cannot hide.
+AUDITOR_NAME = "Zebulon Quartermaine"
+AUDITOR_EMAIL = "zq.undercover@shoppers.example"
+RECORDING = b"ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb\x90\x00" + bytes(range(64))
+TWILIO_SETTINGS = {
+    "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+    "TWILIO_AUTH_TOKEN": "0123456789abcdef0123456789abcdef",
+    "TWILIO_CALLER_ID": "+19045550000",
+    "PUBLIC_BASE_URL": "https://touchpoint.example.org",
+    "RECORDING_POLICY": "off",
+}
+
+
+class FakeTwilio(HttpClient):
+    """Accepts every call Touchpoint asks Twilio to place; nothing leaves the process."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.getLogger("fake-twilio"), is_async=False)
+
+    def request(self, method: str, uri: str, *args: Any, **kwargs: Any) -> TwilioResponse:
+        """Answer a call creation with a queued call; anything else is not found."""
+        if method == "POST" and uri.endswith("/Calls.json"):
+            body = {"sid": "CA" + "9" * 32, "account_sid": ACCOUNT_SID, "status": "queued"}
+            return TwilioResponse(201, json.dumps(body))
+        return TwilioResponse(404, json.dumps({"code": 20404, "message": "not found", "status": 404}))
+
+
+def png_bytes(colour: str = "red") -> bytes:
+    """A small PNG photo."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@dataclass
+class RouteWorld:
+    """The app, the ids every URL template needs, a user and an API token per role, and its ``Watch``."""
+
+    app: Flask
+    values: dict[str, Any]
+    users: dict[str, int]
+    tokens: dict[str, str]
+    pseudonym: str
+    watch: Watch
+
+    @property
+    def baseline(self) -> Snapshot:
+        """Every row and file of the world as built."""
+        return self.watch.baseline
+
+    def url(self, template: str) -> str:
+        """``template`` with its ``{placeholders}`` filled from the world."""
+        return template.format(**self.values)
+
+    def client(self, role: str) -> FlaskClient:
+        """A fresh test client, signed in as ``role`` (no one for ``anonymous``)."""
+        client = self.app.test_client()
+        if role != "anonymous":
+            with client.session_transaction() as web_session:
+                web_session["_user_id"] = str(self.users[role])
+                web_session["_fresh"] = True
+        return client
+
+    def bearer(self, role: str) -> dict[str, str]:
+        """The Authorization header of ``role``'s API token (none for ``anonymous``)."""
+        return {} if role == "anonymous" else {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    def mark(self) -> None:
+        """Remember the database's write mark before a test's requests."""
+        self.watch.mark()
+
+    def changes(self) -> list[str]:
+        """The tables and stored files that differ from the world as built."""
+        return self.watch.changes()
+
+    def reset(self) -> None:
+        """Put back every row and file a request changed; empty the mail outbox."""
+        outbox = getattr(self.app.extensions["mailman"], "outbox", None)
+        if outbox:
+            outbox.clear()
+        self.watch.reset()
+
+
+def route_world_app(database_template: str, folder: Path) -> Iterator[Flask]:
+    """An app on a database of its own, with Twilio configured (fake client) and files under ``folder``."""
+    if TEST_DATABASE_URL:
+        url = TEST_DATABASE_URL
+        empty_postgres(url)
+    else:
+        path = folder / "routes.sqlite"
+        shutil.copyfile(database_template, path)
+        url = f"sqlite:///{path}"
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "EVIDENCE_DIR": str(folder / "evidence"),
+            "STORAGE_DIR": str(folder / "storage"),
+            **TWILIO_SETTINGS,
+        },
+    )
+    app.extensions["twilio_http_client"] = FakeTwilio()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if TEST_DATABASE_URL:
+            empty_postgres(url)
+
+
+def build_route_world(app: Flask) -> RouteWorld:
+    """Create the world (committed) on ``app``'s database and return its ids, users and tokens."""
+    evidence_dir = Path(app.config["EVIDENCE_DIR"])
+    storage = Path(app.config["STORAGE_DIR"])
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    storage.mkdir(parents=True, exist_ok=True)
+    with app.app_context():
+        values, users, tokens, pseudonym = _populate(db.session, evidence_dir, storage)  # type: ignore[arg-type]
+        values["feed"] = feed_token(db.session.get(User, users["auditor"]))  # type: ignore[arg-type]
+        db.session.remove()
+    return RouteWorld(app, values, users, tokens, pseudonym, Watch(app, (evidence_dir, storage)))
+
+
+def _user(session: Session, role: Role, email: str, name: str, **fields: Any) -> User:
+    user = User(email=email, role=role, name=name, password_hash=PASSWORD_HASH, **fields)
+    session.add(user)
+    return user
+
+
+def _populate(
+    session: Session, evidence_dir: Path, storage: Path
+) -> tuple[dict[str, Any], dict[str, int], dict[str, str], str]:
+    """Build every object; return the URL values, the user ids, the API tokens and the auditor's pseudonym."""
+    fieldwork = build_fieldwork(session)
+    district, school, spring = fieldwork.district, fieldwork.school, fieldwork.round
+    auditor, other_auditor, reviewer = fieldwork.auditor, fieldwork.other_auditor, fieldwork.reviewer
+    auditor.name, auditor.email = AUDITOR_NAME, AUDITOR_EMAIL
+    other_auditor.name, reviewer.name = "Olive Otherauditor", "Rita Reviewer"
+    school.phone, school.state, school.principal_name = "+19045551234", "FL", "Pat Principal"
+    other_school = School(
+        district=district, nces_id="990000000002", name="Beauclerc Elementary", level=Level.ELEMENTARY
+    )
+    away = District(name="Away ISD", timezone="America/Chicago")
+    foreign_school = School(district=away, nces_id="990000000003", name="Foreign High", level=Level.HIGH)
+    session.add_all([other_school, away, foreign_school])
+    session.flush()
+    people = {
+        "admin": _user(session, Role.ADMIN, "admin@example.org", "Ada Admin"),
+        "leader": _user(session, Role.LEADER, "leader@example.org", "Lee Leader", district=district),
+        "foreign_leader": _user(session, Role.LEADER, "away@example.org", "Far Leader", district=away),
+        "reviewer": reviewer,
+        "auditor": auditor,
+        "other_auditor": other_auditor,
+        "principal": _user(
+            session, Role.PRINCIPAL, "principal@example.org", "Pat Principal", district=district,
+            schools=[school],
+        ),
+        "other_principal": _user(
+            session, Role.PRINCIPAL, "other-principal@example.org", "Bea Other", district=district,
+            schools=[other_school],
+        ),
+    }  # fmt: skip
+    foreign_round = Round(
+        district_id=away.id, name="Away spring", first_day=date(2027, 2, 1), last_day=date(2027, 2, 26),
+        status=RoundStatus.IN_FIELD,
+    )  # fmt: skip
+    session.add(foreign_round)
+    session.flush()
+
+    # Fieldwork in the spring round: the auditor's contacts in every state, the other auditor's own.
+    phone_scenario = fieldwork.phone.scenario
+    extra = {
+        name: Assignment(
+            round_id=spring.id, school_id=school_id, scenario_id=phone_scenario.id, auditor_id=user.id,
+            channel=Channel.PHONE, sequence=sequence, due_day=date(2027, 2, 3), slot=Slot.MORNING,
+        )
+        for name, school_id, user, sequence in (
+            ("call", school.id, auditor, 2),
+            ("failed", school.id, auditor, 3),
+            ("others", other_school.id, other_auditor, 1),
+            ("unstarted", school.id, auditor, 4),
+        )
+    }  # fmt: skip
+    session.add_all(extra.values())
+    session.flush()
+    calendar = fieldwork.calendar
+    submitted = start_contact(session, fieldwork.phone, auditor)
+    submit(session, submitted, REACHED_CALL, auditor, calendar)
+    recording_dir = evidence_dir / "recordings"
+    recording_dir.mkdir(parents=True, exist_ok=True)
+    (recording_dir / "call-1.mp3").write_bytes(RECORDING)
+    session.add(
+        Call(
+            contact_id=submitted.id, leg="school", status="completed", call_sid="CA" + "5" * 32,
+            recording_policy="one_party", recording_sid="RE" + "5" * 32, recording_path="call-1.mp3",
+        )
+    )  # fmt: skip
+    draft = start_contact(session, fieldwork.email, auditor)
+    save_draft(draft, {"sent_text": "Hello, how do we apply for free meals?"}, auditor)
+    evidence = [
+        attach_evidence(session, draft, data, name, "", auditor, evidence_dir, 1024 * 1024)
+        for data, name in ((png_bytes("red"), "front-desk.png"), (b"Notes from the call.\n", "notes.txt"))
+    ]
+    approved = start_contact(session, fieldwork.visit, auditor)
+    submit(session, approved, {"outcome": "not_served", "started_at": "2027-02-02T13:30"}, auditor, calendar)
+    approve(session, approved, reviewer)
+    call = start_contact(session, extra["call"], auditor)
+    failed = start_contact(session, extra["failed"], auditor)
+    submit(session, failed, {"outcome": "no_answer", "started_at": "2027-02-02T09:40"}, auditor, calendar)
+    others = start_contact(session, extra["others"], other_auditor)
+    others_evidence = attach_evidence(
+        session, others, png_bytes("blue"), "other.png", "", other_auditor, evidence_dir, 1024 * 1024
+    )
+
+    # Planning: auditor profiles, a draft round that can be committed, a closure.
+    for person in (auditor, other_auditor):
+        set_profile(session, person)
+    draft_round = make_round(
+        session, district, {Channel.PHONE: (1, [phone_scenario])}, name="Summer 2027 round",
+        first_day=date(2027, 4, 5), last_day=date(2027, 4, 16),
+    )  # fmt: skip
+    closure = add_closures(session, district, date(2027, 3, 15), None, "Spring break")[0]
+
+    # Results: a published round with real scorecards, and a closed one whose cards are not yet published.
+    scoring = ScoringWorld(session, district, auditor, schools=[school, other_school])
+    scoring.rubrics[Channel.PHONE] = tipped_rubric(session, Channel.PHONE)
+    scoring.scenarios[Channel.PHONE] = phone_scenario
+    fall = scoring.round("Fall 2026 round", date(2026, 10, 5))
+    good = scoring.contact(fall, school, Channel.PHONE, GOOD, started_at=at(date(2026, 10, 5)), rings=2)
+    say(good, "note", f"{AUDITOR_NAME} ({AUDITOR_EMAIL}) was welcomed warmly and told every document needed.")
+    say(good, "courtesy", f"Very patient with {AUDITOR_NAME.split()[0]}; the reply went to {AUDITOR_EMAIL}.")
+    poor = scoring.contact(fall, other_school, Channel.PHONE, POOR, started_at=at(date(2026, 10, 5)), rings=7)
+    say(poor, "note", "Nobody answered the question about buses.")
+    session.flush()
+    build_scorecards(session, fall, storage)
+    publish(session, fall, people["leader"])
+    cards = {card.school_id: card for card in session.scalars(select(Scorecard))}
+    winter = scoring.round("Winter 2026 round", date(2026, 12, 1))
+    scoring.contact(winter, school, Channel.PHONE, POOR, started_at=at(date(2026, 12, 1)), rings=5)
+    session.flush()
+    build_scorecards(session, winter, storage)
+    winter_card = session.scalars(select(Scorecard).where(Scorecard.round_id == winter.id)).first()
+    assert winter_card is not None and winter_card.published_at is None
+
+    # Rubrics and scenarios: a complete draft to edit, and a library scenario to adopt.
+    draft_rubric = create_draft(
+        session, rubric_from_yaml(EXAMPLE_YAML.replace("key: phone-standard", "key: draft-matrix"))
+    )
+    published = latest_published(session, phone_scenario.rubric_key)
+    assert published is not None
+    library = make_scenario(session, None, Channel.PHONE, "library-call")
+    retired = make_scenario(session, district, Channel.PHONE, "retired-call")
+    retired.active = False
+
+    tokens: dict[str, str] = {}
+    token_ids: dict[str, int] = {}
+    for role, person in people.items():
+        token, tokens[role] = create_token(session, person, f"{role} script")
+        token_ids[role] = token.id
+    session.commit()
+    values: dict[str, Any] = {
+        "district": district.id,
+        "foreign_district": away.id,
+        "school": school.id,
+        "other_school": other_school.id,
+        "foreign_school": foreign_school.id,
+        "round": spring.id,
+        "draft_round": draft_round.id,
+        "published_round": fall.id,
+        "closed_round": winter.id,
+        "foreign_round": foreign_round.id,
+        "assignment": fieldwork.email.id,
+        "call_assignment": extra["call"].id,
+        "unstarted_assignment": extra["unstarted"].id,
+        "failed_assignment": extra["failed"].id,
+        "submitted": submitted.id,
+        "draft": draft.id,
+        "approved": approved.id,
+        "call": call.id,
+        "others_contact": others.id,
+        "evidence": evidence[0].token,
+        "other_evidence": evidence[1].token,
+        "others_evidence": others_evidence.token,
+        "evidence_id": evidence[0].id,
+        "scorecard": cards[school.id].token,
+        "other_scorecard": cards[other_school.id].token,
+        "scorecard_id": cards[school.id].id,
+        "winter_scorecard": winter_card.token,
+        "rubric": published.id,
+        "rubric_key": published.key,
+        "rubric_version": published.version,
+        "draft_rubric": draft_rubric.id,
+        "section": draft_rubric.sections[0].id,
+        "item": draft_rubric.sections[0].items[0].id,
+        "scenario": phone_scenario.id,
+        "library_scenario": library.id,
+        "inactive_scenario": retired.id,
+        "closure": closure.id,
+        "auditor": auditor.id,
+        "other_auditor": other_auditor.id,
+        "api_token": token_ids["auditor"],
+    }
+    users = {role: person.id for role, person in people.items()}
+    return values, users, tokens, auditor.pseudonym

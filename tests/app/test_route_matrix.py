@@ -1,0 +1,742 @@
+"""Who may see what: every route of the app against every role, from one world built once.
+
+``ROUTES`` has a row for every (endpoint, method) of ``app.url_map`` (a new route without a row,
+or a row whose route is gone, fails ``test_every_route_has_a_row``), with the answer each role
+should get: anonymous, an administrator, a leader of this district and of another, a reviewer,
+the auditor who owns the assignment and another auditor of the district, the principal of the
+school and the principal of another school. Web pages go by the session; ``/api/v1`` by bearer
+token (anonymous: 401 JSON); Twilio's webhooks by signature only (unsigned: 403 for everyone).
+A refused request must change nothing, rows or files; an allowed POST is a valid one and, for the
+destructive ones, its effect is checked. Then: principals never see an auditor's identity (pages,
+PDFs, emails, the API), nor a leader another district's data, nor an auditor another's work; and
+the tokens in evidence and scorecard URLs cannot be guessed.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from html import unescape
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+from werkzeug.test import TestResponse
+
+from app.extensions import db
+from audits.models import Assignment, Contact, ContactStatus, Evidence, Round, RoundStatus, Scorecard
+from tests.app.api_helpers import REACHED_CALL_BODY
+from tests.app.route_world import (
+    AUDITOR_EMAIL,
+    AUDITOR_NAME,
+    ROLES,
+    RouteWorld,
+    build_route_world,
+    png_bytes,
+    route_world_app,
+)
+from tests.audits.fieldwork_helpers import REACHED_CALL
+from tests.audits.rubric_samples import EXAMPLE_YAML
+
+
+@dataclass(frozen=True)
+class Go:
+    """A redirect (302) to a path starting with ``to``."""
+
+    to: str
+
+    def __str__(self) -> str:
+        return f"302 to {self.to}"
+
+
+Expected = int | Go
+OK, CREATED, BAD, UNAUTHORISED, F, N = 200, 201, 400, 401, 403, 404
+L = Go("/login")  # signed out: to the sign-in page (a 401 for the web)
+REFUSED = (UNAUTHORISED, F, N, L)
+Effect = Callable[[Session, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One request and the answer each role in ``ROLES`` order should get."""
+
+    method: str
+    path: str
+    answers: tuple[Expected, ...]
+    form: dict[str, Any] | None = None
+    json: Any = None
+    files: Callable[[], dict[str, Any]] | None = None
+    effect: Effect | None = field(default=None, compare=False)
+    writes: bool = True  # an allowed POST changes something (rows or files)
+
+    @property
+    def api(self) -> bool:
+        """Whether the route is the JSON API's (bearer tokens, not sessions)."""
+        return self.path.startswith("/api/")
+
+    def answer(self, role: str) -> Expected:
+        """What ``role`` should get."""
+        return self.answers[ROLES.index(role)]
+
+
+def row(method: str, path: str, *answers: Expected, **request: Any) -> Route:
+    """A route's row: one answer per role, in ``ROLES`` order."""
+    assert len(answers) == len(ROLES), f"{method} {path}: {len(answers)} answers for {len(ROLES)} roles"
+    return Route(method, path, answers, **request)
+
+
+# -- what allowed requests do ---------------------------------------------------------------------
+
+
+def _contact_is(status: ContactStatus, key: str) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        contact = session.get(Contact, values[key])
+        assert contact is not None and contact.status is status
+
+    return check
+
+
+def _evidence_gone(session: Session, values: dict[str, Any]) -> None:
+    assert session.scalar(select(Evidence).where(Evidence.token == values["evidence"])) is None
+
+
+def _winter_published(session: Session, values: dict[str, Any]) -> None:
+    cards = list(session.scalars(select(Scorecard).where(Scorecard.round_id == values["closed_round"])))
+    assert cards and all(card.published_at is not None for card in cards)
+    round_ = session.get(Round, values["closed_round"])
+    assert round_ is not None and round_.status is RoundStatus.PUBLISHED
+
+
+def _fall_unpublished(session: Session, values: dict[str, Any]) -> None:
+    cards = session.scalars(select(Scorecard).where(Scorecard.round_id == values["published_round"]))
+    assert all(card.published_at is None for card in cards)
+
+
+def _draft_committed(session: Session, values: dict[str, Any]) -> None:
+    round_ = session.get(Round, values["draft_round"])
+    assert round_ is not None and round_.status is RoundStatus.SCHEDULED
+    assert session.scalars(select(Assignment).where(Assignment.round_id == round_.id)).first() is not None
+
+
+# -- request bodies ---------------------------------------------------------------------------------
+
+ROUND_FORM = {
+    "first_day": "2027-04-05",
+    "last_day": "2027-04-16",
+    "school_selection": "all",
+    "phone_per_school": "1",
+    "phone_scenarios": ["{scenario}"],
+    "email_per_school": "0",
+    "visit_per_school": "0",
+    "seed": "7",
+    "attempt_limit": "3",
+}
+SCENARIO_FORM = {
+    "title": "Enrolling by phone",
+    "channel": "phone",
+    "language": "en",
+    "rubric": "{rubric_key}",
+    "persona": "A parent of a third-grader.",
+    "script": "1. Ask the question.\n2. Thank them.",
+    "questions": "What do I need?",
+    "answer_key": "- proof of residence",
+}
+SCHOOLS_CSV = (
+    b"NCES School ID,State School ID,NCES District ID,State District ID,Low Grade*,High Grade*,School Name,"
+    b"District,County Name*,Street Address,City,State,ZIP,ZIP 4-digit,Phone,Locale Code*,Locale*,Charter,"
+    b"Students*,Teachers*,Student Teacher Ratio*,Free Lunch*,Reduced Lunch*,Directly Certified*,Type,Status\n"
+    b"120048000773,FL-16-2851,1200480,FL-16,08,12,A. PHILIP RANDOLPH ACADEMIES,DUVAL,Duval County,"
+    b"1157 GOLFAIR BLVD,JACKSONVILLE,FL,32209,,(904)924-3011,11,City: Large,No,389.00000,24.00000,"
+    b"16.2100000,285.00000,0.00000,285.00000,Regular,Open\n"
+)
+TWILIO_STATUS = {"AccountSid": "AC" + "a" * 32, "CallSid": "CA" + "5" * 32, "CallStatus": "completed"}
+
+
+def _photo() -> dict[str, Any]:
+    return {"file": (io.BytesIO(png_bytes("green")), "desk.png"), "label": ""}
+
+
+def _schools_file() -> dict[str, Any]:
+    return {"file": (io.BytesIO(SCHOOLS_CSV), "schools.csv")}
+
+
+def _rubric_file() -> dict[str, Any]:
+    text = EXAMPLE_YAML.replace("key: phone-standard", "key: imported-matrix").encode()
+    return {"file": (io.BytesIO(text), "rubric.yaml")}
+
+
+# -- the matrix -------------------------------------------------------------------------------------
+# Columns: anonymous, admin, leader, leader of another district, reviewer, the assignment's auditor,
+# another auditor of the district, the school's principal, the principal of another school.
+
+ROUTES: list[Route] = [
+    # Home, account and sign-in.
+    row("GET", "/", L, OK, OK, OK, OK, OK, OK, OK, OK),
+    row("GET", "/account", L, OK, OK, OK, OK, OK, OK, OK, OK),
+    row("POST", "/account/tokens", L, *[CREATED] * 8, form={"name": "matrix"}),
+    row("POST", "/account/tokens/{api_token}/revoke", L, N, N, N, N, Go("/account"), N, N, N),
+    row("GET", "/login", OK, *[Go("/")] * 8),
+    row("POST", "/login", BAD, *[Go("/")] * 8, form={}, writes=False),
+    row("POST", "/logout", L, *[L] * 8, writes=False),
+    row("GET", "/static/style.css", *[OK] * 9),
+    # Schools.
+    row("GET", "/schools/", L, OK, OK, OK, OK, F, F, OK, OK),
+    row("GET", "/schools/{school}", L, OK, OK, F, OK, F, F, OK, F),
+    row("GET", "/schools/{other_school}", L, OK, OK, F, OK, F, F, F, OK),
+    row("GET", "/schools/{foreign_school}", L, OK, F, OK, F, F, F, F, F),
+    row("GET", "/schools/{school}/edit", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/schools/{school}/edit", L, Go("/schools/"), Go("/schools/"), F, F, F, F, F, F,
+        form={
+            "name": "Abess Park Elementary", "level": "elementary", "phone": "+19045551234",
+            "languages": "en, es", "active": "y",
+        },
+    ),
+    row("GET", "/schools/import", L, OK, OK, OK, F, F, F, F, F),
+    row("POST", "/schools/import", L, OK, OK, OK, F, F, F, F, F, files=_schools_file),
+    row("GET", "/schools/{school}/results", L, OK, OK, F, OK, F, F, F, F),
+    # Districts.
+    row("GET", "/district", L, Go("/districts/"), Go("/districts/"), Go("/districts/"), F, F, F, F, F),
+    row("GET", "/districts/", L, OK, OK, OK, F, F, F, F, F),
+    row("GET", "/districts/{district}/settings", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/districts/{district}/settings", L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
+        form={
+            "name": "Fieldwork County ISD", "timezone": "America/New_York",
+            "school_day_start": "07:30", "school_day_end": "16:00",
+        },
+    ),
+    row(
+        "POST", "/districts/{district}/closures", L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
+        form={"first_day": "2027-03-22", "reason": "Teacher planning day"},
+    ),
+    row(
+        "POST", "/districts/{district}/closures/{closure}/delete",
+        L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
+    ),
+    row(
+        "POST", "/districts/{district}/alert-threshold", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
+        form={"alert_threshold": "65", "round_id": "{published_round}"},
+    ),
+    # Auditors.
+    row("GET", "/auditors/", L, OK, OK, OK, F, F, F, F, F),
+    row("GET", "/auditors/{auditor}", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/auditors/{auditor}", L, Go("/auditors/"), Go("/auditors/"), F, F, F, F, F, F,
+        form={"languages": ["en"], "max_per_day": "3", "weekdays": ["0", "1", "2"]},
+    ),
+    # Rounds.
+    row("GET", "/rounds/", L, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/rounds/new?district={district}", L, OK, OK, OK, F, F, F, F, F),
+    row(
+        "POST", "/rounds/new?district={district}", L, Go("/rounds/"), Go("/rounds/"), BAD, F, F, F, F, F,
+        form={**ROUND_FORM, "name": "Autumn 2027 round"},
+    ),
+    row("GET", "/rounds/{round}", L, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/rounds/{foreign_round}", L, OK, F, OK, F, F, F, F, F),
+    row("GET", "/rounds/{draft_round}/edit", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/rounds/{draft_round}/edit", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
+        form={**ROUND_FORM, "name": "Summer 2027 round, renamed"},
+    ),
+    row(
+        "POST", "/rounds/{draft_round}/commit", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
+        effect=_draft_committed,
+    ),
+    row(
+        "POST", "/rounds/{round}/status", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
+        form={"to": "closed"},
+    ),
+    row("GET", "/rounds/{round}/assignments/{unstarted_assignment}/reassign", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/rounds/{round}/assignments/{unstarted_assignment}/reassign",
+        L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
+        form={"auditor_id": "{other_auditor}", "due_day": "2027-02-04", "slot": "afternoon"},
+    ),
+    row("GET", "/rounds/{round}/progress", L, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/rounds/{published_round}/dashboard", L, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/rounds/{published_round}/heatmap", L, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/rounds/{published_round}/export.csv", L, OK, OK, F, F, F, F, F, F),
+    # An auditor's own assignments and calendar feed (the feed's secret address is its only key).
+    row("GET", "/assignments/", L, F, F, F, F, OK, OK, F, F),
+    row("GET", "/assignments/feed/{auditor}/{feed}.ics", *[OK] * 9),
+    row("GET", "/assignments/feed/{auditor}/0123456789abcdef0123456789abcdef.ics", *[N] * 9),
+    # Fieldwork: the auditor's contact form, drafts, submitting, retrying, evidence.
+    row("GET", "/assignments/{assignment}/contact", L, F, F, F, F, OK, F, F, F),
+    row(
+        "POST", "/assignments/{failed_assignment}/retry", L, F, F, F, F, Go("/assignments/"), F, F, F,
+    ),
+    row("POST", "/contacts/{draft}/draft", L, F, F, F, F, OK, F, F, F, json={"sent_text": "Hello again"}),
+    row(
+        "POST", "/contacts/{draft}/submit", L, F, F, F, F, Go("/assignments/"), F, F, F,
+        form={"outcome": "no_reply", "started_at": "2027-02-02T10:00", "sent_text": "Hi"},
+        effect=_contact_is(ContactStatus.SUBMITTED, "draft"),
+    ),
+    row("POST", "/contacts/{draft}/evidence", L, F, F, F, F, Go("/assignments/"), F, F, F, files=_photo),
+    row("GET", "/evidence/{evidence}", L, OK, OK, F, OK, OK, F, F, F),
+    row("GET", "/evidence/{others_evidence}", L, OK, OK, F, OK, F, OK, F, F),
+    row("GET", "/evidence/{evidence_id}", L, N, N, N, N, N, N, N, N),
+    row(
+        "POST", "/evidence/{evidence}/delete", L, F, F, F, F, Go("/assignments/"), F, F, F,
+        effect=_evidence_gone,
+    ),
+    # Review.
+    row("GET", "/review/", L, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/contacts/{submitted}", L, OK, OK, F, OK, OK, F, F, F),
+    row("GET", "/contacts/{others_contact}", L, OK, OK, F, OK, F, OK, F, F),
+    row("GET", "/contacts/{draft}", L, OK, OK, F, OK, OK, F, F, F),
+    row(
+        "POST", "/contacts/{submitted}/approve", L, Go("/review/"), Go("/review/"), F, Go("/review/"),
+        F, F, F, F,
+        effect=_contact_is(ContactStatus.APPROVED, "submitted"),
+    ),
+    row(
+        "POST", "/contacts/{submitted}/return", L, Go("/review/"), Go("/review/"), F, Go("/review/"),
+        F, F, F, F,
+        form={"comment": "Please add the hold time."},
+        effect=_contact_is(ContactStatus.RETURNED, "submitted"),
+    ),
+    row(
+        "POST", "/contacts/{approved}/reopen", L, Go("/contacts/"), Go("/contacts/"), F, Go("/contacts/"),
+        F, F, F, F,
+        form={"reason": "The visit time looks wrong."},
+        effect=_contact_is(ContactStatus.REOPENED, "approved"),
+    ),
+    row("GET", "/contacts/{submitted}/review-edit", L, OK, OK, F, OK, F, F, F, F),
+    row(
+        "POST", "/contacts/{submitted}/review-edit", L, Go("/contacts/"), Go("/contacts/"), F,
+        Go("/contacts/"), F, F, F, F,
+        form={**REACHED_CALL, "comment-accuracy": "Corrected in review."},
+    ),
+    # Click-to-call (Twilio configured with a fake client) and recordings.
+    row("GET", "/contacts/{call}/call", L, F, F, F, F, OK, F, F, F),
+    row(
+        "POST", "/contacts/{call}/call", L, F, F, F, F, Go("/contacts/"), F, F, F,
+        form={"phone": "+19045550199"},
+    ),
+    row("GET", "/contacts/{call}/call/status", L, F, F, F, F, OK, F, F, F),
+    row("GET", "/contacts/{submitted}/recording", L, OK, OK, F, OK, OK, F, F, F),
+    row("GET", "/settings/telephony", L, OK, F, F, F, F, F, F, F),
+    # Twilio's webhooks: only a valid signature gets in, whoever is signed in.
+    row("POST", "/telephony/bridge/{call}", *[F] * 9, form=TWILIO_STATUS),
+    row("POST", "/telephony/whisper", *[F] * 9, form=TWILIO_STATUS),
+    row("POST", "/telephony/status", *[F] * 9, form=TWILIO_STATUS),
+    row("POST", "/telephony/recording", *[F] * 9, form=TWILIO_STATUS),
+    # Scorecards.
+    row("GET", "/scorecards/{scorecard}.pdf", L, OK, OK, F, OK, F, F, OK, F),
+    row("GET", "/scorecards/{other_scorecard}.pdf", L, OK, OK, F, OK, F, F, F, OK),
+    row("GET", "/scorecards/{scorecard_id}.pdf", L, N, N, N, N, N, N, N, N),
+    row("GET", "/scorecards/rounds/{published_round}", L, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/scorecards/rounds/{published_round}/progress", L, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/scorecards/rounds/{published_round}/summary.pdf", L, OK, OK, F, F, F, F, F, F),
+    row("GET", "/scorecards/{winter_scorecard}.pdf", L, OK, OK, F, OK, F, F, F, F),  # not published yet
+    row(
+        "POST", "/scorecards/rounds/{closed_round}/generate", L, Go("/rounds/"), Go("/rounds/"),
+        F, F, F, F, F, F,
+    ),
+    row(
+        "POST", "/scorecards/rounds/{closed_round}/publish", L, Go("/scorecards/"), Go("/scorecards/"),
+        F, F, F, F, F, F,
+        effect=_winter_published,
+    ),
+    row(
+        "POST", "/scorecards/rounds/{published_round}/unpublish", L, Go("/scorecards/"), Go("/scorecards/"),
+        F, F, F, F, F, F,
+        effect=_fall_unpublished,
+    ),
+    # Rubrics: leaders and reviewers read, administrators change (drafts only).
+    row("GET", "/rubrics/", L, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/rubrics/{rubric}", L, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/rubrics/{rubric}/preview", L, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/rubrics/{rubric}/export.yaml", L, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/rubrics/new", L, OK, F, F, F, F, F, F, F),
+    row(
+        "POST", "/rubrics/new", L, Go("/rubrics/"), F, F, F, F, F, F, F,
+        form={"key": "new-matrix", "name": "New matrix", "channel": "phone", "critical_policy": "flag"},
+    ),
+    row("GET", "/rubrics/import", L, OK, F, F, F, F, F, F, F),
+    row("POST", "/rubrics/import", L, Go("/rubrics/"), F, F, F, F, F, F, F, files=_rubric_file),
+    row("POST", "/rubrics/{draft_rubric}/publish", L, Go("/rubrics/"), F, F, F, F, F, F, F),
+    row("POST", "/rubrics/{rubric}/new-version", L, Go("/rubrics/"), F, F, F, F, F, F, F),
+    row("POST", "/rubrics/{rubric}/retire", L, Go("/rubrics/"), F, F, F, F, F, F, F),
+    row("POST", "/rubrics/{draft_rubric}/discard", L, Go("/rubrics/"), F, F, F, F, F, F, F),
+    row("GET", "/rubrics/{draft_rubric}/details", L, OK, F, F, F, F, F, F, F),
+    row(
+        "POST", "/rubrics/{draft_rubric}/details", L, Go("/rubrics/"), F, F, F, F, F, F, F,
+        form={"name": "Draft matrix", "critical_policy": "flag", "description": "Edited."},
+    ),
+    row(
+        "POST", "/rubrics/{draft_rubric}/sections", L, Go("/rubrics/"), F, F, F, F, F, F, F,
+        form={"section-key": "closing", "section-title": "Closing"},
+    ),
+    row("GET", "/rubrics/{draft_rubric}/sections/{section}/edit", L, OK, F, F, F, F, F, F, F),
+    row(
+        "POST", "/rubrics/{draft_rubric}/sections/{section}/edit", L, Go("/rubrics/"), F, F, F, F, F, F, F,
+        form={"key": "greeting", "title": "Hello"},
+    ),
+    row("POST", "/rubrics/{draft_rubric}/sections/{section}/delete", L, Go("/rubrics/"), F, F, F, F, F, F, F),
+    row(
+        "POST", "/rubrics/{draft_rubric}/sections/{section}/move", L, Go("/rubrics/"), F, F, F, F, F, F, F,
+        form={"direction": "down"},
+    ),
+    row("GET", "/rubrics/{draft_rubric}/sections/{section}/items/new", L, OK, F, F, F, F, F, F, F),
+    row(
+        "POST", "/rubrics/{draft_rubric}/sections/{section}/items/new", L, Go("/rubrics/"),
+        F, F, F, F, F, F, F,
+        form={"key": "thanked", "prompt": "Did they thank you?", "points": "1"},
+    ),
+    row("GET", "/rubrics/{draft_rubric}/items/{item}/edit", L, OK, F, F, F, F, F, F, F),
+    row(
+        "POST", "/rubrics/{draft_rubric}/items/{item}/edit", L, Go("/rubrics/"), F, F, F, F, F, F, F,
+        form={"section": "{section}", "key": "answered_by_person", "prompt": "A person?", "points": "5"},
+    ),
+    row("POST", "/rubrics/{draft_rubric}/items/{item}/delete", L, Go("/rubrics/"), F, F, F, F, F, F, F),
+    row(
+        "POST", "/rubrics/{draft_rubric}/items/{item}/move", L, Go("/rubrics/"), F, F, F, F, F, F, F,
+        form={"direction": "down"},
+    ),
+    # Scenarios: the library and each district's own.
+    row("GET", "/scenarios/", L, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/scenarios/{scenario}", L, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/scenarios/{library_scenario}", L, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/scenarios/new", L, OK, OK, OK, F, F, F, F, F),
+    row(
+        "POST", "/scenarios/new", L, Go("/scenarios/"), Go("/scenarios/"), Go("/scenarios/"),
+        F, F, F, F, F,
+        form={**SCENARIO_FORM, "key": "new-matrix-call"},
+    ),
+    row("GET", "/scenarios/{scenario}/edit", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/scenarios/{scenario}/edit", L, Go("/scenarios/"), Go("/scenarios/"), F, F, F, F, F, F,
+        form={**SCENARIO_FORM, "key": "phone-scenario"},
+    ),
+    row("POST", "/scenarios/{scenario}/deactivate", L, Go("/scenarios/"), Go("/scenarios/"), *[F] * 6),
+    row("POST", "/scenarios/{inactive_scenario}/activate", L, Go("/scenarios/"), Go("/scenarios/"), *[F] * 6),
+    row(
+        "POST", "/scenarios/{library_scenario}/adopt", L, F, Go("/scenarios/"), Go("/scenarios/"),
+        F, F, F, F, F,
+    ),
+    # The JSON API: bearer tokens only; auditors appear as pseudonyms.
+    row("GET", "/api/v1/openapi.json", *[OK] * 9),
+    row("GET", "/api/v1/districts", UNAUTHORISED, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/api/v1/districts/{district}/schools", UNAUTHORISED, OK, OK, F, OK, F, F, OK, OK),
+    row("GET", "/api/v1/districts/{foreign_district}/schools", UNAUTHORISED, OK, F, OK, F, F, F, F, F),
+    row("GET", "/api/v1/rounds", UNAUTHORISED, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/api/v1/rounds/{round}", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/api/v1/rounds/{round}/assignments", UNAUTHORISED, OK, OK, F, OK, OK, OK, F, F),
+    row("GET", "/api/v1/rounds/{foreign_round}/assignments", UNAUTHORISED, OK, F, OK, F, F, F, F, F),
+    row("GET", "/api/v1/rounds/{round}/contacts", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/api/v1/rounds/{round}/scores", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
+    row(
+        "GET", "/api/v1/rubrics/{rubric_key}/versions/{rubric_version}",
+        UNAUTHORISED, OK, OK, OK, OK, OK, OK, F, F,
+    ),
+    row(
+        "POST", "/api/v1/assignments/{call_assignment}/contacts", UNAUTHORISED, F, F, F, F, CREATED, F, F, F,
+        json=REACHED_CALL_BODY,
+        effect=_contact_is(ContactStatus.SUBMITTED, "call"),
+    ),
+    row(
+        "POST", "/api/v1/contacts/{submitted}/review", UNAUTHORISED, OK, OK, F, OK, F, F, F, F,
+        json={"action": "approve"},
+        effect=_contact_is(ContactStatus.APPROVED, "submitted"),
+    ),
+]  # fmt: skip
+
+CASES = [
+    pytest.param(route, role, id=f"{route.method} {route.path} as {role}")
+    for route in ROUTES
+    for role in ROLES
+]
+
+
+# -- running one request ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RouteWorld]:
+    """The world, built once for the module; scorecard batches are not started in a real process."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("app.scorecards.jobs._start_local", lambda *args: None)
+        patch.setattr("requests.sessions.Session.send", _no_network)
+        for app in route_world_app(database_template, tmp_path_factory.mktemp("routes")):
+            world = build_route_world(app)
+            yield world
+            world.watch.close()
+
+
+def _no_network(*args: Any, **kwargs: Any) -> None:
+    raise AssertionError("a test tried to reach the network")
+
+
+@pytest.fixture
+def clean(world: RouteWorld) -> Iterator[RouteWorld]:
+    """The world, put back as built after the test."""
+    world.mark()
+    yield world
+    world.reset()
+
+
+def _fill(value: Any, values: dict[str, Any]) -> Any:
+    if isinstance(value, str):
+        return value.format(**values)
+    if isinstance(value, list):
+        return [_fill(item, values) for item in value]
+    if isinstance(value, dict):
+        return {key: _fill(item, values) for key, item in value.items()}
+    return value
+
+
+def send(world: RouteWorld, route: Route, role: str) -> TestResponse:
+    """Make ``route``'s request as ``role``: the API with a bearer token, everything else with a session."""
+    client = world.client("anonymous" if route.api else role)
+    headers = world.bearer(role) if route.api else {}
+    kwargs: dict[str, Any] = {"headers": headers}
+    if route.json is not None:
+        kwargs["json"] = _fill(route.json, world.values)
+    elif route.files is not None:
+        kwargs["data"] = route.files()
+        kwargs["content_type"] = "multipart/form-data"
+    elif route.form is not None:
+        kwargs["data"] = _fill(route.form, world.values)
+    response = client.open(world.url(route.path), method=route.method, **kwargs)
+    response.get_data()  # read a streamed file whole, then let it go
+    response.close()
+    return response
+
+
+def outcome(response: TestResponse) -> str:
+    """The answer as the matrix writes it: a status, or "302 to <path>"."""
+    if response.status_code == 302:
+        return f"302 to {urlsplit(response.headers['Location']).path}"
+    return str(response.status_code)
+
+
+def matches(response: TestResponse, expected: Expected) -> bool:
+    """Whether ``response`` is the ``expected`` answer."""
+    if isinstance(expected, Go):
+        location = urlsplit(response.headers.get("Location", "")).path
+        return response.status_code == 302 and location.startswith(expected.to)
+    return response.status_code == expected
+
+
+@pytest.mark.parametrize(("route", "role"), CASES)
+def test_route_answers_the_role_as_expected(clean: RouteWorld, route: Route, role: str) -> None:
+    """One (route, role): the expected answer; refused, nothing changed; allowed POST, its effect is there."""
+    expected = route.answer(role)
+    response = send(clean, route, role)
+    body = response.get_data()[:300].decode(errors="replace")
+    assert matches(response, expected), f"got {outcome(response)}, expected {expected}: {body}"
+    if expected in REFUSED:
+        assert clean.changes() == [], "a refused request changed something"
+        if route.api:
+            assert response.is_json and "errors" in response.get_json()
+    elif route.method == "POST" and route.writes and expected != BAD:
+        assert clean.changes(), "an allowed POST changed nothing"
+        if route.effect is not None:
+            with clean.app.app_context():
+                route.effect(db.session, clean.values)  # type: ignore[arg-type]
+
+
+def test_the_world_sees_and_undoes_what_a_request_changed(clean: RouteWorld) -> None:
+    """The "nothing changed" checks can fail: a change to rows or files shows, and ``reset`` undoes it."""
+    assert clean.client("reviewer").post(clean.url("/contacts/{submitted}/approve")).status_code == 302
+    assert "contacts" in clean.changes()
+    clean.reset()
+    clean.mark()
+    assert clean.changes() == []
+    assert clean.client("auditor").post(clean.url("/evidence/{evidence}/delete")).status_code == 302
+    changed = clean.changes()
+    assert "evidence" in changed and any("/evidence/" in name for name in changed)  # the row and the file
+    clean.reset()
+    clean.mark()
+    assert clean.changes() == []
+
+
+def test_every_route_has_a_row(world: RouteWorld) -> None:
+    """Each (endpoint, method) of the url_map has a row, and every row still reaches a route."""
+    adapter = world.app.url_map.bind("localhost")
+    wanted = {
+        (rule.endpoint, method)
+        for rule in world.app.url_map.iter_rules()
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+    covered, stale = set(), []
+    for route in ROUTES:
+        path = re.sub(r"\{\w+\}", "1", route.path.split("?")[0])
+        try:
+            endpoint, _ = adapter.match(path, method=route.method)
+        except HTTPException:
+            stale.append(f"{route.method} {route.path}")
+            continue
+        covered.add((endpoint, route.method))
+    missing = sorted(f"{endpoint} {method}" for endpoint, method in wanted - covered)
+    problems = [f"no row for {name}" for name in missing] + [f"no route for {name}" for name in stale]
+    assert not problems, "ROUTES is out of date:\n" + "\n".join(problems)
+    assert len(wanted) >= 110  # the app's routes, not an empty map
+
+
+# -- principals never see an auditor ----------------------------------------------------------------
+
+
+def _secrets(world: RouteWorld) -> list[str]:
+    """Every form of the auditor's identity that must not reach a principal."""
+    local = AUDITOR_EMAIL.split("@")[0]
+    return [AUDITOR_NAME, *AUDITOR_NAME.split(), AUDITOR_EMAIL, local, world.pseudonym]
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def _links(html: str, base: str) -> set[str]:
+    found = set()
+    for href in re.findall(r'(?:href|src|action)="([^"#]+)', html):
+        url = urlsplit(urljoin(f"http://localhost{base}", unescape(href)))
+        if url.netloc == "localhost" and not url.path.startswith(("/static/", "/logout")):
+            found.add(url.path + (f"?{url.query}" if url.query else ""))
+    return found
+
+
+def crawl(world: RouteWorld, role: str) -> dict[str, str]:
+    """The text of every page ``role`` may open (the matrix's 200s, then links found on them, PDFs as
+    text) and of every API read with ``role``'s token, by path."""
+    client = world.client(role)
+    start = {  # the auditor's calendar feed is the auditor's secret address, not a page of anyone else's
+        world.url(route.path)
+        for route in ROUTES
+        if route.method == "GET" and not route.api and "{feed}" not in route.path and route.answer(role) == OK
+    }
+    texts: dict[str, str] = {}
+    queue, seen = sorted(start), set(start)
+    while queue:
+        path = queue.pop()
+        response = client.get(path)
+        data = response.get_data()
+        response.close()
+        if response.status_code != 200:
+            continue
+        if response.mimetype == "application/pdf":
+            texts[path] = _pdf_text(data)
+            continue
+        texts[path] = data.decode(errors="replace")
+        if response.mimetype == "text/html":
+            for link in sorted(_links(texts[path], path) - seen):
+                seen.add(link)
+                queue.append(link)
+    api = world.app.test_client()
+    for route in ROUTES:
+        if route.api and route.method == "GET":
+            answer = api.get(world.url(route.path), headers=world.bearer(role))
+            texts[f"{route.path} (API)"] = answer.get_data(as_text=True)
+    return texts
+
+
+def found(texts: dict[str, str], secrets: list[str]) -> list[str]:
+    """Each secret found in a text, with where (case-insensitive)."""
+    return [
+        f"{secret!r} on {path}"
+        for path, text in texts.items()
+        for secret in secrets
+        if secret.casefold() in text.casefold()
+    ]
+
+
+def test_principals_never_see_an_auditors_identity(clean: RouteWorld) -> None:
+    """Every page a principal may open, every page linked from them, their scorecards, emails and the API."""
+    published = clean.client("leader").post(clean.url("/scorecards/rounds/{closed_round}/publish"))
+    assert published.status_code == 302  # the principal is emailed, and now has two scorecards
+    texts = {
+        f"email {message.subject}": message.body + "".join(str(part) for part, _ in message.alternatives)
+        for message in clean.app.extensions["mailman"].outbox
+        if "principal@example.org" in message.to
+    }
+    assert texts, "the principal got no email"
+    texts.update(crawl(clean, "principal"))
+    pdfs = [clean.url("/scorecards/{scorecard}.pdf"), clean.url("/scorecards/{winter_scorecard}.pdf")]
+    assert set(pdfs) | {"/", "/schools/", "/account"} <= set(texts)
+    assert "Abess Park Elementary" in texts[pdfs[0]]  # the PDF's text was read
+    written = [f"{row['value']} {row['comment']}" for row in clean.baseline.rows["responses"]]
+    assert any(AUDITOR_NAME in text and AUDITOR_EMAIL in text for text in written)  # the secret is there
+    leaks = found(texts, _secrets(clean))
+    assert not leaks, "\n".join(leaks)
+
+
+def test_a_leader_of_another_district_sees_nothing_of_this_one(clean: RouteWorld) -> None:
+    """Every page and API read open to the other district's leader is free of this district's names."""
+    texts = crawl(clean, "foreign_leader")
+    assert {"/", "/rounds/", "/schools/", "/review/", "/auditors/"} <= set(texts)
+    assert "Foreign High" in texts["/schools/"]
+    home = ["Fieldwork ISD", "Abess Park", "Beauclerc", "Olive Otherauditor", "Rita Reviewer", "Lee Leader"]
+    leaks = found(texts, [*home, *_secrets(clean)])
+    assert not leaks, "\n".join(leaks)
+
+
+@pytest.mark.parametrize("role", ["auditor", "other_auditor"])
+def test_an_auditor_sees_nothing_of_another_auditors_work(clean: RouteWorld, role: str) -> None:
+    """Each auditor of the district: their own school on their pages, never the other's work or name."""
+    owner = role == "auditor"
+    mine, theirs = ("Abess Park", "Beauclerc") if owner else ("Beauclerc", "Abess Park")
+    texts = crawl(clean, role)
+    assert mine in texts["/assignments/"]
+    other = ["Olive Otherauditor"] if owner else _secrets(clean)
+    leaks = found(texts, [theirs, *other])
+    assert not leaks, "\n".join(leaks)
+
+
+# -- file addresses cannot be guessed ---------------------------------------------------------------
+
+URL_SAFE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _tokens(world: RouteWorld) -> dict[str, list[str]]:
+    rows = world.baseline.rows
+    return {
+        "evidence": [row["token"] for row in rows["evidence"]],
+        "scorecards": [row["token"] for row in rows["scorecards"]],
+    }
+
+
+def test_file_tokens_are_long_random_and_unrelated(world: RouteWorld) -> None:
+    """At least 128 random bits (22 URL-safe characters), distinct, sharing no prefix or pattern."""
+    for kind, tokens in _tokens(world).items():
+        assert len(tokens) >= 2, kind
+        assert len(set(tokens)) == len(tokens), kind
+        for token in tokens:
+            assert URL_SAFE.match(token) and len(token) * 6 >= 128 + 6, (kind, token)
+            assert not token.isdigit() and len(set(token)) >= 12, (kind, token)
+        for first, second in itertools.pairwise(tokens):
+            shared = next((i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b), 0)
+            assert shared < 4, (kind, first, second)
+            same_place = sum(a == b for a, b in zip(first, second, strict=False))
+            assert same_place < len(first) // 4, (kind, first, second)
+
+
+def test_database_ids_do_not_open_files(clean: RouteWorld) -> None:
+    """The sequential id of an evidence file or scorecard in place of its token is not found."""
+    for role in ("admin", "leader", "reviewer", "auditor", "principal"):
+        client = clean.client(role)
+        for kind, ident in (("evidence", "evidence_id"), ("scorecards", "scorecard_id")):
+            url = f"/{kind}/{clean.values[ident]}" + (".pdf" if kind == "scorecards" else "")
+            assert client.get(url).status_code == 404, (role, url)
+
+
+def test_another_schools_file_is_refused_to_a_principal(clean: RouteWorld) -> None:
+    """A valid token of another school's scorecard or evidence does not open it for a principal."""
+    for role, mine, theirs in (
+        ("principal", "scorecard", "other_scorecard"),
+        ("other_principal", "other_scorecard", "scorecard"),
+    ):
+        client = clean.client(role)
+        assert client.get(clean.url(f"/scorecards/{{{mine}}}.pdf")).status_code == 200, role
+        assert client.get(clean.url(f"/scorecards/{{{theirs}}}.pdf")).status_code in (403, 404), role
+        for evidence in ("evidence", "other_evidence", "others_evidence"):
+            assert client.get(clean.url(f"/evidence/{{{evidence}}}")).status_code in (403, 404), role
