@@ -18,6 +18,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r app audits reports config.py wsgi.py worker.py --severity-level high
 
 install: system-deps $(VENV)/.installed-runtime
 install-dev: system-deps browser-deps $(VENV)/.installed-dev node_modules/.installed

@@ -1,8 +1,11 @@
-"""Security headers on every response, and proxy awareness."""
+"""Security headers on every response, proxy awareness, and JSON bodies read safely."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -36,8 +39,28 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+class SafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, reading request bodies nobody vouches for.
+
+    JSON nested deeper than Python's recursion limit (``[[[[…`` a few hundred kilobytes
+    long) makes ``json.loads`` raise ``RecursionError``, which Werkzeug does not expect: it
+    becomes a ``ValueError``, so ``request.get_json()`` answers 400 (or ``None`` when silent).
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse ``s``; too deep a nesting is invalid JSON."""
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("the JSON is nested too deeply") from error
+
+
 def register(app: Flask) -> None:
-    """Install the headers; with ``TRUSTED_PROXIES`` > 0, trust that many proxies' X-Forwarded-* headers."""
+    """Install the headers; with ``TRUSTED_PROXIES`` > 0, trust that many proxies' X-Forwarded-* headers.
+
+    Request bodies in JSON are read with :class:`SafeJSONProvider`.
+    """
+    app.json = SafeJSONProvider(app)
     app.after_request(add_security_headers)
     proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
     if proxies:

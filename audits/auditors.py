@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from audits.errors import ValidationError
+from audits.ids import storable_ids
 from audits.models import AuditorProfile, Role, School, User
 from audits.scenarios import LANGUAGES
 
@@ -103,7 +104,7 @@ def update_auditor(session: Session, user: User, settings: AuditorSettings) -> A
     conflicts = list(
         session.scalars(
             select(School)
-            .where(School.id.in_(wanted), School.district_id == user.district_id)
+            .where(School.id.in_(storable_ids(wanted)), School.district_id == user.district_id)
             .order_by(School.name)
         )
     )

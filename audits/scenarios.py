@@ -32,6 +32,11 @@ LANGUAGES = {
     "fr": "French",
 }
 FIELDS = ("key", "title", "channel", "language", "rubric", "persona", "script", "questions", "answer_key")
+# The longest text kept: the title fits its column; the library's longest script is under 2,000.
+MAX_TITLE = 200
+MAX_PROSE = 20_000
+MAX_QUESTION = 1_000
+MAX_QUESTIONS = 50
 
 
 @dataclass
@@ -57,7 +62,7 @@ def parse_scenario(data: Any) -> ScenarioSpec:
         (name, "is not a field of the scenario format") for name in data if name not in FIELDS
     ]
 
-    def text(name: str, required: bool = True) -> str:
+    def text(name: str, required: bool = True, limit: int = MAX_TITLE) -> str:
         value = data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -65,6 +70,9 @@ def parse_scenario(data: Any) -> ScenarioSpec:
             return ""
         if not isinstance(value, str):
             problems.append((name, "must be text"))
+            return ""
+        if len(value.strip()) > limit:
+            problems.append((name, f"keep it under {limit:,} characters"))
             return ""
         return value.strip()
 
@@ -87,16 +95,24 @@ def parse_scenario(data: Any) -> ScenarioSpec:
     if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
         problems.append(("questions", "list each question as text"))
         questions = []
+    elif len(questions) > MAX_QUESTIONS or any(len(q.strip()) > MAX_QUESTION for q in questions):
+        problems.append(
+            (
+                "questions",
+                f"ask at most {MAX_QUESTIONS} questions of at most {MAX_QUESTION:,} characters each",
+            )
+        )
+        questions = []
     spec = ScenarioSpec(
         key=key,
         title=text("title"),
         channel=channel,
         language=language,
         rubric=text("rubric"),
-        persona=text("persona"),
-        script=text("script"),
+        persona=text("persona", limit=MAX_PROSE),
+        script=text("script", limit=MAX_PROSE),
         questions=[q.strip() for q in questions],
-        answer_key=text("answer_key", required=False),
+        answer_key=text("answer_key", required=False, limit=MAX_PROSE),
     )
     if problems:
         raise ValidationError.many(problems)

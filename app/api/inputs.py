@@ -8,10 +8,11 @@ validation as the web form (``audits.fieldwork.entry``) decides the rest.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from audits.models import ContactStatus, Outcome
 
@@ -20,6 +21,8 @@ MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 100
 MAX_TEXT = 20_000
+# More answers than any rubric has items (the library's largest has about 30).
+MAX_RESPONSES = 500
 # Moments outside these years are typing mistakes (and some would not fit a UTC datetime).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -142,12 +145,22 @@ class ContactIn(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf([o.value for o in Outcome]))
     started_at = _moment(required=True)
     timings = fields.Nested(TimingsIn, load_default=dict)
-    responses = fields.List(fields.Nested(ResponseIn), load_default=list)
+    responses = fields.List(
+        fields.Nested(ResponseIn), load_default=list, validate=validate.Length(max=MAX_RESPONSES)
+    )
+
+    @pre_load
+    def _not_too_many(self, data: Any, **kwargs: Any) -> Any:
+        """Refuse an endless list of answers before reading each one."""
+        responses = data.get("responses") if isinstance(data, dict) else None
+        if isinstance(responses, list) and len(responses) > MAX_RESPONSES:
+            raise ValidationError(f"give at most {MAX_RESPONSES} answers", "responses")
+        return data
 
     @validates_schema
     def _each_item_once(self, data: dict[str, Any], **kwargs: Any) -> None:
-        keys = [response["item"] for response in data.get("responses", [])]
-        twice = sorted({key for key in keys if keys.count(key) > 1})
+        counts = Counter(response["item"] for response in data.get("responses", []))
+        twice = sorted(key for key, count in counts.items() if count > 1)
         if twice:
             raise ValidationError(
                 f"answer each item once; given more than once: {', '.join(twice)}", "responses"

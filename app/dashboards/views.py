@@ -21,6 +21,7 @@ from app.forms import apply_errors
 from app.permissions import can, require
 from audits.access import Action
 from audits.errors import ValidationError
+from audits.ids import parse_id
 from audits.models import Channel, District, Role, Round, RoundStatus, School
 from audits.results.heatmap import heatmap
 from audits.results.overview import round_overview
@@ -148,7 +149,7 @@ def alert_threshold(district_id: int) -> Response | tuple[str, int]:
     require(Action.MANAGE_DISTRICT, district)
     form = ThresholdForm()
     form.validate()
-    round_id = int(form.round_id.data) if (form.round_id.data or "").isdigit() else None
+    round_id = parse_id(form.round_id.data)
     round_ = db.session.get(Round, round_id) if round_id is not None else None
     if round_ is not None and round_.district_id != district.id:
         round_ = None

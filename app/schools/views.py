@@ -57,7 +57,9 @@ def edit(school_id: int) -> str | Response | tuple[str, int]:
     """Let a district leader correct a school's details."""
     school = _school_or_404(school_id)
     require(Action.EDIT_SCHOOL, school)
-    form = SchoolForm(obj=school)
+    # A post is read from what was posted alone: an empty one must not fall back to the school's own
+    # values (``languages`` is a list there, text in the form).
+    form = SchoolForm(obj=school) if request.method == "GET" else SchoolForm()
     if request.method == "GET":
         form.languages.data = ", ".join(school.languages)
         form.level.data = school.level.value

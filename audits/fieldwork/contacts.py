@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from audits.businesshours import BusinessCalendar
 from audits.errors import ValidationError
-from audits.fieldwork.entry import ContactEntry, format_local, parse_entry
+from audits.fieldwork.entry import MAX_TEXT, ContactEntry, format_local, parse_entry
 from audits.models import (
     Assignment,
     Channel,
@@ -306,6 +306,9 @@ def return_contact(
     if not comment.strip():
         _check_reviewer(reviewer, contact)
         raise ValidationError("comment", "say what the auditor should fix")
+    if len(comment.strip()) > MAX_TEXT:
+        _check_reviewer(reviewer, contact)
+        raise ValidationError("comment", f"keep it under {MAX_TEXT:,} characters")
     allowed = RETURNABLE
     _review(
         session,
@@ -327,6 +330,9 @@ def reopen(
     if not reason.strip():
         _check_reviewer(reviewer, contact)
         raise ValidationError("reason", "write why the contact is reopened")
+    if len(reason.strip()) > MAX_TEXT:
+        _check_reviewer(reviewer, contact)
+        raise ValidationError("reason", f"keep it under {MAX_TEXT:,} characters")
     allowed = REOPENABLE
     _review(
         session,

@@ -255,6 +255,9 @@ def parse_entry(
         text = (data.get(name) or "").strip()
         if not text and item.key in measured:
             text = str(measured[item.key])
+        if len(text) > MAX_TEXT:
+            problems.append((name, f"keep it under {MAX_TEXT:,} characters"))
+            continue
         if item.kind is ItemKind.TEXT:
             entry.answers[item.key] = Answer(text or None, False, None, comment)
             continue

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from audits.errors import ValidationError
+from audits.ids import storable_ids
 from audits.models import (
     Assignment,
     AuditorProfile,
@@ -43,6 +44,8 @@ from audits.timeutil import utcnow
 
 MAX_WINDOW_DAYS = 180
 MAX_PER_SCHOOL = 10
+MAX_SEED = 2_147_483_647  # the rounds.seed column is an integer
+MAX_NAME = 200  # the rounds.name column
 
 TRANSITIONS: dict[RoundStatus, set[RoundStatus]] = {
     RoundStatus.DRAFT: {RoundStatus.SCHEDULED},
@@ -82,6 +85,8 @@ def _validate(
     problems: list[tuple[str | None, str]] = []
     if not spec.name.strip():
         problems.append(("name", "is required"))
+    elif len(spec.name.strip()) > MAX_NAME:
+        problems.append(("name", f"keep it under {MAX_NAME} characters"))
     if spec.first_day is None:
         problems.append(("first_day", "is required"))
     if spec.last_day is None:
@@ -93,8 +98,8 @@ def _validate(
             problems.append(("last_day", f"a round lasts at most {MAX_WINDOW_DAYS} days"))
     if not 1 <= spec.attempt_limit <= 10:
         problems.append(("attempt_limit", "must be from 1 to 10"))
-    if spec.seed < 0:
-        problems.append(("seed", "must be 0 or more"))
+    if not 0 <= spec.seed <= MAX_SEED:
+        problems.append(("seed", f"must be from 0 to {MAX_SEED:,}"))
     schools: list[School] = []
     if spec.school_selection is SchoolSelection.LEVELS:
         unknown = [level for level in spec.levels if level not in Level._value2member_map_]
@@ -103,7 +108,9 @@ def _validate(
     if spec.school_selection is SchoolSelection.LIST:
         schools = list(
             session.scalars(
-                select(School).where(School.id.in_(spec.school_ids), School.district_id == district.id)
+                select(School).where(
+                    School.id.in_(storable_ids(spec.school_ids)), School.district_id == district.id
+                )
             )
         )
         if not schools or len(schools) != len(set(spec.school_ids)):
@@ -118,7 +125,9 @@ def _validate(
         scenario.id: scenario
         for scenario in session.scalars(
             select(Scenario).where(
-                Scenario.id.in_(ids), Scenario.district_id == district.id, Scenario.active.is_(True)
+                Scenario.id.in_(storable_ids(ids)),
+                Scenario.district_id == district.id,
+                Scenario.active.is_(True),
             )
         )
     }

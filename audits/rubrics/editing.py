@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
 from audits.models import CriticalPolicy, Rubric, RubricItem, RubricSection
-from audits.rubrics.spec import PART_KEY, parse_item
+from audits.rubrics.spec import MAX_NAME, MAX_PROSE, PART_KEY, parse_item, too_long
 from audits.rubrics.versions import ensure_draft, write_item
 
 
@@ -22,6 +22,10 @@ def update_details(rubric: Rubric, name: str, critical_policy: str, description:
     problems: list[tuple[str | None, str]] = []
     if not name.strip():
         problems.append(("name", "is required"))
+    elif problem := too_long(name.strip(), MAX_NAME):
+        problems.append(("name", problem))
+    if problem := too_long(description.strip(), MAX_PROSE):
+        problems.append(("description", problem))
     try:
         policy = CriticalPolicy(critical_policy)
     except ValueError:
@@ -42,6 +46,8 @@ def _check_section(rubric: Rubric, key: str, title: str, section: RubricSection 
         problems.append(("key", f"section key {key!r} is already used"))
     if not title.strip():
         problems.append(("title", "is required"))
+    elif problem := too_long(title.strip(), MAX_NAME):
+        problems.append(("title", problem))
     if problems:
         raise ValidationError.many(problems)
 

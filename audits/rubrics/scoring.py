@@ -11,6 +11,7 @@ add nothing to earned or possible points.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +63,7 @@ def item_fraction(item: ItemSpec, answer: Any) -> float | None:
             if option.label == answer:
                 return float(option.fraction)
         raise ValidationError(item.key, "choose one of the options")
-    if isinstance(answer, bool) or not isinstance(answer, int | float) or answer < 0:
+    if isinstance(answer, bool) or not isinstance(answer, int | float) or not 0 <= answer < math.inf:
+        # (NaN and infinity fail the comparison: neither is a measurement, nor storable as JSON.)
         raise ValidationError(item.key, "enter a number of at least 0")
     return float(band_fraction(item.bands, answer))

@@ -21,6 +21,9 @@ RUBRIC_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 PART_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # Fields an export adds; an import accepts and ignores them.
 EXPORT_ONLY_FIELDS = {"version", "status"}
+# The longest text kept: names, titles and option labels fit their columns; prose stays readable.
+MAX_NAME = 200
+MAX_PROSE = 5_000
 
 Problems = list[tuple[str | None, str]]
 
@@ -89,7 +92,19 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _text(data: dict[str, Any], name: str, path: str, problems: Problems, required: bool = True) -> str:
+def too_long(text: str, limit: int) -> str | None:
+    """The problem with ``text`` if it is longer than ``limit`` characters, else ``None``."""
+    return f"keep it under {limit:,} characters" if len(text) > limit else None
+
+
+def _text(
+    data: dict[str, Any],
+    name: str,
+    path: str,
+    problems: Problems,
+    required: bool = True,
+    limit: int = MAX_NAME,
+) -> str:
     value = data.get(name)
     if value is None or value == "":
         if required:
@@ -97,6 +112,9 @@ def _text(data: dict[str, Any], name: str, path: str, problems: Problems, requir
         return ""
     if not isinstance(value, str):
         problems.append((f"{path}{name}", "must be text"))
+        return ""
+    if problem := too_long(value.strip(), limit):
+        problems.append((f"{path}{name}", problem))
         return ""
     return value.strip()
 
@@ -140,14 +158,14 @@ def parse_item(data: Any, path: str = "", problems: Problems | None = None) -> I
     key = _text(data, "key", prefix, problems)
     if key and not PART_KEY.match(key):
         problems.append((f"{prefix}key", "use lower-case letters, digits and _; start with a letter"))
-    prompt = _text(data, "prompt", prefix, problems)
+    prompt = _text(data, "prompt", prefix, problems, limit=MAX_PROSE)
     kind = _choice(ItemKind, data, "kind", prefix, problems)
     item = ItemSpec(
         key=key,
         prompt=prompt,
         kind=kind or ItemKind.TEXT,
-        guidance=_text(data, "guidance", prefix, problems, required=False),
-        tip=_text(data, "tip", prefix, problems, required=False),
+        guidance=_text(data, "guidance", prefix, problems, required=False, limit=MAX_PROSE),
+        tip=_text(data, "tip", prefix, problems, required=False, limit=MAX_PROSE),
         critical=_flag(data, "critical", prefix, problems),
         allow_na=_flag(data, "allow_na", prefix, problems),
     )
@@ -258,7 +276,7 @@ def parse_rubric(data: Any, require_content: bool = True) -> RubricSpec:
         channel=_choice(Channel, data, "channel", "", problems) or Channel.PHONE,
         critical_policy=_choice(CriticalPolicy, data, "critical_policy", "", problems, "flag")
         or CriticalPolicy.FLAG,
-        description=_text(data, "description", "", problems, required=False),
+        description=_text(data, "description", "", problems, required=False, limit=MAX_PROSE),
     )
     sections = data.get("sections", [])
     if not isinstance(sections, list):

@@ -136,7 +136,8 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
     approve(session, approved, reviewer)
     # The visit: a draft the auditor is still filling in, with a photo attached.
     draft = start_contact(session, fieldwork.visit, auditor)
-    # A second email to the school: a draft, where an attached .eml fills in the reply.
+    # A second email and a second call to the school, both drafts: an attached .eml fills in the
+    # email's reply, and the call can be placed through Twilio.
     second_email = Assignment(
         round_id=fieldwork.round.id,
         school_id=school.id,
@@ -147,9 +148,20 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         due_day=date(2027, 2, 3),
         slot=Slot.MORNING,
     )
-    session.add(second_email)
+    second_call = Assignment(
+        round_id=fieldwork.round.id,
+        school_id=school.id,
+        scenario_id=fieldwork.phone.scenario_id,
+        auditor_id=auditor.id,
+        channel=Channel.PHONE,
+        sequence=2,
+        due_day=date(2027, 2, 3),
+        slot=Slot.AFTERNOON,
+    )
+    session.add_all([second_email, second_call])
     session.flush()
     email_draft = start_contact(session, second_email, auditor)
+    phone_draft = start_contact(session, second_call, auditor)
     session.flush()
     evidence = attach_evidence(
         session,
@@ -215,6 +227,9 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "phone_assignment_id": fieldwork.phone.id,
         "draft_contact_id": draft.id,
         "email_draft_contact_id": email_draft.id,
+        "phone_draft_contact_id": phone_draft.id,
+        "email_draft_assignment_id": second_email.id,
+        "phone_draft_assignment_id": second_call.id,
         "submitted_contact_id": submitted.id,
         "approved_contact_id": approved.id,
         "evidence_token": evidence.token,
@@ -231,9 +246,9 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
     return HostileWorld(users={role: user.id for role, user in users.items()}, values=values)
 
 
-def sign_in(client: FlaskClient, user_id: int | None) -> None:
+def sign_in(client: FlaskClient, user_id: int | None, base_url: str = "http://localhost") -> None:
     """Put the user in the client's session (no password hashing); ``None`` signs out."""
-    with client.session_transaction() as web_session:
+    with client.session_transaction(base_url=base_url) as web_session:
         web_session.clear()
         if user_id is not None:
             web_session["_user_id"] = str(user_id)
@@ -310,7 +325,8 @@ class Hostile:
 
     def reset(self) -> None:
         """Put the rows and stored files back as built."""
-        restore(db.engine, self.rows)
+        with self.app.app_context():
+            restore(db.engine, self.rows)
         for folder in self.folders:
             for path in folder.rglob("*"):
                 if path.is_file() and path not in self.files:
@@ -321,8 +337,8 @@ class Hostile:
 
     def unchanged(self) -> list[str]:
         """What differs from the baseline: table names, and ``files`` when stored files do."""
-        db.session.remove()
-        changed = changed_tables(self.rows, snapshot(db.engine))
+        with self.app.app_context():
+            changed = changed_tables(self.rows, snapshot(db.engine))
         return changed + (["files"] if files_under(self.folders) != self.files else [])
 
 
@@ -357,11 +373,13 @@ def start_hostile(database_template: str, folder: Path, **settings: Any) -> Iter
 
 
 def fresh(hostile: Hostile) -> Iterator[FlaskClient]:
-    """For one test: the world as built, an app context and a new client."""
-    with hostile.app.app_context():
-        hostile.reset()
-        yield hostile.app.test_client()
-        db.session.remove()
+    """For one test: the world as built and a new client.
+
+    No application context stays pushed: each request gets its own, as in production, so
+    nothing (a signed-in user cached on ``g``, the session's identity map) outlives a request.
+    """
+    hostile.reset()
+    yield hostile.app.test_client()
 
 
 def assert_no_raw_markup(text: str, where: str) -> None:

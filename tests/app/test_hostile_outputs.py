@@ -171,9 +171,10 @@ def test_the_export_command_writes_the_same_safe_files(
 ) -> None:
     out = tmp_path / f"round.{extension}"
     runner = hostile.app.test_cli_runner()
-    result = runner.invoke(
-        args=["export", "round", str(world.values["round_id"]), "--out", str(out), "--format", extension]
-    )
+    with hostile.app.app_context():  # as the ``flask`` command pushes one
+        result = runner.invoke(
+            args=["export", "round", str(world.values["round_id"]), "--out", str(out), "--format", extension]
+        )
     assert result.exit_code == 0, result.output
     data = out.read_bytes()
     if extension == "csv":
@@ -191,9 +192,10 @@ def _pdf_text(pdf: bytes) -> str:
 
 
 def test_the_scorecard_pdf_prints_markup_literally(hostile: Hostile, client: FlaskClient) -> None:
-    round_ = db.session.get(Round, hostile.world.values["round_id"])
-    assert round_ is not None
-    card = gather_round(db.session, round_).scorecards[hostile.world.values["school_id"]]  # type: ignore[arg-type]
+    with hostile.app.app_context():
+        round_ = db.session.get(Round, hostile.world.values["round_id"])
+        assert round_ is not None
+        card = gather_round(db.session, round_).scorecards[hostile.world.values["school_id"]]  # type: ignore[arg-type]
     renderer = Renderer()
     html = renderer.html("scorecard.html", card=card)
     for raw in ("<b>X</b>", "<script>", "<img src=x"):
