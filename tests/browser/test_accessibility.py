@@ -8,6 +8,8 @@ round whose scorecard is published to the demo principal.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -105,8 +107,9 @@ def test_round_form_and_plan_are_accessible(signed_in: Callable[..., Page]) -> N
     expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
     page.get_by_label("Name").fill("Accessibility check round")
-    page.get_by_label("First day").fill("2027-01-11")
-    page.get_by_label("Last day").fill("2027-01-29")
+    first_day = datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=30)
+    page.get_by_label("First day").fill(first_day.isoformat())
+    page.get_by_label("Last day").fill((first_day + timedelta(days=18)).isoformat())
     page.get_by_label("Schools I pick").check()
     page.get_by_label("Filter").fill("Abess")
     page.get_by_label("ABESS PARK ELEMENTARY SCHOOL").check()

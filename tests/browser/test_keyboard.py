@@ -208,9 +208,10 @@ def test_plan_a_round_with_the_keyboard(signed_in: Callable[..., Page]) -> None:
     keys.tab_to(lambda f: f.id == "name", "the name box")
     keys.type("Keyboard round")
     assert keys.press("Tab").id == "first_day"
-    keys.type("01112027")
+    first_day = datetime.now(ZoneInfo("America/New_York")).date() + timedelta(days=30)
+    keys.type(first_day.strftime("%m%d%Y"))
     keys.tab_to(lambda f: f.id == "last_day", "the last day")
-    keys.type("01292027")
+    keys.type((first_day + timedelta(days=18)).strftime("%m%d%Y"))
     now = keys.tab_to(lambda f: f.name == "school_selection", "which schools")
     assert now.checked  # the focus lands on the radio group's chosen option
     keys.press("ArrowDown")
