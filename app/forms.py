@@ -1,10 +1,12 @@
-"""Helpers shared by every form: mapping domain errors onto fields."""
+"""Helpers shared by every form: mapping domain errors onto fields, reading ids from query strings."""
 
 from __future__ import annotations
 
+from flask import request
 from flask_wtf import FlaskForm
 
 from audits.errors import DomainError
+from audits.ids import is_storable_id
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:
@@ -20,3 +22,15 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
             form.form_errors.append(reason)
         elif not field.errors:
             field.errors = [reason]
+
+
+def id_arg(name: str) -> int | None:
+    """The id in the query argument ``name`` (``?round=12``): ``None`` when absent or not a number.
+
+    A number no row can have (``-7``, twenty digits) becomes ``0``, which matches nothing: handed
+    to a query as it is, a twenty-digit number overflows the database driver.
+    """
+    value = request.args.get(name, type=int)
+    if value is None:
+        return None
+    return value if is_storable_id(value) else 0

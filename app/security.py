@@ -1,10 +1,10 @@
-"""Security headers on every response, proxy awareness, and JSON bodies read safely."""
+"""Security headers on every response, proxy awareness, and request text read safely."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -55,12 +55,35 @@ class SafeJSONProvider(DefaultJSONProvider):
             raise ValueError("the JSON is nested too deeply") from error
 
 
+NUL = "\x00"
+# Blueprints that check every parameter themselves and answer in their own format (JSON with fields).
+CHECKS_ITS_OWN_TEXT = {"api", "telephony_webhooks"}
+
+
+def refuse_nul_characters() -> None:
+    """Answer 400 to a request whose path, query string or posted form holds a NUL character.
+
+    No text a person types holds one, and PostgreSQL can neither store nor compare it: a NUL in a
+    search box or a form field would otherwise end in a database error (a 500) wherever it goes.
+    Uploaded files and JSON bodies are not concerned (files are bytes; the API checks its strings),
+    nor are the blueprints that check their own parameters (``CHECKS_ITS_OWN_TEXT``).
+    """
+    if request.blueprint in CHECKS_ITS_OWN_TEXT:
+        return
+    texts = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method in {"POST", "PUT", "PATCH"}:
+        texts += [*request.form.keys(), *request.form.values()]
+    if any(NUL in text for text in texts):
+        abort(400, description="The request holds a NUL character, which no text may contain.")
+
+
 def register(app: Flask) -> None:
     """Install the headers; with ``TRUSTED_PROXIES`` > 0, trust that many proxies' X-Forwarded-* headers.
 
-    Request bodies in JSON are read with :class:`SafeJSONProvider`.
+    Request bodies in JSON are read with :class:`SafeJSONProvider`; text with a NUL character is refused.
     """
     app.json = SafeJSONProvider(app)
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
     if proxies:

@@ -17,7 +17,7 @@ from app.dashboards.charts import histogram_chart, trend_chart
 from app.dashboards.formatting import FILTERS
 from app.dashboards.forms import ThresholdForm
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import apply_errors, id_arg
 from app.permissions import can, require
 from audits.access import Action
 from audits.errors import ValidationError
@@ -124,7 +124,7 @@ def school(school_id: int) -> str:
     school_: School = _get_or_404(School, school_id)
     require(Action.VIEW_DASHBOARD, school_)
     round_ = None
-    round_id = request.args.get("round", type=int)
+    round_id = id_arg("round")
     if round_id is not None:
         round_ = db.session.get(Round, round_id)
         if round_ is None or round_.district_id != school_.district_id:

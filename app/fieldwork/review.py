@@ -19,7 +19,7 @@ from app.extensions import db
 from app.fieldwork.display import helpers
 from app.fieldwork.forms import ReopenForm, ReturnForm
 from app.fieldwork.pages import calendar_of, contact_or_404, contact_page, form_page, timezone_of
-from app.forms import apply_errors
+from app.forms import apply_errors, id_arg
 from app.permissions import permission_required, require
 from audits.access import Action
 from audits.errors import ValidationError
@@ -51,9 +51,9 @@ class QueueFilter:
 def _queue_filter() -> QueueFilter:
     channel = request.args.get("channel", "")
     return QueueFilter(
-        round_id=request.args.get("round", type=int),
-        school_id=request.args.get("school", type=int),
-        auditor_id=request.args.get("auditor", type=int),
+        round_id=id_arg("round"),
+        school_id=id_arg("school"),
+        auditor_id=id_arg("auditor"),
         channel=Channel(channel) if channel in Channel._value2member_map_ else None,
     )
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import apply_errors, id_arg
 from app.permissions import can, permission_required, require
 from app.rounds.forms import CHANNELS, CommitForm, ReassignForm, RoundForm, StatusForm, new_seed, slot_label
 from audits.access import Action
@@ -139,7 +139,7 @@ def index() -> str:
 def new() -> Response | tuple[str, int]:
     """Create a draft round for the leader's district (an administrator picks the district)."""
     if current_user.role is Role.ADMIN:
-        district = _district_or_404(request.args.get("district", type=int))
+        district = _district_or_404(id_arg("district"))
     else:
         district = _district_or_404(current_user.district_id)
     require(Action.MANAGE_ROUNDS, district)
@@ -262,8 +262,8 @@ def _assignment_filter() -> AssignmentFilter:
     except ValueError:
         wanted_day = None
     return AssignmentFilter(
-        auditor_id=request.args.get("auditor", type=int),
-        school_id=request.args.get("school", type=int),
+        auditor_id=id_arg("auditor"),
+        school_id=id_arg("school"),
         channel=Channel(channel) if channel in Channel._value2member_map_ else None,
         day=wanted_day,
     )

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import apply_errors, id_arg
 from app.permissions import can, permission_required
 from app.rubrics.forms import CHANNEL_LABELS
 from app.scenarios.forms import ScenarioForm
@@ -135,7 +135,7 @@ def index() -> str:
     districts: list[District] = []
     library: list[Scenario] = []
     if current_user.role is Role.ADMIN:
-        district_id = request.args.get("district", type=int)
+        district_id = id_arg("district")
         district = db.session.get(District, district_id) if district_id else None
         if district_id and district is None:
             abort(404)

@@ -216,6 +216,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         ),
     )
     token, plaintext = create_token(session, users["admin"], SCRIPT_TAG)
+    api_tokens = {role: create_token(session, users[role], role)[1] for role in ("auditor", "reviewer")}
     session.commit()
     values = {
         "district_id": district.id,
@@ -242,6 +243,8 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "user_id": auditor.id,
         "token_id": token.id,
         "api_token": plaintext,
+        "auditor_api_token": api_tokens["auditor"],
+        "reviewer_api_token": api_tokens["reviewer"],
     }
     return HostileWorld(users={role: user.id for role, user in users.items()}, values=values)
 

@@ -16,8 +16,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.app.api_helpers import REACHED_CALL_BODY
-from tests.app.hostile_world import Hostile, fresh, start_hostile
-from tests.conftest import PASSWORD_HASH
+from tests.app.hostile_world import Hostile, fresh, sign_in, start_hostile
 
 MB = 1024 * 1024
 
@@ -32,24 +31,10 @@ def client(hostile: Hostile) -> Iterator[FlaskClient]:
     yield from fresh(hostile)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def tokens(hostile: Hostile) -> dict[str, str]:
-    """A token for the auditor and one for the reviewer (made once, kept in the baseline)."""
-    from app.extensions import db
-    from audits.models import User
-    from audits.tokens import create_token
-
-    made = {}
-    with hostile.app.app_context():
-        for role in ("auditor", "reviewer"):
-            user = db.session.get(User, hostile.world.users[role])
-            assert user is not None and user.password_hash == PASSWORD_HASH
-            _, made[role] = create_token(db.session, user, "hostile")
-        db.session.commit()
-        from tests.app.hostile_world import files_under, snapshot
-
-        hostile.rows, hostile.files = snapshot(db.engine), files_under(hostile.folders)
-    return made
+    """The auditor's and the reviewer's API tokens."""
+    return {role: hostile.world.values[f"{role}_api_token"] for role in ("auditor", "reviewer")}
 
 
 def _nested(depth: int) -> bytes:
@@ -172,8 +157,6 @@ def test_ids_beyond_any_row_are_simply_not_found(
 
 
 def test_the_pages_json_endpoints_refuse_deep_nesting_too(hostile: Hostile, client: FlaskClient) -> None:
-    from tests.app.hostile_world import sign_in
-
     sign_in(client, hostile.world.users["auditor"])
     contact = hostile.world.values["draft_contact_id"]
     response = client.post(

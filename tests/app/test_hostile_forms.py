@@ -199,10 +199,16 @@ def hostile(database_template: str, tmp_path_factory: pytest.TempPathFactory) ->
     patch.setattr("app.scorecards.jobs._start_local", lambda app, round_id, force: None)
     for built in start_hostile(database_template, tmp_path_factory.mktemp("hostile-forms"), **TWILIO):
         built.app.extensions["twilio_http_client"] = FakeTwilio()
-        built.forms = collect_forms(built)  # type: ignore[attr-defined]
-        built.reset()
         yield built
     patch.undo()
+
+
+@pytest.fixture(scope="module")
+def forms(hostile: Hostile) -> dict[str, PageForm]:
+    """The post forms of every page, by the path they post to (opening pages starts contacts: reset)."""
+    found = collect_forms(hostile)
+    hostile.reset()
+    return found
 
 
 @pytest.fixture
@@ -275,8 +281,8 @@ class Poster:
         self._sign_in()
 
 
-def _field_names(hostile: Hostile, endpoint: str, url: str) -> tuple[PageForm | None, list[str]]:
-    form = WEBHOOK_FORM if endpoint.startswith("telephony_webhooks.") else hostile.forms.get(url)  # type: ignore[attr-defined]
+def _field_names(forms: dict[str, PageForm], endpoint: str, url: str) -> tuple[PageForm | None, list[str]]:
+    form = WEBHOOK_FORM if endpoint.startswith("telephony_webhooks.") else forms.get(url)
     if form is not None:
         return form, sorted(form.fields)
     return None, sorted(wtforms_field_names())
@@ -290,10 +296,10 @@ def _routes() -> list[str]:
 
 @pytest.mark.parametrize("endpoint", _routes())
 def test_every_form_refuses_garbage_without_a_500_or_a_half_save(
-    hostile: Hostile, client: FlaskClient, endpoint: str
+    hostile: Hostile, forms: dict[str, PageForm], client: FlaskClient, endpoint: str
 ) -> None:
     poster = Poster(hostile, client, endpoint)
-    form, names = _field_names(hostile, endpoint, poster.url)
+    form, names = _field_names(forms, endpoint, poster.url)
     poster.post("empty body", {})
     for value in GARBAGE:
         poster.post(f"every field {value!r}", dict.fromkeys(names, value))
@@ -326,10 +332,10 @@ def _csrf_routes() -> list[str]:
 @pytest.mark.csrf
 @pytest.mark.parametrize("endpoint", _csrf_routes())
 def test_a_post_without_its_csrf_token_is_refused_and_changes_nothing(
-    hostile: Hostile, client: FlaskClient, endpoint: str
+    hostile: Hostile, forms: dict[str, PageForm], client: FlaskClient, endpoint: str
 ) -> None:
     poster = Poster(hostile, client, endpoint)
-    form, _ = _field_names(hostile, endpoint, poster.url)
+    form, _ = _field_names(forms, endpoint, poster.url)
     data = form.defaults() if form is not None else {}
     data.pop("csrf_token", None)
     response = client.post(poster.url, data=data)

@@ -151,3 +151,57 @@ def test_the_contact_form_draft_keeps_hostile_text_as_text(client: FlaskClient, 
     assert_no_raw_markup(html, "the contact form with a hostile draft")
     assert "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'value="&lt;b&gt;X&lt;/b&gt;"' in html
+
+
+# Query arguments the pages read (search, paging, filters, sorting), with hostile values.
+HOSTILE_QUERIES = [
+    {"q": "<script>alert(1)</script>", "page": "99999999999999999999", "level": '"><b>', "sort": "<b>"},
+    {"q": "%_\\'\"", "page": "-1", "dir": "sideways", "round": "99999999999999999999", "day": "0000-00-00"},
+    {"q": "x" * 5000, "page": "0", "channel": "\u202e", "school": "-7", "auditor": "99999999999999999999"},
+    {
+        "q": "\x00",
+        "level": "\x00",
+        "round": "\x00",
+        "kind": "<b>",
+        "district": "-1",
+        "next": "//evil.example",
+    },
+]
+# The pages that read query arguments, and who opens them.
+QUERY_PAGES = [
+    ("leader", "/schools/"),
+    ("leader", "/rounds/{round_id}"),
+    ("leader", "/rounds/{round_id}/dashboard"),
+    ("leader", "/rounds/{round_id}/heatmap"),
+    ("leader", "/schools/{school_id}/results"),
+    ("leader", "/rounds/new"),
+    ("leader", "/scenarios/"),
+    ("leader", "/rounds/{round_id}/export.csv"),
+    ("reviewer", "/review/"),
+    ("admin", "/scenarios/"),
+    ("admin", "/rounds/new"),
+    ("admin", "/rubrics/{rubric_id}/sections/{section_id}/items/new"),
+    (None, "/login"),
+]
+
+
+@pytest.mark.parametrize(("role", "template"), QUERY_PAGES)
+def test_hostile_query_arguments_never_break_a_page(
+    client: FlaskClient, world: HostileWorld, role: str | None, template: str
+) -> None:
+    sign_in(client, world.users[role] if role else None)
+    url = template.format(**world.values)
+    for query in HOSTILE_QUERIES:
+        response = client.get(url, query_string=query, buffered=True)
+        assert response.status_code < 500, (url, query)
+        if response.mimetype == "text/html":
+            html = response.get_data(as_text=True)
+            assert_no_raw_markup(html, f"{url}?{query}")
+            assert "<b>" not in html
+
+
+def test_a_nul_character_in_a_path_is_not_found(client: FlaskClient, world: HostileWorld) -> None:
+    sign_in(client, world.users["auditor"])
+    for url in ("/evidence/abc%00def", "/scorecards/abc%00.pdf", "/assignments/feed/1/abc%00.ics"):
+        response = client.get(url)
+        assert 400 <= response.status_code < 500, url
