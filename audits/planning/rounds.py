@@ -87,6 +87,8 @@ def _validate(
         problems.append(("name", "is required"))
     elif len(spec.name.strip()) > MAX_NAME:
         problems.append(("name", f"keep it under {MAX_NAME} characters"))
+    elif len(spec.name.strip().splitlines()) > 1:  # it heads emails: a line break would end the subject
+        problems.append(("name", "keep the name on one line"))
     if spec.first_day is None:
         problems.append(("first_day", "is required"))
     if spec.last_day is None:

@@ -357,3 +357,20 @@ def test_a_draft_sent_as_json_without_the_header_gets_a_json_400(
     assert response.status_code == 400
     assert response.is_json and response.get_json()["error"]["title"] == "The form expired"
     assert hostile.unchanged() == []
+
+
+def test_a_round_name_with_a_line_break_is_refused(
+    hostile: Hostile, forms: dict[str, PageForm], client: FlaskClient
+) -> None:
+    # A round's name heads the principals' emails: a line break would end the subject (and every
+    # email of the round would fail to send).
+    poster = Poster(hostile, client, "rounds.edit")
+    form, _ = _field_names(forms, "rounds.edit", poster.url)
+    assert form is not None
+    for name in ("Spring\r\nBcc: everyone@example.org", "Spring\nround", "Spring\u2028round"):
+        response = client.post(poster.url, data={**form.defaults(), "name": name})
+        assert response.status_code == 400
+        assert "keep the name on one line" in response.get_data(as_text=True)
+        assert hostile.unchanged() == []
+    response = client.post(poster.url, data={**form.defaults(), "name": "Spring <b>round</b>"})
+    assert response.status_code == 302

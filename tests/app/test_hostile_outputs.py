@@ -17,14 +17,17 @@ from pathlib import Path
 import pypdf
 import pytest
 from flask.testing import FlaskClient
+from icalendar import Calendar
 from openpyxl import load_workbook
 
 from app.extensions import db
-from audits.models import Round
+from app.rounds.feed import feed_token
+from audits.models import Round, School, User
 from reports.batch import inputs_hash
 from reports.exports import Table, csv_chunks, neutralise, write_xlsx
 from reports.figures import gather_round
 from reports.render import Renderer, identifier_for
+from reports.summary import gather_summary
 from tests.app.hostile_world import (
     ATTRIBUTE_BREAK,
     BOLD,
@@ -209,6 +212,41 @@ def test_the_scorecard_pdf_prints_markup_literally(hostile: Hostile, client: Fla
     assert f"The staff said {BOLD} and {SCRIPT_TAG}" in text  # an auditor's comment, quoted as typed
     assert "مدرسة الأمل" in text and "בית ספר" in text  # right-to-left words come out whole
     assert text.count(SCRIPT_TAG) >= 2  # in the header and in the headline sentence
+
+
+def test_the_district_summary_pdf_prints_school_names_literally(
+    hostile: Hostile, client: FlaskClient
+) -> None:
+    with hostile.app.app_context():
+        round_ = db.session.get(Round, hostile.world.values["round_id"])
+        assert round_ is not None
+        summary = gather_summary(db.session, round_)
+    renderer = Renderer()
+    html = renderer.html("district_summary.html", summary=summary)
+    for raw in ("<b>X</b>", "<script>", "<img src=x"):
+        assert raw not in html
+    text = _pdf_text(renderer.district_summary(summary, identifier_for(inputs_hash(summary))).pdf)
+    assert f"{BOLD} {SCRIPT_TAG}" in text
+
+
+def test_the_calendar_feed_escapes_line_breaks_and_separators(hostile: Hostile, client: FlaskClient) -> None:
+    injected = "Abess\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:pwned; x, y\\"
+    with hostile.app.app_context():
+        school = db.session.get(School, hostile.world.values["school_id"])
+        auditor = db.session.get(User, hostile.world.users["auditor"])
+        assert school is not None and auditor is not None
+        school.name = injected
+        db.session.commit()
+        url = f"/assignments/feed/{auditor.id}/{feed_token(auditor)}.ics"
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    calendar = Calendar.from_ical(response.get_data())
+    events = list(calendar.walk("VEVENT"))
+    lines = response.get_data(as_text=True).split("\r\n")
+    assert lines.count("BEGIN:VEVENT") == len(events) >= 1  # no event smuggled in: the breaks are escaped
+    assert not any(line.startswith("SUMMARY:pwned") for line in lines)
+    shown = injected.replace("\r\n", "\n")  # a line break stays a line break, inside the text
+    assert any(shown in str(event.get("SUMMARY")) for event in events)
 
 
 def test_the_api_returns_hostile_text_verbatim(client: FlaskClient, world: HostileWorld) -> None:
