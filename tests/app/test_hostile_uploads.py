@@ -98,6 +98,7 @@ REFUSED_EVIDENCE = {
     "empty": (b"", "empty.jpg", "the file is empty"),
     "png 50000 × 50000": (png_declaring(50_000, 50_000), "bomb.png", "pixels"),
     "png 12000 × 12000": (png_declaring(12_000, 12_000), "big.png", "pixels"),
+    "png 8000 × 8000": (png_declaring(8_000, 8_000), "big.png", "the photo is 8,000 × 8,000 pixels"),
     "png 100000 × 1": (png_declaring(100_000, 1), "strip.png", "the image cannot be read"),
     "png cut in half": (noisy_png()[: len(noisy_png()) // 2], "cut.png", "the image cannot be read"),
     "binary junk": (bytes(range(256)) * 8, "photo.jpg", "not a photo, audio recording, email or text file"),
