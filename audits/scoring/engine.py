@@ -152,7 +152,12 @@ def round_scores(session: Session, round_: Round) -> RoundScores:
     """Score every school of ``round_`` from its approved contacts, in five grouped queries."""
     rows = session.execute(school_channel_scores([round_.id])).all()
     school_ids = {row.school_id for row in rows}
-    info = {school.id: school for school in session.scalars(select(School).where(School.id.in_(school_ids)))}
+    info = {
+        row.id: row
+        for row in session.execute(
+            select(School.id, School.nces_id, School.name, School.level).where(School.id.in_(school_ids))
+        )
+    }
     schools: dict[int, SchoolScore] = {}
     totals: dict[str, ChannelFigures] = defaultdict(ChannelFigures)
     rings: dict[str, list[tuple[float, int]]] = defaultdict(list)
@@ -236,15 +241,22 @@ def _district(
 def _previous_overalls(session: Session, round_: Round, schools: dict[int, SchoolScore]) -> None:
     """Fill each school's overall from the district's latest earlier round in which it has one.
 
-    Only each school's most recent earlier round with counted contacts is scored
-    (usually one round for every school), not the district's whole history; a school
-    with no score there falls back to its next earlier round, one query per step.
+    Usually every school was scored in the district's latest earlier round: that
+    round alone is scored (one query). Schools it did not score fall back to their own
+    most recent earlier round with counted contacts, one more query per step.
     """
+    latest = session.scalar(earlier_rounds(round_).order_by(Round.first_day.desc()).limit(1))
+    if latest is None or not schools:
+        return
+    missing = _fill_previous(session, schools, dict.fromkeys(schools, latest))
+    if not missing:
+        return
     candidates = session.execute(
         select(Assignment.school_id, Round.id, Round.first_day)
         .join(Contact, Contact.assignment_id == Assignment.id)
         .join(Round, Round.id == Assignment.round_id)
-        .where(counted(), Round.id.in_(earlier_rounds(round_)), Assignment.school_id.in_(list(schools)))
+        .where(counted(), Round.id.in_(earlier_rounds(round_)), Assignment.school_id.in_(missing))
+        .where(Round.id != latest)
         .distinct()
     ).all()
     history: dict[int, list[int]] = defaultdict(list)
@@ -255,18 +267,27 @@ def _previous_overalls(session: Session, round_: Round, schools: dict[int, Schoo
         wanted = {school_id: rounds[step] for school_id, rounds in history.items() if step < len(rounds)}
         if not wanted:
             return
-        overalls: dict[tuple[int, int], list[float | None]] = defaultdict(list)
-        for row in session.execute(school_channel_scores(sorted(set(wanted.values())))):
-            if wanted.get(row.school_id) == row.round_id:
-                overalls[(row.round_id, row.school_id)].append(
-                    float(row.score) if row.score is not None else None
-                )
-        for school_id, round_id in wanted.items():
-            overall = _overall(overalls.get((round_id, school_id), []))
-            if overall is not None:
-                schools[school_id].previous = overall
-                del history[school_id]
+        for school_id in set(wanted) - _fill_previous(session, schools, wanted):
+            del history[school_id]
         step += 1
+
+
+def _fill_previous(session: Session, schools: dict[int, SchoolScore], wanted: dict[int, int]) -> set[int]:
+    """Set ``previous`` of each school from its wanted round; return the schools still without one."""
+    overalls: dict[tuple[int, int], list[float | None]] = defaultdict(list)
+    round_ids = sorted(set(wanted.values()))
+    for row in session.execute(school_channel_scores(round_ids)):
+        if wanted.get(row.school_id) == row.round_id:
+            score = float(row.score) if row.score is not None else None
+            overalls[(row.round_id, row.school_id)].append(score)
+    missing = set()
+    for school_id, round_id in wanted.items():
+        overall = _overall(overalls.get((round_id, school_id), []))
+        if overall is None:
+            missing.add(school_id)
+        else:
+            schools[school_id].previous = overall
+    return missing
 
 
 def school_trend(session: Session, school: School) -> list[tuple[Round, float | None]]:
