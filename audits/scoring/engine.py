@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean, median
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from audits.models import Assignment, Channel, Contact, Round, School
@@ -241,22 +241,18 @@ def _district(
 def _previous_overalls(session: Session, round_: Round, schools: dict[int, SchoolScore]) -> None:
     """Fill each school's overall from the district's latest earlier round in which it has one.
 
-    Usually every school was scored in the district's latest earlier round: that
-    round alone is scored (one query). Schools it did not score fall back to their own
-    most recent earlier round with counted contacts, one more query per step.
+    Usually every school was scored in the district's latest earlier round: that round
+    alone is scored. Looking up the earlier rounds of the schools it did not score costs
+    next to nothing (always asked, so the query count stays the same); those schools
+    fall back to their own latest earlier round with counted contacts, one query per step.
     """
-    latest = session.scalar(earlier_rounds(round_).order_by(Round.first_day.desc()).limit(1))
-    if latest is None or not schools:
-        return
-    missing = _fill_previous(session, schools, dict.fromkeys(schools, latest))
-    if not missing:
-        return
+    latest = earlier_rounds(round_).order_by(Round.first_day.desc()).limit(1)
+    missing = _fill_previous(session, schools, latest, set(schools))
     candidates = session.execute(
         select(Assignment.school_id, Round.id, Round.first_day)
         .join(Contact, Contact.assignment_id == Assignment.id)
         .join(Round, Round.id == Assignment.round_id)
         .where(counted(), Round.id.in_(earlier_rounds(round_)), Assignment.school_id.in_(missing))
-        .where(Round.id != latest)
         .distinct()
     ).all()
     history: dict[int, list[int]] = defaultdict(list)
@@ -267,22 +263,29 @@ def _previous_overalls(session: Session, round_: Round, schools: dict[int, Schoo
         wanted = {school_id: rounds[step] for school_id, rounds in history.items() if step < len(rounds)}
         if not wanted:
             return
-        for school_id in set(wanted) - _fill_previous(session, schools, wanted):
+        round_ids = sorted(set(wanted.values()))
+        still = _fill_previous(session, schools, round_ids, set(wanted), wanted)
+        for school_id in set(wanted) - still:
             del history[school_id]
         step += 1
 
 
-def _fill_previous(session: Session, schools: dict[int, SchoolScore], wanted: dict[int, int]) -> set[int]:
-    """Set ``previous`` of each school from its wanted round; return the schools still without one."""
-    overalls: dict[tuple[int, int], list[float | None]] = defaultdict(list)
-    round_ids = sorted(set(wanted.values()))
+def _fill_previous(
+    session: Session,
+    schools: dict[int, SchoolScore],
+    round_ids: list[int] | Select,  # type: ignore[type-arg]
+    school_ids: set[int],
+    wanted: dict[int, int] | None = None,
+) -> set[int]:
+    """Set ``previous`` of ``school_ids`` from their overall in ``round_ids`` (each school's
+    ``wanted`` round when given); return the schools still without one."""
+    overalls: dict[int, list[float | None]] = defaultdict(list)
     for row in session.execute(school_channel_scores(round_ids)):
-        if wanted.get(row.school_id) == row.round_id:
-            score = float(row.score) if row.score is not None else None
-            overalls[(row.round_id, row.school_id)].append(score)
+        if row.school_id in school_ids and (wanted is None or wanted[row.school_id] == row.round_id):
+            overalls[row.school_id].append(float(row.score) if row.score is not None else None)
     missing = set()
-    for school_id, round_id in wanted.items():
-        overall = _overall(overalls.get((round_id, school_id), []))
+    for school_id in school_ids:
+        overall = _overall(overalls.get(school_id, []))
         if overall is None:
             missing.add(school_id)
         else:
