@@ -20,7 +20,6 @@ from unittest.mock import patch
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from app import create_app
@@ -34,6 +33,7 @@ from audits.rubrics.versions import create_draft
 from audits.rubrics.yamlio import rubric_from_yaml
 from audits.scenarios import ScenarioSpec, save_scenario
 from audits.tokens import create_token
+from tests.app.world_snapshot import Snapshot, restore_files, restore_rows, take_snapshot
 from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork
 from tests.audits.round_helpers import make_scenario, publish_rubric
 from tests.audits.rubric_samples import EXAMPLE_YAML
@@ -258,62 +258,10 @@ def sign_in(client: FlaskClient, user_id: int | None, base_url: str = "http://lo
             web_session["_fresh"] = True
 
 
-Rows = dict[str, list[dict[str, Any]]]
-
-
-def snapshot(engine: Engine) -> Rows:
-    """Every row of every table, in primary-key order: what "nothing changed" compares."""
-    rows: Rows = {}
-    with engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            order = list(table.primary_key.columns) or list(table.columns)
-            result = connection.execute(select(table).order_by(*order))
-            rows[table.name] = [dict(row._mapping) for row in result]
-    return rows
-
-
-def changed_tables(before: Rows, after: Rows) -> list[str]:
+def changed_tables(before: Snapshot, after: Snapshot) -> list[str]:
     """The names of the tables whose rows differ (API tokens' last use is bookkeeping, not a change)."""
-
-    def comparable(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{k: v for k, v in row.items() if (name, k) not in IGNORED} for row in rows]
-
-    return [
-        name for name in before if comparable(name, before[name]) != comparable(name, after.get(name, []))
-    ]
-
-
-IGNORED = {("api_tokens", "last_used_at")}
-
-
-def restore(engine: Engine, rows: Rows) -> None:
-    """Make every table hold exactly ``rows`` again (PostgreSQL: id sequences follow)."""
-    tables = Base.metadata.sorted_tables
-    postgres = engine.dialect.name == "postgresql"
-    with engine.begin() as connection:
-        if postgres:
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(table.delete())
-        for table in tables:
-            if rows[table.name]:
-                connection.execute(table.insert(), rows[table.name])
-        if postgres:
-            for table in tables:
-                if "id" in table.columns and table.columns["id"].primary_key:
-                    connection.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                            f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
-                        )
-                    )
-
-
-def files_under(folders: tuple[Path, ...]) -> dict[Path, bytes]:
-    """Every stored file (evidence, scorecards) and its bytes."""
-    return {path: path.read_bytes() for folder in folders for path in folder.rglob("*") if path.is_file()}
+    old, new = before.comparable(), after.comparable()
+    return [name for name in old if old[name] != new.get(name, [])]
 
 
 @dataclass
@@ -323,26 +271,19 @@ class Hostile:
     app: Flask
     world: HostileWorld
     folders: tuple[Path, ...]
-    rows: Rows
-    files: dict[Path, bytes]
+    baseline: Snapshot
 
     def reset(self) -> None:
         """Put the rows and stored files back as built."""
         with self.app.app_context():
-            restore(db.engine, self.rows)
-        for folder in self.folders:
-            for path in folder.rglob("*"):
-                if path.is_file() and path not in self.files:
-                    path.unlink()
-        for path, data in self.files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            restore_rows(db.engine, self.baseline.rows)
+        restore_files(self.folders, self.baseline.files)
 
     def unchanged(self) -> list[str]:
         """What differs from the baseline: table names, and ``files`` when stored files do."""
         with self.app.app_context():
-            changed = changed_tables(self.rows, snapshot(db.engine))
-        return changed + (["files"] if files_under(self.folders) != self.files else [])
+            now = take_snapshot(db.engine, self.folders)
+        return changed_tables(self.baseline, now) + (["files"] if now.files != self.baseline.files else [])
 
 
 def start_hostile(database_template: str, folder: Path, **settings: Any) -> Iterator[Hostile]:
@@ -363,15 +304,15 @@ def start_hostile(database_template: str, folder: Path, **settings: Any) -> Iter
     )
     with app.app_context():
         if TEST_DATABASE_URL:
-            restore(db.engine, {table.name: [] for table in Base.metadata.sorted_tables})
+            restore_rows(db.engine, {table.name: [] for table in Base.metadata.sorted_tables})
         with patch("tests.audits.fieldwork_helpers.hash_password", lambda _: PASSWORD_HASH):
             world = build_hostile_world(db.session, app)  # type: ignore[arg-type]
         db.session.remove()
-        hostile = Hostile(app, world, folders, snapshot(db.engine), files_under(folders))
+        hostile = Hostile(app, world, folders, take_snapshot(db.engine, folders))
     yield hostile
     with app.app_context():
         if TEST_DATABASE_URL:
-            restore(db.engine, {table.name: [] for table in Base.metadata.sorted_tables})
+            restore_rows(db.engine, {table.name: [] for table in Base.metadata.sorted_tables})
         db.engine.dispose()
 
 
