@@ -100,7 +100,7 @@ def round_overview(
 ) -> RoundOverview:
     """Score ``round_`` once and arrange it for the overview page (``sort``: a ``RANKING_COLUMNS`` name)."""
     ordering = Ordering.parse(sort, direction, level, RANKING_COLUMNS)
-    scores = round_scores(session, round_)
+    scores = round_scores(session, round_, sections=False)  # the overview shows no section
     threshold = round_.district.alert_threshold
     return RoundOverview(
         round=round_,

@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean, median
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.models import Assignment, Channel, Contact, Round, School
@@ -29,6 +30,7 @@ from audits.scoring.queries import (
     counted,
     earlier_rounds,
     email_response_hours,
+    latest_earlier_round,
     school_channel_scores,
     school_section_scores,
 )
@@ -148,38 +150,49 @@ def _overall(channel_scores: list[float | None]) -> float | None:
     return fmean(present) if present else None
 
 
-def round_scores(session: Session, round_: Round) -> RoundScores:
-    """Score every school of ``round_`` from its approved contacts, in five grouped queries."""
-    rows = session.execute(school_channel_scores([round_.id])).all()
-    school_ids = {row.school_id for row in rows}
+def round_scores(session: Session, round_: Round, sections: bool = True) -> RoundScores:
+    """Score every school of ``round_`` from its approved contacts, in six grouped queries.
+
+    ``sections=False`` leaves out the section scores (one query fewer) for pages that
+    do not show them; everything else is the same.
+    """
+    previous_id = session.scalar(latest_earlier_round(round_))
+    round_ids = [round_.id] if previous_id is None else [round_.id, previous_id]
+    rows = session.execute(school_channel_scores(round_ids)).all()
     info = {
-        row.id: row
-        for row in session.execute(
-            select(School.id, School.nces_id, School.name, School.level).where(School.id.in_(school_ids))
+        school_id: (nces_id, name, level.value)
+        for school_id, nces_id, name, level in session.execute(
+            select(School.id, School.nces_id, School.name, School.level).where(
+                School.id.in_(select(Assignment.school_id).where(Assignment.round_id == round_.id))
+            )
         )
     }
     schools: dict[int, SchoolScore] = {}
+    previous_rows = []
     totals: dict[str, ChannelFigures] = defaultdict(ChannelFigures)
     rings: dict[str, list[tuple[float, int]]] = defaultdict(list)
     holds: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for row in rows:
-        school = info[row.school_id]
-        score = schools.setdefault(
-            row.school_id, SchoolScore(school.id, school.nces_id, school.name, school.level.value)
-        )
-        channel = Channel(row.channel).value
+        round_id, school_id, channel, score, contacts, _, critical, reached, mean_rings, mean_hold = row
+        if round_id != round_.id:
+            previous_rows.append(row)
+            continue
+        school = schools.get(school_id)
+        if school is None:
+            school = schools[school_id] = SchoolScore(school_id, *info[school_id])
         figures = ChannelFigures(
-            score=float(row.score) if row.score is not None else None,
-            contacts=row.contacts,
-            reached=int(row.reached or 0),
-            critical_failures=int(row.critical_failures or 0),
-            mean_rings=float(row.mean_rings) if row.mean_rings is not None else None,
-            mean_hold_seconds=float(row.mean_hold_seconds) if row.mean_hold_seconds is not None else None,
+            score=None if score is None else float(score),
+            contacts=contacts,
+            reached=int(reached or 0),
+            critical_failures=int(critical or 0),
+            mean_rings=None if mean_rings is None else float(mean_rings),
+            mean_hold_seconds=None if mean_hold is None else float(mean_hold),
         )
-        score.channels[channel] = figures
-        score.contacts += figures.contacts
-        score.reached += figures.reached
-        score.critical_failures += figures.critical_failures
+        channel = channel.value
+        school.channels[channel] = figures
+        school.contacts += figures.contacts
+        school.reached += figures.reached
+        school.critical_failures += figures.critical_failures
         total = totals[channel]
         total.contacts += figures.contacts
         total.reached += figures.reached
@@ -188,18 +201,20 @@ def round_scores(session: Session, round_: Round) -> RoundScores:
             rings[channel].append((figures.mean_rings, figures.reached))
         if figures.mean_hold_seconds is not None:
             holds[channel].append((figures.mean_hold_seconds, figures.reached))
-    for score in schools.values():
-        score.overall = _overall([figures.score for figures in score.channels.values()])
-    for row in session.execute(school_section_scores(round_.id)):
-        if row.school_id in schools and row.possible and row.possible > 0:
-            schools[row.school_id].sections[row.section] = 100.0 * row.earned / row.possible
+    for school in schools.values():
+        school.overall = _overall([figures.score for figures in school.channels.values()])
+    if sections:
+        for school_id, section, earned, possible in session.execute(school_section_scores(round_.id)):
+            if school_id in schools and possible and possible > 0:
+                schools[school_id].sections[section] = 100.0 * earned / possible
     email_hours: dict[int, list[float]] = defaultdict(list)
     for school_id, hours in session.execute(email_response_hours(round_.id)):
         email_hours[school_id].append(float(hours))
     for school_id, values in email_hours.items():
         if school_id in schools:
             schools[school_id].median_email_hours = median(values)
-    _previous_overalls(session, round_, schools)
+    missing = _fill_previous(schools, previous_rows, set(schools))
+    _previous_overalls(session, round_, schools, missing)
     ordered = sorted(schools.values(), key=lambda s: s.name)
     rank_schools(ordered)
     district = _district(ordered, totals, rings, holds, email_hours)
@@ -238,16 +253,16 @@ def _district(
     return district
 
 
-def _previous_overalls(session: Session, round_: Round, schools: dict[int, SchoolScore]) -> None:
-    """Fill each school's overall from the district's latest earlier round in which it has one.
+def _previous_overalls(
+    session: Session, round_: Round, schools: dict[int, SchoolScore], missing: set[int]
+) -> None:
+    """Fill the ``missing`` schools' overall from their own latest earlier round with one.
 
-    Usually every school was scored in the district's latest earlier round: that round
-    alone is scored. Looking up the earlier rounds of the schools it did not score costs
-    next to nothing (always asked, so the query count stays the same); those schools
-    fall back to their own latest earlier round with counted contacts, one query per step.
+    Usually every school was scored in the district's latest earlier round, which
+    ``round_scores`` scores together with ``round_``. Looking up the earlier rounds of
+    the schools it did not score costs next to nothing (always asked, so the query
+    count stays the same); those schools fall back one round at a time, a query a step.
     """
-    latest = earlier_rounds(round_).order_by(Round.first_day.desc()).limit(1)
-    missing = _fill_previous(session, schools, latest, set(schools))
     candidates = session.execute(
         select(Assignment.school_id, Round.id, Round.first_day)
         .join(Contact, Contact.assignment_id == Assignment.id)
@@ -256,33 +271,32 @@ def _previous_overalls(session: Session, round_: Round, schools: dict[int, Schoo
         .distinct()
     ).all()
     history: dict[int, list[int]] = defaultdict(list)
-    for school_id, round_id, _ in sorted(candidates, key=lambda row: row[2], reverse=True):
+    for school_id, round_id, _ in sorted(candidates, key=lambda row: (row[2], row[1]), reverse=True):
         history[school_id].append(round_id)
     step = 0
     while history:
         wanted = {school_id: rounds[step] for school_id, rounds in history.items() if step < len(rounds)}
         if not wanted:
             return
-        round_ids = sorted(set(wanted.values()))
-        still = _fill_previous(session, schools, round_ids, set(wanted), wanted)
+        rows = session.execute(school_channel_scores(sorted(set(wanted.values())))).all()
+        still = _fill_previous(schools, rows, set(wanted), wanted)
         for school_id in set(wanted) - still:
             del history[school_id]
         step += 1
 
 
 def _fill_previous(
-    session: Session,
     schools: dict[int, SchoolScore],
-    round_ids: list[int] | Select,  # type: ignore[type-arg]
+    rows: list[Any],
     school_ids: set[int],
     wanted: dict[int, int] | None = None,
 ) -> set[int]:
-    """Set ``previous`` of ``school_ids`` from their overall in ``round_ids`` (each school's
-    ``wanted`` round when given); return the schools still without one."""
+    """Set ``previous`` of ``school_ids`` from their overall in ``rows`` of ``school_channel_scores``
+    (each school's ``wanted`` round when given); return the schools still without one."""
     overalls: dict[int, list[float | None]] = defaultdict(list)
-    for row in session.execute(school_channel_scores(round_ids)):
+    for row in rows:
         if row.school_id in school_ids and (wanted is None or wanted[row.school_id] == row.round_id):
-            overalls[row.school_id].append(float(row.score) if row.score is not None else None)
+            overalls[row.school_id].append(None if row.score is None else float(row.score))
     missing = set()
     for school_id in school_ids:
         overall = _overall(overalls.get(school_id, []))

@@ -123,3 +123,8 @@ def email_response_hours(round_id: int) -> Select:  # type: ignore[type-arg]
 def earlier_rounds(round_: Round) -> Select:  # type: ignore[type-arg]
     """Ids of the district's rounds that started before ``round_``."""
     return select(Round.id).where(Round.district_id == round_.district_id, Round.first_day < round_.first_day)
+
+
+def latest_earlier_round(round_: Round) -> Select:  # type: ignore[type-arg]
+    """Id of the district's latest round that started before ``round_`` (no row if none)."""
+    return earlier_rounds(round_).order_by(Round.first_day.desc(), Round.id.desc()).limit(1)

@@ -187,6 +187,33 @@ def test_heat_map_shows_numbers_bands_and_sorts(
     assert "District median" in html
 
 
+@pytest.mark.parametrize("script_root", ["", "/touchpoint"])
+def test_school_links_are_the_routes_own_urls(
+    app: Flask, client: FlaskClient, auth: AuthActions, results: Results, script_root: str
+) -> None:
+    """The overview and heat map write their 1,000 school links without ``url_for``: the same URLs."""
+    from flask import url_for
+
+    _login(auth, results.users["leader"])
+    spring = results.spring.id
+    with app.test_request_context(base_url=f"http://localhost{script_root}"):
+        expected = {
+            f"School {letter}": url_for("dashboards.school", school_id=school.id, round=spring)
+            for letter, school in results.schools.items()
+        }
+    for page in ("dashboard", "heatmap"):
+        html = client.get(f"/rounds/{spring}/{page}", base_url=f"http://localhost{script_root}").get_data(
+            as_text=True
+        )
+        links = re.findall(r'<a href="([^"]+)">(School [A-D])</a>', html)
+        assert links and all(href.replace("&amp;", "&") == expected[name] for href, name in links), links
+        assert {name for _, name in links} == set(expected)
+        # The flagged list links its schools the same way.
+        if page == "dashboard":
+            flagged = _section(html, 'id="flagged-heading"', "</section>")
+            assert f'href="{expected["School B"]}"' in flagged
+
+
 def test_school_results_page(client: FlaskClient, auth: AuthActions, results: Results) -> None:
     _login(auth, results.users["leader"])
     a = results.schools["A"]

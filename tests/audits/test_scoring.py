@@ -115,6 +115,55 @@ def test_district_figures_rank_and_change(session: Session) -> None:
     assert [value for _, value in school_trend(session, a)] == [pytest.approx(100 * 10 / 17), 100.0]
 
 
+def test_change_falls_back_to_each_schools_own_latest_earlier_round(session: Session) -> None:
+    """Rule 10: the district's latest earlier round first; a school it did not score looks further back."""
+    world = build_world(session, schools=4)
+    autumn = world.round("Autumn", date(2026, 10, 1))
+    winter = world.round("Winter", date(2026, 12, 1))
+    spring = world.round("Spring", date(2027, 2, 1))
+    perfect = {"answered": 1.0, "named": 1.0, "courtesy": 1.0, "accuracy": 1.0}
+    half = {"answered": 1.0, "named": 0.0, "courtesy": 0.5, "accuracy": 0.5}  # 10 of 17
+    a, b, c, d = world.schools
+    world.contact(autumn, a, PHONE, perfect)
+    world.contact(winter, a, PHONE, half)  # A's latest earlier round is winter
+    world.contact(autumn, b, PHONE, half)  # B was not audited in winter: autumn counts
+    world.contact(autumn, c, PHONE, half)
+    world.contact(winter, c, PHONE, {"answered": NA, "named": NA, "courtesy": NA, "accuracy": NA})
+    world.contact(winter, d, PHONE, perfect, status=ContactStatus.SUBMITTED)  # not approved: no score
+    for school in world.schools:
+        world.contact(spring, school, PHONE, perfect)
+    by_name = {s.name: s for s in round_scores(session, spring).schools}
+    assert by_name["School A"].previous == pytest.approx(100 * 10 / 17)
+    assert by_name["School B"].previous == pytest.approx(100 * 10 / 17)
+    # C's winter contact has nothing possible, so winter gave C no overall: autumn counts.
+    assert by_name["School C"].previous == pytest.approx(100 * 10 / 17)
+    assert by_name["School D"].previous is None
+    assert by_name["School D"].change is None
+    assert by_name["School A"].change == pytest.approx(100 - 100 * 10 / 17)
+    # The winter round's own change looks back to autumn.
+    winter_by_name = {s.name: s for s in round_scores(session, winter).schools}
+    assert winter_by_name["School A"].change == pytest.approx(100 * 10 / 17 - 100)
+    assert round_scores(session, autumn).district.previous_overall.count == 0
+
+
+def test_section_scores_can_be_left_out_and_nothing_else_changes(session: Session) -> None:
+    world = build_world(session, schools=3)
+    autumn = world.round("Autumn", date(2026, 10, 1))
+    spring = world.round("Spring", date(2027, 2, 1))
+    for number, school in enumerate(world.schools):
+        world.contact(autumn, school, PHONE, GOOD)
+        world.contact(spring, school, PHONE, GOOD if number else {"answered": 1.0, "named": 0.0})
+        world.contact(spring, school, EMAIL, GOOD, response_business_hours=float(number))
+    full = round_scores(session, spring)
+    lean = round_scores(session, spring, sections=False)
+    assert all(school.sections for school in full.schools) and full.district.sections
+    assert not any(school.sections for school in lean.schools) and not lean.district.sections
+    for school in full.schools:
+        school.sections = {}
+    full.district.sections = {}
+    assert lean == full
+
+
 def test_timing_figures(session: Session) -> None:
     world = build_world(session)
     round_ = world.round("Spring", date(2027, 2, 1))
