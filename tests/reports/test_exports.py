@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -219,7 +220,8 @@ def test_item_rows_stream_lazily_in_chunks(session: Session) -> None:
         rest = list(chunks)
     finally:
         event.remove(session.get_bind(), "before_cursor_execute", count)
-    assert len(statements) == 1  # one query for every row
+    # Five small look-ups (schools, scenarios, rubrics, items, auditors), then one query for every row.
+    assert len(statements) == 6
     assert len(rest) >= 1 and len(first) >= 64 * 1024
     assert table.written == 150 * 5
     body = (first + b"".join(rest)).decode("utf-8-sig")
@@ -256,3 +258,28 @@ def test_cli_exports_a_round(session: Session, runner: FlaskCliRunner, tmp_path:
     assert not list(tmp_path.glob("*.part"))
     missing = runner.invoke(args=["export", "round", "999999", "--out", str(tmp_path / "x.csv")])
     assert missing.exit_code == 1 and "no round" in missing.output
+
+
+def test_answer_cells_parse_stored_json_and_remember_only_short_answers() -> None:
+    from reports.exports.items import _AnswerCells
+
+    cells = _AnswerCells()
+    assert [cells(text) for text in ("true", "false", "3", "2.5", '"Partly"', "null", None)] == [
+        "yes",
+        "no",
+        3,
+        2.5,
+        "Partly",
+        None,
+        None,
+    ]
+    assert cells("true") == "yes" and cells('"Partly"') == "Partly"  # remembered answers read the same
+    long_answers = [
+        json.dumps(f"A free-text answer, number {n}, longer than forty characters") for n in range(50)
+    ]
+    assert [cells(text) for text in long_answers][-1].endswith("number 49, longer than forty characters")
+    assert len(cells._known) == 6  # the six short ones only
+    for n in range(3 * _AnswerCells.KEEP):
+        assert cells(str(n)) == n
+    assert len(cells._known) == _AnswerCells.KEEP
+    assert cells(json.dumps({"odd": [1, 2]})) == "{'odd': [1, 2]}"
