@@ -30,6 +30,7 @@ from audits.scoring.queries import (
     counted,
     earlier_rounds,
     email_response_hours,
+    grouped_rows,
     latest_earlier_round,
     school_channel_scores,
     school_section_scores,
@@ -158,13 +159,14 @@ def round_scores(session: Session, round_: Round, sections: bool = True) -> Roun
     """
     previous_id = session.scalar(latest_earlier_round(round_))
     round_ids = [round_.id] if previous_id is None else [round_.id, previous_id]
-    rows = session.execute(school_channel_scores(round_ids)).all()
+    rows = grouped_rows(session, school_channel_scores(round_ids)).all()
     info = {
         school_id: (nces_id, name, level.value)
-        for school_id, nces_id, name, level in session.execute(
+        for school_id, nces_id, name, level in grouped_rows(
+            session,
             select(School.id, School.nces_id, School.name, School.level).where(
                 School.id.in_(select(Assignment.school_id).where(Assignment.round_id == round_.id))
-            )
+            ),
         )
     }
     schools: dict[int, SchoolScore] = {}
@@ -204,11 +206,11 @@ def round_scores(session: Session, round_: Round, sections: bool = True) -> Roun
     for school in schools.values():
         school.overall = _overall([figures.score for figures in school.channels.values()])
     if sections:
-        for school_id, section, earned, possible in session.execute(school_section_scores(round_.id)):
+        for school_id, section, earned, possible in grouped_rows(session, school_section_scores(round_.id)):
             if school_id in schools and possible and possible > 0:
                 schools[school_id].sections[section] = 100.0 * earned / possible
     email_hours: dict[int, list[float]] = defaultdict(list)
-    for school_id, hours in session.execute(email_response_hours(round_.id)):
+    for school_id, hours in grouped_rows(session, email_response_hours(round_.id)):
         email_hours[school_id].append(float(hours))
     for school_id, values in email_hours.items():
         if school_id in schools:
@@ -278,7 +280,7 @@ def _previous_overalls(
         wanted = {school_id: rounds[step] for school_id, rounds in history.items() if step < len(rounds)}
         if not wanted:
             return
-        rows = session.execute(school_channel_scores(sorted(set(wanted.values())))).all()
+        rows = grouped_rows(session, school_channel_scores(sorted(set(wanted.values())))).all()
         still = _fill_previous(schools, rows, set(wanted), wanted)
         for school_id in set(wanted) - still:
             del history[school_id]
@@ -315,6 +317,6 @@ def school_trend(session: Session, school: School) -> list[tuple[Round, float | 
         )
     )
     scores: dict[int, list[float | None]] = defaultdict(list)
-    for row in session.execute(school_channel_scores([r.id for r in rounds], school_id=school.id)):
+    for row in grouped_rows(session, school_channel_scores([r.id for r in rounds], school_id=school.id)):
         scores[row.round_id].append(float(row.score) if row.score is not None else None)
     return [(r, _overall(scores[r.id])) for r in rounds if r.id in scores]
