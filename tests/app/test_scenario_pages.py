@@ -105,7 +105,8 @@ def test_leader_sees_their_district_and_the_library_they_have_not_adopted(
     assert "Home&#39;s own scenario" in html and "Report an absence" in html
     assert "Away&#39;s own scenario" not in html
     assert f'action="/scenarios/{world.library.id}/adopt"' in html
-    assert "<caption>Home: Phone call</caption>" in html
+    assert '<caption id="scenarios-own-phone-caption">Home: Phone call</caption>' in html
+    assert 'aria-labelledby="scenarios-own-phone-caption"' in html  # its scroll box is named by it
 
 
 def test_leader_creates_a_scenario_in_their_district(

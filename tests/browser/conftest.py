@@ -36,6 +36,7 @@ from sqlalchemy import create_engine, select, text
 
 from app import create_app
 from app.extensions import db
+from audits import demo
 from audits.models import Base, Round, RoundStatus, User
 from audits.scorecards import publish
 from config import normalise_database_url
@@ -292,7 +293,7 @@ def read_scalar(database_url: str, sql: str, **params: object) -> Any:
         engine.dispose()
 
 
-DEMO_PRINCIPAL_SCHOOL = "120048003173"  # audits.demo.DEMO_PRINCIPAL_SCHOOL, Abess Park Elementary
+DEMO_PRINCIPAL_SCHOOL = demo.DEMO_PRINCIPAL_SCHOOL  # Abess Park Elementary
 DEMO_LEADER = "leader@example.org"
 
 
@@ -483,3 +484,11 @@ def signed_in(pages: Pages, demo_world: DemoWorld) -> Callable[..., Page]:
         return page
 
     return open_as
+
+
+@pytest.fixture(scope="module")
+def targets(demo_world: DemoWorld) -> dict[str, int]:
+    """The ids of the pages of ``tests.browser.pages.PAGES`` in the demo world."""
+    from tests.browser.pages import TARGETS
+
+    return {name: int(demo_world.scalar(sql)) for name, sql in TARGETS.items()}

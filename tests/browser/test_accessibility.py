@@ -14,66 +14,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DEMO_PRINCIPAL_SCHOOL, DemoWorld, Pages
+from tests.browser.conftest import DemoWorld, Pages
+from tests.browser.pages import LEADER, PAGES
 from tests.browser.ui import assert_accessible, go_to, serious_violations
 
 pytestmark = pytest.mark.browser
-
-ADMIN = "admin@example.org"
-LEADER = "leader@example.org"
-REVIEWER = "reviewer@example.org"
-AUDITOR = "auditor1@example.org"
-PRINCIPAL = "principal@example.org"
-
-# What to open, found in the demo's data: round ids by status, a contact waiting for review,
-# an assignment of the auditor's nobody has started, the principal's school.
-TARGETS = {
-    "round_in_field": "SELECT id FROM rounds WHERE status = 'in_field' ORDER BY id LIMIT 1",
-    "round_published": "SELECT id FROM rounds WHERE status = 'published' ORDER BY id LIMIT 1",
-    "submitted_contact": "SELECT id FROM contacts WHERE status = 'submitted' ORDER BY id LIMIT 1",
-    "open_assignment": (
-        "SELECT a.id FROM assignments a JOIN users u ON u.id = a.auditor_id "
-        "JOIN rounds r ON r.id = a.round_id WHERE u.email = 'auditor1@example.org' AND r.status = 'in_field' "
-        "AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.assignment_id = a.id) ORDER BY a.id LIMIT 1"
-    ),
-    "principal_school": f"SELECT id FROM schools WHERE nces_id = '{DEMO_PRINCIPAL_SCHOOL}'",
-}
-
-PAGES = [
-    ("login", None, "/login"),
-    ("admin home", ADMIN, "/"),
-    ("rubric library", ADMIN, "/rubrics/"),
-    ("leader home", LEADER, "/"),
-    ("school list", LEADER, "/schools/"),
-    ("school import", LEADER, "/schools/import"),
-    ("scenarios", LEADER, "/scenarios/"),
-    ("school page", LEADER, "/schools/{principal_school}"),
-    ("round list", LEADER, "/rounds/"),
-    ("round in the field", LEADER, "/rounds/{round_in_field}"),
-    ("progress board", LEADER, "/rounds/{round_in_field}/progress"),
-    ("round dashboard", LEADER, "/rounds/{round_in_field}/dashboard"),
-    ("heat map", LEADER, "/rounds/{round_in_field}/heatmap"),
-    ("school results", LEADER, "/schools/{principal_school}/results"),
-    ("scorecards of a round", LEADER, "/scorecards/rounds/{round_published}"),
-    ("auditors", LEADER, "/auditors/"),
-    ("district settings", LEADER, "/district"),
-    ("reviewer home", REVIEWER, "/"),
-    ("review queue", REVIEWER, "/review/"),
-    ("contact under review", REVIEWER, "/contacts/{submitted_contact}"),
-    ("correcting a contact", REVIEWER, "/contacts/{submitted_contact}/review-edit"),
-    ("auditor home", AUDITOR, "/"),
-    ("assignments", AUDITOR, "/assignments/"),
-    ("account", AUDITOR, "/account"),
-    ("contact form", AUDITOR, "/assignments/{open_assignment}/contact"),
-    ("principal home", PRINCIPAL, "/"),
-    ("principal's school", PRINCIPAL, "/schools/{principal_school}"),
-]
-
-
-@pytest.fixture(scope="module")
-def targets(demo_world: DemoWorld) -> dict[str, int]:
-    """The ids of the pages to open."""
-    return {name: int(demo_world.scalar(sql)) for name, sql in TARGETS.items()}
 
 
 @pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=[name for name, _, _ in PAGES])

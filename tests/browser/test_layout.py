@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ARTIFACTS, DemoWorld
+from tests.browser.conftest import ARTIFACTS, DemoWorld, Pages
+from tests.browser.pages import PAGES
 from tests.browser.ui import assert_accessible, fill_rubric
 
 pytestmark = pytest.mark.browser
@@ -108,3 +109,31 @@ def test_heat_map_scrolls_inside_its_box(signed_in: Callable[..., Page], demo_wo
     box = page.get_by_role("region", name=page.locator("#heat-caption").inner_text())
     assert box.evaluate("(element) => element.scrollWidth > element.clientWidth")
     assert page_width(page) <= 1280
+
+
+@pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=[name for name, _, _ in PAGES])
+def test_no_page_scrolls_sideways_on_a_phone(
+    name: str,
+    who: str | None,
+    path: str,
+    signed_in: Callable[..., Page],
+    pages: Pages,
+    demo_world: DemoWorld,
+    targets: dict[str, int],
+) -> None:
+    """At 375 px no page scrolls sideways: a table wider than the screen scrolls inside its own box."""
+    if who:
+        page = signed_in(who, path.format(**targets), viewport=PHONE, is_mobile=True, has_touch=True)
+    else:
+        page = pages.open("visitor", base_url=demo_world.url, viewport=PHONE, is_mobile=True, has_touch=True)
+        assert page.goto(path).ok
+    too_wide = page.evaluate(
+        """(width) => [...document.querySelectorAll('main *')]
+            .filter((element) => !element.closest('.table-scroll'))
+            .filter((element) => element.getBoundingClientRect().right > width + 1)
+            .slice(0, 5)
+            .map((element) => `${element.tagName.toLowerCase()}.${element.className}`
+                + ` ${Math.round(element.getBoundingClientRect().right)} px`)""",
+        PHONE["width"],
+    )
+    assert page_width(page) <= PHONE["width"], too_wide
