@@ -3,7 +3,8 @@
 Auditors are trained to describe staff, never to name them (the rubric's
 "what families heard" guidance says so), and a reviewer reads every comment
 before it counts. As a second line of defence this module removes what it can
-recognise: every email address (an auditor's own, a persona's, a staff member's), a
+recognise: every email address (an auditor's own, a persona's, a staff member's),
+every phone number (a callback number can be the auditor's own phone), a
 title followed by a name ("Ms. Rivera", "Dr. O'Neil"), the school's principal's name,
 and the auditor's own name (as written, capitalised: "the principal" stays when the
 principal is called Pat Principal). It cannot recognise every name, so
@@ -27,8 +28,18 @@ MINIMUM = 3
 STAFF = "[staff member]"
 AUDITOR = "[auditor]"
 EMAIL = "[email address]"
+PHONE = "[phone number]"
 # An email address: whoever it belongs to, it names a person (or the auditor's persona).
 EMAIL_ADDRESS = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
+# A phone number as people write them: "(904) 555-0199", "904.555.0199", "+1 904 555 0199",
+# "555-0199", "9045550199", with an optional extension. Scores ("3-4"), dates ("2027-02-01")
+# and times are too short or shaped differently.
+PHONE_NUMBER = re.compile(
+    r"(?<![\w+])(?:\+?\d{1,3}[\s.-]?)?"
+    r"(?:(?:\(\d{3}\)\s?|\d{3}[\s.-])?\d{3}[\s.-]\d{4}|\d{10})"
+    r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\w)",
+    re.IGNORECASE,
+)
 # A courtesy title, then one or two capitalised words: "Ms. Rivera", "Mrs Mary-Ann O'Neil", "Dr. Lee".
 TITLED_NAME = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Coach|Principal|Nurse)\.?\s+"
@@ -90,8 +101,9 @@ def _names(text: str) -> list[str]:
 
 
 def redact(text: str, staff_names: list[str], auditor_name: str = "") -> str:
-    """``text`` without email addresses, titled names, staff names and the auditor's name, tidied and cut."""
-    cleaned = TITLED_NAME.sub(STAFF, EMAIL_ADDRESS.sub(EMAIL, text))
+    """``text`` without email addresses, phone numbers, titled names, staff names and the auditor's name,
+    tidied and cut."""
+    cleaned = TITLED_NAME.sub(STAFF, PHONE_NUMBER.sub(PHONE, EMAIL_ADDRESS.sub(EMAIL, text)))
     for names, mark in ((staff_names, STAFF), ([auditor_name], AUDITOR)):
         for name in sorted({part for full in names for part in _names(full)}, key=len, reverse=True):
             cleaned = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", mark, cleaned)

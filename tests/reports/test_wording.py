@@ -28,6 +28,19 @@ def test_redact_removes_every_email_address_before_names() -> None:
     )
 
 
+def test_redact_removes_phone_numbers_and_keeps_scores_dates_and_times() -> None:
+    text = (
+        "Call me back on (904) 555-0199 or 904.555.0198, +1 904 555 0197 ext. 12; the desk is 555-0196 "
+        "and the fax 9045550195 x7."
+    )
+    assert redact(text, []) == (
+        "Call me back on [phone number] or [phone number], [phone number]; the desk is [phone number] "
+        "and the fax [phone number]."
+    )
+    kept = "Rated 3-4 of 5 on 2027-02-01 at 10:30; waited 12 minutes, 2 rings, room 101-B, 1,250 students."
+    assert redact(kept, []) == kept
+
+
 def _candidate(
     contact: int, text: str, fraction: float | None, score: float, free: bool = False
 ) -> Candidate:
