@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.rounds.forms import slot_label
@@ -32,3 +33,11 @@ def index() -> str:
         context["queue"] = review_queue(db.session, district_id, limit=5) if district_id else []
         context["queue_total"] = queue_count(db.session, district_id) if district_id else 0
     return render_template(f"home/{current_user.role.value}.html", **context)
+
+
+@blueprint.route("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon for clients that ask for it by the conventional name (pages link the SVG)."""
+    return send_from_directory(
+        current_app.static_folder or "", "favicon.svg", mimetype="image/svg+xml", max_age=86_400
+    )

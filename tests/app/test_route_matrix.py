@@ -186,6 +186,7 @@ ROUTES: list[Route] = [
     row("POST", "/login", BAD, *[Go("/")] * 8, form={}, writes=False),
     row("POST", "/logout", L, *[L] * 8, writes=False),
     row("GET", "/static/style.css", *[OK] * 9),
+    row("GET", "/favicon.ico", *[OK] * 9),
     # Schools.
     row("GET", "/schools/", L, OK, OK, OK, OK, F, F, OK, OK),
     row("GET", "/schools/{school}", L, OK, OK, F, OK, F, F, OK, F),
