@@ -21,6 +21,7 @@ from typing import Any
 
 import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -64,6 +65,12 @@ def span(first: date, last: date) -> str:
     return f"{day(first)} – {day(last)}"
 
 
+def isolated(text: str) -> Markup:
+    """``text``, escaped, in a ``<bdi>``: right-to-left words or a stray direction override
+    (U+202E) in a name or a comment cannot reorder the words printed around it."""
+    return Markup("<bdi>%s</bdi>") % text
+
+
 def chart_bar(row: Any) -> charts.Bar:
     """A ``Comparison`` (school against district) as a chart row."""
     return charts.Bar(row.label, row.school, row.district)
@@ -84,7 +91,13 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        score=score, change=change, day=day, short_day=short_day, chart_bar=chart_bar, trend_mark=trend_mark
+        score=score,
+        change=change,
+        day=day,
+        short_day=short_day,
+        chart_bar=chart_bar,
+        trend_mark=trend_mark,
+        isolated=isolated,
     )
     env.globals.update(span=span, charts=charts, asset_url=asset_url)
     return env

@@ -9,16 +9,18 @@ from pathlib import Path
 import pypdf
 import pypdfium2
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
+from audits.models import Assignment, Channel, Contact
 from reports.batch import inputs_hash
 from reports.fetcher import AssetFetcher, RefusedURLError, asset_url
 from reports.figures import ScorecardData, gather_round
 from reports.render import Renderer, identifier_for, score
 from reports.summary import gather_summary
-from tests.reports.scorecard_helpers import scorecard_world
+from tests.reports.scorecard_helpers import say, scorecard_world
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts" / "scorecards"
@@ -118,6 +120,26 @@ def test_a_hostile_school_name_is_printed_as_text(session: Session) -> None:
     text = text_of(render(card))
     assert "<script>alert(1)</script> &" in text
     assert '"quotes"' in text
+
+
+def test_a_direction_override_stays_inside_the_name_or_comment_that_has_it(session: Session) -> None:
+    """U+202E (right-to-left override) reverses its own words, never the sentence around them."""
+    built = scorecard_world(session)
+    school_a, _, school_c = built.schools
+    school_c.name = "\u202eNorth"
+    visit = session.scalars(
+        select(Contact)
+        .join(Assignment)
+        .where(Assignment.school_id == school_a.id, Assignment.channel == Channel.VISIT)
+    ).one()
+    say(visit, "note", "\u202eNobody looked up for ten minutes")
+    session.flush()
+    cards = gather_round(session, built.round).scorecards
+    empty = text_of(render(cards[school_c.id]))
+    assert "to htroN was approved and counted during Fall 2026 round, so" in empty
+    assert "htroN · Fall 2026 round Page 1 of 1" in empty  # the running footer too
+    quoted = text_of(render(cards[school_a.id]))
+    assert "\u201csetunim net rof pu dekool ydoboN\u201d" in quoted  # the quote marks stay around it
 
 
 def test_the_fetcher_serves_only_allow_listed_assets() -> None:
