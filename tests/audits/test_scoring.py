@@ -18,6 +18,8 @@ from tests.audits.scoring_helpers import NA, build_world, scoring_rubric
 
 PHONE, EMAIL, VISIT = Channel.PHONE, Channel.EMAIL, Channel.VISIT
 GOOD = {"answered": 1.0, "named": 1.0, "courtesy": 0.75, "accuracy": 0.5, "note": None}  # 5+2+3+3 = 13 of 17
+PERFECT = {"answered": 1.0, "named": 1.0, "courtesy": 1.0, "accuracy": 1.0}  # 17 of 17
+HALF = {"answered": 1.0, "named": 0.0, "courtesy": 0.5, "accuracy": 0.5}  # 10 of 17
 
 
 def scores_by_contact(session: Session, round_id: int) -> dict[int, float | None]:
@@ -94,13 +96,11 @@ def test_district_figures_rank_and_change(session: Session) -> None:
     world = build_world(session, schools=4)
     autumn = world.round("Autumn", date(2026, 10, 1))
     spring = world.round("Spring", date(2027, 2, 1))
-    perfect = {"answered": 1.0, "named": 1.0, "courtesy": 1.0, "accuracy": 1.0}
-    half = {"answered": 1.0, "named": 0.0, "courtesy": 0.5, "accuracy": 0.5}  # 10 of 17
     a, b, c, d = world.schools
-    world.contact(autumn, a, PHONE, half)
-    world.contact(spring, a, PHONE, perfect)
-    world.contact(spring, b, PHONE, half)
-    world.contact(spring, c, PHONE, half)
+    world.contact(autumn, a, PHONE, HALF)
+    world.contact(spring, a, PHONE, PERFECT)
+    world.contact(spring, b, PHONE, HALF)
+    world.contact(spring, c, PHONE, HALF)
     world.contact(spring, d, PHONE, {}, outcome=Outcome.NO_ANSWER, unreached=True)
     scores = round_scores(session, spring)
     by_name = {s.name: s for s in scores.schools}
@@ -121,17 +121,15 @@ def test_change_falls_back_to_each_schools_own_latest_earlier_round(session: Ses
     autumn = world.round("Autumn", date(2026, 10, 1))
     winter = world.round("Winter", date(2026, 12, 1))
     spring = world.round("Spring", date(2027, 2, 1))
-    perfect = {"answered": 1.0, "named": 1.0, "courtesy": 1.0, "accuracy": 1.0}
-    half = {"answered": 1.0, "named": 0.0, "courtesy": 0.5, "accuracy": 0.5}  # 10 of 17
     a, b, c, d = world.schools
-    world.contact(autumn, a, PHONE, perfect)
-    world.contact(winter, a, PHONE, half)  # A's latest earlier round is winter
-    world.contact(autumn, b, PHONE, half)  # B was not audited in winter: autumn counts
-    world.contact(autumn, c, PHONE, half)
+    world.contact(autumn, a, PHONE, PERFECT)
+    world.contact(winter, a, PHONE, HALF)  # A's latest earlier round is winter
+    world.contact(autumn, b, PHONE, HALF)  # B was not audited in winter: autumn counts
+    world.contact(autumn, c, PHONE, HALF)
     world.contact(winter, c, PHONE, {"answered": NA, "named": NA, "courtesy": NA, "accuracy": NA})
-    world.contact(winter, d, PHONE, perfect, status=ContactStatus.SUBMITTED)  # not approved: no score
+    world.contact(winter, d, PHONE, PERFECT, status=ContactStatus.SUBMITTED)  # not approved: no score
     for school in world.schools:
-        world.contact(spring, school, PHONE, perfect)
+        world.contact(spring, school, PHONE, PERFECT)
     by_name = {s.name: s for s in round_scores(session, spring).schools}
     assert by_name["School A"].previous == pytest.approx(100 * 10 / 17)
     assert by_name["School B"].previous == pytest.approx(100 * 10 / 17)

@@ -492,3 +492,20 @@ def targets(demo_world: DemoWorld) -> dict[str, int]:
     from tests.browser.pages import TARGETS
 
     return {name: int(demo_world.scalar(sql)) for name, sql in TARGETS.items()}
+
+
+@pytest.fixture
+def catalogue_page(
+    signed_in: Callable[..., Page], pages: Pages, demo_world: DemoWorld, targets: dict[str, int]
+) -> Callable[..., Page]:
+    """Open a page of ``tests.browser.pages.PAGES`` as ``who`` (``None``: signed out), with options."""
+
+    def open_page(who: str | None, path: str, **context_options: Any) -> Page:
+        if who:
+            return signed_in(who, path.format(**targets), **context_options)
+        page = pages.open("visitor", base_url=demo_world.url, **context_options)
+        response = page.goto(path)
+        assert response is not None and response.ok
+        return page
+
+    return open_page

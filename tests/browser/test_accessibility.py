@@ -23,20 +23,10 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=[name for name, _, _ in PAGES])
 def test_page_has_no_serious_violation(
-    name: str,
-    who: str | None,
-    path: str,
-    signed_in: Callable[..., Page],
-    pages: Pages,
-    demo_world: DemoWorld,
-    targets: dict[str, int],
+    name: str, who: str | None, path: str, catalogue_page: Callable[..., Page]
 ) -> None:
     """The page, as this person sees it, passes axe without serious or critical violations."""
-    if who:
-        page = signed_in(who, path.format(**targets))
-    else:
-        page = pages.open("visitor", base_url=demo_world.url)
-        assert page.goto(path).ok
+    page = catalogue_page(who, path)
     assert_accessible(page)
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ARTIFACTS, DemoWorld, Pages
+from tests.browser.conftest import ARTIFACTS, DemoWorld
 from tests.browser.pages import PAGES
 from tests.browser.ui import assert_accessible, fill_rubric
 
@@ -113,20 +113,10 @@ def test_heat_map_scrolls_inside_its_box(signed_in: Callable[..., Page], demo_wo
 
 @pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=[name for name, _, _ in PAGES])
 def test_no_page_scrolls_sideways_on_a_phone(
-    name: str,
-    who: str | None,
-    path: str,
-    signed_in: Callable[..., Page],
-    pages: Pages,
-    demo_world: DemoWorld,
-    targets: dict[str, int],
+    name: str, who: str | None, path: str, catalogue_page: Callable[..., Page]
 ) -> None:
     """At 375 px no page scrolls sideways: a table wider than the screen scrolls inside its own box."""
-    if who:
-        page = signed_in(who, path.format(**targets), viewport=PHONE, is_mobile=True, has_touch=True)
-    else:
-        page = pages.open("visitor", base_url=demo_world.url, viewport=PHONE, is_mobile=True, has_touch=True)
-        assert page.goto(path).ok
+    page = catalogue_page(who, path, viewport=PHONE, is_mobile=True, has_touch=True)
     too_wide = page.evaluate(
         """(width) => [...document.querySelectorAll('main *')]
             .filter((element) => !element.closest('.table-scroll'))
