@@ -82,12 +82,12 @@ def test_no_page_shows_hostile_markup_unescaped(
     sign_in(client, world.users[role])
     seen = 0
     for url in _pages(app, world, role):
-        response = client.get(url)
-        assert response.status_code < 500, url
-        if response.mimetype == "text/html":
-            html = response.get_data(as_text=True)
-            assert_no_raw_markup(html, f"{url} as {role}")
-            seen += ESCAPED_SCRIPT in html
+        with client.get(url) as response:  # closed: a file answer (the icon) holds its file open
+            assert response.status_code < 500, url
+            if response.mimetype == "text/html":
+                html = response.get_data(as_text=True)
+                assert_no_raw_markup(html, f"{url} as {role}")
+                seen += ESCAPED_SCRIPT in html
     assert seen >= 3, f"the hostile text reached only {seen} pages for {role}"
 
 
