@@ -7,28 +7,11 @@ HSTS only over HTTPS.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.app.hostile_world import Hostile, HostileWorld, fresh, sign_in, start_hostile
-
-
-@pytest.fixture(scope="module")
-def hostile(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
-    yield from start_hostile(database_template, tmp_path_factory.mktemp("hostile-headers"))
-
-
-@pytest.fixture
-def client(hostile: Hostile) -> Iterator[FlaskClient]:
-    yield from fresh(hostile)
-
-
-@pytest.fixture
-def world(hostile: Hostile) -> HostileWorld:
-    return hostile.world
+from tests.app.hostile_world import HostileWorld, sign_in
 
 
 def _rules(response: TestResponse) -> dict[str, str]:

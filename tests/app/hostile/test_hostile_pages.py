@@ -9,7 +9,6 @@ pages that show the text show it escaped, with its quotes and RTL characters int
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -19,9 +18,7 @@ from tests.app.hostile_world import (
     Hostile,
     HostileWorld,
     assert_no_raw_markup,
-    fresh,
     sign_in,
-    start_hostile,
 )
 
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -38,21 +35,6 @@ PARAMETERS = {
 NOT_PAGES = re.compile(
     r"\.(pdf|ics|yaml)$|/export\.|^/(static|api|evidence)/|/call|/recording|/status$|progress"
 )
-
-
-@pytest.fixture(scope="module")
-def hostile(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
-    yield from start_hostile(database_template, tmp_path_factory.mktemp("hostile-pages"))
-
-
-@pytest.fixture
-def client(hostile: Hostile) -> Iterator[FlaskClient]:
-    yield from fresh(hostile)
-
-
-@pytest.fixture
-def world(hostile: Hostile) -> HostileWorld:
-    return hostile.world
 
 
 @pytest.fixture

@@ -9,26 +9,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from tests.app.api_helpers import REACHED_CALL_BODY
-from tests.app.hostile_world import Hostile, fresh, sign_in, start_hostile
+from tests.app.hostile_world import Hostile, sign_in
 
 MB = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def hostile(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
-    yield from start_hostile(database_template, tmp_path_factory.mktemp("hostile-api"))
-
-
-@pytest.fixture
-def client(hostile: Hostile) -> Iterator[FlaskClient]:
-    yield from fresh(hostile)
 
 
 @pytest.fixture

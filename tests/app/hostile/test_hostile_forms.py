@@ -10,8 +10,6 @@ and no stored file. Huge typed values (1 MB) are refused, never stored.
 from __future__ import annotations
 
 import itertools
-import json
-import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -19,25 +17,17 @@ from typing import Any
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
-from twilio.http import HttpClient
-from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from tests.app.hostile_forms import FormField, PageForm, page_forms, wtforms_field_names
 from tests.app.hostile_world import Hostile, fresh, sign_in, start_hostile
+from tests.app.route_world import TWILIO_SETTINGS, FakeTwilio
 from tests.audits.telephony_helpers import ACCOUNT_SID
 
-TWILIO_TOKEN = "0123456789abcdef0123456789abcdef"
-PUBLIC = "https://touchpoint.example.org"
-TWILIO = {
-    "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-    "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-    "TWILIO_CALLER_ID": "+19045550000",
-    "PUBLIC_BASE_URL": PUBLIC,
-    "RECORDING_POLICY": "off",
-}
+TWILIO_TOKEN = TWILIO_SETTINGS["TWILIO_AUTH_TOKEN"]
+PUBLIC = TWILIO_SETTINGS["PUBLIC_BASE_URL"]
 MB = 1024 * 1024
 # Not pages with forms: files, feeds, JSON.
 NOT_PAGES = re.compile(r"\.(pdf|ics|yaml)$|/export\.|^/(static|api|evidence)/|/status$|/recording$")
@@ -120,20 +110,6 @@ WEBHOOK_FORM = PageForm(
 REFUSAL_KEEPS = {"auth.login": {"login_failures"}, "fieldwork.submit_contact": {"contacts"}}
 
 
-class FakeTwilio(HttpClient):
-    """Accepts every call Touchpoint asks Twilio to place; nothing leaves the process."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.getLogger("fake-twilio"), is_async=False)
-
-    def request(self, method: str, uri: str, *args: Any, **kwargs: Any) -> TwilioResponse:
-        """Answer a call creation with a queued call; anything else is not found."""
-        if method == "POST" and uri.endswith("/Calls.json"):
-            body = {"sid": "CA" + "9" * 32, "account_sid": ACCOUNT_SID, "status": "queued"}
-            return TwilioResponse(201, json.dumps(body))
-        return TwilioResponse(404, json.dumps({"code": 20404, "message": "not found", "status": 404}))
-
-
 def role_for(endpoint: str) -> str | None:
     """The role that posts to ``endpoint`` (``None``: nobody signed in)."""
     return next(role for prefix, role in ROLES if endpoint.startswith(prefix))
@@ -197,7 +173,9 @@ def hostile(database_template: str, tmp_path_factory: pytest.TempPathFactory) ->
     # outliving its request would write into the next request's world.
     patch = pytest.MonkeyPatch()
     patch.setattr("app.scorecards.jobs._start_local", lambda app, round_id, force: None)
-    for built in start_hostile(database_template, tmp_path_factory.mktemp("hostile-forms"), **TWILIO):
+    for built in start_hostile(
+        database_template, tmp_path_factory.mktemp("hostile-forms"), **TWILIO_SETTINGS
+    ):
         built.app.extensions["twilio_http_client"] = FakeTwilio()
         yield built
     patch.undo()

@@ -15,7 +15,6 @@ import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
@@ -23,31 +22,14 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
-from tests.app.hostile_world import Hostile, HostileWorld, fresh, png_bytes, sign_in, start_hostile
+from tests.app.hostile_world import Hostile, HostileWorld, png_bytes, sign_in
 
 MB = 1024 * 1024
 HTML_PAGE = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 
 
-@pytest.fixture(scope="module")
-def hostile(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
-    # Small limits, so oversized files stay cheap: 1 MB of evidence, 2 MB per request.
-    yield from start_hostile(
-        database_template,
-        tmp_path_factory.mktemp("hostile-uploads"),
-        MAX_EVIDENCE_MB=1,
-        MAX_CONTENT_LENGTH=2 * MB,
-    )
-
-
-@pytest.fixture
-def client(hostile: Hostile) -> Iterator[FlaskClient]:
-    yield from fresh(hostile)
-
-
-@pytest.fixture
-def world(hostile: Hostile) -> HostileWorld:
-    return hostile.world
+# Small limits, so oversized files stay cheap: 1 MB of evidence, 2 MB per request.
+HOSTILE_SETTINGS = {"MAX_EVIDENCE_MB": 1, "MAX_CONTENT_LENGTH": 2 * MB}
 
 
 def png_declaring(width: int, height: int) -> bytes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -38,27 +37,10 @@ from tests.app.hostile_world import (
     SCRIPT_TAG,
     Hostile,
     HostileWorld,
-    fresh,
     sign_in,
-    start_hostile,
 )
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@pytest.fixture(scope="module")
-def hostile(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
-    yield from start_hostile(database_template, tmp_path_factory.mktemp("hostile-outputs"))
-
-
-@pytest.fixture
-def client(hostile: Hostile) -> Iterator[FlaskClient]:
-    yield from fresh(hostile)
-
-
-@pytest.fixture
-def world(hostile: Hostile) -> HostileWorld:
-    return hostile.world
 
 
 def _is_number(text: str) -> bool:
