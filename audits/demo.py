@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.accounts import NewUser, create_user
+from audits.businesshours import BusinessCalendar
+from audits.demo_calendar import demo_closures, season_name
 from audits.demo_fieldwork import DemoFieldworkReport, load_demo_fieldwork
 from audits.importers.schools import ImportReport, import_schools
 from audits.library import LibraryReport, adopt_library, load_library
@@ -47,15 +49,11 @@ DEMO_USERS = [
     ("principal@example.org", Role.PRINCIPAL, "Pat Principal"),
 ]
 
-# The 2026-27 breaks of a typical Florida school calendar, for the demo only.
-DEMO_CLOSURES = [
-    (date(2026, 11, 23), 5, "Thanksgiving break"),
-    (date(2026, 12, 21), 12, "Winter break"),
-    (date(2027, 1, 18), 1, "Martin Luther King Jr. Day"),
-    (date(2027, 2, 15), 1, "Presidents' Day"),
-    (date(2027, 3, 15), 5, "Spring break"),
-    (date(2027, 5, 31), 1, "Memorial Day"),
-]
+# The demo round's window, in school days before and after the day the demo is loaded: the
+# plan is the same on any date, and enough of it is past due to show every state of a contact.
+DAYS_BEFORE = 8
+DAYS_AFTER = 17
+EARLIER_ROUND_DAYS_AGO = 182
 
 
 @dataclass
@@ -69,6 +67,7 @@ class DemoResult:
     library: LibraryReport
     scenarios: int
     round: Round
+    earlier: Round | None
     fieldwork: DemoFieldworkReport | None
 
 
@@ -100,18 +99,18 @@ def load_demo(
 ) -> DemoResult:
     """Import the demo district's schools, one user per role, the library and a round in the field.
 
-    ``today`` (default: the district's current date) anchors the round's window; with
-    ``evidence_dir`` the round's past-due assignments get contacts in every review state.
-    The caller commits.
+    ``today`` (default: the district's current date) anchors the round's window, whatever
+    the date: the window counts school days, so the plan is the same on any day. With
+    ``evidence_dir`` an earlier round is closed with every contact approved, and the
+    round's past-due assignments get contacts in every review state. The caller commits.
     """
     source = demo_source(configured)
     report = import_schools(session, source.read_bytes(), district_name=DEMO_DISTRICT)
     district = session.scalars(select(District).where(District.name == DEMO_DISTRICT)).one()
-    for first_day, days, reason in DEMO_CLOSURES:
-        for offset in range(days + (2 if days >= 5 else 0)):
-            day = first_day + timedelta(days=offset)
-            if day.weekday() < 5:
-                district.closures.append(Closure(day=day, reason=reason))
+    today = today or utcnow().astimezone(ZoneInfo(district.timezone)).date()
+    span = (today - timedelta(days=EARLIER_ROUND_DAYS_AGO + 60), today + timedelta(days=60))
+    district.closures.extend(Closure(day=day, reason=reason) for day, reason in demo_closures(*span))
+    session.flush()
     principal_school = session.scalars(select(School).where(School.nces_id == DEMO_PRINCIPAL_SCHOOL)).one()
     principal_school.principal_name = "Pat Principal"
     users = [
@@ -130,12 +129,12 @@ def load_demo(
     ]
     library = load_library(session)
     scenarios = adopt_library(session, district)
-    today = today or utcnow().astimezone(ZoneInfo(district.timezone)).date()
+    earlier = None
     if evidence_dir is not None:
-        _earlier_round(session, district, principal_school, users, today, evidence_dir)
+        earlier = _earlier_round(session, district, principal_school, users, today, evidence_dir)
     round_ = _demo_round(session, district, principal_school, users, today)
     fieldwork = load_demo_fieldwork(session, round_, users, today, evidence_dir) if evidence_dir else None
-    return DemoResult(district, report, source, users, library, len(scenarios), round_, fieldwork)
+    return DemoResult(district, report, source, users, library, len(scenarios), round_, earlier, fieldwork)
 
 
 DEMO_ROUND_SCENARIOS = {
@@ -155,12 +154,7 @@ def _earlier_round(
 ) -> Round:
     """A closed round half a year ago for the same schools, every contact approved: trends and changes."""
     round_ = _demo_round(
-        session,
-        district,
-        principal_school,
-        users,
-        today - timedelta(days=182),
-        name="Spring 2026 front-office round",
+        session, district, principal_school, users, today - timedelta(days=EARLIER_ROUND_DAYS_AGO)
     )
     load_demo_fieldwork(
         session,
@@ -181,9 +175,12 @@ def _demo_round(
     principal_school: School,
     users: list[User],
     today: date,
-    name: str = "Fall 2026 front-office round",
 ) -> Round:
-    """A round in the field: twelve schools, one call, one email and one visit each, for the demo auditors."""
+    """A round in the field around ``today``: twelve schools, one call, one email and one visit each.
+
+    Its window runs from ``DAYS_BEFORE`` school days before ``today`` to ``DAYS_AFTER``
+    school days after it, and it is named after the season it starts in.
+    """
     auditors = [user for user in users if user.role is Role.AUDITOR]
     for auditor, languages in zip(auditors, (["en", "es"], ["en"], ["en", "es"]), strict=True):
         if session.get(AuditorProfile, auditor.id) is None:
@@ -204,10 +201,11 @@ def _demo_round(
         .tuples()
         .all()
     )
+    first_day, last_day = school_day_window(BusinessCalendar.of(district), today, DAYS_BEFORE, DAYS_AFTER)
     spec = RoundSpec(
-        name=name,
-        first_day=today - timedelta(days=11),
-        last_day=today + timedelta(days=24),
+        name=f"{season_name(first_day)} front-office round",
+        first_day=first_day,
+        last_day=last_day,
         school_selection=SchoolSelection.LIST,
         school_ids=[principal_school.id, *(school.id for school in others)],
         channels={
@@ -220,3 +218,17 @@ def _demo_round(
     commit_plan(session, round_)
     move_round(session, round_, RoundStatus.IN_FIELD)
     return round_
+
+
+def school_day_window(calendar: BusinessCalendar, today: date, before: int, after: int) -> tuple[date, date]:
+    """The school day ``before`` school days before ``today`` and the one ``after`` school days after it."""
+    first = last = today
+    for _ in range(before):
+        first -= timedelta(days=1)
+        while not calendar.is_school_day(first):
+            first -= timedelta(days=1)
+    for _ in range(after):
+        last += timedelta(days=1)
+        while not calendar.is_school_day(last):
+            last += timedelta(days=1)
+    return first, last

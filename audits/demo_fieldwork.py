@@ -11,6 +11,7 @@ import io
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,10 +19,10 @@ from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
 from audits.businesshours import BusinessCalendar
-from audits.fieldwork.contacts import approve, retry, return_contact, start_contact, submit
+from audits.fieldwork.contacts import approve, retry, return_contact, save_draft, start_contact, submit
 from audits.fieldwork.evidence import store_evidence
-from audits.models import Assignment, Channel, Contact, ItemKind, Role, Round, RubricItem, User
-from audits.planning.slots import SLOT_WINDOWS
+from audits.models import Assignment, Channel, Contact, ItemKind, Role, Round, RubricItem, Slot, User
+from audits.planning.slots import SLOT_WINDOWS, slot_window
 
 COMMENTS = {
     "high": [
@@ -37,6 +38,11 @@ COMMENTS = {
 }
 
 
+# How well approved contacts went, drawn for each one: a spread of good and poor service.
+QUALITIES = [0.95, 0.8, 0.35, 0.9, 0.5]
+OPEN_QUALITY = {"critical": 0.8, "returned": 0.6, "submitted": 0.75, "draft": 0.75}
+
+
 @dataclass
 class DemoFieldworkReport:
     """How many contacts of each state the demo created."""
@@ -46,6 +52,49 @@ class DemoFieldworkReport:
     returned: int = 0
     unreached: int = 0
     drafts: int = 0
+
+
+class DemoState(Enum):
+    """What the demo records for one past-due assignment."""
+
+    APPROVED = "approved"
+    CRITICAL = "approved with a critical failure"
+    UNREACHED = "unreached after every attempt"
+    RETURNED = "returned to its auditor"
+    SUBMITTED = "waiting for review"
+    DRAFT = "a saved draft"
+
+
+RETURN_NOTES = {
+    Channel.PHONE: "Please check the hold time: 150 seconds but no transfers?",
+    Channel.EMAIL: "Please check when the reply arrived against the email itself.",
+    Channel.VISIT: "Please check how long you waited before someone greeted you.",
+}
+
+
+def demo_states(past: list[Assignment], all_approved: bool = False) -> dict[int, DemoState]:
+    """The state each past-due assignment gets, by assignment id, chosen from the plan itself.
+
+    ``past`` is in the order the work was due. The first call is never answered (unreached),
+    the second reaches a person who cannot answer the question (a critical failure); the
+    latest three are, from the oldest, returned, waiting for review and a draft, as the
+    newest work would be. The rest are approved. With ``all_approved`` (a finished round)
+    only the unreached call and the critical failure stand out.
+    """
+    states = {assignment.id: DemoState.APPROVED for assignment in past}
+    phones = [assignment for assignment in past if assignment.channel is Channel.PHONE]
+    special = dict(zip((a.id for a in phones), (DemoState.UNREACHED, DemoState.CRITICAL), strict=False))
+    states.update(special)
+    if not all_approved:
+        # Each channel keeps an approved contact: only later ones take the open states.
+        ordinary = [a for a in past if a.id not in special]
+        kept = {next(a.id for a in ordinary if a.channel is c) for c in {a.channel for a in ordinary}}
+        rest = [a for a in ordinary if a.id not in kept]
+        for assignment, state in zip(
+            reversed(rest), (DemoState.DRAFT, DemoState.SUBMITTED, DemoState.RETURNED), strict=False
+        ):
+            states[assignment.id] = state
+    return states
 
 
 def _answer(item: RubricItem, quality: float, rng: random.Random, spanish: bool) -> dict[str, str]:
@@ -126,6 +175,32 @@ def _photo() -> bytes:
     return out.getvalue()
 
 
+def _attempt_times(assignment: Assignment, calendar: BusinessCalendar) -> list[datetime]:
+    """Three tries on the assignment's day, one in each of the first three slots of the school day."""
+    zone = ZoneInfo(calendar.timezone)
+    slots = [slot_window(slot, calendar.day_start, calendar.day_end) for slot in Slot]
+    starts = [window[0] for window in slots if window is not None][:3]
+    return [
+        (datetime.combine(assignment.due_day, start, zone) + timedelta(minutes=10)).astimezone(UTC)
+        for start in starts
+    ]
+
+
+def _unreached(
+    session: Session, contact: Contact, auditor: User, reviewer: User, calendar: BusinessCalendar
+) -> None:
+    """No answer, busy, then voicemail: each attempt submitted and approved, the last one unreached."""
+    assignment = contact.assignment
+    for attempt, (when, outcome) in enumerate(
+        zip(_attempt_times(assignment, calendar), ("no_answer", "busy", "voicemail"), strict=False)
+    ):
+        if attempt:
+            contact = retry(session, assignment, auditor)
+        local = when.astimezone(ZoneInfo(calendar.timezone)).strftime("%Y-%m-%dT%H:%M")
+        submit(session, contact, {"outcome": outcome, "started_at": local}, auditor, calendar, now=when)
+        approve(session, contact, reviewer, now=when + timedelta(hours=1))
+
+
 def load_demo_fieldwork(
     session: Session,
     round_: Round,
@@ -135,9 +210,11 @@ def load_demo_fieldwork(
     all_approved: bool = False,
     seed: int = 2026,
 ) -> DemoFieldworkReport:
-    """Record contacts for the round's past-due assignments in every review state.
+    """Record contacts for the round's assignments due before ``today``, in every review state.
 
-    With ``all_approved`` every contact is approved (an earlier, finished round).
+    Which assignment gets which state comes from the plan (``demo_states``), so the
+    demo shows the same states whatever the date. With ``all_approved`` every
+    contact is approved (an earlier, finished round).
     """
     rng = random.Random(seed)
     reviewer = next(user for user in users if user.role is Role.REVIEWER)
@@ -145,47 +222,38 @@ def load_demo_fieldwork(
     calendar = BusinessCalendar.of(round_.district)
     report = DemoFieldworkReport()
     past = sorted((a for a in round_.assignments if a.due_day < today), key=lambda a: (a.due_day, a.id))
-    phones = 0
-    for index, assignment in enumerate(past):
+    states = demo_states(past, all_approved)
+    for assignment in past:
+        state = states[assignment.id]
         auditor = by_id[assignment.auditor_id]
         started = _start_time(assignment)
         contact = start_contact(session, assignment, auditor)
-        plan = rng.choice([0, 1, 3, 6]) if all_approved else index % 7
-        if assignment.channel is Channel.PHONE:
-            phones += 1
-        if assignment.channel is Channel.PHONE and phones == 3:
-            # Three failed attempts: the contact counts as unreached.
-            for attempt, outcome in enumerate(("no_answer", "busy", "voicemail")):
-                when = started + timedelta(days=attempt)
-                local = when.astimezone(ZoneInfo(calendar.timezone)).strftime("%Y-%m-%dT%H:%M")
-                submit(
-                    session, contact, {"outcome": outcome, "started_at": local}, auditor, calendar, now=when
-                )
-                approve(session, contact, reviewer, now=when + timedelta(hours=4))
-                if attempt < 2:
-                    contact = retry(session, assignment, auditor)
+        if state is DemoState.UNREACHED:
+            _unreached(session, contact, auditor, reviewer, calendar)
             report.unreached += 1
             continue
-        quality = [0.95, 0.8, 0.35, 0.9, 0.6, 0.75, 0.5][plan]
+        quality = rng.choice(QUALITIES) if state is DemoState.APPROVED else OPEN_QUALITY[state.name.lower()]
         data = _entry(contact, quality, rng, started)
-        if assignment.channel is Channel.PHONE and phones == 2:
+        if state is DemoState.CRITICAL:
             data["item-answered_by_person"] = "yes"
-            data["item-question_answered"] = "no"  # a critical failure, approved below
-            plan = 0
+            data["item-question_answered"] = "no"
+        if state is DemoState.DRAFT:
+            draft = {name: value for name, value in data.items() if not name.startswith(("item-", "na-"))}
+            save_draft(contact, draft, auditor, now=started + timedelta(minutes=15))
+            report.drafts += 1
+            continue
         submit(session, contact, data, auditor, calendar, now=started + timedelta(minutes=30))
         if assignment.channel is Channel.VISIT:
             store_evidence(
                 session, contact, _photo(), "entrance.jpg", "entrance", auditor, evidence_dir, 5_000_000
             )
-        if plan == 4:
-            return_contact(
-                session, contact, reviewer, "Please check the hold time: 150 seconds but no transfers?",
-                now=started + timedelta(days=1),
-            )  # fmt: skip
+        reviewed = started + timedelta(days=1)
+        if state is DemoState.RETURNED:
+            return_contact(session, contact, reviewer, RETURN_NOTES[assignment.channel], now=reviewed)
             report.returned += 1
-        elif plan == 5:
+        elif state is DemoState.SUBMITTED:
             report.submitted += 1
         else:
-            approve(session, contact, reviewer, now=started + timedelta(days=1))
+            approve(session, contact, reviewer, now=reviewed)
             report.approved += 1
     return report

@@ -1,20 +1,42 @@
-"""``flask demo``: the demo district, its users and the library."""
+"""``flask demo``: the demo district, its users, the library, two rounds and published scorecards."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 from flask import current_app
 
 from app.extensions import db
-from audits.demo import DEMO_PASSWORD, demo_is_loaded, demo_users, load_demo
+from app.scorecards.jobs import storage_dir
+from audits.demo import DEMO_PASSWORD, DemoResult, demo_is_loaded, demo_users, load_demo
+from audits.models import Role
+from audits.scorecards import publish
+from reports.batch import build_scorecards
+
+
+def publish_earlier_scorecards(result: DemoResult) -> int:
+    """Build the earlier round's scorecards and publish them as the demo leader would; return how many."""
+    if result.earlier is None:
+        return 0
+    report = build_scorecards(db.session, result.earlier, storage_dir())
+    if report.failed:
+        school, reason = report.failed[0]
+        raise click.ClickException(f"the demo scorecard of {school.label} failed: {reason}")
+    leader = next(user for user in result.users if user.role is Role.LEADER)
+    return len(publish(db.session, result.earlier, leader, note="Published by the demo"))
 
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
-def demo_command(if_empty: bool) -> None:
-    """Load the demo district, its schools and one user per role."""
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Plan the demo around this date instead of today (YYYY-MM-DD).",
+)
+def demo_command(if_empty: bool, today: datetime | None) -> None:
+    """Load the demo district, its schools, one user per role, a round in the field and an earlier one."""
     if current_app.config["TOUCHPOINT_ENV"] == "production":
         raise click.ClickException("the demo is not for production: its accounts share a published password")
     if demo_is_loaded(db.session):
@@ -22,29 +44,37 @@ def demo_command(if_empty: bool) -> None:
             raise click.ClickException("the database already has data; the demo loads only into an empty one")
         click.echo("database already has data; demo not loaded again")
     else:
-        configured = current_app.config["DEMO_SCHOOLS_FILE"]
-        evidence_dir = Path(
-            current_app.config.get("EVIDENCE_DIR") or Path(current_app.instance_path) / "evidence"
-        )
-        result = load_demo(db.session, Path(configured) if configured else None, evidence_dir=evidence_dir)
-        db.session.commit()
-        click.echo(f"demo district {result.district.name}: {result.report.summary()} (from {result.source})")
-        for line in result.library.lines():
-            click.echo(f"library {line}")
-        click.echo(f"{result.scenarios} library scenarios adopted by {result.district.name}")
-        click.echo(
-            f"round {result.round.name!r} in the field: {len(result.round.assignments)} assignments "
-            f"for the demo auditors"
-        )
-        if result.fieldwork:
-            work = result.fieldwork
-            click.echo(
-                f"contacts: {work.approved} approved, {work.submitted} waiting for review, "
-                f"{work.returned} returned, {work.unreached} unreached"
-            )
+        _load(today.date() if today else None)
     users = demo_users(db.session)
     if users:
         click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
     for user in users:
         extra = f" — principal of {user.schools[0].name}" if user.schools else ""
         click.echo(f"  {user.role.label:16} {user.email}{extra}")
+
+
+def _load(today: date | None) -> None:
+    """Load everything, commit once, and say what was made."""
+    configured = current_app.config["DEMO_SCHOOLS_FILE"]
+    evidence_dir = Path(current_app.config["EVIDENCE_DIR"])
+    result = load_demo(
+        db.session, Path(configured) if configured else None, today=today, evidence_dir=evidence_dir
+    )
+    published = publish_earlier_scorecards(result)
+    db.session.commit()
+    click.echo(f"demo district {result.district.name}: {result.report.summary()} (from {result.source})")
+    for line in result.library.lines():
+        click.echo(f"library {line}")
+    click.echo(f"{result.scenarios} library scenarios adopted by {result.district.name}")
+    if result.earlier is not None:
+        click.echo(f"round {result.earlier.name!r} closed: {published} scorecards published")
+    click.echo(
+        f"round {result.round.name!r} in the field: {len(result.round.assignments)} assignments "
+        f"for the demo auditors"
+    )
+    if result.fieldwork:
+        work = result.fieldwork
+        click.echo(
+            f"contacts: {work.approved} approved, {work.submitted} waiting for review, "
+            f"{work.returned} returned, {work.drafts} drafts, {work.unreached} unreached"
+        )

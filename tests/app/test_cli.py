@@ -22,6 +22,7 @@ from audits.models import (
     Round,
     RoundStatus,
     School,
+    Scorecard,
     User,
 )
 from tests.conftest import AuthActions
@@ -83,7 +84,7 @@ def test_users_create_reports_problems(runner: FlaskCliRunner, session: Session)
 def test_demo_loads_once_and_every_login_works(
     runner: FlaskCliRunner, session: Session, auth: AuthActions
 ) -> None:
-    result = runner.invoke(args=["demo", "--if-empty"])
+    result = runner.invoke(args=["demo", "--if-empty", "--today", "2026-11-27"])
     assert result.exit_code == 0, result.output
     assert "imported 208, updated 0, unchanged 0, skipped 2" in result.output
     assert "demo-password" in result.output
@@ -98,7 +99,11 @@ def test_demo_loads_once_and_every_login_works(
     assert district.closures, "the demo calendar has closures"
     assert "library rubric phone-standard v1: published" in result.output
     earlier, round_ = session.scalars(select(Round).order_by(Round.first_day)).all()
-    assert earlier.status is RoundStatus.CLOSED  # an earlier round gives every school a change and a trend
+    # The earlier round gives every school a change and a trend, and its principal a scorecard.
+    assert earlier.status is RoundStatus.PUBLISHED
+    assert f"round {earlier.name!r} closed: 12 scorecards published" in result.output
+    cards = session.scalars(select(Scorecard).where(Scorecard.round_id == earlier.id)).all()
+    assert len(cards) == 12 and all(card.published_at is not None for card in cards)
     assert {
         c.status
         for c in session.scalars(
@@ -106,19 +111,19 @@ def test_demo_loads_once_and_every_login_works(
         )
     } == {ContactStatus.APPROVED}
     assert round_.status is RoundStatus.IN_FIELD
+    assert round_.name == "Fall 2026 front-office round"
     assert len(round_.assignments) == 36  # twelve schools x phone, email and visit
     assert {a.auditor.email for a in round_.assignments} == {
         "auditor1@example.org",
         "auditor2@example.org",
         "auditor3@example.org",
     }
-    statuses = Counter(
-        contact.status for contact in session.scalars(select(Contact).where(Contact.unreached.is_(False)))
-    )
+    assert "1 waiting for review, 1 returned, 1 drafts, 1 unreached" in result.output
+    statuses = Counter(c.status for c in session.scalars(select(Contact).where(Contact.unreached.is_(False))))
     assert statuses[ContactStatus.APPROVED] > 0
-    assert statuses[ContactStatus.SUBMITTED] > 0
-    assert statuses[ContactStatus.RETURNED] > 0
-    assert session.scalar(select(func.count()).select_from(Contact).where(Contact.unreached.is_(True))) >= 1
+    assert statuses[ContactStatus.SUBMITTED] == statuses[ContactStatus.RETURNED] == 1
+    assert statuses[ContactStatus.DRAFT] == 1
+    assert session.scalar(select(func.count()).select_from(Contact).where(Contact.unreached.is_(True))) == 2
     channels = {c.assignment.channel for c in session.scalars(select(Contact))}
     assert channels == {Channel.PHONE, Channel.EMAIL, Channel.VISIT}
     assert session.scalar(select(func.count()).select_from(Response).where(Response.na.is_(True))) > 0

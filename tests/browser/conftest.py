@@ -4,7 +4,7 @@ The app runs under gunicorn in its own process on 127.0.0.1 (a free port), confi
 only through the environment, on the test database: the journey uses the suite's
 per-test ``database_url``; the modules that need a whole district (accessibility,
 keyboard, layout) get one demo world per module (``demo_world``): ``flask demo`` and
-the principal's published scorecard, loaded before the server starts (on SQLite built
+its earlier round's published scorecards, loaded before the server starts (on SQLite built
 once per run and copied; on PostgreSQL loaded per module and emptied afterwards).
 
 Chromium is Debian's ``/usr/bin/chromium``, never a downloaded one: without it every
@@ -32,13 +32,11 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
-from audits import demo
-from audits.models import Base, Round, RoundStatus, User
-from audits.scorecards import publish
+from audits.models import Base
 from config import normalise_database_url
 from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
 
@@ -293,30 +291,9 @@ def read_scalar(database_url: str, sql: str, **params: object) -> Any:
         engine.dispose()
 
 
-DEMO_PRINCIPAL_SCHOOL = demo.DEMO_PRINCIPAL_SCHOOL  # Abess Park Elementary
-DEMO_LEADER = "leader@example.org"
-
-
-def publish_closed_round(database_url: str) -> None:
-    """Publish the demo's closed round as its leader would (the journey does it in the browser)."""
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)})
-    with app.app_context():
-        round_ = db.session.scalars(select(Round).where(Round.status == RoundStatus.CLOSED)).first()
-        leader = db.session.scalars(select(User).where(User.email == DEMO_LEADER)).one()
-        assert round_ is not None
-        publish(db.session, round_, leader)
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-
-
 def build_demo(database_url: str, files: Path) -> None:
-    """Load ``flask demo`` and publish the principal's scorecard of its closed round."""
+    """Load ``flask demo``: its earlier round's scorecards are published, the principal's among them."""
     run_cli(database_url, files, "demo")
-    closed = "SELECT id FROM rounds WHERE status = 'closed' ORDER BY id LIMIT 1"
-    round_id = read_scalar(database_url, closed)
-    run_cli(database_url, files, "scorecards", "build", str(round_id), "--school", DEMO_PRINCIPAL_SCHOOL)
-    publish_closed_round(database_url)
 
 
 @pytest.fixture(scope="session")
