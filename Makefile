@@ -6,6 +6,8 @@ PIP := $(BIN)/python -m pip install --disable-pip-version-check --quiet
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Test processes (pytest-xdist): one per core; each has its own database. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint install install-dev system-deps browser-deps db demo clean
 
@@ -14,7 +16,7 @@ run: install db demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -145,6 +145,8 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # argon2's cost: production's default parameters everywhere but under test (audits.passwords).
+        "PASSWORD_HASHING": "cheapest" if env == "testing" else "rfc_9106_low_memory",
         "LOGIN_MAX_FAILURES": int(environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCKOUT_MINUTES": int(environ.get("LOGIN_LOCKOUT_MINUTES", "15")),
         "DEMO_SCHOOLS_FILE": environ.get("DEMO_SCHOOLS_FILE", ""),

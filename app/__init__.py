@@ -42,10 +42,12 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, login manager and CSRF protection."""
+    """Bind the database, migrations, login manager and CSRF protection; set the password hashing cost."""
     from app.auth.session import init_login_manager
     from app.extensions import csrf, db, migrate
+    from audits.passwords import use_profile
 
+    use_profile(app.config["PASSWORD_HASHING"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -1,8 +1,12 @@
-"""Shared fixtures: an app on a freshly migrated database, clients and factories.
+"""Shared fixtures: one app for the whole run on a freshly migrated database, clients and factories.
 
-Without ``TEST_DATABASE_URL`` every test gets its own SQLite file, copied from one
-built by the migrations. With it (PostgreSQL), the schema is rebuilt from the
-migrations once per run and every table is emptied after each test.
+The schema is built once by the migrations. The app is built once too (as indico's tests
+do): building one costs about a tenth of a second, mostly compiling routes and the OpenAPI
+document. Each test gets a clean slate all the same: without ``TEST_DATABASE_URL`` the
+SQLite file is copied back from the migrated template before the test; with it
+(PostgreSQL) every table is emptied and every used sequence restarted after the test.
+Settings and extensions a test changes on the app are put back afterwards, the mail
+outbox is emptied, and passwords are hashed at argon2's cheapest cost.
 """
 
 from __future__ import annotations
@@ -14,21 +18,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from app import create_app
 from app.extensions import db
-from audits.models import Base, District, Level, Role, School, User
-from audits.passwords import hash_password
+from audits.models import District, Level, Role, School, User
+from audits.passwords import hash_password, use_profile
+from tests.database import empty_postgres, ensure_database, worker_database_url
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# The PostgreSQL database the suite runs on (each pytest-xdist worker has its own); empty: SQLite.
+TEST_DATABASE_URL = worker_database_url(os.environ.get("TEST_DATABASE_URL", ""))
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct-horse-battery"
-PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+use_profile("cheapest")  # what the testing configuration asks for, before any app exists
+PASSWORD_HASH = hash_password(PASSWORD)
 
 
 def _make_app(database_url: str, **overrides: Any) -> Flask:
@@ -53,6 +60,7 @@ def reset_postgres_schema(url: str) -> None:
 def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Build the schema once with the migrations; return what each test starts from."""
     if TEST_DATABASE_URL:
+        ensure_database(TEST_DATABASE_URL, os.environ["TEST_DATABASE_URL"])
         reset_postgres_schema(TEST_DATABASE_URL)
         app = _make_app(TEST_DATABASE_URL)
         with app.app_context():
@@ -67,36 +75,64 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def test_database(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Where every test's database lives: one SQLite file (copied from the template), or PostgreSQL."""
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('database') / 'test.sqlite'}"
+
+
 @pytest.fixture
-def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
+def database_url(database_template: str, test_database: str) -> Iterator[str]:
     """A database URL for one test, with the migrated schema and no rows."""
     if TEST_DATABASE_URL:
         yield TEST_DATABASE_URL
-        engine = create_engine(TEST_DATABASE_URL)
-        tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        empty_postgres(TEST_DATABASE_URL)
         return
-    path = tmp_path / "test.sqlite"
-    shutil.copyfile(database_template, path)
-    yield f"sqlite:///{path}"
+    shutil.copyfile(database_template, test_database.removeprefix("sqlite:///"))
+    yield test_database
+
+
+@pytest.fixture(scope="session")
+def shared_app(test_database: str) -> Flask:
+    """The application every test runs on (see ``app``)."""
+    return _make_app(test_database)
 
 
 @pytest.fixture
-def app(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    """The application on this test's database; ``@pytest.mark.csrf`` turns CSRF on."""
-    csrf = request.node.get_closest_marker("csrf") is not None
-    application = _make_app(
-        database_url,
-        WTF_CSRF_ENABLED=csrf,
+def app(
+    shared_app: Flask, database_url: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Flask]:
+    """The application on this test's database; ``@pytest.mark.csrf`` turns CSRF on.
+
+    Inside its own application context, with evidence and storage folders of its own;
+    whatever the test changes in its settings or extensions is put back afterwards.
+    """
+    application = shared_app
+    config, extensions = dict(application.config), dict(application.extensions)
+    application.config.update(
+        WTF_CSRF_ENABLED=request.node.get_closest_marker("csrf") is not None,
         EVIDENCE_DIR=str(tmp_path / "evidence"),
         STORAGE_DIR=str(tmp_path / "storage"),
     )
-    with application.app_context():
-        yield application
-        db.session.remove()
-        db.engine.dispose()
+    use_profile(application.config["PASSWORD_HASHING"])  # another test may have built a production app
+    celery = application.extensions["celery"]
+    celery.set_current()  # shared tasks run in this app, not in the last one built
+    celery.set_default()
+    try:
+        with application.app_context():
+            yield application
+            db.session.remove()
+            if not TEST_DATABASE_URL:
+                db.engine.dispose()  # the next test copies a fresh file over this one
+    finally:
+        application.config.clear()
+        application.config.update(config)
+        application.extensions.clear()
+        application.extensions.update(extensions)
+        if hasattr(application.extensions["mailman"], "outbox"):
+            del application.extensions["mailman"].outbox
 
 
 @pytest.fixture
@@ -188,14 +224,25 @@ def make_user(session: Session) -> Callable[..., User]:
 
 
 class AuthActions:
-    """Sign a test client in and out."""
+    """Sign a test client in and out: through the sign-in form, or straight into its session."""
 
     def __init__(self, client: FlaskClient) -> None:
         self._client = client
 
     def login(self, email: str, password: str = PASSWORD) -> Any:
-        """Post the sign-in form."""
+        """Post the sign-in form (for tests of signing in itself)."""
         return self._client.post("/login", data={"email": email, "password": password})
+
+    def sign_in(self, who: User | str) -> None:
+        """Put ``who`` (a user or an email) in the client's session, as a successful sign-in does."""
+        user = (
+            who if isinstance(who, User) else db.session.scalars(select(User).where(User.email == who)).one()
+        )
+        with self._client.session_transaction() as web_session:
+            web_session.clear()
+            web_session["_user_id"] = str(user.id)
+            web_session["_fresh"] = True
+        g.pop("_login_user", None)  # requests share the test's app context, where Flask-Login caches the user
 
     def logout(self) -> Any:
         """Post the sign-out form."""
@@ -206,3 +253,29 @@ class AuthActions:
 def auth(client: FlaskClient) -> AuthActions:
     """Sign-in helper bound to ``client``."""
     return AuthActions(client)
+
+
+# The slowest modules first, so that parallel test processes (``make test`` runs pytest-xdist with
+# ``--dist loadfile --no-loadscope-reorder``) finish together instead of waiting for one long module
+# at the end. The order of tests inside a module is kept; no test depends on the order of modules.
+SLOW_FIRST = (
+    "tests/browser/test_journey.py",
+    "tests/browser/",
+    "tests/app/hostile/test_hostile_forms.py",
+    "tests/app/test_route_matrix.py",
+    "tests/app/test_scorecards.py",
+    "tests/audits/test_demo.py",
+    "tests/reports/",
+    "tests/app/test_rubric_editor.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the slowest modules first (see ``SLOW_FIRST``)."""
+
+    def rank(item: pytest.Item) -> int:
+        return next(
+            (i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST)
+        )
+
+    items.sort(key=rank)

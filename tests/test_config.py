@@ -5,8 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 import config
+from app import create_app
+from audits.passwords import (
+    PRODUCTION_PROFILE,
+    PROFILES,
+    current_parameters,
+    hash_password,
+    use_profile,
+    verify_password,
+)
 from config import ConfigError, load_config
 
 
@@ -120,3 +130,31 @@ def test_ssl_turns_starttls_off_unless_both_are_asked_for() -> None:
     assert (settings["MAIL_USE_SSL"], settings["MAIL_USE_TLS"]) == (True, False)
     with pytest.raises(ConfigError, match="cannot both be true"):
         load_config("production", {**PRODUCTION, "MAIL_USE_SSL": "yes", "MAIL_USE_TLS": "yes"})
+
+
+def test_production_hashes_passwords_at_argon2s_full_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production keeps argon2-cffi's defaults (3 passes over 64 MiB, 4 lanes); only tests go cheap."""
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    for env in ("production", "development"):
+        assert load_config(env)["PASSWORD_HASHING"] == PRODUCTION_PROFILE
+    assert load_config("testing")["PASSWORD_HASHING"] == "cheapest"
+    defaults = PasswordHasher()
+    production = PROFILES[PRODUCTION_PROFILE]
+    assert (production.time_cost, production.memory_cost, production.parallelism) == (3, 65536, 4)
+    assert (production.time_cost, production.memory_cost, production.parallelism, production.hash_len) == (
+        defaults.time_cost,
+        defaults.memory_cost,
+        defaults.parallelism,
+        defaults.hash_len,
+    )
+    try:
+        create_app("production")
+        assert current_parameters() == production
+        assert "$m=65536,t=3,p=4$" in hash_password("a-long-password")
+    finally:
+        use_profile("cheapest")
+    create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    cheap = hash_password("a-long-password")
+    assert "$m=8,t=1,p=1$" in cheap
+    assert verify_password(cheap, "a-long-password") and not verify_password(cheap, "another-password")

@@ -53,7 +53,7 @@ from audits.rubrics.yamlio import rubric_from_yaml
 from audits.scorecards import publish
 from audits.tokens import create_token
 from reports.batch import build_scorecards
-from tests.app.world_snapshot import Snapshot, Watch, empty_postgres
+from tests.app.world_snapshot import Snapshot, Watch
 from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork
 from tests.audits.round_helpers import make_scenario
 from tests.audits.round_samples import make_round, set_profile
@@ -61,6 +61,7 @@ from tests.audits.rubric_samples import EXAMPLE_YAML
 from tests.audits.scoring_helpers import ScoringWorld
 from tests.audits.telephony_helpers import ACCOUNT_SID
 from tests.conftest import PASSWORD_HASH, TEST_DATABASE_URL
+from tests.database import empty_postgres
 from tests.reports.scorecard_helpers import GOOD, POOR, at, say, tipped_rubric
 
 ROLES = (

@@ -32,7 +32,7 @@ def test_the_account_page_shows_who_and_the_tokens(
 ) -> None:
     create_token(session, auditor, "Phone app")
     session.commit()
-    auth.login("avery@example.org")
+    auth.sign_in("avery@example.org")
     response = client.get("/account")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
@@ -45,7 +45,7 @@ def test_the_account_page_shows_who_and_the_tokens(
 def test_a_new_token_is_shown_once(
     client: FlaskClient, auth: AuthActions, auditor: User, session: Session
 ) -> None:
-    auth.login("avery@example.org")
+    auth.sign_in("avery@example.org")
     response = client.post("/account/tokens", data={"name": "Nightly export"})
     assert response.status_code == 201
     page = response.get_data(as_text=True)
@@ -62,7 +62,7 @@ def test_a_new_token_is_shown_once(
 def test_a_too_long_name_is_refused(
     client: FlaskClient, auth: AuthActions, auditor: User, session: Session
 ) -> None:
-    auth.login("avery@example.org")
+    auth.sign_in("avery@example.org")
     response = client.post("/account/tokens", data={"name": "x" * 101})
     assert response.status_code == 400
     assert session.scalar(select(ApiToken)) is None
@@ -79,7 +79,7 @@ def test_revoking_own_tokens_only(
     someone = make_user(Role.LEADER, auditor.district)
     theirs, their_plaintext = create_token(session, someone, "theirs")
     session.commit()
-    auth.login("avery@example.org")
+    auth.sign_in("avery@example.org")
     assert client.post(f"/account/tokens/{theirs.id}/revoke").status_code == 404
     assert client.post("/account/tokens/999999/revoke").status_code == 404
     response = client.post(f"/account/tokens/{mine.id}/revoke")

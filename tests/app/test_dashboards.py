@@ -76,7 +76,7 @@ def results(
 
 
 def _login(auth: AuthActions, user: User) -> None:
-    assert auth.login(user.email).status_code == 302
+    auth.sign_in(user.email)
 
 
 def _text(html: str) -> str:

@@ -53,7 +53,7 @@ def world(
 @pytest.fixture
 def leader(world: World, auth: AuthActions) -> User:
     user = world.users["leader"]
-    auth.login(user.email)
+    auth.sign_in(user.email)
     return user
 
 
@@ -98,7 +98,7 @@ def test_route_answers_each_role_as_expected(
     client: FlaskClient, auth: AuthActions, world: World, who: str, method: str, path: str, expected: int
 ) -> None:
     if who != "anonymous":
-        assert auth.login(world.users[who].email).status_code == 302
+        auth.sign_in(world.users[who].email)
     response = client.open(path.format(home=world.home.id, away=world.away.id), method=method)
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
     if who == "anonymous":
@@ -117,7 +117,7 @@ def test_district_link_takes_a_leader_to_their_own_settings(
 
 
 def test_admin_gets_the_list_of_every_district(client: FlaskClient, auth: AuthActions, world: World) -> None:
-    auth.login(world.users["admin"].email)
+    auth.sign_in(world.users["admin"].email)
     assert client.get("/district").headers["Location"].endswith("/districts/")
     html = client.get("/districts/").get_data(as_text=True)
     assert f'href="/districts/{world.home.id}/settings"' in html

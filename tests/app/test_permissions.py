@@ -83,7 +83,7 @@ def test_route_answers_each_role_as_expected(
     client: FlaskClient, auth: AuthActions, world: World, who: str, method: str, path: str, expected: int
 ) -> None:
     if who != "anonymous":
-        assert auth.login(world.users[who].email).status_code == 302
+        auth.sign_in(world.users[who].email)
     url = path.format(
         school=world.school.id, other_school=world.other_school.id, foreign_school=world.foreign_school.id
     )
@@ -92,7 +92,7 @@ def test_route_answers_each_role_as_expected(
 
 
 def test_principal_list_shows_only_their_school(client: FlaskClient, auth: AuthActions, world: World) -> None:
-    auth.login(world.users["principal"].email)
+    auth.sign_in(world.users["principal"].email)
     html = client.get("/schools/").get_data(as_text=True)
     assert "Abess Park Elementary" in html
     assert "Other Elementary" not in html
@@ -100,7 +100,7 @@ def test_principal_list_shows_only_their_school(client: FlaskClient, auth: AuthA
 
 
 def test_leader_list_shows_only_their_district(client: FlaskClient, auth: AuthActions, world: World) -> None:
-    auth.login(world.users["leader"].email)
+    auth.sign_in(world.users["leader"].email)
     html = client.get("/schools/").get_data(as_text=True)
     assert "Abess Park Elementary" in html
     assert "Other Elementary" in html
@@ -110,6 +110,6 @@ def test_leader_list_shows_only_their_district(client: FlaskClient, auth: AuthAc
 def test_leader_of_another_district_cannot_edit_by_post(
     client: FlaskClient, auth: AuthActions, world: World
 ) -> None:
-    auth.login(world.users["foreign_leader"].email)
+    auth.sign_in(world.users["foreign_leader"].email)
     response = client.post(f"/schools/{world.school.id}/edit", data={"name": "Hijacked", "level": "other"})
     assert response.status_code == 403

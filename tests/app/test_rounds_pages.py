@@ -100,7 +100,7 @@ def world(
 
 
 def _login(auth: AuthActions, user: User) -> None:
-    assert auth.login(user.email).status_code == 302
+    auth.sign_in(user.email)
 
 
 def _form(world: World, **changes: Any) -> dict[str, Any]:

@@ -68,7 +68,7 @@ sections:
 @pytest.fixture
 def admin(make_user: Callable[..., User], auth: AuthActions) -> User:
     user = make_user(Role.ADMIN)
-    auth.login(user.email)
+    auth.sign_in(user.email)
     return user
 
 
@@ -611,7 +611,7 @@ def test_rubric_routes_answer_each_role_as_expected(
     client: FlaskClient, auth: AuthActions, roles: dict, who: str, method: str, path: str, expected: int
 ) -> None:
     if who != "anonymous":
-        assert auth.login(roles["users"][who].email).status_code == 302
+        auth.sign_in(roles["users"][who].email)
     url = path.format(rubric=roles["rubric"].id, section=roles["section"].id, item=roles["item"].id)
     response = client.open(url, method=method, data={"direction": "up"} if method == "POST" else None)
     assert response.status_code == expected, response.get_data(as_text=True)[:300]
@@ -620,12 +620,12 @@ def test_rubric_routes_answer_each_role_as_expected(
 def test_rubric_nav_link_only_for_those_who_may_view(
     client: FlaskClient, auth: AuthActions, roles: dict
 ) -> None:
-    auth.login(roles["users"]["reviewer"].email)
+    auth.sign_in(roles["users"]["reviewer"].email)
     html = client.get("/rubrics/").get_data(as_text=True)
     assert 'href="/rubrics/" aria-current="page">Rubrics</a>' in html
     assert "New rubric" not in html and "Publish" not in html
     auth.logout()
-    auth.login(roles["users"]["auditor"].email)
+    auth.sign_in(roles["users"]["auditor"].email)
     assert 'href="/rubrics/"' not in client.get("/").get_data(as_text=True)
 
 

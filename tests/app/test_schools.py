@@ -23,7 +23,7 @@ def district(make_district: Callable[..., District]) -> District:
 @pytest.fixture
 def leader(make_user: Callable[..., User], district: District, auth: AuthActions) -> User:
     user = make_user(Role.LEADER, district=district)
-    auth.login(user.email)
+    auth.sign_in(user.email)
     return user
 
 

@@ -76,7 +76,7 @@ def pdf_url(card: Scorecard) -> str:
 
 
 def publish(client: FlaskClient, auth: AuthActions, setting: Setting) -> None:
-    auth.login(setting.leader.email)
+    auth.sign_in(setting.leader.email)
     response = client.post(f"/scorecards/rounds/{setting.built.round.id}/publish")
     assert response.status_code == 302
     auth.logout()
@@ -87,7 +87,7 @@ def test_leaders_reviewers_and_admins_download_any_time(
 ) -> None:
     admin = make_user(Role.ADMIN, email="admin@example.org")
     for person in (setting.leader, setting.reviewer, admin):
-        auth.login(person.email)
+        auth.sign_in(person.email)
         response = client.get(pdf_url(setting.card(0)))
         assert response.status_code == 200, person.email
         assert response.mimetype == "application/pdf"
@@ -100,11 +100,11 @@ def test_leaders_reviewers_and_admins_download_any_time(
 def test_unknown_tokens_are_404_and_strangers_403(
     client: FlaskClient, auth: AuthActions, setting: Setting
 ) -> None:
-    auth.login(setting.leader.email)
+    auth.sign_in(setting.leader.email)
     assert client.get("/scorecards/not-a-real-token.pdf").status_code == 404
     auth.logout()
     for person in (setting.auditor, setting.outsider):
-        auth.login(person.email)
+        auth.sign_in(person.email)
         assert client.get(pdf_url(setting.card(0))).status_code == 403, person.email
         auth.logout()
     assert client.get(pdf_url(setting.card(0))).status_code == 302  # signed out: to the sign-in page
@@ -113,11 +113,11 @@ def test_unknown_tokens_are_404_and_strangers_403(
 def test_a_principal_sees_only_their_own_published_scorecard(
     app: Flask, client: FlaskClient, auth: AuthActions, session: Session, setting: Setting
 ) -> None:
-    auth.login(setting.principal_a.email)
+    auth.sign_in(setting.principal_a.email)
     assert client.get(pdf_url(setting.card(0))).status_code == 403  # not published yet
     auth.logout()
     publish(client, auth, setting)
-    auth.login(setting.principal_a.email)
+    auth.sign_in(setting.principal_a.email)
     assert client.get(pdf_url(setting.card(1))).status_code == 403  # another school's
     first = client.get(pdf_url(setting.card(0)))
     assert first.status_code == 200 and first.data.startswith(b"%PDF")
@@ -147,7 +147,7 @@ def test_publishing_emails_principals_and_unpublishing_hides_again(
     assert f"http://127.0.0.1:5000{pdf_url(setting.card(0))}" in mail_a.body
     assert pdf_url(setting.card(1)) not in mail_a.body
     assert "Avery" not in mail_a.body
-    auth.login(setting.leader.email)
+    auth.sign_in(setting.leader.email)
     page = client.get(f"/scorecards/rounds/{round_.id}").get_data(as_text=True)
     assert page.count("<strong>not opened</strong>") == 2
     assert client.post(f"/scorecards/rounds/{round_.id}/unpublish").status_code == 302
@@ -159,7 +159,7 @@ def test_publishing_emails_principals_and_unpublishing_hides_again(
         for entry in session.scalars(select(ScorecardPublication).order_by(ScorecardPublication.id))
     ]
     assert history == [PublicationAction.PUBLISHED, PublicationAction.UNPUBLISHED]
-    auth.login(setting.principal_a.email)
+    auth.sign_in(setting.principal_a.email)
     assert client.get(pdf_url(setting.card(0))).status_code == 403
     assert pdf_url(setting.card(0)) not in client.get("/").get_data(as_text=True)
 
@@ -168,10 +168,10 @@ def test_the_leader_sees_who_opened_their_scorecard(
     client: FlaskClient, auth: AuthActions, setting: Setting
 ) -> None:
     publish(client, auth, setting)
-    auth.login(setting.principal_a.email)
+    auth.sign_in(setting.principal_a.email)
     client.get(pdf_url(setting.card(0)))
     auth.logout()
-    auth.login(setting.leader.email)
+    auth.sign_in(setting.leader.email)
     page = client.get(f"/scorecards/rounds/{setting.built.round.id}").get_data(as_text=True)
     assert "Pat A:" in page and "opened" in page
     assert page.count("<strong>not opened</strong>") == 1  # Pat B has not
@@ -182,25 +182,25 @@ def test_only_a_closed_round_can_be_published(
 ) -> None:
     setting.built.round.status = RoundStatus.IN_FIELD
     session.commit()
-    auth.login(setting.leader.email)
+    auth.sign_in(setting.leader.email)
     response = client.post(f"/scorecards/rounds/{setting.built.round.id}/publish", follow_redirects=True)
     assert "before publishing its scorecards" in response.get_data(as_text=True)
     session.expire_all()
     assert all(card.published_at is None for card in session.scalars(select(Scorecard)))
     assert outbox(app) == []
     auth.logout()
-    auth.login(setting.reviewer.email)
+    auth.sign_in(setting.reviewer.email)
     assert client.post(f"/scorecards/rounds/{setting.built.round.id}/publish").status_code == 403
 
 
 def test_district_summary_is_for_leaders(client: FlaskClient, auth: AuthActions, setting: Setting) -> None:
     url = f"/scorecards/rounds/{setting.built.round.id}/summary.pdf"
-    auth.login(setting.leader.email)
+    auth.sign_in(setting.leader.email)
     response = client.get(url)
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert client.get(url).data == response.data  # kept by the hash of its figures
     auth.logout()
-    auth.login(setting.reviewer.email)
+    auth.sign_in(setting.reviewer.email)
     assert client.get(url).status_code == 403
 
 
@@ -208,7 +208,7 @@ def test_generate_runs_in_a_background_process_with_progress(
     app: Flask, client: FlaskClient, auth: AuthActions, session: Session, setting: Setting
 ) -> None:
     round_ = setting.built.round
-    auth.login(setting.leader.email)
+    auth.sign_in(setting.leader.email)
     page = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
     assert "Generate scorecards" in page and "scorecards.js" in page
     response = client.post(f"/scorecards/rounds/{round_.id}/generate", data={"force": "y"})
@@ -234,13 +234,13 @@ def test_generate_refuses_while_a_batch_runs_and_reviewers_cannot(
 
     round_ = setting.built.round
     write_progress(Path(app.config["STORAGE_DIR"]), Progress(round_.id, state=RUNNING, total=3, done=1))
-    auth.login(setting.leader.email)
+    auth.sign_in(setting.leader.email)
     response = client.post(f"/scorecards/rounds/{round_.id}/generate", follow_redirects=True)
     assert "already being generated" in response.get_data(as_text=True)
     state = client.get(f"/scorecards/rounds/{round_.id}/progress").get_json()
     assert (state["state"], state["done"], state["total"], state["active"]) == ("running", 1, 3, True)
     auth.logout()
-    auth.login(setting.reviewer.email)
+    auth.sign_in(setting.reviewer.email)
     assert client.post(f"/scorecards/rounds/{round_.id}/generate").status_code == 403
     assert "Generate scorecards" not in client.get(f"/rounds/{round_.id}").get_data(as_text=True)
 
@@ -255,7 +255,7 @@ def test_a_batch_that_cannot_start_says_so(
 
     monkeypatch.setattr(jobs, "_start_local", refuse)
     round_ = setting.built.round
-    auth.login(setting.leader.email)
+    auth.sign_in(setting.leader.email)
     page = client.post(f"/scorecards/rounds/{round_.id}/generate", follow_redirects=True).get_data(
         as_text=True
     )

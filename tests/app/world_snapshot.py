@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, select, text
 
 from app.extensions import db
 from audits.models import Base
+from tests.database import empty_statement
 
 # Bookkeeping that any authenticated API request updates, whatever its answer.
 IGNORED_COLUMNS = {("api_tokens", "last_used_at")}
@@ -63,8 +64,7 @@ def restore_rows(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
     postgres = engine.dialect.name == "postgresql"
     with engine.begin() as connection:
         if postgres:
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            connection.execute(text(empty_statement()))
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())
@@ -102,15 +102,6 @@ def file_stamps(folders: tuple[Path, ...]) -> dict[Path, tuple[int, int]]:
         for path in folder.rglob("*")
         if path.is_file() and (stat := path.stat())
     }
-
-
-def empty_postgres(url: str) -> None:
-    """Empty every table of the PostgreSQL test database."""
-    engine = create_engine(url)
-    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 def digest_query() -> str:

@@ -36,9 +36,9 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
-from audits.models import Base
 from config import normalise_database_url
 from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
+from tests.database import empty_postgres
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "artifacts" / "browser"
@@ -231,15 +231,6 @@ def live_server(database_url: str, tmp_path: Path, request: pytest.FixtureReques
 # --- A demo district shared by the tests of one module --------------------------------------------
 
 
-def truncate_all(url: str) -> None:
-    """Empty every table of a PostgreSQL database and restart its sequences."""
-    engine = create_engine(url)
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @dataclass
 class DemoWorld:
     """A server on a database holding ``flask demo``'s district, with the principal's scorecard published."""
@@ -334,7 +325,7 @@ def demo_world(
                 world.server.keep_log(request.node.name)
     finally:
         if TEST_DATABASE_URL:
-            truncate_all(TEST_DATABASE_URL)
+            empty_postgres(TEST_DATABASE_URL)
 
 
 # --- Chromium ---------------------------------------------------------------------------------------
