@@ -1,8 +1,15 @@
-"""Friendly error pages (HTML) and JSON errors for API-style requests."""
+"""Errors, one way for the whole site: a friendly page for people, one JSON shape for programs.
+
+Every JSON error, from a page's script or from the API, reads
+``{"code": "conflict", "errors": [{"field": "status", "message": "…"}]}``. A domain
+error's status and code come from its kind (``audits.errors.ErrorKind``), never from
+its field names; an HTTP error's from its status.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -10,18 +17,76 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from audits.errors import DomainError, ErrorKind, Problem
 
 log = logging.getLogger(__name__)
 
+STATUS_OF_KIND = {
+    ErrorKind.VALIDATION: 400,
+    ErrorKind.NOT_ALLOWED: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+}
+# The ``code`` of an error that is not a domain error, by HTTP status.
+CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "not_allowed",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    500: "server_error",
+}
+TITLES = {
+    ErrorKind.VALIDATION: "Please check what you entered",
+    ErrorKind.NOT_ALLOWED: "You may not do this",
+    ErrorKind.NOT_FOUND: "Not found",
+    ErrorKind.CONFLICT: "This cannot be done now",
+}
 
-def _wants_json() -> bool:
+
+def status_for(error: DomainError) -> int:
+    """The HTTP status that answers a domain error of ``error``'s kind."""
+    return STATUS_OF_KIND[error.kind]
+
+
+def code_for(status: int) -> str:
+    """The ``code`` of an HTTP error."""
+    return CODES.get(status, "server_error" if status >= 500 else "bad_request")
+
+
+def json_error(
+    status: int,
+    problems: Iterable[Problem],
+    code: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """``{"code", "errors": [{"field", "message"}]}`` with ``status``."""
+    response = jsonify(
+        code=code or code_for(status),
+        errors=[{"field": field, "message": message} for field, message in problems],
+    )
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def domain_json(error: DomainError) -> Response:
+    """A domain error as JSON: its kind's status and code, every problem listed."""
+    return json_error(status_for(error), error.problems, error.kind.value)
+
+
+def wants_json() -> bool:
+    """Whether the request asks for JSON (a script's request) rather than a page."""
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return request.is_json or best == "application/json"
 
 
-def _render(status: int, title: str, message: str) -> tuple[Response | str, int]:
-    if _wants_json():
-        return jsonify(error={"status": status, "title": title, "message": message}), status
+def _render(status: int, title: str, message: str, code: str | None = None) -> tuple[Response | str, int]:
+    if wants_json():
+        return json_error(status, [(None, message)], code), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -58,7 +123,20 @@ def register(app: Flask) -> None:
             400,
             "The form expired",
             "This form was open too long or came from elsewhere. Go back, reload the page and try again.",
+            "form_expired",
         )
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> tuple[Response | str, int]:
+        # A view that did not place the problems on its form: roll back and say what the rule was.
+        db.session.rollback()
+        status = status_for(error)
+        if wants_json():
+            return domain_json(error), status
+        message = " ".join(f"{reason[:1].upper()}{reason[1:]}." for _, reason in error.problems)
+        return render_template(
+            "errors/error.html", status=status, title=TITLES[error.kind], message=message
+        ), status
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError
 from audits.models import (
     PublicationAction,
     Role,
@@ -50,13 +50,13 @@ def publish(
     The round must be closed (or already published); a closed round moves to published.
     """
     if round_.status not in PUBLISHABLE:
-        raise ValidationError("round", f"close {round_.name} before publishing its scorecards")
+        raise ConflictError("round", f"close {round_.name} before publishing its scorecards")
     cards = round_scorecards(session, round_)
     if not cards:
-        raise ValidationError("round", "generate the scorecards before publishing them")
+        raise ConflictError("round", "generate the scorecards before publishing them")
     hidden = [card for card in cards if card.published_at is None]
     if not hidden:
-        raise ValidationError("round", "every scorecard of this round is already published")
+        raise ConflictError("round", "every scorecard of this round is already published")
     now = now or utcnow()
     for card in hidden:
         card.published_at = now
@@ -77,7 +77,7 @@ def unpublish(
     """Hide the round's published scorecards from principals again; return those hidden."""
     visible = [card for card in round_scorecards(session, round_) if card.published_at is not None]
     if not visible:
-        raise ValidationError("round", "no scorecard of this round is published")
+        raise ConflictError("round", "no scorecard of this round is published")
     now = now or utcnow()
     for card in visible:
         card.published_at = None

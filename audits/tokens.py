@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, ValidationError
 from audits.models import ApiToken, User
 from audits.timeutil import utcnow
 
@@ -41,7 +41,7 @@ def create_token(
     if len(name) > MAX_NAME:
         raise ValidationError("name", f"keep the name under {MAX_NAME} characters")
     if not user.active:
-        raise ValidationError("user", "a deactivated account cannot hold tokens")
+        raise ConflictError("user", "a deactivated account cannot hold tokens")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,

@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError
 from audits.models import Round, RoundStatus, Scorecard
 from audits.timeutil import utcnow
 from reports.figures import ScorecardData, gather_round
@@ -185,7 +185,7 @@ def _warm_worker() -> None:
 def ensure_buildable(round_: Round) -> None:
     """Refuse rounds with no fieldwork yet (a draft or a scheduled round)."""
     if round_.status not in BUILDABLE:
-        raise ValidationError(
+        raise ConflictError(
             "round", f"{round_.name} is {round_.status.label.lower()}: scorecards come once fieldwork starts"
         )
 

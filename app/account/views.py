@@ -15,7 +15,7 @@ from app.extensions import db
 from app.forms import apply_errors
 from app.permissions import permission_required
 from audits.access import Action
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.tokens import create_token, find_token, list_tokens, revoke_token
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
@@ -51,7 +51,7 @@ def create() -> Response:
         return _page(form, 400)
     try:
         token, plaintext = create_token(db.session, current_user, form.name.data or "")
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         apply_errors(form, error)
         return _page(form, 400)

@@ -1,9 +1,10 @@
-"""Every API error is JSON: ``{"errors": [{"field": …, "message": …}]}``, never an HTML page.
+"""Every API error is JSON, in the site's one shape (``app.errors``), never an HTML page.
 
-Handlers sit on the API blueprint, so the web pages keep their own error pages.
-Routing errors (an unknown path or method under ``/api/v1``) happen before any
-blueprint is chosen; an app-wide hook answers those, for API paths only.
-Domain ``ValidationError`` problems become 400s, state conflicts 409s.
+``{"code": "conflict", "errors": [{"field": …, "message": …}]}``. Handlers sit on the API
+blueprint, so the web pages keep their own error pages. Routing errors (an unknown path
+or method under ``/api/v1``) happen before any blueprint is chosen; an app-wide hook
+answers those, for API paths only. A domain error answers by its kind: 400 bad input,
+403 not allowed, 404 not found, 409 a state that does not allow the step.
 """
 
 from __future__ import annotations
@@ -12,19 +13,16 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from app.errors import domain_json, json_error
 from app.extensions import db
-from audits.errors import DomainError
+from audits.errors import DomainError, Problem
 
 log = logging.getLogger(__name__)
 
-Problem = tuple[str | None, str]
-
-# Domain problems that mean "not now, in this state" rather than "bad input".
-CONFLICT_FIELDS = {"status", "round", "attempt"}
 # Default messages, in place of Werkzeug's HTML-minded descriptions.
 MESSAGES = {
     400: "the request could not be read",
@@ -40,19 +38,17 @@ MESSAGES = {
 
 
 def error_response(
-    status: int, problems: Iterable[Problem], headers: Mapping[str, str] | None = None
+    status: int,
+    problems: Iterable[Problem],
+    headers: Mapping[str, str] | None = None,
+    code: str | None = None,
 ) -> Response:
-    """A JSON error response listing ``problems`` as ``{"field", "message"}`` objects."""
-    body = [{"field": field, "message": message} for field, message in problems]
-    if not body:
-        body = [{"field": None, "message": MESSAGES.get(status, "the request failed")}]
-    response = jsonify(errors=body)
-    response.status_code = status
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
+    """A JSON error listing ``problems`` (the status's default message when there is none)."""
+    listed = list(problems) or [(None, MESSAGES.get(status, "the request failed"))]
+    headers = dict(headers or {})
     if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="Touchpoint API"'
-    return response
+        headers["WWW-Authenticate"] = 'Bearer realm="Touchpoint API"'
+    return json_error(status, listed, code, headers)
 
 
 def flatten(messages: Any, path: str = "") -> list[Problem]:
@@ -86,7 +82,7 @@ def _webargs_problems(error: HTTPException) -> list[Problem]:
 def http_error(error: HTTPException) -> Response:
     """Any HTTP error raised in an API view (``abort``, webargs, routing) as JSON."""
     status = error.code or 500
-    problems = _webargs_problems(error)
+    problems = webargs = _webargs_problems(error)
     if not problems:
         described = error.description if error.description != type(error).description else None
         problems = [(None, described or MESSAGES.get(status, error.name.lower()))]
@@ -95,14 +91,13 @@ def http_error(error: HTTPException) -> Response:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
     if status >= 500:
         db.session.rollback()
-    return error_response(status, problems, headers)
+    return error_response(status, problems, headers, "validation" if webargs else None)
 
 
 def domain_error(error: DomainError) -> Response:
-    """A domain rule said no: roll back, and answer 409 for state conflicts, else 400."""
+    """A domain rule said no: roll back, and answer by the error's kind."""
     db.session.rollback()
-    status = 409 if any(field in CONFLICT_FIELDS for field, _ in error.problems) else 400
-    return error_response(status, error.problems)
+    return domain_json(error)
 
 
 def unexpected_error(error: Exception) -> Response:

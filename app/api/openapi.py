@@ -30,8 +30,9 @@ Authenticate with a personal access token (create one on your account page, or
 `flask users token EMAIL`) sent as `Authorization: Bearer <token>`. A token can do
 what its user can, no more. Lists are paginated with `?page=` and `?per_page=`
 (at most 500) and carry `total`, `page`, `per_page` and `items`. Every error is
-`{"errors": [{"field": ..., "message": ...}]}`. Auditors appear only as a stable
-pseudonym.
+`{"code": ..., "errors": [{"field": ..., "message": ...}]}`: 400 `validation`,
+403 `not_allowed`, 404 `not_found`, 409 `conflict` (the record's state does not
+allow the step now). Auditors appear only as a stable pseudonym.
 """
 
 

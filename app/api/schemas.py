@@ -52,8 +52,16 @@ class ProblemSchema(Schema):
 
 
 class ErrorsSchema(Schema):
-    """Every error answer: the list of problems."""
+    """Every error answer: what kind of error, and the list of problems."""
 
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "validation, conflict, not_allowed, not_found (a rule of Touchpoint's), or the "
+            "HTTP error: bad_request, unauthenticated, method_not_allowed, too_large, "
+            "unsupported_media_type, server_error."
+        },
+    )
     errors = fields.List(fields.Nested(ProblemSchema), required=True)
 
 

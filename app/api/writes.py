@@ -24,7 +24,7 @@ from app.api.schemas import ContactSchema
 from app.extensions import db
 from audits.access import Action
 from audits.businesshours import BusinessCalendar
-from audits.errors import ValidationError
+from audits.errors import DomainError, ValidationError
 from audits.fieldwork.contacts import (
     approve,
     attempts_of,
@@ -123,10 +123,8 @@ def submit_contact(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
     calendar = BusinessCalendar.of(assignment.round.district)
     try:
         submit(db.session, contact, contact_form(body), user, calendar)
-    except ValidationError as error:
-        raise ValidationError.many(
-            [(body_field(field), reason) for field, reason in error.problems]
-        ) from error
+    except DomainError as error:
+        raise type(error).many([(body_field(field), reason) for field, reason in error.problems]) from error
     db.session.commit()
     return contact_dict(_load(contact.id))
 

@@ -15,7 +15,7 @@ from app.forms import apply_errors
 from app.permissions import permission_required, require
 from audits.access import Action
 from audits.auditors import AuditorSettings, auditors_with_profiles, profile_of, update_auditor
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.models import Role, School, User
 from audits.scenarios import LANGUAGES
 
@@ -61,7 +61,7 @@ def edit(user_id: int) -> Response | tuple[str, int]:
     form.validate()
     try:
         update_auditor(db.session, auditor, form.settings())
-    except ValidationError as error:
+    except DomainError as error:
         apply_errors(form, error)
     if form.errors:
         db.session.rollback()

@@ -12,7 +12,7 @@ from app.auth.forms import LoginForm
 from app.extensions import db
 from app.forms import apply_errors
 from audits.accounts import LockoutPolicy, authenticate
-from audits.errors import ValidationError
+from audits.errors import DomainError
 
 blueprint = Blueprint("auth", __name__)
 
@@ -40,7 +40,7 @@ def login() -> str | Response:
         )
         try:
             user = authenticate(db.session, form.email.data or "", form.password.data or "", policy)
-        except ValidationError as error:
+        except DomainError as error:
             db.session.commit()  # keep the recorded failure and any lockout
             apply_errors(form, error)
             return render_template("auth/login.html", form=form), 401

@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from app.extensions import db
-from audits.errors import ValidationError
+from audits.errors import DomainError
 
 
-def fail(error: ValidationError) -> None:
+def fail(error: DomainError) -> None:
     """Roll back, print each problem of ``error`` on standard error and exit with status 1."""
     db.session.rollback()
     for field, reason in error.problems:

@@ -8,7 +8,7 @@ import click
 
 from app.cli.common import fail
 from app.extensions import db
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.library import load_library
 from audits.rubrics.versions import all_versions, create_draft, get_version, publish, spec_from_rubric
 from audits.rubrics.yamlio import rubric_from_yaml, rubric_to_yaml
@@ -37,7 +37,7 @@ def rubrics_import(file: Path, publish_now: bool) -> None:
         rubric = create_draft(db.session, rubric_from_yaml(file.read_bytes()))
         if publish_now:
             publish(db.session, rubric)
-    except ValidationError as error:
+    except DomainError as error:
         fail(error)
         return
     db.session.commit()
@@ -51,7 +51,7 @@ def rubrics_export(key: str, version: int | None) -> None:
     """Write rubric KEY as YAML on standard output."""
     try:
         rubric = get_version(db.session, key, version)
-    except ValidationError as error:
+    except DomainError as error:
         fail(error)
         return
     click.echo(rubric_to_yaml(spec_from_rubric(rubric), rubric.version, rubric.status.value), nl=False)
@@ -67,7 +67,7 @@ def library_load() -> None:
     """Load the shipped rubrics (published) and scenarios (shared library); safe to repeat."""
     try:
         report = load_library(db.session)
-    except ValidationError as error:
+    except DomainError as error:
         fail(error)
         return
     db.session.commit()

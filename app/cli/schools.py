@@ -8,7 +8,7 @@ import click
 
 from app.cli.common import fail
 from app.extensions import db
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.importers.schools import import_schools
 
 
@@ -24,7 +24,7 @@ def schools_import(file: Path, district_name: str | None) -> None:
     """Import an NCES school directory FILE (search export or CCD flat file)."""
     try:
         report = import_schools(db.session, file.read_bytes(), district_name=district_name)
-    except ValidationError as error:
+    except DomainError as error:
         fail(error)
         return
     db.session.commit()

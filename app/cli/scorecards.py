@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.cli.common import fail
 from app.extensions import db
 from app.scorecards.jobs import ProgressRecorder, storage_dir
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.models import Round, School
 from audits.timeutil import utcnow
 from reports.batch import SchoolRef, build_scorecards, inputs_hash
@@ -97,7 +97,7 @@ def build_command(
                 workers=workers,
                 out_dir=out_dir,
             )
-        except ValidationError as error:
+        except DomainError as error:
             recorder.fail(error.reason)
             fail(error)
     db.session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.cli.common import fail
 from app.extensions import db
 from audits.accounts import NewUser, create_user
-from audits.errors import ValidationError
+from audits.errors import DomainError, ValidationError
 from audits.models import District, Role, School, User
 from audits.tokens import create_token
 
@@ -71,7 +71,7 @@ def users_create(
                 school_ids=[school.id for school in schools],
             ),
         )
-    except ValidationError as error:
+    except DomainError as error:
         fail(error)
         return
     db.session.commit()
@@ -91,7 +91,7 @@ def users_token(email: str, name: str) -> None:
         return
     try:
         token, plaintext = create_token(db.session, user, name or "Command line")
-    except ValidationError as error:
+    except DomainError as error:
         fail(error)
         return
     db.session.commit()

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.forms import apply_errors, id_arg
 from app.permissions import can, require
 from audits.access import Action
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.ids import parse_id
 from audits.models import Channel, District, Role, Round, RoundStatus, School
 from audits.results.heatmap import heatmap
@@ -165,7 +165,7 @@ def alert_threshold(district_id: int) -> Response | tuple[str, int]:
         round_ = None
     try:
         set_alert_threshold(district, form.alert_threshold.data)
-    except ValidationError as error:
+    except DomainError as error:
         apply_errors(form, error)
     if form.errors:
         db.session.rollback()

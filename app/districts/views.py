@@ -21,7 +21,7 @@ from app.forms import apply_errors
 from app.permissions import permission_required, require
 from audits.access import Action
 from audits.calendar import DistrictSettings, add_closures, closure_ranges, remove_closure, update_district
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.models import Closure, District, Role
 
 blueprint = Blueprint("districts", __name__)
@@ -105,7 +105,7 @@ def settings(district_id: int) -> Response | tuple[str, int]:
     )
     try:
         update_district(db.session, district, settings)
-    except ValidationError as error:
+    except DomainError as error:
         apply_errors(form, error)
     if form.errors:
         db.session.rollback()
@@ -132,7 +132,7 @@ def add_closure(district_id: int) -> Response | tuple[str, int]:
             closure_form.last_day.data,
             closure_form.reason.data or "",
         )
-    except ValidationError as error:
+    except DomainError as error:
         apply_errors(closure_form, error)
     if closure_form.errors:
         db.session.rollback()

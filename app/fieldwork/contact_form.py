@@ -19,15 +19,15 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
+from app.errors import domain_json, json_error, status_for
 from app.extensions import db
 from app.fieldwork.display import helpers, local_time
 from app.fieldwork.pages import assignment_or_404, calendar_of, form_page, timezone_of
 from app.permissions import require
 from app.rounds.forms import slot_label
 from audits.access import Action
-from audits.errors import ValidationError
+from audits.errors import DomainError, ErrorKind
 from audits.fieldwork.contacts import (
-    EDITABLE_BY_AUDITOR,
     attempts_of,
     can_retry,
     form_values,
@@ -56,7 +56,7 @@ def contact_form(assignment_id: int) -> Response | tuple[str, int]:
     require(Action.RECORD_CONTACTS, assignment)
     try:
         contact = start_contact(db.session, assignment, current_user)
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         flash(f"This assignment cannot be started: {error.reason}.", "error")
         return redirect(url_for("assignments.mine"))
@@ -74,7 +74,7 @@ def retry_assignment(assignment_id: int) -> Response:
     require(Action.RECORD_CONTACTS, assignment)
     try:
         contact = retry(db.session, assignment, current_user)
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         flash(f"No new attempt: {error.reason}.", "error")
         return redirect(url_for("fieldwork.contact_form", assignment_id=assignment.id))
@@ -123,16 +123,6 @@ def _posted_draft() -> dict[str, str] | None:
     return {str(key): "" if value is None else str(value) for key, value in payload.items()}
 
 
-def _json_error(status: int, message: str, problems: list[tuple[str | None, str]]) -> tuple[Response, int]:
-    body = {
-        "status": status,
-        "title": "The draft was not saved",
-        "message": message,
-        "problems": [{"field": name, "reason": reason} for name, reason in problems],
-    }
-    return jsonify(error=body), status
-
-
 @blueprint.route("/contacts/<int:contact_id>/draft", methods=["POST"])
 @login_required
 def save(contact_id: int) -> Response | tuple[Response, int]:
@@ -141,14 +131,13 @@ def save(contact_id: int) -> Response | tuple[Response, int]:
     require(Action.RECORD_CONTACTS, contact)
     data = _posted_draft()
     if data is None:
-        return _json_error(400, "Send the draft as a JSON object.", [(None, "the draft could not be read")])
+        return json_error(400, [(None, "send the draft as a JSON object")])
     try:
         save_draft(contact, data, current_user)
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         if request.is_json:
-            status = 409 if error.field == "status" else 400
-            return _json_error(status, error.reason, error.problems)
+            return domain_json(error)
         flash(f"The draft was not saved: {error.reason}.", "error")
         return redirect(_form_url(contact))
     # Everything the answer needs is read before the commit, which expires the loaded objects.
@@ -172,12 +161,11 @@ def submit_contact(contact_id: int) -> Response | tuple[str, int]:
     data.pop("csrf_token", None)
     try:
         submit(db.session, contact, data, current_user, calendar_of(contact))
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
-        if contact.status not in EDITABLE_BY_AUDITOR:
-            return form_page(contact, data, problems=error.problems, status=409)
-        _keep_as_draft(contact, data)
-        return form_page(contact, data, problems=error.problems, status=400)
+        if error.kind is ErrorKind.VALIDATION:
+            _keep_as_draft(contact, data)
+        return form_page(contact, data, problems=error.problems, status=status_for(error))
     # The message is written before the commit, which expires the loaded objects; only a failed
     # attempt needs the list of attempts (whether another one is possible).
     assignment, school = contact.assignment, contact.assignment.school.name
@@ -197,7 +185,7 @@ def _keep_as_draft(contact: Contact, data: dict[str, str]) -> None:
     """Save a rejected submission as the draft, so nothing typed is lost even if the page is closed."""
     try:
         save_draft(contact, data, current_user)
-    except ValidationError:
+    except DomainError:
         db.session.rollback()
         return
     db.session.commit()

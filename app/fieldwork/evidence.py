@@ -27,7 +27,7 @@ from app.fieldwork.pages import (
 )
 from app.permissions import require
 from audits.access import Action
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.fieldwork.contacts import form_values
 from audits.fieldwork.evidence import attach_evidence, evidence_path, remove_evidence
 from audits.models import Channel, Evidence, EvidenceKind
@@ -79,7 +79,7 @@ def upload(contact_id: int) -> Response | tuple[str, int]:
                 evidence_folder(),
                 limit,
             )
-        except ValidationError as error:
+        except DomainError as error:
             db.session.rollback()
             problems = error.problems
         else:
@@ -131,7 +131,7 @@ def delete(token: str) -> Response:
     name = evidence.original_name
     try:
         remove_evidence(db.session, evidence, current_user, evidence_folder())
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         flash(f"{name} was not removed: {error.reason}.", "error")
     else:

@@ -22,7 +22,7 @@ from app.fieldwork.pages import calendar_of, contact_or_404, contact_page, form_
 from app.forms import apply_errors, id_arg
 from app.permissions import permission_required, require
 from audits.access import Action
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.fieldwork.contacts import (
     EDITABLE_IN_REVIEW,
     approve,
@@ -112,7 +112,7 @@ def approve_contact(contact_id: int) -> Response:
     require(Action.REVIEW_CONTACTS, contact)
     try:
         approve(db.session, contact, current_user)
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         flash(f"Not approved: {error.reason}.", "error")
         return redirect(_contact_url(contact.id))
@@ -130,7 +130,7 @@ def return_to_auditor(contact_id: int) -> Response | tuple[str, int]:
     form = ReturnForm()
     try:
         return_contact(db.session, contact, current_user, form.comment.data or "")
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         apply_errors(form, error)
         return contact_page(contact, status=400, return_form=form)
@@ -148,7 +148,7 @@ def reopen_contact(contact_id: int) -> Response | tuple[str, int]:
     form = ReopenForm()
     try:
         reopen(db.session, contact, current_user, form.reason.data or "")
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         apply_errors(form, error)
         return contact_page(contact, status=400, reopen_form=form)
@@ -172,7 +172,7 @@ def edit(contact_id: int) -> Response | tuple[str, int]:
     data.pop("csrf_token", None)
     try:
         reviewer_edit(db.session, contact, data, current_user, calendar_of(contact))
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         return form_page(contact, data, problems=error.problems, status=400, review=True)
     db.session.commit()

@@ -21,7 +21,7 @@ from app.forms import apply_errors, id_arg
 from app.permissions import can, permission_required, require
 from app.rounds.forms import CHANNELS, CommitForm, ReassignForm, RoundForm, StatusForm, new_seed, slot_label
 from audits.access import Action
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.models import (
     Assignment,
     Channel,
@@ -111,7 +111,7 @@ def _save(form: RoundForm, district: District, round_: Round | None) -> Response
     saved: Round | None = None
     try:
         saved = save_round(db.session, district, form.spec(), round_)
-    except ValidationError as error:
+    except DomainError as error:
         apply_errors(form, error)
     if form.errors or saved is None:
         db.session.rollback()
@@ -322,7 +322,7 @@ def commit(round_id: int) -> Response | tuple[str, int]:
         abort(400)
     try:
         plan = commit_plan(db.session, round_)
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         return _round_page(round_, 400, [reason for _, reason in error.problems])
     db.session.commit()
@@ -358,7 +358,7 @@ def move(round_id: int) -> Response | tuple[str, int]:
             commit_plan(db.session, round_)  # a draft is only scheduled by committing its plan
         else:
             move_round(db.session, round_, to)
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         return _round_page(round_, 400, [reason for _, reason in error.problems], form)
     db.session.commit()
@@ -389,7 +389,7 @@ def reassign_assignment(round_id: int, assignment_id: int) -> Response | tuple[s
     elif form.validate():
         try:
             reassign(db.session, assignment, form.auditor_id.data, form.due_day.data, form.slot.data)
-        except ValidationError as error:
+        except DomainError as error:
             apply_errors(form, error)
     if request.method == "POST" and not form.errors:
         db.session.commit()

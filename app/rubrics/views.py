@@ -34,7 +34,7 @@ from app.rubrics.forms import (
     item_form_data,
 )
 from audits.access import Action
-from audits.errors import ValidationError
+from audits.errors import DomainError, ErrorKind, ValidationError
 from audits.models import ItemKind, Rubric, RubricItem, RubricSection
 from audits.rubrics.editing import (
     add_item,
@@ -158,9 +158,9 @@ def _version_url(rubric: Rubric, anchor: str | None = None) -> str:
     return url_for("rubrics.show", rubric_id=rubric.id, _anchor=anchor)
 
 
-def _frozen(error: ValidationError) -> bool:
+def _frozen(error: DomainError) -> bool:
     """Whether the domain refused because the version is no longer a draft."""
-    return any(field == "status" for field, _ in error.problems)
+    return error.kind is ErrorKind.CONFLICT
 
 
 def _refuse_frozen(rubric: Rubric) -> Response:
@@ -168,7 +168,7 @@ def _refuse_frozen(rubric: Rubric) -> Response:
     return redirect(_version_url(rubric))
 
 
-def _flash_problems(rubric: Rubric, error: ValidationError) -> None:
+def _flash_problems(rubric: Rubric, error: DomainError) -> None:
     for field, reason in error.problems:
         where = "" if field in (None, "status") else describe_path(rubric, field)
         flash(f"{where}: {reason}" if where else reason, "error")
@@ -181,7 +181,7 @@ def _change(
     try:
         change()
         db.session.commit()
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         _flash_problems(rubric, error)
     else:
@@ -276,7 +276,7 @@ def new() -> Response | tuple[str, int]:
             if latest(db.session, spec.key) is not None:
                 raise ValidationError("key", f"{spec.key} already exists; open it and create a new version")
             rubric = create_draft(db.session, spec)
-        except ValidationError as error:
+        except DomainError as error:
             apply_errors(form, error)
         if form.errors:
             db.session.rollback()
@@ -300,7 +300,7 @@ def import_yaml() -> Response | tuple[str, int]:
             rubric = create_draft(db.session, spec)
             if form.publish.data:
                 publish(db.session, rubric)
-        except ValidationError as error:
+        except DomainError as error:
             db.session.rollback()
             problems = error.problems
             count = len(problems)
@@ -323,7 +323,7 @@ def publish_version(rubric_id: int) -> Response | tuple[str, int]:
     try:
         publish(db.session, rubric)
         db.session.commit()
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         if _frozen(error):
             return _refuse_frozen(rubric)
@@ -341,7 +341,7 @@ def draft_next(rubric_id: int) -> Response:
     try:
         draft = new_version(db.session, rubric)
         db.session.commit()
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         _flash_problems(rubric, error)
         return redirect(_version_url(rubric))
@@ -367,7 +367,7 @@ def discard(rubric_id: int) -> Response:
     try:
         discard_draft(db.session, rubric)
         db.session.commit()
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         _flash_problems(rubric, error)
         return redirect(_version_url(rubric))
@@ -389,7 +389,7 @@ def details(rubric_id: int) -> Response | tuple[str, int]:
             update_details(
                 rubric, form.name.data or "", form.critical_policy.data or "", form.description.data or ""
             )
-        except ValidationError as error:
+        except DomainError as error:
             if _frozen(error):
                 db.session.rollback()
                 return _refuse_frozen(rubric)
@@ -416,7 +416,7 @@ def new_section(rubric_id: int) -> Response | tuple[str, int]:
     form.validate()
     try:
         section = add_section(db.session, rubric, form.key.data or "", form.title.data or "")
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         if _frozen(error):
             return _refuse_frozen(rubric)
@@ -442,7 +442,7 @@ def edit_section(rubric_id: int, section_id: int) -> Response | tuple[str, int]:
         form.validate()
         try:
             update_section(section, form.key.data or "", form.title.data or "")
-        except ValidationError as error:
+        except DomainError as error:
             if _frozen(error):
                 db.session.rollback()
                 return _refuse_frozen(rubric)
@@ -511,7 +511,7 @@ def new_item(rubric_id: int, section_id: int) -> Response | tuple[str, int]:
     failed = not form.validate()
     try:
         item = add_item(db.session, section, form.item_data(kind))
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         if _frozen(error):
             return _refuse_frozen(rubric)
@@ -545,7 +545,7 @@ def edit_item(rubric_id: int, item_id: int) -> Response | tuple[str, int]:
     failed = not form.validate()
     try:
         update_item(item, form.item_data(kind), section=target)
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         if _frozen(error):
             return _refuse_frozen(rubric)

@@ -21,7 +21,7 @@ from app.permissions import can, permission_required
 from app.rubrics.forms import CHANNEL_LABELS
 from app.scenarios.forms import ScenarioForm
 from audits.access import Action
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.models import District, Role, Rubric, RubricStatus, Scenario
 from audits.rubrics.versions import latest_published
 from audits.scenarios import (
@@ -119,7 +119,7 @@ def _save(form: ScenarioForm, district_id: int | None, scenario: Scenario | None
     try:
         spec = parse_scenario({name: form[name].data or "" for name in FIELDS})
         saved = save_scenario(db.session, district_id, spec, scenario)
-    except ValidationError as error:
+    except DomainError as error:
         apply_errors(form, error)
     if form.errors:
         db.session.rollback()
@@ -215,7 +215,7 @@ def adopt_into_district(scenario_id: int) -> Response:
     try:
         copy = adopt(db.session, scenario, district)
         db.session.commit()
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         for _field, reason in error.problems:
             flash(f"Could not adopt “{scenario.title}”: {reason}.", "error")

@@ -12,7 +12,7 @@ from app.permissions import permission_required, require
 from app.schools.forms import ImportForm, SchoolForm
 from audits.access import Action
 from audits.directory import SchoolChanges, SchoolQuery, search_schools, update_school
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.importers.schools import import_schools
 from audits.models import Level, School
 
@@ -74,7 +74,7 @@ def edit(school_id: int) -> str | Response | tuple[str, int]:
         )
         try:
             update_school(school, changes)
-        except ValidationError as error:
+        except DomainError as error:
             apply_errors(form, error)
         if form.errors:
             db.session.rollback()
@@ -98,7 +98,7 @@ def import_file() -> str | tuple[str, int]:
         district_name = district.name if district is not None else None
         try:
             report = import_schools(db.session, form.file.data.read(), district_name=district_name)
-        except ValidationError as error:
+        except DomainError as error:
             db.session.rollback()
             apply_errors(form, error)
         else:

@@ -24,7 +24,7 @@ from app.permissions import can, require
 from app.scorecards.jobs import BatchRunningError, BatchStartError, start_build, storage_dir
 from app.scorecards.tasks import send_scorecard_emails_task
 from audits.access import Action
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.models import Role, Round, Scorecard
 from audits.scorecards import (
     principal_scorecards,
@@ -125,7 +125,7 @@ def generate(round_id: int) -> Response:
     require(Action.BUILD_SCORECARDS, round_)
     try:
         start_build(round_, force=request.form.get("force") == "y")
-    except ValidationError as error:
+    except DomainError as error:
         flash(error.reason[0].upper() + error.reason[1:] + ".", "error")
     except BatchRunningError as error:
         flash(f"{str(error)[0].upper()}{str(error)[1:]}; wait for it to finish.", "error")
@@ -155,7 +155,7 @@ def _publication(round_id: int, action: str) -> Response:
     note = (request.form.get("note") or "").strip()[:500]
     try:
         changed = (publish if action == "publish" else unpublish)(db.session, round_, current_user, note)
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
         flash(error.reason[0].upper() + error.reason[1:] + ".", "error")
         return redirect(url_for("scorecards.index", round_id=round_.id))

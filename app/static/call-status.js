@@ -99,7 +99,7 @@
       });
       const reply = await response.json();
       if (!response.ok) {
-        show((reply.errors || []).map((problem) => problem.reason));
+        show((reply.errors || []).map((problem) => problem.message));
         return;
       }
       show(["Twilio is ringing your phone. Answer it to be connected to the school."]);

@@ -105,7 +105,7 @@
       }
       const reply = await response.json();
       if (!response.ok) {
-        const reason = reply.error && reply.error.message ? reply.error.message : "the server refused it";
+        const reason = reply.errors && reply.errors.length ? reply.errors[0].message : "the server refused it";
         say(`Not saved: ${reason}.`);
         if (response.status === 409) dirty = false; // the contact is locked: retrying will not help
         return;

@@ -29,13 +29,14 @@ from flask_login import current_user, login_required
 from requests import RequestException
 from twilio.base.exceptions import TwilioException
 
+from app.errors import json_error, status_for, wants_json
 from app.extensions import db
 from app.permissions import permission_required, require
 from app.telephony.client import missing_settings, place_call, public_url, twilio_configured
 from app.telephony.forms import CallForm
 from app.telephony.tasks import recordings_dir
 from audits.access import Action, allowed
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.fieldwork.entry import format_local
 from audits.models import Call, Channel, Contact
 from audits.telephony.calls import call_placed, latest_pair, playable_recording, start_call, under_way
@@ -122,10 +123,6 @@ def _own_contact(contact_id: int) -> Contact:
     return contact
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
-
-
 @blueprint.route("/contacts/<int:contact_id>/call", methods=["GET"])
 @login_required
 def call_page(contact_id: int) -> str:
@@ -144,7 +141,9 @@ def place(contact_id: int) -> Response | tuple[Response, int]:
     contact = _own_contact(contact_id)
     form = CallForm()
     if not form.validate():
-        return _refused([(name, error) for name, errors in form.errors.items() for error in errors], 400)
+        return _refused(
+            [(name, error) for name, errors in form.errors.items() for error in errors], 400, "validation"
+        )
     try:
         pair = start_call(
             db.session,
@@ -161,24 +160,24 @@ def place(contact_id: int) -> Response | tuple[Response, int]:
         )
         call_placed(pair, sid)
         db.session.commit()
-    except ValidationError as error:
+    except DomainError as error:
         db.session.rollback()
-        return _refused(error.problems, 400)
+        return _refused(error.problems, status_for(error), error.kind.value)
     except (TwilioException, RequestException) as error:
         db.session.rollback()
         log.warning("Twilio refused a call for contact %s: %s", contact.id, error)
-        return _refused([(None, "Twilio could not place the call; try again in a moment.")], 502)
+        return _refused([(None, "Twilio could not place the call; try again in a moment.")], 502, "twilio")
     status_url = url_for("telephony.call_status", contact_id=contact.id)
-    if not _wants_json():
+    if not wants_json():
         flash("Twilio is ringing your phone. Answer it to be connected to the school.", "success")
         return redirect(url_for("telephony.call_page", contact_id=contact.id))
     body = {"call_id": pair.auditor.id, "status_url": status_url, "recording": pair.decision.reason}
     return jsonify(body), 201
 
 
-def _refused(problems: list[tuple[str | None, str]], status: int) -> Response | tuple[Response, int]:
-    if _wants_json():
-        return jsonify(errors=[{"field": field, "reason": reason} for field, reason in problems]), status
+def _refused(problems: list[tuple[str | None, str]], status: int, code: str) -> Response:
+    if wants_json():
+        return json_error(status, problems, code)
     for _, reason in problems:
         flash(reason, "error")
     return redirect(url_for("telephony.call_page", contact_id=request.view_args["contact_id"]))

@@ -12,15 +12,16 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.voice_response import VoiceResponse
 
+from app.errors import json_error
 from app.extensions import csrf, db
 from app.telephony.client import STATUS_EVENTS, public_url, twilio_configured
 from app.telephony.signature import twilio_signed
 from app.telephony.tasks import download_recording_task
-from audits.errors import ValidationError
+from audits.errors import DomainError
 from audits.models import Call, Contact
 from audits.telephony.callbacks import apply_recording, apply_status
 from audits.telephony.calls import RECORDED_CODES, bridge_for
@@ -53,11 +54,10 @@ def _params() -> dict[str, list[str]]:
     return request.form.to_dict(flat=False)
 
 
-def _bad_request(error: ValidationError) -> tuple[Response, int]:
+def _bad_request(error: DomainError) -> Response:
     db.session.rollback()
-    problems = [{"field": field, "reason": reason} for field, reason in error.problems]
-    log.warning("refused Twilio parameters on %s: %s", request.path, problems)
-    return jsonify(errors=problems), 400
+    log.warning("refused Twilio parameters on %s: %s", request.path, error.problems)
+    return json_error(400, error.problems, error.kind.value)
 
 
 def _apply(apply: Callable[..., Call | None]) -> Call | None:
@@ -79,7 +79,7 @@ def bridge(contact_id: int) -> Response | tuple[Response, int]:
     """The auditor answered: dial the school, recording and announcing as the contact's decision says."""
     try:
         params = clean_params(_params(), ("CallSid",), current_app.config["TWILIO_ACCOUNT_SID"])
-    except ValidationError as error:
+    except DomainError as error:
         return _bad_request(error)
     contact = db.session.get(Contact, contact_id)
     plan = bridge_for(db.session, contact, params["CallSid"]) if contact is not None else None
@@ -119,7 +119,7 @@ def whisper() -> Response | tuple[Response, int]:
     """The recording notice the school hears when it answers."""
     try:
         clean_params(_params(), (), current_app.config["TWILIO_ACCOUNT_SID"])
-    except ValidationError as error:
+    except DomainError as error:
         return _bad_request(error)
     response = VoiceResponse()
     response.say(NOTICE)
@@ -132,7 +132,7 @@ def status() -> Response | tuple[Response, int]:
     """A call status callback, for either leg."""
     try:
         call = _apply(apply_status)
-    except ValidationError as error:
+    except DomainError as error:
         return _bad_request(error)
     if call is None:
         log.info("status callback for unknown call %s", request.form.get("CallSid", "?"))
@@ -145,7 +145,7 @@ def recording() -> Response | tuple[Response, int]:
     """A recording status callback: keep the recording's SID, then fetch it in the background."""
     try:
         call = _apply(apply_recording)
-    except ValidationError as error:
+    except DomainError as error:
         return _bad_request(error)
     if call is None:
         log.info("recording callback for unknown call %s", request.form.get("CallSid", "?"))

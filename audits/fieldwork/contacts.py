@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from audits.businesshours import BusinessCalendar
-from audits.errors import ValidationError
+from audits.errors import ConflictError, NotAllowedError, ValidationError
 from audits.fieldwork.entry import MAX_TEXT, ContactEntry, format_local, parse_entry
 from audits.models import (
     Assignment,
@@ -77,12 +77,12 @@ def attempts_of(session: Session, assignment: Assignment) -> list[Contact]:
 
 def _check_auditor(assignment: Assignment, user: User) -> None:
     if assignment.auditor_id != user.id:
-        raise ValidationError("assignment", "this assignment belongs to another auditor")
+        raise NotAllowedError("assignment", "this assignment belongs to another auditor")
 
 
 def _check_round_open(assignment: Assignment) -> None:
     if assignment.round.status not in OPEN_ROUNDS:
-        raise ValidationError(
+        raise ConflictError(
             "round", f"the round is {assignment.round.status.label.lower()}; it accepts no new contacts"
         )
 
@@ -117,16 +117,14 @@ def retry(session: Session, assignment: Assignment, user: User) -> Contact:
     _check_round_open(assignment)
     attempts = attempts_of(session, assignment)
     if not can_retry(assignment, attempts):
-        raise ValidationError("attempt", "no further attempt is possible for this assignment")
+        raise ConflictError("attempt", "no further attempt is possible for this assignment")
     return _new_attempt(session, assignment, user, attempts[-1].attempt + 1)
 
 
 def _new_attempt(session: Session, assignment: Assignment, user: User, number: int) -> Contact:
     rubric = latest_published(session, assignment.scenario.rubric_key)
     if rubric is None:
-        raise ValidationError(
-            "rubric", f"the rubric {assignment.scenario.rubric_key} has no published version"
-        )
+        raise ConflictError("rubric", f"the rubric {assignment.scenario.rubric_key} has no published version")
     contact = Contact(
         assignment_id=assignment.id, attempt=number, auditor_id=user.id, rubric_id=rubric.id, draft={}
     )
@@ -158,9 +156,9 @@ def suggested_slot(assignment: Assignment, attempts: list[Contact], timezone: st
 def save_draft(contact: Contact, data: dict[str, Any], user: User, now: datetime | None = None) -> None:
     """Keep what the auditor has typed so far, server-side and visible only to them."""
     if contact.auditor_id != user.id:
-        raise ValidationError("contact", "only the contact's auditor keeps drafts of it")
+        raise NotAllowedError("contact", "only the contact's auditor keeps drafts of it")
     if contact.status not in EDITABLE_BY_AUDITOR:
-        raise ValidationError("status", f"the contact is {contact.status.value}; it cannot change now")
+        raise ConflictError("status", f"the contact is {contact.status.value}; it cannot change now")
     clean = {str(key)[:100]: str(value) for key, value in data.items() if key != "csrf_token"}
     if len(json.dumps(clean)) > MAX_DRAFT_BYTES:
         raise ValidationError(None, "the draft is too large to keep")
@@ -245,9 +243,9 @@ def submit(
     """Check and store the auditor's entry and send the contact to review."""
     now = now or utcnow()
     if contact.auditor_id != user.id:
-        raise ValidationError("contact", "only the contact's auditor can submit it")
+        raise NotAllowedError("contact", "only the contact's auditor can submit it")
     if contact.status not in EDITABLE_BY_AUDITOR:
-        raise ValidationError("status", f"the contact is {contact.status.value}; it cannot be submitted now")
+        raise ConflictError("status", f"the contact is {contact.status.value}; it cannot be submitted now")
     entry = parse_entry(data, contact.rubric, calendar)
     _record(session, contact, user, entry, now)
     round_ = contact.assignment.round
@@ -263,9 +261,9 @@ def submit(
 
 def _check_reviewer(user: User, contact: Contact) -> None:
     if user.role not in REVIEWERS:
-        raise ValidationError("user", "only reviewers review contacts")
+        raise NotAllowedError("user", "only reviewers review contacts")
     if user.role is not Role.ADMIN and contact.assignment.round.district_id != user.district_id:
-        raise ValidationError("user", "this contact belongs to another district")
+        raise NotAllowedError("user", "this contact belongs to another district")
 
 
 def _review(
@@ -281,7 +279,7 @@ def _review(
     """Check the reviewer and the move, change the status and record the review event."""
     _check_reviewer(reviewer, contact)
     if contact.status not in allowed:
-        raise ValidationError("status", f"a {contact.status.value} contact cannot be {to.value}")
+        raise ConflictError("status", f"a {contact.status.value} contact cannot be {to.value}")
     now = now or utcnow()
     contact.status = to
     session.add(
@@ -359,7 +357,7 @@ def reviewer_edit(
     """A reviewer corrects a submitted or reopened contact; every change goes to the edit log."""
     _check_reviewer(reviewer, contact)
     if contact.status not in EDITABLE_IN_REVIEW:
-        raise ValidationError("status", f"a {contact.status.value} contact cannot be edited in review")
+        raise ConflictError("status", f"a {contact.status.value} contact cannot be edited in review")
     entry = parse_entry(data, contact.rubric, calendar)
     _record(session, contact, reviewer, entry, now or utcnow())
     contact.unreached = contact.failed and (

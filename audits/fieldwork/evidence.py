@@ -27,7 +27,7 @@ import filetype
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, NotAllowedError, ValidationError
 from audits.fieldwork.contacts import EDITABLE_BY_AUDITOR, form_values, save_draft
 from audits.fieldwork.entry import format_local
 from audits.models import Channel, Contact, Evidence, EvidenceKind, User
@@ -232,9 +232,9 @@ def remove_evidence(session: Session, evidence: Evidence, user: User, folder: Pa
 
 def _check_editable(contact: Contact, user: User) -> None:
     if contact.auditor_id != user.id:
-        raise ValidationError("contact", "only the contact's auditor changes its evidence")
+        raise NotAllowedError("contact", "only the contact's auditor changes its evidence")
     if contact.status not in EDITABLE_BY_AUDITOR:
-        raise ValidationError(
+        raise ConflictError(
             "status", f"the contact is {contact.status.value}; its evidence cannot change now"
         )
 

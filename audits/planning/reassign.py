@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, ValidationError
 from audits.models import Assignment, Contact, Round, RoundStatus, Slot
 from audits.planning.planner import LANGUAGE_NAMES
 from audits.planning.rounds import district_auditors, ensure_status
@@ -21,7 +21,7 @@ def reassign(session: Session, assignment: Assignment, auditor_id: int, day: dat
     round_ = assignment.round
     ensure_status(round_, RoundStatus.SCHEDULED, RoundStatus.IN_FIELD)
     if session.scalar(select(Contact.id).where(Contact.assignment_id == assignment.id).limit(1)) is not None:
-        raise ValidationError("auditor_id", "this assignment already has a recorded contact; it cannot move")
+        raise ConflictError("auditor_id", "this assignment already has a recorded contact; it cannot move")
     district = round_.district
     problems: list[tuple[str | None, str]] = []
     pool = {user.id: (user, profile) for user, profile in district_auditors(session, district.id)}

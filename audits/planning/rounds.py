@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, ValidationError
 from audits.ids import storable_ids
 from audits.models import (
     Assignment,
@@ -160,7 +160,7 @@ def ensure_status(round_: Round, *allowed: RoundStatus) -> None:
     """Raise unless the round is in one of ``allowed``."""
     if round_.status not in allowed:
         names = " or ".join(status.label.lower() for status in allowed)
-        raise ValidationError(
+        raise ConflictError(
             "status", f"the round is {round_.status.label.lower()}; this needs a {names} round"
         )
 
@@ -324,13 +324,13 @@ def has_fieldwork(session: Session, round_: Round) -> bool:
 def move_round(session: Session, round_: Round, to: RoundStatus) -> None:
     """Move a round to status ``to`` if the workflow allows it."""
     if to not in TRANSITIONS[round_.status]:
-        raise ValidationError(
+        raise ConflictError(
             "status", f"a {round_.status.label.lower()} round cannot become {to.label.lower()}"
         )
     if to is RoundStatus.SCHEDULED and round_.status is RoundStatus.DRAFT:
-        raise ValidationError("status", "commit the plan to schedule a draft round")
+        raise ConflictError("status", "commit the plan to schedule a draft round")
     if to is RoundStatus.DRAFT and has_fieldwork(session, round_):
-        raise ValidationError("status", "contacts are already recorded; the round cannot go back to draft")
+        raise ConflictError("status", "contacts are already recorded; the round cannot go back to draft")
     if to is RoundStatus.DRAFT:
         session.execute(delete(Assignment).where(Assignment.round_id == round_.id))
         session.expire(round_, ["assignments"])

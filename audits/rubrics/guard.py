@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError
 from audits.models import Rubric, RubricItem, RubricSection, RubricStatus
 
 _LIFECYCLE_FIELDS = {"status", "published_at", "retired_at"}
 
 
-class FrozenRubricError(ValidationError):
+class FrozenRubricError(ConflictError):
     """An attempt to change a published rubric version."""
 
 

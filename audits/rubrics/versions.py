@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, ValidationError
 from audits.models import ItemKind, Rubric, RubricItem, RubricSection, RubricStatus, TimingUnit
 from audits.rubrics.spec import (
     ItemSpec,
@@ -108,7 +108,7 @@ def create_draft(session: Session, spec: RubricSpec) -> Rubric:
     parse_rubric(rubric_to_dict(spec), require_content=False)  # the same rules as the YAML format
     existing = draft_of(session, spec.key)
     if existing is not None:
-        raise ValidationError(
+        raise ConflictError(
             "key", f"{spec.key} already has a draft (version {existing.version}); edit or discard it first"
         )
     previous = latest(session, spec.key)
@@ -135,7 +135,7 @@ def create_draft(session: Session, spec: RubricSpec) -> Rubric:
 def ensure_draft(rubric: Rubric) -> None:
     """Raise unless ``rubric`` is a draft that may still change."""
     if not rubric.is_draft:
-        raise ValidationError(
+        raise ConflictError(
             "status",
             f"{rubric.key} version {rubric.version} is {rubric.status.value} and cannot change; "
             "create a new version to edit it",
@@ -165,7 +165,7 @@ def new_version(session: Session, rubric: Rubric) -> Rubric:
 def retire(session: Session, rubric: Rubric) -> None:
     """Withdraw a published version: it stays readable but new contacts cannot use it."""
     if rubric.status is not RubricStatus.PUBLISHED:
-        raise ValidationError("status", "only a published version can be retired")
+        raise ConflictError("status", "only a published version can be retired")
     rubric.status = RubricStatus.RETIRED
     rubric.retired_at = utcnow()
     session.flush()

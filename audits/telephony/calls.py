@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, NotAllowedError, ValidationError
 from audits.fieldwork.contacts import EDITABLE_BY_AUDITOR
 from audits.models import Call, Channel, Contact, User
 from audits.phones import normalise_phone
@@ -59,16 +59,16 @@ def latest_pair(session: Session, contact: Contact) -> tuple[Call, Call | None] 
 
 def _check_can_call(session: Session, contact: Contact, user: User, now: datetime) -> None:
     if contact.auditor_id != user.id:
-        raise ValidationError("contact", "only the contact's auditor can call the school")
+        raise NotAllowedError("contact", "only the contact's auditor can call the school")
     if contact.assignment.channel is not Channel.PHONE:
-        raise ValidationError("contact", "only phone contacts are called")
+        raise ConflictError("contact", "only phone contacts are called")
     if contact.status not in EDITABLE_BY_AUDITOR:
-        raise ValidationError("status", f"the contact is {contact.status.value}; it takes no new call")
+        raise ConflictError("status", f"the contact is {contact.status.value}; it takes no new call")
     if not contact.assignment.school.phone:
         raise ValidationError("school", "the school has no phone number on file")
     pair = latest_pair(session, contact)
     if pair is not None and under_way(*pair, now):
-        raise ValidationError("call", "a call for this contact is already under way")
+        raise ConflictError("call", "a call for this contact is already under way")
 
 
 def under_way(auditor: Call, school: Call | None, now: datetime) -> bool:

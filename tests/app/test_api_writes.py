@@ -187,7 +187,7 @@ def test_a_reviewer_approves_once(client: FlaskClient, world: ApiWorld) -> None:
     assert approved.status_code == 200
     assert approved.get_json()["status"] == "approved" and approved.get_json()["approved_at"]
     again = post(client, world, "reviewer", path, {"action": "approve"})
-    assert again.status_code == 409
+    assert again.status_code == 409 and again.get_json()["code"] == "conflict"
     assert _fields(again) == ["status"] and "approved" in again.get_json()["errors"][0]["message"]
 
 

@@ -157,12 +157,13 @@ def test_a_draft_that_cannot_be_read_or_kept_is_refused_as_json(
     open_form(client, world.phone)
     contact = current_contact(session, world.phone)
     response = client.post(f"/contacts/{contact.id}/draft", json=["not", "an", "object"])
-    assert response.status_code == 400 and "error" in response.get_json()
+    assert response.status_code == 400 and response.get_json()["code"] == "bad_request"
     client.post(f"/contacts/{contact.id}/submit", data=REACHED_CALL)
     response = client.post(f"/contacts/{contact.id}/draft", json={"rings": "2"})
     assert response.status_code == 409
-    error = response.get_json()["error"]
-    assert "submitted" in error["message"] and error["problems"][0]["field"] == "status"
+    body = response.get_json()
+    assert body["code"] == "conflict" and body["errors"][0]["field"] == "status"
+    assert "submitted" in body["errors"][0]["message"]
 
 
 @pytest.mark.csrf

@@ -151,7 +151,7 @@ def signed_post(
 
 def place_call(client: FlaskClient, auth: AuthActions, world: World, phone: str = "904-555-0199") -> Any:
     """Sign the auditor in and press "Call through Twilio"."""
-    assert auth.login(world.auditor.email).status_code == 302
+    auth.sign_in(world.auditor.email)
     return client.post(
         f"/contacts/{world.contact.id}/call", data={"phone": phone}, headers={"Accept": "application/json"}
     )
@@ -325,7 +325,7 @@ def test_click_to_call_asks_twilio_to_ring_the_auditor_first(
         data={"phone": "9045550199"},
         headers={"Accept": "application/json"},
     )
-    assert again.status_code == 400
+    assert again.status_code == 409 and again.get_json()["code"] == "conflict"
     assert again.get_json()["errors"][0]["field"] == "call"
     assert len(twilio.requests) == 1
 
@@ -333,7 +333,7 @@ def test_click_to_call_asks_twilio_to_ring_the_auditor_first(
 def test_without_javascript_the_button_posts_the_form_and_the_call_page_follows(
     client: FlaskClient, auth: AuthActions, twilio: FakeTwilioHttpClient, world: World
 ) -> None:
-    auth.login(world.auditor.email)
+    auth.sign_in(world.auditor.email)
     page = client.get(f"/contacts/{world.contact.id}/call")
     assert page.status_code == 200
     assert "Call through Twilio" in page.get_data(as_text=True)
@@ -357,7 +357,7 @@ def test_a_bad_phone_number_is_refused_without_calling_twilio(
 def test_only_the_contacts_auditor_calls(
     client: FlaskClient, auth: AuthActions, twilio: FakeTwilioHttpClient, world: World
 ) -> None:
-    auth.login(world.fieldwork.other_auditor.email)
+    auth.sign_in(world.fieldwork.other_auditor.email)
     url = f"/contacts/{world.contact.id}/call"
     assert client.post(url, data={"phone": "9045550199"}).status_code == 403
     assert client.get(f"{url}/status").status_code == 403
@@ -368,7 +368,7 @@ def test_the_contact_form_shows_the_call_button_when_twilio_is_configured(
     client: FlaskClient, auth: AuthActions, twilio: FakeTwilioHttpClient, world: World
 ) -> None:
     world.auditor.phone = "+19045550199"
-    auth.login(world.auditor.email)
+    auth.sign_in(world.auditor.email)
     html = client.get(f"/assignments/{world.fieldwork.phone.id}/contact").get_data(as_text=True)
     assert "Call through Twilio" in html
     assert 'value="+19045550199"' in html  # the auditor's phone, to confirm
@@ -382,7 +382,7 @@ def test_without_twilio_there_is_no_button_and_every_route_refuses(
     app: Flask, client: FlaskClient, auth: AuthActions, world: World
 ) -> None:
     app.config.update(TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_AUTH_TOKEN=TOKEN, TWILIO_CALLER_ID="")
-    auth.login(world.auditor.email)
+    auth.sign_in(world.auditor.email)
     html = client.get(f"/assignments/{world.fieldwork.phone.id}/contact").get_data(as_text=True)
     assert "Call through Twilio" not in html
     cid = world.contact.id
@@ -558,7 +558,7 @@ def test_recording_playback_permissions(
     }
     for email, status in expected.items():
         auth.logout()
-        auth.login(email)
+        auth.sign_in(email)
         with client.get(url) as response:
             assert response.status_code == status, email
     auth.logout()
@@ -572,7 +572,7 @@ def test_the_contact_page_plays_the_recording_to_its_reviewer(
     player = f'src="/contacts/{world.contact.id}/recording"'
     assert _record(app, client, auth, world).status_code == 200
     auth.logout()
-    auth.login(world.fieldwork.reviewer.email)
+    auth.sign_in(world.fieldwork.reviewer.email)
     assert player in client.get(page).get_data(as_text=True)
     app.config["TWILIO_CALLER_ID"] = ""
     assert player not in client.get(page).get_data(as_text=True)
@@ -623,7 +623,7 @@ def test_the_settings_page_says_whether_twilio_is_configured_never_the_token(
     app: Flask, client: FlaskClient, auth: AuthActions, twilio: FakeTwilioHttpClient, world: World
 ) -> None:
     app.config.update(RECORDING_POLICY="announce", RECORDING_RETENTION_DAYS=30)
-    auth.login(world.admin.email)
+    auth.sign_in(world.admin.email)
     html = client.get("/settings/telephony").get_data(as_text=True)
     assert "Configured" in html
     assert "(904) 555-0000" in html
@@ -636,7 +636,7 @@ def test_the_settings_page_says_whether_twilio_is_configured_never_the_token(
     assert "Not configured" in html
     assert "TWILIO_AUTH_TOKEN" in html
     auth.logout()
-    auth.login(world.auditor.email)
+    auth.sign_in(world.auditor.email)
     assert client.get("/settings/telephony").status_code == 403
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, NotAllowedError, ValidationError
 from audits.fieldwork.contacts import (
     approve,
     attempts_of,
@@ -83,31 +83,31 @@ def test_drafts_belong_to_their_auditor(session: Session, world: Fieldwork) -> N
     save_draft(contact, {"rings": "3", "csrf_token": "x"}, world.auditor)
     assert contact.draft == {"rings": "3"}
     assert form_values(contact, "America/New_York") == {"rings": "3"}
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotAllowedError):
         save_draft(contact, {"rings": "9"}, world.other_auditor)
-    with pytest.raises(ValidationError, match="another auditor"):
+    with pytest.raises(NotAllowedError, match="another auditor"):
         start_contact(session, world.phone, world.other_auditor)
 
 
 def test_state_machine_with_illegal_moves_refused(session: Session, world: Fieldwork) -> None:
     contact = start_contact(session, world.phone, world.auditor)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConflictError):
         approve(session, contact, world.reviewer)  # a draft cannot be approved
     submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
     with pytest.raises(ValidationError, match="comment"):
         return_contact(session, contact, world.reviewer, " ")
-    with pytest.raises(ValidationError, match="only reviewers"):
+    with pytest.raises(NotAllowedError, match="only reviewers"):
         approve(session, contact, world.auditor)
     return_contact(session, contact, world.reviewer, "Rings look wrong")
     assert contact.status is ContactStatus.RETURNED
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConflictError):
         approve(session, contact, world.reviewer)  # returned: the auditor must resubmit first
     submit(session, contact, {**REACHED_CALL, "rings": "2"}, world.auditor, world.calendar)
     approve(session, contact, world.reviewer)
     assert contact.status is ContactStatus.APPROVED
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConflictError):
         submit(session, contact, REACHED_CALL, world.auditor, world.calendar)  # approved is locked
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConflictError):
         return_contact(session, contact, world.reviewer, "too late")
     with pytest.raises(ValidationError, match="why"):
         reopen(session, contact, world.reviewer, "")
@@ -169,7 +169,7 @@ def test_failed_attempts_retry_then_count_as_unreached(session: Session, world: 
     )
     assert third.unreached
     assert not can_retry(world.phone, attempts_of(session, world.phone))
-    with pytest.raises(ValidationError, match="no further attempt"):
+    with pytest.raises(ConflictError, match="no further attempt"):
         retry(session, world.phone, world.auditor)
 
 
@@ -207,7 +207,7 @@ def test_no_reply_email_is_unreached_at_once(session: Session, world: Fieldwork)
 
 def test_a_closed_round_accepts_no_new_contacts(session: Session, world: Fieldwork) -> None:
     world.round.status = RoundStatus.CLOSED
-    with pytest.raises(ValidationError, match="accepts no new contacts"):
+    with pytest.raises(ConflictError, match="accepts no new contacts"):
         start_contact(session, world.visit, world.auditor)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, NotAllowedError
 from audits.fieldwork.contacts import (
     approve,
     form_values,
@@ -123,15 +123,15 @@ def test_only_the_auditor_changes_evidence_while_the_contact_is_theirs(
     session: Session, world: Fieldwork, tmp_path: Path
 ) -> None:
     contact = start_contact(session, world.phone, world.auditor)
-    with pytest.raises(ValidationError, match="only the contact's auditor"):
+    with pytest.raises(NotAllowedError, match="only the contact's auditor"):
         attach_evidence(session, contact, b"notes", "n.txt", "", world.other_auditor, tmp_path, 1000)
     evidence = attach_evidence(session, contact, b"notes", "n.txt", "", world.auditor, tmp_path, 1000)
-    with pytest.raises(ValidationError, match="only the contact's auditor"):
+    with pytest.raises(NotAllowedError, match="only the contact's auditor"):
         remove_evidence(session, evidence, world.reviewer, tmp_path)
     submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
-    with pytest.raises(ValidationError, match="cannot change now"):
+    with pytest.raises(ConflictError, match="cannot change now"):
         remove_evidence(session, evidence, world.auditor, tmp_path)
-    with pytest.raises(ValidationError, match="cannot change now"):
+    with pytest.raises(ConflictError, match="cannot change now"):
         attach_evidence(session, contact, b"more", "m.txt", "", world.auditor, tmp_path, 1000)
     return_contact(session, contact, world.reviewer, "Add the photo")
     remove_evidence(session, evidence, world.auditor, tmp_path)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, ValidationError
 from audits.models import (
     Assignment,
     AuditorProfile,
@@ -152,15 +152,15 @@ def test_commit_stores_the_previewed_plan_and_schedules(session: Session, distri
         select(func.count()).select_from(Assignment).where(Assignment.round_id == round_.id)
     )
     assert stored == 7 * 3
-    with pytest.raises(ValidationError, match="scheduled"):
+    with pytest.raises(ConflictError, match="scheduled"):
         commit_plan(session, round_)
-    with pytest.raises(ValidationError, match="scheduled"):
+    with pytest.raises(ConflictError, match="scheduled"):
         save_round(session, district, spec(session, district), round_)
 
 
 def test_workflow_transitions(session: Session, district: District) -> None:
     round_ = save_round(session, district, spec(session, district))
-    with pytest.raises(ValidationError, match="cannot become closed"):
+    with pytest.raises(ConflictError, match="cannot become closed"):
         move_round(session, round_, RoundStatus.CLOSED)
     commit_plan(session, round_)
     move_round(session, round_, RoundStatus.DRAFT)  # back to draft drops the assignments
@@ -170,7 +170,7 @@ def test_workflow_transitions(session: Session, district: District) -> None:
         move_round(session, round_, status)
     assert round_.closed_at is not None
     assert round_.published_at is not None
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConflictError):
         move_round(session, round_, RoundStatus.IN_FIELD)
 
 
@@ -247,15 +247,15 @@ def test_recorded_fieldwork_keeps_a_round_out_of_draft_and_its_assignments_in_pl
     round_ = _scheduled(session, district)
     assignment = round_.assignments[0]
     start_contact(session, assignment, assignment.auditor)
-    with pytest.raises(ValidationError, match="cannot go back to draft"):
+    with pytest.raises(ConflictError, match="cannot go back to draft"):
         move_round(session, round_, RoundStatus.DRAFT)
-    with pytest.raises(ValidationError, match="already has a recorded contact"):
+    with pytest.raises(ConflictError, match="already has a recorded contact"):
         reassign(session, assignment, assignment.auditor_id, assignment.due_day, assignment.slot)
 
 
 def test_a_draft_round_is_scheduled_only_by_committing_its_plan(session: Session, district: District) -> None:
     round_ = save_round(session, district, spec(session, district))
-    with pytest.raises(ValidationError, match="commit the plan"):
+    with pytest.raises(ConflictError, match="commit the plan"):
         move_round(session, round_, RoundStatus.SCHEDULED)
 
 

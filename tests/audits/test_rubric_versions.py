@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, ValidationError
 from audits.models import Channel, Rubric, RubricItem, RubricStatus
 from audits.rubrics.editing import add_item, add_section, update_details, update_item
 from audits.rubrics.guard import FrozenRubricError
@@ -44,12 +44,12 @@ def test_publish_freezes_the_version(session: Session, draft: Rubric) -> None:
     publish(session, draft)
     session.commit()
     assert draft.published_at is not None
-    with pytest.raises(ValidationError, match="published and cannot change"):
+    with pytest.raises(ConflictError, match="published and cannot change"):
         update_details(draft, "Renamed", "flag", "")
-    with pytest.raises(ValidationError, match="published and cannot change"):
+    with pytest.raises(ConflictError, match="published and cannot change"):
         add_section(session, draft, "extra", "Extra")
     item = draft.sections[0].items[0]
-    with pytest.raises(ValidationError, match="published and cannot change"):
+    with pytest.raises(ConflictError, match="published and cannot change"):
         update_item(item, {"key": "answered_by_person", "prompt": "Changed?", "kind": "yes_no", "points": 1})
 
 
@@ -109,7 +109,7 @@ def test_new_version_copies_everything_and_publishing_it_retires_the_old(
 
 
 def test_only_one_draft_per_key(session: Session, draft: Rubric) -> None:
-    with pytest.raises(ValidationError, match="already has a draft"):
+    with pytest.raises(ConflictError, match="already has a draft"):
         create_draft(session, rubric_from_yaml(EXAMPLE_YAML))
 
 
@@ -121,7 +121,7 @@ def test_a_new_version_cannot_change_the_channel(session: Session, draft: Rubric
 
 
 def test_retire_and_discard(session: Session, draft: Rubric) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConflictError):
         retire(session, draft)
     publish(session, draft)
     retire(session, draft)
@@ -132,7 +132,7 @@ def test_retire_and_discard(session: Session, draft: Rubric) -> None:
     discard_draft(session, second)
     session.commit()
     assert session.scalar(select(func.count()).select_from(Rubric)) == 1
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConflictError):
         discard_draft(session, draft)
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, NotAllowedError, ValidationError
 from audits.fieldwork.contacts import start_contact
 from audits.models import Call, ContactStatus
 from audits.telephony.calls import bridge_for, call_placed, playable_recording, start_call
@@ -51,13 +51,13 @@ def test_who_and_what_can_be_called(session: Session) -> None:
     with pytest.raises(ValidationError, match="no phone number"):
         start_call(session, contact, fieldwork.auditor, "+19045550199", "off", NOW)
     fieldwork.school.phone = SCHOOL_PHONE
-    with pytest.raises(ValidationError, match="contact's auditor"):
+    with pytest.raises(NotAllowedError, match="contact's auditor"):
         start_call(session, contact, fieldwork.other_auditor, "+19045550199", "off", NOW)
     email = start_contact(session, fieldwork.email, fieldwork.auditor)
-    with pytest.raises(ValidationError, match="only phone"):
+    with pytest.raises(ConflictError, match="only phone"):
         start_call(session, email, fieldwork.auditor, "+19045550199", "off", NOW)
     contact.status = ContactStatus.SUBMITTED
-    with pytest.raises(ValidationError, match="submitted"):
+    with pytest.raises(ConflictError, match="submitted"):
         start_call(session, contact, fieldwork.auditor, "+19045550199", "off", NOW)
 
 
@@ -65,7 +65,7 @@ def test_one_call_at_a_time_unless_the_last_one_went_silent(session: Session) ->
     placed = place(session)
     auditor = placed.fieldwork.auditor
     soon = T0 + timedelta(minutes=1)
-    with pytest.raises(ValidationError, match="under way") as caught:
+    with pytest.raises(ConflictError, match="under way") as caught:
         start_call(session, placed.contact, auditor, "+19045550199", "off", soon)
     assert caught.value.field == "call"
     # No callback ever came: after a few minutes the call counts as lost.

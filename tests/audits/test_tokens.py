@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError, ValidationError
 from audits.models import District, Role, User
 from audits.timeutil import utcnow
 from audits.tokens import authenticate_token, create_token, find_token, list_tokens, revoke_token
@@ -105,6 +105,6 @@ def test_names_are_checked_and_deactivated_accounts_get_no_tokens(session: Sessi
         create_token(session, leader, "x" * 101)
     assert caught.value.field == "name"
     leader.active = False
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ConflictError) as caught:
         create_token(session, leader, "ci")
     assert caught.value.field == "user"

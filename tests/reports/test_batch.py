@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import ConflictError
 from audits.models import RoundStatus, Scorecard
 from reports import batch
 from reports.batch import SchoolRef, build_scorecards
@@ -137,5 +137,5 @@ def test_two_worker_processes_give_the_same_files(session: Session, tmp_path: Pa
 def test_rounds_without_fieldwork_are_refused(session: Session, tmp_path: Path) -> None:
     built = scorecard_world(session)
     built.round.status = RoundStatus.SCHEDULED
-    with pytest.raises(ValidationError, match="scheduled"):
+    with pytest.raises(ConflictError, match="scheduled"):
         build_scorecards(session, built.round, tmp_path)

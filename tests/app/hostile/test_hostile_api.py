@@ -152,5 +152,6 @@ def test_the_pages_json_endpoints_refuse_deep_nesting_too(hostile: Hostile, clie
         f"/contacts/{contact}/draft", data=_nested(100_000), content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.is_json and response.get_json()["error"]["message"] == "Send the draft as a JSON object."
+    assert response.is_json
+    assert response.get_json()["errors"][0]["message"] == "send the draft as a JSON object"
     assert hostile.unchanged() == []

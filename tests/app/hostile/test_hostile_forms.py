@@ -333,7 +333,8 @@ def test_a_draft_sent_as_json_without_the_header_gets_a_json_400(
     contact = hostile.world.values["draft_contact_id"]
     response = client.post(f"/contacts/{contact}/draft", json={"greeted_seconds": "12"})
     assert response.status_code == 400
-    assert response.is_json and response.get_json()["error"]["title"] == "The form expired"
+    assert response.is_json and response.get_json()["code"] == "form_expired"
+    assert "form was open too long" in response.get_json()["errors"][0]["message"]
     assert hostile.unchanged() == []
 
 
