@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
@@ -19,9 +19,23 @@ from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
 from audits.businesshours import BusinessCalendar
-from audits.fieldwork.contacts import approve, retry, return_contact, save_draft, start_contact, submit
+from audits.fieldwork.contacts import approve, retry, return_contact, start_contact, submit
+from audits.fieldwork.drafts import entry_values, save_draft
+from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
 from audits.fieldwork.evidence import store_evidence
-from audits.models import Assignment, Channel, Contact, ItemKind, Role, Round, RubricItem, Slot, User
+from audits.models import (
+    Assignment,
+    Channel,
+    Contact,
+    ItemKind,
+    Outcome,
+    Role,
+    Round,
+    Rubric,
+    RubricItem,
+    Slot,
+    User,
+)
 from audits.planning.slots import SLOT_WINDOWS, slot_window
 
 COMMENTS = {
@@ -97,66 +111,59 @@ def demo_states(past: list[Assignment], all_approved: bool = False) -> dict[int,
     return states
 
 
-def _answer(item: RubricItem, quality: float, rng: random.Random, spanish: bool) -> dict[str, str]:
+def _answer(item: RubricItem, quality: float, rng: random.Random, spanish: bool) -> AnswerEntry:
     key = item.key
     if item.allow_na and "language" in key and not spanish:
-        return {f"na-{key}": "1"}
+        return AnswerEntry(na=True)
     if item.allow_na and key in {"voicemail_returned", "callback_time"}:
-        return {f"na-{key}": "1"}
+        return AnswerEntry(na=True)
     good = rng.random() < quality
     if item.kind is ItemKind.YES_NO:
-        return {f"item-{key}": "yes" if good or (item.critical and quality > 0.5) else "no"}
+        return AnswerEntry(good or (item.critical and quality > 0.5))
     if item.kind is ItemKind.SCALE:
         top = item.scale_max or 1
-        return {f"item-{key}": str(max(0, min(top, round(top * quality + rng.choice([-1, 0, 0, 1])))))}
+        return AnswerEntry(max(0, min(top, round(top * quality + rng.choice([-1, 0, 0, 1])))))
     if item.kind is ItemKind.CHOICE:
         options = sorted(item.options or [], key=lambda option: -float(option["fraction"]))  # type: ignore[arg-type]
-        return {
-            f"item-{key}": str(
-                options[0 if good else min(len(options) - 1, 1 + int(rng.random() * 2))]["label"]
-            )
-        }
+        return AnswerEntry(
+            str(options[0 if good else min(len(options) - 1, 1 + int(rng.random() * 2))]["label"])
+        )
     if item.kind is ItemKind.TIMING:
         bands = item.bands or [[1, 1.0]]
-        bound = bands[0][0] if good else bands[-1][0] + 1
-        return {f"item-{key}": f"{bound:g}"}
-    pool = COMMENTS["high" if quality >= 0.6 else "low"]
-    return {f"item-{key}": rng.choice(pool)}
+        return AnswerEntry(float(bands[0][0] if good else bands[-1][0] + 1))
+    return AnswerEntry(rng.choice(COMMENTS["high" if quality >= 0.6 else "low"]))
 
 
-def _timings(assignment: Assignment, started: datetime, quality: float, rng: random.Random) -> dict[str, str]:
-    zone = assignment.round.district.timezone
-    local = started.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+def _timings(assignment: Assignment, started: datetime, quality: float, rng: random.Random) -> Timings:
+    good = quality > 0.6
     if assignment.channel is Channel.PHONE:
-        return {
-            "started_at": local,
-            "rings": str(2 if quality > 0.6 else 7),
-            "hold_seconds": str(20 if quality > 0.6 else 150),
-            "transfers": "0" if quality > 0.6 else "2",
-            "call_seconds": str(rng.randint(120, 420)),
-            "staff_gave_name": "yes" if quality > 0.6 else "no",
-        }
+        return Timings(
+            rings=2 if good else 7,
+            hold_seconds=20 if good else 150,
+            transfers=0 if good else 2,
+            call_seconds=rng.randint(120, 420),
+            staff_gave_name=good,
+        )
     if assignment.channel is Channel.EMAIL:
-        reply = started + timedelta(hours=5 if quality > 0.6 else 50)
-        return {
-            "started_at": local,
-            "sent_text": f"Hello, I have a question: {assignment.scenario.title.lower()}. Could you help?",
-            "reply_at": reply.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M"),
-            "reply_text": "Thank you for your email. Please find the information below.",
-        }
-    return {
-        "started_at": local,
-        "greeted_seconds": str(40 if quality > 0.6 else 540),
-        "wait_seconds": str(300 if quality > 0.6 else 900),
-    }
+        return Timings(
+            sent_text=f"Hello, I have a question: {assignment.scenario.title.lower()}. Could you help?",
+            reply_at=started + timedelta(hours=5 if good else 50),
+            reply_text="Thank you for your email. Please find the information below.",
+        )
+    return Timings(greeted_seconds=40 if good else 540, wait_seconds=300 if good else 900)
 
 
-def _entry(contact: Contact, quality: float, rng: random.Random, started: datetime) -> dict[str, str]:
-    data = {"outcome": "reached", **_timings(contact.assignment, started, quality, rng)}
-    spanish = contact.assignment.scenario.language != "en"
-    for item in contact.rubric.items:
-        data.update(_answer(item, quality, rng, spanish))
-    return data
+def demo_entry(
+    assignment: Assignment, rubric: Rubric, quality: float, rng: random.Random, started: datetime
+) -> ContactEntry:
+    """A reached contact for ``assignment`` as an auditor of the given ``quality`` (0 to 1) might see it."""
+    spanish = assignment.scenario.language != "en"
+    return ContactEntry(
+        outcome=Outcome.REACHED,
+        started_at=started,
+        timings=_timings(assignment, started, quality, rng),
+        responses={item.key: _answer(item, quality, rng, spanish) for item in rubric.items},
+    )
 
 
 def _start_time(assignment: Assignment) -> datetime:
@@ -191,13 +198,13 @@ def _unreached(
 ) -> None:
     """No answer, busy, then voicemail: each attempt submitted and approved, the last one unreached."""
     assignment = contact.assignment
+    failures = (Outcome.NO_ANSWER, Outcome.BUSY, Outcome.VOICEMAIL)
     for attempt, (when, outcome) in enumerate(
-        zip(_attempt_times(assignment, calendar), ("no_answer", "busy", "voicemail"), strict=False)
+        zip(_attempt_times(assignment, calendar), failures, strict=False)
     ):
         if attempt:
             contact = retry(session, assignment, auditor)
-        local = when.astimezone(ZoneInfo(calendar.timezone)).strftime("%Y-%m-%dT%H:%M")
-        submit(session, contact, {"outcome": outcome, "started_at": local}, auditor, calendar, now=when)
+        submit(session, contact, ContactEntry(outcome, when), auditor, calendar, now=when)
         approve(session, contact, reviewer, now=when + timedelta(hours=1))
 
 
@@ -233,16 +240,21 @@ def load_demo_fieldwork(
             report.unreached += 1
             continue
         quality = rng.choice(QUALITIES) if state is DemoState.APPROVED else OPEN_QUALITY[state.name.lower()]
-        data = _entry(contact, quality, rng, started)
+        entry = demo_entry(assignment, contact.rubric, quality, rng, started)
         if state is DemoState.CRITICAL:
-            data["item-answered_by_person"] = "yes"
-            data["item-question_answered"] = "no"
+            entry.responses["answered_by_person"] = AnswerEntry(True)
+            entry.responses["question_answered"] = AnswerEntry(False)  # a critical failure, approved below
         if state is DemoState.DRAFT:
-            draft = {name: value for name, value in data.items() if not name.startswith(("item-", "na-"))}
-            save_draft(contact, draft, auditor, now=started + timedelta(minutes=15))
+            typed_so_far = replace(entry, responses={})
+            save_draft(
+                contact,
+                entry_values(typed_so_far, calendar.timezone),
+                auditor,
+                started + timedelta(minutes=15),
+            )
             report.drafts += 1
             continue
-        submit(session, contact, data, auditor, calendar, now=started + timedelta(minutes=30))
+        submit(session, contact, entry, auditor, calendar, now=started + timedelta(minutes=30))
         if assignment.channel is Channel.VISIT:
             store_evidence(
                 session, contact, _photo(), "entrance.jpg", "entrance", auditor, evidence_dir, 5_000_000

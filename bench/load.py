@@ -82,7 +82,8 @@ from app import create_app
 from app.extensions import db
 from audits.accounts import NewUser, create_user
 from audits.demo import DEMO_ROUND_SCENARIOS, load_demo
-from audits.demo_fieldwork import _answer, _timings, load_demo_fieldwork
+from audits.demo_fieldwork import demo_entry, load_demo_fieldwork
+from audits.fieldwork.drafts import entry_values
 from audits.models import (
     Assignment,
     AuditorProfile,
@@ -261,11 +262,8 @@ def filled_form(
 ) -> dict[str, str]:
     """A valid contact form for ``assignment``: a reached school, every item answered (as the demo's)."""
     quality = rng.choice([0.95, 0.85, 0.7, 0.5, 0.35])
-    data = {"outcome": "reached", **_timings(assignment, started, quality, rng)}
-    spanish = assignment.scenario.language != "en"
-    for item in rubric.items:
-        data.update(_answer(item, quality, rng, spanish))
-    return data
+    entry = demo_entry(assignment, rubric, quality, rng, started)
+    return entry_values(entry, assignment.round.district.timezone)
 
 
 def write_plan(session: Session, auditors: int, leaders: int, path: Path) -> dict[str, Any]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from audits.fieldwork.entry import TIMING_TYPES
 from audits.models import ContactStatus, Outcome
 
 MAX_ID = 2_147_483_647
@@ -101,20 +103,17 @@ class Scalar(fields.Field):
         raise self.make_error("invalid")
 
 
-class TimingsIn(Schema):
-    """What the auditor measured; give the fields of the assignment's channel."""
+# Each timing's field, by the timing's type (the timings themselves are ``audits.fieldwork.entry.Timings``).
+TIMING_FIELDS: dict[type, Callable[[], fields.Field]] = {
+    int: _count,
+    bool: lambda: _strict_bool(allow_none=True),
+    datetime: lambda: _moment(allow_none=True),
+    str: lambda: _text(allow_none=True),
+}
 
-    rings = _count()
-    hold_seconds = _count()
-    transfers = _count()
-    call_seconds = _count()
-    staff_gave_name = _strict_bool(allow_none=True)
-    callback_at = _moment(allow_none=True)
-    sent_text = _text(allow_none=True)
-    reply_at = _moment(allow_none=True)
-    reply_text = _text(allow_none=True)
-    greeted_seconds = _count()
-    wait_seconds = _count()
+
+class TimingsIn(Schema.from_dict({name: TIMING_FIELDS[kind]() for name, kind in TIMING_TYPES.items()})):
+    """What the auditor measured; give the fields of the assignment's channel."""
 
 
 class ResponseIn(Schema):

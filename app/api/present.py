@@ -8,26 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from audits.fieldwork.entry import RESPONSE_HOURS, timing_names
 from audits.fieldwork.status import AssignmentState
 from audits.models import Assignment, Contact, ItemKind, Response, Round, Rubric
 from audits.rubrics.spec import rubric_to_dict
 from audits.rubrics.versions import spec_from_rubric
 from audits.scoring.engine import CHANNELS, RoundScores, SchoolScore, Spread
 
-TIMINGS = [
-    "rings",
-    "hold_seconds",
-    "transfers",
-    "call_seconds",
-    "staff_gave_name",
-    "callback_at",
-    "sent_text",
-    "reply_at",
-    "reply_text",
-    "response_business_hours",
-    "greeted_seconds",
-    "wait_seconds",
-]
+# The contact's timings as the API shows them: what the channel records, and the email's response time.
+TIMINGS = [*timing_names(), RESPONSE_HOURS]
 
 
 def page(items: list[Any], total: int, number: int, per_page: int) -> dict[str, Any]:

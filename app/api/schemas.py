@@ -6,11 +6,14 @@ a person's name or email address.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from marshmallow import Schema, fields
 
+from audits.fieldwork.entry import TIMING_TYPES
 from audits.models import (
     Channel,
     ContactStatus,
@@ -186,21 +189,19 @@ class ResponseSchema(Schema):
     comment = fields.String(required=True)
 
 
-class TimingsSchema(Schema):
+# Each timing's field, by the timing's type (the timings themselves are ``audits.fieldwork.entry.Timings``).
+TIMING_FIELDS: dict[type, Callable[[], fields.Field]] = {
+    int: lambda: fields.Integer(allow_none=True),
+    bool: lambda: fields.Boolean(allow_none=True),
+    datetime: lambda: fields.DateTime(allow_none=True),
+    str: fields.String,
+}
+
+
+class TimingsSchema(Schema.from_dict({name: TIMING_FIELDS[kind]() for name, kind in TIMING_TYPES.items()})):
     """What the auditor measured: phone, email or visit fields (the others are empty)."""
 
-    rings = fields.Integer(allow_none=True)
-    hold_seconds = fields.Integer(allow_none=True)
-    transfers = fields.Integer(allow_none=True)
-    call_seconds = fields.Integer(allow_none=True)
-    staff_gave_name = fields.Boolean(allow_none=True)
-    callback_at = fields.DateTime(allow_none=True)
-    sent_text = fields.String()
-    reply_at = fields.DateTime(allow_none=True)
-    reply_text = fields.String()
     response_business_hours = fields.Float(allow_none=True)
-    greeted_seconds = fields.Integer(allow_none=True)
-    wait_seconds = fields.Integer(allow_none=True)
 
 
 class ContactSchema(Schema):

@@ -1,15 +1,16 @@
 """Writing: an auditor submits a contact for an assignment; a reviewer approves or returns one.
 
-The contact body is turned into the contact form's fields and goes through the
-same domain checks as the web form (``audits.fieldwork``); each problem comes
-back under the body field it concerns (``timings.rings``, ``responses.<item>``).
+The contact body becomes the domain's typed ``ContactEntry`` and goes through the same
+checks as the web form (``audits.fieldwork``). The domain names each problem by its place
+in the entry (``timings.rings``, ``responses.courtesy``), which is its place in the body.
 Each request commits once; a domain error rolls everything back.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -24,7 +25,7 @@ from app.api.schemas import ContactSchema
 from app.extensions import db
 from audits.access import Action
 from audits.businesshours import BusinessCalendar
-from audits.errors import DomainError, ValidationError
+from audits.errors import ValidationError
 from audits.fieldwork.contacts import (
     approve,
     attempts_of,
@@ -34,57 +35,32 @@ from audits.fieldwork.contacts import (
     start_contact,
     submit,
 )
-from audits.models import Assignment, Contact, Response, Round, RubricItem, User
-
-TIMING_FIELDS = {
-    "rings",
-    "hold_seconds",
-    "transfers",
-    "call_seconds",
-    "staff_gave_name",
-    "callback_at",
-    "sent_text",
-    "reply_at",
-    "reply_text",
-    "greeted_seconds",
-    "wait_seconds",
-}
+from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
+from audits.models import Assignment, Contact, Outcome, Response, Round, RubricItem, User
 
 
-def _as_text(value: Any) -> str:
-    """A JSON value as the contact form would have sent it."""
+def _moment(value: datetime | None, timezone: str) -> datetime | None:
+    """A body's date and time as aware UTC; without an offset it is the district's local time."""
     if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def contact_form(body: dict[str, Any]) -> dict[str, str]:
-    """The contact form's fields for an API body (``item-<key>``, ``na-<key>``, ``comment-<key>`` …)."""
-    data = {"outcome": body["outcome"], "started_at": _as_text(body["started_at"])}
-    data.update({name: _as_text(value) for name, value in body["timings"].items()})
-    for response in body["responses"]:
-        key = response["item"]
-        data[f"item-{key}"] = _as_text(response["value"])
-        data[f"comment-{key}"] = response["comment"]
-        if response["na"]:
-            data[f"na-{key}"] = "1"
-    return data
-
-
-def body_field(field: str | None) -> str | None:
-    """Where a problem the contact form reports sits in the API body."""
-    if field is None:
         return None
-    for prefix, suffix in (("item-", ""), ("na-", ".na"), ("comment-", ".comment")):
-        if field.startswith(prefix):
-            return f"responses.{field.removeprefix(prefix)}{suffix}"
-    return f"timings.{field}" if field in TIMING_FIELDS else field
+    return (value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))).astimezone(UTC)
+
+
+def contact_entry(body: dict[str, Any], timezone: str) -> ContactEntry:
+    """The typed entry of a contact body (its shape already checked by ``ContactIn``)."""
+    timings = {
+        name: _moment(value, timezone) if isinstance(value, datetime) else value
+        for name, value in body["timings"].items()
+    }
+    for name in ("sent_text", "reply_text"):
+        if timings.get(name, "") is None:
+            timings[name] = ""
+    return ContactEntry(
+        outcome=Outcome(body["outcome"]),
+        started_at=_moment(body["started_at"], timezone),
+        timings=Timings(**timings),
+        responses={r["item"]: AnswerEntry(r["value"], r["na"], r["comment"]) for r in body["responses"]},
+    )
 
 
 def _attempt(assignment: Assignment, user: User) -> Contact:
@@ -121,10 +97,7 @@ def submit_contact(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
     if unknown:
         raise ValidationError.many(unknown)
     calendar = BusinessCalendar.of(assignment.round.district)
-    try:
-        submit(db.session, contact, contact_form(body), user, calendar)
-    except DomainError as error:
-        raise type(error).many([(body_field(field), reason) for field, reason in error.problems]) from error
+    submit(db.session, contact, contact_entry(body, calendar.timezone), user, calendar)
     db.session.commit()
     return contact_dict(_load(contact.id))
 

@@ -22,22 +22,14 @@ from werkzeug.wrappers import Response
 from app.errors import domain_json, json_error, status_for
 from app.extensions import db
 from app.fieldwork.display import helpers, local_time
+from app.fieldwork.entry_form import form_entry, preview_timings
 from app.fieldwork.pages import assignment_or_404, calendar_of, form_page, timezone_of
 from app.permissions import require
 from app.rounds.forms import slot_label
 from audits.access import Action
 from audits.errors import DomainError, ErrorKind
-from audits.fieldwork.contacts import (
-    attempts_of,
-    can_retry,
-    form_values,
-    retry,
-    save_draft,
-    start_contact,
-    submit,
-    suggested_slot,
-)
-from audits.fieldwork.entry import preview_timings
+from audits.fieldwork.contacts import attempts_of, can_retry, retry, start_contact, submit, suggested_slot
+from audits.fieldwork.drafts import form_values, save_draft
 from audits.models import Assignment, Contact, District, Round, Rubric, RubricSection
 
 blueprint = Blueprint("fieldwork", __name__)
@@ -160,7 +152,8 @@ def submit_contact(contact_id: int) -> Response | tuple[str, int]:
     data = request.form.to_dict()
     data.pop("csrf_token", None)
     try:
-        submit(db.session, contact, data, current_user, calendar_of(contact))
+        calendar = calendar_of(contact)
+        submit(db.session, contact, form_entry(data, contact.rubric, calendar), current_user, calendar)
     except DomainError as error:
         db.session.rollback()
         if error.kind is ErrorKind.VALIDATION:

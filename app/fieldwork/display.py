@@ -12,9 +12,18 @@ from zoneinfo import ZoneInfo
 
 from app.rounds.forms import slot_label
 from app.rubrics.forms import CHANNEL_LABELS, UNIT_LABELS
-from audits.fieldwork.contacts import APPROVABLE, EDITABLE_IN_REVIEW, REOPENABLE, RETURNABLE
-from audits.fieldwork.entry import CHANNEL_FIELDS
-from audits.models import Contact, ContactStatus, EvidenceKind, ItemKind, Response, ReviewAction, Rubric
+from audits.fieldwork.entry import timing_names
+from audits.fieldwork.workflow import APPROVABLE, EDITABLE_IN_REVIEW, REOPENABLE, RETURNABLE
+from audits.models import (
+    Channel,
+    Contact,
+    ContactStatus,
+    EvidenceKind,
+    ItemKind,
+    Response,
+    ReviewAction,
+    Rubric,
+)
 
 FIELD_LABELS = {
     "outcome": "Outcome",
@@ -94,13 +103,18 @@ def field_value(contact: Contact, name: str, timezone: str) -> str:
     return str(value)
 
 
-def field_label(name: str, rubric: Rubric) -> str:
-    """What a field of the edit log is called: a channel field's label or a rubric item's prompt."""
-    if name in FIELD_LABELS:
-        return FIELD_LABELS[name]
-    kind, _, key = name.partition("-")
+def field_label(path: str, rubric: Rubric) -> str:
+    """What a value of the edit log is called: a channel field's label, a rubric item's prompt or comment.
+
+    ``path`` is where the value sits in an entry: ``outcome``, ``timings.rings``,
+    ``responses.courtesy`` or ``responses.courtesy.comment``.
+    """
+    head, _, rest = path.partition(".")
+    if head != "responses":
+        return FIELD_LABELS.get(rest if head == "timings" else path, path)
+    key, _, part = rest.partition(".")
     prompt = next((item.prompt for item in rubric.items if item.key == key), key)
-    return f"Comment on “{prompt}”" if kind == "comment" else prompt
+    return f"Comment on “{prompt}”" if part == "comment" else prompt
 
 
 def helpers() -> dict[str, Any]:
@@ -117,7 +131,7 @@ def helpers() -> dict[str, Any]:
         "action_words": ACTION_WORDS,
         "channel_labels": CHANNEL_LABELS,
         "slot_label": slot_label,
-        "channel_fields": CHANNEL_FIELDS,
+        "channel_fields": {channel: timing_names(channel) for channel in Channel},
         "ContactStatus": ContactStatus,
         "EvidenceKind": EvidenceKind,
         # Which review step each status allows (the domain enforces them; the page offers them).

@@ -28,7 +28,7 @@ from app.fieldwork.pages import (
 from app.permissions import require
 from audits.access import Action
 from audits.errors import DomainError
-from audits.fieldwork.contacts import form_values
+from audits.fieldwork.drafts import form_values
 from audits.fieldwork.evidence import attach_evidence, evidence_path, remove_evidence
 from audits.models import Channel, Evidence, EvidenceKind
 

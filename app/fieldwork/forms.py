@@ -1,8 +1,9 @@
 """Forms of the fieldwork pages. Real validation happens in ``audits.fieldwork``.
 
 The contact form keeps what was typed exactly as typed (a draft or a rejected
-submission comes back unchanged); ``place_problems`` puts the domain's
-``(field, reason)`` pairs next to the channel fields and the rubric items.
+submission comes back unchanged); ``place_problems`` puts each ``(path, reason)``
+of an entry's problems (``timings.rings``, ``responses.courtesy.comment``) next to its
+channel field or rubric item.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from wtforms import Form, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateTimeLocalInput, NumberInput
 
-from audits.fieldwork.entry import CHANNEL_FIELDS, OUTCOMES
-from audits.models import Channel
+from app.fieldwork.entry_form import in_page_order
+from audits.errors import Problem
+from audits.fieldwork.entry import OUTCOMES, timing_names
+from audits.models import Channel, Rubric
 
 STARTED_LABELS = {
     Channel.PHONE: "When the call started",
@@ -45,7 +48,6 @@ ACCEPT = {
     Channel.EMAIL: ".eml,message/rfc822,.txt,text/plain,image/*",
     Channel.VISIT: "image/*",
 }
-RUBRIC_PREFIXES = ("item-", "na-", "comment-")
 
 
 def _moment(label: str, **kwargs: object) -> StringField:
@@ -92,7 +94,7 @@ class ContactFields(Form):
 
     def channel_fields(self) -> list[str]:
         """The names of the fields this channel records, in the order the form shows them."""
-        return ["started_at", "outcome", *CHANNEL_FIELDS[self.channel]]
+        return ["started_at", "outcome", *timing_names(self.channel)]
 
     def label_of(self, name: str) -> str:
         """A field's label, for error summaries and the edit log."""
@@ -112,17 +114,18 @@ class PlacedProblems:
     summary: list[tuple[str, str]] = field(default_factory=list)
 
 
-def place_problems(
-    form: ContactFields, problems: Iterable[tuple[str | None, str]], prompts: Mapping[str, str]
-) -> PlacedProblems:
-    """Put each ``(field, reason)`` next to its channel field or rubric item (``prompts``: key → prompt)."""
+def place_problems(form: ContactFields, problems: Iterable[Problem], rubric: Rubric) -> PlacedProblems:
+    """Put each ``(path, reason)`` next to its channel field or rubric item, in the order of the page."""
     placed = PlacedProblems()
-    for name, reason in problems:
+    prompts = {item.key: item.prompt for item in rubric.items}
+    for path, reason in in_page_order(list(problems), rubric):
+        head, _, rest = (path or "").partition(".")
+        name = rest if head == "timings" else path
+        key = rest.split(".")[0] if head == "responses" else ""
         if name and name in form.channel_fields():
             form[name].errors = [*form[name].errors, reason]
             placed.summary.append((name, f"{form.label_of(name)}: {reason}"))
-        elif name and name.startswith(RUBRIC_PREFIXES) and name.split("-", 1)[1] in prompts:
-            key = name.split("-", 1)[1]
+        elif key in prompts:
             placed.rubric.setdefault(key, []).append(reason)
             placed.summary.append((f"rubric-item-{key}", f"{prompts[key]}: {reason}"))
         else:

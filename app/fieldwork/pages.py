@@ -15,12 +15,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
+from app.fieldwork.entry_form import preview_timings
 from app.fieldwork.forms import ContactFields, EvidenceForm, ReopenForm, ReturnForm, place_problems
 from app.permissions import can
 from audits.access import Action
 from audits.businesshours import BusinessCalendar
-from audits.fieldwork.contacts import EDITABLE_BY_AUDITOR, attempts_of, can_retry, suggested_slot
-from audits.fieldwork.entry import preview_timings
+from audits.fieldwork.contacts import attempts_of, can_retry, suggested_slot
+from audits.fieldwork.workflow import EDITABLE_BY_AUDITOR
 from audits.models import Assignment, Contact, ContactStatus, Evidence, ReviewAction, ReviewEvent
 
 # The review step whose comment the auditor must see while the contact is back with them.
@@ -99,8 +100,7 @@ def form_page(
     timezone = timezone_of(contact)
     attempts = attempts_of(db.session, assignment)
     form = ContactFields(assignment.channel, values)
-    prompts = {item.key: item.prompt for item in contact.rubric.items}
-    placed = place_problems(form, problems, prompts)
+    placed = place_problems(form, problems, contact.rubric)
     if upload_form is None:
         upload_form = EvidenceForm(formdata=None)
     upload_form.set_channel(assignment.channel)

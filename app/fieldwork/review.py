@@ -17,21 +17,16 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.fieldwork.display import helpers
+from app.fieldwork.entry_form import form_entry
 from app.fieldwork.forms import ReopenForm, ReturnForm
 from app.fieldwork.pages import calendar_of, contact_or_404, contact_page, form_page, timezone_of
 from app.forms import apply_errors, id_arg
 from app.permissions import permission_required, require
 from audits.access import Action
 from audits.errors import DomainError
-from audits.fieldwork.contacts import (
-    EDITABLE_IN_REVIEW,
-    approve,
-    reopen,
-    return_contact,
-    review_queue,
-    reviewer_edit,
-    stored_values,
-)
+from audits.fieldwork.contacts import approve, reopen, return_contact, review_queue, reviewer_edit
+from audits.fieldwork.drafts import stored_values
+from audits.fieldwork.workflow import EDITABLE_IN_REVIEW
 from audits.models import Channel, Role, Round, School, User
 
 blueprint = Blueprint("review", __name__)
@@ -171,7 +166,8 @@ def edit(contact_id: int) -> Response | tuple[str, int]:
     data = request.form.to_dict()
     data.pop("csrf_token", None)
     try:
-        reviewer_edit(db.session, contact, data, current_user, calendar_of(contact))
+        calendar = calendar_of(contact)
+        reviewer_edit(db.session, contact, form_entry(data, contact.rubric, calendar), current_user, calendar)
     except DomainError as error:
         db.session.rollback()
         return form_page(contact, data, problems=error.problems, status=400, review=True)

@@ -37,7 +37,7 @@ from app.telephony.forms import CallForm
 from app.telephony.tasks import recordings_dir
 from audits.access import Action, allowed
 from audits.errors import DomainError
-from audits.fieldwork.entry import format_local
+from audits.fieldwork.drafts import format_local
 from audits.models import Call, Channel, Contact
 from audits.telephony.calls import call_placed, latest_pair, playable_recording, start_call, under_way
 from audits.telephony.measured import FORM_FIELDS

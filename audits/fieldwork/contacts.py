@@ -1,13 +1,14 @@
-"""The life of a contact: start or retry an attempt, keep drafts, submit, review.
+"""The life of a contact: start or retry an attempt, submit it, review it.
 
-Workflow: draft → submitted → returned → submitted → approved → reopened → submitted …
-Only approved contacts count. Every change after the first submission is kept in
-the edit log. Functions add or change objects and flush; the caller commits once.
+Which step may follow which is the table in ``audits.fieldwork.workflow``. Only
+approved contacts count. Every change after the first submission is kept in the edit
+log, by where it sits in the entry (``timings.rings``, ``responses.courtesy``). Drafts
+are in ``audits.fieldwork.drafts``. Functions add or change objects and flush; the
+caller commits once.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,19 @@ from sqlalchemy.orm import Session, joinedload
 
 from audits.businesshours import BusinessCalendar
 from audits.errors import ConflictError, NotAllowedError, ValidationError
-from audits.fieldwork.entry import MAX_TEXT, ContactEntry, format_local, parse_entry
+from audits.fieldwork.entry import (
+    MAX_TEXT,
+    RESPONSE_HOURS,
+    AnswerEntry,
+    CheckedEntry,
+    ContactEntry,
+    Timings,
+    check_entry,
+    response_path,
+    timing_names,
+    timing_path,
+)
+from audits.fieldwork.workflow import EDITABLE_IN_REVIEW, ensure_step, take_step
 from audits.models import (
     Assignment,
     Channel,
@@ -27,7 +40,6 @@ from audits.models import (
     Outcome,
     Response,
     ReviewAction,
-    ReviewEvent,
     Role,
     Round,
     RoundStatus,
@@ -39,31 +51,8 @@ from audits.rubrics.versions import latest_published
 from audits.scoring.tally import tally
 from audits.timeutil import utcnow
 
-EDITABLE_BY_AUDITOR = {ContactStatus.DRAFT, ContactStatus.RETURNED, ContactStatus.REOPENED}
-# The statuses each review step starts from.
-APPROVABLE = {ContactStatus.SUBMITTED, ContactStatus.REOPENED}
-RETURNABLE = {ContactStatus.SUBMITTED}
-REOPENABLE = {ContactStatus.APPROVED}
-EDITABLE_IN_REVIEW = {ContactStatus.SUBMITTED, ContactStatus.REOPENED}
 REVIEWERS = {Role.REVIEWER, Role.LEADER, Role.ADMIN}
 OPEN_ROUNDS = {RoundStatus.SCHEDULED, RoundStatus.IN_FIELD}
-MAX_DRAFT_BYTES = 200_000
-CONTACT_FIELDS = [
-    "outcome",
-    "started_at",
-    "rings",
-    "hold_seconds",
-    "transfers",
-    "call_seconds",
-    "staff_gave_name",
-    "callback_at",
-    "sent_text",
-    "reply_at",
-    "reply_text",
-    "response_business_hours",
-    "greeted_seconds",
-    "wait_seconds",
-]
 
 
 def attempts_of(session: Session, assignment: Assignment) -> list[Contact]:
@@ -153,26 +142,18 @@ def suggested_slot(assignment: Assignment, attempts: list[Contact], timezone: st
     return assignment.slot
 
 
-def save_draft(contact: Contact, data: dict[str, Any], user: User, now: datetime | None = None) -> None:
-    """Keep what the auditor has typed so far, server-side and visible only to them."""
-    if contact.auditor_id != user.id:
-        raise NotAllowedError("contact", "only the contact's auditor keeps drafts of it")
-    if contact.status not in EDITABLE_BY_AUDITOR:
-        raise ConflictError("status", f"the contact is {contact.status.value}; it cannot change now")
-    clean = {str(key)[:100]: str(value) for key, value in data.items() if key != "csrf_token"}
-    if len(json.dumps(clean)) > MAX_DRAFT_BYTES:
-        raise ValidationError(None, "the draft is too large to keep")
-    contact.draft = clean
-    contact.draft_saved_at = now or utcnow()
-
-
 def snapshot(contact: Contact) -> dict[str, str]:
-    """Every recorded value of a contact as text, keyed by field name (for the edit log)."""
-    values = {name: _as_text(getattr(contact, name)) for name in CONTACT_FIELDS}
+    """Every recorded value of a contact as text, by where it sits in an entry (for the edit log)."""
+    values = {
+        "outcome": _as_text(contact.outcome),
+        "started_at": _as_text(contact.started_at),
+        RESPONSE_HOURS: _as_text(contact.response_business_hours),
+        **{timing_path(name): _as_text(getattr(contact, name)) for name in timing_names()},
+    }
     for response in contact.responses:
         key = response.item.key
-        values[f"item-{key}"] = "N/A" if response.na else _as_text(response.value)
-        values[f"comment-{key}"] = response.comment
+        values[response_path(key)] = "N/A" if response.na else _as_text(response.value)
+        values[response_path(key, "comment")] = response.comment
     return values
 
 
@@ -188,13 +169,12 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _apply(session: Session, contact: Contact, entry: ContactEntry) -> None:
+def _apply(session: Session, contact: Contact, entry: CheckedEntry) -> None:
     contact.outcome = entry.outcome
-    for name, value in entry.values.items():
-        setattr(contact, name, value)
-    for name in CONTACT_FIELDS[2:]:
-        if name not in entry.values:
-            setattr(contact, name, "" if name in {"sent_text", "reply_text"} else None)
+    contact.started_at = entry.started_at
+    for name in timing_names():
+        setattr(contact, name, getattr(entry.timings, name))
+    contact.response_business_hours = entry.response_business_hours
     items = {item.key: item for item in contact.rubric.items}
     existing = {response.item_id: response for response in contact.responses}
     for key, item in items.items():
@@ -214,8 +194,8 @@ def _apply(session: Session, contact: Contact, entry: ContactEntry) -> None:
     session.flush()
 
 
-def _record(session: Session, contact: Contact, user: User, entry: ContactEntry, now: datetime) -> None:
-    """Apply ``entry``; after the first submission, log every field that changed."""
+def _record(session: Session, contact: Contact, user: User, entry: CheckedEntry, now: datetime) -> None:
+    """Apply ``entry``; after the first submission, log every value that changed."""
     before = snapshot(contact) if contact.first_submitted_at is not None else None
     _apply(session, contact, entry)
     tally(session, [contact.id])
@@ -232,10 +212,16 @@ def _record(session: Session, contact: Contact, user: User, entry: ContactEntry,
             )
 
 
+def _unreached(contact: Contact, outcome: Outcome) -> bool:
+    """A failed attempt that is the last one: the round's limit is used up, or an email went unanswered."""
+    final = contact.attempt >= contact.assignment.round.attempt_limit or outcome is Outcome.NO_REPLY
+    return contact.failed and final
+
+
 def submit(
     session: Session,
     contact: Contact,
-    data: dict[str, str],
+    entry: ContactEntry,
     user: User,
     calendar: BusinessCalendar,
     now: datetime | None = None,
@@ -244,18 +230,14 @@ def submit(
     now = now or utcnow()
     if contact.auditor_id != user.id:
         raise NotAllowedError("contact", "only the contact's auditor can submit it")
-    if contact.status not in EDITABLE_BY_AUDITOR:
-        raise ConflictError("status", f"the contact is {contact.status.value}; it cannot be submitted now")
-    entry = parse_entry(data, contact.rubric, calendar)
-    _record(session, contact, user, entry, now)
-    round_ = contact.assignment.round
-    final_attempt = contact.attempt >= round_.attempt_limit or entry.outcome is Outcome.NO_REPLY
-    contact.unreached = contact.failed and final_attempt
-    contact.status = ContactStatus.SUBMITTED
+    ensure_step(contact, ReviewAction.SUBMITTED)
+    checked = check_entry(entry, contact.rubric, calendar)
+    _record(session, contact, user, checked, now)
+    contact.unreached = _unreached(contact, checked.outcome)
+    session.add(take_step(contact, ReviewAction.SUBMITTED, user, now=now))
     contact.submitted_at = now
     contact.first_submitted_at = contact.first_submitted_at or now
     contact.draft = {}
-    session.add(ReviewEvent(contact_id=contact.id, actor_id=user.id, action=ReviewAction.SUBMITTED, at=now))
     session.flush()
 
 
@@ -266,58 +248,31 @@ def _check_reviewer(user: User, contact: Contact) -> None:
         raise NotAllowedError("user", "this contact belongs to another district")
 
 
-def _review(
-    session: Session,
-    contact: Contact,
-    reviewer: User,
-    allowed: set[ContactStatus],
-    to: ContactStatus,
-    action: ReviewAction,
-    comment: str = "",
-    now: datetime | None = None,
-) -> datetime:
-    """Check the reviewer and the move, change the status and record the review event."""
-    _check_reviewer(reviewer, contact)
-    if contact.status not in allowed:
-        raise ConflictError("status", f"a {contact.status.value} contact cannot be {to.value}")
-    now = now or utcnow()
-    contact.status = to
-    session.add(
-        ReviewEvent(contact_id=contact.id, actor_id=reviewer.id, action=action, comment=comment, at=now)
-    )
-    return now
-
-
 def approve(session: Session, contact: Contact, reviewer: User, now: datetime | None = None) -> None:
     """Approve a submitted (or reopened) contact: it counts from now on and is locked."""
-    allowed = APPROVABLE
-    contact.approved_at = _review(
-        session, contact, reviewer, allowed, ContactStatus.APPROVED, ReviewAction.APPROVED, now=now
-    )
+    _check_reviewer(reviewer, contact)
+    event = take_step(contact, ReviewAction.APPROVED, reviewer, now=now)
+    session.add(event)
+    contact.approved_at = event.at
     session.flush()
+
+
+def _written(text: str, field: str, missing: str) -> str:
+    """A reviewer's comment or reason, required and within the limit."""
+    if not text.strip():
+        raise ValidationError(field, missing)
+    if len(text.strip()) > MAX_TEXT:
+        raise ValidationError(field, f"keep it under {MAX_TEXT:,} characters")
+    return text.strip()
 
 
 def return_contact(
     session: Session, contact: Contact, reviewer: User, comment: str, now: datetime | None = None
 ) -> None:
     """Send a submitted contact back to its auditor with what to fix."""
-    if not comment.strip():
-        _check_reviewer(reviewer, contact)
-        raise ValidationError("comment", "say what the auditor should fix")
-    if len(comment.strip()) > MAX_TEXT:
-        _check_reviewer(reviewer, contact)
-        raise ValidationError("comment", f"keep it under {MAX_TEXT:,} characters")
-    allowed = RETURNABLE
-    _review(
-        session,
-        contact,
-        reviewer,
-        allowed,
-        ContactStatus.RETURNED,
-        ReviewAction.RETURNED,
-        comment.strip(),
-        now,
-    )
+    _check_reviewer(reviewer, contact)
+    note = _written(comment, "comment", "say what the auditor should fix")
+    session.add(take_step(contact, ReviewAction.RETURNED, reviewer, note, now))
     session.flush()
 
 
@@ -325,23 +280,9 @@ def reopen(
     session: Session, contact: Contact, reviewer: User, reason: str, now: datetime | None = None
 ) -> None:
     """Unlock an approved contact, with a written reason; it stops counting until approved again."""
-    if not reason.strip():
-        _check_reviewer(reviewer, contact)
-        raise ValidationError("reason", "write why the contact is reopened")
-    if len(reason.strip()) > MAX_TEXT:
-        _check_reviewer(reviewer, contact)
-        raise ValidationError("reason", f"keep it under {MAX_TEXT:,} characters")
-    allowed = REOPENABLE
-    _review(
-        session,
-        contact,
-        reviewer,
-        allowed,
-        ContactStatus.REOPENED,
-        ReviewAction.REOPENED,
-        reason.strip(),
-        now,
-    )
+    _check_reviewer(reviewer, contact)
+    note = _written(reason, "reason", "write why the contact is reopened")
+    session.add(take_step(contact, ReviewAction.REOPENED, reviewer, note, now))
     contact.approved_at = None
     session.flush()
 
@@ -349,7 +290,7 @@ def reopen(
 def reviewer_edit(
     session: Session,
     contact: Contact,
-    data: dict[str, str],
+    entry: ContactEntry,
     reviewer: User,
     calendar: BusinessCalendar,
     now: datetime | None = None,
@@ -358,40 +299,22 @@ def reviewer_edit(
     _check_reviewer(reviewer, contact)
     if contact.status not in EDITABLE_IN_REVIEW:
         raise ConflictError("status", f"a {contact.status.value} contact cannot be edited in review")
-    entry = parse_entry(data, contact.rubric, calendar)
-    _record(session, contact, reviewer, entry, now or utcnow())
-    contact.unreached = contact.failed and (
-        contact.attempt >= contact.assignment.round.attempt_limit or entry.outcome is Outcome.NO_REPLY
-    )
+    checked = check_entry(entry, contact.rubric, calendar)
+    _record(session, contact, reviewer, checked, now or utcnow())
+    contact.unreached = _unreached(contact, checked.outcome)
     session.flush()
 
 
-def form_values(contact: Contact, timezone: str) -> dict[str, str]:
-    """What the contact form shows: the auditor's draft if any, else the stored values."""
-    if contact.draft:
-        return dict(contact.draft)
-    return stored_values(contact, timezone)
-
-
-def stored_values(contact: Contact, timezone: str) -> dict[str, str]:
-    """The contact's recorded values as the contact form's inputs hold them (drafts left out)."""
-    values: dict[str, str] = {}
-    for name in CONTACT_FIELDS:
-        value = getattr(contact, name)
-        if isinstance(value, datetime):
-            values[name] = format_local(value, timezone)
-        elif name == "response_business_hours":
-            continue
-        else:
-            values[name] = _as_text(value)
-    for response in contact.responses:
-        key = response.item.key
-        if response.na:
-            values[f"na-{key}"] = "1"
-        elif response.value is not None:
-            values[f"item-{key}"] = _as_text(response.value)
-        values[f"comment-{key}"] = response.comment
-    return values
+def recorded_entry(contact: Contact) -> ContactEntry:
+    """What a stored contact records, as the entry that would record it again."""
+    return ContactEntry(
+        outcome=contact.outcome,
+        started_at=contact.started_at,
+        timings=Timings(**{name: getattr(contact, name) for name in timing_names()}),
+        responses={
+            r.item.key: AnswerEntry(None if r.na else r.value, r.na, r.comment) for r in contact.responses
+        },
+    )
 
 
 def review_queue(

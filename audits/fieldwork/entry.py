@@ -1,19 +1,24 @@
-"""Turning what an auditor typed into checked values, with every problem at once.
+"""What an auditor records about one attempt, as typed values, and the rules it must meet.
 
-Field names are the contact form's input names: ``started_at``, ``outcome``,
-``rings`` … and, for the rubric, ``item-<key>``, ``na-<key>`` and ``comment-<key>``.
-Datetimes arrive as ``YYYY-MM-DDTHH:MM`` in the district's local time.
+The contact form and the API each build a ``ContactEntry`` (an outcome, when the
+contact started, the channel's ``Timings`` and the rubric ``responses`` by item key);
+``check_entry`` holds it against the rubric and the district's calendar and returns a
+``CheckedEntry`` ready to store, or raises one ``ValidationError`` listing every
+problem. Problems name what they concern by its place in the entry: ``outcome``,
+``started_at``, ``timings.rings``, ``responses.courtesy``, ``responses.courtesy.comment``.
+
+``Timings`` is the one list of what each channel records: the model's columns, the API's
+``timings`` and the edit log follow it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, get_args, get_type_hints
 
 from audits.businesshours import BusinessCalendar, business_hours_between
-from audits.errors import ValidationError
+from audits.errors import Problem, ValidationError
 from audits.models import Channel, ItemKind, Outcome, Rubric
 from audits.rubrics.scoring import NA, item_fraction
 from audits.rubrics.versions import spec_from_item
@@ -30,20 +35,89 @@ OUTCOMES: dict[Channel, list[Outcome]] = {
     Channel.EMAIL: [Outcome.REACHED, Outcome.NO_REPLY],
     Channel.VISIT: [Outcome.REACHED, Outcome.NOT_SERVED],
 }
-CHANNEL_FIELDS: dict[Channel, list[str]] = {
-    Channel.PHONE: ["rings", "hold_seconds", "transfers", "call_seconds", "staff_gave_name", "callback_at"],
-    Channel.EMAIL: ["sent_text", "reply_at", "reply_text"],
-    Channel.VISIT: ["greeted_seconds", "wait_seconds"],
-}
 MAX_COUNT = 100_000
 MAX_TEXT = 20_000
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # moments outside these years are typing mistakes
+STARTED_WORDS = {
+    Channel.PHONE: "when the call started",
+    Channel.EMAIL: "when the email was sent",
+    Channel.VISIT: "when you arrived",
+}
+# Derived from an email's sent and reply times; stored beside the timings, never entered.
+RESPONSE_HOURS = "response_business_hours"
 
-Problems = list[tuple[str | None, str]]
+
+# Which channel records a timing, as each field's metadata.
+PHONE, EMAIL, VISIT = ({"channel": channel} for channel in (Channel.PHONE, Channel.EMAIL, Channel.VISIT))
+
+
+@dataclass
+class Timings:
+    """What the auditor measured or copied, by channel; a field of another channel stays blank."""
+
+    rings: int | None = field(default=None, metadata=PHONE)
+    hold_seconds: int | None = field(default=None, metadata=PHONE)
+    transfers: int | None = field(default=None, metadata=PHONE)
+    call_seconds: int | None = field(default=None, metadata=PHONE)
+    staff_gave_name: bool | None = field(default=None, metadata=PHONE)
+    callback_at: datetime | None = field(default=None, metadata=PHONE)
+    sent_text: str = field(default="", metadata=EMAIL)
+    reply_at: datetime | None = field(default=None, metadata=EMAIL)
+    reply_text: str = field(default="", metadata=EMAIL)
+    greeted_seconds: int | None = field(default=None, metadata=VISIT)
+    wait_seconds: int | None = field(default=None, metadata=VISIT)
+
+
+# Each timing's type without ``None``: ``int``, ``bool``, ``datetime`` or ``str``.
+TIMING_TYPES: dict[str, type] = {
+    name: next(t for t in get_args(hint) or (hint,) if t is not type(None))
+    for name, hint in get_type_hints(Timings).items()
+}
+WRONG_KIND = {
+    int: "enter a whole number",
+    bool: "answer yes or no",
+    datetime: "enter a date and time",
+    str: "enter text",
+}
+
+
+def timing_names(channel: Channel | None = None) -> list[str]:
+    """The names of the timings ``channel`` records (every channel's when ``None``), in form order."""
+    return [f.name for f in fields(Timings) if channel is None or f.metadata["channel"] is channel]
+
+
+def timing_path(name: str) -> str:
+    """Where a timing sits in an entry: ``timings.rings``."""
+    return f"timings.{name}"
+
+
+def response_path(key: str, part: str = "") -> str:
+    """Where an answer (or its ``comment`` / ``na``) sits in an entry: ``responses.courtesy.comment``."""
+    return f"responses.{key}" + (f".{part}" if part else "")
+
+
+@dataclass
+class AnswerEntry:
+    """The answer to one rubric item: true/false, a whole number, a number, a label or text; or N/A."""
+
+    value: bool | int | float | str | None = None
+    na: bool = False
+    comment: str = ""
+
+
+@dataclass
+class ContactEntry:
+    """Everything recorded about one attempt, typed, before any rule is checked."""
+
+    outcome: Outcome | None = None
+    started_at: datetime | None = None
+    timings: Timings = field(default_factory=Timings)
+    responses: dict[str, AnswerEntry] = field(default_factory=dict)
 
 
 @dataclass
 class Answer:
-    """A checked answer to one rubric item."""
+    """A checked answer to one rubric item, with the fraction of its points it earns."""
 
     value: Any
     na: bool
@@ -52,93 +126,29 @@ class Answer:
 
 
 @dataclass
-class ContactEntry:
-    """Everything an auditor recorded about one attempt, checked."""
+class CheckedEntry:
+    """An entry that met every rule: only its channel's timings kept, the email response time worked out."""
 
-    outcome: Outcome | None = None
-    started_at: datetime | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    answers: dict[str, Answer] = field(default_factory=dict)
-
-
-def parse_local(text: str, timezone: str) -> datetime:
-    """Read ``YYYY-MM-DDTHH:MM`` (or with seconds, or ISO with an offset) as an aware UTC datetime."""
-    moment = datetime.fromisoformat(text.strip())
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(timezone))
-    return moment.astimezone(UTC)
+    outcome: Outcome
+    started_at: datetime
+    timings: Timings
+    response_business_hours: float | None
+    answers: dict[str, Answer]
 
 
-def format_local(moment: datetime | None, timezone: str) -> str:
-    """The value a ``datetime-local`` input shows for ``moment``."""
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M") if moment else ""
-
-
-def _count(data: dict[str, str], name: str, problems: Problems) -> int | None:
-    text = (data.get(name) or "").strip()
-    if not text:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        problems.append((name, "enter a whole number"))
-        return None
-    if not 0 <= value <= MAX_COUNT:
-        problems.append((name, "enter a number of at least 0"))
-        return None
-    return value
-
-
-def _moment(data: dict[str, str], name: str, timezone: str, problems: Problems) -> datetime | None:
-    text = (data.get(name) or "").strip()
-    if not text:
-        return None
-    try:
-        moment = parse_local(text, timezone)
-    except (ValueError, OverflowError):
-        problems.append((name, "enter a date and time, e.g. 2027-02-01 09:30"))
-        return None
-    if not 2000 <= moment.year <= 2100:
-        problems.append((name, "enter a date between the years 2000 and 2100"))
-        return None
-    return moment
-
-
-def _text(data: dict[str, str], name: str, problems: Problems) -> str:
-    text = (data.get(name) or "").strip()
-    if len(text) > MAX_TEXT:
-        problems.append((name, f"keep it under {MAX_TEXT:,} characters"))
-    return text
-
-
-def _has(problems: Problems, name: str) -> bool:
-    return any(field == name for field, _ in problems)
-
-
-def _answer_value(kind: ItemKind, text: str) -> Any:
-    if kind is ItemKind.YES_NO:
-        return {"yes": True, "no": False}.get(text.lower(), text)
-    if kind is ItemKind.SCALE:
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if kind is ItemKind.TIMING:
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    return text
-
-
-def measured_timings(rubric: Rubric, values: dict[str, Any], calendar: BusinessCalendar) -> dict[str, float]:
+def measured_timings(
+    rubric: Rubric,
+    started_at: datetime | None,
+    timings: Timings,
+    calendar: BusinessCalendar,
+    response_hours: float | None = None,
+) -> dict[str, float]:
     """Timing item answers measured from the contact's own timings, by item key.
 
     Phone: rings → rings, seconds → hold, business hours → call-back delay.
     Email: business hours → response time. Visit: minutes / seconds → until greeted.
     """
     channel = rubric.channel
-    started = values.get("started_at")
     measured: dict[str, float] = {}
     for item in rubric.items:
         if item.kind is not ItemKind.TIMING:
@@ -146,133 +156,164 @@ def measured_timings(rubric: Rubric, values: dict[str, Any], calendar: BusinessC
         unit = item.unit.value if item.unit else ""
         value: float | None = None
         if channel is Channel.PHONE and unit == "rings":
-            value = values.get("rings")
+            value = timings.rings
         elif channel is Channel.PHONE and unit == "seconds":
-            value = values.get("hold_seconds")
-        elif channel is Channel.PHONE and unit == "business_hours" and started and values.get("callback_at"):
-            value = business_hours_between(calendar, started, values["callback_at"])
+            value = timings.hold_seconds
+        elif channel is Channel.PHONE and unit == "business_hours" and started_at and timings.callback_at:
+            value = business_hours_between(calendar, started_at, timings.callback_at)
         elif channel is Channel.EMAIL and unit == "business_hours":
-            value = values.get("response_business_hours")
-        elif channel is Channel.VISIT and unit == "minutes" and values.get("greeted_seconds") is not None:
-            value = values["greeted_seconds"] / 60
+            value = response_hours
+        elif channel is Channel.VISIT and unit == "minutes" and timings.greeted_seconds is not None:
+            value = timings.greeted_seconds / 60
         elif channel is Channel.VISIT and unit == "seconds":
-            value = values.get("greeted_seconds")
+            value = timings.greeted_seconds
         if value is not None:
             measured[item.key] = round(float(value), 2)
     return measured
 
 
-def preview_timings(data: dict[str, str], rubric: Rubric, calendar: BusinessCalendar) -> dict[str, float]:
-    """The timing answers an unfinished entry would measure, by item key; unreadable fields are skipped.
-
-    For showing the auditor, while they type, what a blank timing item will be filled with.
-    """
-    ignored: Problems = []
-    timezone = calendar.timezone
-    values: dict[str, Any] = {
-        "started_at": _moment(data, "started_at", timezone, ignored),
-        "callback_at": _moment(data, "callback_at", timezone, ignored),
-    }
-    for name in ("rings", "hold_seconds", "greeted_seconds"):
-        values[name] = _count(data, name, ignored)
-    reply_at = _moment(data, "reply_at", timezone, ignored)
-    if reply_at and values["started_at"] and reply_at >= values["started_at"]:
-        values["response_business_hours"] = business_hours_between(calendar, values["started_at"], reply_at)
-    return measured_timings(rubric, values, calendar)
+def response_hours(calendar: BusinessCalendar, started_at: datetime | None, timings: Timings) -> float | None:
+    """Business hours from the email to its reply, when both are known and in order."""
+    if started_at is None or timings.reply_at is None or timings.reply_at < started_at:
+        return None
+    return business_hours_between(calendar, started_at, timings.reply_at)
 
 
-def parse_entry(
-    data: dict[str, str], rubric: Rubric, calendar: BusinessCalendar, require_answers: bool = True
-) -> ContactEntry:
-    """Check a submitted contact form; raise one ``ValidationError`` listing every problem.
+def _plausible(moment: datetime | None, path: str, problems: list[Problem]) -> datetime | None:
+    """``moment`` if it is an aware datetime within the years people type, else a problem and ``None``."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        problems.append((path, "give the time with its time zone"))
+        return None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        problems.append((path, f"enter a date between the years {FIRST_YEAR} and {LAST_YEAR}"))
+        return None
+    return moment
 
-    Rubric answers are required only when the school was reached; a failed
-    attempt records its outcome and timings alone.
-    """
-    problems: Problems = []
-    channel = rubric.channel
-    timezone = calendar.timezone
-    entry = ContactEntry()
-    outcome_text = (data.get("outcome") or "").strip()
-    if not outcome_text:
-        problems.append(("outcome", "choose how the contact ended"))
-    elif outcome_text not in {outcome.value for outcome in OUTCOMES[channel]}:
-        problems.append(("outcome", "choose one of the listed outcomes"))
-    else:
-        entry.outcome = Outcome(outcome_text)
-    entry.started_at = _moment(data, "started_at", timezone, problems)
-    if entry.started_at is None and not _has(problems, "started_at"):
-        label = {
-            "phone": "when the call started",
-            "email": "when the email was sent",
-            "visit": "when you arrived",
-        }
-        problems.append(("started_at", f"enter {label[channel.value]}"))
-    values: dict[str, Any] = {"started_at": entry.started_at}
+
+def _check_timings(timings: Timings, channel: Channel, problems: list[Problem]) -> Timings:
+    """The channel's timings within their limits (others blank); a value that breaks one becomes blank."""
+    kept: dict[str, Any] = {}
+    for name in timing_names(channel):
+        value = getattr(timings, name)
+        path, kind = timing_path(name), TIMING_TYPES[name]
+        if value is None or value == "":
+            kept[name] = value
+            continue
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            problems.append((path, WRONG_KIND[kind]))
+            continue
+        if kind is int and not 0 <= value <= MAX_COUNT:
+            problems.append((path, "enter a number of at least 0"))
+            continue
+        if kind is str:
+            value = value.strip()
+            if len(value) > MAX_TEXT:
+                problems.append((path, f"keep it under {MAX_TEXT:,} characters"))
+                continue
+        if kind is datetime:
+            value = _plausible(value, path, problems)
+        kept[name] = value
+    return Timings(**kept)
+
+
+def _has(problems: list[Problem], path: str) -> bool:
+    return any(found == path for found, _ in problems)
+
+
+def _channel_rules(
+    outcome: Outcome | None, started_at: datetime | None, timings: Timings, channel: Channel
+) -> list[Problem]:
+    """What each channel requires: the rings of an answered call, the email sent, the reply's time …"""
+    reached = outcome is Outcome.REACHED
+    problems: list[Problem] = []
     if channel is Channel.PHONE:
-        for name in ("rings", "hold_seconds", "transfers", "call_seconds"):
-            values[name] = _count(data, name, problems)
-        gave = (data.get("staff_gave_name") or "").strip().lower()
-        values["staff_gave_name"] = {"yes": True, "no": False}.get(gave)
-        values["callback_at"] = _moment(data, "callback_at", timezone, problems)
-        if values["callback_at"] and entry.started_at and values["callback_at"] < entry.started_at:
-            problems.append(("callback_at", "the call back cannot come before the call"))
-        if entry.outcome is Outcome.REACHED and values["rings"] is None and not _has(problems, "rings"):
-            problems.append(("rings", "count the rings before a person answered"))
+        if timings.callback_at and started_at and timings.callback_at < started_at:
+            problems.append((timing_path("callback_at"), "the call back cannot come before the call"))
+        if reached and timings.rings is None:
+            problems.append((timing_path("rings"), "count the rings before a person answered"))
     elif channel is Channel.EMAIL:
-        values["sent_text"] = _text(data, "sent_text", problems)
-        values["reply_text"] = _text(data, "reply_text", problems)
-        values["reply_at"] = _moment(data, "reply_at", timezone, problems)
-        if not values["sent_text"]:
-            problems.append(("sent_text", "paste the email you sent"))
-        if entry.outcome is Outcome.REACHED and values["reply_at"] is None and not _has(problems, "reply_at"):
-            problems.append(("reply_at", "enter when the reply arrived"))
-        if values["reply_at"] and entry.started_at:
-            if values["reply_at"] < entry.started_at:
-                problems.append(("reply_at", "the reply cannot arrive before the email was sent"))
-            else:
-                values["response_business_hours"] = business_hours_between(
-                    calendar, entry.started_at, values["reply_at"]
-                )
-    else:
-        values["greeted_seconds"] = _count(data, "greeted_seconds", problems)
-        values["wait_seconds"] = _count(data, "wait_seconds", problems)
-        if (
-            entry.outcome is Outcome.REACHED
-            and values["greeted_seconds"] is None
-            and not _has(problems, "greeted_seconds")
-        ):
-            problems.append(("greeted_seconds", "enter how long until someone greeted you"))
-    values.setdefault("response_business_hours", None)
-    entry.values = values
-    reached = entry.outcome is Outcome.REACHED
-    measured = measured_timings(rubric, values, calendar)
+        if not timings.sent_text:
+            problems.append((timing_path("sent_text"), "paste the email you sent"))
+        if reached and timings.reply_at is None:
+            problems.append((timing_path("reply_at"), "enter when the reply arrived"))
+        if timings.reply_at and started_at and timings.reply_at < started_at:
+            problems.append((timing_path("reply_at"), "the reply cannot arrive before the email was sent"))
+    elif reached and timings.greeted_seconds is None:
+        problems.append((timing_path("greeted_seconds"), "enter how long until someone greeted you"))
+    return problems
+
+
+def _check_answers(
+    entry: ContactEntry, rubric: Rubric, measured: dict[str, float], require: bool, problems: list[Problem]
+) -> dict[str, Answer]:
+    """Each rubric item's answer checked against its kind; blank timing items filled from ``measured``."""
+    known = {item.key for item in rubric.items}
+    for key in entry.responses:
+        if key not in known:
+            problems.append((response_path(key), f"{rubric.key} v{rubric.version} has no item {key!r}"))
+    answers: dict[str, Answer] = {}
     for item in rubric.items:
-        spec = spec_from_item(item)
-        name = f"item-{item.key}"
-        comment = _text(data, f"comment-{item.key}", problems)
-        na = (data.get(f"na-{item.key}") or "").strip().lower() in {"1", "on", "true", "yes"}
-        text = (data.get(name) or "").strip()
-        if not text and item.key in measured:
-            text = str(measured[item.key])
-        if len(text) > MAX_TEXT:
-            problems.append((name, f"keep it under {MAX_TEXT:,} characters"))
+        given = entry.responses.get(item.key, AnswerEntry())
+        path = response_path(item.key)
+        comment = given.comment.strip()
+        if len(comment) > MAX_TEXT:
+            problems.append((response_path(item.key, "comment"), f"keep it under {MAX_TEXT:,} characters"))
+        value = given.value.strip() if isinstance(given.value, str) else given.value
+        if value in (None, "") and item.key in measured:
+            value = measured[item.key]
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            problems.append((path, f"keep it under {MAX_TEXT:,} characters"))
             continue
         if item.kind is ItemKind.TEXT:
-            entry.answers[item.key] = Answer(text or None, False, None, comment)
+            answers[item.key] = Answer(value if value not in (None, "") else None, False, None, comment)
             continue
-        if not text and not na:
-            if reached and require_answers:
-                problems.append((name, "answer this item" + (" or mark it N/A" if item.allow_na else "")))
+        if value in (None, "") and not given.na:
+            if require:
+                problems.append((path, "answer this item" + (" or mark it N/A" if item.allow_na else "")))
             continue
+        if isinstance(value, float) and item.kind is ItemKind.SCALE and value.is_integer():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and item.kind is ItemKind.TIMING:
+            value = float(value)
         try:
-            fraction = item_fraction(spec, NA if na else _answer_value(item.kind, text))
+            fraction = item_fraction(spec_from_item(item), NA if given.na else value)
         except ValidationError as error:
-            problems.extend((name, reason) for _, reason in error.problems)
+            problems.extend((path, reason) for _, reason in error.problems)
             continue
-        entry.answers[item.key] = Answer(
-            None if na else _answer_value(item.kind, text), na, fraction, comment
-        )
-    if problems:
+        answers[item.key] = Answer(None if given.na else value, given.na, fraction, comment)
+    return answers
+
+
+def check_entry(
+    entry: ContactEntry, rubric: Rubric, calendar: BusinessCalendar, require_answers: bool = True
+) -> CheckedEntry:
+    """Hold ``entry`` against every rule; return it checked, or raise one error listing every problem.
+
+    Rubric answers are required only when the school was reached (and ``require_answers``);
+    a failed attempt records its outcome and timings alone.
+    """
+    channel = rubric.channel
+    problems: list[Problem] = []
+    outcome = entry.outcome
+    if outcome is None:
+        problems.append(("outcome", "choose how the contact ended"))
+    elif outcome not in OUTCOMES[channel]:
+        problems.append(("outcome", "choose one of the listed outcomes"))
+    started_at = _plausible(entry.started_at, "started_at", problems)
+    if entry.started_at is None:
+        problems.append(("started_at", f"enter {STARTED_WORDS[channel]}"))
+    timings = _check_timings(entry.timings, channel, problems)
+    problems.extend(
+        problem
+        for problem in _channel_rules(outcome, started_at, timings, channel)
+        if not _has(problems, problem[0] or "")
+    )
+    hours = response_hours(calendar, started_at, timings) if channel is Channel.EMAIL else None
+    measured = measured_timings(rubric, started_at, timings, calendar, hours)
+    reached = outcome is Outcome.REACHED
+    answers = _check_answers(entry, rubric, measured, reached and require_answers, problems)
+    if problems or outcome is None or started_at is None:
         raise ValidationError.many(problems)
-    return entry
+    return CheckedEntry(outcome, started_at, timings, hours, answers)

@@ -28,8 +28,8 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
 from audits.errors import ConflictError, NotAllowedError, ValidationError
-from audits.fieldwork.contacts import EDITABLE_BY_AUDITOR, form_values, save_draft
-from audits.fieldwork.entry import format_local
+from audits.fieldwork.drafts import form_values, format_local, save_draft
+from audits.fieldwork.workflow import EDITABLE_BY_AUDITOR
 from audits.models import Channel, Contact, Evidence, EvidenceKind, User
 
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.errors import ConflictError, NotAllowedError, ValidationError
-from audits.fieldwork.contacts import EDITABLE_BY_AUDITOR
+from audits.fieldwork.workflow import EDITABLE_BY_AUDITOR
 from audits.models import Call, Channel, Contact, User
 from audits.phones import normalise_phone
 from audits.telephony.recording import Decision, recording_decision

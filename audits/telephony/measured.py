@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audits.fieldwork.contacts import EDITABLE_BY_AUDITOR, stored_values
-from audits.fieldwork.entry import format_local
+from audits.fieldwork.drafts import format_local, stored_values
+from audits.fieldwork.workflow import EDITABLE_BY_AUDITOR
 from audits.models import Call, CallEvent, Contact
 from audits.telephony.timings import LegState, StatusEvent, leg_state, measurements
 

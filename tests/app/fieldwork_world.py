@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.fieldwork.contacts import start_contact, submit
+from audits.fieldwork.entry import ContactEntry
 from audits.models import Assignment, Contact, District, Role, User
 from tests.audits.fieldwork_helpers import REACHED_CALL, Fieldwork, build_fieldwork
 from tests.conftest import AuthActions
@@ -72,10 +73,10 @@ def login(auth: AuthActions, user: User) -> None:
     auth.sign_in(user.email)
 
 
-def submitted_call(session: Session, world: World, data: dict[str, str] | None = None) -> Contact:
+def submitted_call(session: Session, world: World, entry: ContactEntry | None = None) -> Contact:
     """The auditor's phone contact, submitted (committed)."""
     contact = start_contact(session, world.phone, world.fieldwork.auditor)
-    submit(session, contact, data or REACHED_CALL, world.fieldwork.auditor, world.fieldwork.calendar)
+    submit(session, contact, entry or REACHED_CALL, world.fieldwork.auditor, world.fieldwork.calendar)
     session.commit()
     return contact
 

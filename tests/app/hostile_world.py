@@ -26,15 +26,16 @@ from app import create_app
 from app.extensions import db
 from audits.calendar import add_closures
 from audits.fieldwork.contacts import approve, return_contact, start_contact, submit
+from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
 from audits.fieldwork.evidence import attach_evidence
-from audits.models import Assignment, Base, Channel, Role, Round, RoundStatus, Slot, User
+from audits.models import Assignment, Base, Channel, Outcome, Role, Round, RoundStatus, Slot, User
 from audits.planning.rounds import ChannelPlan, RoundSpec, save_round
 from audits.rubrics.versions import create_draft
 from audits.rubrics.yamlio import rubric_from_yaml
 from audits.scenarios import ScenarioSpec, save_scenario
 from audits.tokens import create_token
 from tests.app.world_snapshot import Snapshot, restore_files, restore_rows, take_snapshot
-from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork
+from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork, changed, local
 from tests.audits.round_helpers import make_scenario, publish_rubric
 from tests.audits.rubric_samples import EXAMPLE_YAML
 from tests.conftest import PASSWORD_HASH, TEST_DATABASE_URL
@@ -106,30 +107,30 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
     closure = add_closures(session, district, date(2027, 2, 15), None, HOSTILE[:200])[0]
 
     # The phone call: submitted, waiting for review, with hostile comments and text answers.
-    hostile_call = {
-        **REACHED_CALL,
-        "item-impression": HOSTILE,
-        "comment-accuracy": f"{HOSTILE} {BOLD}",
-        "comment-courtesy": FORMULAS[0],
-    }
+    hostile_call = changed(
+        REACHED_CALL,
+        responses={
+            "impression": AnswerEntry(HOSTILE),
+            "accuracy": AnswerEntry("Partly correct", comment=f"{HOSTILE} {BOLD}"),
+            "courtesy": AnswerEntry(3, comment=FORMULAS[0]),
+        },
+    )
     submitted = start_contact(session, fieldwork.phone, auditor)
     submit(session, submitted, hostile_call, auditor, fieldwork.calendar)
     # The email: submitted, returned with a hostile note, submitted again and approved.
     approved = start_contact(session, fieldwork.email, auditor)
-    email_entry = {
-        "started_at": "2027-02-02T09:00",
-        "outcome": "reached",
-        "sent_text": HOSTILE,
-        "reply_at": "2027-02-02T13:00",
-        "reply_text": f"{HOSTILE} {FORMULAS[1]}",
-        "item-answered_by_person": "yes",
-        "item-rings": "2",
-        "item-courtesy": "4",
-        "item-accuracy": "Complete and correct",
-        "item-impression": FORMULAS[2],
-        "comment-accuracy": FORMULAS[3],
-        "comment-courtesy": f"The staff said {BOLD} and {SCRIPT_TAG}, {QUOTES}.",
-    }
+    email_entry = ContactEntry(
+        Outcome.REACHED,
+        local("2027-02-02T09:00"),
+        Timings(sent_text=HOSTILE, reply_at=local("2027-02-02T13:00"), reply_text=f"{HOSTILE} {FORMULAS[1]}"),
+        {
+            "answered_by_person": AnswerEntry(True),
+            "rings": AnswerEntry(2.0),
+            "courtesy": AnswerEntry(4, comment=f"The staff said {BOLD} and {SCRIPT_TAG}, {QUOTES}."),
+            "accuracy": AnswerEntry("Complete and correct", comment=FORMULAS[3]),
+            "impression": AnswerEntry(FORMULAS[2]),
+        },
+    )
     submit(session, approved, email_entry, auditor, fieldwork.calendar)
     return_contact(session, approved, reviewer, f"Please fix: {HOSTILE}")
     submit(session, approved, email_entry, auditor, fieldwork.calendar)

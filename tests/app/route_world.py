@@ -32,7 +32,8 @@ from app import create_app
 from app.extensions import db
 from app.rounds.feed import feed_token
 from audits.calendar import add_closures
-from audits.fieldwork.contacts import approve, save_draft, start_contact, submit
+from audits.fieldwork.contacts import approve, start_contact, submit
+from audits.fieldwork.drafts import save_draft
 from audits.fieldwork.evidence import attach_evidence
 from audits.models import (
     Assignment,
@@ -54,7 +55,7 @@ from audits.scorecards import publish
 from audits.tokens import create_token
 from reports.batch import build_scorecards
 from tests.app.world_snapshot import Snapshot, Watch
-from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork
+from tests.audits.fieldwork_helpers import REACHED_CALL, attempt, build_fieldwork
 from tests.audits.round_helpers import make_scenario
 from tests.audits.round_samples import make_round, set_profile
 from tests.audits.rubric_samples import EXAMPLE_YAML
@@ -282,11 +283,11 @@ def _populate(
         for data, name in ((png_bytes("red"), "front-desk.png"), (b"Notes from the call.\n", "notes.txt"))
     ]
     approved = start_contact(session, fieldwork.visit, auditor)
-    submit(session, approved, {"outcome": "not_served", "started_at": "2027-02-02T13:30"}, auditor, calendar)
+    submit(session, approved, attempt("not_served", "2027-02-02T13:30"), auditor, calendar)
     approve(session, approved, reviewer)
     call = start_contact(session, extra["call"], auditor)
     failed = start_contact(session, extra["failed"], auditor)
-    submit(session, failed, {"outcome": "no_answer", "started_at": "2027-02-02T09:40"}, auditor, calendar)
+    submit(session, failed, attempt("no_answer", "2027-02-02T09:40"), auditor, calendar)
     others = start_contact(session, extra["others"], other_auditor)
     others_evidence = attach_evidence(
         session, others, png_bytes("blue"), "other.png", "", other_auditor, evidence_dir, 1024 * 1024

@@ -12,14 +12,16 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from audits.fieldwork.contacts import approve, save_draft, start_contact, submit
+from audits.fieldwork.contacts import approve, start_contact, submit
+from audits.fieldwork.drafts import save_draft
+from audits.fieldwork.entry import AnswerEntry
 from audits.models import Channel, ContactStatus, Level, Outcome, Role, School, User
 from audits.rubrics.spec import rubric_to_dict
 from audits.rubrics.versions import get_version, spec_from_rubric
 from audits.scoring.engine import round_scores
 from audits.tokens import create_token
 from tests.app.api_helpers import ApiWorld, build_api_world, get, text_of
-from tests.audits.fieldwork_helpers import REACHED_CALL
+from tests.audits.fieldwork_helpers import REACHED_CALL, attempt, changed
 from tests.audits.scoring_helpers import NA, build_world
 
 
@@ -150,8 +152,8 @@ def _submit_all(world: ApiWorld, session: Session) -> None:
     submit(session, phone, REACHED_CALL, fieldwork.auditor, fieldwork.calendar)
     approve(session, phone, fieldwork.reviewer)
     email = start_contact(session, fieldwork.email, fieldwork.auditor)
-    data = {"outcome": "no_reply", "started_at": "2027-02-02T12:00", "sent_text": "Hello, I have a question."}
-    submit(session, email, data, fieldwork.auditor, fieldwork.calendar)
+    no_reply = attempt("no_reply", "2027-02-02T12:00", sent_text="Hello, I have a question.")
+    submit(session, email, no_reply, fieldwork.auditor, fieldwork.calendar)
     visit = start_contact(session, fieldwork.visit, fieldwork.auditor)
     save_draft(visit, {"outcome": "reached"}, fieldwork.auditor)
     session.commit()
@@ -211,10 +213,8 @@ def test_contacts_have_typed_answers_and_leave_drafts_out(
 def test_na_answers_have_no_value(client: FlaskClient, world: ApiWorld, session: Session) -> None:
     fieldwork = world.fieldwork
     contact = start_contact(session, fieldwork.phone, fieldwork.auditor)
-    data = {key: value for key, value in REACHED_CALL.items() if key != "item-courtesy"} | {
-        "na-courtesy": "1"
-    }
-    submit(session, contact, data, fieldwork.auditor, fieldwork.calendar)
+    entry = changed(REACHED_CALL, responses={"courtesy": AnswerEntry(na=True)})
+    submit(session, contact, entry, fieldwork.auditor, fieldwork.calendar)
     session.commit()
     (item,) = get(client, world, "leader", f"/api/v1/rounds/{fieldwork.round.id}/contacts").get_json()[
         "items"

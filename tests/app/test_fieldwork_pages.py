@@ -23,7 +23,7 @@ from tests.app.fieldwork_world import (
     selected,
     textarea_value,
 )
-from tests.audits.fieldwork_helpers import REACHED_CALL
+from tests.audits.fieldwork_helpers import REACHED_CALL_FORM
 from tests.conftest import PASSWORD, AuthActions
 
 
@@ -158,7 +158,7 @@ def test_a_draft_that_cannot_be_read_or_kept_is_refused_as_json(
     contact = current_contact(session, world.phone)
     response = client.post(f"/contacts/{contact.id}/draft", json=["not", "an", "object"])
     assert response.status_code == 400 and response.get_json()["code"] == "bad_request"
-    client.post(f"/contacts/{contact.id}/submit", data=REACHED_CALL)
+    client.post(f"/contacts/{contact.id}/submit", data=REACHED_CALL_FORM)
     response = client.post(f"/contacts/{contact.id}/draft", json={"rings": "2"})
     assert response.status_code == 409
     body = response.get_json()
@@ -230,7 +230,7 @@ def test_a_valid_submission_goes_to_the_reviewers_queue(
     login(auth, world.users["auditor"])
     open_form(client, world.phone)
     contact = current_contact(session, world.phone)
-    response = client.post(f"/contacts/{contact.id}/submit", data=REACHED_CALL)
+    response = client.post(f"/contacts/{contact.id}/submit", data=REACHED_CALL_FORM)
     assert response.status_code == 302 and response.headers["Location"].endswith("/assignments/")
     mine = client.get("/assignments/").get_data(as_text=True)
     assert "Submitted your phone contact with Abess Park Elementary for review." in mine

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from audits.fieldwork.contacts import approve, start_contact, submit
+from audits.fieldwork.entry import AnswerEntry
 from audits.models import ContactStatus, District, User
 from tests.app.fieldwork_world import (
     AUDITOR_NAME,
@@ -22,7 +23,7 @@ from tests.app.fieldwork_world import (
     open_form,
     submitted_call,
 )
-from tests.audits.fieldwork_helpers import REACHED_CALL
+from tests.audits.fieldwork_helpers import REACHED_CALL, REACHED_CALL_FORM, attempt, changed
 from tests.conftest import AuthActions
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,9 +37,10 @@ def world(session: Session, make_district: Callable[..., District], make_user: C
 def test_the_contact_page_shows_everything_the_auditor_entered(
     client: FlaskClient, auth: AuthActions, world: World, session: Session
 ) -> None:
-    data = {**REACHED_CALL, "item-answered_by_person": "no", "na-courtesy": "1"}
-    del data["item-courtesy"]
-    contact = submitted_call(session, world, data)
+    entry = changed(
+        REACHED_CALL, responses={"answered_by_person": AnswerEntry(False), "courtesy": AnswerEntry(na=True)}
+    )
+    contact = submitted_call(session, world, entry)
     login(auth, world.users["reviewer"])
     html = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
     assert AUDITOR_NAME in html and "Reached a person" in html
@@ -86,7 +88,7 @@ def test_return_fix_resubmit_approve_lock_and_reopen(
     form = open_form(client, world.phone)
     assert "Returned by Rita Reviewer" in form and "Rings look wrong: count again." in form
     assert input_value(form, "rings") == "4"  # the stored entry, ready to fix
-    response = client.post(f"/contacts/{contact.id}/submit", data={**REACHED_CALL, "rings": "2"})
+    response = client.post(f"/contacts/{contact.id}/submit", data={**REACHED_CALL_FORM, "rings": "2"})
     assert response.status_code == 302
     assert current_contact(session, world.phone).status is ContactStatus.SUBMITTED
 
@@ -103,7 +105,7 @@ def test_return_fix_resubmit_approve_lock_and_reopen(
 
     auth.logout()
     login(auth, world.users["auditor"])
-    response = client.post(f"/contacts/{contact.id}/submit", data={**REACHED_CALL, "rings": "9"})
+    response = client.post(f"/contacts/{contact.id}/submit", data={**REACHED_CALL_FORM, "rings": "9"})
     assert response.status_code == 409
     refused = response.get_data(as_text=True)
     assert (
@@ -141,11 +143,13 @@ def test_a_reviewers_correction_appears_in_the_edit_log(
     assert "You are correcting Avery Quintanilla's entry" in form
     assert input_value(form, "hold_seconds") == "30" and input_value(form, "started_at") == "2027-02-02T09:15"
     assert "data-draft-url" not in form and "contact-form.js" not in form  # no drafts in review
-    response = client.post(f"/contacts/{contact.id}/review-edit", data={**REACHED_CALL, "hold_seconds": "-5"})
+    response = client.post(
+        f"/contacts/{contact.id}/review-edit", data={**REACHED_CALL_FORM, "hold_seconds": "-5"}
+    )
     assert response.status_code == 400 and 'id="hold_seconds-error"' in response.get_data(as_text=True)
     response = client.post(
         f"/contacts/{contact.id}/review-edit",
-        data={**REACHED_CALL, "hold_seconds": "45", "item-courtesy": "4"},
+        data={**REACHED_CALL_FORM, "hold_seconds": "45", "item-courtesy": "4"},
     )
     assert response.status_code == 302
     html = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
@@ -168,13 +172,8 @@ def test_the_queue_is_oldest_first_and_filters(
 ) -> None:
     call = submitted_call(session, world)
     email = start_contact(session, world.email, world.fieldwork.auditor)
-    submit(
-        session,
-        email,
-        {"outcome": "no_reply", "started_at": "2027-02-02T10:00", "sent_text": "Hi"},
-        world.fieldwork.auditor,
-        world.fieldwork.calendar,
-    )
+    no_reply = attempt("no_reply", "2027-02-02T10:00", sent_text="Hi")
+    submit(session, email, no_reply, world.fieldwork.auditor, world.fieldwork.calendar)
     session.commit()
     login(auth, world.users["leader"])
     html = client.get("/review/").get_data(as_text=True)
@@ -200,7 +199,7 @@ def test_the_progress_board_counts_submitted_and_approved_contacts(
 ) -> None:
     submitted_call(session, world)
     email = start_contact(session, world.email, world.fieldwork.auditor)
-    entry = {"outcome": "no_reply", "started_at": "2027-02-02T10:00", "sent_text": "Hi"}
+    entry = attempt("no_reply", "2027-02-02T10:00", sent_text="Hi")
     submit(session, email, entry, world.fieldwork.auditor, world.fieldwork.calendar)
     approve(session, email, world.fieldwork.reviewer)
     session.commit()
@@ -246,7 +245,7 @@ def test_another_auditor_is_refused_the_form_drafts_submit_and_uploads(
     login(auth, world.users["other_auditor"])
     assert client.get(f"/assignments/{world.phone.id}/contact").status_code == 403
     assert client.post(f"/contacts/{contact.id}/draft", json={"rings": "1"}).status_code == 403
-    assert client.post(f"/contacts/{contact.id}/submit", data=REACHED_CALL).status_code == 403
+    assert client.post(f"/contacts/{contact.id}/submit", data=REACHED_CALL_FORM).status_code == 403
     assert client.post(f"/contacts/{contact.id}/evidence", data={}).status_code == 403
     assert client.get(f"/contacts/{contact.id}").status_code == 403
     assert current_contact(session, world.phone).draft == {}

@@ -42,7 +42,7 @@ from tests.app.route_world import (
     png_bytes,
     route_world_app,
 )
-from tests.audits.fieldwork_helpers import REACHED_CALL
+from tests.audits.fieldwork_helpers import REACHED_CALL_FORM
 from tests.audits.rubric_samples import EXAMPLE_YAML
 
 
@@ -314,7 +314,7 @@ ROUTES: list[Route] = [
     row(
         "POST", "/contacts/{submitted}/review-edit", L, Go("/contacts/"), Go("/contacts/"), F,
         Go("/contacts/"), F, F, F, F,
-        form={**REACHED_CALL, "comment-accuracy": "Corrected in review."},
+        form={**REACHED_CALL_FORM, "comment-accuracy": "Corrected in review."},
     ),
     # Click-to-call (Twilio configured with a fake client) and recordings.
     row("GET", "/contacts/{call}/call", L, F, F, F, F, OK, F, F, F),

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, time
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from audits.businesshours import BusinessCalendar
-from audits.models import Assignment, Channel, District, Level, Role, Round, RoundStatus, School, Slot, User
+from audits.fieldwork.drafts import parse_local
+from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
+from audits.models import (
+    Assignment,
+    Channel,
+    District,
+    Level,
+    Outcome,
+    Role,
+    Round,
+    RoundStatus,
+    School,
+    Slot,
+    User,
+)
 from audits.passwords import hash_password
 from tests.audits.round_helpers import make_scenario
 
@@ -93,7 +108,31 @@ def build_fieldwork(session: Session) -> Fieldwork:
     )  # fmt: skip
 
 
-REACHED_CALL = {
+def local(text: str) -> datetime:
+    """``2027-02-02T09:15`` in the fieldwork district's time, as an aware UTC datetime."""
+    return parse_local(text, "America/New_York")
+
+
+def attempt(outcome: str, started: str, **timings: Any) -> ContactEntry:
+    """An entry with only an outcome, when it started, and any ``timings``: a failed attempt, say."""
+    return ContactEntry(Outcome(outcome), local(started), Timings(**timings))
+
+
+def changed(
+    entry: ContactEntry, *, responses: dict[str, AnswerEntry] | None = None, **timings: Any
+) -> ContactEntry:
+    """A copy of ``entry`` with some timings and answers changed (``started_at`` too, as a timing)."""
+    started = timings.pop("started_at", entry.started_at)
+    return replace(
+        entry,
+        started_at=started,
+        timings=replace(entry.timings, **timings),
+        responses={**entry.responses, **(responses or {})},
+    )
+
+
+# A reached call, as the auditor's contact form posts it …
+REACHED_CALL_FORM = {
     "started_at": "2027-02-02T09:15",
     "outcome": "reached",
     "rings": "4",
@@ -107,3 +146,16 @@ REACHED_CALL = {
     "item-impression": "Friendly but rushed.",
     "comment-accuracy": "Did not mention immunisation records.",
 }
+
+# … and as the typed entry the form (or the API) gives the domain.
+REACHED_CALL = ContactEntry(
+    outcome=Outcome.REACHED,
+    started_at=local("2027-02-02T09:15"),
+    timings=Timings(rings=4, hold_seconds=30, transfers=1, call_seconds=240, staff_gave_name=True),
+    responses={
+        "answered_by_person": AnswerEntry(True),
+        "courtesy": AnswerEntry(3),
+        "accuracy": AnswerEntry("Partly correct", comment="Did not mention immunisation records."),
+        "impression": AnswerEntry("Friendly but rushed."),
+    },
+)

@@ -12,19 +12,19 @@ from audits.fieldwork.contacts import (
     approve,
     attempts_of,
     can_retry,
-    form_values,
     reopen,
     retry,
     return_contact,
     review_queue,
     reviewer_edit,
-    save_draft,
     start_contact,
     submit,
     suggested_slot,
 )
+from audits.fieldwork.drafts import form_values, save_draft
+from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
 from audits.models import ContactStatus, Outcome, ReviewAction, RoundStatus, Slot
-from tests.audits.fieldwork_helpers import REACHED_CALL, Fieldwork, build_fieldwork
+from tests.audits.fieldwork_helpers import REACHED_CALL, Fieldwork, attempt, build_fieldwork, changed, local
 
 
 @pytest.fixture
@@ -54,28 +54,50 @@ def test_a_reached_call_is_stored_with_its_answers_and_measured_timing(
 
 def test_every_problem_is_reported_at_once(session: Session, world: Fieldwork) -> None:
     contact = start_contact(session, world.phone, world.auditor)
-    data = {"outcome": "reached", "started_at": "yesterday", "rings": "-2", "item-courtesy": "9"}
+    entry = ContactEntry(Outcome.REACHED, None, Timings(rings=-2), {"courtesy": AnswerEntry(9)})
     with pytest.raises(ValidationError) as caught:
-        submit(session, contact, data, world.auditor, world.calendar)
+        submit(session, contact, entry, world.auditor, world.calendar)
     fields = [field for field, _ in caught.value.problems]
     assert fields == [
         "started_at",
-        "rings",
-        "item-answered_by_person",
-        "item-rings",
-        "item-courtesy",
-        "item-accuracy",
+        "timings.rings",
+        "responses.answered_by_person",
+        "responses.rings",
+        "responses.courtesy",
+        "responses.accuracy",
     ]
     assert contact.status is ContactStatus.DRAFT
 
 
+def test_values_of_the_wrong_kind_and_unknown_items_are_refused(session: Session, world: Fieldwork) -> None:
+    contact = start_contact(session, world.phone, world.auditor)
+    naive = datetime(2027, 2, 2, 9, 15)  # noqa: DTZ001 - a time without its zone, on purpose
+    entry = changed(
+        REACHED_CALL,
+        rings=True,  # type: ignore[arg-type]
+        callback_at=naive,
+        responses={"courtesy": AnswerEntry("3"), "loudness": AnswerEntry(2)},
+    )
+    with pytest.raises(ValidationError) as caught:
+        submit(session, contact, entry, world.auditor, world.calendar)
+    assert caught.value.problems == [
+        ("timings.rings", "enter a whole number"),
+        ("timings.callback_at", "give the time with its time zone"),
+        ("responses.loudness", "phone-test v1 has no item 'loudness'"),
+        ("responses.rings", "answer this item"),  # nothing measured: the rings were refused
+        ("responses.courtesy", "choose a whole number from 0 to 4"),
+    ]
+
+
 def test_na_only_where_allowed(session: Session, world: Fieldwork) -> None:
     contact = start_contact(session, world.phone, world.auditor)
-    data = {**REACHED_CALL, "na-courtesy": "1", "na-accuracy": "1"}
-    del data["item-courtesy"]
+    entry = changed(
+        REACHED_CALL,
+        responses={"courtesy": AnswerEntry(na=True), "accuracy": AnswerEntry("Partly correct", na=True)},
+    )
     with pytest.raises(ValidationError) as caught:
-        submit(session, contact, data, world.auditor, world.calendar)
-    assert caught.value.problems == [("item-accuracy", "this item cannot be marked N/A")]
+        submit(session, contact, entry, world.auditor, world.calendar)
+    assert caught.value.problems == [("responses.accuracy", "this item cannot be marked N/A")]
 
 
 def test_drafts_belong_to_their_auditor(session: Session, world: Fieldwork) -> None:
@@ -102,7 +124,7 @@ def test_state_machine_with_illegal_moves_refused(session: Session, world: Field
     assert contact.status is ContactStatus.RETURNED
     with pytest.raises(ConflictError):
         approve(session, contact, world.reviewer)  # returned: the auditor must resubmit first
-    submit(session, contact, {**REACHED_CALL, "rings": "2"}, world.auditor, world.calendar)
+    submit(session, contact, changed(REACHED_CALL, rings=2), world.auditor, world.calendar)
     approve(session, contact, world.reviewer)
     assert contact.status is ContactStatus.APPROVED
     with pytest.raises(ConflictError):
@@ -133,22 +155,22 @@ def test_changes_after_the_first_submission_are_logged_with_who_and_what(
     reviewer_edit(
         session,
         contact,
-        {**REACHED_CALL, "item-courtesy": "4", "hold_seconds": "45"},
+        changed(REACHED_CALL, hold_seconds=45, responses={"courtesy": AnswerEntry(4)}),
         world.reviewer,
         world.calendar,
     )
     session.commit()
     changes = {(edit.field, edit.old_value, edit.new_value, edit.user_id) for edit in contact.edits}
     assert changes == {
-        ("hold_seconds", "30", "45", world.reviewer.id),
-        ("item-courtesy", "3", "4", world.reviewer.id),
+        ("timings.hold_seconds", "30", "45", world.reviewer.id),
+        ("responses.courtesy", "3", "4", world.reviewer.id),
     }
     assert contact.status is ContactStatus.SUBMITTED
 
 
 def test_failed_attempts_retry_then_count_as_unreached(session: Session, world: Fieldwork) -> None:
     contact = start_contact(session, world.phone, world.auditor)
-    no_answer = {"outcome": "no_answer", "started_at": "2027-02-02T09:15"}
+    no_answer = attempt("no_answer", "2027-02-02T09:15")
     submit(session, contact, no_answer, world.auditor, world.calendar)  # no rubric answers needed
     assert contact.failed and not contact.unreached
     assert can_retry(world.phone, attempts_of(session, world.phone))
@@ -156,17 +178,9 @@ def test_failed_attempts_retry_then_count_as_unreached(session: Session, world: 
     second = retry(session, world.phone, world.auditor)
     assert second.attempt == 2
     assert start_contact(session, world.phone, world.auditor) is second
-    submit(
-        session, second, {"outcome": "busy", "started_at": "2027-02-03T12:00"}, world.auditor, world.calendar
-    )
+    submit(session, second, attempt("busy", "2027-02-03T12:00"), world.auditor, world.calendar)
     third = retry(session, world.phone, world.auditor)
-    submit(
-        session,
-        third,
-        {"outcome": "voicemail", "started_at": "2027-02-04T14:00"},
-        world.auditor,
-        world.calendar,
-    )
+    submit(session, third, attempt("voicemail", "2027-02-04T14:00"), world.auditor, world.calendar)
     assert third.unreached
     assert not can_retry(world.phone, attempts_of(session, world.phone))
     with pytest.raises(ConflictError, match="no further attempt"):
@@ -175,18 +189,22 @@ def test_failed_attempts_retry_then_count_as_unreached(session: Session, world: 
 
 def test_an_email_reply_time_is_counted_in_business_hours(session: Session, world: Fieldwork) -> None:
     contact = start_contact(session, world.email, world.auditor)
-    data = {
-        "outcome": "reached",
-        "started_at": "2027-02-05T15:30",  # Friday afternoon
-        "sent_text": "Hello, how do we apply for free meals?",
-        "reply_at": "2027-02-08T09:00",  # Monday morning
-        "reply_text": "Here is the form.",
-        "item-answered_by_person": "yes",
-        "item-courtesy": "4",
-        "item-accuracy": "Complete and correct",
-        "item-rings": "1",
-    }
-    submit(session, contact, data, world.auditor, world.calendar)
+    entry = ContactEntry(
+        Outcome.REACHED,
+        local("2027-02-05T15:30"),  # Friday afternoon
+        Timings(
+            sent_text="Hello, how do we apply for free meals?",
+            reply_at=local("2027-02-08T09:00"),  # Monday morning
+            reply_text="Here is the form.",
+        ),
+        {
+            "answered_by_person": AnswerEntry(True),
+            "courtesy": AnswerEntry(4),
+            "accuracy": AnswerEntry("Complete and correct"),
+            "rings": AnswerEntry(1.0),
+        },
+    )
+    submit(session, contact, entry, world.auditor, world.calendar)
     assert contact.response_business_hours == pytest.approx(2.0)
     no_reply = start_contact(session, world.visit, world.auditor)
     assert no_reply.rubric.channel.value == "visit"
@@ -197,7 +215,7 @@ def test_no_reply_email_is_unreached_at_once(session: Session, world: Fieldwork)
     submit(
         session,
         contact,
-        {"outcome": "no_reply", "started_at": "2027-02-02T10:00", "sent_text": "Hi"},
+        attempt("no_reply", "2027-02-02T10:00", sent_text="Hi"),
         world.auditor,
         world.calendar,
     )
@@ -217,7 +235,7 @@ def test_review_queue_is_oldest_first_and_filters(session: Session, world: Field
         session, first, REACHED_CALL, world.auditor, world.calendar, now=datetime(2027, 2, 2, 15, tzinfo=UTC)
     )
     second = start_contact(session, world.email, world.auditor)
-    email = {"outcome": "no_reply", "started_at": "2027-02-02T10:00", "sent_text": "Hi"}
+    email = attempt("no_reply", "2027-02-02T10:00", sent_text="Hi")
     submit(session, second, email, world.auditor, world.calendar, now=datetime(2027, 2, 2, 14, tzinfo=UTC))
     assert review_queue(session, world.district.id) == [second, first]
     assert review_queue(session, world.district.id, channel=world.phone.channel) == [first]
@@ -235,7 +253,7 @@ def test_an_assignment_is_done_once_reached_or_unreached(session: Session, world
 
     contact = start_contact(session, world.phone, world.auditor)
     assert done() == set()
-    busy = {"outcome": "busy", "started_at": "2027-02-02T09:15"}
+    busy = attempt("busy", "2027-02-02T09:15")
     submit(session, contact, busy, world.auditor, world.calendar)
     assert done() == set()  # a retry is still possible
     second = retry(session, world.phone, world.auditor)
@@ -248,6 +266,8 @@ def test_an_assignment_is_done_once_reached_or_unreached(session: Session, world
 @pytest.mark.parametrize("text", ["9999-12-31T23:59", "0001-01-01T00:00+14:00", "1850-02-01T09:00"])
 def test_extreme_dates_are_refused_not_crashed_on(session: Session, world: Fieldwork, text: str) -> None:
     contact = start_contact(session, world.phone, world.auditor)
+    moment = datetime.fromisoformat(text)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     with pytest.raises(ValidationError) as caught:
-        submit(session, contact, {**REACHED_CALL, "started_at": text}, world.auditor, world.calendar)
+        submit(session, contact, changed(REACHED_CALL, started_at=moment), world.auditor, world.calendar)
     assert [field for field, _ in caught.value.problems] == ["started_at"]

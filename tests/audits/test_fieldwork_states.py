@@ -10,25 +10,22 @@ from sqlalchemy.orm import Session
 from audits.errors import ConflictError, NotAllowedError
 from audits.fieldwork.contacts import (
     approve,
-    form_values,
     queue_count,
     reopen,
     retry,
     return_contact,
     review_queue,
-    save_draft,
     start_contact,
-    stored_values,
     submit,
 )
-from audits.fieldwork.entry import preview_timings
+from audits.fieldwork.drafts import form_values, save_draft, stored_values
 from audits.fieldwork.evidence import attach_evidence, remove_evidence
 from audits.fieldwork.status import assignment_states
 from audits.models import EvidenceKind
-from tests.audits.fieldwork_helpers import REACHED_CALL, Fieldwork, build_fieldwork
+from tests.audits.fieldwork_helpers import REACHED_CALL, Fieldwork, attempt, build_fieldwork
 from tests.audits.test_evidence import EML
 
-NO_ANSWER = {"outcome": "no_answer", "started_at": "2027-02-02T09:15"}
+NO_ANSWER = attempt("no_answer", "2027-02-02T09:15")
 
 
 @pytest.fixture
@@ -64,9 +61,9 @@ def test_an_assignment_moves_through_every_state(session: Session, world: Fieldw
 
 def test_the_last_failed_attempt_is_unreached(session: Session, world: Fieldwork) -> None:
     contact = start_contact(session, world.phone, world.auditor)
-    for attempt in range(3):
+    for number in range(3):
         submit(session, contact, NO_ANSWER, world.auditor, world.calendar)
-        if attempt < 2:
+        if number < 2:
             contact = retry(session, world.phone, world.auditor)
     state = assignment_states(session, [world.phone])[world.phone.id]
     assert (state.key, state.attempt, state.done) == ("unreached", 3, True)
@@ -77,19 +74,13 @@ def test_the_queue_counts_and_limits(session: Session, world: Fieldwork) -> None
     call = start_contact(session, world.phone, world.auditor)
     submit(session, call, NO_ANSWER, world.auditor, world.calendar)
     email = start_contact(session, world.email, world.auditor)
-    entry = {"outcome": "no_reply", "started_at": "2027-02-02T10:00", "sent_text": "Hi"}
+    entry = attempt("no_reply", "2027-02-02T10:00", sent_text="Hi")
     submit(session, email, entry, world.auditor, world.calendar)
     start_contact(session, world.visit, world.auditor)  # a draft does not wait for review
     assert queue_count(session, world.district.id) == 2
     assert queue_count(session, None) == 2
     assert queue_count(session, world.district.id + 1) == 0
     assert review_queue(session, world.district.id, limit=1) == [call]
-
-
-def test_timing_previews_skip_what_cannot_be_read(world: Fieldwork, session: Session) -> None:
-    rubric = start_contact(session, world.phone, world.auditor).rubric
-    assert preview_timings({"rings": "4", "started_at": "soon"}, rubric, world.calendar) == {"rings": 4.0}
-    assert preview_timings({"rings": "many"}, rubric, world.calendar) == {}
 
 
 def test_stored_values_leave_the_draft_out(session: Session, world: Fieldwork) -> None:

@@ -160,22 +160,16 @@ def test_on_a_weekend_this_week_is_the_school_week_ahead(
 
 def test_the_board_counts_latest_attempts_and_leaves_done_work_out_of_overdue(session: Session) -> None:
     from audits.fieldwork.contacts import approve, retry, return_contact, start_contact, submit
-    from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork
+    from tests.audits.fieldwork_helpers import REACHED_CALL, attempt, build_fieldwork
 
     world = build_fieldwork(session)
     auditor, calendar = world.auditor, world.calendar
     busy = start_contact(session, world.phone, auditor)
-    submit(session, busy, {"outcome": "busy", "started_at": "2027-02-02T09:15"}, auditor, calendar)
+    submit(session, busy, attempt("busy", "2027-02-02T09:15"), auditor, calendar)
     approve(session, busy, world.reviewer)
     submit(session, retry(session, world.phone, auditor), REACHED_CALL, auditor, calendar)  # attempt 2 waits
     email = start_contact(session, world.email, auditor)
-    submit(
-        session,
-        email,
-        {"outcome": "no_reply", "started_at": "2027-02-02T10:00", "sent_text": "Hi"},
-        auditor,
-        calendar,
-    )
+    submit(session, email, attempt("no_reply", "2027-02-02T10:00", sent_text="Hi"), auditor, calendar)
     approve(session, email, world.reviewer)  # unreached, approved: done
     start_contact(session, world.visit, auditor)  # a draft: not done
     session.commit()

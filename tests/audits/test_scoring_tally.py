@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.fieldwork.contacts import approve, start_contact, submit
+from audits.fieldwork.entry import AnswerEntry
 from audits.models import Channel, Contact, ContactSectionPoints, CriticalPolicy, ItemKind
 from audits.scoring.tally import tally
-from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork
+from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork, changed
 from tests.audits.scoring_helpers import NA
 from tests.audits.scoring_helpers import build_world as build_scoring_world
 
@@ -75,7 +76,7 @@ def test_a_reviewer_edit_re_tallies_the_contact(session: Session) -> None:
     contact = start_contact(session, world.phone, world.auditor)
     submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
     before = stored(session, contact)
-    better = {**REACHED_CALL, "item-courtesy": "4"}
+    better = changed(REACHED_CALL, responses={"courtesy": AnswerEntry(4)})
     reviewer_edit(session, contact, better, world.reviewer, world.calendar)
     approve(session, contact, world.reviewer)
     session.commit()

@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
-from audits.fieldwork.contacts import save_draft, submit
+from audits.fieldwork.contacts import submit
+from audits.fieldwork.drafts import save_draft
 from audits.models import Call, CallEvent, Contact, ContactStatus
 from audits.telephony.callbacks import apply_recording, apply_status
 from audits.telephony.calls import call_placed, start_call
-from tests.audits.fieldwork_helpers import REACHED_CALL
+from tests.audits.fieldwork_helpers import REACHED_CALL, changed
 from tests.audits.telephony_helpers import (
     ACCOUNT_SID,
     AUDITOR_SID,
@@ -136,8 +137,8 @@ def test_the_auditors_corrections_are_kept_and_the_measurement_beside_them(sessi
     assert contact.draft["outcome"] == "reached"  # blank: filled
     assert contact.measured["rings"] == 3
     # The auditor corrects the measured length, then submits: their values count, the measured stay.
-    data = {**REACHED_CALL, **contact.draft, "call_seconds": "200"}
-    submit(session, contact, data, auditor, placed.fieldwork.calendar, NOW)
+    entry = changed(REACHED_CALL, rings=int(contact.draft["rings"]), call_seconds=200)
+    submit(session, contact, entry, auditor, placed.fieldwork.calendar, NOW)
     session.commit()
     assert (contact.rings, contact.call_seconds, contact.status) == (5, 200, ContactStatus.SUBMITTED)
     assert (contact.measured["rings"], contact.measured["call_seconds"]) == (3, 180)

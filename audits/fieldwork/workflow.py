@@ -1,0 +1,64 @@
+"""The contact workflow as a table: which step moves a contact from which statuses to which.
+
+- submit: draft, returned or reopened → submitted (the auditor);
+- return: submitted → returned, with what to fix (a reviewer);
+- approve: submitted or reopened → approved, and from then on it counts (a reviewer);
+- reopen: approved → reopened, with a reason; it stops counting (a reviewer).
+
+The auditor changes a contact (drafts, evidence, a submission) only while the table lets
+them submit it; a reviewer corrects one only while it waits for review or is reopened.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from audits.errors import ConflictError
+from audits.models import Contact, ContactStatus, ReviewAction, ReviewEvent, User
+from audits.timeutil import utcnow
+
+# step → (the statuses it starts from, the status it leads to)
+TRANSITIONS: dict[ReviewAction, tuple[frozenset[ContactStatus], ContactStatus]] = {
+    ReviewAction.SUBMITTED: (
+        frozenset({ContactStatus.DRAFT, ContactStatus.RETURNED, ContactStatus.REOPENED}),
+        ContactStatus.SUBMITTED,
+    ),
+    ReviewAction.RETURNED: (frozenset({ContactStatus.SUBMITTED}), ContactStatus.RETURNED),
+    ReviewAction.APPROVED: (
+        frozenset({ContactStatus.SUBMITTED, ContactStatus.REOPENED}),
+        ContactStatus.APPROVED,
+    ),
+    ReviewAction.REOPENED: (frozenset({ContactStatus.APPROVED}), ContactStatus.REOPENED),
+}
+EDITABLE_BY_AUDITOR = TRANSITIONS[ReviewAction.SUBMITTED][0]
+APPROVABLE = TRANSITIONS[ReviewAction.APPROVED][0]
+RETURNABLE = TRANSITIONS[ReviewAction.RETURNED][0]
+REOPENABLE = TRANSITIONS[ReviewAction.REOPENED][0]
+# A reviewer's correction keeps the status: it is not a step of the table.
+EDITABLE_IN_REVIEW = frozenset({ContactStatus.SUBMITTED, ContactStatus.REOPENED})
+
+
+def refusal(contact: Contact, step: ReviewAction) -> str:
+    """Why ``step`` cannot be taken from the contact's status, in words."""
+    status = contact.status.value
+    if step is ReviewAction.SUBMITTED:
+        return f"the contact is {status}; it cannot be submitted now"
+    return f"a {status} contact cannot be {TRANSITIONS[step][1].value}"
+
+
+def ensure_step(contact: Contact, step: ReviewAction) -> None:
+    """Raise a conflict unless the table allows ``step`` from the contact's status."""
+    if contact.status not in TRANSITIONS[step][0]:
+        raise ConflictError("status", refusal(contact, step))
+
+
+def take_step(
+    contact: Contact, step: ReviewAction, actor: User, comment: str = "", now: datetime | None = None
+) -> ReviewEvent:
+    """Move the contact by ``step`` (checked against the table) and return the event that records it."""
+    ensure_step(contact, step)
+    event = ReviewEvent(
+        contact_id=contact.id, actor_id=actor.id, action=step, comment=comment, at=now or utcnow()
+    )
+    contact.status = TRANSITIONS[step][1]
+    return event
