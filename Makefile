@@ -21,6 +21,8 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r app audits reports config.py wsgi.py worker.py --severity-level high
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy audits reports
 
 install: system-deps $(VENV)/.installed-runtime
 install-dev: system-deps browser-deps $(VENV)/.installed-dev node_modules/.installed
@@ -70,4 +72,4 @@ demo: install
 	$(FLASK) demo --if-empty
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .import_linter_cache .mypy_cache

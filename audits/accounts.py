@@ -114,11 +114,11 @@ def authenticate(
         session.add(LoginFailure(user_id=user.id, at=now))
         session.flush()
         window_start = now - timedelta(minutes=policy.minutes)
-        recent = session.scalar(
+        recent = session.scalars(
             select(func.count())
             .select_from(LoginFailure)
             .where(LoginFailure.user_id == user.id, LoginFailure.at > window_start)
-        )
+        ).one()
         if recent >= policy.max_failures:
             user.locked_until = now + timedelta(minutes=policy.minutes)
             session.execute(delete(LoginFailure).where(LoginFailure.user_id == user.id))

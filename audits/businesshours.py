@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from audits.models import District
+
 
 @dataclass(frozen=True)
 class BusinessCalendar:
@@ -24,13 +26,13 @@ class BusinessCalendar:
     closures: frozenset[date] = frozenset()
 
     @classmethod
-    def of(cls, district: object) -> BusinessCalendar:
-        """The calendar of a ``District`` model (timezone, school-day hours, closures)."""
+    def of(cls, district: District) -> BusinessCalendar:
+        """The calendar of ``district``: its timezone, school-day hours and closures."""
         return cls(
-            timezone=district.timezone,  # type: ignore[attr-defined]
-            day_start=district.school_day_start,  # type: ignore[attr-defined]
-            day_end=district.school_day_end,  # type: ignore[attr-defined]
-            closures=frozenset(closure.day for closure in district.closures),  # type: ignore[attr-defined]
+            timezone=district.timezone,
+            day_start=district.school_day_start,
+            day_end=district.school_day_end,
+            closures=frozenset(closure.day for closure in district.closures),
         )
 
     def is_school_day(self, day: date) -> bool:

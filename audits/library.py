@@ -71,14 +71,14 @@ def load_library(session: Session, folder: Path = LIBRARY_DIR) -> LibraryReport:
         report.rubrics_published.append(f"{spec.key} v{rubric.version}")
     for path in sorted((folder / "scenarios").glob("*.yaml")):
         try:
-            spec = parse_scenario(load_yaml(path.read_bytes()))
+            scenario_spec = parse_scenario(load_yaml(path.read_bytes()))
             existing = session.scalar(
-                select(Scenario).where(Scenario.district_id.is_(None), Scenario.key == spec.key)
+                select(Scenario).where(Scenario.district_id.is_(None), Scenario.key == scenario_spec.key)
             )
-            if existing is not None and parse_scenario(scenario_to_dict(existing)) == spec:
+            if existing is not None and parse_scenario(scenario_to_dict(existing)) == scenario_spec:
                 report.scenarios_unchanged += 1
                 continue
-            save_scenario(session, None, spec, existing)
+            save_scenario(session, None, scenario_spec, existing)
         except ValidationError as error:
             raise _in_file(path, error) from error
         if existing is None:

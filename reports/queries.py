@@ -23,7 +23,7 @@ from audits.scoring.queries import contact_scores, counted
 from audits.scoring.tally import earned_expr, possible_expr
 
 
-def contact_rows(round_id: int) -> Select:  # type: ignore[type-arg]
+def contact_rows(round_id: int) -> Select:
     """One row per counted contact: the engine's score and flags, with outcome and scenario."""
     scores = contact_scores([round_id]).subquery()
     return (
@@ -47,7 +47,7 @@ def contact_rows(round_id: int) -> Select:  # type: ignore[type-arg]
     )
 
 
-def critical_failure_rows(round_id: int) -> Select:  # type: ignore[type-arg]
+def critical_failure_rows(round_id: int) -> Select:
     """Each critical item answered with fraction 0 on a counted contact: school, channel, prompt, when."""
     return (
         select(
@@ -72,7 +72,7 @@ def critical_failure_rows(round_id: int) -> Select:  # type: ignore[type-arg]
     )
 
 
-def comment_rows(round_id: int) -> Select:  # type: ignore[type-arg]
+def comment_rows(round_id: int) -> Select:
     """Every comment and free-text answer of the round's counted contacts, with its item's fraction."""
     return (
         select(
@@ -101,7 +101,7 @@ def comment_rows(round_id: int) -> Select:  # type: ignore[type-arg]
     )
 
 
-def item_score_rows(round_id: int) -> Select:  # type: ignore[type-arg]
+def item_score_rows(round_id: int) -> Select:
     """Per school × channel × item key: Σ earned, Σ possible, the answers and the newest item's id."""
     possible = possible_expr()
     return (
@@ -124,6 +124,6 @@ def item_score_rows(round_id: int) -> Select:  # type: ignore[type-arg]
     )
 
 
-def item_texts(item_ids: set[int]) -> Select:  # type: ignore[type-arg]
+def item_texts(item_ids: set[int]) -> Select:
     """Prompt and coaching tip of the given rubric items."""
     return select(RubricItem.id, RubricItem.prompt, RubricItem.tip).where(RubricItem.id.in_(item_ids))

@@ -162,9 +162,7 @@ class Renderer:
         )
         document.metadata.created = None
         document.metadata.modified = None
-        return document.write_pdf(  # type: ignore[no-any-return]
-            pdf_variant=PDF_VARIANT, pdf_identifier=identifier, uncompressed_pdf=False
-        )
+        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier, uncompressed_pdf=False)
 
     def render(self, template: str, stylesheet: str, identifier: bytes, **context: Any) -> Rendered:
         """HTML then PDF, timing each half."""

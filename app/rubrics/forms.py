@@ -260,7 +260,7 @@ def item_form_data(item: RubricItem) -> dict[str, Any]:
         "max": number_text(item.scale_max),
         "unit": item.unit.value if item.unit else "",
         "options": [
-            {"label": str(option["label"]), "fraction": number_text(float(option["fraction"]))}  # type: ignore[arg-type]
+            {"label": str(option["label"]), "fraction": number_text(float(option["fraction"]))}
             for option in item.options or []
         ],
         "bands": [

@@ -88,7 +88,7 @@ def item_settings(item: RubricItem) -> str:
     if item.kind is ItemKind.SCALE:
         return f"0 to {item.scale_max}; the answer ÷ {item.scale_max}"
     if item.kind is ItemKind.CHOICE:
-        return ", ".join(f"{option['label']}: {percent(option['fraction'])}" for option in item.options or [])  # type: ignore[arg-type]
+        return ", ".join(f"{option['label']}: {percent(option['fraction'])}" for option in item.options or [])
     if item.kind is ItemKind.TIMING:
         bands = [
             f"≤{bound:g} {_unit(item.unit, bound)}: {percent(fraction)}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from sqlalchemy import String
+
 from audits.errors import ValidationError
 from audits.grades import is_grade_code, level_for_grades, normalise_grade
 from audits.importers.csvfile import CsvTable
@@ -28,7 +30,10 @@ _FIELDS = (
 
 def _max_length(column: str) -> int:
     """The length limit of a ``schools`` column, so long values are caught before the database."""
-    return int(School.__table__.c[column].type.length)
+    column_type = School.__table__.c[column].type
+    if not isinstance(column_type, String) or column_type.length is None:
+        raise TypeError(f"schools.{column} is not a string column of bounded length")
+    return column_type.length
 
 
 @dataclass(frozen=True)

@@ -112,12 +112,12 @@ class _ImportRun:
         """Load, in as few queries as possible, the districts and schools the rows refer to."""
         names = {self.district_name} if self.district_name else {row.district for row in rows if row.district}
         if names:
-            query = select(District).where(District.name.in_(names))
-            self.districts = {district.name: district for district in self.session.scalars(query)}
+            districts = select(District).where(District.name.in_(names))
+            self.districts = {district.name: district for district in self.session.scalars(districts)}
         ids = sorted({nces_id for row in rows if (nces_id := _valid_nces_id(row))})
         for chunk in _chunks(ids, _QUERY_CHUNK):
-            query = select(School).options(joinedload(School.district)).where(School.nces_id.in_(chunk))
-            self.schools.update((school.nces_id, school) for school in self.session.scalars(query))
+            schools = select(School).options(joinedload(School.district)).where(School.nces_id.in_(chunk))
+            self.schools.update((school.nces_id, school) for school in self.session.scalars(schools))
 
     def apply(self, row: SchoolRow) -> None:
         """Import, update or skip one row."""

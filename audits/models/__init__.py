@@ -29,6 +29,7 @@ from audits.models.round import (
 )
 from audits.models.rubric import (
     Channel,
+    ChoiceOption,
     CriticalPolicy,
     ItemKind,
     Rubric,
@@ -51,6 +52,7 @@ __all__ = [
     "Call",
     "CallEvent",
     "Channel",
+    "ChoiceOption",
     "Closure",
     "Contact",
     "ContactEdit",

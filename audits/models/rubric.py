@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TypedDict
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
@@ -120,6 +121,13 @@ class RubricSection(Base):
     )
 
 
+class ChoiceOption(TypedDict):
+    """One answer of a ``choice`` item as ``RubricItem.options`` stores it."""
+
+    label: str
+    fraction: float
+
+
 class RubricItem(Base):
     """One question of a rubric and how its answer scores."""
 
@@ -138,7 +146,7 @@ class RubricItem(Base):
     allow_na: Mapped[bool] = mapped_column(Boolean, default=False)
     scale_max: Mapped[int | None] = mapped_column(Integer)
     unit: Mapped[TimingUnit | None] = mapped_column(_enum(TimingUnit))
-    options: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
+    options: Mapped[list[ChoiceOption] | None] = mapped_column(JSON)
     bands: Mapped[list[list[float]] | None] = mapped_column(JSON)
 
     section: Mapped[RubricSection] = relationship(back_populates="items")

@@ -51,7 +51,7 @@ def reassign(session: Session, assignment: Assignment, auditor_id: int, day: dat
     elif day.weekday() not in profile.weekdays:
         problems.append(("due_day", f"{name} does not work on {WEEKDAY_NAMES[day.weekday()]}s"))
     else:
-        booked = session.scalar(
+        booked = session.scalars(
             select(func.count())
             .select_from(Assignment)
             .join(Assignment.round)
@@ -61,7 +61,7 @@ def reassign(session: Session, assignment: Assignment, auditor_id: int, day: dat
                 Assignment.id != assignment.id,
                 Round.status.in_([RoundStatus.SCHEDULED, RoundStatus.IN_FIELD]),
             )
-        )
+        ).one()
         if booked >= profile.max_per_day:
             problems.append(
                 ("due_day", f"{name} already has {booked} contacts that day (maximum {profile.max_per_day})")

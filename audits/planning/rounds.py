@@ -79,9 +79,16 @@ class RoundSpec:
     attempt_limit: int = 3
 
 
-def _validate(
-    session: Session, district: District, spec: RoundSpec
-) -> tuple[list[School], dict[int, Scenario]]:
+@dataclass(frozen=True)
+class _CheckedRound:
+    """What ``_validate`` vouches for in a ``RoundSpec``: its window, both days given, and its schools."""
+
+    first_day: date
+    last_day: date
+    schools: list[School]
+
+
+def _validate(session: Session, district: District, spec: RoundSpec) -> _CheckedRound:
     problems: list[tuple[str | None, str]] = []
     if not spec.name.strip():
         problems.append(("name", "is required"))
@@ -151,9 +158,9 @@ def _validate(
                     )
                 )
                 break
-    if problems:
+    if problems or spec.first_day is None or spec.last_day is None:  # a missing day is a problem above
         raise ValidationError.many(problems)
-    return schools, scenarios
+    return _CheckedRound(spec.first_day, spec.last_day, schools)
 
 
 def ensure_status(round_: Round, *allowed: RoundStatus) -> None:
@@ -169,16 +176,16 @@ def save_round(session: Session, district: District, spec: RoundSpec, round_: Ro
     """Create a draft round of ``district`` (or update ``round_``, which must be a draft)."""
     if round_ is not None:
         ensure_status(round_, RoundStatus.DRAFT)
-    schools, _ = _validate(session, district, spec)
+    checked = _validate(session, district, spec)
     if round_ is None:
         round_ = Round(district_id=district.id, status=RoundStatus.DRAFT)
         session.add(round_)
     round_.name = spec.name.strip()
-    round_.first_day = spec.first_day  # type: ignore[assignment]
-    round_.last_day = spec.last_day  # type: ignore[assignment]
+    round_.first_day = checked.first_day
+    round_.last_day = checked.last_day
     round_.school_selection = spec.school_selection
     round_.levels = sorted(spec.levels) if spec.school_selection is SchoolSelection.LEVELS else []
-    round_.chosen_schools = schools if spec.school_selection is SchoolSelection.LIST else []
+    round_.chosen_schools = checked.schools if spec.school_selection is SchoolSelection.LIST else []
     round_.seed = spec.seed
     round_.attempt_limit = spec.attempt_limit
     existing = {channel.channel: channel for channel in round_.channels}

@@ -43,7 +43,7 @@ class Ordering:
         column = sort if sort in set(columns) else default
         known = direction in (ASCENDING, DESCENDING)
         descending = direction == DESCENDING if known else column != "name"
-        chosen = Level(level) if level in Level._value2member_map_ else None
+        chosen = next((known_level for known_level in Level if known_level.value == level), None)
         return cls(column, descending, chosen)
 
     def toggled(self, column: str) -> str:
@@ -61,7 +61,7 @@ def sort_rows(
 ) -> list[Row]:
     """Sort ``rows`` by ``key``, rows without a value last in either direction, ties by name."""
     by_name = sorted(rows, key=name)
-    present = [row for row in by_name if key(row) is not None]
+    present = [(value, row) for row in by_name if (value := key(row)) is not None]
     missing = [row for row in by_name if key(row) is None]
-    present.sort(key=key, reverse=descending)  # type: ignore[arg-type]  # stable: ties keep name order
-    return present + missing
+    present.sort(key=lambda pair: pair[0], reverse=descending)  # stable: ties keep name order
+    return [row for _, row in present] + missing

@@ -70,7 +70,7 @@ def ranking_key(column: str) -> Callable[[SchoolScore], float | str | None]:
         return lambda school: school.name.casefold()
     if column in CHANNELS:
         return lambda school: school.channels[column].score if column in school.channels else None
-    return lambda school: getattr(school, column)  # type: ignore[no-any-return]
+    return lambda school: getattr(school, column)
 
 
 def rank_table(schools: list[SchoolScore], ordering: Ordering) -> list[SchoolScore]:

@@ -27,10 +27,10 @@ def section_titles(session: Session, keys: Iterable[str]) -> dict[str, str]:
         .group_by(RubricSection.key)
         .subquery()
     )
-    rows = session.execute(
+    query = (
         select(newest.c.key, RubricSection.title)
         .join(RubricSection, RubricSection.id == newest.c.newest)
         .order_by(newest.c[2], newest.c.key)
-    ).all()
-    titles: dict[str, str] = dict(rows)  # type: ignore[arg-type]
+    )
+    titles: dict[str, str] = dict(session.execute(query).tuples().all())
     return {key: titles.get(key, key) for key in [*titles, *sorted(wanted - set(titles))]}

@@ -12,7 +12,8 @@ import itertools
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from enum import Enum
+from typing import Any, TypeGuard, TypeVar
 
 from audits.errors import ValidationError
 from audits.models import Channel, CriticalPolicy, ItemKind, TimingUnit
@@ -26,6 +27,7 @@ MAX_NAME = 200
 MAX_PROSE = 5_000
 
 Problems = list[tuple[str | None, str]]
+Choice = TypeVar("Choice", bound=Enum)
 
 
 @dataclass
@@ -88,7 +90,7 @@ KIND_FIELDS = {
 }
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -127,7 +129,14 @@ def _flag(data: dict[str, Any], name: str, path: str, problems: Problems) -> boo
     return value
 
 
-def _choice(enum: type, data: dict[str, Any], name: str, path: str, problems: Problems, default: Any = None):  # type: ignore[no-untyped-def]
+def _choice(
+    enum: type[Choice],
+    data: dict[str, Any],
+    name: str,
+    path: str,
+    problems: Problems,
+    default: str | None = None,
+) -> Choice | None:
     value = data.get(name, default)
     if value is None:
         problems.append((f"{path}{name}", "is required"))
@@ -149,11 +158,13 @@ def _unknown(data: dict[str, Any], allowed: set[str], path: str, problems: Probl
 def parse_item(data: Any, path: str = "", problems: Problems | None = None) -> ItemSpec | None:
     """Validate one item mapping; add problems under ``path`` (raise when ``problems`` is None)."""
     own = problems is None
-    problems = [] if own else problems
+    if problems is None:
+        problems = []
     prefix = f"{path}." if path else ""
     if not isinstance(data, dict):
         problems.append((path or None, "must be a mapping of fields"))
-        return _raise_if(own, problems)
+        _raise_if(own, problems)
+        return None
     _unknown(data, ITEM_FIELDS, prefix, problems)
     key = _text(data, "key", prefix, problems)
     if key and not PART_KEY.match(key):
@@ -170,7 +181,8 @@ def parse_item(data: Any, path: str = "", problems: Problems | None = None) -> I
         allow_na=_flag(data, "allow_na", prefix, problems),
     )
     if kind is None:
-        return _raise_if(own, problems)
+        _raise_if(own, problems)
+        return None
     for name in ITEM_FIELDS - {"key", "prompt", "kind", "guidance", "tip", "points", "critical", "allow_na"}:
         if name in data and name not in KIND_FIELDS[kind]:
             problems.append((f"{prefix}{name}", f"does not apply to a {kind.value} item"))
@@ -200,7 +212,8 @@ def parse_item(data: Any, path: str = "", problems: Problems | None = None) -> I
     elif kind is ItemKind.TIMING:
         item.unit = _choice(TimingUnit, data, "unit", prefix, problems)
         item.bands = _parse_bands(data.get("bands"), f"{prefix}bands", problems)
-    return _raise_if(own, problems) or item
+    _raise_if(own, problems)
+    return item
 
 
 def _raise_if(own: bool, problems: Problems) -> None:

@@ -34,7 +34,7 @@ def spec_from_item(item: RubricItem) -> ItemSpec:
         critical=item.critical,
         allow_na=item.allow_na,
         max=item.scale_max,
-        options=[OptionSpec(str(o["label"]), float(o["fraction"])) for o in item.options or []],  # type: ignore[arg-type]
+        options=[OptionSpec(o["label"], float(o["fraction"])) for o in item.options or []],
         unit=TimingUnit(item.unit) if item.unit else None,
         bands=[(bound, fraction) for bound, fraction in item.bands or []],
     )

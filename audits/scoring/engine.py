@@ -18,11 +18,12 @@ The work is a fixed handful of grouped queries, whatever the number of schools o
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from statistics import fmean, median
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from audits.models import Assignment, Channel, Contact, Round, School
@@ -136,13 +137,13 @@ class RoundScores:
 
 def rank_schools(schools: list[SchoolScore]) -> None:
     """Rank by overall, highest first; ties share a rank and the next rank skips (1, 2, 2, 4)."""
-    ordered = sorted((s for s in schools if s.overall is not None), key=lambda s: -s.overall)  # type: ignore[operator]
+    scored = [(overall, school) for school in schools if (overall := school.overall) is not None]
     previous_score: float | None = None
     previous_rank = 0
-    for position, school in enumerate(ordered, start=1):
-        if previous_score is None or school.overall != previous_score:
+    for position, (overall, school) in enumerate(sorted(scored, key=lambda pair: -pair[0]), start=1):
+        if previous_score is None or overall != previous_score:
             previous_rank = position
-            previous_score = school.overall
+            previous_score = overall
         school.rank = previous_rank
 
 
@@ -289,7 +290,7 @@ def _previous_overalls(
 
 def _fill_previous(
     schools: dict[int, SchoolScore],
-    rows: list[Any],
+    rows: Iterable[Row[Any]],
     school_ids: set[int],
     wanted: dict[int, int] | None = None,
 ) -> set[int]:

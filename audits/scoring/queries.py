@@ -25,7 +25,7 @@ from audits.models import (
 )
 
 
-def grouped_rows(session: Session, query: Select) -> CursorResult:  # type: ignore[type-arg]
+def grouped_rows(session: Session, query: Select) -> CursorResult:
     """Run one of these queries on the session's connection, after flushing pending changes.
 
     ``Session.execute`` would pass every row through the ORM's loading machinery,
@@ -44,7 +44,7 @@ def counted() -> ColumnElement[bool]:
     )
 
 
-def contact_scores(round_ids: list[int] | Select, school_id: int | None = None) -> Select:  # type: ignore[type-arg]
+def contact_scores(round_ids: list[int] | Select, school_id: int | None = None) -> Select:
     """One row per counted contact: ids, school, channel, score (0–100 or NULL) and flags.
 
     Rules: score = 100 × Σ earned ÷ Σ possible (the contact's tally); NULL with nothing
@@ -84,7 +84,7 @@ def contact_scores(round_ids: list[int] | Select, school_id: int | None = None) 
     return stmt if school_id is None else stmt.where(Assignment.school_id == school_id)
 
 
-def school_channel_scores(round_ids: list[int] | Select, school_id: int | None = None) -> Select:  # type: ignore[type-arg]
+def school_channel_scores(round_ids: list[int] | Select, school_id: int | None = None) -> Select:
     """Per round × school × channel: mean contact score, counts, critical failures, reach, timings."""
     per_contact = contact_scores(round_ids, school_id).subquery()
     reached = case((per_contact.c.unreached.is_(False), 1), else_=0)
@@ -102,7 +102,7 @@ def school_channel_scores(round_ids: list[int] | Select, school_id: int | None =
     ).group_by(per_contact.c.round_id, per_contact.c.school_id, per_contact.c.channel)
 
 
-def school_section_scores(round_id: int) -> Select:  # type: ignore[type-arg]
+def school_section_scores(round_id: int) -> Select:
     """Per school × section key: Σ earned and Σ possible pooled over the round's counted contacts."""
     points = ContactSectionPoints
     return (
@@ -120,7 +120,7 @@ def school_section_scores(round_id: int) -> Select:  # type: ignore[type-arg]
     )
 
 
-def email_response_hours(round_id: int) -> Select:  # type: ignore[type-arg]
+def email_response_hours(round_id: int) -> Select:
     """Business hours to each counted, answered email of the round, by school."""
     return (
         select(Assignment.school_id, Contact.response_business_hours)
@@ -133,11 +133,11 @@ def email_response_hours(round_id: int) -> Select:  # type: ignore[type-arg]
     )
 
 
-def earlier_rounds(round_: Round) -> Select:  # type: ignore[type-arg]
+def earlier_rounds(round_: Round) -> Select:
     """Ids of the district's rounds that started before ``round_``."""
     return select(Round.id).where(Round.district_id == round_.district_id, Round.first_day < round_.first_day)
 
 
-def latest_earlier_round(round_: Round) -> Select:  # type: ignore[type-arg]
+def latest_earlier_round(round_: Round) -> Select:
     """Id of the district's latest round that started before ``round_`` (no row if none)."""
     return earlier_rounds(round_).order_by(Round.first_day.desc(), Round.id.desc()).limit(1)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, and_, case, delete, exists, func, insert, select, update
+from sqlalchemy import Select, SQLColumnExpression, and_, case, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -38,7 +38,7 @@ def possible_expr() -> ColumnElement[float]:
     return func.coalesce(func.sum(_when_scored(RubricItem.points)), 0.0)
 
 
-def _when_scored(value: ColumnElement[float]) -> ColumnElement[float]:
+def _when_scored(value: SQLColumnExpression[float | None]) -> ColumnElement[float]:
     return case((scored(), value), else_=0.0)
 
 
@@ -47,7 +47,7 @@ def critical_failed() -> ColumnElement[bool]:
     return and_(RubricItem.critical.is_(True), Response.na.is_(False), Response.fraction == 0)
 
 
-def tally(session: Session, contact_ids: Iterable[int] | Select) -> None:  # type: ignore[type-arg]
+def tally(session: Session, contact_ids: Iterable[int] | Select) -> None:
     """Recompute the points of the given contacts from their responses, in four statements.
 
     ``contact_ids`` is a list of ids or a select of them (for a backfill). Contacts
@@ -73,7 +73,7 @@ def tally(session: Session, contact_ids: Iterable[int] | Select) -> None:  # typ
     sections = ContactSectionPoints
     mine = sections.contact_id == Contact.id
 
-    def total(column: ColumnElement[float]) -> ColumnElement[float]:
+    def total(column: SQLColumnExpression[float]) -> ColumnElement[float]:
         return select(func.coalesce(func.sum(column), 0.0)).where(mine).scalar_subquery()
 
     failed = (

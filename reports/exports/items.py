@@ -59,7 +59,7 @@ BATCH = 5000  # rows fetched from the database at a time
 TEXT = ItemKind.TEXT.value
 
 
-def item_rows_query(round_id: int) -> Select:  # type: ignore[type-arg]
+def item_rows_query(round_id: int) -> Select:
     """Every response of the round's counted contacts: school by school, contact by contact, rubric order.
 
     Each row carries ids and the answer only; the names and keys the ids stand for
@@ -142,7 +142,7 @@ class _Lookups:
         )
 
 
-def _by_id(session: Session, query: Select) -> dict[int, Any]:  # type: ignore[type-arg]
+def _by_id(session: Session, query: Select) -> dict[int, Any]:
     """The rows of ``query`` by their first column: the second column, or a tuple of the rest."""
     return {row[0]: row[1] if len(row) == 2 else tuple(row[1:]) for row in session.execute(query)}
 

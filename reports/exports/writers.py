@@ -37,18 +37,17 @@ def _bool_text(value: bool) -> str:
     return "true" if value else "false"
 
 
-# How each type of cell is written to CSV; ints, floats and None (an empty field) go as they are.
+# The types of cell written to CSV as they are: ints, floats and None (an empty field).
 _CSV_AS_IS = frozenset({int, float, type(None)})
-_CSV_CONVERT = {str: neutralise, bool: _bool_text, date: date.isoformat}
 
 
 def _csv_cell(value: Cell) -> str | int | float | None:
-    kind = type(value)
-    if kind in _CSV_AS_IS:
-        return value  # type: ignore[return-value]
-    convert = _CSV_CONVERT.get(kind)
-    if convert is not None:
-        return convert(value)  # type: ignore[operator]
+    if isinstance(value, bool):  # before int, which bool is
+        return _bool_text(value)
+    if value is None or isinstance(value, int | float):
+        return value
+    if type(value) is date:  # a datetime, a date too, is written whole below
+        return value.isoformat()
     return neutralise(str(value))
 
 
