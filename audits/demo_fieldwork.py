@@ -124,7 +124,7 @@ def _answer(item: RubricItem, quality: float, rng: random.Random, spanish: bool)
         top = item.scale_max or 1
         return AnswerEntry(max(0, min(top, round(top * quality + rng.choice([-1, 0, 0, 1])))))
     if item.kind is ItemKind.CHOICE:
-        options = sorted(item.options or [], key=lambda option: -float(option["fraction"]))  # type: ignore[arg-type]
+        options = sorted(item.options or [], key=lambda option: -float(option["fraction"]))
         return AnswerEntry(
             str(options[0 if good else min(len(options) - 1, 1 + int(rng.random() * 2))]["label"])
         )

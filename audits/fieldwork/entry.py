@@ -192,29 +192,31 @@ def _plausible(moment: datetime | None, path: str, problems: list[Problem]) -> d
     return moment
 
 
+def _timing_problem(value: object, kind: type) -> str | None:
+    """Why a timing's value is refused, or ``None`` when it fits its kind and limits."""
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        return WRONG_KIND[kind]
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= MAX_COUNT:
+        return "enter a number of at least 0"
+    if isinstance(value, str) and len(value.strip()) > MAX_TEXT:
+        return f"keep it under {MAX_TEXT:,} characters"
+    return None
+
+
 def _check_timings(timings: Timings, channel: Channel, problems: list[Problem]) -> Timings:
     """The channel's timings within their limits (others blank); a value that breaks one becomes blank."""
     kept: dict[str, Any] = {}
     for name in timing_names(channel):
         value = getattr(timings, name)
-        path, kind = timing_path(name), TIMING_TYPES[name]
+        path = timing_path(name)
         if value is None or value == "":
             kept[name] = value
-            continue
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            problems.append((path, WRONG_KIND[kind]))
-            continue
-        if kind is int and not 0 <= value <= MAX_COUNT:
-            problems.append((path, "enter a number of at least 0"))
-            continue
-        if kind is str:
-            value = value.strip()
-            if len(value) > MAX_TEXT:
-                problems.append((path, f"keep it under {MAX_TEXT:,} characters"))
-                continue
-        if kind is datetime:
-            value = _plausible(value, path, problems)
-        kept[name] = value
+        elif reason := _timing_problem(value, TIMING_TYPES[name]):
+            problems.append((path, reason))
+        elif isinstance(value, datetime):
+            kept[name] = _plausible(value, path, problems)
+        else:
+            kept[name] = value.strip() if isinstance(value, str) else value
     return Timings(**kept)
 
 
