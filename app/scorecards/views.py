@@ -21,8 +21,8 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.permissions import can, require
+from app.scorecards.emails import send_scorecard_emails_task
 from app.scorecards.jobs import BatchRunningError, BatchStartError, start_build, storage_dir
-from app.scorecards.tasks import send_scorecard_emails_task
 from audits.access import Action
 from audits.errors import DomainError
 from audits.models import Role, Round, Scorecard

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app import create_app
 from app.mail import send_message
-from app.tasks import send_reminders_task
+from app.reminders import send_reminders_task
 from audits.models import ReminderLog, Role, School, User
 from config import load_config
 from tests.audits.test_reminders import MON, THU, TUE, WED, at, start_fieldwork
