@@ -20,6 +20,7 @@ from app.extensions import db
 from app.mail import send_message
 from audits.reminders import AuditorReminders, Reminder, due_reminders, group_by_auditor, record_sent
 from audits.timeutil import utcnow
+from audits.vocabulary import channel_noun
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def _when(reminders: list[Reminder]) -> str:
 
 
 def _line(reminder: Reminder, with_day: bool) -> str:
-    line = f"{reminder.school_name}: {reminder.channel.value}, {reminder.slot.label.lower()}"
+    line = f"{reminder.school_name}: {channel_noun(reminder.channel)}, {reminder.slot.label.lower()}"
     return f"{line}, due {_day(reminder.due_day)}" if with_day else line
 
 

@@ -17,7 +17,6 @@ from audits.access import Action
 from audits.auditors import AuditorSettings, auditors_with_profiles, profile_of, update_auditor
 from audits.errors import DomainError
 from audits.models import Role, School, User
-from audits.scenarios import LANGUAGES
 
 blueprint = Blueprint("auditors", __name__, url_prefix="/auditors")
 
@@ -26,7 +25,7 @@ WEEKDAY_NAMES = {choice.value: str(choice.label)[:3] for choice in WEEKDAY_CHOIC
 
 @blueprint.context_processor
 def _helpers() -> dict[str, object]:
-    return {"languages": LANGUAGES, "weekday_names": WEEKDAY_NAMES}
+    return {"weekday_names": WEEKDAY_NAMES}
 
 
 @blueprint.route("/")

@@ -22,7 +22,7 @@ from app.permissions import can, require
 from audits.access import Action
 from audits.errors import DomainError
 from audits.ids import parse_id
-from audits.models import Channel, District, Role, Round, RoundStatus, School
+from audits.models import District, Role, Round, RoundStatus, School
 from audits.results.heatmap import heatmap
 from audits.results.overview import round_overview
 from audits.results.school import school_results
@@ -32,7 +32,6 @@ blueprint = Blueprint("dashboards", __name__)
 for _name, _filter in FILTERS.items():
     blueprint.add_app_template_filter(_filter, _name)
 
-CHANNEL_LABELS = {channel.value: channel.value.capitalize() for channel in Channel}
 # Rounds whose results are worth a look: fieldwork has started.
 RESULT_STATUSES = (RoundStatus.IN_FIELD, RoundStatus.CLOSED, RoundStatus.PUBLISHED)
 
@@ -54,7 +53,6 @@ def school_results_url(school_id: int, round_id: int) -> str:
 @blueprint.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "channel_labels": CHANNEL_LABELS,
         "RoundStatus": RoundStatus,
         "is_flagged": is_flagged,
         "contact_url": contact_url,

@@ -11,10 +11,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.rounds.forms import slot_label
-from app.rubrics.forms import CHANNEL_LABELS, UNIT_LABELS
+from app.rubrics.forms import UNIT_LABELS
 from audits.fieldwork.contacts import APPROVABLE, EDITABLE_IN_REVIEW, REOPENABLE, RETURNABLE
 from audits.fieldwork.entry import CHANNEL_FIELDS
 from audits.models import Contact, ContactStatus, EvidenceKind, ItemKind, Response, ReviewAction, Rubric
+from audits.vocabulary import CHANNEL_LABELS
 
 FIELD_LABELS = {
     "outcome": "Outcome",

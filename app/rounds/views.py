@@ -19,7 +19,16 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.forms import apply_errors, id_arg
 from app.permissions import can, permission_required, require
-from app.rounds.forms import CHANNELS, CommitForm, ReassignForm, RoundForm, StatusForm, new_seed, slot_label
+from app.rounds.forms import (
+    CHANNELS,
+    CommitForm,
+    ReassignForm,
+    RoundForm,
+    StatusForm,
+    new_seed,
+    scenario_label,
+    slot_label,
+)
 from audits.access import Action
 from audits.errors import DomainError
 from audits.models import (
@@ -52,11 +61,10 @@ from audits.planning.rounds import (
     save_round,
     schools_in_round,
 )
-from audits.scenarios import LANGUAGES, scenarios_for
+from audits.scenarios import scenarios_for
 
 blueprint = Blueprint("rounds", __name__, url_prefix="/rounds")
 
-CHANNEL_LABELS = {Channel.PHONE: "Phone", Channel.EMAIL: "Email", Channel.VISIT: "Visit"}
 # The button that moves a round from one status to another (draft → scheduled is "Commit plan").
 STATUS_BUTTONS = {
     (RoundStatus.SCHEDULED, RoundStatus.DRAFT): "Back to draft",
@@ -69,8 +77,6 @@ STATUS_BUTTONS = {
 @blueprint.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "channel_labels": CHANNEL_LABELS,
-        "languages": LANGUAGES,
         "RoundStatus": RoundStatus,
         "Slot": Slot,
         "slot_label": slot_label,
@@ -249,9 +255,7 @@ def _preview(round_: Round) -> Preview:
 
 
 def _scenario_name(scenario: Scenario | None) -> str:
-    if scenario is None:
-        return "—"
-    return f"{scenario.title} ({LANGUAGES.get(scenario.language, scenario.language)})"
+    return "—" if scenario is None else scenario_label(scenario)
 
 
 def _assignment_filter() -> AssignmentFilter:

@@ -22,7 +22,6 @@ from app.extensions import db
 from app.forms import apply_errors
 from app.permissions import permission_required
 from app.rubrics.forms import (
-    CHANNEL_LABELS,
     KIND_LABELS,
     POLICY_LABELS,
     UNIT_LABELS,
@@ -124,7 +123,6 @@ def _helpers() -> dict[str, Any]:
     return {
         "item_settings": item_settings,
         "kind_labels": KIND_LABELS,
-        "channel_labels": CHANNEL_LABELS,
         "policy_labels": POLICY_LABELS,
         "unit_labels": UNIT_LABELS,
     }

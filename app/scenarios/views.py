@@ -18,7 +18,6 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.forms import apply_errors, id_arg
 from app.permissions import can, permission_required
-from app.rubrics.forms import CHANNEL_LABELS
 from app.scenarios.forms import ScenarioForm
 from audits.access import Action
 from audits.errors import DomainError
@@ -26,7 +25,6 @@ from audits.models import District, Role, Rubric, RubricStatus, Scenario
 from audits.rubrics.versions import latest_published
 from audits.scenarios import (
     FIELDS,
-    LANGUAGES,
     adopt,
     parse_scenario,
     save_scenario,
@@ -64,8 +62,6 @@ def _helpers() -> dict[str, Any]:
     return {
         "may_manage": may_manage,
         "may_adopt": may_adopt,
-        "channel_labels": CHANNEL_LABELS,
-        "languages": LANGUAGES,
     }
 
 
