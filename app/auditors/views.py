@@ -44,8 +44,8 @@ def index() -> str:
 @login_required
 def edit(user_id: int) -> Response | tuple[str, int]:
     """Change one auditor's languages, daily maximum, working days and conflicts."""
-    auditor = db.session.get(User, user_id)
-    if auditor is None or auditor.role is not Role.AUDITOR or auditor.district is None:
+    auditor = db.get_or_404(User, user_id)
+    if auditor.role is not Role.AUDITOR or auditor.district is None:
         abort(404)
     require(Action.MANAGE_AUDITORS, auditor.district)
     schools = db.session.scalars(

@@ -73,13 +73,6 @@ def dashboard_rounds() -> list[Round]:
     return list(db.session.scalars(stmt))
 
 
-def _get_or_404(model: type[Round] | type[School] | type[District], ident: int) -> Any:
-    found = db.session.get(model, ident)
-    if found is None:
-        abort(404)
-    return found
-
-
 def _threshold_form(round_: Round) -> ThresholdForm:
     return ThresholdForm(
         formdata=None, data={"alert_threshold": f"{round_.district.alert_threshold:g}", "round_id": round_.id}
@@ -106,7 +99,7 @@ def _overview_page(round_: Round, form: ThresholdForm, status: int = 200) -> tup
 @login_required
 def overview(round_id: int) -> tuple[str, int]:
     """A round at a glance: flagged schools first, district figures, distribution, channels, ranking."""
-    round_: Round = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_DASHBOARD, round_)
     return _overview_page(round_, _threshold_form(round_))
 
@@ -115,7 +108,7 @@ def overview(round_id: int) -> tuple[str, int]:
 @login_required
 def heat_map(round_id: int) -> str:
     """Schools × sections, each cell a banded score, sortable by any column and filterable by level."""
-    round_: Round = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_DASHBOARD, round_)
     heat = heatmap(
         db.session, round_, request.args.get("sort"), request.args.get("dir"), request.args.get("level")
@@ -129,13 +122,13 @@ def heat_map(round_id: int) -> str:
 @login_required
 def school(school_id: int) -> str:
     """A school's scores in a round (``?round=``, default its latest), its trend and its counted contacts."""
-    school_: School = _get_or_404(School, school_id)
+    school_ = db.get_or_404(School, school_id)
     require(Action.VIEW_DASHBOARD, school_)
     round_ = None
     round_id = id_arg("round")
     if round_id is not None:
-        round_ = db.session.get(Round, round_id)
-        if round_ is None or round_.district_id != school_.district_id:
+        round_ = db.get_or_404(Round, round_id)
+        if round_.district_id != school_.district_id:
             abort(404)
     results = school_results(db.session, school_, round_)
     threshold = school_.district.alert_threshold
@@ -153,7 +146,7 @@ def school(school_id: int) -> str:
 @login_required
 def alert_threshold(district_id: int) -> Response | tuple[str, int]:
     """Set the score below which a district's schools are flagged; back to the round overview."""
-    district: District = _get_or_404(District, district_id)
+    district = db.get_or_404(District, district_id)
     require(Action.MANAGE_DISTRICT, district)
     form = ThresholdForm()
     form.validate()

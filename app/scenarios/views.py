@@ -65,22 +65,15 @@ def _helpers() -> dict[str, Any]:
     }
 
 
-def _scenario_or_404(scenario_id: int) -> Scenario:
-    scenario = db.session.get(Scenario, scenario_id)
-    if scenario is None:
-        abort(404)
-    return scenario
-
-
 def _viewable(scenario_id: int) -> Scenario:
-    scenario = _scenario_or_404(scenario_id)
+    scenario = db.get_or_404(Scenario, scenario_id)
     if not may_view(scenario):
         abort(403)
     return scenario
 
 
 def _manageable(scenario_id: int) -> Scenario:
-    scenario = _scenario_or_404(scenario_id)
+    scenario = db.get_or_404(Scenario, scenario_id)
     if not may_manage(scenario):
         abort(403)
     return scenario
@@ -132,9 +125,7 @@ def index() -> str:
     library: list[Scenario] = []
     if current_user.role is Role.ADMIN:
         district_id = id_arg("district")
-        district = db.session.get(District, district_id) if district_id else None
-        if district_id and district is None:
-            abort(404)
+        district = db.get_or_404(District, district_id) if district_id else None
         districts = list(db.session.scalars(select(District).order_by(District.name)))
     else:
         district = current_user.district
