@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.permissions import can
 from audits.access import Action
+from audits.formatting import percent
 from audits.models import Level, Role
 from audits.vocabulary import (
     CHANNEL_LABELS,
@@ -39,3 +40,4 @@ def register(app: Flask) -> None:
         language_names=language_names,
     )
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["percent"] = percent

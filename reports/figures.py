@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audits.formatting import percent
 from audits.models import Channel, ItemKind, Round, School
 from audits.planning.rounds import schools_in_round
 from audits.results.sections import section_titles
@@ -365,7 +366,7 @@ def _timings(score: SchoolScore, scores: RoundScores) -> list[Timing]:
             total = totals.get(channel)
             rate = total.reach_rate if total else None
             plural = wording.REACH_WORDS[channel][1]
-            district_lines.append("—" if rate is None else f"{100 * rate:.0f}% of {plural}")
+            district_lines.append("—" if rate is None else f"{percent(rate, 0)} of {plural}")
         timings.append(
             Timing(
                 "Reach: contacts that reached a person",
@@ -439,7 +440,7 @@ def _next_steps(
     for share, less, channel, _key, item_id, contacts in items[:NEXT_STEPS]:
         prompt, tip = texts.get(item_id, ("", ""))
         noun = "contact" if contacts == 1 else "contacts"
-        detail = f"earned {100 * share:.0f}% of its points over {contacts} {noun}."
+        detail = f"earned {percent(share, 0)} of its points over {contacts} {noun}."
         ranked.append((share, 1, less, NextStep(tip or prompt, prompt, channel_label(channel), detail)))
     ranked.sort(key=lambda entry: entry[:3])
     return [entry[3] for entry in ranked[:NEXT_STEPS]]

@@ -14,6 +14,7 @@ from app.rounds.forms import slot_label
 from app.rubrics.forms import UNIT_LABELS
 from audits.fieldwork.contacts import APPROVABLE, EDITABLE_IN_REVIEW, REOPENABLE, RETURNABLE
 from audits.fieldwork.entry import CHANNEL_FIELDS
+from audits.formatting import percent
 from audits.models import Contact, ContactStatus, EvidenceKind, ItemKind, Response, ReviewAction, Rubric
 from audits.vocabulary import CHANNEL_LABELS
 
@@ -48,11 +49,6 @@ def local_time(moment: datetime | None, timezone: str) -> str:
         return ""
     local = moment.astimezone(ZoneInfo(timezone))
     return f"{local:%a, %b} {local.day}, {local.year}, {local:%H:%M}"
-
-
-def percent(fraction: float | None) -> str:
-    """A fraction of an item's points as a percentage, ``—`` when it is not scored."""
-    return "—" if fraction is None else f"{round(float(fraction) * 100, 1):g}%"
 
 
 def answer_text(response: Response) -> str:

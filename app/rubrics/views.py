@@ -34,6 +34,7 @@ from app.rubrics.forms import (
 )
 from audits.access import Action
 from audits.errors import DomainError, ErrorKind, ValidationError
+from audits.formatting import percent
 from audits.models import ItemKind, Rubric, RubricItem, RubricSection
 from audits.rubrics.editing import (
     add_item,
@@ -68,11 +69,6 @@ _INDEXED = re.compile(r"^(sections|items)\[(\d+)\]$")
 
 
 # -- display helpers -------------------------------------------------------------------------
-
-
-def percent(fraction: float) -> str:
-    """Show a fraction of the points as a percentage: ``0.75`` as ``75%``."""
-    return f"{round(float(fraction) * 100, 1):g}%"
 
 
 def _unit(unit: Any, amount: float) -> str:
