@@ -3,7 +3,8 @@
 The domain (``audits.reminders``) decides what is due; this module writes and
 sends the emails, records what went out and commits once. Emails name the
 school, channel, slot and day, and link to the assignments page; never the
-script, which auditors read signed in.
+script, which auditors read signed in. ``send_reminders_task`` is the hourly
+Celery task (``touchpoint.send_reminders``) that runs ``send_reminders``.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from celery import shared_task
 from flask import current_app, render_template_string
 
 from app.extensions import db
 from app.mail import send_message
 from audits.reminders import AuditorReminders, Reminder, due_reminders, group_by_auditor, record_sent
 from audits.timeutil import utcnow
+from audits.vocabulary import channel_noun
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +77,7 @@ def _when(reminders: list[Reminder]) -> str:
 
 
 def _line(reminder: Reminder, with_day: bool) -> str:
-    line = f"{reminder.school_name}: {reminder.channel.value}, {reminder.slot.label.lower()}"
+    line = f"{reminder.school_name}: {channel_noun(reminder.channel)}, {reminder.slot.label.lower()}"
     return f"{line}, due {_day(reminder.due_day)}" if with_day else line
 
 
@@ -135,3 +138,14 @@ def send_reminders(now: datetime | None = None, respect_hour: bool = False) -> S
     if emails or failed:
         log.info("sent %d reminder emails (%d assignments); %d failed", emails, len(sent), failed)
     return SendReport(emails, len(sent), failed)
+
+
+@shared_task(name="touchpoint.send_reminders")
+def send_reminders_task(now: str | None = None, respect_hour: bool = True) -> int:
+    """Send the reminder emails that are due (by default only where ``REMINDER_HOUR`` has come).
+
+    Safe to run every hour: a reminder goes out at most once a day. ``now`` is an
+    ISO date-time with an offset, for tests and catching up. Returns the emails sent.
+    """
+    moment = datetime.fromisoformat(now) if now else None
+    return send_reminders(moment, respect_hour=respect_hour).emails

@@ -4,22 +4,30 @@ With ``CELERY_BROKER_URL`` set, tasks go to the broker (Redis) and run in a
 worker (``celery -A worker worker -B``; ``-B`` also runs the hourly schedule).
 Without it, tasks run in-process as they are called, and no broker is ever
 contacted: the embedded install needs nothing else running.
+
+Each task sits beside the function it runs; ``TASK_MODULES`` names those modules,
+and Celery's ``include`` imports them when a worker starts, so a worker knows every
+task whether or not a blueprint imported its module.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from celery import Celery, Task, shared_task
+from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask
 
-from app.reminders import send_reminders
-
 # The local broker stand-in when none is configured: in-memory, so nothing can reach the network.
 IN_PROCESS_BROKER = "memory://"
+# The modules that define tasks, each task beside the function it runs.
+TASK_MODULES = (
+    "app.reminders",  # touchpoint.send_reminders
+    "app.scorecards.jobs",  # touchpoint.build_scorecards
+    "app.scorecards.emails",  # touchpoint.send_scorecard_emails
+    "app.telephony.tasks",  # touchpoint.download_recording, touchpoint.purge_recordings
+)
 
 BEAT_SCHEDULE = {
     "send-reminders-hourly": {
@@ -27,7 +35,7 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=0),  # every hour; each district's emails wait for REMINDER_HOUR
     },
     "purge-recordings-daily": {
-        "task": "touchpoint.purge_recordings",  # app.telephony.tasks: Twilio recordings past retention
+        "task": "touchpoint.purge_recordings",  # Twilio recordings past retention
         "schedule": crontab(minute=30, hour=3),  # once a day, 03:30 UTC
     },
 }
@@ -52,26 +60,18 @@ def celery_settings(app: Flask) -> dict[str, Any]:
 
 
 def celery_init_app(app: Flask) -> Celery:
-    """Create ``app``'s Celery app, whose tasks run inside ``app``'s application context."""
+    """Create ``app``'s Celery app, whose tasks run inside ``app``'s application context.
+
+    Its workers import ``TASK_MODULES`` when they start (Celery's ``include``).
+    """
 
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=TASK_MODULES)
     celery_app.config_from_object(celery_settings(app))
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
-
-
-@shared_task(name="touchpoint.send_reminders")
-def send_reminders_task(now: str | None = None, respect_hour: bool = True) -> int:
-    """Send the reminder emails that are due (by default only where ``REMINDER_HOUR`` has come).
-
-    Safe to run every hour: a reminder goes out at most once a day. ``now`` is an
-    ISO date-time with an offset, for tests and catching up. Returns the emails sent.
-    """
-    moment = datetime.fromisoformat(now) if now else None
-    return send_reminders(moment, respect_hour=respect_hour).emails

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from audits.errors import ValidationError
 from audits.ids import storable_ids
 from audits.models import AuditorProfile, Role, School, User
-from audits.scenarios import LANGUAGES
+from audits.vocabulary import OFFERED_LANGUAGES
 
 MAX_PER_DAY = 20
 WORKDAYS = (0, 1, 2, 3, 4)
@@ -91,7 +91,7 @@ def update_auditor(session: Session, user: User, settings: AuditorSettings) -> A
     languages = list(dict.fromkeys(settings.languages))
     if not languages:
         problems.append(("languages", "choose at least one language"))
-    elif any(code not in LANGUAGES for code in languages):
+    elif any(code not in OFFERED_LANGUAGES for code in languages):
         problems.append(("languages", "choose languages from the list"))
     if not 1 <= settings.max_per_day <= MAX_PER_DAY:
         problems.append(("max_per_day", f"must be from 1 to {MAX_PER_DAY}"))

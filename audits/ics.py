@@ -17,13 +17,8 @@ from icalendar import Calendar, Event
 
 from audits.models import Assignment, Channel, District, School
 from audits.planning.slots import SLOT_WINDOWS, slot_window
+from audits.vocabulary import channel_label
 
-SUMMARY_PREFIX = {
-    Channel.PHONE: "Phone contact",
-    Channel.EMAIL: "Email contact",
-    Channel.VISIT: "Front-office visit",
-}
-CHANNEL_NAMES = {Channel.PHONE: "Phone call", Channel.EMAIL: "Email", Channel.VISIT: "Front-office visit"}
 UID_DOMAIN = "touchpoint"
 REFRESH = timedelta(hours=1)
 
@@ -61,7 +56,7 @@ def describe(assignment: Assignment, district: District) -> str:
     window = slot_window(assignment.slot, district.school_day_start, district.school_day_end)
     start, end = window or SLOT_WINDOWS[assignment.slot]
     lines = [
-        f"Channel: {CHANNEL_NAMES[assignment.channel]}",
+        f"Channel: {channel_label(assignment.channel)}",
         f"When: {assignment.slot.label}, {start:%H:%M}–{end:%H:%M} ({district.timezone})",
         f"School: {school.name}",
         f"Phone: {school.phone or 'not known'}",
@@ -80,7 +75,7 @@ def _event(assignment: Assignment, district: District) -> Event:
     event.add("dtstamp", assignment.created_at.astimezone(UTC).replace(microsecond=0))
     event.add("dtstart", start)
     event.add("dtend", end)
-    event.add("summary", f"{SUMMARY_PREFIX[assignment.channel]}: {assignment.school.name}")
+    event.add("summary", f"{channel_label(assignment.channel)}: {assignment.school.name}")
     event.add("description", describe(assignment, district))
     address = address_of(assignment.school)
     if assignment.channel is Channel.VISIT and address:

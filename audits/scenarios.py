@@ -15,22 +15,9 @@ from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
 from audits.models import Channel, District, Rubric, RubricStatus, Scenario
+from audits.vocabulary import OFFERED_LANGUAGES
 
 SCENARIO_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
-LANGUAGES = {
-    "en": "English",
-    "es": "Spanish",
-    "vi": "Vietnamese",
-    "zh": "Chinese",
-    "ar": "Arabic",
-    "ht": "Haitian Creole",
-    "pt": "Portuguese",
-    "ru": "Russian",
-    "ko": "Korean",
-    "so": "Somali",
-    "tl": "Tagalog",
-    "fr": "French",
-}
 FIELDS = ("key", "title", "channel", "language", "rubric", "persona", "script", "questions", "answer_key")
 # The longest text kept: the title fits its column; the library's longest script is under 2,000.
 MAX_TITLE = 200
@@ -87,8 +74,8 @@ def parse_scenario(data: Any) -> ScenarioSpec:
         except ValueError:
             problems.append(("channel", "choose phone, email or visit"))
     language = text("language") or "en"
-    if language not in LANGUAGES:
-        problems.append(("language", f"choose one of {', '.join(LANGUAGES)}"))
+    if language not in OFFERED_LANGUAGES:
+        problems.append(("language", f"choose one of {', '.join(OFFERED_LANGUAGES)}"))
     questions = data.get("questions") or []
     if isinstance(questions, str):
         questions = [line.strip() for line in questions.splitlines() if line.strip()]

@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audits.formatting import percent
 from audits.models import Channel, ItemKind, Round, School
 from audits.planning.rounds import schools_in_round
 from audits.results.sections import section_titles
-from audits.scenarios import LANGUAGES
 from audits.scoring.engine import CHANNELS, RoundScores, SchoolScore, round_scores
+from audits.vocabulary import channel_count, channel_label, language_name
 from reports import comments, queries, wording
 from reports.comments import Quote
 
@@ -44,7 +45,7 @@ class Comparison:
 class CriticalFailure:
     """A critical item failed on one contact."""
 
-    channel: str
+    channel: str  # its label: "Phone call"
     day: date | None
     prompt: str
 
@@ -109,7 +110,7 @@ class ScorecardData:
     first_day: date
     last_day: date
     contacts: int = 0
-    contacts_by_channel: list[tuple[str, int]] = field(default_factory=list)
+    contacts_by_channel: list[str] = field(default_factory=list)  # "3 phone calls", "1 email"
     overall: float | None = None
     district_median: float | None = None
     previous: float | None = None
@@ -253,7 +254,7 @@ def _scorecard(
     )
     channels = list(dict.fromkeys([*context.channels, *(score.channels if score else [])]))
     data.contacts_by_channel = [
-        (wording.CHANNEL_LABELS[ch], score.channels[ch].contacts if score and ch in score.channels else 0)
+        channel_count(ch, score.channels[ch].contacts if score and ch in score.channels else 0)
         for ch in channels
     ]
     if score is None or score.contacts == 0:
@@ -270,7 +271,7 @@ def _scorecard(
         school.name, score.overall, district.overall.median, score.rank, district.overall.count, score.change
     )
     data.channels = [
-        Comparison(ch, wording.CHANNEL_LABELS[ch], score.channels[ch].score, district.channels[ch].median)
+        Comparison(ch, channel_label(ch), score.channels[ch].score, district.channels[ch].median)
         for ch in CHANNELS
         if ch in score.channels
     ]
@@ -280,7 +281,7 @@ def _scorecard(
         if key in score.sections
     ]
     data.critical_failures = [
-        CriticalFailure(Channel(row.channel).value, _local_day(row.started_at, context.zone), row.prompt)
+        CriticalFailure(channel_label(row.channel), _local_day(row.started_at, context.zone), row.prompt)
         for row in rows.critical.get(school.id, [])
     ]
     data.timings = _timings(score, context.scores)
@@ -296,10 +297,10 @@ def _contact_row(row: Any, zone: ZoneInfo) -> ContactRow:
     channel = Channel(row.channel).value
     scenario = row.scenario
     if row.language and row.language != "en":
-        scenario = f"{scenario} ({LANGUAGES.get(row.language, row.language)})"
+        scenario = f"{scenario} ({language_name(row.language)})"
     return ContactRow(
         day=_local_day(row.started_at, zone),
-        channel=wording.CHANNEL_LABELS[channel],
+        channel=channel_label(channel),
         scenario=scenario,
         outcome=wording.outcome_label(channel, row.outcome, bool(row.unreached)),
         score=float(row.score) if row.score is not None else None,
@@ -365,7 +366,7 @@ def _timings(score: SchoolScore, scores: RoundScores) -> list[Timing]:
             total = totals.get(channel)
             rate = total.reach_rate if total else None
             plural = wording.REACH_WORDS[channel][1]
-            district_lines.append("—" if rate is None else f"{100 * rate:.0f}% of {plural}")
+            district_lines.append("—" if rate is None else f"{percent(rate, 0)} of {plural}")
         timings.append(
             Timing(
                 "Reach: contacts that reached a person",
@@ -394,7 +395,7 @@ def _quotes(
         candidates.append(
             comments.Candidate(
                 contact_id=row.contact_id,
-                channel=wording.CHANNEL_LABELS[Channel(row.channel).value],
+                channel=channel_label(row.channel),
                 day=_local_day(row.started_at, zone),
                 text=text,
                 fraction=row.fraction,
@@ -432,17 +433,15 @@ def _next_steps(
             step = NextStep(
                 wording.REACH_TIPS[channel],
                 "Reach",
-                wording.CHANNEL_LABELS[channel],
+                channel_label(channel),
                 wording.reach_phrase(channel, figures.reached, figures.contacts) + ".",
             )
             ranked.append((share, 0, 0.0, step))
     for share, less, channel, _key, item_id, contacts in items[:NEXT_STEPS]:
         prompt, tip = texts.get(item_id, ("", ""))
         noun = "contact" if contacts == 1 else "contacts"
-        detail = f"earned {100 * share:.0f}% of its points over {contacts} {noun}."
-        ranked.append(
-            (share, 1, less, NextStep(tip or prompt, prompt, wording.CHANNEL_LABELS[channel], detail))
-        )
+        detail = f"earned {percent(share, 0)} of its points over {contacts} {noun}."
+        ranked.append((share, 1, less, NextStep(tip or prompt, prompt, channel_label(channel), detail)))
     ranked.sort(key=lambda entry: entry[:3])
     return [entry[3] for entry in ranked[:NEXT_STEPS]]
 

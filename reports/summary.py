@@ -19,6 +19,7 @@ from audits.results.overview import histogram
 from audits.results.sections import section_titles
 from audits.results.thresholds import is_flagged
 from audits.scoring.engine import CHANNELS, SchoolScore, round_scores
+from audits.vocabulary import CHANNEL_SHORT_LABELS, channel_label
 from reports import wording
 
 
@@ -143,7 +144,7 @@ def gather_summary(session: Session, round_: Round) -> DistrictSummary:
         improved=sum(1 for s in scores.schools if s.change is not None and round(s.change, 1) > 0),
         declined=sum(1 for s in scores.schools if s.change is not None and round(s.change, 1) < 0),
         critical_failures=district.critical_failures,
-        channels=[wording.CHANNEL_LABELS[ch] for ch in CHANNELS],
+        channels=[CHANNEL_SHORT_LABELS[ch] for ch in CHANNELS],
     )
     ordered = sorted(scores.schools, key=lambda s: (s.rank is None, s.rank or 0, s.name.casefold()))
     summary.ranking = [_ranking_row(school, threshold) for school in ordered]
@@ -164,7 +165,7 @@ def gather_summary(session: Session, round_: Round) -> DistrictSummary:
             continue
         summary.timings.append(
             ChannelTiming(
-                label=wording.CHANNEL_LABELS[channel],
+                label=channel_label(channel),
                 contacts=total.contacts,
                 reach=wording.reach_phrase(channel, total.reached, total.contacts),
                 median_score=district.channels[channel].median,

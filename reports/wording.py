@@ -1,8 +1,9 @@
-"""The words of a scorecard: channel names, outcomes, reach, the standards and the headline sentence.
+"""The words of a scorecard: outcomes, reach, the standards and the headline sentence.
 
 The standards are those the default rubrics cite in their guidance (see
 ``audits/library/rubrics/`` and the rubric sources): each is printed with its
-source, so a principal can see where a number comes from.
+source, so a principal can see where a number comes from. Channel labels come from
+``audits.vocabulary``, like everywhere else.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 
 from audits.models import Outcome
 
-CHANNEL_LABELS = {"phone": "Phone", "email": "Email", "visit": "Visit"}
 # "2 of 3 calls reached a person": the noun (singular, plural) and what reaching means, per channel.
 REACH_WORDS = {
     "phone": ("call", "calls", "reached a person"),

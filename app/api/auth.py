@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from flask import g, request
-from werkzeug.exceptions import Forbidden, NotFound, UnsupportedMediaType
+from werkzeug.exceptions import Forbidden, UnsupportedMediaType
 from werkzeug.wrappers import Response
 
 from app.api.errors import error_response
@@ -61,7 +61,4 @@ def permitted(action: Action, target: Target | None = None) -> bool:
 
 def get_or_404(model: type[M], object_id: int, what: str) -> M:
     """The ``model`` row with ``object_id``, or a 404 naming ``what`` was not found."""
-    found = db.session.get(model, object_id)
-    if found is None:
-        raise NotFound(f"no {what} with id {object_id}")
-    return found
+    return db.get_or_404(model, object_id, description=f"no {what} with id {object_id}")

@@ -13,7 +13,7 @@ from wtforms.widgets import NumberInput
 from app.rounds.forms import CheckboxListField
 from audits.auditors import MAX_PER_DAY, AuditorSettings
 from audits.models import School
-from audits.scenarios import LANGUAGES
+from audits.vocabulary import OFFERED_LANGUAGES
 
 WEEKDAY_CHOICES = [
     SelectChoice(number, name)
@@ -27,7 +27,7 @@ class AuditorForm(FlaskForm):
     languages = CheckboxListField(
         "Languages",
         description="The auditor gets scenarios only in these languages.",
-        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        choices=[SelectChoice(code, name) for code, name in OFFERED_LANGUAGES.items()],
         validate_choice=False,
     )
     max_per_day = IntegerField(

@@ -17,7 +17,6 @@ from audits.access import Action
 from audits.auditors import AuditorSettings, auditors_with_profiles, profile_of, update_auditor
 from audits.errors import DomainError
 from audits.models import Role, School, User
-from audits.scenarios import LANGUAGES
 
 blueprint = Blueprint("auditors", __name__, url_prefix="/auditors")
 
@@ -26,7 +25,7 @@ WEEKDAY_NAMES = {choice.value: str(choice.label)[:3] for choice in WEEKDAY_CHOIC
 
 @blueprint.context_processor
 def _helpers() -> dict[str, object]:
-    return {"languages": LANGUAGES, "weekday_names": WEEKDAY_NAMES}
+    return {"weekday_names": WEEKDAY_NAMES}
 
 
 @blueprint.route("/")
@@ -45,8 +44,8 @@ def index() -> str:
 @login_required
 def edit(user_id: int) -> Response | tuple[str, int]:
     """Change one auditor's languages, daily maximum, working days and conflicts."""
-    auditor = db.session.get(User, user_id)
-    if auditor is None or auditor.role is not Role.AUDITOR or auditor.district is None:
+    auditor = db.get_or_404(User, user_id)
+    if auditor.role is not Role.AUDITOR or auditor.district is None:
         abort(404)
     require(Action.MANAGE_AUDITORS, auditor.district)
     schools = db.session.scalars(

@@ -18,9 +18,7 @@ blueprint = Blueprint("exports", __name__, url_prefix="/rounds")
 @login_required
 def round_export(round_id: int, extension: str) -> Response:
     """Download a round's results: ``?level=items`` (one row per answer, the default) or ``schools``."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None:
-        abort(404)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.EXPORT_RESULTS, round_)
     level = request.args.get("level", "items")
     if level not in LEVELS:

@@ -22,7 +22,7 @@ from app.permissions import can, require
 from audits.access import Action
 from audits.errors import DomainError
 from audits.ids import parse_id
-from audits.models import Channel, District, Role, Round, RoundStatus, School
+from audits.models import District, Role, Round, RoundStatus, School
 from audits.results.heatmap import heatmap
 from audits.results.overview import round_overview
 from audits.results.school import school_results
@@ -32,7 +32,6 @@ blueprint = Blueprint("dashboards", __name__)
 for _name, _filter in FILTERS.items():
     blueprint.add_app_template_filter(_filter, _name)
 
-CHANNEL_LABELS = {channel.value: channel.value.capitalize() for channel in Channel}
 # Rounds whose results are worth a look: fieldwork has started.
 RESULT_STATUSES = (RoundStatus.IN_FIELD, RoundStatus.CLOSED, RoundStatus.PUBLISHED)
 
@@ -54,7 +53,6 @@ def school_results_url(school_id: int, round_id: int) -> str:
 @blueprint.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "channel_labels": CHANNEL_LABELS,
         "RoundStatus": RoundStatus,
         "is_flagged": is_flagged,
         "contact_url": contact_url,
@@ -73,13 +71,6 @@ def dashboard_rounds() -> list[Round]:
         .order_by(Round.first_day.desc(), Round.id.desc())
     )
     return list(db.session.scalars(stmt))
-
-
-def _get_or_404(model: type[Round] | type[School] | type[District], ident: int) -> Any:
-    found = db.session.get(model, ident)
-    if found is None:
-        abort(404)
-    return found
 
 
 def _threshold_form(round_: Round) -> ThresholdForm:
@@ -108,7 +99,7 @@ def _overview_page(round_: Round, form: ThresholdForm, status: int = 200) -> tup
 @login_required
 def overview(round_id: int) -> tuple[str, int]:
     """A round at a glance: flagged schools first, district figures, distribution, channels, ranking."""
-    round_: Round = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_DASHBOARD, round_)
     return _overview_page(round_, _threshold_form(round_))
 
@@ -117,7 +108,7 @@ def overview(round_id: int) -> tuple[str, int]:
 @login_required
 def heat_map(round_id: int) -> str:
     """Schools × sections, each cell a banded score, sortable by any column and filterable by level."""
-    round_: Round = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_DASHBOARD, round_)
     heat = heatmap(
         db.session, round_, request.args.get("sort"), request.args.get("dir"), request.args.get("level")
@@ -131,13 +122,13 @@ def heat_map(round_id: int) -> str:
 @login_required
 def school(school_id: int) -> str:
     """A school's scores in a round (``?round=``, default its latest), its trend and its counted contacts."""
-    school_: School = _get_or_404(School, school_id)
+    school_ = db.get_or_404(School, school_id)
     require(Action.VIEW_DASHBOARD, school_)
     round_ = None
     round_id = id_arg("round")
     if round_id is not None:
-        round_ = db.session.get(Round, round_id)
-        if round_ is None or round_.district_id != school_.district_id:
+        round_ = db.get_or_404(Round, round_id)
+        if round_.district_id != school_.district_id:
             abort(404)
     results = school_results(db.session, school_, round_)
     threshold = school_.district.alert_threshold
@@ -155,7 +146,7 @@ def school(school_id: int) -> str:
 @login_required
 def alert_threshold(district_id: int) -> Response | tuple[str, int]:
     """Set the score below which a district's schools are flagged; back to the round overview."""
-    district: District = _get_or_404(District, district_id)
+    district = db.get_or_404(District, district_id)
     require(Action.MANAGE_DISTRICT, district)
     form = ThresholdForm()
     form.validate()

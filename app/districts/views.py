@@ -36,13 +36,6 @@ class ClosureRow(NamedTuple):
     closures: list[Closure]
 
 
-def _district_or_404(district_id: int) -> District:
-    district = db.session.get(District, district_id)
-    if district is None:
-        abort(404)
-    return district
-
-
 def _closure_rows(district: District) -> list[ClosureRow]:
     return [
         ClosureRow(first, last, reason, [c for c in district.closures if first <= c.day <= last])
@@ -92,7 +85,7 @@ def index() -> str:
 @login_required
 def settings(district_id: int) -> Response | tuple[str, int]:
     """Show and save a district's name, timezone and school-day hours, with its closures."""
-    district = _district_or_404(district_id)
+    district = db.get_or_404(District, district_id)
     require(Action.MANAGE_DISTRICT, district)
     if request.method == "GET":
         return _settings_page(
@@ -119,7 +112,7 @@ def settings(district_id: int) -> Response | tuple[str, int]:
 @login_required
 def add_closure(district_id: int) -> Response | tuple[str, int]:
     """Close the district's schools on a day or a range of days."""
-    district = _district_or_404(district_id)
+    district = db.get_or_404(District, district_id)
     require(Action.MANAGE_DISTRICT, district)
     closure_form = ClosureForm()
     closure_form.validate()
@@ -151,7 +144,7 @@ def add_closure(district_id: int) -> Response | tuple[str, int]:
 @login_required
 def delete_closure(district_id: int, closure_id: int) -> Response:
     """Reopen one closed day, or with ``range=1`` the whole range of closed days it belongs to."""
-    district = _district_or_404(district_id)
+    district = db.get_or_404(District, district_id)
     require(Action.MANAGE_DISTRICT, district)
     removed = remove_closure(district, closure_id, whole_range=request.form.get("range") == "1")
     if not removed:

@@ -11,9 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.rounds.forms import slot_label
-from app.rubrics.forms import CHANNEL_LABELS, UNIT_LABELS
+from app.rubrics.forms import UNIT_LABELS
 from audits.fieldwork.entry import timing_names
 from audits.fieldwork.workflow import APPROVABLE, EDITABLE_IN_REVIEW, REOPENABLE, RETURNABLE
+from audits.formatting import percent
 from audits.models import (
     Channel,
     Contact,
@@ -24,6 +25,7 @@ from audits.models import (
     ReviewAction,
     Rubric,
 )
+from audits.vocabulary import CHANNEL_LABELS
 
 FIELD_LABELS = {
     "outcome": "Outcome",
@@ -56,11 +58,6 @@ def local_time(moment: datetime | None, timezone: str) -> str:
         return ""
     local = moment.astimezone(ZoneInfo(timezone))
     return f"{local:%a, %b} {local.day}, {local.year}, {local:%H:%M}"
-
-
-def percent(fraction: float | None) -> str:
-    """A fraction of an item's points as a percentage, ``—`` when it is not scored."""
-    return "—" if fraction is None else f"{round(float(fraction) * 100, 1):g}%"
 
 
 def answer_text(response: Response) -> str:

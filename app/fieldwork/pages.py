@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from flask import abort, current_app, render_template
+from flask import current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -30,26 +30,17 @@ NOTE_OF = {ContactStatus.RETURNED: ReviewAction.RETURNED, ContactStatus.REOPENED
 
 def assignment_or_404(assignment_id: int) -> Assignment:
     """The assignment with ``assignment_id``, or a 404."""
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None:
-        abort(404)
-    return assignment
+    return db.get_or_404(Assignment, assignment_id)
 
 
 def contact_or_404(contact_id: int) -> Contact:
     """The contact with ``contact_id``, or a 404."""
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:
-        abort(404)
-    return contact
+    return db.get_or_404(Contact, contact_id)
 
 
 def evidence_or_404(token: str) -> Evidence:
     """The evidence file whose URL token is ``token``, or a 404."""
-    evidence = db.session.scalar(select(Evidence).where(Evidence.token == token))
-    if evidence is None:
-        abort(404)
-    return evidence
+    return db.first_or_404(select(Evidence).where(Evidence.token == token))
 
 
 def timezone_of(contact: Contact) -> str:

@@ -32,10 +32,9 @@ from audits.models import (
     Slot,
     User,
 )
-from audits.planning.planner import LANGUAGE_NAMES
 from audits.planning.rounds import MAX_PER_SCHOOL, ChannelPlan, RoundSpec
 from audits.planning.slots import SLOT_WINDOWS, slot_window, usable_slots
-from audits.scenarios import LANGUAGES
+from audits.vocabulary import channel_label, channel_noun, language_name, language_names
 
 CHANNELS = (Channel.PHONE, Channel.EMAIL, Channel.VISIT)
 SELECTION_CHOICES = [
@@ -58,6 +57,16 @@ def _number(label: str, low: int, high: int | None = None, **kwargs: object) -> 
     return IntegerField(label, widget=NumberInput(), validators=[Optional()], render_kw=attrs, **kwargs)
 
 
+def _per_school(channel: Channel) -> IntegerField:
+    """``Phone calls per school``: how many contacts of ``channel`` each school gets."""
+    return _number(f"{channel_noun(channel, 2).capitalize()} per school", 0, MAX_PER_SCHOOL, default=0)
+
+
+def _scenarios(channel: Channel) -> CheckboxListField:
+    """``Phone call scenarios``: the scenarios of ``channel`` to rotate."""
+    return CheckboxListField(f"{channel_label(channel)} scenarios", coerce=int, validate_choice=False)
+
+
 def new_seed() -> int:
     """A fresh seed for a new round's plan; shown on the form so the plan can be reproduced."""
     return secrets.randbelow(999_999) + 1
@@ -65,7 +74,7 @@ def new_seed() -> int:
 
 def scenario_label(scenario: Scenario) -> str:
     """A scenario as a checkbox shows it: title and language."""
-    return f"{scenario.title} ({LANGUAGES.get(scenario.language, scenario.language)})"
+    return f"{scenario.title} ({language_name(scenario.language)})"
 
 
 class RoundForm(FlaskForm):
@@ -79,12 +88,12 @@ class RoundForm(FlaskForm):
     )
     levels = CheckboxListField("Levels", choices=LEVEL_CHOICES, validate_choice=False)
     school_ids = CheckboxListField("Schools to include", coerce=int, validate_choice=False)
-    phone_per_school = _number("Phone calls per school", 0, MAX_PER_SCHOOL, default=0)
-    phone_scenarios = CheckboxListField("Phone scenarios", coerce=int, validate_choice=False)
-    email_per_school = _number("Emails per school", 0, MAX_PER_SCHOOL, default=0)
-    email_scenarios = CheckboxListField("Email scenarios", coerce=int, validate_choice=False)
-    visit_per_school = _number("Visits per school", 0, MAX_PER_SCHOOL, default=0)
-    visit_scenarios = CheckboxListField("Visit scenarios", coerce=int, validate_choice=False)
+    phone_per_school = _per_school(Channel.PHONE)
+    phone_scenarios = _scenarios(Channel.PHONE)
+    email_per_school = _per_school(Channel.EMAIL)
+    email_scenarios = _scenarios(Channel.EMAIL)
+    visit_per_school = _per_school(Channel.VISIT)
+    visit_scenarios = _scenarios(Channel.VISIT)
     seed = _number(
         "Seed",
         0,
@@ -170,8 +179,7 @@ def slot_label(slot: Slot, district: District) -> str:
 
 def auditor_label(user: User, profile: AuditorProfile) -> str:
     """An auditor in a select: name and languages."""
-    languages = ", ".join(LANGUAGE_NAMES.get(code, LANGUAGES.get(code, code)) for code in profile.languages)
-    return f"{user.display_name} ({languages})"
+    return f"{user.display_name} ({language_names(profile.languages)})"
 
 
 class ReassignForm(FlaskForm):

@@ -19,7 +19,16 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.forms import apply_errors, id_arg
 from app.permissions import can, permission_required, require
-from app.rounds.forms import CHANNELS, CommitForm, ReassignForm, RoundForm, StatusForm, new_seed, slot_label
+from app.rounds.forms import (
+    CHANNELS,
+    CommitForm,
+    ReassignForm,
+    RoundForm,
+    StatusForm,
+    new_seed,
+    scenario_label,
+    slot_label,
+)
 from audits.access import Action
 from audits.errors import DomainError
 from audits.models import (
@@ -52,11 +61,10 @@ from audits.planning.rounds import (
     save_round,
     schools_in_round,
 )
-from audits.scenarios import LANGUAGES, scenarios_for
+from audits.scenarios import scenarios_for
 
 blueprint = Blueprint("rounds", __name__, url_prefix="/rounds")
 
-CHANNEL_LABELS = {Channel.PHONE: "Phone", Channel.EMAIL: "Email", Channel.VISIT: "Visit"}
 # The button that moves a round from one status to another (draft → scheduled is "Commit plan").
 STATUS_BUTTONS = {
     (RoundStatus.SCHEDULED, RoundStatus.DRAFT): "Back to draft",
@@ -69,26 +77,16 @@ STATUS_BUTTONS = {
 @blueprint.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "channel_labels": CHANNEL_LABELS,
-        "languages": LANGUAGES,
         "RoundStatus": RoundStatus,
         "Slot": Slot,
         "slot_label": slot_label,
     }
 
 
-def _round_or_404(round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id)
-    if round_ is None:
-        abort(404)
-    return round_
-
-
 def _district_or_404(district_id: int | None) -> District:
-    district = db.session.get(District, district_id) if district_id is not None else None
-    if district is None:
+    if district_id is None:
         abort(404)
-    return district
+    return db.get_or_404(District, district_id)
 
 
 def _active_schools(district: District) -> list[School]:
@@ -155,7 +153,7 @@ def new() -> Response | tuple[str, int]:
 @login_required
 def edit(round_id: int) -> Response | tuple[str, int]:
     """Change a draft round's settings."""
-    round_ = _round_or_404(round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.MANAGE_ROUNDS, round_)
     if round_.status is not RoundStatus.DRAFT:
         flash(f"{round_.name} is {round_.status.label.lower()}: only a draft can be changed.", "error")
@@ -249,13 +247,10 @@ def _preview(round_: Round) -> Preview:
 
 
 def _scenario_name(scenario: Scenario | None) -> str:
-    if scenario is None:
-        return "—"
-    return f"{scenario.title} ({LANGUAGES.get(scenario.language, scenario.language)})"
+    return "—" if scenario is None else scenario_label(scenario)
 
 
 def _assignment_filter() -> AssignmentFilter:
-    channel = request.args.get("channel", "")
     day = request.args.get("day", "")
     try:
         wanted_day = date.fromisoformat(day) if day else None
@@ -264,7 +259,7 @@ def _assignment_filter() -> AssignmentFilter:
     return AssignmentFilter(
         auditor_id=id_arg("auditor"),
         school_id=id_arg("school"),
-        channel=Channel(channel) if channel in Channel._value2member_map_ else None,
+        channel=request.args.get("channel", type=Channel),
         day=wanted_day,
     )
 
@@ -306,7 +301,7 @@ def _moves(round_: Round) -> list[RoundStatus]:
 @login_required
 def show(round_id: int) -> tuple[str, int]:
     """Show a round: a draft with the plan it would get, a committed round with its assignments."""
-    round_ = _round_or_404(round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_ROUNDS, round_)
     return _round_page(round_)
 
@@ -315,7 +310,7 @@ def show(round_id: int) -> tuple[str, int]:
 @login_required
 def commit(round_id: int) -> Response | tuple[str, int]:
     """Plan a draft for good: store its assignments and mark it scheduled."""
-    round_ = _round_or_404(round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.MANAGE_ROUNDS, round_)
     form = CommitForm()
     if not form.validate():
@@ -337,14 +332,13 @@ def commit(round_id: int) -> Response | tuple[str, int]:
 @login_required
 def move(round_id: int) -> Response | tuple[str, int]:
     """Move a round on (or back) as the workflow allows."""
-    round_ = _round_or_404(round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.MANAGE_ROUNDS, round_)
     form = StatusForm()
     form.validate()
-    wanted = form.to.data or ""
-    if wanted not in RoundStatus._value2member_map_:
+    to = request.form.get(form.to.name, type=RoundStatus)
+    if to is None:
         return _round_page(round_, 400, ["Choose what to do with the round."], form)
-    to = RoundStatus(wanted)
     if to is RoundStatus.PUBLISHED:
         # A round is published with its scorecards, so that principals get them and an email.
         flash("Publish the round from its scorecards: principals then see them and are emailed.", "info")
@@ -367,8 +361,8 @@ def move(round_id: int) -> Response | tuple[str, int]:
 
 
 def _assignment_or_404(round_: Round, assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or assignment.round_id != round_.id:
+    assignment = db.get_or_404(Assignment, assignment_id)
+    if assignment.round_id != round_.id:
         abort(404)
     return assignment
 
@@ -377,7 +371,7 @@ def _assignment_or_404(round_: Round, assignment_id: int) -> Assignment:
 @login_required
 def reassign_assignment(round_id: int, assignment_id: int) -> Response | tuple[str, int]:
     """Give one assignment to another auditor, day or slot; a move that breaks a rule is explained."""
-    round_ = _round_or_404(round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.MANAGE_ROUNDS, round_)
     assignment = _assignment_or_404(round_, assignment_id)
     form = ReassignForm()
@@ -406,7 +400,7 @@ def reassign_assignment(round_id: int, assignment_id: int) -> Response | tuple[s
 @login_required
 def progress(round_id: int) -> str:
     """The progress board: per school and channel, assigned, submitted, approved and overdue contacts."""
-    round_ = _round_or_404(round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_ROUNDS, round_)
     rows = round_progress(db.session, round_)
     return render_template(

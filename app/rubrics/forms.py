@@ -20,8 +20,8 @@ from wtforms.widgets import NumberInput
 
 from audits.errors import DomainError
 from audits.models import Channel, CriticalPolicy, ItemKind, RubricItem, TimingUnit
+from audits.vocabulary import CHANNEL_LABELS
 
-CHANNEL_LABELS = {Channel.PHONE: "Phone call", Channel.EMAIL: "Email", Channel.VISIT: "Front-office visit"}
 POLICY_LABELS = {
     CriticalPolicy.FLAG: "Flag the contact (the score stands)",
     CriticalPolicy.ZERO: "Score the whole contact 0",

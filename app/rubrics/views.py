@@ -22,7 +22,6 @@ from app.extensions import db
 from app.forms import apply_errors
 from app.permissions import permission_required
 from app.rubrics.forms import (
-    CHANNEL_LABELS,
     KIND_LABELS,
     POLICY_LABELS,
     UNIT_LABELS,
@@ -35,6 +34,7 @@ from app.rubrics.forms import (
 )
 from audits.access import Action
 from audits.errors import DomainError, ErrorKind, ValidationError
+from audits.formatting import percent
 from audits.models import ItemKind, Rubric, RubricItem, RubricSection
 from audits.rubrics.editing import (
     add_item,
@@ -69,11 +69,6 @@ _INDEXED = re.compile(r"^(sections|items)\[(\d+)\]$")
 
 
 # -- display helpers -------------------------------------------------------------------------
-
-
-def percent(fraction: float) -> str:
-    """Show a fraction of the points as a percentage: ``0.75`` as ``75%``."""
-    return f"{round(float(fraction) * 100, 1):g}%"
 
 
 def _unit(unit: Any, amount: float) -> str:
@@ -124,7 +119,6 @@ def _helpers() -> dict[str, Any]:
     return {
         "item_settings": item_settings,
         "kind_labels": KIND_LABELS,
-        "channel_labels": CHANNEL_LABELS,
         "policy_labels": POLICY_LABELS,
         "unit_labels": UNIT_LABELS,
     }
@@ -133,23 +127,16 @@ def _helpers() -> dict[str, Any]:
 # -- lookups and shared steps ------------------------------------------------------------------
 
 
-def _rubric_or_404(rubric_id: int) -> Rubric:
-    rubric = db.session.get(Rubric, rubric_id)
-    if rubric is None:
-        abort(404)
-    return rubric
-
-
 def _section_or_404(rubric: Rubric, section_id: int) -> RubricSection:
-    section = db.session.get(RubricSection, section_id)
-    if section is None or section.rubric_id != rubric.id:
+    section = db.get_or_404(RubricSection, section_id)
+    if section.rubric_id != rubric.id:
         abort(404)
     return section
 
 
 def _item_or_404(rubric: Rubric, item_id: int) -> RubricItem:
-    item = db.session.get(RubricItem, item_id)
-    if item is None or item.section.rubric_id != rubric.id:
+    item = db.get_or_404(RubricItem, item_id)
+    if item.section.rubric_id != rubric.id:
         abort(404)
     return item
 
@@ -198,8 +185,7 @@ def _offset() -> int:
 
 
 def _kind_arg(default: ItemKind) -> ItemKind:
-    kind = request.args.get("kind", "")
-    return ItemKind(kind) if kind in ItemKind._value2member_map_ else default
+    return request.args.get("kind", default, type=ItemKind)
 
 
 def _version_page(
@@ -239,21 +225,21 @@ def index() -> str:
 @permission_required(Action.VIEW_RUBRICS)
 def show(rubric_id: int) -> tuple[str, int]:
     """Show one version: details, sections and items; a draft with its editing controls."""
-    return _version_page(_rubric_or_404(rubric_id))
+    return _version_page(db.get_or_404(Rubric, rubric_id))
 
 
 @blueprint.route("/<int:rubric_id>/preview")
 @permission_required(Action.VIEW_RUBRICS)
 def preview(rubric_id: int) -> str:
     """Show the version as an auditor fills it in, without saving anything."""
-    return render_template("rubrics/preview.html", rubric=_rubric_or_404(rubric_id))
+    return render_template("rubrics/preview.html", rubric=db.get_or_404(Rubric, rubric_id))
 
 
 @blueprint.route("/<int:rubric_id>/export.yaml")
 @permission_required(Action.VIEW_RUBRICS)
 def export(rubric_id: int) -> Response:
     """Download the version as a YAML file in the rubric format."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     text = rubric_to_yaml(spec_from_rubric(rubric), rubric.version, rubric.status.value)
     response = Response(text, mimetype="text/yaml")
     response.headers.set("Content-Disposition", "attachment", filename=f"{rubric.key}-v{rubric.version}.yaml")
@@ -319,7 +305,7 @@ def import_yaml() -> Response | tuple[str, int]:
 @permission_required(Action.MANAGE_RUBRICS)
 def publish_version(rubric_id: int) -> Response | tuple[str, int]:
     """Freeze a complete draft; the version it replaces is retired."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     try:
         publish(db.session, rubric)
         db.session.commit()
@@ -337,7 +323,7 @@ def publish_version(rubric_id: int) -> Response | tuple[str, int]:
 @permission_required(Action.MANAGE_RUBRICS)
 def draft_next(rubric_id: int) -> Response:
     """Draft the next version as a full copy of this one."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     try:
         draft = new_version(db.session, rubric)
         db.session.commit()
@@ -353,7 +339,7 @@ def draft_next(rubric_id: int) -> Response:
 @permission_required(Action.MANAGE_RUBRICS)
 def retire_version(rubric_id: int) -> Response:
     """Withdraw a published version; it stays readable."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     done = f"Retired {rubric.key} version {rubric.version}; new contacts cannot use it."
     return _change(rubric, lambda: retire(db.session, rubric), done)
 
@@ -362,7 +348,7 @@ def retire_version(rubric_id: int) -> Response:
 @permission_required(Action.MANAGE_RUBRICS)
 def discard(rubric_id: int) -> Response:
     """Delete a draft that was never published."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     key, version = rubric.key, rubric.version
     try:
         discard_draft(db.session, rubric)
@@ -379,7 +365,7 @@ def discard(rubric_id: int) -> Response:
 @permission_required(Action.MANAGE_RUBRICS)
 def details(rubric_id: int) -> Response | tuple[str, int]:
     """Change a draft's name, critical policy and description."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     if request.method == "GET" and not rubric.is_draft:
         return _refuse_frozen(rubric)
     form = DetailsForm(obj=rubric)
@@ -411,7 +397,7 @@ def details(rubric_id: int) -> Response | tuple[str, int]:
 @permission_required(Action.MANAGE_RUBRICS)
 def new_section(rubric_id: int) -> Response | tuple[str, int]:
     """Append a section to a draft."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     form = SectionForm(prefix="section")
     form.validate()
     try:
@@ -433,7 +419,7 @@ def new_section(rubric_id: int) -> Response | tuple[str, int]:
 @permission_required(Action.MANAGE_RUBRICS)
 def edit_section(rubric_id: int, section_id: int) -> Response | tuple[str, int]:
     """Change a section's key and title."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     section = _section_or_404(rubric, section_id)
     if request.method == "GET" and not rubric.is_draft:
         return _refuse_frozen(rubric)
@@ -461,7 +447,7 @@ def edit_section(rubric_id: int, section_id: int) -> Response | tuple[str, int]:
 @permission_required(Action.MANAGE_RUBRICS)
 def remove_section(rubric_id: int, section_id: int) -> Response:
     """Delete a section and its items from a draft."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     section = _section_or_404(rubric, section_id)
     done = f"Deleted the section “{section.title}” and its {len(section.items)} items."
     return _change(rubric, lambda: delete_section(db.session, section), done)
@@ -471,7 +457,7 @@ def remove_section(rubric_id: int, section_id: int) -> Response:
 @permission_required(Action.MANAGE_RUBRICS)
 def shift_section(rubric_id: int, section_id: int) -> Response:
     """Move a section up or down (``direction`` = ``up`` or ``down``)."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     section = _section_or_404(rubric, section_id)
     offset = _offset()
     return _change(rubric, lambda: move_section(section, offset), None, f"section-{section.id}")
@@ -498,7 +484,7 @@ def _item_page(
 @permission_required(Action.MANAGE_RUBRICS)
 def new_item(rubric_id: int, section_id: int) -> Response | tuple[str, int]:
     """Add an item of the kind chosen in ``?kind=`` to a draft's section."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     section = _section_or_404(rubric, section_id)
     kind = _kind_arg(ItemKind.YES_NO)
     if request.method == "GET":
@@ -529,7 +515,7 @@ def new_item(rubric_id: int, section_id: int) -> Response | tuple[str, int]:
 @permission_required(Action.MANAGE_RUBRICS)
 def edit_item(rubric_id: int, item_id: int) -> Response | tuple[str, int]:
     """Change a draft's item; ``?kind=`` changes its kind, the other fields stay."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     item = _item_or_404(rubric, item_id)
     kind = _kind_arg(item.kind)
     if request.method == "GET":
@@ -563,7 +549,7 @@ def edit_item(rubric_id: int, item_id: int) -> Response | tuple[str, int]:
 @permission_required(Action.MANAGE_RUBRICS)
 def remove_item(rubric_id: int, item_id: int) -> Response:
     """Delete an item from a draft."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     item = _item_or_404(rubric, item_id)
     return _change(rubric, lambda: delete_item(db.session, item), f"Deleted the item {item.key}.")
 
@@ -572,7 +558,7 @@ def remove_item(rubric_id: int, item_id: int) -> Response:
 @permission_required(Action.MANAGE_RUBRICS)
 def shift_item(rubric_id: int, item_id: int) -> Response:
     """Move an item up or down within its section (``direction`` = ``up`` or ``down``)."""
-    rubric = _rubric_or_404(rubric_id)
+    rubric = db.get_or_404(Rubric, rubric_id)
     item = _item_or_404(rubric, item_id)
     offset = _offset()
     return _change(rubric, lambda: move_item(item, offset), None, f"item-{item.id}")

@@ -8,9 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from app.rubrics.forms import CHANNEL_LABELS, choices
+from app.rubrics.forms import choices
 from audits.models import Rubric
-from audits.scenarios import LANGUAGES
+from audits.vocabulary import CHANNEL_LABELS, OFFERED_LANGUAGES
 
 
 class ScenarioForm(FlaskForm):
@@ -22,7 +22,7 @@ class ScenarioForm(FlaskForm):
     )
     channel = SelectField("Channel", choices=choices(CHANNEL_LABELS), validate_choice=False)
     language = SelectField(
-        "Language", description="The language the auditor uses.", choices=choices(LANGUAGES),
+        "Language", description="The language the auditor uses.", choices=choices(OFFERED_LANGUAGES),
         validate_choice=False, default="en",
     )  # fmt: skip
     rubric = SelectField(

@@ -18,7 +18,6 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.forms import apply_errors, id_arg
 from app.permissions import can, permission_required
-from app.rubrics.forms import CHANNEL_LABELS
 from app.scenarios.forms import ScenarioForm
 from audits.access import Action
 from audits.errors import DomainError
@@ -26,7 +25,6 @@ from audits.models import District, Role, Rubric, RubricStatus, Scenario
 from audits.rubrics.versions import latest_published
 from audits.scenarios import (
     FIELDS,
-    LANGUAGES,
     adopt,
     parse_scenario,
     save_scenario,
@@ -64,27 +62,18 @@ def _helpers() -> dict[str, Any]:
     return {
         "may_manage": may_manage,
         "may_adopt": may_adopt,
-        "channel_labels": CHANNEL_LABELS,
-        "languages": LANGUAGES,
     }
 
 
-def _scenario_or_404(scenario_id: int) -> Scenario:
-    scenario = db.session.get(Scenario, scenario_id)
-    if scenario is None:
-        abort(404)
-    return scenario
-
-
 def _viewable(scenario_id: int) -> Scenario:
-    scenario = _scenario_or_404(scenario_id)
+    scenario = db.get_or_404(Scenario, scenario_id)
     if not may_view(scenario):
         abort(403)
     return scenario
 
 
 def _manageable(scenario_id: int) -> Scenario:
-    scenario = _scenario_or_404(scenario_id)
+    scenario = db.get_or_404(Scenario, scenario_id)
     if not may_manage(scenario):
         abort(403)
     return scenario
@@ -136,9 +125,7 @@ def index() -> str:
     library: list[Scenario] = []
     if current_user.role is Role.ADMIN:
         district_id = id_arg("district")
-        district = db.session.get(District, district_id) if district_id else None
-        if district_id and district is None:
-            abort(404)
+        district = db.get_or_404(District, district_id) if district_id else None
         districts = list(db.session.scalars(select(District).order_by(District.name)))
     else:
         district = current_user.district

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -19,22 +19,13 @@ from audits.models import Level, School
 blueprint = Blueprint("schools", __name__, url_prefix="/schools")
 
 
-def _school_or_404(school_id: int) -> School:
-    school = db.session.get(School, school_id)
-    if school is None:
-        abort(404)
-    return school
-
-
 @blueprint.route("/")
 @permission_required(Action.LIST_SCHOOLS)
 def index() -> str:
     """List the schools the person may see, with search and a level filter."""
-    level_arg = request.args.get("level", "")
-    level = Level(level_arg) if level_arg in Level._value2member_map_ else None
     query = SchoolQuery(
         text=request.args.get("q", "")[:100],
-        level=level,
+        level=request.args.get("level", type=Level),
         include_inactive=request.args.get("inactive") == "1",
         page=request.args.get("page", 1, type=int) or 1,
     )
@@ -46,7 +37,7 @@ def index() -> str:
 @login_required
 def show(school_id: int) -> str:
     """Show one school's details."""
-    school = _school_or_404(school_id)
+    school = db.get_or_404(School, school_id)
     require(Action.VIEW_SCHOOL, school)
     return render_template("schools/show.html", school=school)
 
@@ -55,7 +46,7 @@ def show(school_id: int) -> str:
 @login_required
 def edit(school_id: int) -> str | Response | tuple[str, int]:
     """Let a district leader correct a school's details."""
-    school = _school_or_404(school_id)
+    school = db.get_or_404(School, school_id)
     require(Action.EDIT_SCHOOL, school)
     # A post is read from what was posted alone: an empty one must not fall back to the school's own
     # values (``languages`` is a list there, text in the form).

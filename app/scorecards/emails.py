@@ -3,7 +3,8 @@
 One email per principal, listing each of their schools' new scorecards with a
 link that opens the PDF after sign-in. Nothing about the results is in the
 email itself: the scorecard is read signed in, where its opening is recorded.
-A failed email is logged and the others still go out.
+A failed email is logged and the others still go out. ``send_scorecard_emails_task``
+(``touchpoint.send_scorecard_emails``) sends them from a worker.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
+from celery import shared_task
 from flask import current_app, render_template_string
 from sqlalchemy import select
 
@@ -104,3 +106,9 @@ def send_publication_emails(round_id: int, scorecard_ids: list[int]) -> int:
         sent += 1
     log.info("emailed %d principals about %d published scorecards of round %s", sent, len(cards), round_id)
     return sent
+
+
+@shared_task(name="touchpoint.send_scorecard_emails")
+def send_scorecard_emails_task(round_id: int, scorecard_ids: list[int]) -> int:
+    """Email the principals of the given (newly published) scorecards; returns the emails sent."""
+    return send_publication_emails(round_id, scorecard_ids)

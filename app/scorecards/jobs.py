@@ -6,7 +6,8 @@ local worker process (spawned, so it shares nothing with the web process but
 the configuration; a web process waits for it before it exits). Either way the
 work is ``run_build``, which writes its progress to
 ``STORAGE_DIR/progress/<round>.json`` for the round page to poll, and commits
-once at the end.
+once at the end; ``build_scorecards_task`` (``touchpoint.build_scorecards``) is the
+Celery task that runs it in a worker.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import multiprocessing
 from pathlib import Path
 from typing import Any
 
+from celery import Task, shared_task
 from flask import Flask, current_app
 
 from app.extensions import db
@@ -107,6 +109,12 @@ def run_build(round_id: int, force: bool = False, task_id: str = "") -> str:
     return report.summary()
 
 
+@shared_task(name="touchpoint.build_scorecards", bind=True)
+def build_scorecards_task(self: Task, round_id: int, force: bool = False) -> str:
+    """Build a round's scorecards, writing progress for the round page; returns the summary line."""
+    return run_build(round_id, force, task_id=self.request.id or "")
+
+
 def _workers() -> int:
     return max(1, int(current_app.config.get("SCORECARD_WORKERS", 1)))
 
@@ -124,8 +132,6 @@ def start_build(round_: Round, force: bool = False) -> Progress:
         write_progress(storage, progress)
     try:
         if app.config["CELERY_BROKER_URL"]:
-            from app.scorecards.tasks import build_scorecards_task
-
             progress.task_id = build_scorecards_task.delay(round_.id, force).id
             write_progress(storage, progress)
         else:

@@ -21,8 +21,8 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.permissions import can, require
+from app.scorecards.emails import send_scorecard_emails_task
 from app.scorecards.jobs import BatchRunningError, BatchStartError, start_build, storage_dir
-from app.scorecards.tasks import send_scorecard_emails_task
 from audits.access import Action
 from audits.errors import DomainError
 from audits.models import Role, Round, Scorecard
@@ -88,13 +88,6 @@ def _template_helpers() -> dict[str, Any]:
     return {"scorecard_panel": round_panel, "my_scorecards": my_scorecards}
 
 
-def _round_or_404(round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id)
-    if round_ is None:
-        abort(404)
-    return round_
-
-
 def _back(round_: Round) -> Response:
     return redirect(url_for("rounds.show", round_id=round_.id) + "#scorecards-heading")
 
@@ -103,7 +96,7 @@ def _back(round_: Round) -> Response:
 @login_required
 def index(round_id: int) -> str:
     """The round's scorecards: each school's file, publication state, and who has (not) opened it."""
-    round_ = _round_or_404(round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_SCORECARD, round_)
     rows = scorecard_rows(db.session, round_)
     return render_template(
@@ -121,7 +114,7 @@ def index(round_id: int) -> str:
 @login_required
 def generate(round_id: int) -> Response:
     """Start building the round's scorecards in the background (a worker, never this request)."""
-    round_ = _round_or_404(round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.BUILD_SCORECARDS, round_)
     try:
         start_build(round_, force=request.form.get("force") == "y")
@@ -140,7 +133,7 @@ def generate(round_id: int) -> Response:
 @login_required
 def progress(round_id: int) -> Response:
     """The batch's progress as JSON, for the round page's progress bar."""
-    round_ = _round_or_404(round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_SCORECARD, round_)
     current = read_progress(storage_dir(), round_.id)
     body = current.as_json() if current else {"round_id": round_.id, "state": "none", "active": False}
@@ -150,7 +143,7 @@ def progress(round_id: int) -> Response:
 
 
 def _publication(round_id: int, action: str) -> Response:
-    round_ = _round_or_404(round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.PUBLISH_SCORECARDS, round_)
     note = (request.form.get("note") or "").strip()[:500]
     try:
@@ -214,7 +207,7 @@ def download(token: str) -> Response:
 @login_required
 def summary(round_id: int) -> Response:
     """The round's district summary PDF, rendered when its figures change and kept by their hash."""
-    round_ = _round_or_404(round_id)
+    round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_DISTRICT_SUMMARY, round_)
     data = gather_summary(db.session, round_)
     digest = inputs_hash(data)

@@ -116,9 +116,7 @@ def recording_of(contact: Contact) -> bool:
 
 
 def _own_contact(contact_id: int) -> Contact:
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:
-        abort(404)
+    contact = db.get_or_404(Contact, contact_id)
     require(Action.RECORD_CONTACTS, contact)
     return contact
 
@@ -237,9 +235,7 @@ def call_status(contact_id: int) -> Response:
 @login_required
 def recording(contact_id: int) -> Response:
     """Play a contact's call recording, to people allowed to see the contact (never principals)."""
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:
-        abort(404)
+    contact = db.get_or_404(Contact, contact_id)
     require(Action.VIEW_CONTACT, contact)
     call = playable_recording(db.session, contact)
     if call is None or call.recording_path is None:

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from audits.models import Channel, Slot
-
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+from audits.vocabulary import language_name
 
 
 @dataclass(frozen=True)
@@ -202,10 +201,6 @@ class _Ledger:
         self.auditor_slots[(auditor.id, day)].add(slot)
 
 
-def _language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
-
-
 def plan_round(request: PlanRequest) -> Plan:
     """Plan every contact of a round (see the module docstring for the rules)."""
     plan = Plan()
@@ -302,10 +297,10 @@ def _place(
     language = want.scenario.language
     speakers = [auditor for auditor in request.auditors if language in auditor.languages]
     if not speakers:
-        return f"no auditor speaks {_language_name(language)}"
+        return f"no auditor speaks {language_name(language)}"
     free = [auditor for auditor in speakers if want.school.id not in auditor.conflicts]
     if not free:
-        return f"every {_language_name(language)}-speaking auditor has a conflict with this school"
+        return f"every {language_name(language)}-speaking auditor has a conflict with this school"
     fresh = [auditor for auditor in free if auditor.id not in used]
     if not fresh:
         return "every eligible auditor already contacts this school in this round (lockout rule)"

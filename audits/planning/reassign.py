@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from audits.errors import ConflictError, ValidationError
 from audits.models import Assignment, Contact, Round, RoundStatus, Slot
-from audits.planning.planner import LANGUAGE_NAMES
 from audits.planning.rounds import district_auditors, ensure_status
 from audits.planning.slots import usable_slots
+from audits.vocabulary import language_name
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -31,7 +31,7 @@ def reassign(session: Session, assignment: Assignment, auditor_id: int, day: dat
     name = user.display_name
     language = assignment.scenario.language
     if language not in (profile.languages or ["en"]):
-        problems.append(("auditor_id", f"{name} does not speak {LANGUAGE_NAMES.get(language, language)}"))
+        problems.append(("auditor_id", f"{name} does not speak {language_name(language)}"))
     if any(school.id == assignment.school_id for school in profile.conflicts):
         problems.append(("auditor_id", f"{name} has a conflict with {assignment.school.name}"))
     other = session.scalar(

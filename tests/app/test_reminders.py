@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app import create_app
 from app.mail import send_message
-from app.tasks import send_reminders_task
+from app.reminders import send_reminders_task
 from audits.models import ReminderLog, Role, School, User
 from config import load_config
 from tests.audits.test_reminders import MON, THU, TUE, WED, at, start_fieldwork
@@ -67,9 +67,9 @@ def test_send_emails_each_auditor_once(
     assert ana.from_email == "Touchpoint <no-reply@localhost>"
     assert "Hello Ana Auditor," in ana.body
     assert "Due tomorrow, Wednesday, February 3:" in ana.body
-    assert "  - Abess Park Elementary: phone, morning\n" in ana.body
-    assert "  - Arlington Middle & High: phone, morning\n" in ana.body
-    assert "  - Abess Park Elementary: phone, morning, due Monday, February 1\n" in ana.body
+    assert "  - Abess Park Elementary: phone call, morning\n" in ana.body
+    assert "  - Arlington Middle & High: phone call, morning\n" in ana.body
+    assert "  - Abess Park Elementary: phone call, morning, due Monday, February 1\n" in ana.body
     assert "http://127.0.0.1:5000/assignments/" in ana.body
     html = _html(ana)
     assert '<a href="http://127.0.0.1:5000/assignments/">' in html

@@ -410,13 +410,13 @@ def test_the_progress_board_counts_assigned_contacts_per_school_and_channel(
     assert "9 assigned across 3 schools" in html
     assert f"0 submitted, 0 approved, {overdue} overdue" in html
     rows = re.findall(
-        r'<th scope="row">([^<]+)</th>\s*<td>(Phone|Email)</td>\s*<td class="num">(\d+)</td>', html
+        r'<th scope="row">([^<]+)</th>\s*<td>(Phone call|Email)</td>\s*<td class="num">(\d+)</td>', html
     )
     assert sorted(rows) == sorted(
         [
             (school.name, channel, count)
             for school in world.schools
-            for channel, count in (("Phone", "2"), ("Email", "1"))
+            for channel, count in (("Phone call", "2"), ("Email", "1"))
         ]
     )
 

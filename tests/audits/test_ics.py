@@ -108,7 +108,7 @@ def test_summary_and_description_say_where_and_what_but_never_how(
     by_channel = {a.channel: a for a in assignments}
     events = {str(event["UID"]): event for event in _events(data)}
     phone = events[event_uid(by_channel[Channel.PHONE])]
-    assert str(phone["SUMMARY"]) == "Phone contact: ABESS PARK ELEMENTARY SCHOOL"
+    assert str(phone["SUMMARY"]) == "Phone call: ABESS PARK ELEMENTARY SCHOOL"
     description = str(phone["DESCRIPTION"])
     address = "12731 Abess Blvd, Jacksonville, FL 32225"
     for text in ("Phone call", "+19042201260", "abess@example.org", address, "Enrolling a new student"):

@@ -48,7 +48,7 @@ def test_round_form_and_plan_are_accessible(signed_in: Callable[..., Page]) -> N
     page.get_by_label("Schools I pick").check()
     page.get_by_label("Filter").fill("Abess")
     page.get_by_label("ABESS PARK ELEMENTARY SCHOOL").check()
-    page.get_by_role("group", name="Phone scenarios").get_by_role("checkbox").first.check()
+    page.get_by_role("group", name="Phone call scenarios").get_by_role("checkbox").first.check()
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("heading", name="Plan preview")).to_be_visible()
     assert_accessible(page)

@@ -44,9 +44,9 @@ SCHOOL_NCES_ID = "120048003173"
 SUBSET = {"120048000773", SCHOOL_NCES_ID, "120048000663"}
 ROUND = "Winter front-office round"
 SCENARIOS = {
-    "Phone": "Enrolling a new kindergartner",
+    "Phone call": "Enrolling a new kindergartner",
     "Email": "Applying for free or reduced-price meals",
-    "Visit": "Walk-in visitor asking how to enrol",
+    "Front-office visit": "Walk-in visitor asking how to enrol",
 }
 LEADER = ("leader@example.org", "Lee Leader")
 REVIEWER = ("reviewer@example.org", "Rae Reviewer")
@@ -196,7 +196,11 @@ def test_audit_round_from_import_to_principal_scorecard(
     leader.get_by_label("Last day").fill((today + timedelta(days=14)).isoformat())
     leader.get_by_label("Schools I pick").check()
     leader.get_by_label(SCHOOL).check()
-    for channel, label in (("Phone", "Phone calls"), ("Email", "Emails"), ("Visit", "Visits")):
+    for channel, label in (
+        ("Phone call", "Phone calls"),
+        ("Email", "Emails"),
+        ("Front-office visit", "Front-office visits"),
+    ):
         leader.get_by_label(f"{label} per school").fill("1")
         leader.get_by_label(f"{SCENARIOS[channel]} (English)").check()
     leader.get_by_role("button", name="Save draft").click()
@@ -240,7 +244,7 @@ def test_audit_round_from_import_to_principal_scorecard(
         return page
 
     # --- The phone call: a draft that survives a reload, then the rest and "Submit". --------------
-    phone = open_contact("Phone")
+    phone = open_contact("Phone call")
     shots(phone, "phone-contact-form")
     started = local_now() - timedelta(hours=2)
     phone.get_by_label("When the call started", exact=True).fill(moment(started))
@@ -296,7 +300,7 @@ def test_audit_round_from_import_to_principal_scorecard(
     shots(mail, "email-submitted")
 
     # --- The visit, with a photo of the office. -----------------------------------------------------
-    visit = open_contact("Visit")
+    visit = open_contact("Front-office visit")
     visit.get_by_label("When you arrived", exact=True).fill(moment(local_now() - timedelta(days=1)))
     visit.get_by_label("How the contact ended", exact=True).select_option(label="Reached a person")
     visit.get_by_label("Seconds until someone greeted you", exact=True).fill("45")
@@ -337,7 +341,7 @@ def test_audit_round_from_import_to_principal_scorecard(
     reviewer.get_by_role("button", name="Return to the auditor").click()
     expect(reviewer.get_by_role("status").first).to_contain_text("eturned")
     shots(reviewer, "review-returned")
-    for channel in ("Phone", "Visit"):
+    for channel in ("Phone call", "Front-office visit"):
         open_from_queue(channel)
         reviewer.get_by_role("button", name="Approve").click()
         expect(reviewer.get_by_role("status").first).to_contain_text("pproved")

@@ -31,10 +31,10 @@ def test_headline_figures_are_the_engines(session: Session) -> None:
     assert card.change == pytest.approx(engine.overall - engine.previous)  # type: ignore[operator]
     assert card.previous_round == "Spring 2026 round"
     assert card.contacts == 5
-    assert card.contacts_by_channel == [("Phone", 3), ("Email", 1), ("Visit", 1)]
+    assert card.contacts_by_channel == ["3 phone calls", "1 email", "1 front-office visit"]
     assert [(row.label, row.school) for row in card.channels] == [
         (label, engine.channels[key].score)
-        for key, label in (("phone", "Phone"), ("email", "Email"), ("visit", "Visit"))
+        for key, label in (("phone", "Phone call"), ("email", "Email"), ("visit", "Front-office visit"))
     ]
     assert [(row.key, row.label) for row in card.sections] == [
         ("greeting", "Greeting"),
@@ -53,7 +53,7 @@ def test_critical_failures_timings_and_reach(session: Session) -> None:
     built = scorecard_world(session)
     card = gather_round(session, built.round).scorecards[built.schools[0].id]
     assert [(f.channel, f.day, f.prompt) for f in card.critical_failures] == [
-        ("visit", date(2026, 10, 13), "Did a person answer?")
+        ("Front-office visit", date(2026, 10, 13), "Did a person answer?")
     ]
     timings = {timing.measure: timing for timing in card.timings}
     rings = timings["Rings before a person answered (phone, mean)"]
@@ -90,9 +90,9 @@ def test_next_steps_are_the_lowest_items_with_tips(session: Session) -> None:
     card = gather_round(session, built.round).scorecards[built.schools[0].id]
     # Three items earned nothing on the visit; the one that lost most points comes first.
     assert [(step.channel, step.checked) for step in card.next_steps] == [
-        ("Visit", "How accurate was the answer?"),
-        ("Visit", "Did a person answer?"),
-        ("Visit", "Did the staff member give their name?"),
+        ("Front-office visit", "How accurate was the answer?"),
+        ("Front-office visit", "Did a person answer?"),
+        ("Front-office visit", "Did the staff member give their name?"),
     ]
     assert card.next_steps[0].tip == "Keep a sheet of the answers families ask for most by the phone."
     assert card.next_steps[0].detail == "earned 0% of its points over 1 contact."
@@ -116,11 +116,11 @@ def test_appendix_lists_every_counted_contact(session: Session) -> None:
     built = scorecard_world(session)
     card = gather_round(session, built.round).scorecards[built.schools[0].id]
     assert [(row.day, row.channel, row.outcome) for row in card.appendix] == [
-        (date(2026, 10, 6), "Phone", "Answered by a person"),
-        (date(2026, 10, 7), "Phone", "Answered by a person"),
-        (date(2026, 10, 8), "Phone", "No answer (final attempt)"),
+        (date(2026, 10, 6), "Phone call", "Answered by a person"),
+        (date(2026, 10, 7), "Phone call", "Answered by a person"),
+        (date(2026, 10, 8), "Phone call", "No answer (final attempt)"),
         (date(2026, 10, 9), "Email", "Reply received"),
-        (date(2026, 10, 13), "Visit", "Served"),
+        (date(2026, 10, 13), "Front-office visit", "Served"),
     ]
     assert card.appendix[2].score == 0.0
     assert card.appendix[4].critical

@@ -1,0 +1,76 @@
+"""The words for channels and languages, in one place: pages, PDFs, calendar feeds and emails use these.
+
+A channel has one label ("Phone call", "Email", "Front-office visit"), a short
+form for the heads of tables with a column per channel ("Phone", "Email",
+"Visit") and a noun to count with ("2 phone calls"). A language is an ISO 639
+code; its English name comes from the Unicode CLDR through Babel, so any code a
+district or an auditor has reads as a name ("vi" is "Vietnamese"). Forms offer
+``OFFERED_LANGUAGES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+
+from babel import Locale
+
+from audits.models import Channel
+
+# Keyed by the channel (a ``StrEnum``), so its plain value finds the same entry.
+CHANNEL_LABELS: dict[str, str] = {
+    Channel.PHONE: "Phone call",
+    Channel.EMAIL: "Email",
+    Channel.VISIT: "Front-office visit",
+}
+# Where a column per channel leaves no room for the label.
+CHANNEL_SHORT_LABELS: dict[str, str] = {
+    Channel.PHONE: "Phone",
+    Channel.EMAIL: "Email",
+    Channel.VISIT: "Visit",
+}
+# The label as a noun in a sentence: singular and plural.
+CHANNEL_NOUNS: dict[str, tuple[str, str]] = {
+    Channel.PHONE: ("phone call", "phone calls"),
+    Channel.EMAIL: ("email", "emails"),
+    Channel.VISIT: ("front-office visit", "front-office visits"),
+}
+
+# The languages a scenario or an auditor can be given, in the order forms list them.
+OFFERED_LANGUAGE_CODES = ("en", "es", "vi", "zh", "ar", "ht", "pt", "ru", "ko", "so", "tl", "fr")
+
+
+def channel_label(channel: str) -> str:
+    """``Phone call``, ``Email``, ``Front-office visit``; an unknown value as it is."""
+    return CHANNEL_LABELS.get(channel, str(channel))
+
+
+def channel_noun(channel: str, count: int = 1) -> str:
+    """The channel counted in a sentence: ``phone call``, ``2 front-office visits`` (no number for one)."""
+    singular, plural = CHANNEL_NOUNS.get(channel, (str(channel), str(channel)))
+    return singular if count == 1 else plural
+
+
+def channel_count(channel: str, count: int) -> str:
+    """``1 phone call``, ``3 emails``, ``0 front-office visits``."""
+    return f"{count} {channel_noun(channel, count)}"
+
+
+@cache
+def _english_language_names() -> Mapping[str, str]:
+    return Locale("en").languages
+
+
+def language_name(code: str) -> str:
+    """The English name of an ISO 639 language code (``vi``: ``Vietnamese``); an unknown code as it is."""
+    names = _english_language_names()
+    return names.get(code) or names.get(code.strip().lower()) or code
+
+
+def language_names(codes: Iterable[str]) -> str:
+    """Language codes as a list of names: ``English, Spanish``."""
+    return ", ".join(language_name(code) for code in codes)
+
+
+# What forms offer: code → English name.
+OFFERED_LANGUAGES: dict[str, str] = {code: language_name(code) for code in OFFERED_LANGUAGE_CODES}
