@@ -2,7 +2,9 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-PIP := $(BIN)/python -m pip install --disable-pip-version-check --quiet
+# --no-compile: Python compiles what it imports on first use; compiling every installed file up
+# front (test tools, locust, schemathesis…) costs a fresh install half its time.
+PIP := $(BIN)/python -m pip install --disable-pip-version-check --quiet --no-compile
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000

@@ -43,6 +43,30 @@ def ensure_database(url: str, base_url: str) -> None:
         engine.dispose()
 
 
+def sibling_database_url(url: str, suffix: str) -> str:
+    """Another database on the same server: ``<name>_<suffix>``."""
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{suffix}").render_as_string(hide_password=False)
+
+
+def recreate_database(url: str, maintenance_url: str, template_url: str | None = None) -> None:
+    """Drop the PostgreSQL database of ``url`` if it exists and create it again, empty or as a copy.
+
+    With ``template_url`` the new database is a file-level copy of that one (``CREATE DATABASE …
+    TEMPLATE``), which takes a fraction of a second whatever it holds; nobody may be connected
+    to the template meanwhile. ``maintenance_url`` is the database the statements run from.
+    """
+    name = make_url(url).database
+    template = f' TEMPLATE "{make_url(template_url).database}"' if template_url else ""
+    engine = create_engine(maintenance_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{template}'))
+    finally:
+        engine.dispose()
+
+
 @cache
 def _engine(url: str) -> Engine:
     """One pooled engine per database URL for the whole run."""

@@ -4,8 +4,8 @@ The app runs under gunicorn in its own process on 127.0.0.1 (a free port), confi
 only through the environment, on the test database: the journey uses the suite's
 per-test ``database_url``; the modules that need a whole district (accessibility,
 keyboard, layout) get one demo world per module (``demo_world``): ``flask demo`` and
-its earlier round's published scorecards, loaded before the server starts (on SQLite built
-once per run and copied; on PostgreSQL loaded per module and emptied afterwards).
+its earlier round's published scorecards, built once per test process and copied for each
+module before its server starts (a SQLite file; on PostgreSQL a template database).
 
 Chromium is Debian's ``/usr/bin/chromium``, never a downloaded one: without it every
 browser test fails with a message saying what to install. When a test fails, the
@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask_migrate import upgrade
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from sqlalchemy import create_engine, text
 
@@ -38,7 +39,7 @@ from app import create_app
 from app.extensions import db
 from config import normalise_database_url
 from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
-from tests.database import empty_postgres
+from tests.database import recreate_database, sibling_database_url
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "artifacts" / "browser"
@@ -287,45 +288,64 @@ def build_demo(database_url: str, files: Path) -> None:
     run_cli(database_url, files, "demo")
 
 
+@dataclass(frozen=True)
+class DemoSnapshot:
+    """``flask demo`` built once: its database (a SQLite file, or a PostgreSQL template) and its files."""
+
+    folder: Path
+    database_url: str
+
+    def copy(self, workdir: Path) -> str:
+        """A copy of the demo for one module (files under ``workdir``); return its database URL."""
+        shutil.copytree(self.folder, workdir, dirs_exist_ok=True)
+        if not TEST_DATABASE_URL:
+            return f"sqlite:///{workdir / 'demo.sqlite'}"
+        copy = sibling_database_url(TEST_DATABASE_URL, "demo_world")
+        recreate_database(copy, os.environ["TEST_DATABASE_URL"], template_url=self.database_url)
+        return copy
+
+
 @pytest.fixture(scope="session")
-def demo_snapshot(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    """On SQLite, the demo built once (database and files), for each module to copy; None on PostgreSQL."""
-    if TEST_DATABASE_URL:
-        return None
+def demo_snapshot(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> DemoSnapshot:
+    """The demo built once per test process, for modules to copy: a SQLite file or a PostgreSQL template."""
     folder = tmp_path_factory.mktemp("demo-snapshot")
-    shutil.copyfile(database_template, folder / "demo.sqlite")
-    build_demo(f"sqlite:///{folder / 'demo.sqlite'}", folder / "server")
-    return folder
+    if TEST_DATABASE_URL:
+        url = sibling_database_url(TEST_DATABASE_URL, "demo")
+        recreate_database(url, os.environ["TEST_DATABASE_URL"])
+        migrate(url)
+    else:
+        shutil.copyfile(database_template, folder / "demo.sqlite")
+        url = f"sqlite:///{folder / 'demo.sqlite'}"
+    build_demo(url, folder / "server")
+    return DemoSnapshot(folder, url)
+
+
+def migrate(database_url: str) -> None:
+    """Build the schema of an empty database with the migrations."""
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)})
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def demo_world(
-    demo_snapshot: Path | None, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+    demo_snapshot: DemoSnapshot, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[DemoWorld]:
-    """The demo district (``flask demo``) served for one module, with the principal's scorecard published.
+    """The demo district (``flask demo``) served for one module, its earlier round's scorecards published.
 
-    On SQLite each module gets its own copy of the demo, built once per run; on PostgreSQL
-    the demo is loaded into the shared test database, which is emptied again (identities
-    restarted) when the module ends, as every other test expects.
+    Each module gets its own copy of the demo, built once per test process.
     """
     workdir = tmp_path_factory.mktemp("demo-world")
+    database_url = demo_snapshot.copy(workdir)
+    world = DemoWorld(start_server(database_url, workdir / "server"), database_url)
     try:
-        if demo_snapshot is None:
-            database_url = TEST_DATABASE_URL
-            build_demo(database_url, workdir / "server")
-        else:
-            shutil.copytree(demo_snapshot, workdir, dirs_exist_ok=True)
-            database_url = f"sqlite:///{workdir / 'demo.sqlite'}"
-        world = DemoWorld(start_server(database_url, workdir / "server"), database_url)
-        try:
-            yield world
-        finally:
-            world.server.stop()
-            if request.node.nodeid in _FAILED_MODULES:
-                world.server.keep_log(request.node.name)
+        yield world
     finally:
-        if TEST_DATABASE_URL:
-            empty_postgres(TEST_DATABASE_URL)
+        world.server.stop()
+        if request.node.nodeid in _FAILED_MODULES:
+            world.server.keep_log(request.node.name)
 
 
 # --- Chromium ---------------------------------------------------------------------------------------
