@@ -34,7 +34,7 @@ from audits.rubrics.versions import create_draft
 from audits.rubrics.yamlio import rubric_from_yaml
 from audits.scenarios import ScenarioSpec, save_scenario
 from audits.tokens import create_token
-from tests.app.world_snapshot import Snapshot, restore_files, restore_rows, take_snapshot
+from tests.app.world_snapshot import Watch, restore_rows
 from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork, changed, local
 from tests.audits.round_helpers import make_scenario, publish_rubric
 from tests.audits.rubric_samples import EXAMPLE_YAML
@@ -259,32 +259,22 @@ def sign_in(client: FlaskClient, user_id: int | None, base_url: str = "http://lo
             web_session["_fresh"] = True
 
 
-def changed_tables(before: Snapshot, after: Snapshot) -> list[str]:
-    """The names of the tables whose rows differ (API tokens' last use is bookkeeping, not a change)."""
-    old, new = before.comparable(), after.comparable()
-    return [name for name in old if old[name] != new.get(name, [])]
-
-
 @dataclass
 class Hostile:
-    """The app on a database of its own, the world in it, and the baseline every test starts from."""
+    """The app on a database of its own, the world in it, and a watch on the baseline tests start from."""
 
     app: Flask
     world: HostileWorld
-    folders: tuple[Path, ...]
-    baseline: Snapshot
+    watch: Watch
 
     def reset(self) -> None:
-        """Put the rows and stored files back as built."""
-        with self.app.app_context():
-            restore_rows(db.engine, self.baseline.rows)
-        restore_files(self.folders, self.baseline.files)
+        """Put back the rows and stored files a test changed, and start watching again."""
+        self.watch.reset()
+        self.watch.mark()
 
     def unchanged(self) -> list[str]:
         """What differs from the baseline: table names, and ``files`` when stored files do."""
-        with self.app.app_context():
-            now = take_snapshot(db.engine, self.folders)
-        return changed_tables(self.baseline, now) + (["files"] if now.files != self.baseline.files else [])
+        return self.watch.changed_tables() + (["files"] if self.watch.changed_files() else [])
 
 
 def start_hostile(database_template: str, folder: Path, **settings: Any) -> Iterator[Hostile]:
@@ -309,8 +299,9 @@ def start_hostile(database_template: str, folder: Path, **settings: Any) -> Iter
         with patch("tests.audits.fieldwork_helpers.hash_password", lambda _: PASSWORD_HASH):
             world = build_hostile_world(db.session, app)  # type: ignore[arg-type]
         db.session.remove()
-        hostile = Hostile(app, world, folders, take_snapshot(db.engine, folders))
+    hostile = Hostile(app, world, Watch(app, folders))
     yield hostile
+    hostile.watch.close()
     with app.app_context():
         if TEST_DATABASE_URL:
             restore_rows(db.engine, {table.name: [] for table in Base.metadata.sorted_tables})

@@ -151,9 +151,10 @@ class Watch:
 
     def changes(self) -> list[str]:
         """The tables and files that differ from the baseline."""
-        return self._changed_tables() + self._changed_files()
+        return self.changed_tables() + self.changed_files()
 
-    def _changed_tables(self) -> list[str]:
+    def changed_tables(self) -> list[str]:
+        """The names of the tables whose rows differ from the baseline."""
         if self._postgres:
             now = self._digest()
             return [name for name, a, b in zip(self._names, now, self._digests, strict=True) if a != b]
@@ -163,7 +164,8 @@ class Watch:
             rows = take_snapshot(db.engine, ()).comparable()
         return [name for name in self._names if rows[name] != self._comparable[name]]
 
-    def _changed_files(self) -> list[str]:
+    def changed_files(self) -> list[str]:
+        """The stored files that differ from the baseline (added, removed or rewritten)."""
         if file_stamps(self.folders) == self._clean_files:
             return []
         now = read_files(self.folders)
@@ -172,10 +174,10 @@ class Watch:
 
     def reset(self) -> None:
         """Put back every row and file that differs from the baseline."""
-        if self._changed_tables():
+        if self.changed_tables():
             with self.app.app_context():
                 restore_rows(db.engine, self.baseline.rows)
-        if self._changed_files():
+        if self.changed_files():
             restore_files(self.folders, self.baseline.files)
             self._clean_files = file_stamps(self.folders)
         self._mark = None
