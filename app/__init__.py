@@ -28,6 +28,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     register_error_handlers(app)
     register_template_helpers(app)
     register_security(app)
+    register_retries(app)
     register_cli(app)
     return app
 
@@ -126,6 +127,13 @@ def register_error_handlers(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     """Security headers on every response; proxy headers trusted only when configured."""
     from app.security import register
+
+    register(app)
+
+
+def register_retries(app: Flask) -> None:
+    """Run a write request again when it collided with another change made at the same moment."""
+    from app.retries import register
 
     register(app)
 

@@ -34,3 +34,8 @@ def id_arg(name: str) -> int | None:
     if value is None:
         return None
     return value if is_storable_id(value) else 0
+
+
+def seen_revision() -> int | None:
+    """The revision of the record the submitting page showed (its hidden ``revision`` input), if any."""
+    return request.form.get("revision", type=int)

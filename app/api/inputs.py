@@ -171,3 +171,11 @@ class ReviewIn(Schema):
 
     action = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
     comment = _text(load_default="", metadata={"description": "Required to return: what to fix."})
+    revision = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={
+            "description": "The contact's revision you decided on (from reading it): if it changed since, "
+            "nothing happens and the answer is 409."
+        },
+    )

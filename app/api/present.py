@@ -100,6 +100,7 @@ def contact_dict(contact: Contact) -> dict[str, Any]:
         "channel": contact.assignment.channel,
         "auditor": contact.auditor.pseudonym,
         "status": contact.status,
+        "revision": contact.revision,
         "outcome": contact.outcome,
         "unreached": contact.unreached,
         "started_at": contact.started_at,

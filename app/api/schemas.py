@@ -213,6 +213,9 @@ class ContactSchema(Schema):
     school_id = fields.Integer(required=True)
     channel = choice(Channel, required=True)
     auditor = fields.String(required=True, metadata={"description": "The auditor's stable pseudonym."})
+    revision = fields.Integer(
+        required=True, metadata={"description": "Moves on with each step and correction (see review)."}
+    )
     status = choice(ContactStatus, required=True)
     outcome = choice(Outcome, allow_none=True)
     unreached = fields.Boolean(required=True)

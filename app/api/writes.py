@@ -110,10 +110,11 @@ def review_contact(body: dict[str, Any], contact_id: int) -> dict[str, Any]:
     """Approve a submitted contact, or return it to its auditor with a comment (reviewers)."""
     contact = _load(contact_id)
     require(Action.REVIEW_CONTACTS, contact)
+    seen = body.get("revision")
     if body["action"] == "approve":
-        approve(db.session, contact, api_user())
+        approve(db.session, contact, api_user(), seen=seen)
     else:
-        return_contact(db.session, contact, api_user(), body["comment"])
+        return_contact(db.session, contact, api_user(), body["comment"], seen=seen)
     db.session.commit()
     return contact_dict(_load(contact.id))
 

@@ -151,9 +151,12 @@ def submit_contact(contact_id: int) -> Response | tuple[str, int]:
     require(Action.RECORD_CONTACTS, contact)
     data = request.form.to_dict()
     data.pop("csrf_token", None)
+    seen = request.form.get("revision", type=int)
+    data.pop("revision", None)
     try:
         calendar = calendar_of(contact)
-        submit(db.session, contact, form_entry(data, contact.rubric, calendar), current_user, calendar)
+        entry = form_entry(data, contact.rubric, calendar)
+        submit(db.session, contact, entry, current_user, calendar, seen=seen)
     except DomainError as error:
         db.session.rollback()
         if error.kind is ErrorKind.VALIDATION:

@@ -15,12 +15,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.errors import status_for
 from app.extensions import db
 from app.fieldwork.display import helpers
 from app.fieldwork.entry_form import form_entry
 from app.fieldwork.forms import ReopenForm, ReturnForm
 from app.fieldwork.pages import calendar_of, contact_or_404, contact_page, form_page, timezone_of
-from app.forms import apply_errors, id_arg
+from app.forms import apply_errors, id_arg, seen_revision
 from app.permissions import permission_required, require
 from audits.access import Action
 from audits.errors import DomainError
@@ -101,16 +102,16 @@ def _contact_url(contact_id: int) -> str:
 
 @blueprint.route("/contacts/<int:contact_id>/approve", methods=["POST"])
 @login_required
-def approve_contact(contact_id: int) -> Response:
+def approve_contact(contact_id: int) -> Response | tuple[str, int]:
     """Approve the contact: it counts from now on and is locked."""
     contact = contact_or_404(contact_id)
     require(Action.REVIEW_CONTACTS, contact)
     try:
-        approve(db.session, contact, current_user)
+        approve(db.session, contact, current_user, seen=seen_revision())
     except DomainError as error:
         db.session.rollback()
         flash(f"Not approved: {error.reason}.", "error")
-        return redirect(_contact_url(contact.id))
+        return contact_page(contact, status=status_for(error))
     db.session.commit()
     flash(f"Approved the contact with {contact.assignment.school.name}. It now counts.", "success")
     return redirect(url_for("review.queue"))
@@ -124,11 +125,11 @@ def return_to_auditor(contact_id: int) -> Response | tuple[str, int]:
     require(Action.REVIEW_CONTACTS, contact)
     form = ReturnForm()
     try:
-        return_contact(db.session, contact, current_user, form.comment.data or "")
+        return_contact(db.session, contact, current_user, form.comment.data or "", seen=seen_revision())
     except DomainError as error:
         db.session.rollback()
         apply_errors(form, error)
-        return contact_page(contact, status=400, return_form=form)
+        return contact_page(contact, status=status_for(error), return_form=form)
     db.session.commit()
     flash(f"Returned the contact with {contact.assignment.school.name} to its auditor.", "success")
     return redirect(url_for("review.queue"))
@@ -142,11 +143,11 @@ def reopen_contact(contact_id: int) -> Response | tuple[str, int]:
     require(Action.REVIEW_CONTACTS, contact)
     form = ReopenForm()
     try:
-        reopen(db.session, contact, current_user, form.reason.data or "")
+        reopen(db.session, contact, current_user, form.reason.data or "", seen=seen_revision())
     except DomainError as error:
         db.session.rollback()
         apply_errors(form, error)
-        return contact_page(contact, status=400, reopen_form=form)
+        return contact_page(contact, status=status_for(error), reopen_form=form)
     db.session.commit()
     flash("Reopened the contact. It no longer counts until it is approved again.", "success")
     return redirect(_contact_url(contact.id))
@@ -165,12 +166,15 @@ def edit(contact_id: int) -> Response | tuple[str, int]:
         return form_page(contact, stored_values(contact, timezone_of(contact)), review=True)
     data = request.form.to_dict()
     data.pop("csrf_token", None)
+    seen = request.form.get("revision", type=int)
+    data.pop("revision", None)
     try:
         calendar = calendar_of(contact)
-        reviewer_edit(db.session, contact, form_entry(data, contact.rubric, calendar), current_user, calendar)
+        entry = form_entry(data, contact.rubric, calendar)
+        reviewer_edit(db.session, contact, entry, current_user, calendar, seen=seen)
     except DomainError as error:
         db.session.rollback()
-        return form_page(contact, data, problems=error.problems, status=400, review=True)
+        return form_page(contact, data, problems=error.problems, status=status_for(error), review=True)
     db.session.commit()
     flash("Saved your corrections. Each change is in the edit log below.", "success")
     return redirect(_contact_url(contact.id))

@@ -16,8 +16,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.errors import status_for
 from app.extensions import db
-from app.forms import apply_errors, id_arg
+from app.forms import apply_errors, id_arg, seen_revision
 from app.permissions import can, permission_required, require
 from app.rounds.forms import (
     CHANNELS,
@@ -107,13 +108,15 @@ def _save(form: RoundForm, district: District, round_: Round | None) -> Response
     """Validate the posted form, save the round, commit; or show every problem next to its field."""
     form.validate()
     saved: Round | None = None
+    status = 400
     try:
-        saved = save_round(db.session, district, form.spec(), round_)
+        saved = save_round(db.session, district, form.spec(), round_, seen=seen_revision())
     except DomainError as error:
         apply_errors(form, error)
+        status = status_for(error)
     if form.errors or saved is None:
         db.session.rollback()
-        return _form_page(form, district, round_, 400)
+        return _form_page(form, district, round_, status)
     db.session.commit()
     flash(f"Saved {saved.name}. Check the plan below, then commit it.", "success")
     return redirect(url_for("rounds.show", round_id=saved.id))
@@ -316,10 +319,10 @@ def commit(round_id: int) -> Response | tuple[str, int]:
     if not form.validate():
         abort(400)
     try:
-        plan = commit_plan(db.session, round_)
+        plan = commit_plan(db.session, round_, seen=seen_revision())
     except DomainError as error:
         db.session.rollback()
-        return _round_page(round_, 400, [reason for _, reason in error.problems])
+        return _round_page(round_, status_for(error), [reason for _, reason in error.problems])
     db.session.commit()
     placed, missing = len(plan.contacts), len(plan.unplaced)
     message = f"Scheduled {round_.name}: {placed} assignment{'s' if placed != 1 else ''}"
@@ -349,12 +352,12 @@ def move(round_id: int) -> Response | tuple[str, int]:
     before = round_.status
     try:
         if before is RoundStatus.DRAFT and to is RoundStatus.SCHEDULED:
-            commit_plan(db.session, round_)  # a draft is only scheduled by committing its plan
+            commit_plan(db.session, round_, seen=seen_revision())  # a draft is scheduled only by its plan
         else:
-            move_round(db.session, round_, to)
+            move_round(db.session, round_, to, seen=seen_revision())
     except DomainError as error:
         db.session.rollback()
-        return _round_page(round_, 400, [reason for _, reason in error.problems], form)
+        return _round_page(round_, status_for(error), [reason for _, reason in error.problems], form)
     db.session.commit()
     flash(f"{round_.name} is now {to.label.lower()}.", "success")
     return redirect(url_for("rounds.show", round_id=round_.id))

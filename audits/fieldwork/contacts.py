@@ -30,7 +30,8 @@ from audits.fieldwork.entry import (
     timing_names,
     timing_path,
 )
-from audits.fieldwork.workflow import EDITABLE_IN_REVIEW, ensure_step, take_step
+from audits.fieldwork.workflow import EDITABLE_IN_REVIEW, ensure_seen_contact, ensure_step, take_step
+from audits.locking import lock
 from audits.models import (
     Assignment,
     Channel,
@@ -225,11 +226,18 @@ def submit(
     user: User,
     calendar: BusinessCalendar,
     now: datetime | None = None,
+    seen: int | None = None,
 ) -> None:
-    """Check and store the auditor's entry and send the contact to review."""
+    """Check and store the auditor's entry and send the contact to review.
+
+    ``seen``: the contact's revision on the auditor's form, when the form said (a submission
+    from a form that is out of date is refused, as is one racing another change).
+    """
     now = now or utcnow()
     if contact.auditor_id != user.id:
         raise NotAllowedError("contact", "only the contact's auditor can submit it")
+    lock(session, contact)
+    ensure_seen_contact(contact, seen)
     ensure_step(contact, ReviewAction.SUBMITTED)
     checked = check_entry(entry, contact.rubric, calendar)
     _record(session, contact, user, checked, now)
@@ -248,10 +256,16 @@ def _check_reviewer(user: User, contact: Contact) -> None:
         raise NotAllowedError("user", "this contact belongs to another district")
 
 
-def approve(session: Session, contact: Contact, reviewer: User, now: datetime | None = None) -> None:
-    """Approve a submitted (or reopened) contact: it counts from now on and is locked."""
+def approve(
+    session: Session, contact: Contact, reviewer: User, now: datetime | None = None, seen: int | None = None
+) -> None:
+    """Approve a submitted (or reopened) contact: it counts from now on and is locked.
+
+    ``seen``: the revision the reviewer's page showed; a contact that changed since is not approved.
+    """
     _check_reviewer(reviewer, contact)
-    event = take_step(contact, ReviewAction.APPROVED, reviewer, now=now)
+    lock(session, contact)
+    event = take_step(contact, ReviewAction.APPROVED, reviewer, now=now, seen=seen)
     session.add(event)
     contact.approved_at = event.at
     session.flush()
@@ -267,22 +281,34 @@ def _written(text: str, field: str, missing: str) -> str:
 
 
 def return_contact(
-    session: Session, contact: Contact, reviewer: User, comment: str, now: datetime | None = None
+    session: Session,
+    contact: Contact,
+    reviewer: User,
+    comment: str,
+    now: datetime | None = None,
+    seen: int | None = None,
 ) -> None:
-    """Send a submitted contact back to its auditor with what to fix."""
+    """Send a submitted contact back to its auditor with what to fix (``seen``: as for ``approve``)."""
     _check_reviewer(reviewer, contact)
     note = _written(comment, "comment", "say what the auditor should fix")
-    session.add(take_step(contact, ReviewAction.RETURNED, reviewer, note, now))
+    lock(session, contact)
+    session.add(take_step(contact, ReviewAction.RETURNED, reviewer, note, now, seen))
     session.flush()
 
 
 def reopen(
-    session: Session, contact: Contact, reviewer: User, reason: str, now: datetime | None = None
+    session: Session,
+    contact: Contact,
+    reviewer: User,
+    reason: str,
+    now: datetime | None = None,
+    seen: int | None = None,
 ) -> None:
     """Unlock an approved contact, with a written reason; it stops counting until approved again."""
     _check_reviewer(reviewer, contact)
     note = _written(reason, "reason", "write why the contact is reopened")
-    session.add(take_step(contact, ReviewAction.REOPENED, reviewer, note, now))
+    lock(session, contact)
+    session.add(take_step(contact, ReviewAction.REOPENED, reviewer, note, now, seen))
     contact.approved_at = None
     session.flush()
 
@@ -294,14 +320,18 @@ def reviewer_edit(
     reviewer: User,
     calendar: BusinessCalendar,
     now: datetime | None = None,
+    seen: int | None = None,
 ) -> None:
     """A reviewer corrects a submitted or reopened contact; every change goes to the edit log."""
     _check_reviewer(reviewer, contact)
+    lock(session, contact)
+    ensure_seen_contact(contact, seen)
     if contact.status not in EDITABLE_IN_REVIEW:
-        raise ConflictError("status", f"a {contact.status.value} contact cannot be edited in review")
+        raise ConflictError("status", f"the contact is {contact.status.value}; it cannot be edited in review")
     checked = check_entry(entry, contact.rubric, calendar)
     _record(session, contact, reviewer, checked, now or utcnow())
     contact.unreached = _unreached(contact, checked.outcome)
+    contact.revision += 1
     session.flush()
 
 

@@ -11,7 +11,7 @@ them submit it; a reviewer corrects one only while it waits for review or is reo
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from audits.errors import ConflictError
 from audits.models import Contact, ContactStatus, ReviewAction, ReviewEvent, User
@@ -43,7 +43,8 @@ def refusal(contact: Contact, step: ReviewAction) -> str:
     status = contact.status.value
     if step is ReviewAction.SUBMITTED:
         return f"the contact is {status}; it cannot be submitted now"
-    return f"a {status} contact cannot be {TRANSITIONS[step][1].value}"
+    article = "an" if status[0] in "aeiou" else "a"
+    return f"{article} {status} contact cannot be {TRANSITIONS[step][1].value}"
 
 
 def ensure_step(contact: Contact, step: ReviewAction) -> None:
@@ -52,13 +53,56 @@ def ensure_step(contact: Contact, step: ReviewAction) -> None:
         raise ConflictError("status", refusal(contact, step))
 
 
+STEP_WORDS = {
+    ReviewAction.SUBMITTED: "submitted",
+    ReviewAction.RETURNED: "returned to its auditor",
+    ReviewAction.APPROVED: "approved",
+    ReviewAction.REOPENED: "reopened",
+}
+RECENT = timedelta(minutes=10)
+
+
+def what_changed(contact: Contact, now: datetime | None = None) -> str:
+    """Why a page showing an older revision of ``contact`` is out of date, in words for its reader.
+
+    Says who by role (its auditor, a reviewer), never by name: the reader may be either.
+    """
+    now = now or utcnow()
+    changes: list[tuple[datetime, str, int]] = [
+        (event.at, STEP_WORDS[event.action], event.actor_id) for event in contact.events
+    ]
+    changes += [(edit.at, "corrected in review", edit.user_id) for edit in contact.edits]
+    if not changes:
+        return "this contact changed since you opened it; reload to see it"
+    at, words, actor_id = max(changes, key=lambda change: change[0])
+    who = "its auditor" if actor_id == contact.auditor_id else "a reviewer"
+    when = "a moment ago" if now - at < RECENT else "since you opened it"
+    return f"this contact was {words} by {who} {when}; reload to see it"
+
+
+def ensure_seen_contact(contact: Contact, seen: int | None) -> None:
+    """Refuse a change made from a page that showed an older revision of ``contact``."""
+    if seen is not None and seen != contact.revision:
+        raise ConflictError("revision", what_changed(contact))
+
+
 def take_step(
-    contact: Contact, step: ReviewAction, actor: User, comment: str = "", now: datetime | None = None
+    contact: Contact,
+    step: ReviewAction,
+    actor: User,
+    comment: str = "",
+    now: datetime | None = None,
+    seen: int | None = None,
 ) -> ReviewEvent:
-    """Move the contact by ``step`` (checked against the table) and return the event that records it."""
+    """Move the contact by ``step`` (checked against the table and the revision its user saw).
+
+    Returns the event that records it; the contact's revision moves on by one.
+    """
+    ensure_seen_contact(contact, seen)
     ensure_step(contact, step)
     event = ReviewEvent(
         contact_id=contact.id, actor_id=actor.id, action=step, comment=comment, at=now or utcnow()
     )
     contact.status = TRANSITIONS[step][1]
+    contact.revision += 1
     return event

@@ -69,12 +69,19 @@ def _empty_draft() -> dict[str, Any]:
 
 
 class Contact(Base):
-    """One attempt at an assignment, scored on one exact rubric version."""
+    """One attempt at an assignment, scored on one exact rubric version.
+
+    ``revision`` counts the contact's workflow steps and recorded entries (not drafts, not
+    Twilio's measurements): every UPDATE of the row checks it is still the revision that was
+    read, so two changes made at once cannot both land, and a step can insist on the revision
+    its user saw.
+    """
 
     __tablename__ = "contacts"
     __table_args__ = (UniqueConstraint("assignment_id", "attempt"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     auditor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -133,6 +140,8 @@ class Contact(Base):
     edits: Mapped[list[ContactEdit]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", order_by="ContactEdit.id"
     )
+
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
 
     @property
     def failed(self) -> bool:

@@ -104,6 +104,8 @@ class Round(Base):
     __tablename__ = "rounds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Counts status changes and plan edits; every UPDATE checks it (see ``Contact.revision``).
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     first_day: Mapped[date] = mapped_column(Date)
@@ -126,6 +128,8 @@ class Round(Base):
         back_populates="round", cascade="all, delete-orphan", order_by="RoundChannel.id"
     )
     assignments: Mapped[list[Assignment]] = relationship(back_populates="round", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
 
     def __repr__(self) -> str:
         return f"<Round {self.name!r} {self.status}>"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from audits.errors import ConflictError, ValidationError
 from audits.ids import storable_ids
+from audits.locking import ensure_seen, lock
 from audits.models import (
     Assignment,
     AuditorProfile,
@@ -172,10 +173,32 @@ def ensure_status(round_: Round, *allowed: RoundStatus) -> None:
         )
 
 
-def save_round(session: Session, district: District, spec: RoundSpec, round_: Round | None = None) -> Round:
-    """Create a draft round of ``district`` (or update ``round_``, which must be a draft)."""
+def ensure_seen_round(round_: Round, seen: int | None) -> None:
+    """Refuse a change made from a page that showed an older revision of the round."""
+    ensure_seen(
+        round_.revision,
+        seen,
+        f"{round_.name} changed since you opened it (it is {round_.status.label.lower()} now); "
+        "reload to see it",
+    )
+
+
+def save_round(
+    session: Session,
+    district: District,
+    spec: RoundSpec,
+    round_: Round | None = None,
+    seen: int | None = None,
+) -> Round:
+    """Create a draft round of ``district`` (or update ``round_``, which must be a draft).
+
+    ``seen``: the revision of ``round_`` on the leader's form (an edit from an old form is refused).
+    """
     if round_ is not None:
+        lock(session, round_)
+        ensure_seen_round(round_, seen)
         ensure_status(round_, RoundStatus.DRAFT)
+        round_.revision += 1
     checked = _validate(session, district, spec)
     if round_ is None:
         round_ = Round(district_id=district.id, status=RoundStatus.DRAFT)
@@ -293,8 +316,10 @@ def preview_plan(session: Session, round_: Round) -> Plan:
     return plan_round(build_request(session, round_))
 
 
-def commit_plan(session: Session, round_: Round) -> Plan:
-    """Plan a draft round, store its assignments and mark it scheduled."""
+def commit_plan(session: Session, round_: Round, seen: int | None = None) -> Plan:
+    """Plan a draft round, store its assignments and mark it scheduled (``seen``: as for ``move_round``)."""
+    lock(session, round_)
+    ensure_seen_round(round_, seen)
     ensure_status(round_, RoundStatus.DRAFT)
     plan = preview_plan(session, round_)
     if not plan.contacts:
@@ -314,6 +339,7 @@ def commit_plan(session: Session, round_: Round) -> Plan:
     )
     round_.status = RoundStatus.SCHEDULED
     round_.scheduled_at = utcnow()
+    round_.revision += 1
     session.flush()
     return plan
 
@@ -328,8 +354,13 @@ def has_fieldwork(session: Session, round_: Round) -> bool:
     )
 
 
-def move_round(session: Session, round_: Round, to: RoundStatus) -> None:
-    """Move a round to status ``to`` if the workflow allows it."""
+def move_round(session: Session, round_: Round, to: RoundStatus, seen: int | None = None) -> None:
+    """Move a round to status ``to`` if the workflow allows it.
+
+    ``seen``: the revision the leader's page showed; a round that changed since is not moved.
+    """
+    lock(session, round_)
+    ensure_seen_round(round_, seen)
     if to not in TRANSITIONS[round_.status]:
         raise ConflictError(
             "status", f"a {round_.status.label.lower()} round cannot become {to.label.lower()}"
@@ -347,4 +378,5 @@ def move_round(session: Session, round_: Round, to: RoundStatus) -> None:
     if to is RoundStatus.PUBLISHED:
         round_.published_at = utcnow()
     round_.status = to
+    round_.revision += 1
     session.flush()

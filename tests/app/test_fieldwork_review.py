@@ -100,7 +100,8 @@ def test_return_fix_resubmit_approve_lock_and_reopen(
     assert approved.status is ContactStatus.APPROVED and approved.approved_at is not None
     page = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
     assert "Approve</button>" not in page and "Reopen</button>" in page
-    assert client.post(f"/contacts/{contact.id}/approve").status_code == 302  # explained, nothing changes
+    again = client.post(f"/contacts/{contact.id}/approve")  # explained, nothing changes
+    assert again.status_code == 409 and "Not approved: an approved contact cannot be approved." in again.text
     assert client.get(f"/contacts/{contact.id}/review-edit").status_code == 302  # locked for edits too
 
     auth.logout()

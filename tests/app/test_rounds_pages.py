@@ -261,7 +261,7 @@ def test_a_round_that_is_not_a_draft_cannot_be_planned_or_edited_again(
     round_ = _scheduled(session, world)
     _login(auth, world.users["leader"])
     response = client.post(f"/rounds/{round_.id}/commit")
-    assert response.status_code == 400
+    assert response.status_code == 409  # the round's state does not allow it
     assert "the round is scheduled; this needs a draft round" in response.get_data(as_text=True)
     assert _count(session, Assignment, Assignment.round_id == round_.id) == 9
     assert client.get(f"/rounds/{round_.id}/edit").status_code == 302
@@ -310,7 +310,7 @@ def test_status_buttons_follow_the_workflow(
     move_round(session, round_, RoundStatus.PUBLISHED)
     session.commit()
     response = client.post(f"/rounds/{round_.id}/status", data={"to": "draft", "confirm": "y"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "a published round cannot become draft" in response.get_data(as_text=True)
     assert client.post(f"/rounds/{round_.id}/status", data={"to": "bogus"}).status_code == 400
 
@@ -603,7 +603,7 @@ MATRIX = [
     *_row("GET", "/rounds/{draft}", 302, 200, 200, 403, 200, 403, 403),
     *_row("GET", "/rounds/{scheduled}", 302, 200, 200, 403, 200, 403, 403),
     *_row("GET", "/rounds/{draft}/edit", 302, 200, 200, 403, 403, 403, 403),
-    *_row("POST", "/rounds/{scheduled}/commit", 302, 400, 400, 403, 403, 403, 403),
+    *_row("POST", "/rounds/{scheduled}/commit", 302, 409, 409, 403, 403, 403, 403),
     *_row("POST", "/rounds/{scheduled}/status", 302, 400, 400, 403, 403, 403, 403),
     *_row("GET", "/rounds/{scheduled}/assignments/{assignment}/reassign", 302, 200, 200, 403, 403, 403, 403),
     *_row("POST", "/rounds/{scheduled}/assignments/{assignment}/reassign", 302, 400, 400, 403, 403, 403, 403),

@@ -1,0 +1,149 @@
+"""Two changes to one contact at the same instant, through a served app: one lands, the other is told why.
+
+Each race is run ``TRIES`` times on a fresh contact. Whatever the timing: no 500, one
+event per step that happened, an approval never overwritten by a submission, and the
+refused request answers 409 saying what changed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from audits.fieldwork.contacts import approve, reopen, start_contact, submit
+from audits.models import Contact, ContactEdit, ContactStatus, ReviewAction, ReviewEvent, Role, User
+from tests.app.fieldwork_world import World, build_world
+from tests.app.served import Served, race, serve
+from tests.audits.fieldwork_helpers import REACHED_CALL, REACHED_CALL_FORM
+
+TRIES = 20
+
+
+@pytest.fixture
+def world(session: Session, make_district, make_user) -> World:  # type: ignore[no-untyped-def]
+    return build_world(session, make_district, make_user)
+
+
+@pytest.fixture
+def served(world: World, database_url: str, tmp_path: Path) -> Iterator[Served]:
+    with serve(database_url, tmp_path) as app:
+        yield app
+
+
+def _fresh_contact(session: Session, world: World) -> Contact:
+    """The phone assignment's first attempt, started again from nothing (committed)."""
+    session.execute(delete(Contact).where(Contact.assignment_id == world.phone.id))
+    session.commit()
+    contact = start_contact(session, world.phone, world.fieldwork.auditor)
+    session.commit()
+    return contact
+
+
+def _post(browser: requests.Session, url: str, form: dict[str, str]) -> Callable[[], requests.Response]:
+    """A form post to make in a race."""
+    return lambda: browser.post(url, data=form, timeout=60)
+
+
+def _events(session: Session, contact_id: int) -> Counter[ReviewAction]:
+    session.expire_all()
+    return Counter(session.scalars(select(ReviewEvent.action).where(ReviewEvent.contact_id == contact_id)))
+
+
+def _second_reviewer(session: Session, world: World) -> User:
+    reviewer = User(
+        email="second-reviewer@example.org",
+        role=Role.REVIEWER,
+        district=world.fieldwork.district,
+        password_hash=world.fieldwork.reviewer.password_hash,
+        name="Sol Second",
+    )
+    session.add(reviewer)
+    session.commit()
+    return reviewer
+
+
+def test_the_same_contact_submitted_from_two_tabs_lands_once(
+    served: Served, world: World, session: Session
+) -> None:
+    auditor = world.fieldwork.auditor
+    tabs = [served.signed_in(auditor.email), served.signed_in(auditor.email)]
+    statuses: Counter[int] = Counter()
+    for _ in range(TRIES):
+        contact = _fresh_contact(session, world)
+        url = f"{served.url}/contacts/{contact.id}/submit"
+        forms = [{**REACHED_CALL_FORM, "rings": rings, "revision": "1"} for rings in ("3", "4")]
+        answers = race(*(_post(tab, url, form) for tab, form in zip(tabs, forms, strict=True)))
+        codes = sorted(answer.status_code for answer in answers)
+        statuses.update(codes)
+        assert codes == [200, 409], codes  # the winner follows its redirect; the other is told why
+        refused = next(answer for answer in answers if answer.status_code == 409)
+        assert "submitted by its auditor a moment ago; reload to see it" in refused.text
+        assert _events(session, contact.id) == {ReviewAction.SUBMITTED: 1}
+        assert session.scalar(select(func.count()).select_from(ContactEdit)) == 0  # no edit was logged
+        stored = session.get(Contact, contact.id)
+        assert stored is not None and stored.status is ContactStatus.SUBMITTED and stored.revision == 2
+    assert statuses[500] == 0
+
+
+def test_an_approval_racing_a_resubmission_is_never_overwritten(
+    served: Served, world: World, session: Session
+) -> None:
+    auditor, reviewer = world.fieldwork.auditor, world.fieldwork.reviewer
+    auditor_tab, reviewer_tab = served.signed_in(auditor.email), served.signed_in(reviewer.email)
+    winners: Counter[str] = Counter()
+    for _ in range(TRIES):
+        contact = _fresh_contact(session, world)
+        submit(session, contact, REACHED_CALL, auditor, world.fieldwork.calendar)
+        approve(session, contact, reviewer)
+        reopen(session, contact, reviewer, "The principal disputed the hold time.")
+        session.commit()
+        seen = str(contact.revision)
+        resubmit = {**REACHED_CALL_FORM, "hold_seconds": "20", "revision": seen}
+        answers = race(
+            _post(auditor_tab, f"{served.url}/contacts/{contact.id}/submit", resubmit),
+            _post(reviewer_tab, f"{served.url}/contacts/{contact.id}/approve", {"revision": seen}),
+        )
+        codes = [answer.status_code for answer in answers]
+        assert 500 not in codes and sorted(codes) == [200, 409], codes
+        session.expire_all()
+        stored = session.get(Contact, contact.id)
+        assert stored is not None
+        events = _events(session, contact.id)
+        if codes[0] == 200:  # the resubmission landed: the approval of the old entry was refused
+            winners["submit"] += 1
+            assert stored.status is ContactStatus.SUBMITTED and stored.approved_at is None
+            assert events == {ReviewAction.SUBMITTED: 2, ReviewAction.APPROVED: 1, ReviewAction.REOPENED: 1}
+            assert "submitted by its auditor a moment ago" in answers[1].text
+        else:  # the approval landed: the auditor is told, and nothing of theirs overwrote it
+            winners["approve"] += 1
+            assert stored.status is ContactStatus.APPROVED and stored.hold_seconds == 30
+            assert events == {ReviewAction.SUBMITTED: 1, ReviewAction.APPROVED: 2, ReviewAction.REOPENED: 1}
+            assert "approved by a reviewer a moment ago" in answers[0].text
+    assert sum(winners.values()) == TRIES
+
+
+def test_an_approval_racing_a_return_lands_once(served: Served, world: World, session: Session) -> None:
+    auditor, reviewer = world.fieldwork.auditor, world.fieldwork.reviewer
+    other = _second_reviewer(session, world)
+    first, second = served.signed_in(reviewer.email), served.signed_in(other.email)
+    for _ in range(TRIES):
+        contact = _fresh_contact(session, world)
+        submit(session, contact, REACHED_CALL, auditor, world.fieldwork.calendar)
+        session.commit()
+        seen = str(contact.revision)
+        returned = {"comment": "Count the rings again.", "revision": seen}
+        answers = race(
+            _post(first, f"{served.url}/contacts/{contact.id}/approve", {"revision": seen}),
+            _post(second, f"{served.url}/contacts/{contact.id}/return", returned),
+        )
+        codes = [answer.status_code for answer in answers]
+        assert 500 not in codes and sorted(codes) == [200, 409], codes
+        events = _events(session, contact.id)
+        assert events[ReviewAction.SUBMITTED] == 1
+        assert events[ReviewAction.APPROVED] + events[ReviewAction.RETURNED] == 1
