@@ -3,7 +3,8 @@
 Modules: ``blueprint`` (the flask-smorest blueprint), ``auth`` (bearer tokens and
 permission checks), ``inputs`` and ``schemas`` (what is accepted and answered),
 ``present`` (domain objects to those shapes), ``reads`` and ``writes`` (the views),
-``errors`` (JSON errors only) and ``openapi`` (the generated document).
+``errors`` (JSON errors only), ``idempotency`` (``Idempotency-Key`` on writes) and
+``openapi`` (the generated document).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ def register_api(app: Flask) -> None:
     from app.api import reads, writes  # noqa: F401  (the views register themselves on the blueprint)
     from app.api.blueprint import PREFIX, blueprint
     from app.api.errors import register_routing_errors
+    from app.api.idempotency import register as register_idempotency
     from app.api.openapi import init_api
     from app.extensions import csrf
 
@@ -23,3 +25,4 @@ def register_api(app: Flask) -> None:
     csrf.exempt(blueprint)
     init_api(app)
     register_routing_errors(app, PREFIX)
+    register_idempotency(app, PREFIX)

@@ -30,13 +30,24 @@ from audits.fieldwork.contacts import (
     approve,
     attempts_of,
     can_retry,
+    recorded_entry,
     retry,
     return_contact,
     start_contact,
     submit,
 )
 from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
-from audits.models import Assignment, Contact, Outcome, Response, Round, RubricItem, User
+from audits.models import Assignment, Contact, ContactStatus, Outcome, Response, Round, RubricItem, User
+
+# Documented on every write; ``app.api.idempotency`` honours it.
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Any unique string of yours: a retry with the same key and body gets the first answer "
+    "(with Idempotent-Replayed: true) and changes nothing; the same key with another body is a 422.",
+}
 
 
 def _moment(value: datetime | None, timezone: str) -> datetime | None:
@@ -63,6 +74,22 @@ def contact_entry(body: dict[str, Any], timezone: str) -> ContactEntry:
     )
 
 
+def _same_attempt(last: Contact, entry: ContactEntry) -> bool:
+    """Whether ``entry`` is the latest failed attempt sent again: same outcome, start and timings.
+
+    A failed attempt is followed by the next one, so without this a repeated "no answer"
+    would be recorded as a second call. (A reached contact sent again is refused instead:
+    it is no longer the auditor's to change.)
+    """
+    return (
+        last.failed
+        and last.status in (ContactStatus.SUBMITTED, ContactStatus.APPROVED)
+        and last.outcome is entry.outcome
+        and last.started_at == entry.started_at
+        and recorded_entry(last).timings == entry.timings
+    )
+
+
 def _attempt(assignment: Assignment, user: User) -> Contact:
     """The attempt to record: the open one, the first, or the next after a failed one."""
     attempts = attempts_of(db.session, assignment)
@@ -74,16 +101,26 @@ def _attempt(assignment: Assignment, user: User) -> Contact:
 @blueprint.route(f"/assignments/<{ID}:assignment_id>/contacts", methods=["POST"])
 @blueprint.arguments(ContactIn)
 @blueprint.response(201, ContactSchema)
-@documented_errors(403, 404, 409, 415)
-def submit_contact(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
+@blueprint.alt_response(200, schema=ContactSchema, description="A failed attempt sent again: nothing new.")
+@blueprint.doc(parameters=[IDEMPOTENCY_KEY])
+@documented_errors(403, 404, 409, 415, 422)
+def submit_contact(body: dict[str, Any], assignment_id: int) -> dict[str, Any] | tuple[dict[str, Any], int]:
     """Submit a contact for one of your assignments (auditors); it goes to review.
 
     The same checks as the contact form apply; a failed attempt (no answer,
-    voicemail …) starts the next attempt when the round allows one.
+    voicemail …) starts the next attempt when the round allows one. The latest failed
+    attempt sent again (same outcome, start and timings) records nothing new: the answer is
+    that attempt, with 200. Send an ``Idempotency-Key`` to have any retry answered as the
+    first request was.
     """
     assignment = get_or_404(Assignment, assignment_id, "assignment")
     require(Action.RECORD_CONTACTS, assignment)
     user = api_user()
+    timezone = assignment.round.district.timezone
+    entry = contact_entry(body, timezone)
+    attempts = attempts_of(db.session, assignment)
+    if attempts and _same_attempt(attempts[-1], entry):
+        return contact_dict(_load(attempts[-1].id)), 200
     contact = _attempt(assignment, user)
     known = {item.key for item in contact.rubric.items}
     unknown = [
@@ -97,7 +134,7 @@ def submit_contact(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
     if unknown:
         raise ValidationError.many(unknown)
     calendar = BusinessCalendar.of(assignment.round.district)
-    submit(db.session, contact, contact_entry(body, calendar.timezone), user, calendar)
+    submit(db.session, contact, entry, user, calendar)
     db.session.commit()
     return contact_dict(_load(contact.id))
 
@@ -105,7 +142,8 @@ def submit_contact(body: dict[str, Any], assignment_id: int) -> dict[str, Any]:
 @blueprint.route(f"/contacts/<{ID}:contact_id>/review", methods=["POST"])
 @blueprint.arguments(ReviewIn)
 @blueprint.response(200, ContactSchema)
-@documented_errors(403, 404, 409, 415)
+@blueprint.doc(parameters=[IDEMPOTENCY_KEY])
+@documented_errors(403, 404, 409, 415, 422)
 def review_contact(body: dict[str, Any], contact_id: int) -> dict[str, Any]:
     """Approve a submitted contact, or return it to its auditor with a comment (reviewers)."""
     contact = _load(contact_id)

@@ -15,6 +15,7 @@ from audits.models.contact import (
     ReviewEvent,
 )
 from audits.models.district import Closure, District
+from audits.models.idempotency import IdempotentRequest
 from audits.models.reminder import ReminderKind, ReminderLog
 from audits.models.round import (
     Assignment,
@@ -62,6 +63,7 @@ __all__ = [
     "District",
     "Evidence",
     "EvidenceKind",
+    "IdempotentRequest",
     "ItemKind",
     "Level",
     "LoginFailure",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from audits.fieldwork.contacts import approve, reopen, start_contact, submit
 from audits.models import Contact, ContactEdit, ContactStatus, ReviewAction, ReviewEvent, Role, User
+from audits.tokens import create_token
+from tests.app.api_helpers import REACHED_CALL_BODY
 from tests.app.fieldwork_world import World, build_world
 from tests.app.served import Served, race, serve
 from tests.audits.fieldwork_helpers import REACHED_CALL, REACHED_CALL_FORM
@@ -147,3 +150,67 @@ def test_an_approval_racing_a_return_lands_once(served: Served, world: World, se
         events = _events(session, contact.id)
         assert events[ReviewAction.SUBMITTED] == 1
         assert events[ReviewAction.APPROVED] + events[ReviewAction.RETURNED] == 1
+
+
+def _send(
+    api: requests.Session, url: str, body: dict[str, Any], headers: dict[str, str]
+) -> Callable[[], requests.Response]:
+    """An API post to make in a race."""
+    return lambda: api.post(url, json=body, headers=headers, timeout=60)
+
+
+def _api(served: Served, token: str) -> requests.Session:
+    client = requests.Session()
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client
+
+
+def test_two_api_submissions_at_once_record_one_attempt_with_or_without_a_key(
+    served: Served, world: World, session: Session
+) -> None:
+    _, token = create_token(session, world.fieldwork.auditor, "races")
+    session.commit()
+    api = _api(served, token)
+    url = f"{served.url}/api/v1/assignments/{world.phone.id}/contacts"
+    no_answer = {**REACHED_CALL_BODY, "outcome": "no_answer", "timings": {}, "responses": []}
+    for number in range(TRIES):
+        for body, key in (
+            (REACHED_CALL_BODY, None),
+            (REACHED_CALL_BODY, f"same-{number}"),
+            (no_answer, None),
+        ):
+            session.execute(delete(Contact).where(Contact.assignment_id == world.phone.id))
+            session.commit()
+            headers = {"Idempotency-Key": key} if key else {}
+            answers = race(_send(api, url, body, headers), _send(api, url, body, headers))
+            codes = sorted(answer.status_code for answer in answers)
+            session.expire_all()
+            attempts = session.scalars(select(Contact).where(Contact.assignment_id == world.phone.id)).all()
+            assert len(attempts) == 1, (body["outcome"], key, codes)
+            assert _events(session, attempts[0].id) == {ReviewAction.SUBMITTED: 1}
+            if key:  # the second is answered as the first was
+                assert codes == [201, 201], codes
+                assert answers[0].json() == answers[1].json()
+                assert sum(answer.headers.get("Idempotent-Replayed") == "true" for answer in answers) == 1
+            elif body is no_answer:  # the same failed attempt again: nothing new
+                assert codes == [200, 201], codes
+            else:  # a submitted contact is no longer the auditor's to change
+                assert codes == [201, 409], codes
+
+
+def test_a_key_used_again_with_another_body_is_refused(
+    served: Served, world: World, session: Session
+) -> None:
+    _, token = create_token(session, world.fieldwork.auditor, "keys")
+    session.commit()
+    api = _api(served, token)
+    url = f"{served.url}/api/v1/assignments/{world.phone.id}/contacts"
+    first = api.post(url, json=REACHED_CALL_BODY, headers={"Idempotency-Key": "k1"}, timeout=60)
+    assert first.status_code == 201
+    other = {**REACHED_CALL_BODY, "timings": {**REACHED_CALL_BODY["timings"], "rings": 9}}
+    refused = api.post(url, json=other, headers={"Idempotency-Key": "k1"}, timeout=60)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "Idempotency-Key"
+    replayed = api.post(url, json=REACHED_CALL_BODY, headers={"Idempotency-Key": "k1"}, timeout=60)
+    assert replayed.status_code == 201 and replayed.json() == first.json()
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert session.scalar(select(func.count()).select_from(Contact)) == 1
