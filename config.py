@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -111,6 +112,31 @@ def _telephony_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
     }
 
 
+def _whole(environ: dict[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A whole-number setting within ``low``..``high``."""
+    text = environ.get(name, "").strip() or str(default)
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {text!r}")
+    return int(text)
+
+
+def _session_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
+    """How long a sign-in lasts, and where failed sign-ins are counted (``audits.sign_ins``, ``throttle``)."""
+    idle = _whole(environ, "SESSION_IDLE_MINUTES", 120, 5, 24 * 60)
+    longest = _whole(environ, "SESSION_MAX_HOURS", 12, 1, 24 * 30)
+    broker = environ.get("CELERY_BROKER_URL", "")
+    default_store = broker if broker.startswith(("redis://", "rediss://")) else "memory://"
+    store = environ.get("SIGN_IN_THROTTLE_STORAGE", "").strip() or default_store
+    return {
+        "SESSION_IDLE_MINUTES": idle,
+        "SESSION_MAX_HOURS": longest,
+        # The cookie itself lasts no longer than the longest sign-in.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=longest),
+        # Tests count in memory, whatever the environment says.
+        "SIGN_IN_THROTTLE_STORAGE": "memory://" if env == "testing" else store,
+    }
+
+
 def load_config(env: str | None = None, environ: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask configuration for ``env`` from ``environ`` (default ``os.environ``)."""
     environ = dict(os.environ if environ is None else environ)
@@ -147,8 +173,7 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         # argon2's cost: production's default parameters everywhere but under test (audits.passwords).
         "PASSWORD_HASHING": "cheapest" if env == "testing" else "rfc_9106_low_memory",
-        "LOGIN_MAX_FAILURES": int(environ.get("LOGIN_MAX_FAILURES", "5")),
-        "LOGIN_LOCKOUT_MINUTES": int(environ.get("LOGIN_LOCKOUT_MINUTES", "15")),
+        **_session_settings(env, environ),
         "DEMO_SCHOOLS_FILE": environ.get("DEMO_SCHOOLS_FILE", ""),
         # Behind a reverse proxy, how many proxies' X-Forwarded-* headers to trust (0: none).
         "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", "0")),

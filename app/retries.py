@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,8 +28,11 @@ from audits.errors import ConflictError
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS = 4
-PAUSE_SECONDS = 0.05  # doubled after each collision: 0.05, 0.1, 0.2
+ATTEMPTS = 6
+# Doubled after each collision, with jitter so that two colliding requests do not meet again:
+# about 0.05, 0.1, 0.2, 0.4, 0.8 s. SQLite answers "database is locked" at once (not after
+# its busy timeout) when two writers would deadlock, so the pauses must outlast a slow commit.
+PAUSE_SECONDS = 0.05
 # PostgreSQL: deadlock detected, serialization failure, lock not available.
 RETRYABLE_SQLSTATES = {"40P01", "40001", "55P03"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -62,7 +66,7 @@ def retrying(view: Callable[..., Any]) -> Callable[..., Any]:
                 log.info("collision on try %s of %s: %s", attempt, view.__name__, type(error).__name__)
                 if attempt == ATTEMPTS:
                     raise ConflictError(None, CONFLICT) from error
-                time.sleep(pause)
+                time.sleep(pause * random.uniform(0.75, 1.25))  # nosec B311: jitter, not a secret
                 pause *= 2
         raise AssertionError("unreachable")  # pragma: no cover
 

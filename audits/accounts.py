@@ -1,28 +1,22 @@
-"""Accounts: creating users and signing in with a lockout after repeated failures."""
+"""Accounts: creating users, signing in (throttled, never locked), passwords and switching accounts off."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
 from audits.models import District, LoginFailure, Role, School, User
-from audits.passwords import MIN_LENGTH, hash_password, spend_equal_time, verify_password
+from audits.passwords import hash_password, password_problem, spend_equal_time, verify_password
+from audits.sign_ins import DEACTIVATED, PASSWORD_CHANGED, end_every_sign_in
+from audits.throttle import SignInThrottle, wait_words
 from audits.timeutil import utcnow
 
 BAD_CREDENTIALS = "Email or password is incorrect."
-
-
-@dataclass(frozen=True)
-class LockoutPolicy:
-    """How many failures within how many minutes lock an account, and for how long."""
-
-    max_failures: int = 5
-    minutes: int = 15
 
 
 @dataclass
@@ -55,8 +49,8 @@ def create_user(session: Session, new: NewUser) -> User:
         problems.extend(error.problems)
     if email and session.scalar(select(User.id).where(User.email == email)) is not None:
         problems.append(("email", f"a user with the email {email} already exists"))
-    if len(new.password) < MIN_LENGTH:
-        problems.append(("password", f"must be at least {MIN_LENGTH} characters"))
+    if problem := password_problem(new.password):
+        problems.append(("password", problem))
     if new.role is not Role.ADMIN and new.district_id is None:
         problems.append(("district", f"a {new.role.label.lower()} must belong to a district"))
     if new.district_id is not None and session.get(District, new.district_id) is None:
@@ -87,55 +81,56 @@ def authenticate(
     session: Session,
     email: str,
     password: str,
-    policy: LockoutPolicy | None = None,
+    throttle: SignInThrottle,
+    address: str = "",
     now: datetime | None = None,
 ) -> User:
     """Return the user whose credentials these are, or raise ``ValidationError``.
 
-    Each wrong password is recorded; ``policy.max_failures`` of them within
-    ``policy.minutes`` lock the account for ``policy.minutes``, during which even
-    the right password is refused. The caller commits in both cases, so that
-    failures are kept.
+    Failures are counted by ``throttle`` (the email and ``address`` together, each alone);
+    while it says to wait, no password is checked. Every answer is the same for an unknown
+    email, a deactivated account and a wrong password, and costs the same time. A known
+    user's failures are also recorded (``LoginFailure``); the caller commits in both cases.
     """
-    policy = policy or LockoutPolicy()
     now = now or utcnow()
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active:
+    wait = throttle.wait_seconds(email, address)
+    if wait:
         spend_equal_time(password)
+        raise ValidationError(None, f"Too many sign-in attempts. Wait {wait_words(wait)} and try again.")
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        if user is None or not user.active:
+            spend_equal_time(password)
+        else:
+            session.add(LoginFailure(user_id=user.id, at=now))
+        throttle.failed(email, address)
         raise ValidationError("password", BAD_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-        raise ValidationError(
-            None,
-            f"Too many failed sign-ins. This account is locked; try again in {minutes} minute"
-            f"{'s' if minutes != 1 else ''} or ask an administrator.",
-        )
-    if not verify_password(user.password_hash, password):
-        session.add(LoginFailure(user_id=user.id, at=now))
-        session.flush()
-        window_start = now - timedelta(minutes=policy.minutes)
-        recent = session.scalars(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.user_id == user.id, LoginFailure.at > window_start)
-        ).one()
-        if recent >= policy.max_failures:
-            user.locked_until = now + timedelta(minutes=policy.minutes)
-            session.execute(delete(LoginFailure).where(LoginFailure.user_id == user.id))
-            raise ValidationError(
-                None,
-                f"Too many failed sign-ins. This account is locked for {policy.minutes} minutes.",
-            )
-        raise ValidationError("password", BAD_CREDENTIALS)
-    session.execute(delete(LoginFailure).where(LoginFailure.user_id == user.id))
-    user.locked_until = None
+    throttle.succeeded(email, address)
     user.last_login_at = now
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Replace ``user``'s password, enforcing the minimum length."""
-    if len(password) < MIN_LENGTH:
-        raise ValidationError("password", f"must be at least {MIN_LENGTH} characters")
+def set_password(session: Session, user: User, password: str, now: datetime | None = None) -> None:
+    """Replace ``user``'s password (it must be long and uncommon) and sign them out everywhere."""
+    problem = password_problem(password)
+    if problem:
+        raise ValidationError("password", problem)
     user.password_hash = hash_password(password)
-    user.locked_until = None
+    end_every_sign_in(session, user, PASSWORD_CHANGED, now)
+
+
+def change_password(
+    session: Session, user: User, current: str, new: str, now: datetime | None = None
+) -> None:
+    """The person changes their own password: the current one first, then ``set_password``."""
+    if not verify_password(user.password_hash, current):
+        raise ValidationError("current_password", "this is not your current password")
+    if new == current:
+        raise ValidationError("password", "choose a password different from the current one")
+    set_password(session, user, new, now)
+
+
+def deactivate(session: Session, user: User, now: datetime | None = None) -> None:
+    """Switch an account off: it cannot sign in, its sessions end at once, its tokens stop working."""
+    user.active = False
+    end_every_sign_in(session, user, DEACTIVATED, now)

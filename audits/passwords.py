@@ -1,4 +1,4 @@
-"""Password hashing with argon2id, at a cost the configuration chooses.
+"""Passwords: which ones may be used, and hashing them with argon2id at a cost the configuration chooses.
 
 Production hashes with argon2-cffi's default parameters (RFC 9106's low-memory
 profile: 3 passes over 64 MiB, 4 lanes), slow on purpose. The testing
@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
-MIN_LENGTH = 10
+MIN_LENGTH = 12
+MAX_LENGTH = 200  # long enough for any passphrase; argon2 need not hash megabytes
 PRODUCTION_PROFILE = "rfc_9106_low_memory"
 PROFILES: dict[str, Parameters] = {
     PRODUCTION_PROFILE: profiles.RFC_9106_LOW_MEMORY,
@@ -69,3 +71,21 @@ def verify_password(password_hash: str, password: str) -> bool:
 def spend_equal_time(password: str) -> None:
     """Do the work of one verification, so unknown accounts cannot be told apart by timing."""
     verify_password(_hashing.dummy_hash, password)
+
+
+# A password this guessable (zxcvbn's score, 0 to 4, from its bundled lists of common passwords,
+# words and names, and patterns: repeats, sequences, keyboard runs, dates) is refused.
+MIN_STRENGTH = 2
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` may not be used, in words for its owner, or ``None`` when it may."""
+    if len(password) < MIN_LENGTH:
+        return f"must be at least {MIN_LENGTH} characters"
+    if len(password) > MAX_LENGTH:
+        return f"keep it under {MAX_LENGTH} characters"
+    estimate = zxcvbn(password)
+    if estimate["score"] < MIN_STRENGTH:
+        warning = estimate["feedback"]["warning"] or "This password is too easy to guess."
+        return f"is too easy to guess ({warning.rstrip('.')}); choose a longer or less common one"
+    return None

@@ -25,9 +25,11 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.auth.session import SIGN_IN_KEY, THROTTLE
 from app.extensions import db
 from audits.models import District, Level, Role, School, User
 from audits.passwords import hash_password, use_profile
+from audits.sign_ins import start_sign_in
 from tests.database import empty_postgres, ensure_database, worker_database_url
 
 # The PostgreSQL database the suite runs on (each pytest-xdist worker has its own); empty: SQLite.
@@ -117,6 +119,7 @@ def app(
         STORAGE_DIR=str(tmp_path / "storage"),
     )
     use_profile(application.config["PASSWORD_HASHING"])  # another test may have built a production app
+    application.extensions[THROTTLE].reset()  # failed sign-ins of earlier tests do not count
     celery = application.extensions["celery"]
     celery.set_current()  # shared tasks run in this app, not in the last one built
     celery.set_default()
@@ -223,6 +226,17 @@ def make_user(session: Session) -> Callable[..., User]:
     return make
 
 
+def put_in_session(client: FlaskClient, user: User, base_url: str = "http://localhost") -> None:
+    """Record a sign-in of ``user`` (committed) and put it in ``client``'s session cookie."""
+    secret = start_sign_in(db.session, user)
+    db.session.commit()
+    with client.session_transaction(base_url=base_url) as web_session:
+        web_session.clear()
+        web_session["_user_id"] = str(user.id)
+        web_session["_fresh"] = True
+        web_session[SIGN_IN_KEY] = secret
+
+
 class AuthActions:
     """Sign a test client in and out: through the sign-in form, or straight into its session."""
 
@@ -234,14 +248,9 @@ class AuthActions:
         return self._client.post("/login", data={"email": email, "password": password})
 
     def sign_in(self, who: User | str) -> None:
-        """Put ``who`` (a user or an email) in the client's session, as a successful sign-in does."""
-        user = (
-            who if isinstance(who, User) else db.session.scalars(select(User).where(User.email == who)).one()
-        )
-        with self._client.session_transaction() as web_session:
-            web_session.clear()
-            web_session["_user_id"] = str(user.id)
-            web_session["_fresh"] = True
+        """Sign ``who`` (a user or an email) in as a successful sign-in does, without the form."""
+        user = who if isinstance(who, User) else db.session.scalars(select(User).filter_by(email=who)).one()
+        put_in_session(self._client, user)
         g.pop("_login_user", None)  # requests share the test's app context, where Flask-Login caches the user
 
     def logout(self) -> Any:

@@ -1,16 +1,21 @@
-"""The account page's forms. Real validation happens in ``audits.tokens``."""
+"""The account page's forms. Real validation happens in ``audits.tokens`` and ``audits.accounts``."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import Length
+from wtforms import PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
 
-from audits.tokens import MAX_NAME
+from audits.models import TokenScope
+from audits.passwords import MAX_LENGTH, MIN_LENGTH
+from audits.tokens import DEFAULT_DAYS, MAX_NAME
+
+LIFETIMES = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "A year")]
 
 
 class NewTokenForm(FlaskForm):
-    """Name a new API token."""
+    """A new API token: its name, what it may do, how long it lasts, and the person's password."""
 
     name = StringField(
         "Token name",
@@ -18,7 +23,53 @@ class NewTokenForm(FlaskForm):
         validators=[Length(max=MAX_NAME)],
         render_kw={"maxlength": MAX_NAME},
     )
+    scope = RadioField(
+        "What it may do",
+        choices=[
+            SelectChoice(scope.value, scope.label) for scope in (TokenScope.READ, TokenScope.READ_WRITE)
+        ],
+        default=TokenScope.READ.value,
+        validators=[InputRequired("choose what the token may do")],
+    )
+    days = SelectField(
+        "It stops working after",
+        choices=[SelectChoice(str(days), label) for days, label in LIFETIMES],
+        default=str(DEFAULT_DAYS),
+        coerce=int,
+    )
+    password = PasswordField(
+        "Your password",
+        description="A token acts as you: confirm it is you.",
+        validators=[InputRequired("enter your password")],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class PasswordForm(FlaskForm):
+    """A new password, with the current one."""
+
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired("enter your current password")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        "New password",
+        description=f"At least {MIN_LENGTH} characters; not a common password. A passphrase of a few "
+        "unrelated words is easy to remember.",
+        validators=[InputRequired("enter a new password"), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[InputRequired("enter the new password again")],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class RevokeTokenForm(FlaskForm):
     """Revoke one token (the form carries only the CSRF token)."""
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """End every sign-in of the person (the form carries only the CSRF token)."""

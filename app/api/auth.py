@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from app.api.errors import error_response
 from app.extensions import db
 from audits.access import Action, Target, allowed
-from audits.models import Base, User
+from audits.models import Base, TokenScope, User
 from audits.tokens import authenticate_token
 
 M = TypeVar("M", bound=Base)
@@ -25,18 +25,22 @@ BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 def authenticate() -> Response | None:
-    """Before every API view: find the token's user (401 without one) and insist on JSON bodies."""
+    """Before every API view: find the token (401 without a live one), check its scope, insist on JSON."""
     credentials = request.authorization
-    token = credentials.token if credentials is not None and credentials.type == "bearer" else None
-    user = authenticate_token(db.session, token) if token else None
-    if user is None:
+    plaintext = credentials.token if credentials is not None and credentials.type == "bearer" else None
+    token = authenticate_token(db.session, plaintext) if plaintext else None
+    if token is None:
         db.session.rollback()
-        message = "this token is not valid (wrong, revoked, or its account is off)" if token else None
+        message = (
+            "this token is not valid (wrong, revoked, expired, or its account is off)" if plaintext else None
+        )
         return error_response(401, [(None, message)] if message else [])
     if db.session.dirty:
         # Token bookkeeping (when it was last used) is kept whatever the request's outcome.
         db.session.commit()
-    g.api_user = user
+    g.api_user = token.user
+    if request.method in BODY_METHODS and token.scope is not TokenScope.READ_WRITE:
+        return error_response(403, [(None, "this token may only read; create one that may write")])
     if request.method in BODY_METHODS and not request.is_json:
         raise UnsupportedMediaType()
     return None

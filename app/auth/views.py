@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.auth.forms import LoginForm
+from app.auth.session import client_address, sign_in, sign_in_throttle, sign_out
 from app.extensions import db
 from app.forms import apply_errors
-from audits.accounts import LockoutPolicy, authenticate
+from audits.accounts import authenticate
 from audits.errors import DomainError
+from audits.sign_ins import SIGNED_OUT
 
 blueprint = Blueprint("auth", __name__)
 
@@ -35,17 +37,15 @@ def login() -> str | Response:
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        policy = LockoutPolicy(
-            current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCKOUT_MINUTES"]
-        )
+        email, password = form.email.data or "", form.password.data or ""
         try:
-            user = authenticate(db.session, form.email.data or "", form.password.data or "", policy)
+            user = authenticate(db.session, email, password, sign_in_throttle(), client_address())
         except DomainError as error:
-            db.session.commit()  # keep the recorded failure and any lockout
+            db.session.commit()  # keep the recorded failure
             apply_errors(form, error)
             return render_template("auth/login.html", form=form), 401
+        sign_in(user)
         db.session.commit()
-        login_user(user)
         return redirect(_safe_next(form.next.data))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -54,7 +54,8 @@ def login() -> str | Response:
 @blueprint.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    """Sign the person out."""
-    logout_user()
+    """Sign the person out: this browser's sign-in ends on the server, so its cookie stops working."""
+    sign_out(SIGNED_OUT)
+    db.session.commit()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

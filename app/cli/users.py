@@ -11,8 +11,8 @@ from app.cli.common import fail
 from app.extensions import db
 from audits.accounts import NewUser, create_user
 from audits.errors import DomainError, ValidationError
-from audits.models import District, Role, School, User
-from audits.tokens import create_token
+from audits.models import District, Role, School, TokenScope, User
+from audits.tokens import DEFAULT_DAYS, create_token
 
 
 @click.group("users", help="User account commands.")
@@ -83,17 +83,31 @@ def users_create(
 @users_cli.command("token")
 @click.argument("email")
 @click.option("--name", default="", help="What the token is for, e.g. 'nightly export'.")
-def users_token(email: str, name: str) -> None:
+@click.option(
+    "--scope",
+    type=click.Choice([scope.value for scope in TokenScope]),
+    default=TokenScope.READ_WRITE.value,
+    show_default=True,
+    help="read: only reads; read_write: also records and reviews.",
+)
+@click.option("--days", type=int, default=DEFAULT_DAYS, show_default=True, help="How long the token lasts.")
+def users_token(email: str, name: str, scope: str, days: int) -> None:
     """Create an API token for the user with EMAIL and print it (it is shown only this once)."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         fail(ValidationError("email", f"no user with the email {email}"))
         return
     try:
-        token, plaintext = create_token(db.session, user, name or "Command line")
+        token, plaintext = create_token(
+            db.session, user, name or "Command line", scope=TokenScope(scope), days=days
+        )
     except DomainError as error:
         fail(error)
         return
     db.session.commit()
-    click.echo(f"created token {token.prefix}… for {user.email}; it is shown only once:")
+    expiry = token.expires_at.date().isoformat()
+    click.echo(
+        f"created {token.scope.value} token {token.prefix}… for {user.email}, until {expiry}; "
+        "it is shown only once:"
+    )
     click.echo(plaintext)

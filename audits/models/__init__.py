@@ -42,7 +42,8 @@ from audits.models.rubric import (
 from audits.models.scenario import Scenario
 from audits.models.school import Level, School
 from audits.models.scorecard import PublicationAction, Scorecard, ScorecardPublication, ScorecardView
-from audits.models.token import ApiToken
+from audits.models.sign_in import SignIn
+from audits.models.token import ApiToken, TokenScope
 from audits.models.user import LoginFailure, Role, User, principal_schools
 
 __all__ = [
@@ -88,8 +89,10 @@ __all__ = [
     "Scorecard",
     "ScorecardPublication",
     "ScorecardView",
+    "SignIn",
     "Slot",
     "TimingUnit",
+    "TokenScope",
     "UTCDateTime",
     "User",
     "auditor_conflicts",

@@ -65,7 +65,6 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The auditor's own phone, rung first for click-to-call (E.164).
     phone: Mapped[str | None] = mapped_column(String(20))
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -23,6 +23,7 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.auth.session import SIGN_IN_KEY
 from app.extensions import db
 from audits.calendar import add_closures
 from audits.fieldwork.contacts import approve, return_contact, start_contact, submit
@@ -33,6 +34,7 @@ from audits.planning.rounds import ChannelPlan, RoundSpec, save_round
 from audits.rubrics.versions import create_draft
 from audits.rubrics.yamlio import rubric_from_yaml
 from audits.scenarios import ScenarioSpec, save_scenario
+from audits.sign_ins import start_sign_in
 from audits.tokens import create_token
 from tests.app.world_snapshot import Watch, restore_rows
 from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork, changed, local
@@ -60,6 +62,7 @@ class HostileWorld:
 
     users: dict[str, int]
     values: dict[str, Any]
+    sign_ins: dict[int, str]  # user id -> the secret of a live sign-in, for the session cookie
 
 
 def png_bytes(width: int = 8, height: int = 8) -> bytes:
@@ -247,16 +250,23 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "auditor_api_token": api_tokens["auditor"],
         "reviewer_api_token": api_tokens["reviewer"],
     }
-    return HostileWorld(users={role: user.id for role, user in users.items()}, values=values)
+    sign_ins = {user.id: start_sign_in(session, user) for user in users.values()}
+    session.commit()
+    return HostileWorld({role: user.id for role, user in users.items()}, values, sign_ins)
+
+
+# The sign-ins of the hostile world built last (each module builds one), by user id.
+_SIGN_INS: dict[int, str] = {}
 
 
 def sign_in(client: FlaskClient, user_id: int | None, base_url: str = "http://localhost") -> None:
-    """Put the user in the client's session (no password hashing); ``None`` signs out."""
+    """Put the user's sign-in in the client's session (no password hashing); ``None`` signs out."""
     with client.session_transaction(base_url=base_url) as web_session:
         web_session.clear()
         if user_id is not None:
             web_session["_user_id"] = str(user_id)
             web_session["_fresh"] = True
+            web_session[SIGN_IN_KEY] = _SIGN_INS[user_id]
 
 
 @dataclass
@@ -299,6 +309,8 @@ def start_hostile(database_template: str, folder: Path, **settings: Any) -> Iter
         with patch("tests.audits.fieldwork_helpers.hash_password", lambda _: PASSWORD_HASH):
             world = build_hostile_world(db.session, app)  # type: ignore[arg-type]
         db.session.remove()
+    _SIGN_INS.clear()
+    _SIGN_INS.update(world.sign_ins)
     hostile = Hostile(app, world, Watch(app, folders))
     yield hostile
     hostile.watch.close()

@@ -29,6 +29,7 @@ from twilio.http import HttpClient
 from twilio.http.response import Response as TwilioResponse
 
 from app import create_app
+from app.auth.session import SIGN_IN_KEY
 from app.extensions import db
 from app.rounds.feed import feed_token
 from audits.calendar import add_closures
@@ -52,6 +53,7 @@ from audits.models import (
 from audits.rubrics.versions import create_draft, latest_published
 from audits.rubrics.yamlio import rubric_from_yaml
 from audits.scorecards import publish
+from audits.sign_ins import start_sign_in
 from audits.tokens import create_token
 from reports.batch import build_scorecards
 from tests.app.world_snapshot import Snapshot, Watch
@@ -120,6 +122,7 @@ class RouteWorld:
     tokens: dict[str, str]
     pseudonym: str
     watch: Watch
+    sign_ins: dict[str, str]  # role -> the secret of a live sign-in, for the session cookie
 
     @property
     def baseline(self) -> Snapshot:
@@ -137,6 +140,7 @@ class RouteWorld:
             with client.session_transaction() as web_session:
                 web_session["_user_id"] = str(self.users[role])
                 web_session["_fresh"] = True
+                web_session[SIGN_IN_KEY] = self.sign_ins[role]
         return client
 
     def bearer(self, role: str) -> dict[str, str]:
@@ -198,8 +202,12 @@ def build_route_world(app: Flask) -> RouteWorld:
     with app.app_context():
         values, users, tokens, pseudonym = _populate(db.session, evidence_dir, storage)  # type: ignore[arg-type]
         values["feed"] = feed_token(db.session.get(User, users["auditor"]))  # type: ignore[arg-type]
+        sign_ins = {
+            role: start_sign_in(db.session, db.session.get(User, user_id)) for role, user_id in users.items()
+        }  # type: ignore[arg-type]
+        db.session.commit()
         db.session.remove()
-    return RouteWorld(app, values, users, tokens, pseudonym, Watch(app, (evidence_dir, storage)))
+    return RouteWorld(app, values, users, tokens, pseudonym, Watch(app, (evidence_dir, storage)), sign_ins)
 
 
 def _user(session: Session, role: Role, email: str, name: str, **fields: Any) -> User:

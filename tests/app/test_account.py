@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audits.models import ApiToken, District, Role, User
+from audits.models import ApiToken, District, Role, TokenScope, User
 from audits.tokens import authenticate_token, create_token
-from tests.conftest import AuthActions
+from tests.conftest import PASSWORD, AuthActions, put_in_session
 
 TOKEN = re.compile(r"tp_[A-Za-z0-9_-]{43}")
 
@@ -42,28 +43,57 @@ def test_the_account_page_shows_who_and_the_tokens(
     assert 'href="/account"' in page  # in the navigation
 
 
-def test_a_new_token_is_shown_once(
+def test_a_new_token_is_shown_once_with_its_scope_and_expiry(
     client: FlaskClient, auth: AuthActions, auditor: User, session: Session
 ) -> None:
     auth.sign_in("avery@example.org")
-    response = client.post("/account/tokens", data={"name": "Nightly export"})
+    form = {"name": "Nightly export", "scope": "read", "days": "30", "password": PASSWORD}
+    response = client.post("/account/tokens", data=form)
     assert response.status_code == 201
     page = response.get_data(as_text=True)
     found = TOKEN.search(page)
     assert found is not None
     assert "shown only this once" in page
-    assert authenticate_token(session, found.group(0)) == auditor
+    live = authenticate_token(session, found.group(0))
+    assert live is not None and live.user == auditor and live.scope is TokenScope.READ
     token = session.scalar(select(ApiToken).where(ApiToken.user_id == auditor.id))
     assert token is not None and token.name == "Nightly export" and found.group(0) not in token.token_hash
+    assert token.expires_at - token.created_at == timedelta(days=30)
     again = client.get("/account").get_data(as_text=True)
-    assert found.group(0) not in again and "Nightly export" in again
+    assert found.group(0) not in again and "Nightly export" in again and TokenScope.READ.label in again
+
+
+def test_a_token_asks_for_the_password_again(
+    client: FlaskClient, auth: AuthActions, auditor: User, session: Session
+) -> None:
+    auth.sign_in("avery@example.org")
+    for password, message in (("", "enter your password"), ("not-my-password", "this is not your password")):
+        form = {"name": "Stolen laptop", "scope": "read_write", "days": "90", "password": password}
+        response = client.post("/account/tokens", data=form)
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert 'id="password-error"' in page and message in page
+        assert not TOKEN.search(page)
+    assert session.scalar(select(ApiToken)) is None
+
+
+def test_a_token_lifetime_outside_the_choices_is_refused(
+    client: FlaskClient, auth: AuthActions, auditor: User, session: Session
+) -> None:
+    auth.sign_in("avery@example.org")
+    for days in ("0", "9999", "soon"):
+        form = {"name": "Forever", "scope": "read", "days": days, "password": PASSWORD}
+        response = client.post("/account/tokens", data=form)
+        assert response.status_code == 400 and 'id="days-error"' in response.get_data(as_text=True)
+    assert session.scalar(select(ApiToken)) is None
 
 
 def test_a_too_long_name_is_refused(
     client: FlaskClient, auth: AuthActions, auditor: User, session: Session
 ) -> None:
     auth.sign_in("avery@example.org")
-    response = client.post("/account/tokens", data={"name": "x" * 101})
+    form = {"name": "x" * 101, "scope": "read", "days": "90", "password": PASSWORD}
+    response = client.post("/account/tokens", data=form)
     assert response.status_code == 400
     assert session.scalar(select(ApiToken)) is None
 
@@ -85,7 +115,7 @@ def test_revoking_own_tokens_only(
     response = client.post(f"/account/tokens/{mine.id}/revoke")
     assert response.status_code == 302 and response.headers["Location"] == "/account"
     assert authenticate_token(session, plaintext) is None
-    assert authenticate_token(session, their_plaintext) == someone
+    assert authenticate_token(session, their_plaintext).user == someone  # type: ignore[union-attr]
     assert "revoked" in client.get("/account").get_data(as_text=True)
 
 
@@ -93,10 +123,9 @@ def test_revoking_own_tokens_only(
 def test_token_forms_need_a_csrf_token(client: FlaskClient, auditor: User, session: Session) -> None:
     token, _ = create_token(session, auditor, "mine")
     session.commit()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(auditor.id)
-        flask_session["_fresh"] = True
-    assert client.post("/account/tokens", data={"name": "x"}).status_code == 400
+    put_in_session(client, auditor)
+    form = {"name": "x", "scope": "read", "days": "90", "password": PASSWORD}
+    assert client.post("/account/tokens", data=form).status_code == 400
     assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 400
     assert token.active
     assert session.scalar(select(ApiToken).where(ApiToken.name == "x")) is None
@@ -107,8 +136,21 @@ def test_users_token_prints_a_working_token(runner: FlaskCliRunner, auditor: Use
     assert result.exit_code == 0, result.output
     found = TOKEN.search(result.output)
     assert found is not None
-    assert authenticate_token(session, found.group(0)) == auditor
+    assert authenticate_token(session, found.group(0)).user == auditor  # type: ignore[union-attr]
     assert session.scalar(select(ApiToken.name)) == "laptop"
+
+
+def test_users_token_takes_a_scope_and_a_lifetime(
+    runner: FlaskCliRunner, auditor: User, session: Session
+) -> None:
+    result = runner.invoke(args=["users", "token", auditor.email, "--scope", "read", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    token = session.scalar(select(ApiToken))
+    assert token is not None and token.scope is TokenScope.READ
+    assert token.expires_at - token.created_at == timedelta(days=7)
+    assert f"read token {token.prefix}" in result.output
+    refused = runner.invoke(args=["users", "token", auditor.email, "--days", "400"])
+    assert refused.exit_code == 1 and "days" in refused.output
 
 
 def test_users_token_for_an_unknown_email_fails(runner: FlaskCliRunner, session: Session) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from audits.models import ApiToken, Level, School
-from audits.tokens import revoke_token
+from audits.models import ApiToken, Level, School, TokenScope
+from audits.tokens import create_token, revoke_token
 from tests.app.api_helpers import PASSWORD, ApiWorld, build_api_world, get
 from tests.conftest import AuthActions
 
@@ -143,3 +145,21 @@ def test_wrong_methods_are_405_json(client: FlaskClient, world: ApiWorld) -> Non
     assert response.is_json and "GET" in response.headers["Allow"]
     # The web pages keep their HTML error pages.
     assert client.get("/no-such-page").content_type.startswith("text/html")
+
+
+def test_a_read_only_token_reads_but_cannot_write(
+    client: FlaskClient, world: ApiWorld, session: Session
+) -> None:
+    _, plaintext = create_token(session, world.fieldwork.reviewer, "dashboard", scope=TokenScope.READ)
+    session.commit()
+    headers = {"Authorization": f"Bearer {plaintext}"}
+    assert client.get("/api/v1/districts", headers=headers).status_code == 200
+    refused = client.post("/api/v1/contacts/1/review", json={"action": "approve"}, headers=headers)
+    assert refused.status_code == 403 and "may only read" in refused.get_json()["errors"][0]["message"]
+
+
+def test_an_expired_token_is_401(client: FlaskClient, world: ApiWorld, session: Session) -> None:
+    then = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    _, plaintext = create_token(session, world.fieldwork.reviewer, "old", now=then, days=30)
+    session.commit()
+    _assert_401(client.get("/api/v1/districts", headers={"Authorization": f"Bearer {plaintext}"}), "expired")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from audits.calendar import add_closures
 from audits.models import Closure, District, Role, School, User
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, put_in_session
 
 VALID = {
     "name": "Duval County Public Schools",
@@ -281,9 +281,7 @@ def test_every_form_carries_a_csrf_token_and_posts_without_one_are_refused(
 ) -> None:
     [closure] = add_closures(session, world.home, date(2025, 12, 22), None, "Holiday")
     session.commit()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(world.users["leader"].id)
-        flask_session["_fresh"] = True
+    put_in_session(client, world.users["leader"])
     url = f"/districts/{world.home.id}"
     response = client.post(f"{url}/closures", data={"first_day": "2025-12-23", "reason": "Storm"})
     assert response.status_code == 400

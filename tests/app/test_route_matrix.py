@@ -31,7 +31,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.test import TestResponse
 
 from app.extensions import db
-from audits.models import Assignment, Contact, ContactStatus, Evidence, Round, RoundStatus, Scorecard
+from audits.models import Assignment, Contact, ContactStatus, Evidence, Round, RoundStatus, Scorecard, SignIn
 from tests.app.api_helpers import REACHED_CALL_BODY
 from tests.app.route_world import (
     AUDITOR_EMAIL,
@@ -44,6 +44,7 @@ from tests.app.route_world import (
 )
 from tests.audits.fieldwork_helpers import REACHED_CALL_FORM
 from tests.audits.rubric_samples import EXAMPLE_YAML
+from tests.conftest import PASSWORD
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,19 @@ class Go:
         return f"302 to {self.to}"
 
 
+@dataclass(frozen=True)
+class SignedOut(Go):
+    """A sign-out: to the sign-in page like a refusal, but the sign-in has ended on the server."""
+
+
 Expected = int | Go
 OK, CREATED, BAD, UNAUTHORISED, F, N = 200, 201, 400, 401, 403, 404
 L = Go("/login")  # signed out: to the sign-in page (a 401 for the web)
 REFUSED = (UNAUTHORISED, F, N, L)
+OUT = SignedOut("/login")
+NEW_TOKEN = {"name": "matrix", "scope": "read", "days": "30", "password": PASSWORD}
+CHOSEN = "quiet harbour lantern 42"
+NEW_PASSWORD = {"current_password": PASSWORD, "password": CHOSEN, "confirm": CHOSEN}
 Effect = Callable[[Session, dict[str, Any]], None]
 
 
@@ -101,6 +111,10 @@ def _contact_is(status: ContactStatus, key: str) -> Effect:
         assert contact is not None and contact.status is status
 
     return check
+
+
+def _signed_out(session: Session, values: dict[str, Any]) -> None:
+    assert session.scalar(select(SignIn).where(SignIn.ended_at.is_not(None))) is not None
 
 
 def _evidence_gone(session: Session, values: dict[str, Any]) -> None:
@@ -180,11 +194,13 @@ ROUTES: list[Route] = [
     # Home, account and sign-in.
     row("GET", "/", L, OK, OK, OK, OK, OK, OK, OK, OK),
     row("GET", "/account", L, OK, OK, OK, OK, OK, OK, OK, OK),
-    row("POST", "/account/tokens", L, *[CREATED] * 8, form={"name": "matrix"}),
+    row("POST", "/account/tokens", L, *[CREATED] * 8, form=NEW_TOKEN),
+    row("POST", "/account/password", L, *[Go("/account")] * 8, form=NEW_PASSWORD),
+    row("POST", "/account/sign-out-everywhere", L, *[OUT] * 8, form={}, effect=_signed_out),
     row("POST", "/account/tokens/{api_token}/revoke", L, N, N, N, N, Go("/account"), N, N, N),
     row("GET", "/login", OK, *[Go("/")] * 8),
     row("POST", "/login", BAD, *[Go("/")] * 8, form={}, writes=False),
-    row("POST", "/logout", L, *[L] * 8, writes=False),
+    row("POST", "/logout", L, *[OUT] * 8, effect=_signed_out),
     row("GET", "/static/style.css", *[OK] * 9),
     row("GET", "/favicon.ico", *[OK] * 9),
     # Schools.

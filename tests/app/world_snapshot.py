@@ -19,8 +19,8 @@ from app.extensions import db
 from audits.models import Base
 from tests.database import empty_statement
 
-# Bookkeeping that any authenticated API request updates, whatever its answer.
-IGNORED_COLUMNS = {("api_tokens", "last_used_at")}
+# Bookkeeping that any authenticated request updates, whatever its answer.
+IGNORED_COLUMNS = {("api_tokens", "last_used_at"), ("sign_ins", "last_seen_at")}
 
 
 @dataclass

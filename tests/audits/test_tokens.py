@@ -41,10 +41,10 @@ def test_authenticate_gives_the_user_and_notes_the_last_use(session: Session, le
     token, plaintext = create_token(session, leader, "ci")
     session.commit()
     now = utcnow()
-    assert authenticate_token(session, plaintext, now=now) is leader
+    assert authenticate_token(session, plaintext, now=now).user is leader  # type: ignore[union-attr]
     assert token.last_used_at == now
     # Within a minute the stamp is left alone, so reads do not write every time.
-    assert authenticate_token(session, plaintext, now=now + timedelta(seconds=30)) is leader
+    assert authenticate_token(session, plaintext, now=now + timedelta(seconds=30)).user is leader  # type: ignore[union-attr]
     assert token.last_used_at == now
     later = now + timedelta(minutes=5)
     authenticate_token(session, plaintext, now=later)

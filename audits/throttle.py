@@ -1,0 +1,73 @@
+"""Slowing down password guessing without letting anyone lock anyone else out.
+
+Failed sign-ins are counted in moving windows (the ``limits`` library, the engine of
+Flask-Limiter) under three keys: the email and the client address together, the
+address alone (one machine trying many accounts), and the email alone (many machines
+trying one account, set high so that a stranger cannot lock a person out by failing on
+purpose). Each key has windows of growing length, so the wait grows as failures pile
+up: a few seconds to a minute after five, ten minutes after ten, an hour after twenty.
+Unknown emails count exactly like known ones, so the answers never tell them apart.
+Counts live in Redis when one is configured (shared by every web process), else in
+this process's memory.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+# Failures allowed per window, for each key.
+PAIR_LIMITS = parse_many("5/minute;10/10 minutes;20/hour")
+ADDRESS_LIMITS = parse_many("30/minute;200/hour")
+ACCOUNT_LIMITS = parse_many("100/hour;500/day")
+
+
+class SignInThrottle:
+    """Counts failed sign-ins and says how long a new attempt must wait."""
+
+    def __init__(self, storage_uri: str = "memory://") -> None:
+        self.storage = storage_from_string(storage_uri)
+        self.limiter = MovingWindowRateLimiter(self.storage)
+
+    def _keyed(self, email: str, address: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+        email = email.strip().lower()
+        return [
+            *((limit, ("sign-in-pair", email, address)) for limit in PAIR_LIMITS),
+            *((limit, ("sign-in-address", address)) for limit in ADDRESS_LIMITS),
+            *((limit, ("sign-in-account", email)) for limit in ACCOUNT_LIMITS),
+        ]
+
+    def wait_seconds(self, email: str, address: str) -> int:
+        """How many seconds a sign-in for ``email`` from ``address`` must wait (0: it may go ahead)."""
+        waits = [
+            self.limiter.get_window_stats(limit, *keys).reset_time - time.time()
+            for limit, keys in self._keyed(email, address)
+            if not self.limiter.test(limit, *keys)
+        ]
+        return max(1, math.ceil(max(waits))) if waits else 0
+
+    def failed(self, email: str, address: str) -> None:
+        """Count one failed sign-in."""
+        for limit, keys in self._keyed(email, address):
+            self.limiter.hit(limit, *keys)
+
+    def succeeded(self, email: str, address: str) -> None:
+        """Forget this person's failures from this address once they sign in (the wider counts stay)."""
+        for limit, keys in self._keyed(email, address)[: len(PAIR_LIMITS)]:
+            self.limiter.clear(limit, *keys)
+
+    def reset(self) -> None:
+        """Forget every count (for tests and for an administrator clearing a mistake)."""
+        self.storage.reset()
+
+
+def wait_words(seconds: int) -> str:
+    """``45 seconds``, ``1 minute``, ``10 minutes``: how long to wait, rounded up."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
