@@ -189,5 +189,8 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "CELERY_BROKER_URL": "" if env == "testing" else environ.get("CELERY_BROKER_URL", ""),
         "CELERY_RESULT_BACKEND": "" if env == "testing" else environ.get("CELERY_RESULT_BACKEND", ""),
         "REMINDER_HOUR": _reminder_hour(environ),
+        # While the database cannot be reached: the 503's Retry-After, and how long /readyz waits for it.
+        "OUTAGE_RETRY_AFTER_SECONDS": int(environ.get("OUTAGE_RETRY_AFTER_SECONDS", "30")),
+        "READYZ_TIMEOUT_SECONDS": float(environ.get("READYZ_TIMEOUT_SECONDS", "2")),
         **_telephony_settings(env, environ),
     }

@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from app.fieldwork.contact_form import blueprint as fieldwork
     from app.fieldwork.evidence import blueprint as evidence
     from app.fieldwork.review import blueprint as review
+    from app.health import blueprint as health
     from app.home.views import blueprint as home
     from app.rounds.assignments import blueprint as assignments
     from app.rounds.views import blueprint as rounds
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evidence)
     app.register_blueprint(exports)
     app.register_blueprint(fieldwork)
+    app.register_blueprint(health)
     app.register_blueprint(home)
     app.register_blueprint(review)
     app.register_blueprint(rounds)

@@ -4,6 +4,12 @@ Every JSON error, from a page's script or from the API, reads
 ``{"code": "conflict", "errors": [{"field": "status", "message": "…"}]}``. A domain
 error's status and code come from its kind (``audits.errors.ErrorKind``), never from
 its field names; an HTTP error's from its status.
+
+When the database cannot be reached (refused, dropped, timed out: ``DATABASE_DOWN``),
+wherever it happens (a view, loading the signed-in user, rendering an error page), the
+answer is 503 with ``Retry-After``: a page in the site's layout, drawn without the
+database (no signed-in user, no navigation), or ``{"code": "unavailable", …}`` for
+scripts and the API. Never a 500, never a bare page.
 """
 
 from __future__ import annotations
@@ -11,9 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from app.extensions import db
@@ -38,7 +46,16 @@ CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     500: "server_error",
+    503: "unavailable",
 }
+# What a database that cannot be reached raises: refused or dropped connections, a pool that
+# waited too long for one, a statement cut short.
+DATABASE_DOWN: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeoutError)
+OUTAGE_TITLE = "Touchpoint is briefly unavailable"
+OUTAGE_MESSAGE = (
+    "Touchpoint cannot reach its database right now, so this request was not carried out and "
+    "nothing was saved. Please try again in a minute."
+)
 TITLES = {
     ErrorKind.VALIDATION: "Please check what you entered",
     ErrorKind.NOT_ALLOWED: "You may not do this",
@@ -84,10 +101,78 @@ def wants_json() -> bool:
     return request.is_json or best == "application/json"
 
 
-def _render(status: int, title: str, message: str, code: str | None = None) -> tuple[Response | str, int]:
+def database_down(error: BaseException | None) -> bool:
+    """Whether ``error``, or an error that led to it, says the database cannot be reached."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, DATABASE_DOWN):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, InternalServerError) and error.original_exception is not None:
+            error = error.original_exception
+        else:
+            error = error.__cause__ or error.__context__
+    return False
+
+
+def forget_session_state() -> None:
+    """Roll back and stop using the signed-in user, so that nothing drawn next touches the database.
+
+    A rollback expires every loaded object, the user too: reading their name would query
+    the database again. The layout shows no navigation for the rest of this request.
+    """
+    from app.extensions import login_manager
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: nothing to roll back
+        log.debug("rollback failed during an outage", exc_info=True)
+    g._login_user = login_manager.anonymous_user()
+
+
+def retry_after() -> str:
+    """Seconds a client should wait before trying again, for ``Retry-After``."""
+    return str(int(current_app.config.get("OUTAGE_RETRY_AFTER_SECONDS", 30)))
+
+
+def is_api_request() -> bool:
+    """Whether the request is for the JSON API (``/api/v1``)."""
+    from app.api.blueprint import PREFIX
+
+    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+
+def outage_response(error: BaseException | None = None) -> Response:
+    """503 with ``Retry-After``: the outage page in the site's layout, or JSON for scripts and the API."""
+    forget_session_state()
+    log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+    headers = {"Retry-After": retry_after(), "Cache-Control": "no-store"}
+    if is_api_request() or wants_json():
+        return json_error(503, [(None, OUTAGE_MESSAGE)], "unavailable", headers)
+    page = render_template(
+        "errors/error.html", status=503, title=OUTAGE_TITLE, message=OUTAGE_MESSAGE, outage=True
+    )
+    response = current_app.make_response((page, 503))
+    response.headers.update(headers)
+    return response
+
+
+def error_page(status: int, title: str, message: str) -> tuple[Response | str, int] | Response:
+    """The error page in the site's layout; the outage page if drawing it needed an unreachable database."""
+    try:
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+    except DATABASE_DOWN as error:  # loading the signed-in user for the layout, most often
+        return outage_response(error)
+
+
+def _render(
+    status: int, title: str, message: str, code: str | None = None
+) -> tuple[Response | str, int] | Response:
     if wants_json():
         return json_error(status, [(None, message)], code), status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    return error_page(status, title, message)
 
 
 def upload_limit_text(limit: int | None) -> str:
@@ -104,11 +189,10 @@ def register(app: Flask) -> None:
     def too_large(error: RequestEntityTooLarge) -> tuple[Response | str, int] | Response:
         # This handler is more specific than the API blueprint's HTTPException one, so it answers the
         # API's requests too: in the API's JSON there.
-        from app.api.blueprint import PREFIX
         from app.api.errors import http_error
 
         limit = upload_limit_text(app.config.get("MAX_CONTENT_LENGTH"))
-        if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
+        if is_api_request():
             return http_error(RequestEntityTooLarge(f"the request body is too large (at most {limit})"))
         return _render(
             413,
@@ -118,7 +202,7 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[Response | str, int]:
+    def csrf_error(error: CSRFError) -> tuple[Response | str, int] | Response:
         return _render(
             400,
             "The form expired",
@@ -127,21 +211,26 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError) -> tuple[Response | str, int]:
+    def domain_error(error: DomainError) -> tuple[Response | str, int] | Response:
         # A view that did not place the problems on its form: roll back and say what the rule was.
         db.session.rollback()
         status = status_for(error)
         if wants_json():
             return domain_json(error), status
         message = " ".join(f"{reason[:1].upper()}{reason[1:]}." for _, reason in error.problems)
-        return render_template(
-            "errors/error.html", status=status, title=TITLES[error.kind], message=message
-        ), status
+        return error_page(status, TITLES[error.kind], message)
+
+    # Registered for each class (not only a base class), so that the API blueprint's handler of
+    # every ``Exception`` does not come first: see ``app.api.errors``, which answers these the same.
+    for database_error in DATABASE_DOWN:
+        app.register_error_handler(database_error, outage_response)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:
+    def http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException | Response:
         if error.code is None or error.code < 400:
             return error
+        if error.code == 500 and database_down(error):  # an error handler that needed the database
+            return outage_response(error)
         if error.code == 401:
             from app.extensions import login_manager
 
@@ -149,7 +238,9 @@ def register(app: Flask) -> None:
         return _render(error.code, error.name, error.description or "")
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[Response | str, int]:
+    def unexpected_error(error: Exception) -> tuple[Response | str, int] | Response:
+        if database_down(error):
+            return outage_response(error)
         if app.testing:
             raise error  # let the test see the real failure
         db.session.rollback()

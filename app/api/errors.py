@@ -4,7 +4,8 @@
 blueprint, so the web pages keep their own error pages. Routing errors (an unknown path
 or method under ``/api/v1``) happen before any blueprint is chosen; an app-wide hook
 answers those, for API paths only. A domain error answers by its kind: 400 bad input,
-403 not allowed, 404 not found, 409 a state that does not allow the step.
+403 not allowed, 404 not found, 409 a state that does not allow the step. A database
+that cannot be reached answers 503 ``{"code": "unavailable", …}`` with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flask import Blueprint, Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from app.errors import domain_json, json_error
+from app.errors import DATABASE_DOWN, database_down, domain_json, json_error, outage_response
 from app.extensions import db
 from audits.errors import DomainError, Problem
 
@@ -82,6 +83,8 @@ def _webargs_problems(error: HTTPException) -> list[Problem]:
 def http_error(error: HTTPException) -> Response:
     """Any HTTP error raised in an API view (``abort``, webargs, routing) as JSON."""
     status = error.code or 500
+    if status == 500 and database_down(error):
+        return outage_response(error)
     problems = webargs = _webargs_problems(error)
     if not problems:
         described = error.description if error.description != type(error).description else None
@@ -102,6 +105,8 @@ def domain_error(error: DomainError) -> Response:
 
 def unexpected_error(error: Exception) -> Response:
     """A real bug: roll back, log it, and answer a JSON 500 (tests see the exception itself)."""
+    if database_down(error):
+        return outage_response(error)
     if current_app.testing:
         raise error
     db.session.rollback()
@@ -113,6 +118,8 @@ def register(blueprint: Blueprint) -> None:
     """Install the JSON handlers on the API blueprint."""
     blueprint.register_error_handler(HTTPException, http_error)
     blueprint.register_error_handler(DomainError, domain_error)
+    for database_error in DATABASE_DOWN:  # before ``Exception``: 503, not a 500
+        blueprint.register_error_handler(database_error, outage_response)
     blueprint.register_error_handler(Exception, unexpected_error)
 
 

@@ -174,7 +174,8 @@ def submit_contact(contact_id: int) -> Response | tuple[str, int]:
         message = f"Submitted your {assignment.channel.value} contact with {school} for review."
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("assignments.mine"))
+    # The next page confirms the submission to the form's script, which then forgets its copy on the device.
+    return redirect(url_for("assignments.mine", submitted=contact_id))
 
 
 def _keep_as_draft(contact: Contact, data: dict[str, str]) -> None:

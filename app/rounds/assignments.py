@@ -8,7 +8,7 @@ calendar apps, which cannot sign in: its address carries a secret token instead
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from app.extensions import csrf, db
@@ -18,7 +18,7 @@ from app.rounds.forms import slot_label
 from audits.access import Action
 from audits.fieldwork.status import assignment_states
 from audits.ics import assignments_calendar
-from audits.models import Role, User
+from audits.models import Contact, ContactStatus, Role, User
 from audits.planning.progress import district_today, due_groups, open_assignments
 
 blueprint = Blueprint("assignments", __name__, url_prefix="/assignments")
@@ -45,7 +45,21 @@ def mine() -> str:
         district=district,
         feed_url=feed_url(current_user),
         slot_label=slot_label,
+        submitted=submitted_contact(request.args.get("submitted", type=int)),
     )
+
+
+def submitted_contact(contact_id: int | None) -> int | None:
+    """``contact_id`` if it is the signed-in auditor's and no longer a draft: its submission went through.
+
+    The contact form's script keeps the answers on the device until this page confirms them.
+    """
+    if contact_id is None or not 0 < contact_id < 2**31:
+        return None
+    contact = db.session.get(Contact, contact_id)
+    if contact is None or contact.auditor_id != current_user.id or contact.status is ContactStatus.DRAFT:
+        return None
+    return contact_id
 
 
 @blueprint.route("/feed/<int:user_id>/<token>.ics")

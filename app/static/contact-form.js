@@ -1,16 +1,30 @@
 // The contact form: a server-side draft saved on every change and every few seconds while there are
-// unsaved changes; a copy on this device while offline, sent again when the connection returns and
-// restored after a reload if it is newer than the server's draft. Without this script the form still
-// works: "Save draft" posts the whole form, "Submit for review" submits it.
+// unsaved changes, and a copy on this device of every change. The copy counts as saved only once the
+// server confirms it: a 2xx answer to the draft save, or, for "Submit for review", the next page saying
+// the submission went through (My assignments with data-submitted-contact). Until then a failed save
+// says so ("Not saved yet: …") and is tried again; after a reload, a copy newer than the server's draft
+// is restored, and the page says so. Without this script the form still works: "Save draft" posts the
+// whole form, "Submit for review" submits it.
 (() => {
   "use strict";
+
+  const keyOf = (contactId) => `touchpoint:contact-draft:${contactId}`;
+
+  // The page after a successful submit confirms it: the copy kept on this device is no longer needed.
+  document.querySelectorAll("[data-submitted-contact]").forEach((marker) => {
+    try {
+      localStorage.removeItem(keyOf(marker.dataset.submittedContact));
+    } catch (error) {
+      // Storage is switched off: nothing was kept.
+    }
+  });
 
   const form = document.querySelector("form[data-draft-url]");
   if (!form) return;
 
   const EVERY = 5000; // milliseconds between saves while there are unsaved changes
   const url = form.dataset.draftUrl;
-  const storageKey = `touchpoint:contact-draft:${form.dataset.contactId}`;
+  const storageKey = keyOf(form.dataset.contactId);
   const serverSavedAt = Date.parse(form.dataset.draftSavedAt || "") || 0;
   const status = document.getElementById("draft-status");
   const tokenMeta = document.querySelector('meta[name="csrf-token"]');
@@ -19,13 +33,21 @@
   let dirty = false; // changes the server has not confirmed
   let version = 0; // counts changes, so a reply to an older save does not clear newer changes
   let inFlight = null; // the save under way, if any
+  let restored = false; // answers restored from this device that the server has not confirmed yet
 
-  const say = (text) => {
-    if (status) status.textContent = text;
+  // A message in the polite status line; ``unsaved`` marks it as a warning (answers not on the server).
+  const say = (text, unsaved = false) => {
+    if (!status) return;
+    status.textContent = restored ? `${RESTORED} ${text}` : text;
+    status.classList.toggle("draft-status-unsaved", unsaved);
   };
   const timeZone = form.dataset.timezone || undefined; // the district's, as the server shows times
   const clock = (date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false, timeZone });
-  const OFFLINE = "Offline: your answers are kept on this device and saved when the connection returns.";
+  const RESTORED = "Restored the answers kept on this device.";
+  const NOT_SAVED = "Not saved yet: your answers are kept on this device";
+  const OFFLINE = `${NOT_SAVED} and saved when the connection returns.`;
+  const RETRYING = `${NOT_SAVED}; trying again in a few seconds.`;
+  const SIGNED_OUT = `${NOT_SAVED}. You may have been signed out: sign in again in another tab.`;
 
   // What the form holds now, as the draft endpoint takes it: input name -> text.
   function values() {
@@ -36,9 +58,11 @@
     return data;
   }
 
-  function keepOnDevice(synced) {
+  // ``synced``: the server confirmed these answers; ``submitted``: sent with "Submit for review",
+  // waiting for the next page to confirm it.
+  function keepOnDevice(synced, submitted = false) {
     try {
-      localStorage.setItem(storageKey, JSON.stringify({ at: Date.now(), synced, data: values() }));
+      localStorage.setItem(storageKey, JSON.stringify({ at: Date.now(), synced, submitted, data: values() }));
     } catch (error) {
       // Storage is full or switched off: the server draft still works.
     }
@@ -99,14 +123,18 @@
         body: JSON.stringify(values()),
       });
       const type = response.headers.get("Content-Type") || "";
+      if (response.status >= 500) {
+        say(RETRYING, true); // the server or its database is down: the next save tries again
+        return;
+      }
       if (response.redirected || !type.includes("application/json")) {
-        say("Not saved: you may have been signed out. Your answers are kept on this device.");
+        say(SIGNED_OUT, true);
         return;
       }
       const reply = await response.json();
       if (!response.ok) {
         const reason = reply.errors && reply.errors.length ? reply.errors[0].message : "the server refused it";
-        say(`Not saved: ${reason}.`);
+        say(`Not saved: ${reason}. Your answers are kept on this device.`, true);
         if (response.status === 409) dirty = false; // the contact is locked: retrying will not help
         return;
       }
@@ -115,9 +143,10 @@
         keepOnDevice(true);
       }
       say(`Saved ${clock(new Date(reply.saved_at))}`);
+      restored = false;
       if (reply.measured) showMeasured(reply.measured);
     } catch (error) {
-      say(OFFLINE);
+      say(OFFLINE, true); // no answer at all: offline, or the connection dropped
     }
   }
 
@@ -161,18 +190,21 @@
       save();
       return;
     }
-    keepOnDevice(true); // the server keeps what is submitted, even when it is refused
+    // Kept as not yet saved: if the submission fails (the server or the connection is down), the
+    // answers come back when the form reopens. My assignments confirms a submission that went through;
+    // a refused one comes back as this form showing the same answers, which the server kept as the draft.
+    keepOnDevice(false, true);
   });
   window.setInterval(() => {
     if (!dirty) return;
-    if (navigator.onLine === false) say(OFFLINE);
+    if (navigator.onLine === false) say(OFFLINE, true);
     else save();
   }, EVERY);
   window.addEventListener("online", () => {
     if (dirty) save();
   });
   window.addEventListener("offline", () => {
-    if (dirty) say(OFFLINE);
+    if (dirty) say(OFFLINE, true);
   });
 
   // Uploads reload the page from the server's draft: save the answers first.
@@ -185,11 +217,18 @@
     });
   });
 
+  // Answers the server already shows (a refused submission comes back with them) need no restoring.
+  function sameAnswers(kept, shown) {
+    const names = new Set([...Object.keys(kept), ...Object.keys(shown)]);
+    return [...names].every((name) => (kept[name] || "") === (shown[name] || ""));
+  }
+
   const kept = readFromDevice();
-  if (kept && !kept.synced && kept.data && kept.at > serverSavedAt) {
+  if (kept && !kept.synced && kept.data && kept.at > serverSavedAt && !sameAnswers(kept.data, values())) {
     fill(kept.data);
     changed();
-    say("Restored answers kept on this device; saving them now…");
+    restored = true;
+    say("Saving them now…");
     save();
   } else if (kept) {
     forgetOnDevice();

@@ -231,9 +231,11 @@ def test_a_valid_submission_goes_to_the_reviewers_queue(
     open_form(client, world.phone)
     contact = current_contact(session, world.phone)
     response = client.post(f"/contacts/{contact.id}/submit", data=REACHED_CALL_FORM)
-    assert response.status_code == 302 and response.headers["Location"].endswith("/assignments/")
-    mine = client.get("/assignments/").get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/assignments/?submitted={contact.id}")
+    mine = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Submitted your phone contact with Abess Park Elementary for review." in mine
+    assert f'data-submitted-contact="{contact.id}"' in mine  # the form's script forgets its copy
     assert 'data-state="submitted"' in mine
     stored = current_contact(session, world.phone)
     assert stored.status is ContactStatus.SUBMITTED and stored.draft == {}
@@ -247,6 +249,24 @@ def test_a_valid_submission_goes_to_the_reviewers_queue(
     assert "<strong>1</strong> submitted contact waits for review" in home
     assert f"/contacts/{contact.id}" in home
     assert "0 contacts" in client.get(f"/review/?school={world.fieldwork.school.id}&channel=email").get_data(
+        as_text=True
+    )
+
+
+def test_my_assignments_confirms_only_a_submission_that_went_through(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    """``?submitted=`` makes the form's script forget its copy: only for one's own submitted contact."""
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    draft = current_contact(session, world.phone)
+    for wrong in (str(draft.id), "99999999999999999999", "-1", "x"):  # still a draft, none, nonsense
+        assert "data-submitted-contact" not in client.get(f"/assignments/?submitted={wrong}").get_data(
+            as_text=True
+        )
+    client.post(f"/contacts/{draft.id}/submit", data=REACHED_CALL_FORM)
+    login(auth, world.users["other_auditor"])
+    assert "data-submitted-contact" not in client.get(f"/assignments/?submitted={draft.id}").get_data(
         as_text=True
     )
 

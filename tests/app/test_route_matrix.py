@@ -203,6 +203,9 @@ ROUTES: list[Route] = [
     row("POST", "/logout", L, *[OUT] * 8, effect=_signed_out),
     row("GET", "/static/style.css", *[OK] * 9),
     row("GET", "/favicon.ico", *[OK] * 9),
+    # Health checks for load balancers: public, whoever asks.
+    row("GET", "/healthz", *[OK] * 9),
+    row("GET", "/readyz", *[OK] * 9),
     # Schools.
     row("GET", "/schools/", L, OK, OK, OK, OK, F, F, OK, OK),
     row("GET", "/schools/{school}", L, OK, OK, F, OK, F, F, OK, F),

@@ -270,7 +270,7 @@ def test_audit_round_from_import_to_principal_scorecard(
     phone.route("**/contacts/*/draft", lambda route: route.abort("internetdisconnected"))
     phone.get_by_label("Call length in seconds", exact=True).fill("275")
     phone.get_by_label("Call length in seconds", exact=True).blur()
-    expect(status).to_contain_text("Offline: your answers are kept on this device")
+    expect(status).to_contain_text("Not saved yet: your answers are kept on this device")
     shots(phone, "phone-draft-offline")
     phone.unroute("**/contacts/*/draft")
     phone.reload()
