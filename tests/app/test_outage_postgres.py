@@ -30,7 +30,7 @@ from audits.models import Base, Role, User
 from audits.tokens import create_token
 from tests.app.test_outages import assert_outage_page
 from tests.browser.conftest import free_port
-from tests.conftest import PASSWORD_HASH
+from tests.conftest import PASSWORD_HASH, put_in_session
 
 
 def _postgres_bin() -> Path:
@@ -143,11 +143,8 @@ def _signed_in_client(app: Flask) -> tuple[FlaskClient, str]:
         db.session.flush()
         _, token = create_token(db.session, user, "outage")  # type: ignore[arg-type]
         db.session.commit()
-        user_id = user.id
-    client = app.test_client()
-    with client.session_transaction() as web_session:
-        web_session["_user_id"] = str(user_id)
-        web_session["_fresh"] = True
+        client = app.test_client()
+        put_in_session(client, user)
     return client, token
 
 
