@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.cli.common import fail
 from app.extensions import db
-from audits.accounts import NewUser, create_user
+from audits.accounts import NewUser, create_user, deactivate
 from audits.errors import DomainError, ValidationError
 from audits.models import District, Role, School, TokenScope, User
 from audits.tokens import DEFAULT_DAYS, create_token
@@ -111,3 +111,19 @@ def users_token(email: str, name: str, scope: str, days: int) -> None:
         "it is shown only once:"
     )
     click.echo(plaintext)
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Switch off the account with EMAIL: it cannot sign in, its sign-ins end now, its tokens stop working.
+
+    Everything the person recorded stays, attributed to them.
+    """
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        fail(ValidationError("email", f"no user with the email {email}"))
+        return
+    deactivate(db.session, user)
+    db.session.commit()
+    click.echo(f"deactivated {user.email}: signed out everywhere; their API tokens no longer work")

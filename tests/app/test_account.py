@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from flask import g
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -158,3 +159,21 @@ def test_users_token_for_an_unknown_email_fails(runner: FlaskCliRunner, session:
     assert result.exit_code == 1
     assert "error: email: no user" in result.output
     assert session.scalar(select(ApiToken)) is None
+
+
+def test_users_deactivate_ends_sign_ins_and_tokens(
+    runner: FlaskCliRunner, client: FlaskClient, auditor: User, session: Session
+) -> None:
+    _, plaintext = create_token(session, auditor, "phone")
+    put_in_session(client, auditor)
+    assert client.get("/account").status_code == 200
+    result = runner.invoke(args=["users", "deactivate", "AVERY@example.org"])
+    assert result.exit_code == 0, result.output
+    assert "deactivated avery@example.org" in result.output
+    session.expire_all()
+    assert not auditor.active
+    g.pop("_login_user", None)  # the test's requests share one app context, where the user is cached
+    assert client.get("/account").status_code == 302  # the cookie is refused at once
+    assert authenticate_token(session, plaintext) is None
+    unknown = runner.invoke(args=["users", "deactivate", "nobody@example.org"])
+    assert unknown.exit_code == 1 and "no user" in unknown.output
