@@ -37,6 +37,7 @@ from audits.fieldwork.contacts import (
     submit,
 )
 from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
+from audits.locking import lock
 from audits.models import Assignment, Contact, ContactStatus, Outcome, Response, Round, RubricItem, User
 
 # Documented on every write; ``app.api.idempotency`` honours it.
@@ -90,12 +91,16 @@ def _same_attempt(last: Contact, entry: ContactEntry) -> bool:
     )
 
 
-def _attempt(assignment: Assignment, user: User) -> Contact:
-    """The attempt to record: the open one, the first, or the next after a failed one."""
-    attempts = attempts_of(db.session, assignment)
+def _attempt(assignment: Assignment, user: User, attempts: list[Contact]) -> Contact:
+    """The attempt to record after ``attempts``: the open one, the first, or the next after a failed one.
+
+    The decision rests on one reading of the attempts: were another request to add one
+    meanwhile, the new attempt's number collides (a unique key) and the request is run
+    again (``app.retries``), now seeing it.
+    """
     if can_retry(assignment, attempts):
-        return retry(db.session, assignment, user)
-    return start_contact(db.session, assignment, user)
+        return retry(db.session, assignment, user, attempts)
+    return start_contact(db.session, assignment, user, attempts)
 
 
 @blueprint.route(f"/assignments/<{ID}:assignment_id>/contacts", methods=["POST"])
@@ -118,10 +123,11 @@ def submit_contact(body: dict[str, Any], assignment_id: int) -> dict[str, Any] |
     user = api_user()
     timezone = assignment.round.district.timezone
     entry = contact_entry(body, timezone)
+    lock(db.session, assignment)  # one submission per assignment at a time (PostgreSQL)
     attempts = attempts_of(db.session, assignment)
     if attempts and _same_attempt(attempts[-1], entry):
         return contact_dict(_load(attempts[-1].id)), 200
-    contact = _attempt(assignment, user)
+    contact = _attempt(assignment, user, attempts)
     known = {item.key for item in contact.rubric.items}
     unknown = [
         (

@@ -91,21 +91,32 @@ def can_retry(assignment: Assignment, attempts: list[Contact]) -> bool:
     )
 
 
-def start_contact(session: Session, assignment: Assignment, user: User) -> Contact:
-    """The attempt the auditor should work on: the open one, or a first attempt."""
+def start_contact(
+    session: Session, assignment: Assignment, user: User, attempts: list[Contact] | None = None
+) -> Contact:
+    """The attempt the auditor should work on: the open one, or a first attempt.
+
+    ``attempts`` are the attempts the caller decided on (read once, so that an attempt
+    another request added meanwhile makes the new one collide instead of following it).
+    """
     _check_auditor(assignment, user)
-    attempts = attempts_of(session, assignment)
+    attempts = attempts_of(session, assignment) if attempts is None else attempts
     if attempts:
         return attempts[-1]
     _check_round_open(assignment)
     return _new_attempt(session, assignment, user, 1)
 
 
-def retry(session: Session, assignment: Assignment, user: User) -> Contact:
-    """Start the next attempt after a failed one (no answer, busy, unreturned voicemail …)."""
+def retry(
+    session: Session, assignment: Assignment, user: User, attempts: list[Contact] | None = None
+) -> Contact:
+    """Start the next attempt after a failed one (no answer, busy, unreturned voicemail …).
+
+    ``attempts`` as for ``start_contact``: the attempts the caller's decision rests on.
+    """
     _check_auditor(assignment, user)
     _check_round_open(assignment)
-    attempts = attempts_of(session, assignment)
+    attempts = attempts_of(session, assignment) if attempts is None else attempts
     if not can_retry(assignment, attempts):
         raise ConflictError("attempt", "no further attempt is possible for this assignment")
     return _new_attempt(session, assignment, user, attempts[-1].attempt + 1)
