@@ -26,6 +26,7 @@ STATUS_OF_KIND = {
     ErrorKind.NOT_ALLOWED: 403,
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.CONFLICT: 409,
+    ErrorKind.STORAGE_FULL: 507,
 }
 # The ``code`` of an error that is not a domain error, by HTTP status.
 CODES = {
@@ -38,12 +39,14 @@ CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     500: "server_error",
+    507: "storage_full",
 }
 TITLES = {
     ErrorKind.VALIDATION: "Please check what you entered",
     ErrorKind.NOT_ALLOWED: "You may not do this",
     ErrorKind.NOT_FOUND: "Not found",
     ErrorKind.CONFLICT: "This cannot be done now",
+    ErrorKind.STORAGE_FULL: "Storage is full",
 }
 
 
