@@ -188,6 +188,10 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         # Tests always run background tasks in-process: they never reach a real broker.
         "CELERY_BROKER_URL": "" if env == "testing" else environ.get("CELERY_BROKER_URL", ""),
         "CELERY_RESULT_BACKEND": "" if env == "testing" else environ.get("CELERY_RESULT_BACKEND", ""),
+        # A broker hands an unacknowledged task (its worker died) to another worker after this long.
+        "CELERY_VISIBILITY_TIMEOUT": int(environ.get("CELERY_VISIBILITY_TIMEOUT", "600")),
+        # A batch whose worker has given no sign of life for this long is interrupted (and resumed).
+        "JOB_HEARTBEAT_TIMEOUT": int(environ.get("JOB_HEARTBEAT_TIMEOUT", "30")),
         "REMINDER_HOUR": _reminder_hour(environ),
         # While the database cannot be reached: the 503's Retry-After, and how long /readyz waits for it.
         "OUTAGE_RETRY_AFTER_SECONDS": int(environ.get("OUTAGE_RETRY_AFTER_SECONDS", "30")),

@@ -34,6 +34,7 @@ STATUS_OF_KIND = {
     ErrorKind.NOT_ALLOWED: 403,
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.CONFLICT: 409,
+    ErrorKind.STORAGE_FULL: 507,
 }
 # The ``code`` of an error that is not a domain error, by HTTP status.
 CODES = {
@@ -47,6 +48,7 @@ CODES = {
     415: "unsupported_media_type",
     500: "server_error",
     503: "unavailable",
+    507: "storage_full",
 }
 # What a database that cannot be reached raises: refused or dropped connections, a pool that
 # waited too long for one, a statement cut short.
@@ -61,6 +63,7 @@ TITLES = {
     ErrorKind.NOT_ALLOWED: "You may not do this",
     ErrorKind.NOT_FOUND: "Not found",
     ErrorKind.CONFLICT: "This cannot be done now",
+    ErrorKind.STORAGE_FULL: "Storage is full",
 }
 
 

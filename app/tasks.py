@@ -5,6 +5,10 @@ worker (``celery -A worker worker -B``; ``-B`` also runs the hourly schedule).
 Without it, tasks run in-process as they are called, and no broker is ever
 contacted: the embedded install needs nothing else running.
 
+Tasks are acknowledged late and rejected (so re-queued) when their worker is lost:
+a scorecard batch claims its job row and an email its outbox row, so a
+redelivered task never does their work twice.
+
 Each task sits beside the function it runs; ``TASK_MODULES`` names those modules,
 and Celery's ``include`` imports them when a worker starts, so a worker knows every
 task whether or not a blueprint imported its module.
@@ -16,16 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
+from celery.result import AsyncResult
 from celery.schedules import crontab
 from flask import Flask
 
+# How long a request waits for a broker that does not answer before it gives up queueing.
+BROKER_DOWN_SECONDS = 2
 # The local broker stand-in when none is configured: in-memory, so nothing can reach the network.
 IN_PROCESS_BROKER = "memory://"
 # The modules that define tasks, each task beside the function it runs.
 TASK_MODULES = (
     "app.reminders",  # touchpoint.send_reminders
-    "app.scorecards.jobs",  # touchpoint.build_scorecards
-    "app.scorecards.emails",  # touchpoint.send_scorecard_emails
+    "app.scorecards.jobs",  # touchpoint.build_scorecards, touchpoint.recover_jobs
+    "app.outbox",  # touchpoint.send_outbox
     "app.telephony.tasks",  # touchpoint.download_recording, touchpoint.purge_recordings
 )
 
@@ -33,6 +40,14 @@ BEAT_SCHEDULE = {
     "send-reminders-hourly": {
         "task": "touchpoint.send_reminders",
         "schedule": crontab(minute=0),  # every hour; each district's emails wait for REMINDER_HOUR
+    },
+    "send-outbox-every-minute": {
+        "task": "touchpoint.send_outbox",  # emails whose first try failed, or whose queueing did
+        "schedule": crontab(),
+    },
+    "recover-jobs-every-minute": {
+        "task": "touchpoint.recover_jobs",  # batches whose worker died: interrupted, then resumed
+        "schedule": crontab(),
     },
     "purge-recordings-daily": {
         "task": "touchpoint.purge_recordings",  # Twilio recordings past retention
@@ -51,6 +66,12 @@ def celery_settings(app: Flask) -> dict[str, Any]:
         "task_ignore_result": not result_backend,
         "task_always_eager": not broker,
         "task_eager_propagates": True,
+        # A task is acknowledged when it ends, not when it arrives: a worker that dies leaves it
+        # to another (its child killed: at once; the whole worker: after the visibility timeout).
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_transport_options": {"visibility_timeout": app.config["CELERY_VISIBILITY_TIMEOUT"]},
         "broker_connection_retry_on_startup": True,
         "timezone": "UTC",
         "enable_utc": True,
@@ -75,3 +96,18 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
+
+
+def queue_now(task: Task, *args: object) -> AsyncResult:
+    """Queue ``task`` from a request: a broker that is down fails fast (``BROKER_DOWN_SECONDS``), never hangs.
+
+    Without a broker the task runs here and now, as every task does.
+    """
+    celery_app: Celery = task.app
+    if celery_app.conf.task_always_eager:
+        return task.apply_async(args)
+    options = {"max_retries": 1, "interval_start": 0.1, "connect_retries_timeout": BROKER_DOWN_SECONDS}
+    with celery_app.connection_for_write(
+        connect_timeout=BROKER_DOWN_SECONDS, transport_options=options
+    ) as connection:
+        return task.apply_async(args, retry=False, connection=connection)

@@ -3,7 +3,8 @@
 The kind says what went wrong, so the web layer answers by kind, never by
 reading field names: bad input (``validation``), a step the record's state does
 not allow now (``conflict``), something this person may not do (``not_allowed``),
-or a record that does not exist (``not_found``). The pairs say where: the web
+a record that does not exist (``not_found``), or a file that could not be stored
+because the disk is full (``storage_full``). The pairs say where: the web
 layer puts each reason next to its field.
 """
 
@@ -22,6 +23,7 @@ class ErrorKind(StrEnum):
     CONFLICT = "conflict"
     NOT_ALLOWED = "not_allowed"
     NOT_FOUND = "not_found"
+    STORAGE_FULL = "storage_full"
 
 
 class DomainError(Exception):
@@ -73,3 +75,9 @@ class NotFoundError(DomainError):
     """The record the step needs does not exist (a rubric with no published version)."""
 
     kind = ErrorKind.NOT_FOUND
+
+
+class StorageFullError(DomainError):
+    """A file could not be stored because the disk (or the quota) is full; nothing was saved."""
+
+    kind = ErrorKind.STORAGE_FULL

@@ -23,13 +23,13 @@ import os
 import resource
 import secrets
 import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
@@ -37,8 +37,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audits.errors import ConflictError
+from audits.errors import ConflictError, StorageFullError
 from audits.models import Round, RoundStatus, Scorecard
+from audits.storage import write_file
 from audits.timeutil import utcnow
 from reports.figures import ScorecardData, gather_round
 from reports.render import identifier_for, render_version, shared_renderer
@@ -79,10 +80,13 @@ class BuildReport:
     html_seconds: list[float] = field(default_factory=list)
     pdf_seconds: list[float] = field(default_factory=list)
     worker_peak_kb: dict[int, int] = field(default_factory=dict)
+    # Why the batch stopped before the end (the disk is full), or "".
+    stopped: str = ""
 
     def summary(self) -> str:
-        """``built N, unchanged U, failed F``."""
-        return f"built {len(self.built)}, unchanged {len(self.unchanged)}, failed {len(self.failed)}"
+        """``built N, unchanged U, failed F`` (and why it stopped, if it did)."""
+        line = f"built {len(self.built)}, unchanged {len(self.unchanged)}, failed {len(self.failed)}"
+        return f"{line}; stopped: {self.stopped}" if self.stopped else line
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class RenderOutcome:
     error: str = ""
     pid: int = 0
     peak_kb: int = 0
+    storage_full: bool = False
 
 
 def inputs_hash(data: Any) -> str:
@@ -129,11 +134,7 @@ def store_pdf(storage_dir: Path, pdf: bytes) -> tuple[str, str]:
     relative = f"{SCORECARD_FOLDER}/{digest}.pdf"
     target = Path(storage_dir) / relative
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".building-", suffix=".pdf")
-        with os.fdopen(handle, "wb") as out:
-            out.write(pdf)
-        os.replace(temporary, target)
+        write_file(target, pdf, field="round")
     return digest, relative
 
 
@@ -142,6 +143,8 @@ def render_job(job: RenderJob) -> RenderOutcome:
     try:
         rendered = shared_renderer().scorecard(job.data, identifier_for(job.inputs_hash))
         content_hash, path = store_pdf(Path(job.storage_dir), rendered.pdf)
+    except StorageFullError as error:  # no partial file is left; the batch stops
+        return RenderOutcome(job.school_id, error=error.reason, pid=os.getpid(), storage_full=True)
     except Exception as error:  # one school's failure must not stop the batch
         return RenderOutcome(job.school_id, error=_describe(error), pid=os.getpid())
     return RenderOutcome(
@@ -199,11 +202,16 @@ def build_scorecards(
     force: bool = False,
     workers: int = 1,
     out_dir: Path | None = None,
+    kept_since: datetime | None = None,
 ) -> BuildReport:
     """Build the round's scorecards (or ``school_ids``'); store rows and files; the caller commits.
 
     With ``out_dir`` every requested scorecard that exists afterwards (built or
-    unchanged) is also copied there as ``<NCES id>.pdf``.
+    unchanged) is also copied there as ``<NCES id>.pdf``. With ``kept_since`` (a
+    resumed batch), a scorecard built since then from the same inputs is kept even
+    with ``force``: the interrupted run built it. The progress callback runs after
+    each school's row is set, so it may commit it. When the disk fills up the batch
+    stops at once: what was built is kept and ``report.stopped`` says why.
     """
     ensure_buildable(round_)
     storage_dir = Path(storage_dir)
@@ -230,8 +238,8 @@ def build_scorecards(
         digest = inputs_hash(data)
         card = existing.get(school_id)
         if (
-            not force
-            and card is not None
+            card is not None
+            and (not force or (kept_since is not None and card.built_at >= kept_since))
             and card.inputs_hash == digest
             and (storage_dir / card.path).is_file()
         ):
@@ -242,27 +250,23 @@ def build_scorecards(
             jobs.append(RenderJob(school_id, data, digest, str(storage_dir)))
     replaced: set[str] = set()
     hashes = {job.school_id: job.inputs_hash for job in jobs}
-    for outcome in _render_all(jobs, workers):
-        school = schools[outcome.school_id]
+    for school, outcome in _store_outcomes(
+        session, round_, existing, _render_all(jobs, workers), hashes, replaced
+    ):
+        if outcome.storage_full:  # every later school would fail alike: stop, keep what was built
+            report.stopped = outcome.error
+            break
         done += 1
         if outcome.error:
-            report.failed.append((school, outcome.error))
-            notify(done, total, school, outcome.error)
+            report.failed.append((schools[school], outcome.error))
+            notify(done, total, schools[school], outcome.error)
             continue
-        job_hash = hashes[outcome.school_id]
-        card = existing.get(outcome.school_id)
-        if card is None:
-            card = Scorecard(token=secrets.token_urlsafe(32), round_id=round_.id, school_id=outcome.school_id)
-            session.add(card)
-        elif card.path != outcome.path:
-            replaced.add(card.path)
-        card.inputs_hash, card.content_hash = job_hash, outcome.content_hash
-        card.path, card.size, card.built_at = outcome.path, outcome.size, utcnow()
-        report.built.append(school)
+        report.built.append(schools[school])
         report.html_seconds.append(outcome.html_seconds)
         report.pdf_seconds.append(outcome.pdf_seconds)
-        report.worker_peak_kb[outcome.pid] = max(report.worker_peak_kb.get(outcome.pid, 0), outcome.peak_kb)
-        notify(done, total, school, None)
+        peak = report.worker_peak_kb
+        peak[outcome.pid] = max(peak.get(outcome.pid, 0), outcome.peak_kb)
+        notify(done, total, schools[school], None)
     session.flush()
     _remove_unused(session, storage_dir, replaced)
     if out_dir is not None:
@@ -270,7 +274,35 @@ def build_scorecards(
     return report
 
 
-def _render_all(jobs: list[RenderJob], workers: int) -> Iterator[RenderOutcome]:
+def _store_outcomes(
+    session: Session,
+    round_: Round,
+    existing: dict[int, Scorecard],
+    outcomes: Generator[RenderOutcome, None, None],
+    hashes: dict[int, str],
+    replaced: set[str],
+) -> Iterator[tuple[int, RenderOutcome]]:
+    """Point each rendered school's scorecard row (created if need be) at its file; yield school and outcome.
+
+    Stopping early (a full disk) closes ``outcomes``, which cancels the pool's remaining work.
+    """
+    with closing(outcomes):
+        for outcome in outcomes:
+            if not outcome.error:
+                card = existing.get(outcome.school_id)
+                if card is None:
+                    card = Scorecard(
+                        token=secrets.token_urlsafe(32), round_id=round_.id, school_id=outcome.school_id
+                    )
+                    session.add(card)
+                elif card.path != outcome.path:
+                    replaced.add(card.path)
+                card.inputs_hash, card.content_hash = hashes[outcome.school_id], outcome.content_hash
+                card.path, card.size, card.built_at = outcome.path, outcome.size, utcnow()
+            yield outcome.school_id, outcome
+
+
+def _render_all(jobs: list[RenderJob], workers: int) -> Generator[RenderOutcome, None, None]:
     """Render ``jobs`` here (one worker) or in a pool of spawned processes, yielding each as it finishes."""
     if workers > 1 and multiprocessing.current_process().daemon:
         log.warning("a daemonic process (a Celery prefork child?) cannot start workers: rendering in-process")
@@ -284,11 +316,18 @@ def _render_all(jobs: list[RenderJob], workers: int) -> Iterator[RenderOutcome]:
         max_workers=workers, mp_context=_pool_context(), initializer=_warm_worker
     ) as pool:
         futures: dict[Future[RenderOutcome], RenderJob] = {pool.submit(render_job, job): job for job in jobs}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as error:  # a worker died (killed, out of memory): report it, go on
-                yield RenderOutcome(futures[future].school_id, error=f"worker failed: {_describe(error)}")
+        try:
+            for future in as_completed(futures):
+                try:
+                    outcome = future.result()
+                except Exception as error:  # a worker died (killed, out of memory): report it, go on
+                    outcome = RenderOutcome(
+                        futures[future].school_id, error=f"worker failed: {_describe(error)}"
+                    )
+                yield outcome
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def _pool_context() -> BaseContext:

@@ -1,17 +1,16 @@
-"""Progress of a round's scorecard batch, kept as a small JSON file under ``STORAGE_DIR/progress/``.
+"""Progress of a round's scorecard batch as the round page shows it; its file: ``STORAGE_DIR/progress/``.
 
-Whoever runs the batch (the CLI, a Celery worker, the local background process)
-writes it; the round page reads it. A file (not a table) because it is
-throw-away state shared by every process that sees the storage directory, and
-written atomically (write, then rename) so a reader never sees half of it.
+A batch started from the web is a ``Job`` row (state, counts, heartbeat): the
+page's ``Progress`` is built from it. The file keeps what the row does not, the
+list of failed schools with their reasons, and the progress of a command-line
+batch. It is best-effort, written whole (``audits.storage.write_file``) so a
+reader never sees half of it; a failed write never stops a batch.
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -19,14 +18,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from audits.storage import write_file
 from audits.timeutil import utcnow
 
 QUEUED = "queued"
 RUNNING = "running"
 DONE = "done"
 FAILED = "failed"
-# A running batch that has not written for this long is taken as dead (its process was killed).
-STALE_AFTER = timedelta(minutes=10)
+INTERRUPTED = "interrupted"
+# A command-line batch whose file has not been written for this long is taken as dead (killed).
+# (A batch started from the web is judged by its job's heartbeat: ``JOB_HEARTBEAT_TIMEOUT``.)
+STALE_AFTER = timedelta(minutes=2)
 
 
 @dataclass
@@ -45,6 +47,9 @@ class Progress:
     updated_at: str = ""
     finished_at: str = ""
     task_id: str = ""
+    job_id: int = 0
+    # Its worker died: the batch waits to be resumed (set from the job's heartbeat).
+    interrupted: bool = False
 
     @property
     def finished(self) -> bool:
@@ -52,7 +57,9 @@ class Progress:
         return self.state in (DONE, FAILED)
 
     def is_stale(self, now: datetime | None = None) -> bool:
-        """Whether a queued or running batch stopped writing long ago (its process died)."""
+        """Whether the batch's worker died: an interrupted job, or a file not written for long."""
+        if self.interrupted:
+            return True
         if self.finished or not self.updated_at:
             return False
         return (now or utcnow()) - datetime.fromisoformat(self.updated_at) > STALE_AFTER
@@ -105,11 +112,6 @@ def read_progress(storage_dir: Path, round_id: int) -> Progress | None:
 
 
 def write_progress(storage_dir: Path, progress: Progress) -> None:
-    """Store ``progress`` atomically, stamping ``updated_at``."""
+    """Store ``progress`` atomically, stamping ``updated_at``; a full disk raises ``StorageFullError``."""
     progress.updated_at = utcnow().isoformat()
-    path = progress_path(storage_dir, progress.round_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".progress-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(asdict(progress), out)
-    os.replace(temporary, path)
+    write_file(progress_path(storage_dir, progress.round_id), json.dumps(asdict(progress)).encode(), None)

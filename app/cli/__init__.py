@@ -6,10 +6,12 @@ from flask import Flask
 
 from app.cli.demo import demo_command
 from app.cli.export import export_cli
+from app.cli.outbox import outbox_cli
 from app.cli.reminders import reminders_cli
 from app.cli.rubrics import library_cli, rubrics_cli
 from app.cli.schools import schools_cli
 from app.cli.scorecards import scorecards_cli
+from app.cli.storage import storage_cli
 from app.cli.telephony import telephony_cli
 from app.cli.users import users_cli
 
@@ -26,5 +28,7 @@ def register(app: Flask) -> None:
         export_cli,
         telephony_cli,
         scorecards_cli,
+        outbox_cli,
+        storage_cli,
     ):
         app.cli.add_command(command)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
 from app.extensions import db
+from audits.errors import StorageFullError
 from audits.models import Round
+from audits.storage import write_file
 from reports.exports import FORMATS, LEVELS, round_table, write_xlsx
 
 
@@ -24,24 +27,25 @@ def export_cli() -> None:
 def export_round(round_id: int, level: str, extension: str, out: Path) -> None:
     """Write round ROUND_ID's item-level or school-level results to FILE; print the rows written.
 
-    The file appears only once complete: rows go to ``FILE.part`` first.
+    The file appears only once complete: rows go to a temporary file beside it first.
     """
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         click.echo(f"error: no round with id {round_id}", err=True)
         raise SystemExit(1)
     table = round_table(db.session, round_, level)
-    partial = out.with_name(out.name + ".part")
+
+    def fill(handle: BinaryIO) -> None:
+        if extension == "xlsx":
+            write_xlsx(table, handle)
+        else:
+            for chunk in FORMATS[extension](table):
+                handle.write(chunk)
+
     try:
-        with partial.open("wb") as handle:
-            if extension == "xlsx":
-                write_xlsx(table, handle)
-            else:
-                for chunk in FORMATS[extension](table):
-                    handle.write(chunk)
-        partial.replace(out)
-    finally:
-        partial.unlink(missing_ok=True)
+        write_file(out, fill)
+    except StorageFullError as error:
+        raise click.ClickException(f"{error.reason} ({out})") from error
     click.echo(
         f"wrote {table.written} {level} row{'s' if table.written != 1 else ''} of {round_.name} to {out}"
     )

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from app.cli.common import fail
 from app.extensions import db
 from app.scorecards.jobs import ProgressRecorder, storage_dir
-from audits.errors import DomainError
+from audits.errors import DomainError, StorageFullError
 from audits.models import Round, School
+from audits.storage import write_file
 from audits.timeutil import utcnow
 from reports.batch import SchoolRef, build_scorecards, inputs_hash
 from reports.progress import Progress
@@ -107,7 +108,7 @@ def build_command(
     if out_dir is not None:
         click.echo(f"wrote {len(report.written)} PDF{'s' if len(report.written) != 1 else ''} to {out_dir}")
     click.echo(report.summary())
-    if report.failed:
+    if report.failed or report.stopped:
         raise SystemExit(1)
 
 
@@ -125,6 +126,8 @@ def summary_command(round_id: int, out_file: Path) -> None:
     round_ = _round(round_id)
     data = gather_summary(db.session, round_)
     rendered = shared_renderer().district_summary(data, identifier_for(inputs_hash(data)))
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_bytes(rendered.pdf)
+    try:
+        write_file(out_file, rendered.pdf)
+    except StorageFullError as error:
+        raise click.ClickException(f"{error.reason} ({out_file})") from error
     click.echo(f"wrote the district summary of {round_.name} to {out_file} ({len(rendered.pdf) // 1024} KB)")

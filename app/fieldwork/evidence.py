@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
+from app.errors import domain_json, status_for, wants_json
 from app.extensions import db
 from app.fieldwork.display import helpers
 from app.fieldwork.forms import EvidenceForm
@@ -58,12 +59,17 @@ def download_name(evidence: Evidence) -> str:
 @blueprint.route("/contacts/<int:contact_id>/evidence", methods=["POST"])
 @login_required
 def upload(contact_id: int) -> Response | tuple[str, int]:
-    """Attach a file to the contact; a refused file is explained next to the upload field."""
+    """Attach a file to the contact; a refused file is explained next to the upload field.
+
+    A full disk answers 507 with "Storage is full…" next to the field (in the one
+    JSON error shape when the request asks for JSON); nothing is stored.
+    """
     contact = contact_or_404(contact_id)
     require(Action.RECORD_CONTACTS, contact)
     form = EvidenceForm()
     upload = form.file.data
     problems: list[tuple[str | None, str]]
+    status = 400
     if upload is None or not getattr(upload, "filename", ""):
         problems = [("file", "choose a file to upload")]
     else:
@@ -81,7 +87,9 @@ def upload(contact_id: int) -> Response | tuple[str, int]:
             )
         except DomainError as error:
             db.session.rollback()
-            problems = error.problems
+            problems, status = error.problems, status_for(error)
+            if wants_json():
+                return domain_json(error)
         else:
             db.session.commit()
             message = f"Attached {evidence.original_name}."
@@ -95,7 +103,7 @@ def upload(contact_id: int) -> Response | tuple[str, int]:
     others = [(name, reason) for name, reason in problems if name != "file"]
     if others:
         form.form_errors.extend(reason for _, reason in others)
-    return form_page(contact, form_values(contact, timezone_of(contact)), status=400, upload_form=form)
+    return form_page(contact, form_values(contact, timezone_of(contact)), status=status, upload_form=form)
 
 
 @blueprint.route("/evidence/<token>")

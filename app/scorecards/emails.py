@@ -3,8 +3,8 @@
 One email per principal, listing each of their schools' new scorecards with a
 link that opens the PDF after sign-in. Nothing about the results is in the
 email itself: the scorecard is read signed in, where its opening is recorded.
-A failed email is logged and the others still go out. ``send_scorecard_emails_task``
-(``touchpoint.send_scorecard_emails``) sends them from a worker.
+The emails are written to the outbox in the publication's own transaction and
+sent by ``app.outbox``: a broker or SMTP outage delays them, never loses them.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from celery import shared_task
 from flask import current_app, render_template_string
-from sqlalchemy import select
 
 from app.extensions import db
-from app.mail import send_message
 from audits.models import Round, Scorecard, User
+from audits.outbox import SCORECARDS_PUBLISHED, enqueue
 from audits.scorecards import school_principals
 
 log = logging.getLogger(__name__)
@@ -80,13 +78,12 @@ def build_email(user: User, round_: Round, cards: list[Scorecard], base_url: str
     return PublicationEmail(user.email, subject, "\n".join(text) + "\n", html)
 
 
-def send_publication_emails(round_id: int, scorecard_ids: list[int]) -> int:
-    """Email every active principal of the given scorecards' schools; return how many emails went out."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or not scorecard_ids:
-        return 0
-    cards = list(db.session.scalars(select(Scorecard).where(Scorecard.id.in_(scorecard_ids))))
-    cards = [card for card in cards if card.published_at is not None]  # unpublished meanwhile: no email
+def queue_publication_emails(round_: Round, cards: list[Scorecard]) -> int:
+    """Put one email per active principal of ``cards``' schools in the outbox; return how many.
+
+    Called in the publication's transaction, so the emails exist exactly when the
+    publication does; ``app.outbox`` sends them.
+    """
     principals = school_principals(db.session, {card.school_id for card in cards})
     per_user: dict[int, list[Scorecard]] = defaultdict(list)
     users: dict[int, User] = {}
@@ -95,20 +92,10 @@ def send_publication_emails(round_id: int, scorecard_ids: list[int]) -> int:
             users[user.id] = user
             per_user[user.id].append(card)
     base_url = current_app.config["PUBLIC_BASE_URL"]
-    sent = 0
     for user_id, user_cards in per_user.items():
         email = build_email(users[user_id], round_, user_cards, base_url)
-        try:
-            send_message(email.to, email.subject, email.text, email.html)
-        except Exception:  # one bad address or SMTP hiccup must not stop the others
-            log.exception("could not email scorecard link to principal %s", user_id)
-            continue
-        sent += 1
-    log.info("emailed %d principals about %d published scorecards of round %s", sent, len(cards), round_id)
-    return sent
-
-
-@shared_task(name="touchpoint.send_scorecard_emails")
-def send_scorecard_emails_task(round_id: int, scorecard_ids: list[int]) -> int:
-    """Email the principals of the given (newly published) scorecards; returns the emails sent."""
-    return send_publication_emails(round_id, scorecard_ids)
+        enqueue(db.session, SCORECARDS_PUBLISHED, email.to, email.subject, email.text, email.html)
+    log.info(
+        "queued emails to %d principals about %d scorecards of round %s", len(per_user), len(cards), round_.id
+    )
+    return len(per_user)

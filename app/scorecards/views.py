@@ -20,9 +20,10 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.outbox import kick_outbox
 from app.permissions import can, require
-from app.scorecards.emails import send_scorecard_emails_task
-from app.scorecards.jobs import BatchRunningError, BatchStartError, start_build, storage_dir
+from app.scorecards.emails import queue_publication_emails
+from app.scorecards.jobs import BatchRunningError, BatchStartError, batch_progress, start_build, storage_dir
 from audits.access import Action
 from audits.errors import DomainError
 from audits.models import Role, Round, Scorecard
@@ -35,8 +36,9 @@ from audits.scorecards import (
     scorecard_rows,
     unpublish,
 )
+from audits.storage import write_file
 from reports.batch import BUILDABLE, inputs_hash
-from reports.progress import Progress, read_progress
+from reports.progress import Progress
 from reports.render import identifier_for, shared_renderer
 from reports.summary import gather_summary
 
@@ -69,7 +71,7 @@ def round_panel(round_: Round) -> RoundPanel:
         round=round_,
         built=len(cards),
         published=sum(1 for card in cards if card.published_at is not None),
-        progress=read_progress(storage_dir(), round_.id),
+        progress=batch_progress(round_.id),
         may_build=can(Action.BUILD_SCORECARDS, round_),
         may_publish=can(Action.PUBLISH_SCORECARDS, round_),
         buildable=round_.status in BUILDABLE,
@@ -135,7 +137,7 @@ def progress(round_id: int) -> Response:
     """The batch's progress as JSON, for the round page's progress bar."""
     round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_SCORECARD, round_)
-    current = read_progress(storage_dir(), round_.id)
+    current = batch_progress(round_.id)
     body = current.as_json() if current else {"round_id": round_.id, "state": "none", "active": False}
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
@@ -148,6 +150,8 @@ def _publication(round_id: int, action: str) -> Response:
     note = (request.form.get("note") or "").strip()[:500]
     try:
         changed = (publish if action == "publish" else unpublish)(db.session, round_, current_user, note)
+        if action == "publish":
+            queue_publication_emails(round_, changed)  # in the same transaction as the publication
     except DomainError as error:
         db.session.rollback()
         flash(error.reason[0].upper() + error.reason[1:] + ".", "error")
@@ -156,7 +160,7 @@ def _publication(round_id: int, action: str) -> Response:
     count = len(changed)
     noun = f"{count} scorecard{'s' if count != 1 else ''}"
     if action == "publish":
-        send_scorecard_emails_task.delay(round_.id, [card.id for card in changed])
+        kick_outbox()  # never raises: a broker that is down only delays the emails
         flash(f"Published {noun}; each school's principals are emailed a link.", "success")
     else:
         flash(f"Unpublished {noun}: principals no longer see them.", "success")
@@ -214,8 +218,5 @@ def summary(round_id: int) -> Response:
     path = storage_dir() / "summaries" / f"{digest}.pdf"
     if not path.is_file():
         rendered = shared_renderer().district_summary(data, identifier_for(digest))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
-        partial.write_bytes(rendered.pdf)
-        partial.replace(path)
+        write_file(path, rendered.pdf)  # a full disk: StorageFullError, answered 507 with the message
     return _pdf(path, f"district-summary-round-{round_.id}.pdf")

@@ -9,7 +9,10 @@
   var wasActive = box.getAttribute("data-active") === "true";
 
   function describe(p) {
-    if (p.stale) { return "The last batch stopped answering; you can start it again."; }
+    if (p.stale) {
+      return "The batch stopped at " + p.done + " of " + p.total + ": its worker stopped answering. " +
+        "Generate again to resume; the scorecards already built are kept.";
+    }
     if (p.state === "queued") { return "Waiting for a worker…"; }
     if (p.state === "running") { return "Built " + p.done + " of " + p.total + " scorecards…"; }
     if (p.state === "done") { return "Finished: " + p.message + "."; }

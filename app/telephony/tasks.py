@@ -10,7 +10,6 @@ locally.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,9 @@ from twilio.base.exceptions import TwilioException
 
 from app.extensions import db
 from app.telephony.client import delete_recording, fetch_recording, twilio_configured
+from audits.errors import StorageFullError
 from audits.models import Call
+from audits.storage import write_file
 from audits.telephony.calls import RECORDED_CODES, pending_downloads, recording_downloaded
 from audits.telephony.retention import recording_deleted, recordings_to_delete
 from audits.timeutil import utcnow
@@ -54,12 +55,12 @@ def download_recording(call_id: int) -> bool:
     except TWILIO_ERRORS:
         log.warning("could not fetch recording %s; it will be tried again", call.recording_sid, exc_info=True)
         return False
-    folder = recordings_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.mp3"
-    descriptor = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
+    try:
+        write_file(recordings_dir() / name, data, mode=0o600)
+    except StorageFullError:
+        log.error("storage is full: recording %s not stored; it will be tried again", call.recording_sid)
+        return False
     recording_downloaded(call, name)
     db.session.commit()
     return True

@@ -31,6 +31,7 @@ from audits.errors import ConflictError, NotAllowedError, ValidationError
 from audits.fieldwork.drafts import form_values, format_local, save_draft
 from audits.fieldwork.workflow import EDITABLE_BY_AUDITOR
 from audits.models import Channel, Contact, Evidence, EvidenceKind, User
+from audits.storage import write_file
 
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 AUDIO_TYPES = {"audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/x-wav", "audio/wav", "audio/ogg", "video/mp4"}
@@ -173,9 +174,8 @@ def store_evidence(
     sniffed = sniff(data)
     if sniffed.kind is EvidenceKind.IMAGE:
         data = strip_image_metadata(data, sniffed.content_type)
-    folder.mkdir(parents=True, exist_ok=True)
     storage_name = secrets.token_hex(16)
-    (folder / storage_name).write_bytes(data)
+    write_file(folder / storage_name, data)  # a full disk: StorageFullError on "file", nothing stored
     evidence = Evidence(
         token=secrets.token_urlsafe(24),
         contact_id=contact.id,

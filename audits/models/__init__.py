@@ -16,6 +16,8 @@ from audits.models.contact import (
 )
 from audits.models.district import Closure, District
 from audits.models.idempotency import IdempotentRequest
+from audits.models.job import Job, JobKind, JobState
+from audits.models.outbox import OutboxEmail
 from audits.models.reminder import ReminderKind, ReminderLog
 from audits.models.round import (
     Assignment,
@@ -66,8 +68,12 @@ __all__ = [
     "EvidenceKind",
     "IdempotentRequest",
     "ItemKind",
+    "Job",
+    "JobKind",
+    "JobState",
     "Level",
     "LoginFailure",
+    "OutboxEmail",
     "Outcome",
     "PublicationAction",
     "ReminderKind",

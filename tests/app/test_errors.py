@@ -13,6 +13,7 @@ from audits.errors import (
     ErrorKind,
     NotAllowedError,
     NotFoundError,
+    StorageFullError,
     ValidationError,
 )
 
@@ -21,6 +22,7 @@ KINDS = [
     (NotAllowedError, ErrorKind.NOT_ALLOWED, 403),
     (NotFoundError, ErrorKind.NOT_FOUND, 404),
     (ConflictError, ErrorKind.CONFLICT, 409),
+    (StorageFullError, ErrorKind.STORAGE_FULL, 507),
 ]
 
 

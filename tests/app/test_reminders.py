@@ -195,7 +195,10 @@ def test_the_worker_module_exposes_a_celery_app_with_the_hourly_schedule(
     schedule = worker.celery_app.conf.beat_schedule
     assert [entry["task"] for entry in schedule.values()] == [
         "touchpoint.send_reminders",
+        "touchpoint.send_outbox",
+        "touchpoint.recover_jobs",
         "touchpoint.purge_recordings",
     ]
-    assert "touchpoint.send_reminders" in worker.celery_app.tasks
-    assert "touchpoint.purge_recordings" in worker.celery_app.tasks
+    for entry in schedule.values():
+        assert entry["task"] in worker.celery_app.tasks
+    assert worker.celery_app.conf.task_acks_late and worker.celery_app.conf.task_reject_on_worker_lost

@@ -228,12 +228,23 @@ def test_generate_runs_in_a_background_process_with_progress(
 
 
 def test_generate_refuses_while_a_batch_runs_and_reviewers_cannot(
-    app: Flask, client: FlaskClient, auth: AuthActions, setting: Setting
+    app: Flask, client: FlaskClient, auth: AuthActions, session: Session, setting: Setting
 ) -> None:
-    from reports.progress import RUNNING, Progress, write_progress
+    from audits.models import Job, JobKind, JobState
+    from audits.timeutil import utcnow
 
     round_ = setting.built.round
-    write_progress(Path(app.config["STORAGE_DIR"]), Progress(round_.id, state=RUNNING, total=3, done=1))
+    session.add(
+        Job(
+            kind=JobKind.SCORECARDS,
+            round_id=round_.id,
+            state=JobState.RUNNING,
+            total=3,
+            done=1,
+            heartbeat_at=utcnow(),
+        )
+    )
+    session.commit()
     auth.sign_in(setting.leader.email)
     response = client.post(f"/scorecards/rounds/{round_.id}/generate", follow_redirects=True)
     assert "already being generated" in response.get_data(as_text=True)
@@ -268,26 +279,27 @@ def test_a_batch_that_cannot_start_says_so(
 def test_two_leaders_generating_at_once_start_one_batch(
     app: Flask, session: Session, setting: Setting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Both requests read the progress at the same moment; only one may start a batch."""
+    """Both requests read the latest job at the same moment; only one may start a batch."""
     import contextlib
     import threading
 
     from app.extensions import db
     from app.scorecards import jobs
-    from audits.models import Round
+    from audits import jobs as job_rules
+    from audits.models import Job, Round
 
     started: list[int] = []
     meet = threading.Barrier(2)
-    read = jobs.read_progress
+    read = job_rules.latest_job
 
-    def read_together(storage: Path, round_id: int) -> object:
-        current = read(storage, round_id)
+    def read_together(session: Session, round_id: int) -> object:
+        current = read(session, round_id)
         with contextlib.suppress(threading.BrokenBarrierError):  # unlocked, both have read "no batch"
-            meet.wait(timeout=2)
+            meet.wait(timeout=0.5)
         return current
 
-    monkeypatch.setattr(jobs, "read_progress", read_together)
-    monkeypatch.setattr(jobs, "_start_local", lambda _app, round_id, _force: started.append(round_id))
+    monkeypatch.setattr(job_rules, "latest_job", read_together)
+    monkeypatch.setattr(jobs, "_start_local", lambda _app, job_id: started.append(job_id))
     round_id = setting.built.round.id
     session.commit()
     outcomes: list[str] = []
@@ -308,4 +320,4 @@ def test_two_leaders_generating_at_once_start_one_batch(
     for thread in presses:
         thread.join(timeout=30)
     assert sorted(outcomes) == ["already running", "started"]
-    assert started == [round_id]
+    assert started == [job.id for job in session.query(Job)]

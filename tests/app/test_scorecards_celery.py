@@ -1,35 +1,63 @@
-"""A real Celery worker on the local Redis builds a round's scorecards (eager mode is not enough here).
+"""A real Celery worker on Redis is killed mid-batch; another finishes it: each scorecard built once.
 
-The worker runs in a thread of this process (``celery.contrib.testing.worker``),
-takes the task from Redis database 15 and keeps its result there; the task is
-queued exactly as the round page queues it. Without Redis this test fails with
-the command that starts it: it never skips.
+Two worker processes boot side by side; one after the other they take tasks from
+Redis database 5. The batch is queued exactly as the round page queues it; the first worker is SIGKILLed
+once it has committed a school. Tasks are acknowledged late, so the broker hands the
+task to the second worker (the visibility timeout is one second here), which finds
+the job's heartbeat stale, claims it and builds only what is left. Without Redis this
+test fails with the command that starts it: it never skips.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import signal
+import subprocess  # nosec B404: our own interpreter running our own worker
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
-from celery.contrib.testing.worker import start_worker
-from celery.result import AsyncResult
+from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
 from app.scorecards.jobs import start_build
-from audits.models import Scorecard
-from reports.progress import read_progress
+from audits.models import Job, JobState, Scorecard
+from tests.conftest import REPO_ROOT
 from tests.reports.scorecard_helpers import scorecard_world
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = "redis://127.0.0.1:6379/5"
 START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'
+# Boots and warms up at once (the app, WeasyPrint's fonts), then waits for its go file to start consuming.
+WORKER = """
+import os, time
+from pathlib import Path
+from app import create_app
+from reports.render import shared_renderer
+app = create_app("testing", {
+    "SQLALCHEMY_DATABASE_URI": os.environ["TP_DATABASE"],
+    "STORAGE_DIR": os.environ["TP_STORAGE"],
+    "CELERY_BROKER_URL": os.environ["TP_BROKER"],
+    "CELERY_VISIBILITY_TIMEOUT": 1,
+    "JOB_HEARTBEAT_TIMEOUT": 1,
+})
+shared_renderer()
+go = Path(os.environ["TP_GO"])
+while not go.exists():
+    time.sleep(0.02)
+app.extensions["celery"].worker_main([
+    "worker", "--pool=solo", "--loglevel=WARNING", "--hostname", os.environ["TP_NAME"] + "@localhost",
+    "--without-heartbeat", "--without-gossip", "--without-mingle",
+])
+"""
 
 
 @pytest.fixture
 def redis_db() -> Iterator[None]:
-    """Redis database 15, emptied before and after; a clear failure when Redis is not running."""
+    """Redis database 5, emptied before and after; a clear failure when Redis is not running."""
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
         client.ping()
@@ -41,10 +69,40 @@ def redis_db() -> Iterator[None]:
     client.close()
 
 
+def start_worker(name: str, database_url: str, storage: Path, go: Path) -> subprocess.Popen[bytes]:
+    """A Celery worker process of this app on Redis database 5: it consumes once ``go`` exists."""
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "TP_DATABASE": database_url,
+        "TP_STORAGE": str(storage),
+        "TP_BROKER": REDIS_URL,
+        "TP_NAME": name,
+        "TP_GO": str(go),
+    }
+    return subprocess.Popen(  # nosec B603: our own interpreter on our own script
+        [sys.executable, "-c", WORKER],
+        env=environment,
+        cwd=REPO_ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def wait_for(job_id: int, done: Callable[[Job], bool], seconds: float = 60) -> Job:
+    """Poll the job's row until ``done`` holds for it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.rollback()
+        job = db.session.get(Job, job_id, populate_existing=True)
+        if job is not None and done(job):
+            return job
+        time.sleep(0.02)
+    pytest.fail(f"job {job_id} did not get there in {seconds} s: {job and (job.state, job.done)}")
+
+
 @pytest.mark.redis
-# Celery 5.7's Redis result backend still calls redis-py's deprecated ``setex``: not ours to fix.
-@pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
-def test_a_celery_worker_on_redis_builds_the_scorecards(
+def test_a_worker_killed_mid_batch_leaves_the_rest_to_another_and_each_scorecard_is_built_once(
     database_url: str, tmp_path: Path, redis_db: None
 ) -> None:
     storage = tmp_path / "storage"
@@ -54,27 +112,43 @@ def test_a_celery_worker_on_redis_builds_the_scorecards(
             "SQLALCHEMY_DATABASE_URI": database_url,
             "STORAGE_DIR": str(storage),
             "CELERY_BROKER_URL": REDIS_URL,
-            "CELERY_RESULT_BACKEND": REDIS_URL,
         },
     )
-    celery_app = app.extensions["celery"]
-    assert not celery_app.conf.task_always_eager
-    import celery.contrib.testing.tasks  # noqa: F401  (registers the worker's ping task)
-
+    first_go, second_go = tmp_path / "first.go", tmp_path / "second.go"
+    workers = [  # both boot now, side by side; the second consumes only once the first is dead
+        start_worker("first", database_url, storage, first_go),
+        start_worker("second", database_url, storage, second_go),
+    ]
     with app.app_context():
-        built = scorecard_world(db.session)
-        db.session.commit()
-        with start_worker(celery_app, pool="solo", perform_ping_check=True, shutdown_timeout=60):
-            progress = start_build(built.round)  # what "Generate scorecards" does
-            db.session.close()
-            assert progress.task_id
-            summary = AsyncResult(progress.task_id, app=celery_app).get(timeout=180)
-        assert summary == "built 3, unchanged 0, failed 0"
-        cards = list(db.session.query(Scorecard))
-        assert len(cards) == 3
-        for card in cards:
-            assert (storage / card.path).read_bytes().startswith(b"%PDF-1.7")
-        done = read_progress(storage, built.round.id)
-        assert done is not None and (done.state, done.done, done.task_id) == ("done", 3, progress.task_id)
-        db.session.remove()
-        db.engine.dispose()
+        try:
+            built = scorecard_world(db.session)
+            db.session.commit()
+            start_build(built.round, force=True)  # what "Generate scorecards" does
+            job_id = db.session.scalars(select(Job.id)).one()
+            first_go.touch()
+            first = wait_for(job_id, lambda job: job.state is JobState.RUNNING and job.done >= 1)
+            os.killpg(workers[0].pid, signal.SIGKILL)  # mid-batch: one school committed, the others not
+            workers[0].wait(timeout=10)
+            db.session.rollback()
+            before = {card.school_id: card.built_at for card in db.session.scalars(select(Scorecard))}
+            assert 1 <= len(before) < 3 and first.total == 3
+
+            second_go.touch()  # another worker starts: the broker hands it the unacknowledged task
+            job = wait_for(job_id, lambda job: job.finished)
+            assert (job.state, job.attempts, job.done, job.total) == (JobState.DONE, 2, 3, 3)
+            assert (job.built, job.unchanged) == (3 - len(before), len(before))
+            cards = list(db.session.scalars(select(Scorecard)))
+            assert len(cards) == 3
+            for card in cards:
+                assert (storage / card.path).read_bytes().startswith(b"%PDF-1.7")
+                if card.school_id in before:
+                    assert card.built_at == before[card.school_id]  # built once, by the first worker
+            pdfs = sorted(p.name for p in (storage / "scorecards").iterdir() if not p.name.startswith("."))
+            assert pdfs == sorted(Path(card.path).name for card in cards)
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    os.killpg(worker.pid, signal.SIGKILL)  # its work is committed: nothing to wait for
+                    worker.wait(timeout=10)
+            db.session.remove()
+            db.engine.dispose()

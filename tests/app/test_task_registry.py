@@ -23,8 +23,9 @@ TASK_NAMES = [
     "touchpoint.build_scorecards",
     "touchpoint.download_recording",
     "touchpoint.purge_recordings",
+    "touchpoint.recover_jobs",
+    "touchpoint.send_outbox",
     "touchpoint.send_reminders",
-    "touchpoint.send_scorecard_emails",
 ]
 # ``--without-blueprints`` builds the app with no blueprint, API or command attached, so no
 # module of the web layer is imported on the way: only ``include`` can bring the tasks in.

@@ -255,7 +255,7 @@ def test_cli_exports_a_round(session: Session, runner: FlaskCliRunner, tmp_path:
     assert result.exit_code == 0, result.output
     assert "wrote 2 schools rows" in result.output
     assert len(list(load_workbook(book)["Schools"].iter_rows(values_only=True))) == 1 + 2
-    assert not list(tmp_path.glob("*.part"))
+    assert not list(tmp_path.glob(".*.tmp"))  # written to a temporary name, then renamed
     missing = runner.invoke(args=["export", "round", "999999", "--out", str(tmp_path / "x.csv")])
     assert missing.exit_code == 1 and "no round" in missing.output
 

@@ -172,7 +172,7 @@ def hostile(database_template: str, tmp_path_factory: pytest.TempPathFactory) ->
     # "Generate scorecards" validates and answers here, but starts no worker process: a batch
     # outliving its request would write into the next request's world.
     patch = pytest.MonkeyPatch()
-    patch.setattr("app.scorecards.jobs._start_local", lambda app, round_id, force: None)
+    patch.setattr("app.scorecards.jobs._start_local", lambda app, job_id: None)
     for built in start_hostile(
         database_template, tmp_path_factory.mktemp("hostile-forms"), **TWILIO_SETTINGS
     ):
