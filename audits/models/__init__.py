@@ -17,6 +17,7 @@ from audits.models.contact import (
 from audits.models.district import Closure, District
 from audits.models.idempotency import IdempotentRequest
 from audits.models.reminder import ReminderKind, ReminderLog
+from audits.models.retention import HoldAction, LegalHoldEvent, RetentionPurge
 from audits.models.round import (
     Assignment,
     AuditorProfile,
@@ -63,8 +64,10 @@ __all__ = [
     "District",
     "Evidence",
     "EvidenceKind",
+    "HoldAction",
     "IdempotentRequest",
     "ItemKind",
+    "LegalHoldEvent",
     "Level",
     "LoginFailure",
     "Outcome",
@@ -72,6 +75,7 @@ __all__ = [
     "ReminderKind",
     "ReminderLog",
     "Response",
+    "RetentionPurge",
     "ReviewAction",
     "ReviewEvent",
     "Role",
