@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from app.fieldwork.review import blueprint as review
     from app.home.views import blueprint as home
     from app.rounds.assignments import blueprint as assignments
+    from app.rounds.holds import blueprint as holds
     from app.rounds.views import blueprint as rounds
     from app.rubrics.views import blueprint as rubrics
     from app.scenarios.views import blueprint as scenarios
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evidence)
     app.register_blueprint(exports)
     app.register_blueprint(fieldwork)
+    app.register_blueprint(holds)
     app.register_blueprint(home)
     app.register_blueprint(review)
     app.register_blueprint(rounds)

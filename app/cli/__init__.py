@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.cli.backup import backup_command, restore_command
 from app.cli.demo import demo_command
 from app.cli.export import export_cli
 from app.cli.reminders import reminders_cli
+from app.cli.retention import retention_cli
 from app.cli.rubrics import library_cli, rubrics_cli
 from app.cli.schools import schools_cli
 from app.cli.scorecards import scorecards_cli
@@ -26,5 +28,8 @@ def register(app: Flask) -> None:
         export_cli,
         telephony_cli,
         scorecards_cli,
+        retention_cli,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
