@@ -139,7 +139,7 @@ def create_backup(places: Places, out: Path, now: datetime | None = None) -> Man
     files: dict[str, tuple[int, str]] = {}
     try:
         copy = partial.with_suffix(".sqlite")
-        source = sqlite3.connect(f"file:{places.database}?mode=ro", uri=True)
+        source = sqlite3.connect(places.database)  # only read: the backup API copies its pages
         target = sqlite3.connect(copy)
         try:
             source.backup(target)  # SQLite's online backup: consistent while the app writes
