@@ -33,7 +33,7 @@ blueprint = Blueprint("holds", __name__, url_prefix="/rounds")
 @blueprint.app_context_processor
 def _helpers() -> dict[str, Any]:
     # The round page (``rounds.show``) shows the hold through ``rounds/_hold.html``.
-    return {"hold_form": HoldForm, "hold_moment": local_time}
+    return {"hold_moment": local_time}
 
 
 class HoldForm(FlaskForm):
