@@ -196,6 +196,8 @@ def test_the_worker_module_exposes_a_celery_app_with_the_hourly_schedule(
     assert [entry["task"] for entry in schedule.values()] == [
         "touchpoint.send_reminders",
         "touchpoint.purge_recordings",
+        "touchpoint.purge_expired_evidence",
     ]
     assert "touchpoint.send_reminders" in worker.celery_app.tasks
     assert "touchpoint.purge_recordings" in worker.celery_app.tasks
+    assert "touchpoint.purge_expired_evidence" in worker.celery_app.tasks
