@@ -26,6 +26,7 @@ import sqlite3
 import tarfile
 import zlib
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -122,7 +123,7 @@ def _add(archive: tarfile.TarFile, name: str, path: Path, files: dict[str, tuple
 
 
 def _revision(database: Path) -> str | None:
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         try:
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         except sqlite3.DatabaseError:
@@ -260,18 +261,6 @@ def _unpack(archive_path: Path, staging: dict[str, Path]) -> Manifest:
                 f"{name} in the archive is not the file that was backed up (its SHA-256 differs)"
             )
     return manifest
-
-
-def read_manifest(archive_path: Path) -> Manifest:
-    """The manifest of ``archive_path`` alone (what ``flask restore --check`` prints)."""
-    try:
-        with tarfile.open(archive_path, "r:*") as archive:
-            for member in archive:
-                if member.name == MANIFEST and member.isfile():
-                    return _read_manifest(archive.extractfile(member).read())  # type: ignore[union-attr]
-    except ARCHIVE_ERRORS as error:
-        raise BackupError(f"the archive is damaged or incomplete ({error}); it cannot be restored") from error
-    raise BackupError("the archive has no manifest: it is damaged, or not a Touchpoint backup")
 
 
 def check_revision(revision: str | None, migrations_dir: Path = MIGRATIONS_DIR) -> None:

@@ -1,7 +1,6 @@
 """legal holds on rounds; a record of every retention purge
 
 Revision ID: 0012
-Revises: 0010
 
 A leader or administrator may place a legal hold on a round (with a reason, kept with who
 and when on the round, and every placing and lifting in ``legal_hold_events``): the
