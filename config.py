@@ -137,6 +137,25 @@ def _session_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
     }
 
 
+# The kinds of evidence kept for a number of school years, and their settings (see ``audits.retention``).
+RETENTION_SETTINGS = (
+    "PHOTO_RETENTION_SCHOOL_YEARS",
+    "EMAIL_RETENTION_SCHOOL_YEARS",
+    "TEXT_RETENTION_SCHOOL_YEARS",
+)
+
+
+def _retention_settings(environ: dict[str, str]) -> dict[str, int]:
+    """How many school years photos, emails and contact texts are kept (3 unless set)."""
+    settings = {}
+    for name in RETENTION_SETTINGS:
+        text = environ.get(name, "").strip() or "3"
+        if not text.isdigit() or int(text) < 1:
+            raise ConfigError(f"{name} must be a whole number of school years (1 or more), not {text!r}")
+        settings[name] = int(text)
+    return settings
+
+
 def load_config(env: str | None = None, environ: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask configuration for ``env`` from ``environ`` (default ``os.environ``)."""
     environ = dict(os.environ if environ is None else environ)
@@ -197,4 +216,5 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "OUTAGE_RETRY_AFTER_SECONDS": int(environ.get("OUTAGE_RETRY_AFTER_SECONDS", "30")),
         "READYZ_TIMEOUT_SECONDS": float(environ.get("READYZ_TIMEOUT_SECONDS", "2")),
         **_telephony_settings(env, environ),
+        **_retention_settings(environ),
     }

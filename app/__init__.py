@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from app.health import blueprint as health
     from app.home.views import blueprint as home
     from app.rounds.assignments import blueprint as assignments
+    from app.rounds.holds import blueprint as holds
     from app.rounds.views import blueprint as rounds
     from app.rubrics.views import blueprint as rubrics
     from app.scenarios.views import blueprint as scenarios
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports)
     app.register_blueprint(fieldwork)
     app.register_blueprint(health)
+    app.register_blueprint(holds)
     app.register_blueprint(home)
     app.register_blueprint(review)
     app.register_blueprint(rounds)

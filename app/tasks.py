@@ -34,6 +34,7 @@ TASK_MODULES = (
     "app.scorecards.jobs",  # touchpoint.build_scorecards, touchpoint.recover_jobs
     "app.outbox",  # touchpoint.send_outbox
     "app.telephony.tasks",  # touchpoint.download_recording, touchpoint.purge_recordings
+    "app.retention",  # touchpoint.purge_expired_evidence
 )
 
 BEAT_SCHEDULE = {
@@ -52,6 +53,10 @@ BEAT_SCHEDULE = {
     "purge-recordings-daily": {
         "task": "touchpoint.purge_recordings",  # Twilio recordings past retention
         "schedule": crontab(minute=30, hour=3),  # once a day, 03:30 UTC
+    },
+    "purge-expired-evidence-daily": {
+        "task": "touchpoint.purge_expired_evidence",  # evidence and free texts past retention
+        "schedule": crontab(minute=45, hour=3),  # once a day, 03:45 UTC
     },
 }
 

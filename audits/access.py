@@ -35,6 +35,7 @@ class Action(StrEnum):
     VIEW_SCENARIOS = "view_scenarios"
     MANAGE_SCENARIOS = "manage_scenarios"
     MANAGE_ROUNDS = "manage_rounds"
+    PLACE_LEGAL_HOLD = "place_legal_hold"
     VIEW_ROUNDS = "view_rounds"
     VIEW_OWN_ASSIGNMENTS = "view_own_assignments"
     MANAGE_AUDITORS = "manage_auditors"
@@ -78,6 +79,8 @@ _ROLES: dict[Action, frozenset[Role]] = {
     # Leaders manage their district's scenarios; the shared library (no district) is the admin's.
     Action.MANAGE_SCENARIOS: frozenset({Role.ADMIN, Role.LEADER}),
     Action.MANAGE_ROUNDS: frozenset({Role.ADMIN, Role.LEADER}),
+    # Placing and lifting a round's legal hold (target: the Round, scoped to the district).
+    Action.PLACE_LEGAL_HOLD: frozenset({Role.ADMIN, Role.LEADER}),
     Action.VIEW_ROUNDS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
     # Only auditors have assignments of their own; the others follow rounds on the round pages.
     Action.VIEW_OWN_ASSIGNMENTS: frozenset({Role.AUDITOR}),

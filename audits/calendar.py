@@ -221,3 +221,17 @@ def closure_ranges(district: District) -> list[tuple[date, date, str]]:
 def _no_school_day_between(earlier: date, later: date) -> bool:
     """Whether every day strictly between ``earlier`` and ``later`` is a weekend day."""
     return all((earlier + timedelta(days=n)).weekday() >= 5 for n in range(1, (later - earlier).days))
+
+
+# School years run from August to July.
+SCHOOL_YEAR_FIRST_MONTH = 8
+
+
+def school_year_of(day: date) -> int:
+    """The year in which the school year holding ``day`` started (school years start in August)."""
+    return day.year if day.month >= SCHOOL_YEAR_FIRST_MONTH else day.year - 1
+
+
+def school_year_start(first_year: int) -> date:
+    """The first day of the school year that starts in ``first_year``."""
+    return date(first_year, SCHOOL_YEAR_FIRST_MONTH, 1)

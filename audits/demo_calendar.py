@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from audits.calendar import school_year_of
+
 THANKSGIVING = "Thanksgiving break"
 WINTER = "Winter break"
 
@@ -43,11 +45,6 @@ def school_year_closures(first_year: int) -> list[tuple[date, str]]:
         (_nth_weekday(first_year + 1, 5, 0, -1), "Memorial Day"),
     ]
     return sorted(closed)
-
-
-def school_year_of(day: date) -> int:
-    """The year in which the school year holding ``day`` started (school years start in August)."""
-    return day.year if day.month >= 8 else day.year - 1
 
 
 def demo_closures(first: date, last: date) -> list[tuple[date, str]]:

@@ -158,3 +158,13 @@ def test_production_hashes_passwords_at_argon2s_full_cost(monkeypatch: pytest.Mo
     cheap = hash_password("a-long-password")
     assert "$m=8,t=1,p=1$" in cheap
     assert verify_password(cheap, "a-long-password") and not verify_password(cheap, "another-password")
+
+
+def test_evidence_is_kept_three_school_years_unless_set() -> None:
+    """Photos, emails and contact texts each have their own keeping period, in school years."""
+    config = load_config("testing", {"EMAIL_RETENTION_SCHOOL_YEARS": "5"})
+    assert config["PHOTO_RETENTION_SCHOOL_YEARS"] == 3
+    assert config["EMAIL_RETENTION_SCHOOL_YEARS"] == 5
+    assert config["TEXT_RETENTION_SCHOOL_YEARS"] == 3
+    with pytest.raises(ConfigError, match="TEXT_RETENTION_SCHOOL_YEARS must be a whole number"):
+        load_config("testing", {"TEXT_RETENTION_SCHOOL_YEARS": "0"})

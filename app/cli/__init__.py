@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.cli.backup import backup_command, restore_command
 from app.cli.demo import demo_command
 from app.cli.export import export_cli
 from app.cli.outbox import outbox_cli
 from app.cli.reminders import reminders_cli
+from app.cli.retention import retention_cli
 from app.cli.rubrics import library_cli, rubrics_cli
 from app.cli.schools import schools_cli
 from app.cli.scorecards import scorecards_cli
@@ -30,5 +32,8 @@ def register(app: Flask) -> None:
         scorecards_cli,
         outbox_cli,
         storage_cli,
+        retention_cli,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)

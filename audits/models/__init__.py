@@ -19,6 +19,7 @@ from audits.models.idempotency import IdempotentRequest
 from audits.models.job import Job, JobKind, JobState
 from audits.models.outbox import OutboxEmail
 from audits.models.reminder import ReminderKind, ReminderLog
+from audits.models.retention import HoldAction, LegalHoldEvent, RetentionPurge
 from audits.models.round import (
     Assignment,
     AuditorProfile,
@@ -66,11 +67,13 @@ __all__ = [
     "District",
     "Evidence",
     "EvidenceKind",
+    "HoldAction",
     "IdempotentRequest",
     "ItemKind",
     "Job",
     "JobKind",
     "JobState",
+    "LegalHoldEvent",
     "Level",
     "LoginFailure",
     "OutboxEmail",
@@ -79,6 +82,7 @@ __all__ = [
     "ReminderKind",
     "ReminderLog",
     "Response",
+    "RetentionPurge",
     "ReviewAction",
     "ReviewEvent",
     "Role",

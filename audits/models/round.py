@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audits.models.base import Base, UTCDateTime
@@ -15,6 +15,7 @@ from audits.timeutil import utcnow
 
 if TYPE_CHECKING:
     from audits.models.district import District
+    from audits.models.retention import LegalHoldEvent
     from audits.models.scenario import Scenario
     from audits.models.school import School
     from audits.models.user import User
@@ -121,8 +122,18 @@ class Round(Base):
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A legal hold keeps every piece of the round's evidence and free text from the retention purge.
+    legal_hold_reason: Mapped[str | None] = mapped_column(Text)
+    legal_hold_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    legal_hold_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When the retention purge blanked the free texts of the round's contacts.
+    texts_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     district: Mapped[District] = relationship()
+    legal_hold_by: Mapped[User | None] = relationship()
+    hold_events: Mapped[list[LegalHoldEvent]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="LegalHoldEvent.id"
+    )
     chosen_schools: Mapped[list[School]] = relationship(secondary=round_schools, order_by="School.name")
     channels: Mapped[list[RoundChannel]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="RoundChannel.id"
@@ -133,6 +144,11 @@ class Round(Base):
 
     def __repr__(self) -> str:
         return f"<Round {self.name!r} {self.status}>"
+
+    @property
+    def on_hold(self) -> bool:
+        """Whether a legal hold keeps the round's evidence from the retention purge."""
+        return self.legal_hold_at is not None
 
 
 class RoundChannel(Base):

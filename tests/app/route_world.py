@@ -36,6 +36,7 @@ from audits.calendar import add_closures
 from audits.fieldwork.contacts import approve, start_contact, submit
 from audits.fieldwork.drafts import save_draft
 from audits.fieldwork.evidence import attach_evidence
+from audits.holds import place_hold
 from audits.models import (
     Assignment,
     Call,
@@ -323,6 +324,7 @@ def _populate(
     session.flush()
     build_scorecards(session, fall, storage)
     publish(session, fall, people["leader"])
+    place_hold(session, fall, people["leader"], "Records request 2026-14: keep every call of this round.")
     cards = {card.school_id: card for card in session.scalars(select(Scorecard))}
     winter = scoring.round("Winter 2026 round", date(2026, 12, 1))
     scoring.contact(winter, school, Channel.PHONE, POOR, started_at=at(date(2026, 12, 1)), rings=5)

@@ -198,7 +198,9 @@ def test_the_worker_module_exposes_a_celery_app_with_the_hourly_schedule(
         "touchpoint.send_outbox",
         "touchpoint.recover_jobs",
         "touchpoint.purge_recordings",
+        "touchpoint.purge_expired_evidence",
     ]
     for entry in schedule.values():
         assert entry["task"] in worker.celery_app.tasks
     assert worker.celery_app.conf.task_acks_late and worker.celery_app.conf.task_reject_on_worker_lost
+    assert "touchpoint.purge_expired_evidence" in worker.celery_app.tasks

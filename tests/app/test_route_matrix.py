@@ -133,6 +133,14 @@ def _fall_unpublished(session: Session, values: dict[str, Any]) -> None:
     assert all(card.published_at is None for card in cards)
 
 
+def _hold_is(placed: bool, key: str) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        round_ = session.get(Round, values[key])
+        assert round_ is not None and round_.on_hold is placed
+
+    return check
+
+
 def _draft_committed(session: Session, values: dict[str, Any]) -> None:
     round_ = session.get(Round, values["draft_round"])
     assert round_ is not None and round_.status is RoundStatus.SCHEDULED
@@ -281,6 +289,19 @@ ROUTES: list[Route] = [
         form={"auditor_id": "{other_auditor}", "due_day": "2027-02-04", "slot": "afternoon"},
     ),
     row("GET", "/rounds/{round}/progress", L, OK, OK, F, OK, F, F, F, F),
+    # Legal holds: leaders of the round's district and administrators place and lift them.
+    row(
+        "POST", "/rounds/{round}/hold", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
+        form={"reason": "Complaint 12 from a parent"}, effect=_hold_is(True, "round"),
+    ),
+    row(
+        "POST", "/rounds/{published_round}/hold/lift", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
+        form={"reason": "The request is answered"}, effect=_hold_is(False, "published_round"),
+    ),
+    row(
+        "POST", "/rounds/{foreign_round}/hold", L, Go("/rounds/"), F, Go("/rounds/"), F, F, F, F, F,
+        form={"reason": "Complaint 13"}, effect=_hold_is(True, "foreign_round"),
+    ),
     row("GET", "/rounds/{published_round}/dashboard", L, OK, OK, F, OK, F, F, F, F),
     row("GET", "/rounds/{published_round}/heatmap", L, OK, OK, F, OK, F, F, F, F),
     row("GET", "/rounds/{published_round}/export.csv", L, OK, OK, F, F, F, F, F, F),

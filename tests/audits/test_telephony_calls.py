@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from audits.errors import ConflictError, NotAllowedError, ValidationError
 from audits.fieldwork.contacts import start_contact
+from audits.holds import lift_hold, place_hold
 from audits.models import Call, ContactStatus
 from audits.telephony.calls import bridge_for, call_placed, playable_recording, start_call
 from audits.telephony.retention import recording_deleted, recordings_to_delete
@@ -98,3 +99,16 @@ def test_retention_deletes_old_recordings_and_any_that_should_not_exist(session:
     assert session.scalars(
         select(Call.recording_sid).where(Call.recording_deleted_at.is_not(None))
     ).all() == ["RE" + "4" * 32]
+
+
+def test_a_legal_hold_keeps_old_recordings_but_not_one_that_should_not_exist(session: Session) -> None:
+    placed = place(session, state="TX", policy="one_party_only")
+    placed.auditor_leg.recording_sid = "RE" + "4" * 32
+    placed.school_leg.recording_policy = "withheld"
+    placed.school_leg.recording_sid = "RE" + "5" * 32
+    round_ = placed.contact.assignment.round
+    place_hold(session, round_, placed.contact.auditor, "Complaint about this call")
+    session.commit()
+    assert recordings_to_delete(session, T0 + timedelta(days=91), 90) == ["RE" + "5" * 32]
+    lift_hold(session, round_, placed.contact.auditor, "Closed")
+    assert recordings_to_delete(session, T0 + timedelta(days=91), 90) == ["RE" + "4" * 32, "RE" + "5" * 32]
