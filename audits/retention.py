@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 from audits.calendar import school_year_of, school_year_start
 from audits.models import (
     Assignment,
-    Call,
     Contact,
     ContactEdit,
     Evidence,
@@ -41,6 +40,7 @@ from audits.models import (
     Round,
     RubricItem,
 )
+from audits.storage_check import find_orphans
 
 # The kinds a purge counts, in the order reports print them.
 PHOTOS, EMAILS, TEXT_FILES, RECORDINGS, TEXTS, ORPHANS = (
@@ -52,8 +52,6 @@ PHOTOS, EMAILS, TEXT_FILES, RECORDINGS, TEXTS, ORPHANS = (
     "orphans",
 )
 KINDS = (PHOTOS, EMAILS, TEXT_FILES, RECORDINGS, TEXTS, ORPHANS)
-# Where downloaded call recordings live, under the evidence folder (``app.telephony.tasks``).
-RECORDINGS_FOLDER = "recordings"
 # The edit log's fields that copy a free text (``audits.fieldwork.entry`` paths).
 TEXT_TIMINGS = ("timings.sent_text", "timings.reply_text")
 
@@ -233,24 +231,7 @@ def blank_texts(session: Session, rounds: list[Round], now: datetime) -> int:
 
 def orphan_files(session: Session, evidence_dir: Path, now: datetime, grace: timedelta) -> list[Path]:
     """Files in the evidence folder (and its recordings) that no record points at, older than ``grace``."""
-    known = set(session.scalars(select(Evidence.storage_name)))
-    recordings = {path for path in session.scalars(select(Call.recording_path)) if path}
-    cutoff = (now - grace).timestamp()
-    found = [
-        *_unknown_files(evidence_dir, known, cutoff),
-        *_unknown_files(evidence_dir / RECORDINGS_FOLDER, recordings, cutoff),
-    ]
-    return sorted(found)
-
-
-def _unknown_files(folder: Path, known: set[str], cutoff: float) -> Iterable[Path]:
-    if not folder.is_dir():
-        return []
-    return [
-        path
-        for path in folder.iterdir()
-        if path.is_file() and path.name not in known and path.stat().st_mtime < cutoff
-    ]
+    return find_orphans(session, evidence_dir, None, now, grace)
 
 
 def purge_expired(

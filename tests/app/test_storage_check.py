@@ -35,11 +35,14 @@ def test_storage_check_lists_orphans_and_missing_files_and_repair_removes_the_or
     (evidence_dir / gone.storage_name).unlink()
     orphan = evidence_dir / "0123456789abcdef"
     orphan.write_bytes(b"left by a request that failed after writing")
+    young = evidence_dir / "fedcba9876543210"
+    young.write_bytes(b"an upload whose row is not committed yet")
     (storage_dir / "scorecards").mkdir(parents=True)
     stale_partial = storage_dir / "scorecards" / ".abc.pdf.1a2b3c4d.tmp"
     stale_partial.write_bytes(b"%PDF-half")
     two_hours_ago = time.time() - 7200
-    os.utime(stale_partial, (two_hours_ago, two_hours_ago))
+    for old in (orphan, stale_partial):
+        os.utime(old, (two_hours_ago, two_hours_ago))
     young_partial = storage_dir / "scorecards" / ".def.pdf.5e6f7a8b.tmp"
     young_partial.write_bytes(b"%PDF-being-written")
     (storage_dir / "summaries").mkdir()
@@ -55,8 +58,9 @@ def test_storage_check_lists_orphans_and_missing_files_and_repair_removes_the_or
     ]
     repaired = runner.invoke(args=["storage", "check", "--repair"])
     assert repaired.output.splitlines()[-1] == "2 orphans, 1 missing; removed 2 orphans"
-    assert not orphan.exists() and not stale_partial.exists() and young_partial.exists()
+    assert not orphan.exists() and not stale_partial.exists() and young_partial.exists() and young.exists()
     assert (evidence_dir / kept.storage_name).read_bytes() == b"kept notes"
+    young.unlink()
     session.delete(session.get(Evidence, gone.id))
     session.commit()
     clean = runner.invoke(args=["storage", "check"])
