@@ -9,6 +9,7 @@ its cookie is replayed. Functions add or change objects and flush; the caller co
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,6 +40,11 @@ class SessionPolicy:
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def held_by(sign_in: SignIn, secret: str) -> bool:
+    """Whether ``secret`` (from a cookie) is the one of ``sign_in``: the browser asking is that sign-in."""
+    return hmac.compare_digest(sign_in.token_hash, _hash(secret))
 
 
 def start_sign_in(

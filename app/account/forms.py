@@ -45,8 +45,13 @@ class NewTokenForm(FlaskForm):
     )
 
 
+# The password form shares its page with the token form, which asks for the password too:
+# its fields are named ``change-…`` so that every id on the page is unique.
+PASSWORD_PREFIX = "change"
+
+
 class PasswordForm(FlaskForm):
-    """A new password, with the current one."""
+    """A new password, with the current one (used with ``prefix=PASSWORD_PREFIX``)."""
 
     current_password = PasswordField(
         "Current password",

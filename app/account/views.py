@@ -8,12 +8,18 @@ person (this browser is signed in afresh after a password change).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.account.forms import NewTokenForm, PasswordForm, RevokeTokenForm, SignOutEverywhereForm
-from app.auth.session import session_policy, sign_in, sign_out
+from app.account.forms import (
+    PASSWORD_PREFIX,
+    NewTokenForm,
+    PasswordForm,
+    RevokeTokenForm,
+    SignOutEverywhereForm,
+)
+from app.auth.session import SIGN_IN_KEY, session_policy, sign_in, sign_out
 from app.extensions import db
 from app.forms import apply_errors
 from app.permissions import permission_required
@@ -22,7 +28,7 @@ from audits.accounts import change_password
 from audits.errors import DomainError
 from audits.models import TokenScope
 from audits.passwords import verify_password
-from audits.sign_ins import SIGNED_OUT_EVERYWHERE, end_every_sign_in, live_sign_ins
+from audits.sign_ins import SIGNED_OUT_EVERYWHERE, end_every_sign_in, held_by, live_sign_ins
 from audits.timeutil import utcnow
 from audits.tokens import create_token, find_token, list_tokens, revoke_token
 
@@ -35,14 +41,18 @@ def _page(
     plaintext: str | None = None,
     password_form: PasswordForm | None = None,
 ) -> Response:
+    sign_ins = live_sign_ins(db.session, current_user, session_policy())
+    secret = session.get(SIGN_IN_KEY)
+    this_browser = next((s.id for s in sign_ins if isinstance(secret, str) and held_by(s, secret)), None)
     page = render_template(
         "account/show.html",
         form=form or NewTokenForm(formdata=None),
-        password_form=password_form or PasswordForm(formdata=None),
+        password_form=password_form or PasswordForm(formdata=None, prefix=PASSWORD_PREFIX),
         revoke_form=RevokeTokenForm(),
         everywhere_form=SignOutEverywhereForm(),
         tokens=list_tokens(db.session, current_user),
-        sign_ins=live_sign_ins(db.session, current_user, session_policy()),
+        sign_ins=sign_ins,
+        this_browser=this_browser,
         plaintext=plaintext,
         now=utcnow(),
     )
@@ -102,7 +112,7 @@ def revoke(token_id: int) -> Response:
 @permission_required(Action.MANAGE_OWN_TOKENS)
 def password() -> Response:
     """Change the password: every sign-in ends, this browser is signed in again."""
-    form = PasswordForm()
+    form = PasswordForm(prefix=PASSWORD_PREFIX)
     if form.validate() and form.password.data != form.confirm.data:
         form.confirm.errors = ["the two new passwords differ"]
     if form.errors:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.models import ApiToken, District, Role, TokenScope, User
+from audits.passwords import verify_password
 from audits.tokens import authenticate_token, create_token
 from tests.conftest import PASSWORD, AuthActions, put_in_session
 
@@ -177,3 +178,28 @@ def test_users_deactivate_ends_sign_ins_and_tokens(
     assert authenticate_token(session, plaintext) is None
     unknown = runner.invoke(args=["users", "deactivate", "nobody@example.org"])
     assert unknown.exit_code == 1 and "no user" in unknown.output
+
+
+def test_changing_the_password_shows_each_problem_next_to_its_field(
+    client: FlaskClient, auth: AuthActions, auditor: User, session: Session
+) -> None:
+    auth.sign_in("avery@example.org")
+    cases = (
+        (
+            {"change-current_password": "not-it", "change-password": "quiet harbour lantern 42"},
+            "current_password",
+        ),
+        ({"change-current_password": PASSWORD, "change-password": "short"}, "password"),
+        ({"change-current_password": PASSWORD, "change-password": "password1234"}, "password"),
+    )
+    for form, field in cases:
+        data = {**form, "change-confirm": form["change-password"]}
+        response = client.post("/account/password", data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, form
+        assert f'id="change-{field}-error"' in page and 'class="error-summary"' in page, form
+    session.refresh(auditor)
+    assert verify_password(auditor.password_hash, PASSWORD)
+    page = client.get("/account").get_data(as_text=True)
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "every id on the account page is unique"

@@ -69,7 +69,7 @@ REFUSED = (UNAUTHORISED, F, N, L)
 OUT = SignedOut("/login")
 NEW_TOKEN = {"name": "matrix", "scope": "read", "days": "30", "password": PASSWORD}
 CHOSEN = "quiet harbour lantern 42"
-NEW_PASSWORD = {"current_password": PASSWORD, "password": CHOSEN, "confirm": CHOSEN}
+NEW_PASSWORD = {"change-current_password": PASSWORD, "change-password": CHOSEN, "change-confirm": CHOSEN}
 Effect = Callable[[Session, dict[str, Any]], None]
 
 
