@@ -99,4 +99,5 @@ def test_answers_typed_while_saving_fails_are_kept_restored_and_saved_later(
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_role("status").first).to_contain_text("Submitted your")
     contact_id = page.url.rsplit("submitted=", 1)[1]
-    assert page.evaluate(f"() => localStorage.getItem('touchpoint:contact-draft:{contact_id}')") is None
+    # The page's script forgets the copy once it has loaded (the message above is the server's, shown first).
+    page.wait_for_function(f"() => localStorage.getItem('touchpoint:contact-draft:{contact_id}') === null")
