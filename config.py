@@ -128,6 +128,9 @@ def _session_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
     default_store = broker if broker.startswith(("redis://", "rediss://")) else "memory://"
     store = environ.get("SIGN_IN_THROTTLE_STORAGE", "").strip() or default_store
     return {
+        # How long an invitation link (days) and a password-reset link (minutes) work (audits.account_links).
+        "INVITATION_DAYS": _whole(environ, "INVITATION_DAYS", 7, 1, 30),
+        "PASSWORD_RESET_MINUTES": _whole(environ, "PASSWORD_RESET_MINUTES", 60, 5, 24 * 60),
         "SESSION_IDLE_MINUTES": idle,
         "SESSION_MAX_HOURS": longest,
         # The cookie itself lasts no longer than the longest sign-in.

@@ -82,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     from app.fieldwork.review import blueprint as review
     from app.health import blueprint as health
     from app.home.views import blueprint as home
+    from app.invitations.reset import blueprint as password
+    from app.invitations.views import blueprint as invitations
     from app.rounds.assignments import blueprint as assignments
     from app.rounds.holds import blueprint as holds
     from app.rounds.views import blueprint as rounds
@@ -104,6 +106,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health)
     app.register_blueprint(holds)
     app.register_blueprint(home)
+    app.register_blueprint(invitations)
+    app.register_blueprint(password)
     app.register_blueprint(review)
     app.register_blueprint(rounds)
     app.register_blueprint(rubrics)

@@ -29,6 +29,7 @@ class Action(StrEnum):
     EDIT_SCHOOL = "edit_school"
     IMPORT_SCHOOLS = "import_schools"
     MANAGE_USERS = "manage_users"
+    INVITE_USERS = "invite_users"
     MANAGE_DISTRICT = "manage_district"
     VIEW_RUBRICS = "view_rubrics"
     MANAGE_RUBRICS = "manage_rubrics"
@@ -70,6 +71,8 @@ _ROLES: dict[Action, frozenset[Role]] = {
     Action.EDIT_SCHOOL: frozenset({Role.ADMIN, Role.LEADER}),
     Action.IMPORT_SCHOOLS: frozenset({Role.ADMIN, Role.LEADER}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+    # Inviting people (target: the District): leaders invite reviewers, auditors and principals.
+    Action.INVITE_USERS: frozenset({Role.ADMIN, Role.LEADER}),
     # Installation-wide settings (telephony …) are the administrator's.
     Action.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
     Action.MANAGE_DISTRICT: frozenset({Role.ADMIN, Role.LEADER}),

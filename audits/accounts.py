@@ -6,12 +6,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
-from audits.models import District, LoginFailure, Role, School, User
-from audits.passwords import hash_password, password_problem, spend_equal_time, verify_password
+from audits.models import AccountLink, District, LoginFailure, Role, School, User
+from audits.passwords import (
+    hash_password,
+    password_problem,
+    spend_equal_time,
+    unusable_password,
+    verify_password,
+)
 from audits.sign_ins import DEACTIVATED, PASSWORD_CHANGED, end_every_sign_in
 from audits.throttle import SignInThrottle, wait_words
 from audits.timeutil import utcnow
@@ -25,7 +31,7 @@ class NewUser:
 
     email: str
     role: Role
-    password: str
+    password: str | None  # ``None``: an invited person, inactive until they choose one
     name: str = ""
     district_id: int | None = None
     school_ids: list[int] = field(default_factory=list)
@@ -49,7 +55,7 @@ def create_user(session: Session, new: NewUser) -> User:
         problems.extend(error.problems)
     if email and session.scalar(select(User.id).where(User.email == email)) is not None:
         problems.append(("email", f"a user with the email {email} already exists"))
-    if problem := password_problem(new.password):
+    if new.password is not None and (problem := password_problem(new.password)):
         problems.append(("password", problem))
     if new.role is not Role.ADMIN and new.district_id is None:
         problems.append(("district", f"a {new.role.label.lower()} must belong to a district"))
@@ -68,7 +74,8 @@ def create_user(session: Session, new: NewUser) -> User:
         email=email,
         name=new.name.strip(),
         role=new.role,
-        password_hash=hash_password(new.password),
+        password_hash=unusable_password() if new.password is None else hash_password(new.password),
+        active=new.password is not None,
         district_id=new.district_id,
         schools=schools,
     )
@@ -131,6 +138,15 @@ def change_password(
 
 
 def deactivate(session: Session, user: User, now: datetime | None = None) -> None:
-    """Switch an account off: it cannot sign in, its sessions end at once, its tokens stop working."""
+    """Switch an account off: it cannot sign in, its sessions end at once, its tokens stop working.
+
+    Its unused invitation and password-reset links are revoked too, so none can switch it back on.
+    """
+    now = now or utcnow()
     user.active = False
+    session.execute(
+        update(AccountLink)
+        .where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
     end_every_sign_in(session, user, DEACTIVATED, now)

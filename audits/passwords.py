@@ -9,6 +9,8 @@ so every stored hash verifies whichever profile is in use.
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
@@ -58,6 +60,20 @@ def current_parameters() -> Parameters:
 def hash_password(password: str) -> str:
     """Return the argon2id hash of ``password``."""
     return _hashing.hasher.hash(password)
+
+
+# A stored "hash" starting with this is no hash at all: no password matches it (argon2 refuses it).
+UNUSABLE_PREFIX = "!"
+
+
+def unusable_password() -> str:
+    """A stored password no one can sign in with, for an invited person who has not chosen one yet."""
+    return UNUSABLE_PREFIX + secrets.token_urlsafe(24)
+
+
+def is_usable(password_hash: str) -> bool:
+    """Whether ``password_hash`` is a real hash (the person has chosen a password)."""
+    return not password_hash.startswith(UNUSABLE_PREFIX)
 
 
 def verify_password(password_hash: str, password: str) -> bool:

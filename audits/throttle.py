@@ -24,6 +24,9 @@ from limits.strategies import MovingWindowRateLimiter
 PAIR_LIMITS = parse_many("5/minute;10/10 minutes;20/hour")
 ADDRESS_LIMITS = parse_many("30/minute;200/hour")
 ACCOUNT_LIMITS = parse_many("100/hour;500/day")
+# Password-reset emails asked for, per address asked about and per client address.
+RESET_EMAIL_LIMITS = parse_many("3/15 minutes;10/day")
+RESET_ADDRESS_LIMITS = parse_many("20/hour")
 
 
 class SignInThrottle:
@@ -59,6 +62,22 @@ class SignInThrottle:
         """Forget this person's failures from this address once they sign in (the wider counts stay)."""
         for limit, keys in self._keyed(email, address)[: len(PAIR_LIMITS)]:
             self.limiter.clear(limit, *keys)
+
+    def allow_reset_email(self, email: str, address: str) -> bool:
+        """Count one "forgot my password" request; whether an email may go out for it.
+
+        A few per address asked about and per client address, so no one can flood a
+        person's inbox or the outbox; the page answers the same either way.
+        """
+        email = email.strip().lower()
+        keyed = [
+            *((limit, ("reset-email", email)) for limit in RESET_EMAIL_LIMITS),
+            *((limit, ("reset-address", address)) for limit in RESET_ADDRESS_LIMITS),
+        ]
+        allowed = all(self.limiter.test(limit, *keys) for limit, keys in keyed)
+        for limit, keys in keyed:
+            self.limiter.hit(limit, *keys)
+        return allowed
 
     def reset(self) -> None:
         """Forget every count (for tests and for an administrator clearing a mistake)."""

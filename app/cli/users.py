@@ -1,16 +1,21 @@
-"""``flask users create``: accounts for every role; ``flask users token``: API tokens."""
+"""``flask users create``/``invite``: accounts for every role; ``flask users token``: API tokens."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
 from app.cli.common import fail
 from app.extensions import db
+from app.invitations.mail import queue_invitation
+from app.outbox import kick_outbox
 from audits.accounts import NewUser, create_user, deactivate
 from audits.errors import DomainError, ValidationError
+from audits.invitations import invite
 from audits.models import District, Role, School, TokenScope, User
 from audits.tokens import DEFAULT_DAYS, create_token
 
@@ -18,6 +23,30 @@ from audits.tokens import DEFAULT_DAYS, create_token
 @click.group("users", help="User account commands.")
 def users_cli() -> None:
     """User account commands."""
+
+
+def _schools_and_district(
+    nces_ids: tuple[str, ...], district_name: str | None, role: str
+) -> tuple[list[School], int | None]:
+    """The schools named by NCES id and the district: named, else the schools', else the only one."""
+    schools = list(db.session.scalars(select(School).where(School.nces_id.in_(nces_ids))))
+    missing = sorted(set(nces_ids) - {school.nces_id for school in schools})
+    if missing:
+        fail(ValidationError("school", f"no school with NCES id {', '.join(missing)}"))
+    district_id = None
+    if district_name:
+        district = db.session.scalar(select(District).where(District.name == district_name))
+        if district is None:
+            fail(ValidationError("district", f"no district named {district_name!r}"))
+            raise SystemExit(1)
+        district_id = district.id
+    elif schools:
+        district_id = schools[0].district_id
+    elif role != Role.ADMIN.value:
+        only = list(db.session.scalars(select(District).limit(2)))
+        if len(only) == 1:
+            district_id = only[0].id
+    return schools, district_id
 
 
 @users_cli.command("create")
@@ -40,23 +69,7 @@ def users_create(
     password: str | None,
 ) -> None:
     """Create a user with ROLE; a principal needs --school."""
-    schools = list(db.session.scalars(select(School).where(School.nces_id.in_(nces_ids))))
-    missing = sorted(set(nces_ids) - {school.nces_id for school in schools})
-    if missing:
-        fail(ValidationError("school", f"no school with NCES id {', '.join(missing)}"))
-    district_id = None
-    if district_name:
-        district = db.session.scalar(select(District).where(District.name == district_name))
-        if district is None:
-            fail(ValidationError("district", f"no district named {district_name!r}"))
-            return
-        district_id = district.id
-    elif schools:
-        district_id = schools[0].district_id
-    elif role != Role.ADMIN.value:
-        only = list(db.session.scalars(select(District).limit(2)))
-        if len(only) == 1:
-            district_id = only[0].id
+    schools, district_id = _schools_and_district(nces_ids, district_name, role)
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     try:
@@ -78,6 +91,35 @@ def users_create(
     click.echo(f"created {user.role.value} {user.email}")
     if generated:
         click.echo(f"password: {password}")
+
+
+@users_cli.command("invite")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--school", "nces_ids", multiple=True, help="NCES id of a principal's school (repeatable).")
+@click.option("--district", "district_name", help="District name (default: the school's district).")
+@click.option("--name", default="", help="The person's full name.")
+def users_invite(email: str, role: str, nces_ids: tuple[str, ...], district_name: str | None, name: str) -> None:
+    """Invite a person with ROLE by email: they choose their password through the link it holds."""
+    schools, district_id = _schools_and_district(nces_ids, district_name, role)
+    new = NewUser(
+        email=email,
+        role=Role(role),
+        password=None,
+        name=name,
+        district_id=district_id,
+        school_ids=[school.id for school in schools],
+    )
+    lifetime = timedelta(days=current_app.config["INVITATION_DAYS"])
+    try:
+        user, link, plaintext = invite(db.session, None, new, lifetime=lifetime)
+    except DomainError as error:
+        fail(error)
+        return
+    queue_invitation(user, plaintext, link.expires_at, None)
+    db.session.commit()
+    kick_outbox()
+    click.echo(f"invited {user.role.value} {user.email}; the link works until {link.expires_at:%Y-%m-%d %H:%M} UTC")
 
 
 @users_cli.command("token")

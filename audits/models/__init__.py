@@ -1,5 +1,6 @@
 """Every Touchpoint model, importable from one place."""
 
+from audits.models.account_link import AccountLink, LinkPurpose
 from audits.models.base import Base, UTCDateTime
 from audits.models.call import Call, CallEvent
 from audits.models.contact import (
@@ -50,6 +51,7 @@ from audits.models.token import ApiToken, TokenScope
 from audits.models.user import LoginFailure, Role, User, principal_schools
 
 __all__ = [
+    "AccountLink",
     "ApiToken",
     "Assignment",
     "AuditorProfile",
@@ -75,6 +77,7 @@ __all__ = [
     "JobState",
     "LegalHoldEvent",
     "Level",
+    "LinkPurpose",
     "LoginFailure",
     "OutboxEmail",
     "Outcome",

@@ -12,6 +12,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audits.models.base import Base, UTCDateTime
+from audits.passwords import is_usable
 from audits.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -84,6 +85,11 @@ class User(Base):
     def get_id(self) -> str:
         """The identifier kept in the session cookie."""
         return str(self.id)
+
+    @property
+    def invitation_pending(self) -> bool:
+        """Whether this is an invited person who has not chosen a password yet (and is inactive until then)."""
+        return not self.active and self.last_login_at is None and not is_usable(self.password_hash)
 
     @property
     def display_name(self) -> str:

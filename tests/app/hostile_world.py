@@ -25,10 +25,12 @@ from sqlalchemy.orm import Session
 from app import create_app
 from app.auth.session import SIGN_IN_KEY
 from app.extensions import db
+from audits.accounts import NewUser
 from audits.calendar import add_closures
 from audits.fieldwork.contacts import approve, return_contact, start_contact, submit
 from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
 from audits.fieldwork.evidence import attach_evidence
+from audits.invitations import invite
 from audits.models import Assignment, Base, Channel, Outcome, Role, Round, RoundStatus, Slot, User
 from audits.planning.rounds import ChannelPlan, RoundSpec, save_round
 from audits.rubrics.versions import create_draft
@@ -222,8 +224,13 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
     token, plaintext = create_token(session, users["admin"], SCRIPT_TAG)
     api_tokens = {role: create_token(session, users[role], role)[1] for role in ("auditor", "reviewer")}
     session.commit()
+    # An invited person whose name is hostile: the invitation page shows it (``token``).
+    _, _, invitation = invite(
+        session, None, NewUser("invited@example.org", Role.REVIEWER, None, HOSTILE[:200], district.id)
+    )
     values = {
         "district_id": district.id,
+        "token": invitation,
         "closure_id": closure.id,
         "round_id": fieldwork.round.id,
         "draft_round_id": draft_round.id,

@@ -32,17 +32,21 @@ from app import create_app
 from app.auth.session import SIGN_IN_KEY
 from app.extensions import db
 from app.rounds.feed import feed_token
+from audits.account_links import issue_link
+from audits.accounts import NewUser
 from audits.calendar import add_closures
 from audits.fieldwork.contacts import approve, start_contact, submit
 from audits.fieldwork.drafts import save_draft
 from audits.fieldwork.evidence import attach_evidence
 from audits.holds import place_hold
+from audits.invitations import invite
 from audits.models import (
     Assignment,
     Call,
     Channel,
     District,
     Level,
+    LinkPurpose,
     Role,
     Round,
     RoundStatus,
@@ -348,6 +352,10 @@ def _populate(
     for role, person in people.items():
         token, tokens[role] = create_token(session, person, f"{role} script")
         token_ids[role] = token.id
+    invitee, _, invitation = invite(
+        session, None, NewUser("ivy.invited@example.org", Role.REVIEWER, None, "Ivy Invited", district.id)
+    )
+    _, reset = issue_link(session, people["reviewer"], LinkPurpose.PASSWORD_RESET)
     session.commit()
     values: dict[str, Any] = {
         "district": district.id,
@@ -390,6 +398,9 @@ def _populate(
         "auditor": auditor.id,
         "other_auditor": other_auditor.id,
         "api_token": token_ids["auditor"],
+        "invitee": invitee.id,
+        "invitation": invitation,
+        "reset": reset,
     }
     users = {role: person.id for role, person in people.items()}
     return values, users, tokens, auditor.pseudonym

@@ -31,7 +31,18 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.test import TestResponse
 
 from app.extensions import db
-from audits.models import Assignment, Contact, ContactStatus, Evidence, Round, RoundStatus, Scorecard, SignIn
+from audits.models import (
+    Assignment,
+    Contact,
+    ContactStatus,
+    Evidence,
+    Round,
+    RoundStatus,
+    Scorecard,
+    SignIn,
+    User,
+)
+from audits.passwords import verify_password
 from tests.app.api_helpers import REACHED_CALL_BODY
 from tests.app.route_world import (
     AUDITOR_EMAIL,
@@ -69,6 +80,7 @@ REFUSED = (UNAUTHORISED, F, N, L)
 OUT = SignedOut("/login")
 NEW_TOKEN = {"name": "matrix", "scope": "read", "days": "30", "password": PASSWORD}
 CHOSEN = "quiet harbour lantern 42"
+CHOSEN_TWICE = {"password": CHOSEN, "confirm": CHOSEN}
 NEW_PASSWORD = {"change-current_password": PASSWORD, "change-password": CHOSEN, "change-confirm": CHOSEN}
 Effect = Callable[[Session, dict[str, Any]], None]
 
@@ -115,6 +127,16 @@ def _contact_is(status: ContactStatus, key: str) -> Effect:
 
 def _signed_out(session: Session, values: dict[str, Any]) -> None:
     assert session.scalar(select(SignIn).where(SignIn.ended_at.is_not(None))) is not None
+
+
+def _invitee_signed_up(session: Session, values: dict[str, Any]) -> None:
+    invitee = session.get(User, values["invitee"])
+    assert invitee is not None and invitee.active and verify_password(invitee.password_hash, CHOSEN)
+
+
+def _reviewer_password_reset(session: Session, values: dict[str, Any]) -> None:
+    reviewer = session.scalars(select(User).filter_by(name="Rita Reviewer")).one()
+    assert verify_password(reviewer.password_hash, CHOSEN)
 
 
 def _evidence_gone(session: Session, values: dict[str, Any]) -> None:
@@ -209,6 +231,21 @@ ROUTES: list[Route] = [
     row("GET", "/login", OK, *[Go("/")] * 8),
     row("POST", "/login", BAD, *[Go("/")] * 8, form={}, writes=False),
     row("POST", "/logout", L, *[OUT] * 8, effect=_signed_out),
+    # Invitations and password resets: the link is the key, whoever's browser follows it.
+    row("GET", "/invitations/{invitation}", *[OK] * 9),
+    row("POST", "/invitations/{invitation}", *[Go("/")] * 9, form=CHOSEN_TWICE, effect=_invitee_signed_up),
+    row("GET", "/invitations/no-such-link", *[N] * 9),
+    row("GET", "/users/invite", L, OK, OK, OK, F, F, F, F, F),
+    row(
+        "POST", "/users/invite", L, Go("/users/invite"), Go("/users/invite"), BAD, F, F, F, F, F,
+        form={"email": "nina.new@example.org", "role": "reviewer", "district": "{district}"},
+    ),
+    row("POST", "/users/{invitee}/invitation/resend", L, Go("/users/invite"), Go("/users/invite"), N, F, F, F, F, F),
+    row("POST", "/users/{invitee}/invitation/revoke", L, Go("/users/invite"), Go("/users/invite"), N, F, F, F, F, F),
+    row("GET", "/password/forgot", *[OK] * 9),
+    row("POST", "/password/forgot", *[OK] * 9, form={"email": "no.one@example.org"}, writes=False),
+    row("GET", "/password/reset/{reset}", *[OK] * 9),
+    row("POST", "/password/reset/{reset}", *[Go("/")] * 9, form=CHOSEN_TWICE, effect=_reviewer_password_reset),
     row("GET", "/static/style.css", *[OK] * 9),
     row("GET", "/favicon.ico", *[OK] * 9),
     # Health checks for load balancers: public, whoever asks.
@@ -651,10 +688,16 @@ def crawl(world: RouteWorld, role: str) -> dict[str, str]:
     """The text of every page ``role`` may open (the matrix's 200s, then links found on them, PDFs as
     text) and of every API read with ``role``'s token, by path."""
     client = world.client(role)
-    start = {  # the auditor's calendar feed is the auditor's secret address, not a page of anyone else's
+    # The auditor's calendar feed, an invitation and a reset link are secret addresses of one person
+    # each (sent to them alone), not pages of anyone else's.
+    personal = ("{feed}", "{invitation}", "{reset}")
+    start = {
         world.url(route.path)
         for route in ROUTES
-        if route.method == "GET" and not route.api and "{feed}" not in route.path and route.answer(role) == OK
+        if route.method == "GET"
+        and not route.api
+        and not any(secret in route.path for secret in personal)
+        and route.answer(role) == OK
     }
     texts: dict[str, str] = {}
     queue, seen = sorted(start), set(start)

@@ -29,6 +29,9 @@ def test_rules_scope_by_district_and_school(
     assert allowed(admin, Action.EDIT_SCHOOL, theirs)
     assert allowed(admin, Action.MANAGE_USERS)
     assert not allowed(leader, Action.MANAGE_USERS)
+    assert allowed(admin, Action.INVITE_USERS) and allowed(leader, Action.INVITE_USERS)
+    assert not allowed(auditor, Action.INVITE_USERS) and not allowed(principal, Action.INVITE_USERS)
+    assert allowed(leader, Action.INVITE_USERS, home) and not allowed(leader, Action.INVITE_USERS, away)
     assert not allowed(auditor, Action.LIST_SCHOOLS)
     assert not allowed(None, Action.LIST_SCHOOLS)
 

@@ -1,0 +1,68 @@
+"""What the invitation and password-reset pages share: following a link to set a password.
+
+The token is in the page's address, so every such answer is kept out of caches and sends no
+``Referer``; the token and its hash never appear on a page.
+"""
+
+from __future__ import annotations
+
+from flask import flash, make_response, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.auth.session import sign_in, sign_out
+from app.extensions import db
+from app.forms import apply_errors
+from app.invitations.forms import SetPasswordForm
+from audits.account_links import check_link, redeem
+from audits.errors import DomainError, NotFoundError
+from audits.models import LinkPurpose
+from audits.sign_ins import SIGNED_OUT
+
+TEMPLATES = {LinkPurpose.INVITATION: "invitations/accept.html", LinkPurpose.PASSWORD_RESET: "invitations/reset.html"}
+WELCOME = {
+    LinkPurpose.INVITATION: "Welcome to Touchpoint: your password is set and you are signed in.",
+    LinkPurpose.PASSWORD_RESET: "Your password is changed and you are signed in. Every other sign-in has ended.",
+}
+
+
+def _private(page: str, status: int) -> Response:
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def link_problem(purpose: LinkPurpose, error: DomainError) -> Response:
+    """The friendly page for a link that does not work: 404 when unknown, 410 when spent or expired."""
+    status = 404 if isinstance(error, NotFoundError) else 410
+    page = render_template("invitations/link_problem.html", purpose=purpose, reason=error.reason)
+    return _private(page, status)
+
+
+def follow_link(purpose: LinkPurpose, token: str) -> Response:
+    """Show the set-password form of the link ``token``, or set the password, sign the person in and go home."""
+    try:
+        link = check_link(db.session, token, purpose)
+    except DomainError as error:
+        return link_problem(purpose, error)
+    form = SetPasswordForm()
+    if form.is_submitted():
+        if form.passwords_agree():
+            try:
+                user = redeem(db.session, token, purpose, form.password.data or "")
+            except DomainError as error:
+                db.session.rollback()
+                if error.field == "link":
+                    return link_problem(purpose, error)
+                apply_errors(form, error)
+            else:
+                if current_user.is_authenticated:
+                    sign_out(SIGNED_OUT)  # someone else's sign-in in this browser ends first
+                sign_in(user)
+                db.session.commit()
+                flash(WELCOME[purpose], "success")
+                return redirect(url_for("home.index"))
+        page = render_template(TEMPLATES[purpose], form=form, person=link.user)
+        return _private(page, 400)
+    return _private(render_template(TEMPLATES[purpose], form=form, person=link.user), 200)
