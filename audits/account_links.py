@@ -101,7 +101,9 @@ def issue_link(
     return link, plaintext
 
 
-def check_link(session: Session, plaintext: str, purpose: LinkPurpose, now: datetime | None = None) -> AccountLink:
+def check_link(
+    session: Session, plaintext: str, purpose: LinkPurpose, now: datetime | None = None
+) -> AccountLink:
     """The link ``plaintext`` opens, if it still works for ``purpose``; else a domain error saying why.
 
     Unknown (or of another purpose): ``NotFoundError``; expired, used, revoked, or its account

@@ -146,7 +146,9 @@ def deactivate(session: Session, user: User, now: datetime | None = None) -> Non
     user.active = False
     session.execute(
         update(AccountLink)
-        .where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None))
+        .where(
+            AccountLink.user_id == user.id, AccountLink.used_at.is_(None), AccountLink.revoked_at.is_(None)
+        )
         .values(revoked_at=now)
     )
     end_every_sign_in(session, user, DEACTIVATED, now)

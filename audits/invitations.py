@@ -65,7 +65,11 @@ def invite(
 
 
 def resend(
-    session: Session, actor: User | None, invited: User, now: datetime | None = None, lifetime: timedelta | None = None
+    session: Session,
+    actor: User | None,
+    invited: User,
+    now: datetime | None = None,
+    lifetime: timedelta | None = None,
 ) -> tuple[AccountLink, str]:
     """A fresh invitation link for ``invited`` (the earlier one stops working)."""
     if actor is not None and not may_manage_invitation(actor, invited):

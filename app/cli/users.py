@@ -99,7 +99,9 @@ def users_create(
 @click.option("--school", "nces_ids", multiple=True, help="NCES id of a principal's school (repeatable).")
 @click.option("--district", "district_name", help="District name (default: the school's district).")
 @click.option("--name", default="", help="The person's full name.")
-def users_invite(email: str, role: str, nces_ids: tuple[str, ...], district_name: str | None, name: str) -> None:
+def users_invite(
+    email: str, role: str, nces_ids: tuple[str, ...], district_name: str | None, name: str
+) -> None:
     """Invite a person with ROLE by email: they choose their password through the link it holds."""
     schools, district_id = _schools_and_district(nces_ids, district_name, role)
     new = NewUser(
@@ -119,7 +121,9 @@ def users_invite(email: str, role: str, nces_ids: tuple[str, ...], district_name
     queue_invitation(user, plaintext, link.expires_at, None)
     db.session.commit()
     kick_outbox()
-    click.echo(f"invited {user.role.value} {user.email}; the link works until {link.expires_at:%Y-%m-%d %H:%M} UTC")
+    click.echo(
+        f"invited {user.role.value} {user.email}; the link works until {link.expires_at:%Y-%m-%d %H:%M} UTC"
+    )
 
 
 @users_cli.command("token")

@@ -19,10 +19,13 @@ from audits.errors import DomainError, NotFoundError
 from audits.models import LinkPurpose
 from audits.sign_ins import SIGNED_OUT
 
-TEMPLATES = {LinkPurpose.INVITATION: "invitations/accept.html", LinkPurpose.PASSWORD_RESET: "invitations/reset.html"}
+TEMPLATES = {
+    LinkPurpose.INVITATION: "invitations/accept.html",
+    LinkPurpose.PASSWORD_RESET: "invitations/reset.html",
+}
 WELCOME = {
     LinkPurpose.INVITATION: "Welcome to Touchpoint: your password is set and you are signed in.",
-    LinkPurpose.PASSWORD_RESET: "Your password is changed and you are signed in. Every other sign-in has ended.",
+    LinkPurpose.PASSWORD_RESET: "Your password is changed and you are signed in; other sign-ins have ended.",
 }
 
 
@@ -41,7 +44,7 @@ def link_problem(purpose: LinkPurpose, error: DomainError) -> Response:
 
 
 def follow_link(purpose: LinkPurpose, token: str) -> Response:
-    """Show the set-password form of the link ``token``, or set the password, sign the person in and go home."""
+    """Show the link's set-password form, or set the password, sign the person in and go home."""
     try:
         link = check_link(db.session, token, purpose)
     except DomainError as error:

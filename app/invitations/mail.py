@@ -30,7 +30,15 @@ def _enqueue(topic: str, user: User, subject: str, template: str, **context: obj
 def queue_invitation(user: User, plaintext: str, expires_at: datetime, inviter: User | None) -> None:
     """Write the invitation email holding the link with ``plaintext`` (the caller commits and kicks)."""
     url = link_url(f"/invitations/{plaintext}")
-    _enqueue(INVITATION, user, INVITATION_SUBJECT, "invitation_email", url=url, expires_at=expires_at, inviter=inviter)
+    _enqueue(
+        INVITATION,
+        user,
+        INVITATION_SUBJECT,
+        "invitation_email",
+        url=url,
+        expires_at=expires_at,
+        inviter=inviter,
+    )
 
 
 def queue_reset(user: User, plaintext: str, expires_at: datetime) -> None:

@@ -25,7 +25,14 @@ from audits.access import Action
 from audits.accounts import NewUser
 from audits.errors import ConflictError, DomainError, NotAllowedError
 from audits.invitations import invite as invite_person
-from audits.invitations import may_manage_invitation, resend as resend_invitation, roles_invitable_by, withdraw
+from audits.invitations import (
+    may_manage_invitation,
+    roles_invitable_by,
+    withdraw,
+)
+from audits.invitations import (
+    resend as resend_invitation,
+)
 from audits.models import District, LinkPurpose, Role, School, User
 
 blueprint = Blueprint("invitations", __name__)
@@ -52,14 +59,17 @@ def _invite_form() -> InviteForm:
     form = InviteForm()
     form.role.choices = [(role.value, role.label) for role in roles_invitable_by(current_user)]
     districts = _districts()
-    form.district.choices = [(0, "No district (administrators only)")] if current_user.role is Role.ADMIN else []
+    form.district.choices = (
+        [(0, "No district (administrators only)")] if current_user.role is Role.ADMIN else []
+    )
     form.district.choices += [(district.id, district.name) for district in districts]
     schools = db.session.scalars(
         select(School).where(School.district_id.in_([d.id for d in districts])).order_by(School.name)
     )
     several = len(districts) > 1
     form.school.choices = [
-        (school.id, f"{school.name} ({school.district.name})" if several else school.name) for school in schools
+        (school.id, f"{school.name} ({school.district.name})" if several else school.name)
+        for school in schools
     ]
     if not form.is_submitted() and len(districts) == 1:
         form.district.data = districts[0].id

@@ -88,7 +88,7 @@ class User(Base):
 
     @property
     def invitation_pending(self) -> bool:
-        """Whether this is an invited person who has not chosen a password yet (and is inactive until then)."""
+        """Whether this is an invited person who has not chosen a password yet (inactive until then)."""
         return not self.active and self.last_login_at is None and not is_usable(self.password_hash)
 
     @property

@@ -60,8 +60,13 @@ def test_a_leader_invites_a_principal_who_sets_a_password_and_lands_signed_in(
     assert "Abess Park Elementary" in page and 'value="admin"' not in page
     response = client.post(
         "/users/invite",
-        data={"email": "Pat@Example.org", "name": "Pat Principal", "role": "principal",
-              "district": district.id, "school": [school.id]},
+        data={
+            "email": "Pat@Example.org",
+            "name": "Pat Principal",
+            "role": "principal",
+            "district": district.id,
+            "school": [school.id],
+        },
     )
     assert response.status_code == 302
     message = sent_mail(app)[-1]
@@ -124,7 +129,9 @@ def test_a_leader_cannot_invite_an_administrator_nor_manage_another_districts_in
     make_user: Callable[..., User],
 ) -> None:
     auth.sign_in(make_user(Role.LEADER, district))
-    refused = client.post("/users/invite", data={"email": "boss@example.org", "role": "admin", "district": district.id})
+    refused = client.post(
+        "/users/invite", data={"email": "boss@example.org", "role": "admin", "district": district.id}
+    )
     assert refused.status_code == 400
     away = make_user(Role.REVIEWER, make_district("Clay"), active=False)
     assert client.post(f"/users/{away.id}/invitation/resend").status_code == 404
@@ -137,7 +144,9 @@ def test_a_forgotten_password_is_reset_by_email_and_every_other_sign_in_ends(
     user = make_user(Role.REVIEWER, district, email="rae@example.org", name="Rae Reviewer")
     assert 'href="/password/forgot"' in client.get("/login").get_data(as_text=True)
     elsewhere = app.test_client()
-    assert elsewhere.post("/login", data={"email": "rae@example.org", "password": PASSWORD}).status_code == 302
+    assert (
+        elsewhere.post("/login", data={"email": "rae@example.org", "password": PASSWORD}).status_code == 302
+    )
     g.pop("_login_user", None)
 
     answer = client.post("/password/forgot", data={"email": "RAE@example.org"})
@@ -152,7 +161,9 @@ def test_a_forgotten_password_is_reset_by_email_and_every_other_sign_in_ends(
     assert verify_password(user.password_hash, CHOSEN)
     g.pop("_login_user", None)
     assert elsewhere.get("/").status_code == 302  # the other browser is signed out
-    reused = client.post(path, data={"password": "another quiet lantern 77", "confirm": "another quiet lantern 77"})
+    reused = client.post(
+        path, data={"password": "another quiet lantern 77", "confirm": "another quiet lantern 77"}
+    )
     assert reused.status_code == 410 and "Ask for a new link" in reused.get_data(as_text=True)
     session.expire_all()
     assert verify_password(user.password_hash, CHOSEN)
@@ -177,17 +188,33 @@ def test_forgot_sends_only_a_few_emails_to_one_address(
     app: Flask, client: FlaskClient, district: District, make_user: Callable[..., User]
 ) -> None:
     make_user(Role.REVIEWER, district, email="busy@example.org")
-    answers = {client.post("/password/forgot", data={"email": "busy@example.org"}).get_data() for _ in range(5)}
+    answers = {
+        client.post("/password/forgot", data={"email": "busy@example.org"}).get_data() for _ in range(5)
+    }
     assert len(answers) == 1
     assert len(sent_mail(app)) == 3
 
 
 def test_flask_users_invite_creates_the_person_and_sends_the_invitation(
-    app: Flask, runner, session: Session, district: District, make_school: Callable[..., School]  # type: ignore[no-untyped-def]
+    app: Flask,
+    runner,
+    session: Session,
+    district: District,
+    make_school: Callable[..., School],  # type: ignore[no-untyped-def]
 ) -> None:
     school = make_school(district, nces_id="120048000001")
     result = runner.invoke(
-        args=["users", "invite", "Pia@example.org", "--role", "principal", "--school", "120048000001", "--name", "Pia"]
+        args=[
+            "users",
+            "invite",
+            "Pia@example.org",
+            "--role",
+            "principal",
+            "--school",
+            "120048000001",
+            "--name",
+            "Pia",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "invited principal pia@example.org" in result.output

@@ -75,6 +75,7 @@ class SignedOut(Go):
 
 Expected = int | Go
 OK, CREATED, BAD, UNAUTHORISED, F, N = 200, 201, 400, 401, 403, 404
+INVITES = Go("/users/invite")
 L = Go("/login")  # signed out: to the sign-in page (a 401 for the web)
 REFUSED = (UNAUTHORISED, F, N, L)
 OUT = SignedOut("/login")
@@ -237,15 +238,17 @@ ROUTES: list[Route] = [
     row("GET", "/invitations/no-such-link", *[N] * 9),
     row("GET", "/users/invite", L, OK, OK, OK, F, F, F, F, F),
     row(
-        "POST", "/users/invite", L, Go("/users/invite"), Go("/users/invite"), BAD, F, F, F, F, F,
+        "POST", "/users/invite", L, INVITES, INVITES, BAD, F, F, F, F, F,
         form={"email": "nina.new@example.org", "role": "reviewer", "district": "{district}"},
     ),
-    row("POST", "/users/{invitee}/invitation/resend", L, Go("/users/invite"), Go("/users/invite"), N, F, F, F, F, F),
-    row("POST", "/users/{invitee}/invitation/revoke", L, Go("/users/invite"), Go("/users/invite"), N, F, F, F, F, F),
+    row("POST", "/users/{invitee}/invitation/resend", L, INVITES, INVITES, N, F, F, F, F, F),
+    row("POST", "/users/{invitee}/invitation/revoke", L, INVITES, INVITES, N, F, F, F, F, F),
     row("GET", "/password/forgot", *[OK] * 9),
     row("POST", "/password/forgot", *[OK] * 9, form={"email": "no.one@example.org"}, writes=False),
     row("GET", "/password/reset/{reset}", *[OK] * 9),
-    row("POST", "/password/reset/{reset}", *[Go("/")] * 9, form=CHOSEN_TWICE, effect=_reviewer_password_reset),
+    row(
+        "POST", "/password/reset/{reset}", *[Go("/")] * 9, form=CHOSEN_TWICE, effect=_reviewer_password_reset
+    ),
     row("GET", "/static/style.css", *[OK] * 9),
     row("GET", "/favicon.ico", *[OK] * 9),
     # Health checks for load balancers: public, whoever asks.

@@ -34,8 +34,10 @@ INVITATION = LinkPurpose.INVITATION
 
 
 def _invitee(session: Session, district: District, **fields: object) -> tuple[User, str]:
-    new = NewUser("New.Reviewer@Example.org", Role.REVIEWER, None, name="Nia Reviewer", district_id=district.id)
-    user, link, plaintext = invite(session, None, new, now=NOW)
+    new = NewUser(
+        "New.Reviewer@Example.org", Role.REVIEWER, None, name="Nia Reviewer", district_id=district.id
+    )
+    user, _, plaintext = invite(session, None, new, now=NOW)
     session.commit()
     return user, plaintext
 
@@ -111,7 +113,9 @@ def test_a_reset_ends_every_sign_in_and_spends_the_link(
     _, plaintext = issue_link(session, user, RESET, now=NOW)
     redeem(session, plaintext, RESET, CHOSEN, NOW + timedelta(minutes=30))
     assert verify_password(user.password_hash, CHOSEN)
-    assert all(s.ended_at is not None for s in session.scalars(select(SignIn).where(SignIn.user_id == user.id)))
+    assert all(
+        s.ended_at is not None for s in session.scalars(select(SignIn).where(SignIn.user_id == user.id))
+    )
     with pytest.raises(ConflictError):
         redeem(session, plaintext, RESET, "another quiet lantern 77", NOW + timedelta(minutes=31))
 
