@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.access import Action, allowed
@@ -86,6 +87,19 @@ def withdraw(session: Session, actor: User | None, invited: User, now: datetime 
     if not invited.invitation_pending:
         raise ConflictError("user", f"{invited.email} has no invitation waiting")
     return revoke_links(session, invited, LinkPurpose.INVITATION, now or utcnow())
+
+
+def waiting_invitations(
+    session: Session, actor: User, now: datetime | None = None
+) -> list[tuple[User, AccountLink | None]]:
+    """The people ``actor`` invited (or may manage) who have not accepted yet, each with their live link."""
+    now = now or utcnow()
+    roles = roles_invitable_by(actor)
+    query = select(User).where(User.active.is_(False), User.last_login_at.is_(None), User.role.in_(roles))
+    if actor.role is not Role.ADMIN:
+        query = query.where(User.district_id == actor.district_id)
+    people = [user for user in session.scalars(query.order_by(User.email)) if user.invitation_pending]
+    return [(user, invitation_waiting(session, user, now)) for user in people]
 
 
 def invitation_waiting(session: Session, invited: User, now: datetime | None = None) -> AccountLink | None:

@@ -25,14 +25,8 @@ from audits.access import Action
 from audits.accounts import NewUser
 from audits.errors import ConflictError, DomainError, NotAllowedError
 from audits.invitations import invite as invite_person
-from audits.invitations import (
-    may_manage_invitation,
-    roles_invitable_by,
-    withdraw,
-)
-from audits.invitations import (
-    resend as resend_invitation,
-)
+from audits.invitations import may_manage_invitation, roles_invitable_by, waiting_invitations, withdraw
+from audits.invitations import resend as resend_invitation
 from audits.models import District, LinkPurpose, Role, School, User
 
 blueprint = Blueprint("invitations", __name__)
@@ -104,7 +98,13 @@ def invite() -> Response | tuple[str, int]:
             flash(f"Invitation sent to {user.email}.", "success")
             return redirect(url_for("invitations.invite"))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("invitations/invite.html", form=form), status
+    page = render_template(
+        "invitations/invite.html",
+        form=form,
+        waiting=waiting_invitations(db.session, current_user),
+        action_form=InvitationActionForm(formdata=None),
+    )
+    return page, status
 
 
 def _invited(user_id: int) -> User:

@@ -75,6 +75,9 @@ def test_a_leader_invites_a_principal_who_sets_a_password_and_lands_signed_in(
     path = link_in(app, "/invitations/")
     invited = session.scalars(select(User).filter_by(email="pat@example.org")).one()
     assert invited.invitation_pending and invited.schools == [school]
+    listed = client.get("/users/invite").get_data(as_text=True)
+    assert "pat@example.org" in listed and "Withdraw" in listed
+    assert path.rsplit("/", 1)[1] not in listed  # the token is in the email only
     auth.logout()
 
     form = client.get(path)
