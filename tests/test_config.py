@@ -168,3 +168,13 @@ def test_evidence_is_kept_three_school_years_unless_set() -> None:
     assert config["TEXT_RETENTION_SCHOOL_YEARS"] == 3
     with pytest.raises(ConfigError, match="TEXT_RETENTION_SCHOOL_YEARS must be a whole number"):
         load_config("testing", {"TEXT_RETENTION_SCHOOL_YEARS": "0"})
+
+
+def test_invitation_and_reset_links_last_a_week_and_an_hour_unless_set() -> None:
+    settings = load_config("production", PRODUCTION)
+    assert (settings["INVITATION_DAYS"], settings["PASSWORD_RESET_MINUTES"]) == (7, 60)
+    chosen = load_config("production", {**PRODUCTION, "INVITATION_DAYS": "3", "PASSWORD_RESET_MINUTES": "20"})
+    assert (chosen["INVITATION_DAYS"], chosen["PASSWORD_RESET_MINUTES"]) == (3, 20)
+    for name, value in (("INVITATION_DAYS", "0"), ("PASSWORD_RESET_MINUTES", "a day")):
+        with pytest.raises(ConfigError, match=f"{name} must be a whole number"):
+            load_config("production", {**PRODUCTION, name: value})
