@@ -42,6 +42,18 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+# A PostgreSQL server that hangs instead of refusing would otherwise hold each request for
+# the operating system's TCP timeout (minutes): give up after this long and answer 503.
+DATABASE_CONNECT_TIMEOUT_SECONDS = 5
+
+
+@event.listens_for(Engine, "do_connect")
+def _postgresql_connect_timeout(dialect: Any, _record: Any, _args: Any, parameters: dict[str, Any]) -> None:
+    """Bound how long a new PostgreSQL connection may take (libpq's ``connect_timeout``)."""
+    if dialect.name == "postgresql":
+        parameters.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT_SECONDS)
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, login manager and CSRF protection; set the password hashing cost."""
     from app.auth.session import init_login_manager
