@@ -38,8 +38,9 @@ class Page(Generic[T]):
 
 
 def paginate(session: Session, stmt: Select[Any], number: int, per_page: int) -> Page[Any]:
-    """Page ``number`` (1 for anything below) of the rows ``stmt`` selects (its first column)."""
-    number = max(1, number)
+    """Page ``number`` of the rows ``stmt`` selects (its first column): the first for anything
+    below 1, the last for anything past the end."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    number = min(max(1, number), max(1, math.ceil(total / per_page)))
     rows = list(session.scalars(stmt.limit(per_page).offset((number - 1) * per_page)).unique())
     return Page(rows, total, number, per_page)

@@ -11,14 +11,17 @@ gives only those roles.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import false, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from audits import accounts, audit_log
 from audits.access import Action, allowed
 from audits.errors import ConflictError, NotAllowedError, ValidationError
-from audits.models import Role, School, User
+from audits.models import Role, School, User, principal_schools
+from audits.paging import Page, paginate
 from audits.throttle import SignInThrottle
 
 # The roles a leader may give (and take away).
@@ -28,6 +31,48 @@ LEADER_ROLES = (Role.REVIEWER, Role.AUDITOR, Role.PRINCIPAL)
 def roles_given_by(actor: User) -> tuple[Role, ...]:
     """The roles ``actor`` may give someone: every role for an administrator, else ``LEADER_ROLES``."""
     return tuple(Role) if actor.role is Role.ADMIN else LEADER_ROLES
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    """What the users page narrows its list to: words of a name or email, a role, a school, a status."""
+
+    search: str = ""
+    role: Role | None = None
+    school_id: int | None = None
+    active: bool | None = None  # None: active and deactivated alike
+
+
+def find_people(
+    session: Session, viewer: User, wanted: PeopleFilter, page: int = 1, per_page: int = 50
+) -> Page[User]:
+    """The people ``viewer`` manages, narrowed by ``wanted``, by name then email.
+
+    An administrator sees everyone; a leader their district's reviewers, auditors and
+    principals; anyone else nobody.
+    """
+    stmt = select(User).options(selectinload(User.schools), selectinload(User.district))
+    if viewer.role is Role.LEADER and viewer.district_id is not None:
+        stmt = stmt.where(User.district_id == viewer.district_id, User.role.in_(LEADER_ROLES))
+    elif viewer.role is not Role.ADMIN:
+        stmt = stmt.where(false())
+    words = wanted.search.strip().lower()
+    if words:
+        stmt = stmt.where(
+            or_(
+                func.lower(User.name).contains(words, autoescape=True),
+                func.lower(User.email).contains(words, autoescape=True),
+            )
+        )
+    if wanted.role is not None:
+        stmt = stmt.where(User.role == wanted.role)
+    if wanted.school_id is not None:
+        linked = select(principal_schools.c.user_id).where(principal_schools.c.school_id == wanted.school_id)
+        stmt = stmt.where(User.id.in_(linked))
+    if wanted.active is not None:
+        stmt = stmt.where(User.active.is_(wanted.active))
+    shown_name = func.lower(func.coalesce(func.nullif(User.name, ""), User.email))
+    return paginate(session, stmt.order_by(shown_name, User.id), page, per_page)
 
 
 def _check_may_manage(actor: User, person: User) -> None:
