@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.rounds.forms import CheckboxListField
 from audits.errors import ValidationError
+from audits.ids import is_storable_id
 from audits.models import Role, School
 
 
@@ -37,5 +38,5 @@ class RoleForm(FlaskForm):
             raise ValidationError("role", "choose a role") from error
 
     def chosen_school_ids(self) -> list[int]:
-        """The ids of the schools ticked."""
-        return list(self.schools.data or [])
+        """The ids of the schools ticked (a number no row can have is left out)."""
+        return [school_id for school_id in self.schools.data or [] if is_storable_id(school_id)]
