@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from app.scorecards.views import blueprint as scorecards
     from app.telephony.views import blueprint as telephony
     from app.telephony.webhooks import blueprint as telephony_webhooks
+    from app.users.views import blueprint as users
 
     app.register_blueprint(account)
     app.register_blueprint(assignments)
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scorecards)
     app.register_blueprint(telephony)
     app.register_blueprint(telephony_webhooks)
+    app.register_blueprint(users)
 
 
 def register_api(app: Flask) -> None:

@@ -130,7 +130,10 @@ def change_password(
     set_password(session, user, new, now)
 
 
-def deactivate(session: Session, user: User, now: datetime | None = None) -> None:
-    """Switch an account off: it cannot sign in, its sessions end at once, its tokens stop working."""
+def deactivate(session: Session, user: User, now: datetime | None = None) -> int:
+    """Switch an account off: it cannot sign in, its sessions end at once, its tokens stop working.
+
+    Return how many live sign-ins ended.
+    """
     user.active = False
-    end_every_sign_in(session, user, DEACTIVATED, now)
+    return end_every_sign_in(session, user, DEACTIVATED, now)

@@ -1,5 +1,6 @@
 """Every Touchpoint model, importable from one place."""
 
+from audits.models.audit import AuditEntry
 from audits.models.base import Base, UTCDateTime
 from audits.models.call import Call, CallEvent
 from audits.models.contact import (
@@ -52,6 +53,7 @@ from audits.models.user import LoginFailure, Role, User, principal_schools
 __all__ = [
     "ApiToken",
     "Assignment",
+    "AuditEntry",
     "AuditorProfile",
     "Base",
     "Call",
