@@ -42,6 +42,18 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+# A PostgreSQL server that hangs instead of refusing would otherwise hold each request for
+# the operating system's TCP timeout (minutes): give up after this long and answer 503.
+DATABASE_CONNECT_TIMEOUT_SECONDS = 5
+
+
+@event.listens_for(Engine, "do_connect")
+def _postgresql_connect_timeout(dialect: Any, _record: Any, _args: Any, parameters: dict[str, Any]) -> None:
+    """Bound how long a new PostgreSQL connection may take (libpq's ``connect_timeout``)."""
+    if dialect.name == "postgresql":
+        parameters.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT_SECONDS)
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, login manager and CSRF protection; set the password hashing cost."""
     from app.auth.session import init_login_manager
@@ -93,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from app.scorecards.views import blueprint as scorecards
     from app.telephony.views import blueprint as telephony
     from app.telephony.webhooks import blueprint as telephony_webhooks
+    from app.users.views import blueprint as users
 
     app.register_blueprint(account)
     app.register_blueprint(assignments)
@@ -116,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scorecards)
     app.register_blueprint(telephony)
     app.register_blueprint(telephony_webhooks)
+    app.register_blueprint(users)
 
 
 def register_api(app: Flask) -> None:

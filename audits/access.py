@@ -9,6 +9,8 @@ of it) is its auditor's own, or a leader's or reviewer's in the round's
 district; a principal never reaches a contact, so never an auditor's identity.
 A scorecard is its district's leaders', reviewers' and administrators' at any
 time, and a principal's only for their own school and only once published.
+A person (a User target) is managed by an administrator, or by a leader of their district
+when they are a reviewer, auditor or principal (never an administrator or another leader).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from enum import StrEnum
 from audits.models import Assignment, Contact, District, Evidence, Role, Round, School, Scorecard, User
 
 # What ``allowed`` can scope an action to.
-Target = School | District | Round | Assignment | Contact | Evidence | Scorecard
+Target = School | District | Round | Assignment | Contact | Evidence | Scorecard | User
 
 
 class Action(StrEnum):
@@ -30,6 +32,8 @@ class Action(StrEnum):
     IMPORT_SCHOOLS = "import_schools"
     MANAGE_USERS = "manage_users"
     INVITE_USERS = "invite_users"
+    MANAGE_PEOPLE = "manage_people"
+    VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_DISTRICT = "manage_district"
     VIEW_RUBRICS = "view_rubrics"
     MANAGE_RUBRICS = "manage_rubrics"
@@ -73,6 +77,10 @@ _ROLES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     # Inviting people (target: the District): leaders invite reviewers, auditors and principals.
     Action.INVITE_USERS: frozenset({Role.ADMIN, Role.LEADER}),
+    # The users page: administrators manage everyone, leaders their district's non-leaders
+    # (target: the User); the audit log is the administrators', a leader's for their district.
+    Action.MANAGE_PEOPLE: frozenset({Role.ADMIN, Role.LEADER}),
+    Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN, Role.LEADER}),
     # Installation-wide settings (telephony …) are the administrator's.
     Action.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
     Action.MANAGE_DISTRICT: frozenset({Role.ADMIN, Role.LEADER}),
@@ -118,6 +126,14 @@ def allowed(user: User | None, action: Action, target: Target | None = None) -> 
             mine = any(school.id == target.school_id for school in user.schools)
             return mine and target.published_at is not None
         return user.role is not Role.AUDITOR and target.round.district_id == user.district_id
+    if isinstance(target, User):
+        # Only leaders get here among the roles that manage people.
+        return (
+            user.role is Role.LEADER
+            and target.district_id is not None
+            and target.district_id == user.district_id
+            and target.role not in (Role.ADMIN, Role.LEADER)
+        )
     if isinstance(target, Evidence):
         target = target.contact
     if isinstance(target, Contact):

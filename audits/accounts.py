@@ -137,10 +137,11 @@ def change_password(
     set_password(session, user, new, now)
 
 
-def deactivate(session: Session, user: User, now: datetime | None = None) -> None:
+def deactivate(session: Session, user: User, now: datetime | None = None) -> int:
     """Switch an account off: it cannot sign in, its sessions end at once, its tokens stop working.
 
     Its unused invitation and password-reset links are revoked too, so none can switch it back on.
+    Return how many live sign-ins ended.
     """
     now = now or utcnow()
     user.active = False
@@ -151,4 +152,4 @@ def deactivate(session: Session, user: User, now: datetime | None = None) -> Non
         )
         .values(revoked_at=now)
     )
-    end_every_sign_in(session, user, DEACTIVATED, now)
+    return end_every_sign_in(session, user, DEACTIVATED, now)

@@ -1,13 +1,14 @@
-"""The demo district: real Duval County schools and one user per role."""
+"""The demo district: real Duval County schools, one user per role and a principal for every school."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audits.accounts import NewUser, create_user
@@ -49,6 +50,30 @@ DEMO_USERS = [
     ("principal@example.org", Role.PRINCIPAL, "Pat Principal"),
 ]
 
+# Invented principals for the other schools of the demo rounds, given in the rounds' school
+# order (by name), so every run names the same people. Any likeness is a coincidence.
+SCHOOL_PRINCIPAL_NAMES = [
+    "Maria Delgado",
+    "Kwame Mensah",
+    "Mei-Ling Chen",
+    "Daniel Okafor",
+    "Aisha Rahman",
+    "Tomás Herrera",
+    "Priya Natarajan",
+    "Jamal Whitfield",
+    "Olga Petrenko",
+    "Hiroshi Tanaka",
+    "Fatima Haddad",
+    "Liam Novak",
+    "Thanh Nguyen",
+    "Rosa Martínez",
+    "Leilani Kahale",
+    "Elijah Brooks",
+]
+SCHOOL_PRINCIPAL_EMAIL = "principal.{slug}@example.org"
+# Words every school name shares, left out of the email addresses.
+_SLUG_NOISE = {"school", "the"}
+
 # The demo round's window, in school days before and after the day the demo is loaded: the
 # plan is the same on any date, and enough of it is past due to show every state of a contact.
 DAYS_BEFORE = 8
@@ -64,6 +89,7 @@ class DemoResult:
     report: ImportReport
     source: Path
     users: list[User]
+    principals: list[User]
     library: LibraryReport
     scenarios: int
     round: Round
@@ -89,6 +115,31 @@ def demo_users(session: Session) -> list[User]:
     emails = [email for email, _, _ in DEMO_USERS]
     found = {user.email: user for user in session.scalars(select(User).where(User.email.in_(emails)))}
     return [found[email] for email in emails if email in found]
+
+
+def school_slug(name: str) -> str:
+    """A demo principal's email names the school: ``ABESS PARK ELEMENTARY`` → ``abess-park-elementary``."""
+    words = [word for word in re.split(r"[^a-z0-9]+", name.lower()) if word and word not in _SLUG_NOISE]
+    return "-".join(words) or "school"
+
+
+def school_principal_email(school: School, taken: set[str]) -> str:
+    """A unique ``principal.<slug>@example.org`` for ``school``; its NCES id is added on a clash."""
+    email = SCHOOL_PRINCIPAL_EMAIL.format(slug=school_slug(school.name))
+    if email in taken:
+        email = SCHOOL_PRINCIPAL_EMAIL.format(slug=f"{school_slug(school.name)}-{school.nces_id}")
+    return email
+
+
+def school_principal_count(session: Session) -> int:
+    """How many demo principals beyond the main logins exist (``principal.<school>@example.org``)."""
+    pattern = SCHOOL_PRINCIPAL_EMAIL.format(slug="%")
+    return (
+        session.scalar(
+            select(func.count(User.id)).where(User.role == Role.PRINCIPAL, User.email.like(pattern))
+        )
+        or 0
+    )
 
 
 def load_demo(
@@ -127,14 +178,47 @@ def load_demo(
         )
         for email, role, name in DEMO_USERS
     ]
+    schools = demo_round_schools(session, district, principal_school)
+    principals = _school_principals(session, district, schools[1:])
     library = load_library(session)
     scenarios = adopt_library(session, district)
     earlier = None
     if evidence_dir is not None:
-        earlier = _earlier_round(session, district, principal_school, users, today, evidence_dir)
-    round_ = _demo_round(session, district, principal_school, users, today)
+        earlier = _earlier_round(session, district, schools, users, today, evidence_dir)
+    round_ = _demo_round(session, district, schools, users, today)
     fieldwork = load_demo_fieldwork(session, round_, users, today, evidence_dir) if evidence_dir else None
-    return DemoResult(district, report, source, users, library, len(scenarios), round_, earlier, fieldwork)
+    return DemoResult(
+        district, report, source, users, principals, library, len(scenarios), round_, earlier, fieldwork
+    )
+
+
+def demo_round_schools(session: Session, district: District, principal_school: School) -> list[School]:
+    """The twelve schools of both demo rounds: the main principal's, then eleven elementaries by name."""
+    others = session.scalars(
+        select(School)
+        .where(
+            School.district_id == district.id,
+            School.level == Level.ELEMENTARY,
+            School.id != principal_school.id,
+        )
+        .order_by(School.name)
+        .limit(11)
+    )
+    return [principal_school, *others]
+
+
+def _school_principals(session: Session, district: District, schools: list[School]) -> list[User]:
+    """One invented principal per school (``SCHOOL_PRINCIPAL_NAMES`` in order), with the demo password."""
+    taken: set[str] = set()
+    principals = []
+    for index, school in enumerate(schools):
+        name = SCHOOL_PRINCIPAL_NAMES[index % len(SCHOOL_PRINCIPAL_NAMES)]
+        email = school_principal_email(school, taken)
+        taken.add(email)
+        school.principal_name = name
+        new = NewUser(email, Role.PRINCIPAL, DEMO_PASSWORD, name, district.id, [school.id])
+        principals.append(create_user(session, new))
+    return principals
 
 
 DEMO_ROUND_SCENARIOS = {
@@ -147,15 +231,13 @@ DEMO_ROUND_SCENARIOS = {
 def _earlier_round(
     session: Session,
     district: District,
-    principal_school: School,
+    schools: list[School],
     users: list[User],
     today: date,
     evidence_dir: Path,
 ) -> Round:
     """A closed round half a year ago for the same schools, every contact approved: trends and changes."""
-    round_ = _demo_round(
-        session, district, principal_school, users, today - timedelta(days=EARLIER_ROUND_DAYS_AGO)
-    )
+    round_ = _demo_round(session, district, schools, users, today - timedelta(days=EARLIER_ROUND_DAYS_AGO))
     load_demo_fieldwork(
         session,
         round_,
@@ -172,7 +254,7 @@ def _earlier_round(
 def _demo_round(
     session: Session,
     district: District,
-    principal_school: School,
+    schools: list[School],
     users: list[User],
     today: date,
 ) -> Round:
@@ -186,16 +268,6 @@ def _demo_round(
         if session.get(AuditorProfile, auditor.id) is None:
             session.add(AuditorProfile(user_id=auditor.id, languages=languages, max_per_day=4))
     session.flush()
-    others = session.scalars(
-        select(School)
-        .where(
-            School.district_id == district.id,
-            School.level == Level.ELEMENTARY,
-            School.id != principal_school.id,
-        )
-        .order_by(School.name)
-        .limit(11)
-    )
     scenario_ids = dict(
         session.execute(select(Scenario.key, Scenario.id).where(Scenario.district_id == district.id))
         .tuples()
@@ -207,7 +279,7 @@ def _demo_round(
         first_day=first_day,
         last_day=last_day,
         school_selection=SchoolSelection.LIST,
-        school_ids=[principal_school.id, *(school.id for school in others)],
+        school_ids=[school.id for school in schools],
         channels={
             channel: ChannelPlan(1, [scenario_ids[key] for key in keys if key in scenario_ids])
             for channel, keys in DEMO_ROUND_SCENARIOS.items()

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audits import audit_log
 from audits.access import Action, allowed
 from audits.account_links import issue_link, live_links, revoke_links
 from audits.accounts import NewUser, create_user
@@ -62,6 +63,7 @@ def invite(
     new.password = None
     user = create_user(session, new)
     link, plaintext = issue_link(session, user, LinkPurpose.INVITATION, by=actor, now=now, lifetime=lifetime)
+    audit_log.record(session, actor, audit_log.USER_INVITED, user, role=user.role.value)
     return user, link, plaintext
 
 
@@ -77,7 +79,9 @@ def resend(
         raise NotAllowedError("user", "you may not invite this person")
     if not invited.invitation_pending:
         raise ConflictError("user", f"{invited.email} has no invitation waiting")
-    return issue_link(session, invited, LinkPurpose.INVITATION, by=actor, now=now, lifetime=lifetime)
+    issued = issue_link(session, invited, LinkPurpose.INVITATION, by=actor, now=now, lifetime=lifetime)
+    audit_log.record(session, actor, audit_log.USER_INVITATION_RESENT, invited)
+    return issued
 
 
 def withdraw(session: Session, actor: User | None, invited: User, now: datetime | None = None) -> int:
@@ -86,7 +90,9 @@ def withdraw(session: Session, actor: User | None, invited: User, now: datetime 
         raise NotAllowedError("user", "you may not invite this person")
     if not invited.invitation_pending:
         raise ConflictError("user", f"{invited.email} has no invitation waiting")
-    return revoke_links(session, invited, LinkPurpose.INVITATION, now or utcnow())
+    withdrawn = revoke_links(session, invited, LinkPurpose.INVITATION, now or utcnow())
+    audit_log.record(session, actor, audit_log.USER_INVITATION_WITHDRAWN, invited)
+    return withdrawn
 
 
 def waiting_invitations(

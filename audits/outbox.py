@@ -9,6 +9,7 @@ and an email is never dropped. Everything here flushes; the caller commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -26,10 +27,18 @@ MAX_ERROR = 1000
 
 
 def enqueue(
-    session: Session, topic: str, recipient: str, subject: str, text: str, html: str | None = None
+    session: Session,
+    topic: str,
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    round_id: int | None = None,
 ) -> OutboxEmail:
     """Add an email to the outbox, to go out once the caller's transaction commits."""
-    email = OutboxEmail(topic=topic, recipient=recipient, subject=subject, text=text, html=html)
+    email = OutboxEmail(
+        topic=topic, recipient=recipient, subject=subject, text=text, html=html, round_id=round_id
+    )
     session.add(email)
     session.flush()
     return email
@@ -95,3 +104,31 @@ def mark_failed(session: Session, email: OutboxEmail, error: str, now: datetime 
 def waiting(session: Session) -> int:
     """How many emails are not sent yet."""
     return session.scalar(select(func.count(OutboxEmail.id)).where(OutboxEmail.sent_at.is_(None))) or 0
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a round's emails stand: how many went out, and the ones still waiting (oldest first)."""
+
+    sent: int
+    waiting: list[OutboxEmail]
+
+    @property
+    def failing(self) -> list[OutboxEmail]:
+        """The waiting emails whose last try failed."""
+        return [email for email in self.waiting if email.last_error]
+
+
+def round_delivery(session: Session, round_id: int, topic: str = SCORECARDS_PUBLISHED) -> Delivery:
+    """The delivery of the emails about round ``round_id`` (by default: its publication's)."""
+    emails = list(
+        session.scalars(
+            select(OutboxEmail)
+            .where(OutboxEmail.round_id == round_id, OutboxEmail.topic == topic)
+            .order_by(OutboxEmail.created_at, OutboxEmail.id)
+        )
+    )
+    return Delivery(
+        sent=sum(1 for email in emails if email.sent_at is not None),
+        waiting=[email for email in emails if email.sent_at is None],
+    )

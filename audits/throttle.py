@@ -17,7 +17,7 @@ import math
 import time
 
 from limits import RateLimitItem, parse_many
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, RedisStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 # Failures allowed per window, for each key.
@@ -62,6 +62,29 @@ class SignInThrottle:
         """Forget this person's failures from this address once they sign in (the wider counts stay)."""
         for limit, keys in self._keyed(email, address)[: len(PAIR_LIMITS)]:
             self.limiter.clear(limit, *keys)
+
+    def forget(self, email: str) -> None:
+        """Forget every failure counted against ``email``, from any address ("let them sign in again").
+
+        The address-alone counts stay: they slow a machine down, not a person.
+        """
+        email = email.strip().lower()
+        for limit in ACCOUNT_LIMITS:
+            self.limiter.clear(limit, "sign-in-account", email)
+        # The pair keys name the address too, so they are found by their common beginning.
+        self._clear_keys_starting(f"{PAIR_LIMITS[0].namespace}/sign-in-pair/{email}/")
+
+    def _clear_keys_starting(self, beginning: str) -> None:
+        storage = self.storage
+        if isinstance(storage, MemoryStorage):
+            for key in [*storage.events, *storage.storage]:
+                if key.startswith(beginning):
+                    storage.clear(key)
+        elif isinstance(storage, RedisStorage):
+            pattern = storage.prefixed_key("".join(f"\\{c}" if c in "*?[]\\" else c for c in beginning) + "*")
+            storage.lua_clear_keys([pattern])
+        else:  # another backend: its keys cannot be listed, so only the pair limits' own keys are known
+            raise NotImplementedError(f"cannot forget sign-in failures kept in {type(storage).__name__}")
 
     def allow_reset_email(self, email: str, address: str) -> bool:
         """Count one "forgot my password" request; whether an email may go out for it.

@@ -16,10 +16,12 @@ from app.cli.scorecards import scorecards_cli
 from app.cli.storage import storage_cli
 from app.cli.telephony import telephony_cli
 from app.cli.users import users_cli
+from app.cli.users_import import users_import
 
 
 def register(app: Flask) -> None:
     """Add the commands to ``app``."""
+    users_cli.add_command(users_import)
     for command in (
         schools_cli,
         users_cli,

@@ -9,23 +9,37 @@ import click
 from flask import current_app
 
 from app.extensions import db
+from app.scorecards.emails import queue_publication_emails
 from app.scorecards.jobs import storage_dir
-from audits.demo import DEMO_PASSWORD, DemoResult, demo_is_loaded, demo_users, load_demo
+from audits.demo import (
+    DEMO_PASSWORD,
+    SCHOOL_PRINCIPAL_EMAIL,
+    DemoResult,
+    demo_is_loaded,
+    demo_users,
+    load_demo,
+    school_principal_count,
+)
 from audits.models import Role
 from audits.scorecards import publish
 from reports.batch import build_scorecards
 
 
-def publish_earlier_scorecards(result: DemoResult) -> int:
-    """Build the earlier round's scorecards and publish them as the demo leader would; return how many."""
+def publish_earlier_scorecards(result: DemoResult) -> tuple[int, int]:
+    """Build the earlier round's scorecards and publish them as the demo leader would.
+
+    As a publication from the web does, each school's principals get an email in the
+    outbox, in the same transaction. Returns how many scorecards and how many emails.
+    """
     if result.earlier is None:
-        return 0
+        return 0, 0
     report = build_scorecards(db.session, result.earlier, storage_dir())
     if report.failed:
         school, reason = report.failed[0]
         raise click.ClickException(f"the demo scorecard of {school.label} failed: {reason}")
     leader = next(user for user in result.users if user.role is Role.LEADER)
-    return len(publish(db.session, result.earlier, leader, note="Published by the demo"))
+    cards = publish(db.session, result.earlier, leader, note="Published by the demo")
+    return len(cards), queue_publication_emails(result.earlier, cards)
 
 
 @click.command("demo")
@@ -36,7 +50,7 @@ def publish_earlier_scorecards(result: DemoResult) -> int:
     help="Plan the demo around this date instead of today (YYYY-MM-DD).",
 )
 def demo_command(if_empty: bool, today: datetime | None) -> None:
-    """Load the demo district, its schools, one user per role, a round in the field and an earlier one."""
+    """Load the demo district, its schools, one user per role, a principal per audited school, two rounds."""
     if current_app.config["TOUCHPOINT_ENV"] == "production":
         raise click.ClickException("the demo is not for production: its accounts share a published password")
     if demo_is_loaded(db.session):
@@ -51,6 +65,9 @@ def demo_command(if_empty: bool, today: datetime | None) -> None:
     for user in users:
         extra = f" — principal of {user.schools[0].name}" if user.schools else ""
         click.echo(f"  {user.role.label:16} {user.email}{extra}")
+    if more := school_principal_count(db.session):
+        pattern = SCHOOL_PRINCIPAL_EMAIL.format(slug="<school>")
+        click.echo(f"  … and {more} more principals, one per school: {pattern}")
 
 
 def _load(today: date | None) -> None:
@@ -60,7 +77,7 @@ def _load(today: date | None) -> None:
     result = load_demo(
         db.session, Path(configured) if configured else None, today=today, evidence_dir=evidence_dir
     )
-    published = publish_earlier_scorecards(result)
+    published, emails = publish_earlier_scorecards(result)
     db.session.commit()
     click.echo(f"demo district {result.district.name}: {result.report.summary()} (from {result.source})")
     for line in result.library.lines():
@@ -68,6 +85,10 @@ def _load(today: date | None) -> None:
     click.echo(f"{result.scenarios} library scenarios adopted by {result.district.name}")
     if result.earlier is not None:
         click.echo(f"round {result.earlier.name!r} closed: {published} scorecards published")
+        click.echo(
+            f"{emails} emails to their principals wait in the outbox "
+            "(a Celery worker sends them within a minute; without one, `flask outbox send`)"
+        )
     click.echo(
         f"round {result.round.name!r} in the field: {len(result.round.assignments)} assignments "
         f"for the demo auditors"

@@ -13,6 +13,7 @@ from app.cli.common import fail
 from app.extensions import db
 from app.invitations.mail import queue_invitation
 from app.outbox import kick_outbox
+from audits import audit_log
 from audits.accounts import NewUser, create_user, deactivate
 from audits.errors import DomainError, ValidationError
 from audits.invitations import invite
@@ -170,6 +171,13 @@ def users_deactivate(email: str) -> None:
     if user is None:
         fail(ValidationError("email", f"no user with the email {email}"))
         return
-    deactivate(db.session, user)
+    if not user.active:
+        click.echo(f"{user.email} is already deactivated")
+        return
+    ended = deactivate(db.session, user)
+    # The command line has no signed-in person: the entry's actor is none ("command line").
+    audit_log.record(
+        db.session, None, audit_log.USER_DEACTIVATED, user, active=[True, False], sign_ins_ended=ended
+    )
     db.session.commit()
     click.echo(f"deactivated {user.email}: signed out everywhere; their API tokens no longer work")

@@ -94,7 +94,15 @@ def queue_publication_emails(round_: Round, cards: list[Scorecard]) -> int:
     base_url = current_app.config["PUBLIC_BASE_URL"]
     for user_id, user_cards in per_user.items():
         email = build_email(users[user_id], round_, user_cards, base_url)
-        enqueue(db.session, SCORECARDS_PUBLISHED, email.to, email.subject, email.text, email.html)
+        enqueue(
+            db.session,
+            SCORECARDS_PUBLISHED,
+            email.to,
+            email.subject,
+            email.text,
+            email.html,
+            round_id=round_.id,
+        )
     log.info(
         "queued emails to %d principals about %d scorecards of round %s", len(per_user), len(cards), round_.id
     )

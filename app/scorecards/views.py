@@ -27,6 +27,7 @@ from app.scorecards.jobs import BatchRunningError, BatchStartError, batch_progre
 from audits.access import Action
 from audits.errors import DomainError
 from audits.models import Role, Round, Scorecard
+from audits.outbox import round_delivery
 from audits.scorecards import (
     principal_scorecards,
     publication_history,
@@ -107,6 +108,7 @@ def index(round_id: int) -> str:
         rows=rows,
         panel=round_panel(round_),
         history=publication_history(db.session, round_),
+        delivery=round_delivery(db.session, round_.id),
         may_publish=can(Action.PUBLISH_SCORECARDS, round_),
         may_summarise=can(Action.VIEW_DISTRICT_SUMMARY, round_),
     )

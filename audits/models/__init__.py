@@ -1,6 +1,7 @@
 """Every Touchpoint model, importable from one place."""
 
 from audits.models.account_link import AccountLink, LinkPurpose
+from audits.models.audit import AuditEntry
 from audits.models.base import Base, UTCDateTime
 from audits.models.call import Call, CallEvent
 from audits.models.contact import (
@@ -54,6 +55,7 @@ __all__ = [
     "AccountLink",
     "ApiToken",
     "Assignment",
+    "AuditEntry",
     "AuditorProfile",
     "Base",
     "Call",

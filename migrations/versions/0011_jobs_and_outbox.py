@@ -24,6 +24,7 @@ def upgrade():
     op.create_table('outbox_emails',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('topic', sa.String(length=50), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=True),
     sa.Column('recipient', sa.String(length=255), nullable=False),
     sa.Column('subject', sa.String(length=255), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
@@ -34,9 +35,11 @@ def upgrade():
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_outbox_emails_round_id_rounds'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_emails'))
     )
     with op.batch_alter_table('outbox_emails', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_emails_round_id'), ['round_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_emails_next_attempt_at'), ['next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_emails_sent_at'), ['sent_at'], unique=False)
 

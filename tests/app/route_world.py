@@ -254,6 +254,9 @@ def _populate(
             schools=[other_school],
         ),
     }  # fmt: skip
+    left = _user(
+        session, Role.REVIEWER, "retired@example.org", "Rex Retired", district=district, active=False
+    )  # someone who left: the users page switches them back on
     foreign_round = Round(
         district_id=away.id, name="Away spring", first_day=date(2027, 2, 1), last_day=date(2027, 2, 26),
         status=RoundStatus.IN_FIELD,
@@ -397,6 +400,7 @@ def _populate(
         "closure": closure.id,
         "auditor": auditor.id,
         "other_auditor": other_auditor.id,
+        "retired": left.id,
         "api_token": token_ids["auditor"],
         "invitee": invitee.id,
         "invitation": invitation,

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audits.audit_log import entries
 from audits.models import ApiToken, District, Role, TokenScope, User
 from audits.passwords import verify_password
 from audits.tokens import authenticate_token, create_token
@@ -176,6 +177,9 @@ def test_users_deactivate_ends_sign_ins_and_tokens(
     g.pop("_login_user", None)  # the test's requests share one app context, where the user is cached
     assert client.get("/account").status_code == 302  # the cookie is refused at once
     assert authenticate_token(session, plaintext) is None
+    entry = entries(session).rows[0]
+    assert (entry.action, entry.actor_id, entry.subject_user_id) == ("user.deactivated", None, auditor.id)
+    assert entry.details == {"active": [True, False], "sign_ins_ended": 1}
     unknown = runner.invoke(args=["users", "deactivate", "nobody@example.org"])
     assert unknown.exit_code == 1 and "no user" in unknown.output
 

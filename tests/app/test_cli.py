@@ -17,14 +17,15 @@ from audits.models import (
     ContactStatus,
     District,
     Evidence,
+    OutboxEmail,
     Response,
-    Role,
     Round,
     RoundStatus,
     School,
     Scorecard,
     User,
 )
+from audits.scorecards import school_principals
 from tests.conftest import AuthActions
 
 
@@ -92,8 +93,9 @@ def test_demo_loads_once_and_every_login_works(
         assert email in result.output
         assert auth.login(email, "demo-password").status_code == 302, email
         auth.logout()
-    principal = session.scalars(select(User).where(User.role == Role.PRINCIPAL)).one()
+    principal = session.scalars(select(User).where(User.email == "principal@example.org")).one()
     assert [school.name for school in principal.schools] == ["ABESS PARK ELEMENTARY SCHOOL"]
+    assert "… and 11 more principals, one per school: principal.<school>@example.org" in result.output
     district = session.scalars(select(District)).one()
     assert district.timezone == "America/New_York"
     assert district.closures, "the demo calendar has closures"
@@ -104,6 +106,21 @@ def test_demo_loads_once_and_every_login_works(
     assert f"round {earlier.name!r} closed: 12 scorecards published" in result.output
     cards = session.scalars(select(Scorecard).where(Scorecard.round_id == earlier.id)).all()
     assert len(cards) == 12 and all(card.published_at is not None for card in cards)
+    # Every school of both rounds has exactly one principal, and each published card reached them.
+    principals = school_principals(session, {a.school_id for r in (earlier, round_) for a in r.assignments})
+    assert len(principals) == 12 and all(len(users) == 1 for users in principals.values())
+    assert "12 emails to their principals wait in the outbox" in result.output
+    queued = {email.recipient: email for email in session.scalars(select(OutboxEmail))}
+    for card in cards:
+        (school_principal,) = principals[card.school_id]
+        assert school_principal.email.endswith("@example.org")
+        assert card.token in queued[school_principal.email].text
+    other = principals[next(card.school_id for card in cards if card.school_id != principal.schools[0].id)][0]
+    assert auth.login(other.email, "demo-password").status_code == 302
+    auth.logout()
+    assert runner.invoke(args=["outbox", "send"]).exit_code == 0
+    sent = getattr(runner.app.extensions["mailman"], "outbox", [])
+    assert sorted(m.to[0] for m in sent) == sorted(queued)
     assert {
         c.status
         for c in session.scalars(
@@ -132,7 +149,7 @@ def test_demo_loads_once_and_every_login_works(
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0
     assert "not loaded again" in again.output
-    assert session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
+    assert session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS) + 11
     refused = runner.invoke(args=["demo"])
     assert refused.exit_code != 0
 

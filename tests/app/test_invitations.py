@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audits.models import AccountLink, District, OutboxEmail, Role, School, User
+from audits.models import AccountLink, AuditEntry, District, OutboxEmail, Role, School, User
 from audits.passwords import verify_password
 from tests.conftest import PASSWORD, AuthActions
 
@@ -78,6 +78,13 @@ def test_a_leader_invites_a_principal_who_sets_a_password_and_lands_signed_in(
     listed = client.get("/users/invite").get_data(as_text=True)
     assert "pat@example.org" in listed and "Withdraw" in listed
     assert path.rsplit("/", 1)[1] not in listed  # the token is in the email only
+    # The users page lists the person as invited, and the audit log says who invited them.
+    people = client.get("/users/?status=invited").get_data(as_text=True)
+    assert "Pat Principal" in people and "<td>Invited</td>" in people and "1 person." in people
+    assert "Pat Principal" not in client.get("/users/?status=deactivated").get_data(as_text=True)
+    assert "Invite someone" in client.get("/users/").get_data(as_text=True)
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.subject_user_id == invited.id)).one()
+    assert (entry.action, entry.actor_id, entry.details) == ("user.invited", leader.id, {"role": "principal"})
     auth.logout()
 
     form = client.get(path)

@@ -7,6 +7,8 @@ thing (a PostgreSQL cluster stopped under a running app) is ``test_outage_postgr
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,8 +16,10 @@ import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+import app as app_factory
 from app.errors import OUTAGE_MESSAGE, OUTAGE_TITLE, database_down
 from app.extensions import db
 from audits.models import Role, User
@@ -139,3 +143,21 @@ def test_an_outage_is_recognised_through_the_errors_it_caused() -> None:
     wrapped.__cause__ = refused
     assert database_down(wrapped)
     assert not database_down(ValueError("a bug")) and not database_down(None)
+
+
+def test_a_postgresql_server_that_never_answers_is_given_up_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that accepts the connection and then says nothing: the connection fails after the timeout."""
+    monkeypatch.setattr(app_factory, "DATABASE_CONNECT_TIMEOUT_SECONDS", 1)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)  # the kernel completes the handshake; nobody ever speaks PostgreSQL
+        port = silent.getsockname()[1]
+        engine = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/touchpoint")
+        started = time.monotonic()
+        with pytest.raises(OperationalError) as caught:
+            engine.connect()
+        waited = time.monotonic() - started
+        engine.dispose()
+    assert "timeout" in str(caught.value).lower()
+    assert 0.9 <= waited < 4, waited
+    assert database_down(caught.value)

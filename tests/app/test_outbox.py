@@ -108,9 +108,15 @@ def test_an_smtp_failure_keeps_the_emails_and_retries_them_later(
         assert email.attempts == 1 and "SMTPServerDisconnected" in email.last_error
         assert email.next_attempt_at > utcnow() + timedelta(seconds=50)
     assert outbox.send_outbox().sent == 0  # not due yet
+    # The leader sees on the round's scorecards page that two emails wait, and why.
+    page = client.get(f"/scorecards/rounds/{closed_round.round.id}").get_data(as_text=True)
+    assert "0 sent, 2 waiting to be sent." in page and "Touchpoint tries again by itself" in page
+    assert "To pa@example.org: tried 1 time," in page and "SMTPServerDisconnected" in page
     monkeypatch.undo()
     later = utcnow() + backoff(1) + timedelta(seconds=1)
     assert outbox.send_outbox(now=later).sent == 2
     assert outbox.send_outbox(now=later + timedelta(hours=2)).sent == 0
     assert sorted(message.to[0] for message in sent_mail(app)) == ["pa@example.org", "pb@example.org"]
     assert waiting(session) == []
+    page = client.get(f"/scorecards/rounds/{closed_round.round.id}").get_data(as_text=True)
+    assert "2 sent." in page and "Touchpoint tries again" not in page

@@ -33,9 +33,11 @@ from werkzeug.test import TestResponse
 from app.extensions import db
 from audits.models import (
     Assignment,
+    AuditEntry,
     Contact,
     ContactStatus,
     Evidence,
+    Role,
     Round,
     RoundStatus,
     Scorecard,
@@ -160,6 +162,23 @@ def _hold_is(placed: bool, key: str) -> Effect:
     def check(session: Session, values: dict[str, Any]) -> None:
         round_ = session.get(Round, values[key])
         assert round_ is not None and round_.on_hold is placed
+
+    return check
+
+
+def _user_is(active: bool, key: str) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        person = session.get(User, values[key])
+        assert person is not None and person.active is active
+        assert session.scalar(select(AuditEntry).where(AuditEntry.subject_user_id == person.id)) is not None
+
+    return check
+
+
+def _role_is(role: Role, key: str) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        person = session.get(User, values[key])
+        assert person is not None and person.role is role
 
     return check
 
@@ -300,6 +319,25 @@ ROUTES: list[Route] = [
         "POST", "/auditors/{auditor}", L, Go("/auditors/"), Go("/auditors/"), F, F, F, F, F, F,
         form={"languages": ["en"], "max_per_day": "3", "weekdays": ["0", "1", "2"]},
     ),
+    # People: administrators manage everyone, leaders their district's reviewers, auditors, principals.
+    row("GET", "/users/", L, OK, OK, OK, F, F, F, F, F),
+    row("GET", "/users/?q=smith&role=auditor&status=active&school={school}", L, OK, OK, OK, F, F, F, F, F),
+    row("GET", "/users/audit-log", L, OK, OK, OK, F, F, F, F, F),
+    row("GET", "/users/{auditor}", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/users/{auditor}/role", L, Go("/users/"), Go("/users/"), F, F, F, F, F, F,
+        form={"role": "reviewer"}, effect=_role_is(Role.REVIEWER, "auditor"),
+    ),
+    row("GET", "/users/{auditor}/deactivate", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/users/{auditor}/deactivate", L, Go("/users/"), Go("/users/"), F, F, F, F, F, F,
+        effect=_user_is(False, "auditor"),
+    ),
+    row(
+        "POST", "/users/{retired}/reactivate", L, Go("/users/"), Go("/users/"), F, F, F, F, F, F,
+        effect=_user_is(True, "retired"),
+    ),
+    row("POST", "/users/{auditor}/sign-in-again", L, Go("/users/"), Go("/users/"), F, F, F, F, F, F),
     # Rounds.
     row("GET", "/rounds/", L, OK, OK, OK, OK, F, F, F, F),
     row("GET", "/rounds/new?district={district}", L, OK, OK, OK, F, F, F, F, F),

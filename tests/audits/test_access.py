@@ -41,3 +41,19 @@ def test_deactivated_user_is_allowed_nothing(
 ) -> None:
     admin = make_user(Role.ADMIN, active=False)
     assert not allowed(admin, Action.LIST_SCHOOLS)
+
+
+def test_leaders_manage_only_their_districts_non_leaders(
+    make_district: Callable[..., District], make_user: Callable[..., User]
+) -> None:
+    home, away = make_district(), make_district()
+    admin = make_user(Role.ADMIN)
+    leader = make_user(Role.LEADER, district=home)
+    assert allowed(leader, Action.MANAGE_PEOPLE)
+    assert allowed(leader, Action.MANAGE_PEOPLE, make_user(Role.REVIEWER, district=home))
+    assert not allowed(leader, Action.MANAGE_PEOPLE, make_user(Role.LEADER, district=home))
+    assert not allowed(leader, Action.MANAGE_PEOPLE, make_user(Role.AUDITOR, district=away))
+    assert not allowed(leader, Action.MANAGE_PEOPLE, admin)
+    assert allowed(admin, Action.MANAGE_PEOPLE, leader)
+    assert not allowed(make_user(Role.REVIEWER, district=home), Action.MANAGE_PEOPLE)
+    assert allowed(leader, Action.VIEW_AUDIT_LOG, home) and not allowed(leader, Action.VIEW_AUDIT_LOG, away)

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audits.demo import DAYS_AFTER, DAYS_BEFORE, load_demo
+from audits.demo import DAYS_AFTER, DAYS_BEFORE, load_demo, school_principal_email, school_slug
 from audits.demo_calendar import school_year_closures, season_name
 from audits.fieldwork.status import assignment_states
-from audits.models import Channel, Contact, ContactStatus, Response, RoundStatus
+from audits.models import Channel, Contact, ContactStatus, Response, RoundStatus, School
 from audits.planning.slots import school_days
+from audits.scorecards import school_principals
 
 # Thanksgiving Friday, Christmas Eve, the Fourth of July, a Saturday, spring break, a leap day in term.
 DATES = [
@@ -62,6 +63,23 @@ def test_the_demo_shows_every_state_whatever_the_date(session: Session, tmp_path
     earlier_states = Counter(s.key for s in assignment_states(session, earlier.assignments).values())
     assert set(earlier_states) == {"approved", "unreached"}
     assert earlier_states["unreached"] == 1
+
+    # Every school of both rounds has exactly one principal, named, with an example.org address.
+    school_ids = {a.school_id for r in (round_, earlier) for a in r.assignments}
+    principals = school_principals(session, school_ids)
+    assert len(school_ids) == 12 and all(len(users) == 1 for users in principals.values())
+    emails = [users[0].email for users in principals.values()]
+    assert len(set(emails)) == 12 and all(email.endswith("@example.org") for email in emails)
+    assert "principal@example.org" in emails and len({user.name for user in result.principals}) == 11
+
+
+def test_school_principal_emails_name_the_school_and_stay_unique() -> None:
+    park = School(name="ABESS PARK ELEMENTARY SCHOOL", nces_id="120048003173")
+    assert school_slug(park.name) == "abess-park-elementary"
+    assert school_slug("ANDREW A. ROBINSON ELEMENTARY SCHOOL") == "andrew-a-robinson-elementary"
+    first = school_principal_email(park, set())
+    assert first == "principal.abess-park-elementary@example.org"
+    assert school_principal_email(park, {first}) == "principal.abess-park-elementary-120048003173@example.org"
 
 
 def test_each_school_year_gets_its_breaks_by_rule() -> None:

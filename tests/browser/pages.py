@@ -22,6 +22,7 @@ TARGETS = {
         "AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.assignment_id = a.id) ORDER BY a.id LIMIT 1"
     ),
     "principal_school": f"SELECT id FROM schools WHERE nces_id = '{DEMO_PRINCIPAL_SCHOOL}'",
+    "auditor_user": "SELECT id FROM users WHERE email = 'auditor1@example.org'",
 }
 
 PAGES = [
@@ -42,6 +43,9 @@ PAGES = [
     ("scorecards of a round", LEADER, "/scorecards/rounds/{round_published}"),
     ("auditors", LEADER, "/auditors/"),
     ("district settings", LEADER, "/district"),
+    ("people", LEADER, "/users/"),
+    ("a person", LEADER, "/users/{auditor_user}"),
+    ("audit log", ADMIN, "/users/audit-log"),
     ("reviewer home", REVIEWER, "/"),
     ("review queue", REVIEWER, "/review/"),
     ("contact under review", REVIEWER, "/contacts/{submitted_contact}"),

@@ -1,0 +1,75 @@
+"""``flask users import``: create and update a district's staff from a CSV or XLSX file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from app.cli.common import fail
+from app.extensions import db
+from audits.errors import DomainError, ValidationError
+from audits.importers.staff import Outcome, StaffCheck, check_staff, read_staff_file, save_staff
+from audits.models import District
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--district", "district_name", help="The district whose staff this is (default: the only one).")
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would change; save nothing.")
+@click.option("--valid-only", is_flag=True, help="Import the valid rows even when others are refused.")
+def users_import(file: Path, district_name: str | None, dry_run: bool, valid_only: bool) -> None:
+    """Create or update the people of FILE (CSV or XLSX), matched by email.
+
+    Columns: email, name, role (leader, reviewer, auditor, principal); nces_id for
+    principals (several separated by ;); languages for auditors (e.g. en;es).
+    A file with any refused row saves nothing unless --valid-only.
+    """
+    try:
+        district = _district(district_name)
+        check = check_staff(db.session, district, read_staff_file(file.read_bytes()))
+    except DomainError as error:
+        fail(error)
+        return
+    for line in check.errors():
+        click.echo(line, err=True)
+    if check.refused and not valid_only:
+        db.session.rollback()
+        rows = f"{len(check.refused)} row{'s' if len(check.refused) != 1 else ''}"
+        hint = "fix them, or import the rest with --valid-only"
+        click.echo(f"nothing saved: {rows} refused ({hint})", err=True)
+        raise SystemExit(1)
+    for plan in check.planned:
+        if plan.outcome is not Outcome.UNCHANGED:
+            click.echo(plan.describe())
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"dry run, nothing saved: would be {check.summary()}")
+        return
+    save_staff(db.session, check, valid_only=valid_only)
+    db.session.commit()
+    _report(check)
+
+
+def _district(name: str | None) -> District:
+    """The district named ``name``, or the only district when no name is given."""
+    if name:
+        district = db.session.scalar(select(District).where(District.name == name.strip()))
+        if district is None:
+            raise ValidationError("district", f"no district named {name!r}")
+        return district
+    districts = list(db.session.scalars(select(District).limit(2)))
+    if len(districts) != 1:
+        raise ValidationError("district", "choose the district with --district NAME")
+    return districts[0]
+
+
+def _report(check: StaffCheck) -> None:
+    """Say what the import did, one count a line."""
+    created = check.count(Outcome.CREATE)
+    click.echo(f"{created} created (no password yet: invite them or use `flask users create`)")
+    click.echo(f"{check.count(Outcome.CHANGE)} changed")
+    click.echo(f"{check.count(Outcome.UNCHANGED)} left alone")
+    if check.refused:
+        click.echo(f"{len(check.refused)} refused, not imported")
