@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import request
 from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import InputRequired, Length
 
 from audits.errors import DomainError
 from audits.ids import is_storable_id
+from audits.passwords import MAX_LENGTH, MIN_LENGTH
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:
@@ -39,3 +42,26 @@ def id_arg(name: str) -> int | None:
 def seen_revision() -> int | None:
     """The revision of the record the submitting page showed (its hidden ``revision`` input), if any."""
     return request.form.get("revision", type=int)
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, twice: for an invitation, a reset, and (with the current one) the account page."""
+
+    password = PasswordField(
+        "New password",
+        description=f"At least {MIN_LENGTH} characters; not a common password. A passphrase of a few "
+        "unrelated words is easy to remember.",
+        validators=[InputRequired("enter a new password"), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[InputRequired("enter the new password again")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def passwords_agree(self) -> bool:
+        """Validate, and put "they differ" next to the second field when the two differ."""
+        if self.validate() and self.password.data != self.confirm.data:
+            self.confirm.errors = ["the two new passwords differ"]
+        return not self.errors

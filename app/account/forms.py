@@ -7,8 +7,8 @@ from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from app.forms import SetPasswordForm
 from audits.models import TokenScope
-from audits.passwords import MAX_LENGTH, MIN_LENGTH
 from audits.tokens import DEFAULT_DAYS, MAX_NAME
 
 LIFETIMES = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "A year")]
@@ -50,25 +50,13 @@ class NewTokenForm(FlaskForm):
 PASSWORD_PREFIX = "change"
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(SetPasswordForm):
     """A new password, with the current one (used with ``prefix=PASSWORD_PREFIX``)."""
 
     current_password = PasswordField(
         "Current password",
         validators=[InputRequired("enter your current password")],
         render_kw={"autocomplete": "current-password"},
-    )
-    password = PasswordField(
-        "New password",
-        description=f"At least {MIN_LENGTH} characters; not a common password. A passphrase of a few "
-        "unrelated words is easy to remember.",
-        validators=[InputRequired("enter a new password"), Length(max=MAX_LENGTH)],
-        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
-    )
-    confirm = PasswordField(
-        "New password again",
-        validators=[InputRequired("enter the new password again")],
-        render_kw={"autocomplete": "new-password"},
     )
 
 

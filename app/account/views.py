@@ -113,9 +113,7 @@ def revoke(token_id: int) -> Response:
 def password() -> Response:
     """Change the password: every sign-in ends, this browser is signed in again."""
     form = PasswordForm(prefix=PASSWORD_PREFIX)
-    if form.validate() and form.password.data != form.confirm.data:
-        form.confirm.errors = ["the two new passwords differ"]
-    if form.errors:
+    if not form.passwords_agree():
         return _page(password_form=form, status=400)
     try:
         change_password(db.session, current_user, form.current_password.data or "", form.password.data or "")

@@ -1,12 +1,13 @@
-"""The forms of invitations and password resets. Real validation happens in ``audits.account_links``."""
+"""The forms of invitations and password resets. Real validation happens in ``audits.account_links``.
+
+The new password itself is ``app.forms.SetPasswordForm``, shared with the account page.
+"""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import InputRequired, Length
-
-from audits.passwords import MAX_LENGTH, MIN_LENGTH
 
 
 class ChooseMany(SelectMultipleField):
@@ -14,29 +15,6 @@ class ChooseMany(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
-
-
-class SetPasswordForm(FlaskForm):
-    """A new password, twice."""
-
-    password = PasswordField(
-        "New password",
-        description=f"At least {MIN_LENGTH} characters; not a common password. A passphrase of a few "
-        "unrelated words is easy to remember.",
-        validators=[InputRequired("enter a new password"), Length(max=MAX_LENGTH)],
-        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
-    )
-    confirm = PasswordField(
-        "New password again",
-        validators=[InputRequired("enter the new password again")],
-        render_kw={"autocomplete": "new-password"},
-    )
-
-    def passwords_agree(self) -> bool:
-        """Validate, and put "they differ" next to the second field when the two differ."""
-        if self.validate() and self.password.data != self.confirm.data:
-            self.confirm.errors = ["the two new passwords differ"]
-        return not self.errors
 
 
 class ForgotPasswordForm(FlaskForm):

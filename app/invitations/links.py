@@ -12,8 +12,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.session import sign_in, sign_out
 from app.extensions import db
-from app.forms import apply_errors
-from app.invitations.forms import SetPasswordForm
+from app.forms import SetPasswordForm, apply_errors
 from audits.account_links import check_link, redeem
 from audits.errors import DomainError, NotFoundError
 from audits.models import LinkPurpose
