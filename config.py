@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -140,6 +141,29 @@ def _session_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
     }
 
 
+def _single_sign_on_settings(environ: dict[str, str]) -> dict[str, str]:
+    """Sign-in with district accounts (OpenID Connect: Google, Microsoft): off unless ``OIDC_ISSUER``."""
+    issuer = environ.get("OIDC_ISSUER", "").strip().rstrip("/")
+    client_id = environ.get("OIDC_CLIENT_ID", "").strip()
+    secret = environ.get("OIDC_CLIENT_SECRET", "").strip()
+    if issuer and not (client_id and secret):
+        raise ConfigError("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set too")
+    if issuer and not issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise ConfigError(f"OIDC_ISSUER must be an https:// address, not {issuer!r}")
+    return {
+        "OIDC_ISSUER": issuer,
+        "OIDC_CLIENT_ID": client_id,
+        "OIDC_CLIENT_SECRET": secret,
+        # What the sign-in button says: "Sign in with Google", "Sign in with Microsoft".
+        "OIDC_PROVIDER_NAME": environ.get("OIDC_PROVIDER_NAME", "").strip() or "your district account",
+    }
+
+
+def single_sign_on_configured(config: Mapping[str, object]) -> bool:
+    """Whether this server can sign people in with their district accounts."""
+    return bool(config.get("OIDC_ISSUER"))
+
+
 # The kinds of evidence kept for a number of school years, and their settings (see ``audits.retention``).
 RETENTION_SETTINGS = (
     "PHOTO_RETENTION_SCHOOL_YEARS",
@@ -220,4 +244,5 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "READYZ_TIMEOUT_SECONDS": float(environ.get("READYZ_TIMEOUT_SECONDS", "2")),
         **_telephony_settings(env, environ),
         **_retention_settings(environ),
+        **_single_sign_on_settings(environ),
     }

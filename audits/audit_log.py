@@ -25,16 +25,19 @@ USER_SIGN_IN_THROTTLE_CLEARED = "user.sign_in_throttle_cleared"
 USER_INVITED = "user.invited"
 USER_INVITATION_RESENT = "user.invitation_resent"
 USER_INVITATION_WITHDRAWN = "user.invitation_withdrawn"
-ACTIONS = (
-    USER_INVITED,
-    USER_INVITATION_RESENT,
-    USER_INVITATION_WITHDRAWN,
-    USER_DEACTIVATED,
-    USER_REACTIVATED,
-    USER_ROLE_CHANGED,
-    USER_SCHOOLS_CHANGED,
-    USER_SIGN_IN_THROTTLE_CLEARED,
-)
+DISTRICT_SIGN_IN_CHANGED = "district.sign_in_changed"
+# Each action in the words the audit log page shows, in the order its filter lists them.
+ACTIONS = {
+    USER_INVITED: "Invited",
+    USER_INVITATION_RESENT: "Invitation sent again",
+    USER_INVITATION_WITHDRAWN: "Invitation withdrawn",
+    USER_DEACTIVATED: "Deactivated",
+    USER_REACTIVATED: "Reactivated",
+    USER_ROLE_CHANGED: "Role changed",
+    USER_SCHOOLS_CHANGED: "Schools changed",
+    USER_SIGN_IN_THROTTLE_CLEARED: "Let sign in again",
+    DISTRICT_SIGN_IN_CHANGED: "Sign-in settings changed",
+}
 # Words that must never be kept in an entry's details.
 _SECRET_WORDS = ("password", "hash", "token", "secret")
 

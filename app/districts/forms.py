@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import TimeInput
 
@@ -69,3 +69,24 @@ class ClosureForm(FlaskForm):
         validators=[Optional()],
     )
     reason = StringField("Reason", description="For example: Winter break, Teacher planning day.")
+
+
+class SignInForm(FlaskForm):
+    """How the district's people sign in (``audits.sign_in_policy``)."""
+
+    domains = TextAreaField(
+        "Email domains of the district's accounts",
+        description=(
+            "One per line, for example schools.k12.fl.us. People whose email is in one of these "
+            "domains may sign in with their Google or Microsoft district account."
+        ),
+        render_kw={"rows": 3, "spellcheck": "false", "autocapitalize": "none"},
+    )
+    password_sign_in = BooleanField(
+        "People may also sign in with a password",
+        description="Switch this off once everyone signs in with their district account.",
+    )
+    two_step_required = BooleanField(
+        "Administrators and district leaders must use two-step sign-in",
+        description="They enter a code from an authenticator app after signing in.",
+    )

@@ -10,12 +10,12 @@ from dataclasses import asdict
 from datetime import date
 from typing import NamedTuple
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.districts.forms import ClosureForm, DistrictForm
+from app.districts.forms import ClosureForm, DistrictForm, SignInForm
 from app.extensions import db
 from app.forms import apply_errors
 from app.permissions import permission_required, require
@@ -23,6 +23,8 @@ from audits.access import Action
 from audits.calendar import DistrictSettings, add_closures, closure_ranges, remove_closure, update_district
 from audits.errors import DomainError
 from audits.models import Closure, District, Role
+from audits.sign_in_policy import SignInPolicy, parse_domains, update_sign_in_policy
+from config import single_sign_on_configured
 
 blueprint = Blueprint("districts", __name__)
 
@@ -43,14 +45,31 @@ def _closure_rows(district: District) -> list[ClosureRow]:
     ]
 
 
+def _sign_in_form(district: District) -> SignInForm:
+    policy = SignInPolicy.of(district)
+    return SignInForm(
+        formdata=None,
+        domains="\n".join(policy.domains),
+        password_sign_in=policy.password_sign_in,
+        two_step_required=policy.two_step_required,
+    )
+
+
 def _settings_page(
-    district: District, form: DistrictForm, closure_form: ClosureForm, status: int = 200
+    district: District,
+    form: DistrictForm,
+    closure_form: ClosureForm,
+    status: int = 200,
+    sign_in_form: SignInForm | None = None,
 ) -> tuple[str, int]:
     page = render_template(
         "districts/settings.html",
         district=district,
         form=form,
         closure_form=closure_form,
+        sign_in_form=sign_in_form or _sign_in_form(district),
+        single_sign_on=single_sign_on_configured(current_app.config),
+        provider_name=current_app.config["OIDC_PROVIDER_NAME"],
         rows=_closure_rows(district),
     )
     return page, status
@@ -153,3 +172,31 @@ def delete_closure(district_id: int, closure_id: int) -> Response:
     flash(f"Reopened {days} day{'s' if days != 1 else ''}: {removed[0].reason}.", "success")
     db.session.commit()
     return redirect(_settings_url(district, "closures"))
+
+
+@blueprint.route("/districts/<int:district_id>/sign-in", methods=["POST"])
+@login_required
+def sign_in_settings(district_id: int) -> Response | tuple[str, int]:
+    """Save how the district's people sign in: domains of its accounts, passwords, two-step sign-in."""
+    district = db.get_or_404(District, district_id)
+    require(Action.MANAGE_DISTRICT, district)
+    sign_in_form = SignInForm()
+    sign_in_form.validate()
+    try:
+        policy = SignInPolicy(
+            password_sign_in=bool(sign_in_form.password_sign_in.data),
+            domains=parse_domains(sign_in_form.domains.data or ""),
+            two_step_required=bool(sign_in_form.two_step_required.data),
+        )
+        changed = update_sign_in_policy(
+            db.session, current_user, district, policy, single_sign_on_configured(current_app.config)
+        )
+    except DomainError as error:
+        apply_errors(sign_in_form, error)
+    if sign_in_form.errors or sign_in_form.form_errors:
+        db.session.rollback()
+        form = DistrictForm(formdata=None, data=asdict(DistrictSettings.of(district)))
+        return _settings_page(district, form, ClosureForm(formdata=None), 400, sign_in_form)
+    db.session.commit()
+    flash("Saved how people sign in." if changed else "Nothing changed in how people sign in.", "success")
+    return redirect(_settings_url(district, "sign-in"))

@@ -186,13 +186,7 @@ def sign_in_again(user_id: int) -> Response:
     return _button(user_id, "sign_in_again")
 
 
-ACTION_WORDS = {
-    audit_log.USER_DEACTIVATED: "Deactivated",
-    audit_log.USER_REACTIVATED: "Reactivated",
-    audit_log.USER_ROLE_CHANGED: "Role changed",
-    audit_log.USER_SCHOOLS_CHANGED: "Schools changed",
-    audit_log.USER_SIGN_IN_THROTTLE_CLEARED: "Let sign in again",
-}
+ACTION_WORDS = audit_log.ACTIONS
 
 
 @blueprint.route("/audit-log")

@@ -309,6 +309,10 @@ ROUTES: list[Route] = [
         L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
     ),
     row(
+        "POST", "/districts/{district}/sign-in", L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
+        form={"domains": "fieldwork.k12.example.org", "password_sign_in": "y", "two_step_required": "y"},
+    ),
+    row(
         "POST", "/districts/{district}/alert-threshold", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
         form={"alert_threshold": "65", "round_id": "{published_round}"},
     ),
