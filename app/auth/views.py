@@ -14,6 +14,7 @@ from app.extensions import db
 from app.forms import apply_errors
 from audits.accounts import authenticate
 from audits.errors import DomainError
+from audits.models import User
 from audits.sign_ins import SIGNED_OUT
 
 blueprint = Blueprint("auth", __name__)
@@ -26,6 +27,16 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     return url_for("home.index")
+
+
+def complete_sign_in(user: User, next_url: str | None) -> Response:
+    """``user`` has proved who they are (password, district account): sign them in and send them on.
+
+    Every way of signing in ends here, so that a later step (two-step sign-in) applies to all.
+    """
+    sign_in(user)
+    db.session.commit()
+    return redirect(_safe_next(next_url))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -44,9 +55,7 @@ def login() -> str | Response:
             db.session.commit()  # keep the recorded failure
             apply_errors(form, error)
             return render_template("auth/login.html", form=form), 401
-        sign_in(user)
-        db.session.commit()
-        return redirect(_safe_next(form.next.data))
+        return complete_sign_in(user, form.next.data)
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
