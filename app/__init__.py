@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from app.rounds.holds import blueprint as holds
     from app.rounds.views import blueprint as rounds
     from app.rubrics.views import blueprint as rubrics
+    from app.scenarios.answer_key import blueprint as answer_key
     from app.scenarios.views import blueprint as scenarios
     from app.schools.views import blueprint as schools
     from app.scorecards.views import blueprint as scorecards
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from app.users.views import blueprint as users
 
     app.register_blueprint(account)
+    app.register_blueprint(answer_key)
     app.register_blueprint(assignments)
     app.register_blueprint(auditors)
     app.register_blueprint(auth)

@@ -8,6 +8,7 @@ from app.permissions import can
 from audits.access import Action
 from audits.formatting import percent
 from audits.models import Level, Role
+from audits.phones import format_phone
 from audits.vocabulary import (
     CHANNEL_LABELS,
     CHANNEL_SHORT_LABELS,
@@ -16,15 +17,6 @@ from audits.vocabulary import (
     language_name,
     language_names,
 )
-
-
-def format_phone(e164: str | None) -> str:
-    """Show a US E.164 number as ``(904) 220-1260``; others as stored."""
-    if not e164:
-        return ""
-    if e164.startswith("+1") and len(e164) == 12:
-        return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
-    return e164
 
 
 def register(app: Flask) -> None:

@@ -189,6 +189,8 @@ def make_school(session: Session, make_district: Callable[..., District]) -> Cal
             "name": f"School {number}",
             "level": Level.ELEMENTARY,
             "phone": f"+1904555{number:04d}",
+            "email": f"office{number}@school.example.org",
+            "street": f"{number} School Street",
         }
         values.update(fields)
         school = School(district=district or make_district(), **values)

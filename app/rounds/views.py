@@ -63,6 +63,7 @@ from audits.planning.rounds import (
     schools_in_round,
 )
 from audits.scenarios import scenarios_for
+from audits.script_values import Missing, missing_for_round
 
 blueprint = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -81,6 +82,7 @@ def _helpers() -> dict[str, Any]:
         "RoundStatus": RoundStatus,
         "Slot": Slot,
         "slot_label": slot_label,
+        "missing_link": missing_link,
     }
 
 
@@ -281,8 +283,12 @@ def _round_page(
         "may_manage": can(Action.MANAGE_ROUNDS, round_),
     }
     if round_.status is RoundStatus.DRAFT:
-        context["preview"] = _preview(round_)
+        context["preview"] = preview = _preview(round_)
+        planned = [(c.school_id, c.scenario_id, c.auditor_id, c.child_grade) for c in preview.plan.contacts]
+        context["missing"] = missing_for_round(db.session, round_, planned)
     else:
+        if round_.status is RoundStatus.SCHEDULED:
+            context["missing"] = missing_for_round(db.session, round_)
         where = _assignment_filter()
         context.update(
             where=where,
@@ -291,6 +297,22 @@ def _round_page(
             schools=schools_in_round(db.session, round_),
         )
     return render_template("rounds/show.html", **context), status
+
+
+MISSING_LINKS = {
+    "answer_key": ("answer_key.edit", "district_id"),
+    "auditor": ("auditors.edit", "user_id"),
+    "school": ("schools.edit", "school_id"),
+    "scenario": ("scenarios.edit", "scenario_id"),
+}
+
+
+def missing_link(missing: Missing) -> str:
+    """Where a missing value of a round's scripts is filled in."""
+    kind, target = missing.link
+    endpoint, argument = MISSING_LINKS[kind]
+    anchor = missing.variable if kind == "answer_key" and missing.variable else None
+    return url_for(endpoint, **{argument: target}, _anchor=anchor)
 
 
 def _moves(round_: Round) -> list[RoundStatus]:

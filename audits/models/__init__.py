@@ -44,7 +44,7 @@ from audits.models.rubric import (
     RubricStatus,
     TimingUnit,
 )
-from audits.models.scenario import Scenario
+from audits.models.scenario import Scenario, ScriptValue
 from audits.models.school import Level, School
 from audits.models.scorecard import PublicationAction, Scorecard, ScorecardPublication, ScorecardView
 from audits.models.sign_in import SignIn
@@ -104,6 +104,7 @@ __all__ = [
     "Scorecard",
     "ScorecardPublication",
     "ScorecardView",
+    "ScriptValue",
     "SignIn",
     "Slot",
     "TimingUnit",

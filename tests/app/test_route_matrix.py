@@ -308,6 +308,11 @@ ROUTES: list[Route] = [
         "POST", "/districts/{district}/closures/{closure}/delete",
         L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
     ),
+    row("GET", "/districts/{district}/answer-key", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/districts/{district}/answer-key", L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
+        form={"bell_times": "8:30 a.m."},
+    ),
     row(
         "POST", "/districts/{district}/sign-in", L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
         form={"domains": "fieldwork.k12.example.org", "password_sign_in": "y", "two_step_required": "y"},
@@ -554,6 +559,8 @@ ROUTES: list[Route] = [
     row("GET", "/api/v1/rounds", UNAUTHORISED, OK, OK, OK, OK, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}/assignments", UNAUTHORISED, OK, OK, F, OK, OK, OK, F, F),
+    row("GET", "/api/v1/assignments/{assignment}", UNAUTHORISED, OK, OK, F, OK, OK, F, F, F),
+    row("GET", "/api/v1/scenarios", UNAUTHORISED, OK, OK, OK, OK, F, F, F, F),
     row("GET", "/api/v1/rounds/{foreign_round}/assignments", UNAUTHORISED, OK, F, OK, F, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}/contacts", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}/scores", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
