@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -159,6 +159,17 @@ def _single_sign_on_settings(environ: dict[str, str]) -> dict[str, str]:
     }
 
 
+def _pinned_today(environ: dict[str, str]) -> date | None:
+    """``TOUCHPOINT_TODAY``: the date rounds are planned against, not the real one (tests, rehearsals)."""
+    text = environ.get("TOUCHPOINT_TODAY", "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"TOUCHPOINT_TODAY must be a date as YYYY-MM-DD, not {text!r}") from None
+
+
 def single_sign_on_configured(config: Mapping[str, object]) -> bool:
     """Whether this server can sign people in with their district accounts."""
     return bool(config.get("OIDC_ISSUER"))
@@ -245,4 +256,5 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         **_telephony_settings(env, environ),
         **_retention_settings(environ),
         **_single_sign_on_settings(environ),
+        "TODAY": _pinned_today(environ),
     }

@@ -132,16 +132,21 @@ def is_template(answer_key: str) -> bool:
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:
-    """``text`` with each ``{name}`` replaced by its value; a missing value reads as its label in brackets."""
+    """``text`` with each ``{name}`` replaced by its value; a missing value reads as its label in brackets.
+
+    A value that ends a sentence ("7:45 a.m.") before the text's own full stop keeps one full stop.
+    """
     known = known_variables()
 
     def value(match: re.Match[str]) -> str:
         name = match[1]
         filled = values.get(name, "").strip()
-        if filled:
-            return filled
-        variable = known.get(name)
-        return f"[{(variable.label if variable else name.replace('_', ' ')).lower()}: not filled in]"
+        if not filled:
+            variable = known.get(name)
+            return f"[{(variable.label if variable else name.replace('_', ' ')).lower()}: not filled in]"
+        if filled.endswith(".") and match.string.startswith(".", match.end()):
+            return filled[:-1]
+        return filled
 
     return PLACEHOLDER.sub(value, text)
 

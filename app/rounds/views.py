@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.clock import today_in
 from app.errors import status_for
 from app.extensions import db
 from app.forms import apply_errors, id_arg, seen_revision
@@ -112,7 +113,9 @@ def _save(form: RoundForm, district: District, round_: Round | None) -> Response
     saved: Round | None = None
     status = 400
     try:
-        saved = save_round(db.session, district, form.spec(), round_, seen=seen_revision())
+        saved = save_round(
+            db.session, district, form.spec(), round_, seen=seen_revision(), today=today_in(district)
+        )
     except DomainError as error:
         apply_errors(form, error)
         status = status_for(error)

@@ -92,7 +92,7 @@ class _CheckedRound:
     schools: list[School]
 
 
-def _validate(session: Session, district: District, spec: RoundSpec) -> _CheckedRound:
+def _validate(session: Session, district: District, spec: RoundSpec, today: date | None) -> _CheckedRound:
     problems: list[tuple[str | None, str]] = []
     if not spec.name.strip():
         problems.append(("name", "is required"))
@@ -109,6 +109,9 @@ def _validate(session: Session, district: District, spec: RoundSpec) -> _Checked
             problems.append(("last_day", "must be on or after the first day"))
         elif spec.last_day - spec.first_day > timedelta(days=MAX_WINDOW_DAYS):
             problems.append(("last_day", f"a round lasts at most {MAX_WINDOW_DAYS} days"))
+        elif today is not None and spec.last_day < today:
+            ended = f"{spec.last_day:%B} {spec.last_day.day}, {spec.last_day.year}"
+            problems.append(("last_day", f"the round would be over before it starts: {ended} has passed"))
     if not 1 <= spec.attempt_limit <= 10:
         problems.append(("attempt_limit", "must be from 1 to 10"))
     if not 0 <= spec.seed <= MAX_SEED:
@@ -192,8 +195,11 @@ def save_round(
     spec: RoundSpec,
     round_: Round | None = None,
     seen: int | None = None,
+    today: date | None = None,
 ) -> Round:
     """Create a draft round of ``district`` (or update ``round_``, which must be a draft).
+
+    ``today``: the district's date; a round whose window has already ended is refused.
 
     ``seen``: the revision of ``round_`` on the leader's form (an edit from an old form is refused).
     """
@@ -202,7 +208,7 @@ def save_round(
         ensure_seen_round(round_, seen)
         ensure_status(round_, RoundStatus.DRAFT)
         round_.revision += 1
-    checked = _validate(session, district, spec)
+    checked = _validate(session, district, spec, today)
     if round_ is None:
         round_ = Round(district_id=district.id, status=RoundStatus.DRAFT)
         session.add(round_)
