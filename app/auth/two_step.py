@@ -221,6 +221,7 @@ def count_wrong(user: User, form: FlaskForm, error: DomainError) -> None:
 
 def _signed_in(found: Pending) -> Response:
     forget()
+    found.user.last_login_at = utcnow()  # the sign-in is complete now, not at its first step
     sign_in(found.user)
     db.session.commit()
     return redirect(found.next_url)
@@ -233,6 +234,15 @@ def _page_for(found: Pending) -> Response | None:
     if found.stage is Stage.CODE:
         return redirect(url_for("two_step.code"))
     return None
+
+
+def _recovery_code_used(user: User) -> str:
+    left = two_step.status(db.session, user).recovery_codes_left
+    if two_step.required(user, admins_required()):
+        lost = "ask an administrator or your district leader to reset your two-step sign-in"
+    else:
+        lost = "turn two-step sign-in off and on again on your account page"
+    return f"You signed in with a recovery code; {left} of them left. If your phone is lost, {lost}."
 
 
 @blueprint.route("", methods=["GET", "POST"])
@@ -259,12 +269,7 @@ def code() -> Response:
             else:
                 sign_in_throttle().code_succeeded(found.user.email)
                 if method is two_step.Method.RECOVERY_CODE:
-                    left = two_step.status(db.session, found.user).recovery_codes_left
-                    flash(
-                        f"You signed in with a recovery code; {left} of them left. If your phone is lost, "
-                        "turn two-step sign-in off and on again on your account page.",
-                        "info",
-                    )
+                    flash(_recovery_code_used(found.user), "info")
                 return _signed_in(found)
         status = failed_status(form.code)
     page = render_template("auth/two_step.html", form=form, user=found.user, expires_at=found.expires_at)
