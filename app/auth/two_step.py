@@ -109,6 +109,8 @@ def pending(now: datetime | None = None) -> Pending | None:
             since=datetime.fromisoformat(data["since"]),
             next_url=str(data["next"]),
         )
+        if found.since.tzinfo is None:
+            raise ValueError("a naive moment")
     except (KeyError, TypeError, ValueError):
         forget()
         return None
@@ -122,6 +124,16 @@ def _restart(message: str = TOO_LATE) -> Response:
     forget()
     flash(message, "info")
     return redirect(url_for("auth.login"))
+
+
+def _current() -> Pending | Response:
+    """The first step passed in this browser, or the way back to the sign-in page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    if PENDING_KEY not in session:
+        return redirect(url_for("auth.login"))  # never started here: nothing to say
+    found = pending()
+    return _restart() if found is None else found
 
 
 def _private(page: str, status: int = 200) -> Response:
@@ -248,11 +260,9 @@ def _recovery_code_used(user: User) -> str:
 @blueprint.route("", methods=["GET", "POST"])
 def code() -> Response:
     """Ask for a code from the app (or a recovery code); a right one signs the person in."""
-    if current_user.is_authenticated:
-        return redirect(url_for("home.index"))
-    found = pending()
-    if found is None:
-        return _restart()
+    found = _current()
+    if not isinstance(found, Pending):
+        return found
     if found.stage is not Stage.CODE:
         return _page_for(found) or _restart()
     form = CodeForm()
@@ -279,11 +289,9 @@ def code() -> Response:
 @blueprint.route("/set-up", methods=["GET", "POST"])
 def set_up() -> Response:
     """Required but not set up: show a key, confirm it with a code, then show the recovery codes."""
-    if current_user.is_authenticated:
-        return redirect(url_for("home.index"))
-    found = pending()
-    if found is None:
-        return _restart()
+    found = _current()
+    if not isinstance(found, Pending):
+        return found
     if found.stage is not Stage.SET_UP:
         return _page_for(found) or _restart()
     try:
@@ -312,11 +320,9 @@ def set_up() -> Response:
 @blueprint.route("/done", methods=["POST"])
 def done() -> Response:
     """The recovery codes are saved: sign the person in."""
-    if current_user.is_authenticated:
-        return redirect(url_for("home.index"))
-    found = pending()
-    if found is None:
-        return _restart()
+    found = _current()
+    if not isinstance(found, Pending):
+        return found
     if found.stage is not Stage.CODES_SHOWN:
         return _page_for(found) or _restart()
     flash("Two-step sign-in is on: from now on, signing in asks for a code from your app.", "success")
