@@ -138,6 +138,8 @@ def _session_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=longest),
         # Tests count in memory, whatever the environment says.
         "SIGN_IN_THROTTLE_STORAGE": "memory://" if env == "testing" else store,
+        # Administrators without a district must use two-step sign-in (audits.two_step.required).
+        "ADMIN_TWO_STEP_REQUIRED": _flag(environ, "ADMIN_TWO_STEP_REQUIRED", False),
     }
 
 

@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the web layer."""
     from app.account.views import blueprint as account
     from app.auditors.views import blueprint as auditors
+    from app.auth.two_step import blueprint as two_step
     from app.auth.views import blueprint as auth
     from app.dashboards.exports import blueprint as exports
     from app.dashboards.views import blueprint as dashboards
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scorecards)
     app.register_blueprint(telephony)
     app.register_blueprint(telephony_webhooks)
+    app.register_blueprint(two_step)
     app.register_blueprint(users)
 
 

@@ -49,6 +49,7 @@ from audits.models.school import Level, School
 from audits.models.scorecard import PublicationAction, Scorecard, ScorecardPublication, ScorecardView
 from audits.models.sign_in import SignIn
 from audits.models.token import ApiToken, TokenScope
+from audits.models.two_step import RecoveryCode, TwoStepKey
 from audits.models.user import LoginFailure, Role, User, principal_schools
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "OutboxEmail",
     "Outcome",
     "PublicationAction",
+    "RecoveryCode",
     "ReminderKind",
     "ReminderLog",
     "Response",
@@ -109,6 +111,7 @@ __all__ = [
     "Slot",
     "TimingUnit",
     "TokenScope",
+    "TwoStepKey",
     "UTCDateTime",
     "User",
     "auditor_conflicts",

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -32,6 +33,7 @@ from app import create_app
 from app.auth.session import SIGN_IN_KEY
 from app.extensions import db
 from app.rounds.feed import feed_token
+from audits import two_step
 from audits.account_links import issue_link
 from audits.accounts import NewUser
 from audits.calendar import add_closures
@@ -359,6 +361,9 @@ def _populate(
         session, None, NewUser("ivy.invited@example.org", Role.REVIEWER, None, "Ivy Invited", district.id)
     )
     _, reset = issue_link(session, people["reviewer"], LinkPurpose.PASSWORD_RESET)
+    # The auditor has two-step sign-in on (to reset, to renew codes, to turn off); nobody else has.
+    key = two_step.pending_key(session, auditor)
+    two_step.confirm(session, auditor, pyotp.TOTP(key.secret).now())
     session.commit()
     values: dict[str, Any] = {
         "district": district.id,

@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.test import TestResponse
 
 from app.extensions import db
+from audits import audit_log
 from audits.models import (
     Assignment,
     AuditEntry,
@@ -42,6 +43,7 @@ from audits.models import (
     RoundStatus,
     Scorecard,
     SignIn,
+    TwoStepKey,
     User,
 )
 from audits.passwords import verify_password
@@ -175,6 +177,15 @@ def _user_is(active: bool, key: str) -> Effect:
     return check
 
 
+def _two_step_reset(key: str) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        assert session.scalar(select(TwoStepKey).where(TwoStepKey.user_id == values[key])) is None
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+        assert entry is not None and entry.action == audit_log.USER_TWO_STEP_RESET
+
+    return check
+
+
 def _role_is(role: Role, key: str) -> Effect:
     def check(session: Session, values: dict[str, Any]) -> None:
         person = session.get(User, values[key])
@@ -251,6 +262,29 @@ ROUTES: list[Route] = [
     row("GET", "/login", OK, *[Go("/")] * 8),
     row("POST", "/login", BAD, *[Go("/")] * 8, form={}, writes=False),
     row("POST", "/logout", L, *[OUT] * 8, effect=_signed_out),
+    # Two-step sign-in. Its sign-in steps need a first step passed in this browser (none here):
+    # to the sign-in page, or home when signed in. On the account page, only the auditor has it on.
+    *(
+        row(method, path, L, *[Go("/")] * 8, form={"code": "123456"}, writes=False)
+        for method, path in (
+            ("GET", "/login/two-step"),
+            ("POST", "/login/two-step"),
+            ("GET", "/login/two-step/set-up"),
+            ("POST", "/login/two-step/set-up"),
+            ("POST", "/login/two-step/done"),
+        )
+    ),
+    row("GET", "/account/two-step", L, OK, OK, OK, OK, Go("/account"), OK, OK, OK),
+    # Nothing pending to confirm (the auditor's is on): back to the account page, nothing changed.
+    row("POST", "/account/two-step", L, *[Go("/account")] * 8, form={"code": "123456"}, writes=False),
+    row(
+        "POST", "/account/two-step/recovery-codes", L, *[Go("/account")] * 4, OK, *[Go("/account")] * 3,
+        form={"renew-proof": PASSWORD}, writes=False,
+    ),
+    row(
+        "POST", "/account/two-step/off", L, *[Go("/account")] * 8,
+        form={"off-proof": PASSWORD}, writes=False,
+    ),
     # Invitations and password resets: the link is the key, whoever's browser follows it.
     row("GET", "/invitations/{invitation}", *[OK] * 9),
     row("POST", "/invitations/{invitation}", *[Go("/")] * 9, form=CHOSEN_TWICE, effect=_invitee_signed_up),
@@ -347,6 +381,10 @@ ROUTES: list[Route] = [
         effect=_user_is(True, "retired"),
     ),
     row("POST", "/users/{auditor}/sign-in-again", L, Go("/users/"), Go("/users/"), F, F, F, F, F, F),
+    row(
+        "POST", "/users/{auditor}/two-step/reset", L, Go("/users/"), Go("/users/"), F, F, F, F, F, F,
+        effect=_two_step_reset("auditor"),
+    ),
     # Rounds.
     row("GET", "/rounds/", L, OK, OK, OK, OK, F, F, F, F),
     row("GET", "/rounds/new?district={district}", L, OK, OK, OK, F, F, F, F, F),

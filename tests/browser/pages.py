@@ -53,6 +53,7 @@ PAGES = [
     ("auditor home", AUDITOR, "/"),
     ("assignments", AUDITOR, "/assignments/"),
     ("account", AUDITOR, "/account"),
+    ("two-step sign-in set-up", AUDITOR, "/account/two-step"),
     ("contact form", AUDITOR, "/assignments/{open_assignment}/contact"),
     ("principal home", PRINCIPAL, "/"),
     ("principal's school", PRINCIPAL, "/schools/{principal_school}"),
