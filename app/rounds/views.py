@@ -63,6 +63,7 @@ from audits.planning.rounds import (
     save_round,
     schools_in_round,
 )
+from audits.planning.slots import school_days
 from audits.scenarios import scenarios_for
 from audits.script_values import Missing, missing_for_round
 
@@ -284,6 +285,9 @@ def _round_page(
         "moves": [(to, STATUS_BUTTONS[(round_.status, to)]) for to in _moves(round_)],
         "scenarios": {s.id: s for s in scenarios_for(db.session, round_.district_id)},
         "may_manage": can(Action.MANAGE_ROUNDS, round_),
+        "school_day_count": len(
+            school_days(round_.first_day, round_.last_day, (c.day for c in round_.district.closures))
+        ),
     }
     if round_.status is RoundStatus.DRAFT:
         context["preview"] = preview = _preview(round_)

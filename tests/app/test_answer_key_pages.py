@@ -103,6 +103,7 @@ def test_the_round_page_lists_what_is_missing_with_where_to_fill_it(
     session.commit()
     html = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
     assert "Before this round can start" in html
+    assert "(20 school days, closures and weekends left out)" in html
     assert f'href="/districts/{district.id}/answer-key#doors_open_time"' in html
     auditor = session.scalars(select(User).where(User.role == Role.AUDITOR)).one()
     assert f'href="/auditors/{auditor.id}">Avery Auditor&#39;s persona</a>' in html
