@@ -26,6 +26,7 @@ USER_INVITED = "user.invited"
 USER_INVITATION_RESENT = "user.invitation_resent"
 USER_INVITATION_WITHDRAWN = "user.invitation_withdrawn"
 DISTRICT_SIGN_IN_CHANGED = "district.sign_in_changed"
+STAFF_IMPORTED = "district.staff_imported"
 # Each action in the words the audit log page shows, in the order its filter lists them.
 ACTIONS = {
     USER_INVITED: "Invited",
@@ -37,6 +38,7 @@ ACTIONS = {
     USER_SCHOOLS_CHANGED: "Schools changed",
     USER_SIGN_IN_THROTTLE_CLEARED: "Let sign in again",
     DISTRICT_SIGN_IN_CHANGED: "Sign-in settings changed",
+    STAFF_IMPORTED: "Staff imported",
 }
 # Words that must never be kept in an entry's details.
 _SECRET_WORDS = ("password", "hash", "token", "secret")

@@ -40,14 +40,14 @@ def test_import_creates_the_staff_once_and_they_cannot_sign_in_yet(
 
     result = runner.invoke(args=["users", "import", str(STAFF_CSV), "--district", DUVAL])
     assert result.exit_code == 0, result.output
-    assert "6 created (no password yet: invite them or use `flask users create`)" in result.output
+    assert "6 created (invited, no email yet: add --send-invites, or resend from the web)" in result.output
     assert user_count(session) == 6
     assert auth.login("pat.principal@example.org", "demo-password").status_code != 302  # no password yet
 
     again = runner.invoke(args=["users", "import", str(STAFF_CSV)])
     assert again.exit_code == 0, again.output
     assert again.output.splitlines()[-3:] == [
-        "0 created (no password yet: invite them or use `flask users create`)",
+        "0 created (invited, no email yet: add --send-invites, or resend from the web)",
         "0 changed",
         "6 left alone",
     ]

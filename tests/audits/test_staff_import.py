@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
 from audits.importers.staff import (
+    Change,
     ImportFileError,
     Outcome,
     StaffCheck,
@@ -59,7 +60,8 @@ def test_the_sample_file_creates_every_person_then_changes_nothing(session: Sess
     assert sorted(school.nces_id for school in maria.schools) == sorted([ALIMACANI, ANCHOR])
     assert session.get(AuditorProfile, found["avery.auditor@example.org"].id).languages == ["en", "es"]
     assert session.get(AuditorProfile, found["sam.auditor@example.org"].id).languages == ["en"]
-    # Nobody can sign in yet: the password is random and known to no one.
+    # Nobody can sign in yet: they are invited, switched off until they choose a password.
+    assert all(user.invitation_pending and not user.active for user in found.values())
     assert not any(verify_password(user.password_hash, "") for user in found.values())
 
     again = check(session, duval, STAFF_CSV.read_bytes())
@@ -81,13 +83,21 @@ def test_a_re_import_updates_name_role_schools_and_languages(session: Session, d
     ).encode()
     result = check(session, duval, edited)
     assert [(plan.row.line, plan.outcome, plan.changes) for plan in result.planned] == [
-        (2, Outcome.CHANGE, ("name", "schools")),
-        (3, Outcome.CHANGE, ("languages",)),
-        (4, Outcome.CHANGE, ("role reviewer → auditor",)),
+        (
+            2,
+            Outcome.CHANGE,
+            (
+                Change("name", "Pat Principal", "Patricia Principal"),
+                Change("schools", "ABESS PARK", "ABESS PARK; ALIMACANI"),
+            ),
+        ),
+        (3, Outcome.CHANGE, (Change("languages", "en", "en;vi"),)),
+        (4, Outcome.CHANGE, (Change("role", "reviewer", "auditor"),)),
         (5, Outcome.UNCHANGED, ()),
     ]
-    assert (
-        result.planned[0].describe() == "line 2: change pat.principal@example.org (principal): name, schools"
+    assert result.planned[0].describe() == (
+        "line 2: change pat.principal@example.org (principal): name Pat Principal → Patricia Principal, "
+        "schools ABESS PARK → ABESS PARK; ALIMACANI"
     )
     save_staff(session, result)
     session.commit()
