@@ -166,6 +166,7 @@ class StaffCheck:
     planned: list[Planned] = field(default_factory=list)
     refused: list[tuple[int, str]] = field(default_factory=list)
     roles: tuple[Role, ...] = IMPORTABLE_ROLES  # the roles the file was allowed to give
+    written: dict[int, str] = field(default_factory=dict)  # a refused line's email, as written
 
     def count(self, outcome: Outcome) -> int:
         """How many accepted rows have ``outcome``."""
@@ -175,12 +176,12 @@ class StaffCheck:
         """The accepted rows with ``outcome``, in file order."""
         return [plan for plan in self.planned if plan.outcome is outcome]
 
-    def refusals(self) -> list[tuple[int, list[str]]]:
-        """The refused lines in order, each with every reason it was refused."""
+    def refusals(self) -> list[tuple[int, str, list[str]]]:
+        """The refused lines in order, each with its email as written and every reason it was refused."""
         by_line: dict[int, list[str]] = {}
         for line, reason in self.refused:
             by_line.setdefault(line, []).append(reason)
-        return sorted(by_line.items())
+        return [(line, self.written.get(line, ""), reasons) for line, reasons in sorted(by_line.items())]
 
     def fingerprint(self) -> str:
         """A digest of everything saving would do: two checks with the same one save the same."""
@@ -311,6 +312,7 @@ def check_staff(
             problems.extend(_ownership_problems(user, district, roles))
         if problems or staff_row is None:
             check.refused.extend((row.line, problem) for problem in problems)
+            check.written[row.line] = row.values["email"]
             continue
         check.planned.append(_plan(session, staff_row, user))
     return check

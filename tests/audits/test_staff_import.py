@@ -224,7 +224,7 @@ def test_a_line_with_several_reasons_is_one_refused_row(session: Session, duval:
     result = check(session, duval, (HEADER + "bad,,superhero,,\n").encode())
     assert len(result.refused) == 3 and result.refused_lines() == [2]
     assert result.summary().endswith("1 refused")
-    assert result.refusals() == [(2, [reason for _, reason in result.refused])]
+    assert result.refusals() == [(2, "bad", [reason for _, reason in result.refused])]
 
 
 def test_the_fingerprint_changes_with_what_saving_would_do(
