@@ -86,10 +86,11 @@ def test_a_broken_row_is_listed_by_line_nothing_is_saved_then_the_valid_rows_are
     path = preview_path(upload(client, BROKEN))
     page = client.get(path).get_data(as_text=True)
     assert f"nces_id 120048000999 is not a school of {DUVAL}" in page
-    assert "<td>5</td><td>kim@example.org</td><td>nces_id 120048000999" in page
+    assert '<td>5</td><td><strong>kim@example.org</strong><ul class="plain"><li>nces_id 120048000999' in page
     assert (
-        "<td>6</td><td>not-an-email</td><td>email &#39;not-an-email&#39; is not a valid email address" in page
-    )
+        '<td>6</td><td><strong>not-an-email</strong><ul class="plain">'
+        "<li>email &#39;not-an-email&#39; is not a valid email address"
+    ) in page
     assert "<strong>3</strong> to create" in page and "<strong>2</strong> refused" in page
     assert "Import the 3 valid rows" in page and 'value="all"' not in page
     assert staff(session) == {}, "the preview saved nothing"
