@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from app.scorecards.views import blueprint as scorecards
     from app.telephony.views import blueprint as telephony
     from app.telephony.webhooks import blueprint as telephony_webhooks
+    from app.users.staff_import import blueprint as staff_import
     from app.users.views import blueprint as users
 
     app.register_blueprint(account)
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scenarios)
     app.register_blueprint(schools)
     app.register_blueprint(scorecards)
+    app.register_blueprint(staff_import)
     app.register_blueprint(telephony)
     app.register_blueprint(telephony_webhooks)
     app.register_blueprint(two_step)

@@ -30,6 +30,7 @@ USER_TWO_STEP_OFF = "user.two_step_off"
 USER_RECOVERY_CODES_RENEWED = "user.recovery_codes_renewed"
 USER_TWO_STEP_RESET = "user.two_step_reset"
 DISTRICT_SIGN_IN_CHANGED = "district.sign_in_changed"
+STAFF_IMPORTED = "district.staff_imported"
 # Each action in the words the audit log page shows, in the order its filter lists them.
 ACTIONS = {
     USER_INVITED: "Invited",
@@ -45,6 +46,7 @@ ACTIONS = {
     USER_RECOVERY_CODES_RENEWED: "New recovery codes",
     USER_TWO_STEP_RESET: "Two-step sign-in reset",
     DISTRICT_SIGN_IN_CHANGED: "Sign-in settings changed",
+    STAFF_IMPORTED: "Staff imported",
 }
 # Words that must never be kept in an entry's details.
 _SECRET_WORDS = ("password", "hash", "token", "secret")

@@ -8,6 +8,7 @@ that take it expect: a draft and a submitted contact, a draft rubric, a draft ro
 
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 from collections.abc import Iterator
@@ -30,6 +31,8 @@ from audits.calendar import add_closures
 from audits.fieldwork.contacts import approve, return_contact, start_contact, submit
 from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
 from audits.fieldwork.evidence import attach_evidence
+from audits.importers import uploads
+from audits.importers.uploads import keep_upload
 from audits.invitations import invite
 from audits.models import Assignment, Base, Channel, Outcome, Role, Round, RoundStatus, Slot, User
 from audits.planning.rounds import ChannelPlan, RoundSpec, save_round
@@ -228,9 +231,23 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
     _, _, invitation = invite(
         session, None, NewUser("invited@example.org", Role.REVIEWER, None, HOSTILE[:200], district.id)
     )
+    # A staff file with a hostile name and a hostile person, waiting for the administrator's
+    # confirmation (``key``): its preview shows both.
+    rows = io.StringIO()
+    csv.writer(rows).writerows(
+        [["email", "name", "role"], ["new.staff@example.org", HOSTILE[:200], "reviewer"]]
+    )
+    staff_upload = keep_upload(
+        Path(app.config["STORAGE_DIR"]) / uploads.FOLDER,
+        rows.getvalue().encode(),
+        owner_id=users["admin"].id,
+        district_id=district.id,
+        file_name=f"{HOSTILE[:100]}.csv",
+    )
     values = {
         "district_id": district.id,
         "token": invitation,
+        "key": staff_upload,
         "closure_id": closure.id,
         "round_id": fieldwork.round.id,
         "draft_round_id": draft_round.id,

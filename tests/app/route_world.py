@@ -41,6 +41,9 @@ from audits.fieldwork.contacts import approve, start_contact, submit
 from audits.fieldwork.drafts import save_draft
 from audits.fieldwork.evidence import attach_evidence
 from audits.holds import place_hold
+from audits.importers import uploads
+from audits.importers.staff import check_staff, importable_roles, read_staff_file
+from audits.importers.uploads import keep_upload
 from audits.invitations import invite
 from audits.models import (
     Assignment,
@@ -117,6 +120,10 @@ def png_bytes(colour: str = "red") -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), colour).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+# The staff file of the leader's waiting upload, and of the matrix's uploads: one new reviewer.
+STAFF_FILE = b"email,name,role\nnew.reviewer@example.org,New Reviewer,reviewer\n"
 
 
 @dataclass
@@ -365,6 +372,18 @@ def _populate(
     key = two_step.pending_key(session, auditor)
     two_step.confirm(session, auditor, pyotp.TOTP(key.secret).now())
     session.commit()
+    # A staff file the leader uploaded and has not confirmed yet: theirs alone to preview and confirm.
+    staff_upload = keep_upload(
+        storage / uploads.FOLDER,
+        STAFF_FILE,
+        owner_id=people["leader"].id,
+        district_id=district.id,
+        file_name="staff.csv",
+    )
+    staff_check = check_staff(
+        session, district, read_staff_file(STAFF_FILE), importable_roles(people["leader"])
+    )
+    session.rollback()
     values: dict[str, Any] = {
         "district": district.id,
         "foreign_district": away.id,
@@ -410,6 +429,8 @@ def _populate(
         "invitee": invitee.id,
         "invitation": invitation,
         "reset": reset,
+        "staff_upload": staff_upload,
+        "staff_fingerprint": staff_check.fingerprint(),
     }
     users = {role: person.id for role, person in people.items()}
     return values, users, tokens, auditor.pseudonym

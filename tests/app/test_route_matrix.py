@@ -52,6 +52,7 @@ from tests.app.route_world import (
     AUDITOR_EMAIL,
     AUDITOR_NAME,
     ROLES,
+    STAFF_FILE,
     RouteWorld,
     build_route_world,
     png_bytes,
@@ -80,6 +81,7 @@ class SignedOut(Go):
 Expected = int | Go
 OK, CREATED, BAD, UNAUTHORISED, F, N = 200, 201, 400, 401, 403, 404
 INVITES = Go("/users/invite")
+STAFF = Go("/users/import/")  # an upload kept: on to its preview
 L = Go("/login")  # signed out: to the sign-in page (a 401 for the web)
 REFUSED = (UNAUTHORISED, F, N, L)
 OUT = SignedOut("/login")
@@ -242,6 +244,15 @@ def _schools_file() -> dict[str, Any]:
     return {"file": (io.BytesIO(SCHOOLS_CSV), "schools.csv")}
 
 
+def _staff_file() -> dict[str, Any]:
+    return {"file": (io.BytesIO(STAFF_FILE), "staff.csv")}
+
+
+def _staff_imported(session: Session, values: dict[str, Any]) -> None:
+    invited = session.scalars(select(User).where(User.email == "new.reviewer@example.org")).one()
+    assert invited.invitation_pending and invited.role is Role.REVIEWER
+
+
 def _rubric_file() -> dict[str, Any]:
     text = EXAMPLE_YAML.replace("key: phone-standard", "key: imported-matrix").encode()
     return {"file": (io.BytesIO(text), "rubric.yaml")}
@@ -384,6 +395,16 @@ ROUTES: list[Route] = [
     row(
         "POST", "/users/{auditor}/two-step/reset", L, Go("/users/"), Go("/users/"), F, F, F, F, F, F,
         effect=_two_step_reset("auditor"),
+    ),
+    # The staff import: an administrator must choose the district; a leader's file is for their own.
+    # A waiting upload (the leader's) is its uploader's alone: anyone else gets a 404.
+    row("GET", "/users/import/", L, OK, OK, OK, F, F, F, F, F),
+    row("POST", "/users/import/", L, BAD, STAFF, STAFF, F, F, F, F, F, files=_staff_file),
+    row("GET", "/users/import/template.csv", L, OK, OK, OK, F, F, F, F, F),
+    row("GET", "/users/import/{staff_upload}", L, N, OK, N, F, F, F, F, F),
+    row(
+        "POST", "/users/import/{staff_upload}", L, N, Go("/users/"), N, F, F, F, F, F,
+        form={"fingerprint": "{staff_fingerprint}", "rows": "all"}, effect=_staff_imported,
     ),
     # Rounds.
     row("GET", "/rounds/", L, OK, OK, OK, OK, F, F, F, F),
