@@ -46,6 +46,7 @@ from audits.models.rubric import (
 )
 from audits.models.scenario import Scenario
 from audits.models.school import Level, School
+from audits.models.school_import import CREATED, BatchKind, ImportBatch, SchoolChange
 from audits.models.scorecard import PublicationAction, Scorecard, ScorecardPublication, ScorecardView
 from audits.models.sign_in import SignIn
 from audits.models.token import ApiToken, TokenScope
@@ -57,6 +58,8 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "AuditorProfile",
+    "BatchKind",
+    "CREATED",
     "Base",
     "Call",
     "CallEvent",
@@ -73,6 +76,7 @@ __all__ = [
     "EvidenceKind",
     "HoldAction",
     "IdempotentRequest",
+    "ImportBatch",
     "ItemKind",
     "Job",
     "JobKind",
@@ -100,6 +104,7 @@ __all__ = [
     "RubricStatus",
     "Scenario",
     "School",
+    "SchoolChange",
     "SchoolSelection",
     "Scorecard",
     "ScorecardPublication",
