@@ -26,6 +26,9 @@ USER_INVITED = "user.invited"
 USER_INVITATION_RESENT = "user.invitation_resent"
 USER_INVITATION_WITHDRAWN = "user.invitation_withdrawn"
 DISTRICT_SIGN_IN_CHANGED = "district.sign_in_changed"
+SCHOOLS_IMPORTED = "schools.imported"
+SCHOOLS_IMPORT_UNDONE = "schools.import_undone"
+SCHOOLS_DIRECTORY_IMPORTED = "schools.directory_imported"
 # Each action in the words the audit log page shows, in the order its filter lists them.
 ACTIONS = {
     USER_INVITED: "Invited",
@@ -37,6 +40,9 @@ ACTIONS = {
     USER_SCHOOLS_CHANGED: "Schools changed",
     USER_SIGN_IN_THROTTLE_CLEARED: "Let sign in again",
     DISTRICT_SIGN_IN_CHANGED: "Sign-in settings changed",
+    SCHOOLS_IMPORTED: "Schools imported (NCES file)",
+    SCHOOLS_DIRECTORY_IMPORTED: "School directory imported",
+    SCHOOLS_IMPORT_UNDONE: "School import undone",
 }
 # Words that must never be kept in an entry's details.
 _SECRET_WORDS = ("password", "hash", "token", "secret")

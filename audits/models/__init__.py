@@ -53,14 +53,14 @@ from audits.models.token import ApiToken, TokenScope
 from audits.models.user import LoginFailure, Role, User, principal_schools
 
 __all__ = [
+    "CREATED",
     "AccountLink",
     "ApiToken",
     "Assignment",
     "AuditEntry",
     "AuditorProfile",
-    "BatchKind",
-    "CREATED",
     "Base",
+    "BatchKind",
     "Call",
     "CallEvent",
     "Channel",
