@@ -88,13 +88,20 @@ def edit(school_id: int) -> str | Response | tuple[str, int]:
     return render_template("schools/edit.html", form=form, school=school), status
 
 
+def _recent_batches() -> list[ImportBatch]:
+    district = current_user.district
+    return recent_batches(db.session, district.id if district is not None else None)
+
+
 def _import_page(
     form: ImportForm,
     status: int = 200,
+    batches: list[ImportBatch] | None = None,
     **context: object,
 ) -> tuple[str, int]:
+    """The import page; ``batches`` when they were listed before a preview's import ran (it is not one)."""
+    batches = _recent_batches() if batches is None else batches
     district = current_user.district
-    batches = recent_batches(db.session, district.id if district is not None else None)
     page = render_template("schools/import.html", form=form, district=district, batches=batches, **context)
     return page, status
 
@@ -106,6 +113,7 @@ def _preview_nces(data: bytes, file_name: str, token: str, allow_other_lea: bool
     confirm = ConfirmImportForm(token=token, file_name=file_name, allow_other_lea=allow_other_lea)
     report: ImportReport | None = None
     refusal: OtherDistrictFileError | None = None
+    batches = _recent_batches()  # before the preview's own batch exists
     try:
         report = import_schools(
             db.session, data, district_name=district_name, allow_other_lea=allow_other_lea, actor=current_user
@@ -122,6 +130,7 @@ def _preview_nces(data: bytes, file_name: str, token: str, allow_other_lea: bool
         return _import_page(
             ImportForm(formdata=None),
             400 if refusal else 200,
+            batches,
             preview=report,
             refusal=refusal,
             confirm=confirm,

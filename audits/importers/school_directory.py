@@ -71,6 +71,11 @@ class DirectoryCheck:
         """The planned rows that change something."""
         return [row for row in self.planned if row.changes]
 
+    @property
+    def refused_rows(self) -> int:
+        """How many rows were refused (a row may have several reasons)."""
+        return len({line for line, _reason in self.refused})
+
     def errors(self) -> list[str]:
         """One line per refusal: ``line 4: no school with NCES id 120048000999 in Duval …``."""
         return [f"line {line}: {reason}" for line, reason in self.refused]
@@ -80,8 +85,8 @@ class DirectoryCheck:
         changed = len(self.changed)
         return (
             f"{changed} school{'s' if changed != 1 else ''} changed, "
-            f"{len(self.planned) - changed} unchanged, {len(self.refused)} "
-            f"row{'s' if len(self.refused) != 1 else ''} refused"
+            f"{len(self.planned) - changed} unchanged, {self.refused_rows} "
+            f"row{'s' if self.refused_rows != 1 else ''} refused"
         )
 
 
@@ -252,7 +257,7 @@ def save_directory(
     if check.refused and not valid_only:
         raise ValidationError(
             "file",
-            f"{len(check.refused)} row{'s were' if len(check.refused) > 1 else ' was'} refused: "
+            f"{check.refused_rows} row{'s were' if check.refused_rows > 1 else ' was'} refused: "
             "nothing was saved (fix the file, or import the valid rows only)",
         )
     batch = ImportBatch(
@@ -262,7 +267,7 @@ def save_directory(
         file_name=file_name[:255],
         changed=len(check.changed),
         unchanged=len(check.planned) - len(check.changed),
-        skipped=len(check.refused),
+        skipped=check.refused_rows,
     )
     session.add(batch)
     for row in check.changed:
