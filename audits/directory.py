@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from audits.errors import ValidationError
 from audits.models import Level, Role, School, User, principal_schools
 from audits.phones import normalise_phone
+from audits.websites import clean_website
 
 PAGE_SIZE = 50
 # What a school's contact data can lack, as the school list's ``missing`` filter names it, in words.
@@ -145,6 +146,10 @@ class SchoolChanges:
     principal_name: str
     languages: str
     active: bool
+    # ``None``: left as it is.
+    code: str | None = None
+    website: str | None = None
+    office_hours: str | None = None
 
 
 def update_school(school: School, changes: SchoolChanges) -> None:
@@ -180,8 +185,15 @@ def update_school(school: School, changes: SchoolChanges) -> None:
         problems.append(("languages", "list at least one language, e.g. en, es"))
     elif any(not (2 <= len(code) <= 3 and code.isalpha()) for code in languages):
         problems.append(("languages", "use two- or three-letter language codes, e.g. en, es, vi"))
+    code, website, office_hours = _district_fields(school, changes, problems)
     if problems:
         raise ValidationError.many(problems)
+    if changes.code is not None:
+        school.code = code
+    if changes.website is not None:
+        school.website = website
+    if changes.office_hours is not None:
+        school.office_hours = office_hours
     school.name = name
     school.level = level
     school.phone = phone
@@ -193,6 +205,42 @@ def update_school(school: School, changes: SchoolChanges) -> None:
     school.principal_name = changes.principal_name.strip()
     school.languages = languages
     school.active = changes.active
+
+
+def _district_fields(
+    school: School, changes: SchoolChanges, problems: list[tuple[str | None, str]]
+) -> tuple[str | None, str, str]:
+    """The district's code (``None``: none), website and office hours of ``changes``, checked."""
+    code = (changes.code or "").strip() or None
+    if code and len(code) > 40:
+        problems.append(("code", "use at most 40 characters"))
+    elif code:
+        session = object_session(school)
+        taken = (
+            session.scalar(
+                select(School.name).where(
+                    School.district_id == school.district_id,
+                    func.lower(School.code) == code.lower(),
+                    School.id != school.id,
+                )
+            )
+            if session is not None
+            else None
+        )
+        if taken:
+            problems.append(("code", f"{taken} already has the code {code}"))
+    website = (changes.website or "").strip()
+    if website:
+        try:
+            website = clean_website(website)
+        except ValidationError as error:
+            problems.extend(error.problems)
+    if len(website) > 300:
+        problems.append(("website", "use at most 300 characters"))
+    office_hours = (changes.office_hours or "").strip()
+    if len(office_hours) > 100:
+        problems.append(("office_hours", "use at most 100 characters"))
+    return code, website, office_hours
 
 
 def parse_languages(text: str) -> list[str]:

@@ -29,6 +29,16 @@ class SchoolForm(FlaskForm):
         validators=[Length(max=200)],
     )
     active = BooleanField("Active (included in audit rounds)")
+    code = StringField(
+        "District's code", description="Your district's own code for the school, if it has one.",
+        validators=[Length(max=40)],
+    )  # fmt: skip
+    website = StringField("Website", validators=[Length(max=300)])
+    office_hours = StringField(
+        "Office hours",
+        description="As families should read them, e.g. 7:30–16:00.",
+        validators=[Length(max=100)],
+    )
 
 
 class ImportForm(FlaskForm):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +28,7 @@ from audits.models import BatchKind, District, ImportBatch, School, User
 from audits.phones import normalise_phone
 from audits.school_history import record_changes, snapshot
 from audits.vocabulary import is_known_language
+from audits.websites import clean_website
 
 __all__ = ["DirectoryCheck", "DirectoryRow", "check_directory", "read_directory", "save_directory"]
 
@@ -216,7 +216,7 @@ def _clean(column: str, text: str) -> Any:
     if column == "phone":
         return normalise_phone(text)
     if column == "website":
-        return _website(text)
+        return clean_website(text)
     if column == "languages":
         codes = [code.strip().lower() for code in text.replace(",", ";").split(";") if code.strip()]
         unknown = [code for code in codes if not is_known_language(code)]
@@ -226,15 +226,6 @@ def _clean(column: str, text: str) -> Any:
             )
         return list(dict.fromkeys(codes))
     return text
-
-
-def _website(text: str) -> str:
-    """A web address with its scheme (``https://`` added when missing)."""
-    address = text if "://" in text else f"https://{text}"
-    parts = urlsplit(address)
-    if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in address:
-        raise ValidationError("website", f"{text!r} is not a web address")
-    return address
 
 
 def _stored(value: Any) -> Any:

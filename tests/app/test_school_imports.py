@@ -357,3 +357,37 @@ def test_missing_contact_data_is_counted_on_the_home_page_and_filters_the_list(
     form = client.get("/rounds/new").get_data(as_text=True)
     assert "2 of your schools have no email address: they cannot get email contacts" in form
     assert "1 of your schools has no phone number" in form
+
+
+def test_the_edit_page_sets_code_website_and_hours_and_keeps_history(
+    client: FlaskClient,
+    leader: User,
+    session: Session,
+    district: District,
+    make_school: Callable[..., School],
+) -> None:
+    make_school(district, name="Taken", code="T-1")
+    school = make_school(district, name="Abess Park")
+    form = {
+        "name": "Abess Park", "level": "elementary", "phone": school.phone, "languages": "en", "active": "y",
+        "code": "t-1", "website": "javascript:alert(1)", "office_hours": "7:30–16:00",
+    }  # fmt: skip
+    refused = client.post(f"/schools/{school.id}/edit", data=form)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert "Taken already has the code t-1" in html and "is not a web address" in html
+    assert session.scalars(select(SchoolChange).where(SchoolChange.school_id == school.id)).all() == []
+
+    saved = client.post(
+        f"/schools/{school.id}/edit", data=form | {"code": "AP-1", "website": "abess.example.org"}
+    )
+    assert saved.status_code == 302
+    session.refresh(school)
+    assert (school.code, school.website, school.office_hours) == (
+        "AP-1",
+        "https://abess.example.org",
+        "7:30–16:00",
+    )
+    changes = session.scalars(select(SchoolChange).where(SchoolChange.school_id == school.id)).all()
+    assert {change.field for change in changes} == {"code", "website", "office_hours"}
+    assert all(change.actor_id == leader.id and change.batch_id is None for change in changes)
