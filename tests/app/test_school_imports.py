@@ -86,7 +86,7 @@ def test_austins_file_is_refused_whole_in_duval_then_allowed_when_confirmed(
 
     status, html = upload(client, "/schools/import", austin_file, "austin.csv")
     assert status == 400
-    assert "this file holds 128 schools of AUSTIN ISD (TX, LEA 4808940)" in html
+    assert "This file holds 128 schools of AUSTIN ISD (TX, LEA 4808940)" in html
     assert f"the schools of {DUVAL} are in FL, LEA 1200480" in html
     token = token_of(html)
     # Saving without the confirmation is refused too: nothing saved.
