@@ -68,3 +68,13 @@ def test_import_refusal_preview_and_directory_preview(
     page.get_by_role("link", name="Undo").first.click()
     assert_accessible(page)
     shot(page, f"{screen}-5-undo")
+
+    # Where the missing contact data shows: home, the filtered list, the new-round form.
+    for step, path in (
+        ("6-home", "/"),
+        ("7-missing-email", "/schools/?missing=email"),
+        ("8-new-round", "/rounds/new"),
+    ):
+        page.goto(path)
+        assert_accessible(page)
+        shot(page, f"{screen}-{step}")
