@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask
+from markupsafe import Markup
 
 from app.permissions import can
 from audits.access import Action
@@ -19,6 +22,14 @@ from audits.vocabulary import (
 )
 
 
+def format_utc(moment: datetime | None) -> Markup:
+    """A moment as ``<time>``: ``Dec 3, 2026 15:40 UTC``."""
+    if moment is None:
+        return Markup("")
+    text = f"{moment.strftime('%b')} {moment.day}, {moment.year} {moment.strftime('%H:%M')} UTC"
+    return Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), text)
+
+
 def register(app: Flask) -> None:
     """Install the helpers on ``app``."""
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -33,3 +44,4 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["utc"] = format_utc

@@ -31,6 +31,9 @@ USER_RECOVERY_CODES_RENEWED = "user.recovery_codes_renewed"
 USER_TWO_STEP_RESET = "user.two_step_reset"
 DISTRICT_SIGN_IN_CHANGED = "district.sign_in_changed"
 STAFF_IMPORTED = "district.staff_imported"
+SCHOOLS_IMPORTED = "schools.imported"
+SCHOOLS_IMPORT_UNDONE = "schools.import_undone"
+SCHOOLS_DIRECTORY_IMPORTED = "schools.directory_imported"
 # Each action in the words the audit log page shows, in the order its filter lists them.
 ACTIONS = {
     USER_INVITED: "Invited",
@@ -47,6 +50,9 @@ ACTIONS = {
     USER_TWO_STEP_RESET: "Two-step sign-in reset",
     DISTRICT_SIGN_IN_CHANGED: "Sign-in settings changed",
     STAFF_IMPORTED: "Staff imported",
+    SCHOOLS_IMPORTED: "Schools imported (NCES file)",
+    SCHOOLS_DIRECTORY_IMPORTED: "School directory imported",
+    SCHOOLS_IMPORT_UNDONE: "School import undone",
 }
 # Words that must never be kept in an entry's details.
 _SECRET_WORDS = ("password", "hash", "token", "secret")

@@ -32,6 +32,7 @@ from app.rounds.forms import (
     slot_label,
 )
 from audits.access import Action
+from audits.directory import missing_contact_data
 from audits.errors import DomainError
 from audits.models import (
     Assignment,
@@ -105,7 +106,9 @@ def _active_schools(district: District) -> list[School]:
 
 
 def _form_page(form: RoundForm, district: District, round_: Round | None, status: int) -> tuple[str, int]:
-    return render_template("rounds/form.html", form=form, district=district, round=round_), status
+    missing = missing_contact_data(db.session, district.id)
+    page = render_template("rounds/form.html", form=form, district=district, round=round_, missing=missing)
+    return page, status
 
 
 def _save(form: RoundForm, district: District, round_: Round | None) -> Response | tuple[str, int]:

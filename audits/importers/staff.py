@@ -221,15 +221,7 @@ def read_staff_file(data: bytes) -> list[RawRow]:
         raise ImportFileError(
             "file", f"the file is {size}; a staff file may be at most {MAX_BYTES // 1024 // 1024} MB"
         )
-    if data.startswith(_UTF16_SIGNATURES):
-        raise ImportFileError("file", "this file is saved as UTF-16 text: save it as CSV UTF-8 (or .xlsx)")
-    if data.startswith(_XLS_SIGNATURE):
-        raise ImportFileError("file", "this is an old Excel (.xls) workbook: save it as .xlsx or CSV")
-    if data.startswith(_XLSX_SIGNATURE):
-        header, rows = _xlsx_table(data)
-    else:
-        table = read_csv(data)
-        header, rows = table.header, [(row.line, row.values) for row in table.rows]
+    header, rows = read_table(data)
     numbered = reversed(list(enumerate(header)))  # the first of two same-named columns wins
     columns = {name.strip().lower().replace(" ", "_"): index for index, name in numbered}
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
@@ -247,6 +239,21 @@ def read_staff_file(data: bytes) -> list[RawRow]:
         for line, values in rows
         if any(value.strip() for value in values)
     ]
+
+
+def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A CSV file's or an XLSX workbook's (first sheet) header and data rows, each with its line number.
+
+    Raises :class:`ImportFileError` for an old ``.xls`` workbook, UTF-16 text or a file that cannot be read.
+    """
+    if data.startswith(_UTF16_SIGNATURES):
+        raise ImportFileError("file", "this file is saved as UTF-16 text: save it as CSV UTF-8 (or .xlsx)")
+    if data.startswith(_XLS_SIGNATURE):
+        raise ImportFileError("file", "this is an old Excel (.xls) workbook: save it as .xlsx or CSV")
+    if data.startswith(_XLSX_SIGNATURE):
+        return _xlsx_table(data)
+    table = read_csv(data)
+    return table.header, [(row.line, row.values) for row in table.rows]
 
 
 def _cell(values: list[str], index: int) -> str:

@@ -46,6 +46,7 @@ from audits.models.rubric import (
 )
 from audits.models.scenario import Scenario, ScriptValue
 from audits.models.school import Level, School
+from audits.models.school_import import CREATED, BatchKind, ImportBatch, SchoolChange
 from audits.models.scorecard import PublicationAction, Scorecard, ScorecardPublication, ScorecardView
 from audits.models.sign_in import SignIn
 from audits.models.token import ApiToken, TokenScope
@@ -53,12 +54,14 @@ from audits.models.two_step import RecoveryCode, TwoStepKey
 from audits.models.user import LoginFailure, Role, User, principal_schools
 
 __all__ = [
+    "CREATED",
     "AccountLink",
     "ApiToken",
     "Assignment",
     "AuditEntry",
     "AuditorProfile",
     "Base",
+    "BatchKind",
     "Call",
     "CallEvent",
     "Channel",
@@ -74,6 +77,7 @@ __all__ = [
     "EvidenceKind",
     "HoldAction",
     "IdempotentRequest",
+    "ImportBatch",
     "ItemKind",
     "Job",
     "JobKind",
@@ -102,6 +106,7 @@ __all__ = [
     "RubricStatus",
     "Scenario",
     "School",
+    "SchoolChange",
     "SchoolSelection",
     "Scorecard",
     "ScorecardPublication",

@@ -34,7 +34,20 @@ from audits.fieldwork.evidence import attach_evidence
 from audits.importers import uploads
 from audits.importers.uploads import keep_upload
 from audits.invitations import invite
-from audits.models import Assignment, Base, Channel, Outcome, Role, Round, RoundStatus, Slot, User
+from audits.models import (
+    Assignment,
+    Base,
+    BatchKind,
+    Channel,
+    ImportBatch,
+    Outcome,
+    Role,
+    Round,
+    RoundStatus,
+    SchoolChange,
+    Slot,
+    User,
+)
 from audits.planning.rounds import ChannelPlan, RoundSpec, save_round
 from audits.rubrics.versions import create_draft
 from audits.rubrics.yamlio import rubric_from_yaml
@@ -225,6 +238,12 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         ),
     )
     token, plaintext = create_token(session, users["admin"], SCRIPT_TAG)
+    # An import of a hostile file name that set a hostile email and principal: the import page,
+    # its undo page and the school's history show them.
+    batch = ImportBatch(kind=BatchKind.DIRECTORY, district=district, file_name=HOSTILE[:255], changed=1)
+    session.add(batch)
+    session.add(SchoolChange(school=school, field="website", old=None, new=HOSTILE, batch=batch))
+    school.website = HOSTILE[:300]
     api_tokens = {role: create_token(session, users[role], role)[1] for role in ("auditor", "reviewer")}
     session.commit()
     # An invited person whose name is hostile: the invitation page shows it (``token``).
@@ -268,6 +287,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "scenario_id": district_scenario.id,
         "library_scenario_id": library.id,
         "school_id": school.id,
+        "batch_id": batch.id,
         "user_id": auditor.id,
         "token_id": token.id,
         "api_token": plaintext,

@@ -47,15 +47,18 @@ from audits.importers.uploads import keep_upload
 from audits.invitations import invite
 from audits.models import (
     Assignment,
+    BatchKind,
     Call,
     Channel,
     District,
+    ImportBatch,
     Level,
     LinkPurpose,
     Role,
     Round,
     RoundStatus,
     School,
+    SchoolChange,
     Scorecard,
     Slot,
     User,
@@ -327,6 +330,21 @@ def _populate(
     )  # fmt: skip
     closure = add_closures(session, district, date(2027, 3, 15), None, "Spring break")[0]
 
+    # Schools: a directory import that gave the other school an email, which undoing takes back.
+    directory_batch = ImportBatch(
+        kind=BatchKind.DIRECTORY, district=district, actor=people["leader"], file_name="directory.csv",
+        changed=1,
+    )  # fmt: skip
+    other_school.email = "office@beauclerc.example.org"
+    session.add_all([
+        directory_batch,
+        SchoolChange(
+            school=other_school, field="email", old=None, new=other_school.email, batch=directory_batch,
+            actor=people["leader"],
+        ),
+    ])  # fmt: skip
+    session.flush()
+
     # Results: a published round with real scorecards, and a closed one whose cards are not yet published.
     scoring = ScoringWorld(session, district, auditor, schools=[school, other_school])
     scoring.rubrics[Channel.PHONE] = tipped_rubric(session, Channel.PHONE)
@@ -422,6 +440,7 @@ def _populate(
         "library_scenario": library.id,
         "inactive_scenario": retired.id,
         "closure": closure.id,
+        "import_batch": directory_batch.id,
         "auditor": auditor.id,
         "other_auditor": other_auditor.id,
         "retired": left.id,

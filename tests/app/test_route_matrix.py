@@ -38,9 +38,11 @@ from audits.models import (
     Contact,
     ContactStatus,
     Evidence,
+    ImportBatch,
     Role,
     Round,
     RoundStatus,
+    School,
     Scorecard,
     SignIn,
     TwoStepKey,
@@ -229,7 +231,7 @@ SCHOOLS_CSV = (
     b"NCES School ID,State School ID,NCES District ID,State District ID,Low Grade*,High Grade*,School Name,"
     b"District,County Name*,Street Address,City,State,ZIP,ZIP 4-digit,Phone,Locale Code*,Locale*,Charter,"
     b"Students*,Teachers*,Student Teacher Ratio*,Free Lunch*,Reduced Lunch*,Directly Certified*,Type,Status\n"
-    b"120048000773,FL-16-2851,1200480,FL-16,08,12,A. PHILIP RANDOLPH ACADEMIES,DUVAL,Duval County,"
+    b"990000000773,FL-16-2851,9900000,FL-16,08,12,A. PHILIP RANDOLPH ACADEMIES,DUVAL,Duval County,"
     b"1157 GOLFAIR BLVD,JACKSONVILLE,FL,32209,,(904)924-3011,11,City: Large,No,389.00000,24.00000,"
     b"16.2100000,285.00000,0.00000,285.00000,Regular,Open\n"
 )
@@ -251,6 +253,17 @@ def _staff_file() -> dict[str, Any]:
 def _staff_imported(session: Session, values: dict[str, Any]) -> None:
     invited = session.scalars(select(User).where(User.email == "new.reviewer@example.org")).one()
     assert invited.invitation_pending and invited.role is Role.REVIEWER
+
+
+def _directory_file() -> dict[str, Any]:
+    return {"file": (io.BytesIO(b"nces_id,email\n990000000001,office@abess.example.org\n"), "directory.csv")}
+
+
+def _batch_undone(session: Session, values: dict[str, Any]) -> None:
+    batch = session.get(ImportBatch, values["import_batch"])
+    assert batch is not None and batch.undone_at is not None
+    school = session.scalars(select(School).filter_by(name="Beauclerc Elementary")).one()
+    assert school.email is None
 
 
 def _rubric_file() -> dict[str, Any]:
@@ -332,7 +345,19 @@ ROUTES: list[Route] = [
         },
     ),
     row("GET", "/schools/import", L, OK, OK, OK, F, F, F, F, F),
-    row("POST", "/schools/import", L, OK, OK, OK, F, F, F, F, F, files=_schools_file),
+    # An upload is previewed (nothing saved); confirming needs the upload's token, which this one lacks.
+    row("POST", "/schools/import", L, OK, OK, OK, F, F, F, F, F, files=_schools_file, writes=False),
+    row("POST", "/schools/import/confirm", L, BAD, BAD, BAD, F, F, F, F, F, form={"token": "x" * 24}),
+    row("GET", "/schools/imports/{import_batch}/undo", L, OK, OK, N, F, F, F, F, F),
+    row(
+        "POST", "/schools/imports/{import_batch}/undo", L, Go("/schools/import"), Go("/schools/import"), N,
+        F, F, F, F, F, form={}, effect=_batch_undone,
+    ),
+    row("GET", "/schools/directory", L, OK, OK, OK, F, F, F, F, F),
+    # An administrator must choose the district; a leader's file goes to their own (another's school:
+    # refused rows).
+    row("POST", "/schools/directory", L, BAD, OK, OK, F, F, F, F, F, files=_directory_file, writes=False),
+    row("POST", "/schools/directory/confirm", L, BAD, BAD, BAD, F, F, F, F, F, form={"token": "x" * 24}),
     row("GET", "/schools/{school}/results", L, OK, OK, F, OK, F, F, F, F),
     # Districts.
     row("GET", "/district", L, Go("/districts/"), Go("/districts/"), Go("/districts/"), F, F, F, F, F),

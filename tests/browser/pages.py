@@ -23,6 +23,7 @@ TARGETS = {
     ),
     "principal_school": f"SELECT id FROM schools WHERE nces_id = '{DEMO_PRINCIPAL_SCHOOL}'",
     "auditor_user": "SELECT id FROM users WHERE email = 'auditor1@example.org'",
+    "import_batch": "SELECT id FROM import_batches ORDER BY id LIMIT 1",
 }
 
 PAGES = [
@@ -32,6 +33,9 @@ PAGES = [
     ("leader home", LEADER, "/"),
     ("school list", LEADER, "/schools/"),
     ("school import", LEADER, "/schools/import"),
+    ("school directory import", LEADER, "/schools/directory"),
+    ("undoing an import", LEADER, "/schools/imports/{import_batch}/undo"),
+    ("schools missing an email", LEADER, "/schools/?missing=email"),
     ("scenarios", LEADER, "/scenarios/"),
     ("school page", LEADER, "/schools/{principal_school}"),
     ("round list", LEADER, "/rounds/"),
