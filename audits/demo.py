@@ -168,7 +168,7 @@ def load_demo(
     round's past-due assignments get contacts in every review state. The caller commits.
     """
     source = demo_source(configured)
-    report = import_schools(session, source.read_bytes(), district_name=DEMO_DISTRICT)
+    report = import_schools(session, source.read_bytes(), district_name=DEMO_DISTRICT, file_name=source.name)
     district = session.scalars(select(District).where(District.name == DEMO_DISTRICT)).one()
     today = today or utcnow().astimezone(ZoneInfo(district.timezone)).date()
     span = (today - timedelta(days=EARLIER_ROUND_DAYS_AGO + 60), today + timedelta(days=60))
