@@ -25,7 +25,7 @@ def test_undo_restores_a_field_or_refuses_when_it_was_changed_since(
     session: Session, make_district: Callable[..., District], make_school: Callable[..., School]
 ) -> None:
     district = make_district("Duval County Public Schools")
-    school = make_school(district, nces_id="120048003173", email=None)
+    school = make_school(district, nces_id="120048003173", email=None, street="")
     check = check_directory(
         session, district, directory({"nces_id": "120048003173", "email": "A@B.example.org"})
     )
@@ -102,8 +102,8 @@ def test_missing_contact_data_counts_active_schools_only(
 ) -> None:
     district = make_district("Duval County Public Schools")
     make_school(district, email="a@b.example.org", principal_name="Pat")
-    make_school(district, phone=None)
-    make_school(district, phone=None, active=False)
+    make_school(district, phone=None, email=None)
+    make_school(district, phone=None, email=None, active=False)
     missing = missing_contact_data(session, district.id)
     assert missing.counts == {"email": 1, "phone": 1, "principal": 1, "principal_account": 2}
     assert missing.school_count == 2
