@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 
 from app.extensions import db
 from audits.models import User
@@ -14,6 +14,7 @@ INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
 INVITATION_SUBJECT = "You are invited to Touchpoint"
 RESET_SUBJECT = "Reset your Touchpoint password"
+DISTRICT_ACCOUNT_SUBJECT = "Signing in to Touchpoint"
 
 
 def link_url(path: str) -> str:
@@ -45,3 +46,15 @@ def queue_reset(user: User, plaintext: str, expires_at: datetime) -> None:
     """Write the password-reset email holding the link with ``plaintext`` (the caller commits and kicks)."""
     url = link_url(f"/password/reset/{plaintext}")
     _enqueue(PASSWORD_RESET, user, RESET_SUBJECT, "reset_email", url=url, expires_at=expires_at)
+
+
+def queue_district_account_reminder(user: User) -> None:
+    """Answer a reset request of someone whose district signs in without passwords: use its accounts."""
+    _enqueue(
+        PASSWORD_RESET,
+        user,
+        DISTRICT_ACCOUNT_SUBJECT,
+        "district_account_email",
+        url=link_url(url_for("auth.login")),
+        provider=current_app.config["OIDC_PROVIDER_NAME"],
+    )
