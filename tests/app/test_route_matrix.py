@@ -251,6 +251,10 @@ ROUTES: list[Route] = [
     row("GET", "/login", OK, *[Go("/")] * 8),
     row("POST", "/login", BAD, *[Go("/")] * 8, form={}, writes=False),
     row("POST", "/logout", L, *[OUT] * 8, effect=_signed_out),
+    # Sign-in with district accounts: not set up in this world, which has no network (a real provider
+    # runs in tests/app/test_single_sign_on.py); an answer without state is refused all the same.
+    row("GET", "/login/district-account", *[N] * 9),
+    row("GET", "/login/district-account/callback", *[BAD] * 9),
     # Invitations and password resets: the link is the key, whoever's browser follows it.
     row("GET", "/invitations/{invitation}", *[OK] * 9),
     row("POST", "/invitations/{invitation}", *[Go("/")] * 9, form=CHOSEN_TWICE, effect=_invitee_signed_up),
