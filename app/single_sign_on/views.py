@@ -167,7 +167,8 @@ def callback() -> Response | tuple[str, int]:
     if not claims:  # no ID token: the answer says nothing about who signed in
         return refused(BAD_TOKEN.format(provider=provider), 400)
     try:
-        user = sign_in_with_district_account(db.session, DistrictAccount.from_claims(claims))
+        account = DistrictAccount.from_claims(claims)
+        user = sign_in_with_district_account(db.session, account, provider=provider)
     except DomainError as error:
         return refused(error.reason, 403)
     return complete_sign_in(user, session.pop(NEXT_KEY, None))

@@ -27,6 +27,8 @@ from audits.account_links import DISTRICT_ACCOUNT_ONLY, issue_link
 from audits.accounts import BAD_CREDENTIALS, NewUser, deactivate
 from audits.invitations import invite, withdraw
 from audits.models import District, LinkPurpose, Role, User
+from audits.people import reactivate
+from audits.single_sign_on import DistrictAccount
 from audits.timeutil import utcnow
 from tests.conftest import PASSWORD
 from tests.oidc_provider import Provider, running_provider, sign_in_at_provider
@@ -40,6 +42,8 @@ DOMAIN = "district.example.org"
 PROVIDER_NAME = "Test Accounts"
 ACCOUNTS = {
     "ana": {"email": f"Ana.Diaz@{DOMAIN}", "email_verified": True, "name": "Ana Diaz"},
+    # The same address, later given to another Google account (another subject).
+    "ana-again": {"email": f"ana.diaz@{DOMAIN}", "email_verified": True},
     "una": {"email": f"una@{DOMAIN}", "email_verified": False},
     "stranger": {"email": f"stranger@{DOMAIN}", "email_verified": True},
     "gone": {"email": f"gone@{DOMAIN}", "email_verified": True},
@@ -127,6 +131,48 @@ def test_sign_in_with_a_district_account(
     g.pop("_login_user", None)
     client.post("/logout")
     assert client.get(back).status_code == 400
+
+
+def test_an_address_given_to_another_account_is_refused_until_reactivation(
+    configured: Flask,
+    client: FlaskClient,
+    session: Session,
+    district: District,
+    make_user: Callable[..., User],
+) -> None:
+    """The provider's subject is kept: the same email from another account does not open Ana's.
+
+    Switching the account off and on again (the administrator vouches for the new holder) lets it in.
+    """
+    ana = make_user(Role.AUDITOR, district=district, email=f"ana.diaz@{DOMAIN}")
+    admin = make_user(Role.ADMIN)
+    assert client.get(provider_answer(client, "ana")).status_code == 302
+    session.refresh(ana)
+    assert (ana.district_account_issuer, ana.district_account_subject) == (
+        configured.config["OIDC_ISSUER"],
+        "ana",
+    )
+    g.pop("_login_user", None)
+    client.post("/logout")
+    answer = client.get(provider_answer(client, "ana-again"))
+    assert answer.status_code == 403
+    assert f"is now a different {PROVIDER_NAME} account" in refusal(answer).replace("&#39;", "'")
+    assert signed_in_as(client) is None
+    deactivate(session, ana)
+    reactivate(session, admin, ana)
+    session.commit()
+    assert client.get(provider_answer(client, "ana-again")).status_code == 302
+    session.refresh(ana)
+    assert ana.district_account_subject == "ana-again" and signed_in_as(client) == ana.email
+
+
+def test_email_verified_may_come_as_text() -> None:
+    """Some providers send ``"true"``; anything but true or "true" is not verified."""
+    claims = {"iss": "https://issuer.example", "sub": "1", "email": " Ana@Example.org "}
+    assert DistrictAccount.from_claims({**claims, "email_verified": "true"}).email_verified
+    assert DistrictAccount.from_claims({**claims, "email_verified": True}).email == "ana@example.org"
+    for value in (False, "false", "yes", 1, None):
+        assert not DistrictAccount.from_claims({**claims, "email_verified": value}).email_verified
 
 
 def test_an_unknown_email_is_refused_and_nothing_is_created(
