@@ -112,7 +112,7 @@ def check_link(
     """The link ``plaintext`` opens, if it still works for ``purpose``; else a domain error saying why.
 
     Unknown (or of another purpose): ``NotFoundError``; expired, used, revoked, its account
-    switched off, or (a reset) its district signs in without passwords: ``ConflictError``.
+    switched off, or its district signs in without passwords: ``ConflictError``.
     """
     now = now or utcnow()
     link = None
@@ -128,8 +128,9 @@ def check_link(
         raise ConflictError("link", EXPIRED)
     if purpose is LinkPurpose.PASSWORD_RESET and not link.user.active:
         raise ConflictError("link", DEACTIVATED)
-    if purpose is LinkPurpose.PASSWORD_RESET and not password_sign_in_allowed(link.user):
-        raise ConflictError("link", DISTRICT_ACCOUNT_ONLY)  # a link sent before passwords were switched off
+    if not password_sign_in_allowed(link.user):
+        # A password would be of no use; an invited person accepts by signing in with that account.
+        raise ConflictError("link", DISTRICT_ACCOUNT_ONLY)
     if purpose is LinkPurpose.INVITATION and not link.user.invitation_pending:
         raise ConflictError("link", USED)
     return link

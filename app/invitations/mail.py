@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from app.extensions import db
 from audits.models import User
 from audits.outbox import enqueue
+from audits.sign_in_policy import password_sign_in_allowed, single_sign_on_allowed
+from config import single_sign_on_configured
 
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
@@ -39,7 +41,22 @@ def queue_invitation(user: User, plaintext: str, expires_at: datetime, inviter: 
         url=url,
         expires_at=expires_at,
         inviter=inviter,
+        **_district_account(user),
     )
+
+
+def _district_account(user: User) -> dict[str, object]:
+    """Whether ``user`` may sign in with their district account, and whether only that way.
+
+    ``provider``: the account's name in words ("Google"), or ``""`` when they may not;
+    ``password_sign_in``: whether a password works for them too; ``login_url``: the sign-in page.
+    """
+    may = single_sign_on_configured(current_app.config) and single_sign_on_allowed(user)
+    return {
+        "provider": current_app.config["OIDC_PROVIDER_NAME"] if may else "",
+        "password_sign_in": password_sign_in_allowed(user) or not may,
+        "login_url": link_url("/login"),
+    }
 
 
 def queue_reset(user: User, plaintext: str, expires_at: datetime) -> None:
@@ -55,6 +72,6 @@ def queue_district_account_reminder(user: User) -> None:
         user,
         DISTRICT_ACCOUNT_SUBJECT,
         "district_account_email",
-        url=link_url(url_for("auth.login")),
+        url=link_url("/login"),
         provider=current_app.config["OIDC_PROVIDER_NAME"],
     )

@@ -22,6 +22,8 @@ from joserfc.errors import InvalidClaimError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.invitations.mail import queue_invitation
+from app.outbox import kick_outbox
 from app.single_sign_on.views import district_client, id_token_checks
 from audits.account_links import DISTRICT_ACCOUNT_ONLY, issue_link
 from audits.accounts import BAD_CREDENTIALS, NewUser, deactivate
@@ -30,7 +32,7 @@ from audits.models import District, LinkPurpose, Role, User
 from audits.people import reactivate
 from audits.single_sign_on import DistrictAccount
 from audits.timeutil import utcnow
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, put_in_session
 from tests.oidc_provider import Provider, running_provider, sign_in_at_provider
 
 PUBLIC = "http://touchpoint.test"
@@ -409,3 +411,46 @@ def test_the_audience_check_does_not_rest_on_azp(configured: Flask) -> None:
     CodeIDToken(claims, {"alg": "RS256"}, None, params).validate()  # Authlib's own checks pass
     with configured.test_request_context(), pytest.raises(InvalidClaimError, match="aud"):
         CodeIDToken(claims, {"alg": "RS256"}, id_token_checks(district_client()), params).validate()
+
+
+def test_an_invitation_to_a_district_without_passwords_leads_to_its_button(
+    app: Flask, client: FlaskClient, session: Session, passwordless: District, make_user: Callable[..., User]
+) -> None:
+    """The email offers no password to choose; its link, if followed anyway, says to use the button."""
+    leader = make_user(Role.LEADER, district=passwordless, email=f"lead@{DOMAIN}")
+    client_of_leader = app.test_client()
+    put_in_session(client_of_leader, leader)
+    g.pop("_login_user", None)
+    answer = client_of_leader.post(
+        "/users/invite", data={"email": f"nina@{DOMAIN}", "role": "auditor", "district": passwordless.id}
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    (mail,) = app.extensions["mailman"].outbox
+    assert f'use the "Sign in with {PROVIDER_NAME}" button' in mail.body
+    assert "/invitations/" not in mail.body and "Choose your password" not in mail.body
+    nina = session.scalars(select(User).filter_by(email=f"nina@{DOMAIN}")).one()
+    _, token = issue_link(session, nina, LinkPurpose.INVITATION)
+    session.commit()
+    page = client.get(f"/invitations/{token}")
+    text = page.get_data(as_text=True).replace("&#39;", "'")
+    assert page.status_code == 410 and DISTRICT_ACCOUNT_ONLY in text and "Go to the sign-in page" in text
+
+
+def test_an_invitation_where_passwords_work_offers_both(
+    app: Flask, session: Session, passwordless: District
+) -> None:
+    """A district that lists its domain but keeps passwords: the link, and the button as another way."""
+    passwordless.password_sign_in = True
+    session.commit()
+    invited, link, token = invite(
+        session, None, NewUser(f"nina@{DOMAIN}", Role.AUDITOR, None, district_id=passwordless.id)
+    )
+    with app.test_request_context():
+        queue_invitation(invited, token, link.expires_at, None)
+    session.commit()
+    with app.test_request_context():
+        kick_outbox()
+    (mail,) = app.extensions["mailman"].outbox
+    assert (
+        f"/invitations/{token}" in mail.body and f"Or sign in with your {PROVIDER_NAME} account" in mail.body
+    )
