@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -138,6 +138,8 @@ def _session_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=longest),
         # Tests count in memory, whatever the environment says.
         "SIGN_IN_THROTTLE_STORAGE": "memory://" if env == "testing" else store,
+        # Administrators without a district must use two-step sign-in (audits.two_step.required).
+        "ADMIN_TWO_STEP_REQUIRED": _flag(environ, "ADMIN_TWO_STEP_REQUIRED", False),
     }
 
 
@@ -157,6 +159,17 @@ def _single_sign_on_settings(environ: dict[str, str]) -> dict[str, str]:
         # What the sign-in button says: "Sign in with Google", "Sign in with Microsoft".
         "OIDC_PROVIDER_NAME": environ.get("OIDC_PROVIDER_NAME", "").strip() or "your district account",
     }
+
+
+def _pinned_today(environ: dict[str, str]) -> date | None:
+    """``TOUCHPOINT_TODAY``: the date rounds are planned against, not the real one (tests, rehearsals)."""
+    text = environ.get("TOUCHPOINT_TODAY", "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"TOUCHPOINT_TODAY must be a date as YYYY-MM-DD, not {text!r}") from None
 
 
 def single_sign_on_configured(config: Mapping[str, object]) -> bool:
@@ -245,4 +258,5 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         **_telephony_settings(env, environ),
         **_retention_settings(environ),
         **_single_sign_on_settings(environ),
+        "TODAY": _pinned_today(environ),
     }

@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the web layer."""
     from app.account.views import blueprint as account
     from app.auditors.views import blueprint as auditors
+    from app.auth.two_step import blueprint as two_step
     from app.auth.views import blueprint as auth
     from app.dashboards.exports import blueprint as exports
     from app.dashboards.views import blueprint as dashboards
@@ -100,15 +101,18 @@ def register_blueprints(app: Flask) -> None:
     from app.rounds.holds import blueprint as holds
     from app.rounds.views import blueprint as rounds
     from app.rubrics.views import blueprint as rubrics
+    from app.scenarios.answer_key import blueprint as answer_key
     from app.scenarios.views import blueprint as scenarios
     from app.schools.views import blueprint as schools
     from app.scorecards.views import blueprint as scorecards
     from app.single_sign_on.views import blueprint as single_sign_on
     from app.telephony.views import blueprint as telephony
     from app.telephony.webhooks import blueprint as telephony_webhooks
+    from app.users.staff_import import blueprint as staff_import
     from app.users.views import blueprint as users
 
     app.register_blueprint(account)
+    app.register_blueprint(answer_key)
     app.register_blueprint(assignments)
     app.register_blueprint(auditors)
     app.register_blueprint(auth)
@@ -128,9 +132,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scenarios)
     app.register_blueprint(schools)
     app.register_blueprint(scorecards)
+    app.register_blueprint(staff_import)
     app.register_blueprint(telephony)
     app.register_blueprint(telephony_webhooks)
     app.register_blueprint(single_sign_on)
+    app.register_blueprint(two_step)
     app.register_blueprint(users)
 
 

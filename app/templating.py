@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask
+from markupsafe import Markup
 
 from app.permissions import can
 from audits.access import Action
 from audits.formatting import percent
 from audits.models import Level, Role
+from audits.phones import format_phone
 from audits.vocabulary import (
     CHANNEL_LABELS,
     CHANNEL_SHORT_LABELS,
@@ -18,13 +22,12 @@ from audits.vocabulary import (
 )
 
 
-def format_phone(e164: str | None) -> str:
-    """Show a US E.164 number as ``(904) 220-1260``; others as stored."""
-    if not e164:
-        return ""
-    if e164.startswith("+1") and len(e164) == 12:
-        return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
-    return e164
+def format_utc(moment: datetime | None) -> Markup:
+    """A moment as ``<time>``: ``Dec 3, 2026 15:40 UTC``."""
+    if moment is None:
+        return Markup("")
+    text = f"{moment.strftime('%b')} {moment.day}, {moment.year} {moment.strftime('%H:%M')} UTC"
+    return Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), text)
 
 
 def register(app: Flask) -> None:
@@ -41,3 +44,4 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["utc"] = format_utc

@@ -32,6 +32,7 @@ class Action(StrEnum):
     IMPORT_SCHOOLS = "import_schools"
     MANAGE_USERS = "manage_users"
     INVITE_USERS = "invite_users"
+    IMPORT_STAFF = "import_staff"
     MANAGE_PEOPLE = "manage_people"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_DISTRICT = "manage_district"
@@ -77,6 +78,8 @@ _ROLES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
     # Inviting people (target: the District): leaders invite reviewers, auditors and principals.
     Action.INVITE_USERS: frozenset({Role.ADMIN, Role.LEADER}),
+    # Importing a staff file (target: the District): a leader's own district, an admin's any.
+    Action.IMPORT_STAFF: frozenset({Role.ADMIN, Role.LEADER}),
     # The users page: administrators manage everyone, leaders their district's non-leaders
     # (target: the User); the audit log is the administrators', a leader's for their district.
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN, Role.LEADER}),

@@ -25,7 +25,15 @@ USER_SIGN_IN_THROTTLE_CLEARED = "user.sign_in_throttle_cleared"
 USER_INVITED = "user.invited"
 USER_INVITATION_RESENT = "user.invitation_resent"
 USER_INVITATION_WITHDRAWN = "user.invitation_withdrawn"
+USER_TWO_STEP_ON = "user.two_step_on"
+USER_TWO_STEP_OFF = "user.two_step_off"
+USER_RECOVERY_CODES_RENEWED = "user.recovery_codes_renewed"
+USER_TWO_STEP_RESET = "user.two_step_reset"
 DISTRICT_SIGN_IN_CHANGED = "district.sign_in_changed"
+STAFF_IMPORTED = "district.staff_imported"
+SCHOOLS_IMPORTED = "schools.imported"
+SCHOOLS_IMPORT_UNDONE = "schools.import_undone"
+SCHOOLS_DIRECTORY_IMPORTED = "schools.directory_imported"
 # Each action in the words the audit log page shows, in the order its filter lists them.
 ACTIONS = {
     USER_INVITED: "Invited",
@@ -36,7 +44,15 @@ ACTIONS = {
     USER_ROLE_CHANGED: "Role changed",
     USER_SCHOOLS_CHANGED: "Schools changed",
     USER_SIGN_IN_THROTTLE_CLEARED: "Let sign in again",
+    USER_TWO_STEP_ON: "Two-step sign-in turned on",
+    USER_TWO_STEP_OFF: "Two-step sign-in turned off",
+    USER_RECOVERY_CODES_RENEWED: "New recovery codes",
+    USER_TWO_STEP_RESET: "Two-step sign-in reset",
     DISTRICT_SIGN_IN_CHANGED: "Sign-in settings changed",
+    STAFF_IMPORTED: "Staff imported",
+    SCHOOLS_IMPORTED: "Schools imported (NCES file)",
+    SCHOOLS_DIRECTORY_IMPORTED: "School directory imported",
+    SCHOOLS_IMPORT_UNDONE: "School import undone",
 }
 # Words that must never be kept in an entry's details.
 _SECRET_WORDS = ("password", "hash", "token", "secret")

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from audits.accounts import normalise_email
 from audits.errors import ValidationError
 from audits.ids import storable_ids
 from audits.models import AuditorProfile, Role, School, User
+from audits.phones import format_phone, normalise_phone
 from audits.vocabulary import OFFERED_LANGUAGES
 
 MAX_PER_DAY = 20
@@ -31,6 +33,10 @@ class AuditorSettings:
     max_per_day: int = DEFAULT_MAX_PER_DAY
     weekdays: list[int] = field(default_factory=list)
     conflict_school_ids: list[int] = field(default_factory=list)
+    # The parent the auditor plays on calls and emails: never their own name, number or address.
+    persona_name: str = ""
+    persona_phone: str = ""
+    persona_email: str = ""
 
     @classmethod
     def of(cls, profile: AuditorProfile) -> AuditorSettings:
@@ -40,6 +46,9 @@ class AuditorSettings:
             max_per_day=profile.max_per_day,
             weekdays=list(profile.weekdays),
             conflict_school_ids=[school.id for school in profile.conflicts],
+            persona_name=profile.persona_name or "",
+            persona_phone=format_phone(profile.persona_phone) if profile.persona_phone else "",
+            persona_email=profile.persona_email or "",
         )
 
 
@@ -110,6 +119,7 @@ def update_auditor(session: Session, user: User, settings: AuditorSettings) -> A
     )
     if len(conflicts) != len(wanted):
         problems.append(("conflict_school_ids", "choose schools of the auditor's district"))
+    persona_name, phone, email = _persona(user, settings, problems)
     if problems:
         raise ValidationError.many(problems)
     profile = session.get(AuditorProfile, user.id)
@@ -120,5 +130,34 @@ def update_auditor(session: Session, user: User, settings: AuditorSettings) -> A
     profile.max_per_day = settings.max_per_day
     profile.weekdays = weekdays
     profile.conflicts = conflicts
+    profile.persona_name, profile.persona_phone, profile.persona_email = persona_name, phone, email
     session.flush()
     return profile
+
+
+def _persona(
+    user: User, settings: AuditorSettings, problems: list[tuple[str | None, str]]
+) -> tuple[str, str, str]:
+    """The persona's name, phone (E.164) and email as given, or problems: never the auditor's own."""
+    name = settings.persona_name.strip()
+    if len(name) > 100:
+        problems.append(("persona_name", "keep it under 100 characters"))
+    own_names = {part.lower() for part in user.name.split()} if user.name else set()
+    if name and name.lower() in own_names:
+        problems.append(("persona_name", "use an invented first name, not the auditor's own"))
+    phone = ""
+    try:
+        phone = normalise_phone(settings.persona_phone) or ""
+    except ValidationError as error:
+        problems.extend(("persona_phone", reason) for _, reason in error.problems)
+    if phone and phone == user.phone:
+        problems.append(("persona_phone", "this is the auditor's own number: use the persona line"))
+    email = ""
+    if settings.persona_email.strip():
+        try:
+            email = normalise_email(settings.persona_email)
+        except ValidationError as error:
+            problems.extend(("persona_email", reason) for _, reason in error.problems)
+    if email and email == user.email:
+        problems.append(("persona_email", "this is the auditor's own address: use the persona's"))
+    return name, phone, email

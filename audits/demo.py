@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,7 @@ from audits.models import (
     User,
 )
 from audits.planning.rounds import ChannelPlan, RoundSpec, commit_plan, move_round, save_round
+from audits.script_values import save_district_values
 from audits.timeutil import utcnow
 
 DEMO_PASSWORD = "demo-password"
@@ -39,6 +41,16 @@ DEMO_DISTRICT = "Duval County Public Schools"
 DEMO_PRINCIPAL_SCHOOL = "120048003173"  # Abess Park Elementary School
 SHARED_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "schools" / "duval_fl_nces_export.csv"
 BUNDLED_FILE = Path(__file__).resolve().parent / "data" / "duval_fl_nces_export.csv"
+ANSWER_KEY_FILE = Path(__file__).resolve().parent / "data" / "demo_answer_key.yaml"
+# The parent each demo auditor plays: invented names, phone numbers in 904-555-01xx and addresses
+# on example.net, never the auditor's own.
+DEMO_PERSONAS = {
+    "auditor1@example.org": ("Maria", "+19045550151", "maria.family@example.net"),
+    "auditor2@example.org": ("Chris", "+19045550152", "chris.family@example.net"),
+    "auditor3@example.org": ("Lucía", "+19045550153", "lucia.family@example.net"),
+}
+# Schools left without an email address, so that the missing-data views have something to show.
+SCHOOLS_WITHOUT_EMAIL = 3
 
 DEMO_USERS = [
     ("admin@example.org", Role.ADMIN, "Ada Admin"),
@@ -156,7 +168,7 @@ def load_demo(
     round's past-due assignments get contacts in every review state. The caller commits.
     """
     source = demo_source(configured)
-    report = import_schools(session, source.read_bytes(), district_name=DEMO_DISTRICT)
+    report = import_schools(session, source.read_bytes(), district_name=DEMO_DISTRICT, file_name=source.name)
     district = session.scalars(select(District).where(District.name == DEMO_DISTRICT)).one()
     today = today or utcnow().astimezone(ZoneInfo(district.timezone)).date()
     span = (today - timedelta(days=EARLIER_ROUND_DAYS_AGO + 60), today + timedelta(days=60))
@@ -182,6 +194,9 @@ def load_demo(
     principals = _school_principals(session, district, schools[1:])
     library = load_library(session)
     scenarios = adopt_library(session, district)
+    _give_schools_email(session, district, schools)
+    answers = yaml.safe_load(ANSWER_KEY_FILE.read_text(encoding="utf-8"))["values"]
+    save_district_values(session, None, district, {name: str(value) for name, value in answers.items()})
     earlier = None
     if evidence_dir is not None:
         earlier = _earlier_round(session, district, schools, users, today, evidence_dir)
@@ -219,6 +234,21 @@ def _school_principals(session: Session, district: District, schools: list[Schoo
         new = NewUser(email, Role.PRINCIPAL, DEMO_PASSWORD, name, district.id, [school.id])
         principals.append(create_user(session, new))
     return principals
+
+
+def _give_schools_email(session: Session, district: District, round_schools: list[School]) -> None:
+    """Invented office addresses for the district's schools (NCES files have none), but for a few.
+
+    The schools of the demo rounds all get one; the last ``SCHOOLS_WITHOUT_EMAIL`` others by name do not.
+    """
+    stmt = select(School).where(School.district_id == district.id).order_by(School.name)
+    schools = list(session.scalars(stmt))
+    in_rounds = {school.id for school in round_schools}
+    others = [school for school in schools if school.id not in in_rounds]
+    left_out = {school.id for school in others[-SCHOOLS_WITHOUT_EMAIL:]}
+    for school in schools:
+        if school.id not in left_out and not school.email:
+            school.email = f"office.{school_slug(school.name)}.{school.nces_id[-4:]}@example.org"
 
 
 DEMO_ROUND_SCENARIOS = {
@@ -266,7 +296,17 @@ def _demo_round(
     auditors = [user for user in users if user.role is Role.AUDITOR]
     for auditor, languages in zip(auditors, (["en", "es"], ["en"], ["en", "es"]), strict=True):
         if session.get(AuditorProfile, auditor.id) is None:
-            session.add(AuditorProfile(user_id=auditor.id, languages=languages, max_per_day=4))
+            name, phone, email = DEMO_PERSONAS[auditor.email]
+            session.add(
+                AuditorProfile(
+                    user_id=auditor.id,
+                    languages=languages,
+                    max_per_day=4,
+                    persona_name=name,
+                    persona_phone=phone,
+                    persona_email=email,
+                )
+            )
     session.flush()
     scenario_ids = dict(
         session.execute(select(Scenario.key, Scenario.id).where(Scenario.district_id == district.id))

@@ -23,7 +23,7 @@ def normalise_grade(code: str | None) -> str | None:
         return None
     text = code.strip().upper()
     text = _ALIASES.get(text, text)
-    if text.isdigit() and 1 <= int(text) <= 12:
+    if text.isdigit() and len(text) <= 2 and 1 <= int(text) <= 12:
         return f"{int(text):02d}"
     return text if text in GRADE_ORDER else None
 
@@ -53,3 +53,47 @@ def level_for_grades(low: str | None, high: str | None) -> Level:
     if first >= 7 and last == 12:
         return Level.HIGH
     return Level.OTHER
+
+
+def grades_between(low: str | None, high: str | None) -> tuple[str, ...]:
+    """Every grade code from ``low`` to ``high`` inclusive, in order; empty when either is unknown."""
+    low_code, high_code = normalise_grade(low), normalise_grade(high)
+    if low_code is None or high_code is None:
+        return ()
+    first, last = GRADE_ORDER[low_code], GRADE_ORDER[high_code]
+    return tuple(code for code, position in GRADE_ORDER.items() if first <= position <= last)
+
+
+def grade_span_words(codes: tuple[str, ...] | list[str]) -> str:
+    """``("PK", …, "05")`` as ``PK–05``; one grade as itself; none as ``unknown grades``."""
+    if not codes:
+        return "unknown grades"
+    ordered = sorted(codes, key=GRADE_ORDER.__getitem__)
+    return ordered[0] if len(ordered) == 1 else f"{ordered[0]}–{ordered[-1]}"
+
+
+_ORDINALS_EN = (
+    "first", "second", "third", "fourth", "fifth", "sixth",
+    "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
+)  # fmt: skip
+_ORDINALS_ES = (
+    "primer", "segundo", "tercer", "cuarto", "quinto", "sexto",
+    "séptimo", "octavo", "noveno", "décimo", "undécimo", "duodécimo",
+)  # fmt: skip
+
+
+def grade_words(code: str, language: str = "en") -> str:
+    """How a parent names grade ``code``: ``seventh grade``, ``kindergarten``; in Spanish ``séptimo grado``.
+
+    Languages other than English and Spanish get the English words.
+    """
+    grade = normalise_grade(code)
+    if grade is None:
+        raise ValueError(f"not a grade: {code!r}")
+    spanish = language == "es"
+    if grade == "PK":
+        return "prekínder" if spanish else "pre-kindergarten"
+    if grade == "KG":
+        return "kínder" if spanish else "kindergarten"
+    number = int(grade) - 1
+    return f"{_ORDINALS_ES[number]} grado" if spanish else f"{_ORDINALS_EN[number]} grade"

@@ -62,9 +62,24 @@ def invite(
                 raise NotAllowedError("district", "you may invite people to your own district only")
     new.password = None
     user = create_user(session, new)
-    link, plaintext = issue_link(session, user, LinkPurpose.INVITATION, by=actor, now=now, lifetime=lifetime)
-    audit_log.record(session, actor, audit_log.USER_INVITED, user, role=user.role.value)
+    link, plaintext = send_invitation(session, actor, user, now=now, lifetime=lifetime)
     return user, link, plaintext
+
+
+def send_invitation(
+    session: Session,
+    actor: User | None,
+    invited: User,
+    now: datetime | None = None,
+    lifetime: timedelta | None = None,
+) -> tuple[AccountLink, str]:
+    """The first invitation link of ``invited``, an account created invited (by ``invite`` or a
+    staff import), written in the audit log; the token belongs in the invitation email only."""
+    link, plaintext = issue_link(
+        session, invited, LinkPurpose.INVITATION, by=actor, now=now, lifetime=lifetime
+    )
+    audit_log.record(session, actor, audit_log.USER_INVITED, invited, role=invited.role.value)
+    return link, plaintext
 
 
 def resend(

@@ -52,6 +52,15 @@ def normalise_phone(raw: str | None, region: str = "US") -> str | None:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+def format_phone(e164: str | None) -> str:
+    """Show a US E.164 number as ``(904) 220-1260``; others as stored."""
+    if not e164:
+        return ""
+    if e164.startswith("+1") and len(e164) == 12:
+        return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
+    return e164
+
+
 def _parse_reason(error: NumberParseException) -> str:
     """Explain in a few words why ``phonenumbers`` could not parse a value."""
     return {

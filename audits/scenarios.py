@@ -14,11 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
+from audits.grades import GRADE_ORDER, grade_span_words, normalise_grade
 from audits.models import Channel, District, Rubric, RubricStatus, Scenario
+from audits.scenario_fit import SCENARIO_LEVELS, impossible_levels
+from audits.script_variables import text_problems, variables_in
 from audits.vocabulary import OFFERED_LANGUAGES
 
 SCENARIO_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
-FIELDS = ("key", "title", "channel", "language", "rubric", "persona", "script", "questions", "answer_key")
+FIELDS = (
+    "key", "title", "channel", "language", "rubric", "grades", "levels",
+    "persona", "script", "questions", "answer_key",
+)  # fmt: skip
 # The longest text kept: the title fits its column; the library's longest script is under 2,000.
 MAX_TITLE = 200
 MAX_PROSE = 20_000
@@ -39,6 +45,51 @@ class ScenarioSpec:
     script: str = ""
     questions: list[str] = field(default_factory=list)
     answer_key: str = ""
+    grades: list[str] = field(default_factory=list)  # empty: any grade
+    levels: list[str] = field(default_factory=list)  # empty: any level
+
+    @property
+    def variables(self) -> list[str]:
+        """The variables its texts use, in the order a reader meets them."""
+        return variables_in([self.persona, self.script, *self.questions, self.answer_key])
+
+
+def _codes(value: Any, field_name: str, problems: list[tuple[str | None, str]]) -> list[str]:
+    """A list of grade codes or levels as written: ``any`` (or nothing) is the empty list."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in {"", "any"}):
+        return []
+    if isinstance(value, str):
+        if len(value) > MAX_TITLE:
+            problems.append((field_name, f"keep it under {MAX_TITLE} characters"))
+            return []
+        value = [part for part in re.split(r"[\s,;]+", value) if part]
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        problems.append((field_name, "write any, or a list"))
+        return []
+    return [str(v).strip() for v in value]
+
+
+def _grades(value: Any, problems: list[tuple[str | None, str]]) -> list[str]:
+    grades: list[str] = []
+    for written in _codes(value, "grades", problems):
+        code = normalise_grade(written.zfill(2) if written.isdigit() else written)
+        if code is None:
+            problems.append(("grades", f"{written!r} is not a grade: use PK, K, 1 to 12, or any"))
+        elif code not in grades:
+            grades.append(code)
+    return sorted(grades, key=GRADE_ORDER.__getitem__)
+
+
+def _levels(value: Any, problems: list[tuple[str | None, str]]) -> list[str]:
+    levels: list[str] = []
+    for written in _codes(value, "levels", problems):
+        level = written.lower()
+        if level not in SCENARIO_LEVELS:
+            choices = ", ".join(SCENARIO_LEVELS)
+            problems.append(("levels", f"{written!r} is not a level: use {choices}, or any"))
+        elif level not in levels:
+            levels.append(level)
+    return [level for level in SCENARIO_LEVELS if level in levels]
 
 
 def parse_scenario(data: Any) -> ScenarioSpec:
@@ -90,6 +141,12 @@ def parse_scenario(data: Any) -> ScenarioSpec:
             )
         )
         questions = []
+    grades = _grades(data.get("grades"), problems)
+    levels = _levels(data.get("levels"), problems)
+    if impossible := impossible_levels(grades, levels):
+        problems.append(
+            ("grades", f"no {' or '.join(impossible)} school serves grades {grade_span_words(grades)}")
+        )
     spec = ScenarioSpec(
         key=key,
         title=text("title"),
@@ -100,7 +157,13 @@ def parse_scenario(data: Any) -> ScenarioSpec:
         script=text("script", limit=MAX_PROSE),
         questions=[q.strip() for q in questions],
         answer_key=text("answer_key", required=False, limit=MAX_PROSE),
+        grades=grades,
+        levels=levels,
     )
+    for name in ("persona", "script", "answer_key"):
+        problems.extend((name, problem) for problem in text_problems(getattr(spec, name)))
+    for number, question in enumerate(spec.questions, start=1):
+        problems.extend(("questions", f"question {number}: {problem}") for problem in text_problems(question))
     if problems:
         raise ValidationError.many(problems)
     return spec
@@ -114,6 +177,8 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         "channel": scenario.channel.value,
         "language": scenario.language,
         "rubric": scenario.rubric_key,
+        "grades": list(scenario.grades or []) or "any",
+        "levels": list(scenario.levels or []) or "any",
         "persona": scenario.persona,
         "script": scenario.script,
         "questions": list(scenario.questions),
@@ -169,6 +234,8 @@ def save_scenario(
     scenario.script = spec.script
     scenario.questions = list(spec.questions)
     scenario.answer_key = spec.answer_key
+    scenario.grades = list(spec.grades)
+    scenario.levels = list(spec.levels)
     session.flush()
     return scenario
 

@@ -24,6 +24,10 @@ from limits.strategies import MovingWindowRateLimiter
 PAIR_LIMITS = parse_many("5/minute;10/10 minutes;20/hour")
 ADDRESS_LIMITS = parse_many("30/minute;200/hour")
 ACCOUNT_LIMITS = parse_many("100/hour;500/day")
+# Wrong two-step codes (app or recovery codes) per person, wherever they come from: a code has
+# only a million values, so these are tight (at most 50 guesses a day), and anyone who reaches
+# this step already knows the password.
+CODE_LIMITS = parse_many("5/minute;10/10 minutes;20/hour;50/day")
 # Password-reset emails asked for, per address asked about and per client address.
 RESET_EMAIL_LIMITS = parse_many("3/15 minutes;10/day")
 RESET_ADDRESS_LIMITS = parse_many("20/hour")
@@ -66,11 +70,14 @@ class SignInThrottle:
     def forget(self, email: str) -> None:
         """Forget every failure counted against ``email``, from any address ("let them sign in again").
 
+        Wrong two-step codes are forgotten too.
+
         The address-alone counts stay: they slow a machine down, not a person.
         """
         email = email.strip().lower()
         for limit in ACCOUNT_LIMITS:
             self.limiter.clear(limit, "sign-in-account", email)
+        self.code_succeeded(email)
         # The pair keys name the address too, so they are found by their common beginning.
         self._clear_keys_starting(f"{PAIR_LIMITS[0].namespace}/sign-in-pair/{email}/")
 
@@ -85,6 +92,26 @@ class SignInThrottle:
             storage.lua_clear_keys([pattern])
         else:  # another backend: its keys cannot be listed, so only the pair limits' own keys are known
             raise NotImplementedError(f"cannot forget sign-in failures kept in {type(storage).__name__}")
+
+    def code_wait_seconds(self, email: str) -> int:
+        """How many seconds ``email``'s person must wait before trying another two-step code (0: none)."""
+        keys = ("two-step", email.strip().lower())
+        waits = [
+            self.limiter.get_window_stats(limit, *keys).reset_time - time.time()
+            for limit in CODE_LIMITS
+            if not self.limiter.test(limit, *keys)
+        ]
+        return max(1, math.ceil(max(waits))) if waits else 0
+
+    def code_failed(self, email: str) -> None:
+        """Count one wrong two-step code of ``email``'s person."""
+        for limit in CODE_LIMITS:
+            self.limiter.hit(limit, "two-step", email.strip().lower())
+
+    def code_succeeded(self, email: str) -> None:
+        """Forget ``email``'s wrong codes once the person has given a right one."""
+        for limit in CODE_LIMITS:
+            self.limiter.clear(limit, "two-step", email.strip().lower())
 
     def allow_reset_email(self, email: str, address: str) -> bool:
         """Count one "forgot my password" request; whether an email may go out for it.

@@ -67,6 +67,12 @@ def language_name(code: str) -> str:
     return names.get(code) or names.get(code.strip().lower()) or code
 
 
+def is_known_language(code: str) -> bool:
+    """Whether ``code`` is an ISO 639 language code the Unicode CLDR has a name for (``en``, ``vi``)."""
+    text = code.strip().lower()
+    return 2 <= len(text) <= 3 and text.isalpha() and text in _english_language_names()
+
+
 def language_names(codes: Iterable[str]) -> str:
     """Language codes as a list of names: ``English, Spanish``."""
     return ", ".join(language_name(code) for code in codes)

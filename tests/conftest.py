@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +39,15 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct-horse-battery"
 use_profile("cheapest")  # what the testing configuration asks for, before any app exists
 PASSWORD_HASH = hash_password(PASSWORD)
+TEST_TODAY = date(2027, 1, 4)
 
 
 def _make_app(database_url: str, **overrides: Any) -> Flask:
     settings = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
+        # Rounds are planned against a fixed date, so that the tests' 2027 rounds are never "in the past".
+        "TODAY": TEST_TODAY,
     }
     settings.update(overrides)
     return create_app("testing", settings)
@@ -189,6 +193,8 @@ def make_school(session: Session, make_district: Callable[..., District]) -> Cal
             "name": f"School {number}",
             "level": Level.ELEMENTARY,
             "phone": f"+1904555{number:04d}",
+            "email": f"office{number}@school.example.org",
+            "street": f"{number} School Street",
         }
         values.update(fields)
         school = School(district=district or make_district(), **values)

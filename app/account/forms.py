@@ -66,3 +66,18 @@ class RevokeTokenForm(FlaskForm):
 
 class SignOutEverywhereForm(FlaskForm):
     """End every sign-in of the person (the form carries only the CSRF token)."""
+
+
+# The two two-step forms ask for the same proof: prefixed, so every id on the page is unique.
+RENEW_PREFIX = "renew"
+OFF_PREFIX = "off"
+
+
+class ProofForm(FlaskForm):
+    """Your password, or a code from your app: proof that it is you (used with a prefix)."""
+
+    proof = PasswordField(
+        "Your password, or a code from your app",
+        validators=[InputRequired("enter your password or a code from your app"), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )

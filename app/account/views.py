@@ -1,32 +1,41 @@
-"""The account page: who you are, your password, where you are signed in, and your API tokens.
+"""The account page: who you are, your password, two-step sign-in, where you are signed in, API tokens.
 
 A new token's plaintext is shown once, on the page that answers its creation; only a
 hash is kept, so it can never be shown again. Creating a token asks for the password
 again. Changing the password, or "sign out everywhere", ends every sign-in of the
-person (this browser is signed in afresh after a password change).
+person (this browser is signed in afresh after a password change). Two-step sign-in is turned
+on from its own page (the key as a QR code and as text, confirmed with a code); the recovery
+codes are shown once, on the page that answers; renewing them or turning it off asks for the
+password or a code, and it cannot be turned off while it is required.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.account.forms import (
+    OFF_PREFIX,
     PASSWORD_PREFIX,
+    RENEW_PREFIX,
     NewTokenForm,
     PasswordForm,
+    ProofForm,
     RevokeTokenForm,
     SignOutEverywhereForm,
 )
-from app.auth.session import SIGN_IN_KEY, session_policy, sign_in, sign_out
+from app.auth import two_step as two_step_pages
+from app.auth.session import SIGN_IN_KEY, session_policy, sign_in, sign_in_throttle, sign_out
 from app.extensions import db
 from app.forms import apply_errors
 from app.permissions import permission_required
+from audits import two_step
 from audits.access import Action
 from audits.accounts import change_password
-from audits.errors import DomainError
-from audits.models import TokenScope
+from audits.errors import ConflictError, DomainError
+from audits.models import TokenScope, TwoStepKey
 from audits.passwords import verify_password
 from audits.sign_ins import SIGNED_OUT_EVERYWHERE, end_every_sign_in, held_by, live_sign_ins
 from audits.timeutil import utcnow
@@ -40,6 +49,8 @@ def _page(
     status: int = 200,
     plaintext: str | None = None,
     password_form: PasswordForm | None = None,
+    renew_form: ProofForm | None = None,
+    off_form: ProofForm | None = None,
 ) -> Response:
     sign_ins = live_sign_ins(db.session, current_user, session_policy())
     secret = session.get(SIGN_IN_KEY)
@@ -48,6 +59,10 @@ def _page(
         "account/show.html",
         form=form or NewTokenForm(formdata=None),
         password_form=password_form or PasswordForm(formdata=None, prefix=PASSWORD_PREFIX),
+        two_step=two_step.status(db.session, current_user, two_step_pages.admins_required()),
+        required_reason=two_step.required_reason(current_user),
+        renew_form=renew_form or ProofForm(formdata=None, prefix=RENEW_PREFIX),
+        off_form=off_form or ProofForm(formdata=None, prefix=OFF_PREFIX),
         revoke_form=RevokeTokenForm(),
         everywhere_form=SignOutEverywhereForm(),
         tokens=list_tokens(db.session, current_user),
@@ -138,3 +153,89 @@ def sign_out_everywhere() -> Response:
     db.session.commit()
     flash("You are signed out everywhere, this browser included.", "info")
     return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/two-step", methods=["GET", "POST"])
+@permission_required(Action.MANAGE_OWN_TOKENS)
+def two_step_set_up() -> Response:
+    """Show a key to scan (kept pending until confirmed), then turn two-step sign-in on with a code.
+
+    The answer to a right code is the page of recovery codes, shown this once.
+    """
+    if request.method == "GET":
+        try:
+            key = two_step.pending_key(db.session, current_user)
+        except ConflictError:
+            db.session.rollback()
+            flash("Two-step sign-in is already on.", "info")
+            return redirect(url_for("account.show"))
+        db.session.commit()
+        form = two_step_pages.ConfirmForm(formdata=None)
+        return _set_up_page(key, form)
+    existing = two_step.key_of(db.session, current_user)
+    if existing is None or existing.enabled:
+        flash("Two-step sign-in is already on." if existing else "Start again: the key expired.", "error")
+        return redirect(url_for("account.show"))
+    form = two_step_pages.ConfirmForm()
+    if form.validate() and not two_step_pages.held_back(current_user, form.code):
+        try:
+            codes = two_step.confirm(db.session, current_user, form.code.data or "")
+        except DomainError as error:
+            two_step_pages.count_wrong(current_user, form, error)
+        else:
+            sign_in_throttle().code_succeeded(current_user.email)
+            db.session.commit()
+            flash("Two-step sign-in is on: from now on, signing in asks for a code from your app.", "success")
+            return two_step_pages.codes_page(codes, continue_url=url_for("account.show"))
+    return _set_up_page(existing, form, two_step_pages.failed_status(form.code))
+
+
+def _set_up_page(key: TwoStepKey, form: FlaskForm, status: int = 200) -> Response:
+    return two_step_pages.set_up_page(
+        key, current_user, form, url_for("account.two_step_set_up"), url_for("account.show"), status
+    )
+
+
+@blueprint.route("/two-step/recovery-codes", methods=["POST"])
+@permission_required(Action.MANAGE_OWN_TOKENS)
+def renew_recovery_codes() -> Response:
+    """Replace the recovery codes (the old ones stop working) and show the new ones this once."""
+    if not two_step.is_on(db.session, current_user):
+        flash("Two-step sign-in is off, so you have no recovery codes.", "error")
+        return redirect(url_for("account.show"))
+    form = ProofForm(prefix=RENEW_PREFIX)
+    if form.validate() and not two_step_pages.held_back(current_user, form.proof):
+        try:
+            codes = two_step.renew_recovery_codes(db.session, current_user, form.proof.data or "")
+        except DomainError as error:
+            two_step_pages.count_wrong(current_user, form, error)
+        else:
+            db.session.commit()
+            flash("New recovery codes: the old ones no longer work.", "success")
+            return two_step_pages.codes_page(codes, continue_url=url_for("account.show"))
+    return _page(renew_form=form, status=two_step_pages.failed_status(form.proof))
+
+
+@blueprint.route("/two-step/off", methods=["POST"])
+@permission_required(Action.MANAGE_OWN_TOKENS)
+def two_step_off() -> Response:
+    """Turn two-step sign-in off, with the password or a code; never while it is required."""
+    if not two_step.is_on(db.session, current_user):
+        flash("Two-step sign-in is already off.", "error")
+        return redirect(url_for("account.show"))
+    form = ProofForm(prefix=OFF_PREFIX)
+    if two_step.required(current_user, two_step_pages.admins_required()):
+        form.proof.errors = [f"{two_step.required_reason(current_user)}, so it stays on"]
+        return _page(off_form=form, status=403)
+    if form.validate() and not two_step_pages.held_back(current_user, form.proof):
+        try:
+            two_step.turn_off(
+                db.session, current_user, form.proof.data or "", two_step_pages.admins_required()
+            )
+        except DomainError as error:
+            two_step_pages.count_wrong(current_user, form, error)
+        else:
+            db.session.commit()
+            flash("Two-step sign-in is off: signing in asks for your password only.", "success")
+            return redirect(url_for("account.show"))
+    return _page(off_form=form, status=two_step_pages.failed_status(form.proof))

@@ -79,6 +79,12 @@ class RoundListArgs(PageArgs):
     district = _id(metadata={"description": "Only this district's rounds."})
 
 
+class ScenarioListArgs(PageArgs):
+    """Scenarios, of one district (an administrator without ``district``: the library)."""
+
+    district = _id(metadata={"description": "This district's scenarios (default: your own; the library)."})
+
+
 class ContactListArgs(PageArgs):
     """A round's contacts, optionally narrowed (drafts are their auditor's own and never listed)."""
 

@@ -10,10 +10,12 @@ from typing import Any
 
 from audits.fieldwork.entry import RESPONSE_HOURS, timing_names
 from audits.fieldwork.status import AssignmentState
-from audits.models import Assignment, Contact, ItemKind, Response, Round, Rubric
+from audits.models import Assignment, Contact, ItemKind, Response, Round, Rubric, Scenario
 from audits.rubrics.spec import rubric_to_dict
 from audits.rubrics.versions import spec_from_rubric
 from audits.scoring.engine import CHANNELS, RoundScores, SchoolScore, Spread
+from audits.script_values import scenario_texts
+from audits.script_variables import variables_in
 
 # The contact's timings as the API shows them: what the channel records, and the email's response time.
 TIMINGS = [*timing_names(), RESPONSE_HOURS]
@@ -68,9 +70,27 @@ def assignment_dict(assignment: Assignment, state: AssignmentState) -> dict[str,
         "auditor": assignment.auditor.pseudonym,
         "due_day": assignment.due_day,
         "slot": assignment.slot,
+        "child_grade": assignment.child_grade,
         "status": state.key,
         "attempts": state.attempt,
         "done": state.done,
+    }
+
+
+def scenario_dict(scenario: Scenario) -> dict[str, Any]:
+    """A scenario with the schools it fits and the variables its texts use."""
+    return {
+        "id": scenario.id,
+        "district_id": scenario.district_id,
+        "key": scenario.key,
+        "title": scenario.title,
+        "channel": scenario.channel,
+        "language": scenario.language,
+        "rubric": scenario.rubric_key,
+        "active": scenario.active,
+        "grades": list(scenario.grades or []),
+        "levels": list(scenario.levels or []),
+        "variables": variables_in(scenario_texts(scenario)),
     }
 
 

@@ -16,16 +16,26 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from app.api.auth import api_user, get_or_404, permitted, require
 from app.api.blueprint import ID, blueprint
-from app.api.inputs import ContactListArgs, PageArgs, RoundListArgs
+from app.api.inputs import ContactListArgs, PageArgs, RoundListArgs, ScenarioListArgs
 from app.api.openapi import documented_errors
-from app.api.present import assignment_dict, contact_dict, page, round_dict, rubric_dict, scores_dict
+from app.api.present import (
+    assignment_dict,
+    contact_dict,
+    page,
+    round_dict,
+    rubric_dict,
+    scenario_dict,
+    scores_dict,
+)
 from app.api.schemas import (
+    AssignmentDetailSchema,
     AssignmentPageSchema,
     ContactPageSchema,
     DistrictPageSchema,
     RoundPageSchema,
     RoundSchema,
     RubricSchema,
+    ScenarioPageSchema,
     SchoolPageSchema,
     ScoresSchema,
 )
@@ -51,6 +61,7 @@ from audits.models import (
 from audits.planning.progress import SLOT_ORDER
 from audits.rubrics.spec import RUBRIC_KEY
 from audits.scoring.engine import round_scores
+from audits.script_values import fill_for_assignment
 
 
 def _page_of(stmt: Select[Any], args: dict[str, Any]) -> tuple[list[Any], int]:
@@ -165,6 +176,48 @@ def assignments(args: dict[str, Any], round_id: int) -> dict[str, Any]:
     states = assignment_states(db.session, rows)
     items = [assignment_dict(a, states[a.id]) for a in rows]
     return page(items, total, args["page"], args["per_page"])
+
+
+@blueprint.route(f"/assignments/<{ID}:assignment_id>")
+@blueprint.response(200, AssignmentDetailSchema)
+@documented_errors(403, 404)
+def assignment_detail(assignment_id: int) -> dict[str, Any]:
+    """One assignment with its script filled for the contact (its auditor, or who may see the round)."""
+    assignment = get_or_404(Assignment, assignment_id, "assignment")
+    if not (permitted(Action.VIEW_OWN_ASSIGNMENTS) and assignment.auditor_id == api_user().id):
+        require(Action.VIEW_ROUNDS, assignment.round)
+    state = assignment_states(db.session, [assignment])[assignment.id]
+    filled = fill_for_assignment(db.session, assignment)
+    return assignment_dict(assignment, state) | {
+        "script": {
+            "persona": filled.persona,
+            "script": filled.script,
+            "questions": filled.questions,
+            "answer_key": filled.answer_key,
+        }
+    }
+
+
+@blueprint.route("/scenarios")
+@blueprint.arguments(ScenarioListArgs, location="query")
+@blueprint.response(200, ScenarioPageSchema)
+@documented_errors(403, 404)
+def scenarios(args: dict[str, Any]) -> dict[str, Any]:
+    """A district's scenarios by channel and title (``?district=ID``; a leader's or reviewer's: their own)."""
+    require(Action.VIEW_SCENARIOS)
+    user = api_user()
+    if "district" in args:
+        district = get_or_404(District, args["district"], "district")
+        if user.role is not Role.ADMIN and district.id != user.district_id:
+            raise Forbidden()
+        where = Scenario.district_id == district.id
+    elif user.role is Role.ADMIN:
+        where = Scenario.district_id.is_(None)
+    else:
+        where = Scenario.district_id == user.district_id
+    stmt = select(Scenario).where(where).order_by(Scenario.channel, Scenario.title, Scenario.id)
+    rows, total = _page_of(stmt, args)
+    return page([scenario_dict(s) for s in rows], total, args["page"], args["per_page"])
 
 
 @blueprint.route(f"/rounds/<{ID}:round_id>/contacts")

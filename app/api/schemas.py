@@ -155,6 +155,10 @@ class AssignmentSchema(Schema):
     auditor = fields.String(required=True, metadata={"description": "The auditor's stable pseudonym."})
     due_day = fields.Date(required=True)
     slot = choice(Slot, required=True)
+    child_grade = fields.String(
+        allow_none=True,
+        metadata={"description": "The grade of the persona's child on this contact: PK, KG or 01..12."},
+    )
     status = fields.String(
         required=True,
         metadata={
@@ -164,6 +168,43 @@ class AssignmentSchema(Schema):
     )
     attempts = fields.Integer(required=True, metadata={"description": "Attempts made so far."})
     done = fields.Boolean(required=True)
+
+
+class FilledScriptSchema(Schema):
+    """A scenario's texts as the auditor reads them: every variable filled for this contact."""
+
+    persona = fields.String(required=True)
+    script = fields.String(required=True)
+    questions = fields.List(fields.String(), required=True)
+    answer_key = fields.String(required=True)
+
+
+class AssignmentDetailSchema(AssignmentSchema):
+    """One assignment with its filled script."""
+
+    script = fields.Nested(FilledScriptSchema, required=True)
+
+
+class ScenarioSchema(Schema):
+    """A scenario: the schools it fits and the variables its texts use."""
+
+    id = fields.Integer(required=True)
+    district_id = fields.Integer(allow_none=True, metadata={"description": "None: the shared library."})
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    channel = choice(Channel, required=True)
+    language = fields.String(required=True)
+    rubric = fields.String(required=True, metadata={"description": "The key of its rubric."})
+    active = fields.Boolean(required=True)
+    grades = fields.List(
+        fields.String(), required=True, metadata={"description": "Grades its child may be in; empty: any."}
+    )
+    levels = fields.List(
+        fields.String(), required=True, metadata={"description": "School levels it suits; empty: any."}
+    )
+    variables = fields.List(
+        fields.String(), required=True, metadata={"description": "The {variables} its texts use, in order."}
+    )
 
 
 class RubricRefSchema(Schema):
@@ -338,4 +379,5 @@ DistrictPageSchema = page_of(DistrictSchema, "DistrictPage")
 SchoolPageSchema = page_of(SchoolSchema, "SchoolPage")
 RoundPageSchema = page_of(RoundSchema, "RoundPage")
 AssignmentPageSchema = page_of(AssignmentSchema, "AssignmentPage")
+ScenarioPageSchema = page_of(ScenarioSchema, "ScenarioPage")
 ContactPageSchema = page_of(ContactSchema, "ContactPage")

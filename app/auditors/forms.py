@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import EmailField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import NumberInput
@@ -44,6 +44,20 @@ class AuditorForm(FlaskForm):
         validate_choice=False,
     )
 
+    persona_name = StringField(
+        "First name",
+        description="The first name the auditor gives when they call, write or visit; never their own.",
+    )
+    persona_phone = StringField(
+        "Callback number",
+        description="The persona line schools call back (a Twilio number, say); never the auditor's own.",
+        render_kw={"inputmode": "tel"},
+    )
+    persona_email = EmailField(
+        "Email address",
+        description="The address email scenarios are sent from and replies come to.",
+    )
+
     def set_schools(self, schools: Iterable[School]) -> None:
         """Offer the district's schools as possible conflicts."""
         self.conflict_school_ids.choices = [SelectChoice(school.id, school.name) for school in schools]
@@ -55,4 +69,7 @@ class AuditorForm(FlaskForm):
             max_per_day=self.max_per_day.data or 0,
             weekdays=list(self.weekdays.data or []),
             conflict_school_ids=list(self.conflict_school_ids.data or []),
+            persona_name=self.persona_name.data or "",
+            persona_phone=self.persona_phone.data or "",
+            persona_email=self.persona_email.data or "",
         )

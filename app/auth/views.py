@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.auth import two_step
 from app.auth.forms import LoginForm
 from app.auth.session import client_address, sign_in, sign_in_throttle, sign_out
 from app.extensions import db
@@ -32,8 +33,16 @@ def _safe_next(target: str | None) -> str:
 def complete_sign_in(user: User, next_url: str | None) -> Response:
     """``user`` has proved who they are (password, district account): sign them in and send them on.
 
-    Every way of signing in ends here, so that a later step (two-step sign-in) applies to all.
+    Every way of signing in ends here, so that two-step sign-in applies to all: a person with
+    it on, or for whom it is required, is not signed in yet but sent to its step
+    (``app.auth.two_step``), which signs them in.
     """
+    stage = two_step.stage_for(user)
+    if stage is not None:
+        response = two_step.begin(user, stage, _safe_next(next_url))
+        db.session.commit()  # what the first step recorded (when they last signed in)
+        return response
+    two_step.forget()
     sign_in(user)
     db.session.commit()
     return redirect(_safe_next(next_url))
@@ -47,6 +56,7 @@ def login() -> str | Response:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+        two_step.forget()  # "Cancel" on the second step, or a new start: the first step passed counts no more
     if form.validate_on_submit():
         email, password = form.email.data or "", form.password.data or ""
         try:

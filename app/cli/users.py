@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 import click
-from flask import current_app
 from sqlalchemy import select
 
 from app.cli.common import fail
 from app.extensions import db
-from app.invitations.mail import queue_invitation
+from app.invitations.mail import invitation_lifetime, queue_invitation
 from app.outbox import kick_outbox
 from audits import audit_log
 from audits.accounts import NewUser, create_user, deactivate
@@ -113,9 +111,8 @@ def users_invite(
         district_id=district_id,
         school_ids=[school.id for school in schools],
     )
-    lifetime = timedelta(days=current_app.config["INVITATION_DAYS"])
     try:
-        user, link, plaintext = invite(db.session, None, new, lifetime=lifetime)
+        user, link, plaintext = invite(db.session, None, new, lifetime=invitation_lifetime())
     except DomainError as error:
         fail(error)
         return

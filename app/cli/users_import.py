@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from app.cli.common import fail
 from app.extensions import db
+from app.invitations.mail import invitation_lifetime, queue_invitations
+from app.outbox import kick_outbox
 from audits.errors import DomainError, ValidationError
-from audits.importers.staff import Outcome, StaffCheck, check_staff, read_staff_file, save_staff
+from audits.importers.staff import Imported, Outcome, check_staff, import_staff, read_staff_file
 from audits.models import District
 
 
@@ -19,12 +21,16 @@ from audits.models import District
 @click.option("--district", "district_name", help="The district whose staff this is (default: the only one).")
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change; save nothing.")
 @click.option("--valid-only", is_flag=True, help="Import the valid rows even when others are refused.")
-def users_import(file: Path, district_name: str | None, dry_run: bool, valid_only: bool) -> None:
+@click.option("--send-invites", is_flag=True, help="Email each new person an invitation link.")
+def users_import(
+    file: Path, district_name: str | None, dry_run: bool, valid_only: bool, send_invites: bool
+) -> None:
     """Create or update the people of FILE (CSV or XLSX), matched by email.
 
     Columns: email, name, role (leader, reviewer, auditor, principal); nces_id for
     principals (several separated by ;); languages for auditors (e.g. en;es).
-    A file with any refused row saves nothing unless --valid-only.
+    A file with any refused row saves nothing unless --valid-only. New people are
+    created invited (no password yet); --send-invites emails them their link.
     """
     try:
         district = _district(district_name)
@@ -34,9 +40,10 @@ def users_import(file: Path, district_name: str | None, dry_run: bool, valid_onl
         return
     for line in check.errors():
         click.echo(line, err=True)
-    if check.refused and not valid_only:
+    refused = len(check.refused_lines())
+    if refused and not valid_only:
         db.session.rollback()
-        rows = f"{len(check.refused)} row{'s' if len(check.refused) != 1 else ''}"
+        rows = f"{refused} row{'s' if refused != 1 else ''}"
         hint = "fix them, or import the rest with --valid-only"
         click.echo(f"nothing saved: {rows} refused ({hint})", err=True)
         raise SystemExit(1)
@@ -47,9 +54,20 @@ def users_import(file: Path, district_name: str | None, dry_run: bool, valid_onl
         db.session.rollback()
         click.echo(f"dry run, nothing saved: would be {check.summary()}")
         return
-    save_staff(db.session, check, valid_only=valid_only)
+    imported = import_staff(
+        db.session,
+        None,
+        check,
+        file_name=file.name,
+        valid_only=valid_only,
+        send_invites=send_invites,
+        lifetime=invitation_lifetime(),
+    )
+    queue_invitations(imported, None)
     db.session.commit()
-    _report(check)
+    if imported.invitations:
+        kick_outbox()
+    _report(imported)
 
 
 def _district(name: str | None) -> District:
@@ -65,11 +83,15 @@ def _district(name: str | None) -> District:
     return districts[0]
 
 
-def _report(check: StaffCheck) -> None:
+def _report(imported: Imported) -> None:
     """Say what the import did, one count a line."""
+    check = imported.check
     created = check.count(Outcome.CREATE)
-    click.echo(f"{created} created (no password yet: invite them or use `flask users create`)")
+    if imported.invitations:
+        click.echo(f"{created} created and invited by email")
+    else:
+        click.echo(f"{created} created (invited, no email yet: add --send-invites, or resend from the web)")
     click.echo(f"{check.count(Outcome.CHANGE)} changed")
     click.echo(f"{check.count(Outcome.UNCHANGED)} left alone")
     if check.refused:
-        click.echo(f"{len(check.refused)} refused, not imported")
+        click.echo(f"{len(check.refused_lines())} refused, not imported")

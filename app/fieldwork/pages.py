@@ -23,6 +23,7 @@ from audits.businesshours import BusinessCalendar
 from audits.fieldwork.contacts import attempts_of, can_retry, suggested_slot
 from audits.fieldwork.workflow import EDITABLE_BY_AUDITOR
 from audits.models import Assignment, Contact, ContactStatus, Evidence, ReviewAction, ReviewEvent
+from audits.script_values import fill_for_assignment
 
 # The review step whose comment the auditor must see while the contact is back with them.
 NOTE_OF = {ContactStatus.RETURNED: ReviewAction.RETURNED, ContactStatus.REOPENED: ReviewAction.REOPENED}
@@ -102,6 +103,7 @@ def form_page(
         assignment=assignment,
         school=assignment.school,
         scenario=assignment.scenario,
+        filled=fill_for_assignment(db.session, assignment),
         district=assignment.round.district,
         timezone=timezone,
         attempts=attempts,

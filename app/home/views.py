@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.rounds.forms import slot_label
 from audits.dashboard import home_summary
+from audits.directory import missing_contact_data
 from audits.fieldwork.contacts import queue_count, review_queue
 from audits.fieldwork.status import assignment_states
 from audits.models import Role
@@ -26,6 +27,8 @@ def index() -> str:
     summary = home_summary(db.session, current_user)
     upcoming = upcoming_assignments(db.session, current_user, 5) if current_user.role is Role.AUDITOR else []
     context: dict[str, Any] = {"summary": summary, "upcoming": upcoming, "slot_label": slot_label}
+    if current_user.role in (Role.ADMIN, Role.LEADER):
+        context["missing"] = missing_contact_data(db.session, current_user.district_id)
     if current_user.role is Role.AUDITOR:
         context["states"] = assignment_states(db.session, upcoming)
     if current_user.role is Role.REVIEWER:

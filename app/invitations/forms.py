@@ -32,7 +32,9 @@ class InviteForm(FlaskForm):
 
     email = EmailField("Email", validators=[InputRequired("enter their email address"), Length(max=254)])
     name = StringField("Name", validators=[Length(max=200)], render_kw={"autocomplete": "off"})
-    role = SelectField("Role", validators=[InputRequired("choose a role")])
+    role = SelectField(
+        "Role", validators=[InputRequired("choose a role")], render_kw={"data-role-select": ""}
+    )
     district = SelectField("District", coerce=int, default=0)
     school = ChooseMany("Schools", description="A principal's schools (only for a principal).", coerce=int)
 

@@ -6,11 +6,12 @@ The token is in the page's address, so every such answer is kept out of caches a
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import flash, make_response, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.auth.session import sign_in, sign_out
+from app.auth.session import sign_out
+from app.auth.views import complete_sign_in
 from app.extensions import db
 from app.forms import SetPasswordForm, apply_errors
 from audits.account_links import DISTRICT_ACCOUNT_ONLY, check_link, redeem
@@ -25,6 +26,12 @@ TEMPLATES = {
 WELCOME = {
     LinkPurpose.INVITATION: "Welcome to Touchpoint: your password is set and you are signed in.",
     LinkPurpose.PASSWORD_RESET: "Your password is changed and you are signed in; other sign-ins have ended.",
+}
+# The same, when two-step sign-in asks for its step before the person is signed in.
+PASSWORD_SET = {
+    LinkPurpose.INVITATION: "Welcome to Touchpoint: your password is set. One more step to sign in.",
+    LinkPurpose.PASSWORD_RESET: "Your password is changed and other sign-ins have ended. "
+    "One more step to sign in.",
 }
 
 
@@ -66,10 +73,10 @@ def follow_link(purpose: LinkPurpose, token: str) -> Response:
             else:
                 if current_user.is_authenticated:
                     sign_out(SIGNED_OUT)  # someone else's sign-in in this browser ends first
-                sign_in(user)
-                db.session.commit()
-                flash(WELCOME[purpose], "success")
-                return redirect(url_for("home.index"))
+                # As any sign-in: a person with two-step sign-in on (or required) gives a code first.
+                response = complete_sign_in(user, None)
+                flash(WELCOME[purpose] if current_user.is_authenticated else PASSWORD_SET[purpose], "success")
+                return response
         page = render_template(TEMPLATES[purpose], form=form, person=link.user)
         return _private(page, 400)
     return _private(render_template(TEMPLATES[purpose], form=form, person=link.user), 200)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 
 from app.extensions import db
+from audits.importers.staff import Imported
 from audits.models import User
 from audits.outbox import enqueue
 from audits.sign_in_policy import password_sign_in_allowed, single_sign_on_allowed
@@ -57,6 +58,17 @@ def _district_account(user: User) -> dict[str, object]:
         "password_sign_in": password_sign_in_allowed(user) or not may,
         "login_url": link_url("/login"),
     }
+
+
+def invitation_lifetime() -> timedelta:
+    """How long an invitation link works (``INVITATION_DAYS``)."""
+    return timedelta(days=current_app.config["INVITATION_DAYS"])
+
+
+def queue_invitations(imported: Imported, inviter: User | None) -> None:
+    """Write the invitation email of each person a staff import invited (the caller commits and kicks)."""
+    for user, link, plaintext in imported.invitations:
+        queue_invitation(user, plaintext, link.expires_at, inviter)
 
 
 def queue_reset(user: User, plaintext: str, expires_at: datetime) -> None:

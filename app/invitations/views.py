@@ -7,9 +7,7 @@ change that creates the account; the link's token is in that email only.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -18,7 +16,7 @@ from app.extensions import db
 from app.forms import apply_errors
 from app.invitations.forms import InvitationActionForm, InviteForm
 from app.invitations.links import follow_link
-from app.invitations.mail import queue_invitation
+from app.invitations.mail import invitation_lifetime, queue_invitation
 from app.outbox import kick_outbox
 from app.permissions import permission_required
 from audits.access import Action
@@ -30,11 +28,6 @@ from audits.invitations import resend as resend_invitation
 from audits.models import District, LinkPurpose, Role, School, User
 
 blueprint = Blueprint("invitations", __name__)
-
-
-def invitation_lifetime() -> timedelta:
-    """How long an invitation link works (``INVITATION_DAYS``)."""
-    return timedelta(days=current_app.config["INVITATION_DAYS"])
 
 
 @blueprint.route("/invitations/<token>", methods=["GET", "POST"])

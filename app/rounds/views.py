@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.clock import today_in
 from app.errors import status_for
 from app.extensions import db
 from app.forms import apply_errors, id_arg, seen_revision
@@ -31,6 +32,7 @@ from app.rounds.forms import (
     slot_label,
 )
 from audits.access import Action
+from audits.directory import missing_contact_data
 from audits.errors import DomainError
 from audits.models import (
     Assignment,
@@ -62,7 +64,9 @@ from audits.planning.rounds import (
     save_round,
     schools_in_round,
 )
+from audits.planning.slots import school_days
 from audits.scenarios import scenarios_for
+from audits.script_values import Missing, missing_for_round
 
 blueprint = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -81,6 +85,7 @@ def _helpers() -> dict[str, Any]:
         "RoundStatus": RoundStatus,
         "Slot": Slot,
         "slot_label": slot_label,
+        "missing_link": missing_link,
     }
 
 
@@ -101,7 +106,9 @@ def _active_schools(district: District) -> list[School]:
 
 
 def _form_page(form: RoundForm, district: District, round_: Round | None, status: int) -> tuple[str, int]:
-    return render_template("rounds/form.html", form=form, district=district, round=round_), status
+    missing = missing_contact_data(db.session, district.id)
+    page = render_template("rounds/form.html", form=form, district=district, round=round_, missing=missing)
+    return page, status
 
 
 def _save(form: RoundForm, district: District, round_: Round | None) -> Response | tuple[str, int]:
@@ -110,7 +117,9 @@ def _save(form: RoundForm, district: District, round_: Round | None) -> Response
     saved: Round | None = None
     status = 400
     try:
-        saved = save_round(db.session, district, form.spec(), round_, seen=seen_revision())
+        saved = save_round(
+            db.session, district, form.spec(), round_, seen=seen_revision(), today=today_in(district)
+        )
     except DomainError as error:
         apply_errors(form, error)
         status = status_for(error)
@@ -279,10 +288,17 @@ def _round_page(
         "moves": [(to, STATUS_BUTTONS[(round_.status, to)]) for to in _moves(round_)],
         "scenarios": {s.id: s for s in scenarios_for(db.session, round_.district_id)},
         "may_manage": can(Action.MANAGE_ROUNDS, round_),
+        "school_day_count": len(
+            school_days(round_.first_day, round_.last_day, (c.day for c in round_.district.closures))
+        ),
     }
     if round_.status is RoundStatus.DRAFT:
-        context["preview"] = _preview(round_)
+        context["preview"] = preview = _preview(round_)
+        planned = [(c.school_id, c.scenario_id, c.auditor_id, c.child_grade) for c in preview.plan.contacts]
+        context["missing"] = missing_for_round(db.session, round_, planned)
     else:
+        if round_.status is RoundStatus.SCHEDULED:
+            context["missing"] = missing_for_round(db.session, round_)
         where = _assignment_filter()
         context.update(
             where=where,
@@ -291,6 +307,22 @@ def _round_page(
             schools=schools_in_round(db.session, round_),
         )
     return render_template("rounds/show.html", **context), status
+
+
+MISSING_LINKS = {
+    "answer_key": ("answer_key.edit", "district_id"),
+    "auditor": ("auditors.edit", "user_id"),
+    "school": ("schools.edit", "school_id"),
+    "scenario": ("scenarios.edit", "scenario_id"),
+}
+
+
+def missing_link(missing: Missing) -> str:
+    """Where a missing value of a round's scripts is filled in."""
+    kind, target = missing.link
+    endpoint, argument = MISSING_LINKS[kind]
+    anchor = missing.variable if kind == "answer_key" and missing.variable else None
+    return url_for(endpoint, **{argument: target}, _anchor=anchor)
 
 
 def _moves(round_: Round) -> list[RoundStatus]:

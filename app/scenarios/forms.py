@@ -8,8 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from app.rounds.forms import CheckboxListField
 from app.rubrics.forms import choices
 from audits.models import Rubric
+from audits.scenario_fit import SCENARIO_LEVELS
 from audits.vocabulary import CHANNEL_LABELS, OFFERED_LANGUAGES
 
 
@@ -30,7 +32,27 @@ class ScenarioForm(FlaskForm):
         description="Rubrics with a published version, by channel; it must match the scenario's channel.",
         validate_choice=False,
     )
-    persona = TextAreaField("Persona", description="Who the auditor pretends to be.", render_kw={"rows": 4})
+    grades = StringField(
+        "Grades",
+        description=(
+            "The grades the persona's child may be in: any, or a list such as K, 1 or 6, 7, 8. "
+            "The planner gives the scenario only to schools serving one of them."
+        ),
+    )
+    levels = CheckboxListField(
+        "School levels",
+        description="Leave all unticked for any level.",
+        choices=[SelectChoice(level, level.capitalize()) for level in SCENARIO_LEVELS],
+        validate_choice=False,
+    )
+    persona = TextAreaField(
+        "Persona",
+        description=(
+            "Who the auditor pretends to be. Write {child_grade} for the child's grade, {persona_name}, "
+            "{callback_number}, {school_name}, or a fact of the district's answer key such as {bell_times}."
+        ),
+        render_kw={"rows": 4},
+    )
     script = TextAreaField(
         "Script",
         description="What the auditor says or writes. Plain text; line breaks are kept.",

@@ -94,6 +94,8 @@ def _form(scenario: Scenario | None = None) -> ScenarioForm:
     if scenario is not None:
         data = scenario_to_dict(scenario)
         data["questions"] = "\n".join(scenario.questions)
+        data["grades"] = ", ".join(scenario.grades) if scenario.grades else "any"
+        data["levels"] = list(scenario.levels or [])
     form = ScenarioForm(data=data)
     published = db.session.scalars(
         select(Rubric).where(Rubric.status == RubricStatus.PUBLISHED).order_by(Rubric.channel, Rubric.name)

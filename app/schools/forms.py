@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -29,6 +29,16 @@ class SchoolForm(FlaskForm):
         validators=[Length(max=200)],
     )
     active = BooleanField("Active (included in audit rounds)")
+    code = StringField(
+        "District's code", description="Your district's own code for the school, if it has one.",
+        validators=[Length(max=40)],
+    )  # fmt: skip
+    website = StringField("Website", validators=[Length(max=300)])
+    office_hours = StringField(
+        "Office hours",
+        description="As families should read them, e.g. 7:30–16:00.",
+        validators=[Length(max=100)],
+    )
 
 
 class ImportForm(FlaskForm):
@@ -39,3 +49,31 @@ class ImportForm(FlaskForm):
         description="An NCES school search export or a CCD flat file, as downloaded.",
         validators=[FileRequired("Choose a CSV file to import.")],
     )
+
+
+class ConfirmImportForm(FlaskForm):
+    """Saving (or previewing again) a file previewed earlier: its token, name and the person's choices."""
+
+    token = HiddenField(validators=[DataRequired()])
+    file_name = HiddenField(validators=[Length(max=255)])
+    allow_other_lea = BooleanField("These schools belong to my district: import them anyway")
+    valid_only = BooleanField("Import the valid rows, leave the refused ones out")
+    step = HiddenField(default="save")
+
+
+class DirectoryForm(FlaskForm):
+    """Upload of the district's own school directory."""
+
+    district = SelectField("District", coerce=int, validate_choice=False)
+    file = FileField(
+        "Directory file (CSV or Excel .xlsx)",
+        description=(
+            "Columns: nces_id or school_code, then any of email, phone, principal_name, website, "
+            "languages (e.g. en;es) and hours."
+        ),
+        validators=[FileRequired("Choose a CSV or .xlsx file to import.")],
+    )
+
+
+class UndoForm(FlaskForm):
+    """Undoing an import: the button alone (and its CSRF token)."""

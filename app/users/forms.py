@@ -1,11 +1,15 @@
-"""The role-and-schools form of a person's page. Real validation happens in ``audits.people``."""
+"""The forms of the people pages: a person's role and schools, and the staff import.
+
+Real validation happens in ``audits.people`` and ``audits.importers.staff``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from app.rounds.forms import CheckboxListField
@@ -17,10 +21,10 @@ from audits.models import Role, School
 class RoleForm(FlaskForm):
     """A person's role and, for a principal, their schools."""
 
-    role = SelectField("Role", validate_choice=False)
+    role = SelectField("Role", validate_choice=False, render_kw={"data-role-select": ""})
     schools = CheckboxListField(
         "Schools",
-        description="A principal's schools (at least one); other roles have none.",
+        description="Only for a principal: their schools (at least one). Other roles have none.",
         coerce=int,
         validate_choice=False,
     )
@@ -40,3 +44,28 @@ class RoleForm(FlaskForm):
     def chosen_school_ids(self) -> list[int]:
         """The ids of the schools ticked (a number no row can have is left out)."""
         return [school_id for school_id in self.schools.data or [] if is_storable_id(school_id)]
+
+
+class StaffUploadForm(FlaskForm):
+    """A staff file to preview, and (for an administrator) the district it is for."""
+
+    file = FileField(
+        "Staff file (CSV or XLSX)",
+        description=(
+            "Columns email, name and role (leader, reviewer, auditor or principal); nces_id for "
+            "principals (several separated by ;), languages for auditors (e.g. en;es). At most 5 MB."
+        ),
+        validators=[FileRequired("choose a CSV or XLSX file")],
+    )
+    district = SelectField("District", coerce=int, default=0)
+
+
+class StaffConfirmForm(FlaskForm):
+    """Confirm a previewed staff file: what was previewed (its fingerprint) and whether to invite."""
+
+    fingerprint = HiddenField()
+    send_invites = BooleanField(
+        "Send invitations to the new people",
+        description="Each gets an email with a link to choose their password. Without it, send them later "
+        "from the invitations page.",
+    )

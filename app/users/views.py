@@ -12,11 +12,12 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.auth.session import session_policy, sign_in_throttle
+from app.auth.two_step import admins_required
 from app.extensions import db
 from app.forms import apply_errors, id_arg
 from app.permissions import permission_required, require
 from app.users.forms import RoleForm
-from audits import audit_log, people
+from audits import audit_log, people, two_step
 from audits.access import Action
 from audits.errors import DomainError
 from audits.models import District, Role, School, User
@@ -95,6 +96,8 @@ def _render_person(person: User, form: RoleForm) -> str:
         form=form,
         own=person.id == current_user.id,
         live_sign_ins=len(live_sign_ins(db.session, person, session_policy())),
+        two_step=two_step.status(db.session, person, admins_required()),
+        two_step_key=two_step.key_of(db.session, person),
         history=audit_log.entries(db.session, subject_id=person.id, per_page=10),
         action_words=ACTION_WORDS,
     )
@@ -160,6 +163,17 @@ def _button(user_id: int, change: str) -> Response:
         if change == "reactivate":
             people.reactivate(db.session, current_user, person)
             done = f"Reactivated {person.display_name}: they may sign in again."
+        elif change == "reset_two_step":
+            two_step.reset(db.session, current_user, person)
+            done = (
+                f"Reset the two-step sign-in of {person.display_name}: their old app and recovery codes no "
+                "longer work. "
+                + (
+                    "They set up a new key when they next sign in."
+                    if two_step.required(person, admins_required())
+                    else "They sign in with their password and may turn it on again."
+                )
+            )
         else:
             people.let_sign_in_again(db.session, current_user, person, sign_in_throttle())
             done = f"{person.display_name} may try to sign in again now."
@@ -184,6 +198,13 @@ def reactivate(user_id: int) -> Response:
 def sign_in_again(user_id: int) -> Response:
     """Forget the failed sign-ins counted against the person, so the throttle holds them back no more."""
     return _button(user_id, "sign_in_again")
+
+
+@blueprint.route("/<int:user_id>/two-step/reset", methods=["POST"])
+@login_required
+def reset_two_step(user_id: int) -> Response:
+    """Remove the person's two-step key and recovery codes (a lost phone); in the audit log."""
+    return _button(user_id, "reset_two_step")
 
 
 ACTION_WORDS = audit_log.ACTIONS

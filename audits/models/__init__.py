@@ -44,20 +44,24 @@ from audits.models.rubric import (
     RubricStatus,
     TimingUnit,
 )
-from audits.models.scenario import Scenario
+from audits.models.scenario import Scenario, ScriptValue
 from audits.models.school import Level, School
+from audits.models.school_import import CREATED, BatchKind, ImportBatch, SchoolChange
 from audits.models.scorecard import PublicationAction, Scorecard, ScorecardPublication, ScorecardView
 from audits.models.sign_in import SignIn
 from audits.models.token import ApiToken, TokenScope
+from audits.models.two_step import RecoveryCode, TwoStepKey
 from audits.models.user import LoginFailure, Role, User, principal_schools
 
 __all__ = [
+    "CREATED",
     "AccountLink",
     "ApiToken",
     "Assignment",
     "AuditEntry",
     "AuditorProfile",
     "Base",
+    "BatchKind",
     "Call",
     "CallEvent",
     "Channel",
@@ -73,6 +77,7 @@ __all__ = [
     "EvidenceKind",
     "HoldAction",
     "IdempotentRequest",
+    "ImportBatch",
     "ItemKind",
     "Job",
     "JobKind",
@@ -84,6 +89,7 @@ __all__ = [
     "OutboxEmail",
     "Outcome",
     "PublicationAction",
+    "RecoveryCode",
     "ReminderKind",
     "ReminderLog",
     "Response",
@@ -100,14 +106,17 @@ __all__ = [
     "RubricStatus",
     "Scenario",
     "School",
+    "SchoolChange",
     "SchoolSelection",
     "Scorecard",
     "ScorecardPublication",
     "ScorecardView",
+    "ScriptValue",
     "SignIn",
     "Slot",
     "TimingUnit",
     "TokenScope",
+    "TwoStepKey",
     "UTCDateTime",
     "User",
     "auditor_conflicts",

@@ -94,6 +94,10 @@ class AuditorProfile(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=_english)
     max_per_day: Mapped[int] = mapped_column(Integer, default=4)
     weekdays: Mapped[list[int]] = mapped_column(JSON, default=_all_weekdays)
+    # The parent the auditor plays (``audits.script_variables``): never their own name, phone or email.
+    persona_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    persona_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    persona_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
     user: Mapped[User] = relationship()
     conflicts: Mapped[list[School]] = relationship(secondary=auditor_conflicts, order_by="School.name")
@@ -181,6 +185,8 @@ class Assignment(Base):
     sequence: Mapped[int] = mapped_column(Integer)
     due_day: Mapped[date] = mapped_column(Date, index=True)
     slot: Mapped[Slot] = mapped_column(_enum(Slot))
+    # The grade of the persona's child on this contact: one the school serves (``None``: not asked).
+    child_grade: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     round: Mapped[Round] = relationship(back_populates="assignments")

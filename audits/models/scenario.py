@@ -20,6 +20,24 @@ def _no_questions() -> list[str]:
     return []
 
 
+class ScriptValue(Base):
+    """A district's value for one variable of its scripts and answer keys (``audits.script_variables``).
+
+    ``school_id`` ``None``: the district's value; otherwise one school's own, which comes first.
+    """
+
+    __tablename__ = "script_values"
+    __table_args__ = (UniqueConstraint("district_id", "school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
 class Scenario(Base):
     """A scripted contact. ``district_id`` is ``None`` for the shared library."""
 
@@ -39,6 +57,10 @@ class Scenario(Base):
     script: Mapped[str] = mapped_column(Text, default="")
     questions: Mapped[list[str]] = mapped_column(JSON, default=_no_questions)
     answer_key: Mapped[str] = mapped_column(Text, default="")
+    # The grades the persona's child may be in (codes ``PK``, ``KG``, ``01``..``12``) and the
+    # school levels the scenario suits; empty: any (``audits.scenario_fit``).
+    grades: Mapped[list[str]] = mapped_column(JSON, default=_no_questions)
+    levels: Mapped[list[str]] = mapped_column(JSON, default=_no_questions)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

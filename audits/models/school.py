@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -34,10 +34,13 @@ class School(Base):
     """One school of a district, with the contact details auditors use."""
 
     __tablename__ = "schools"
+    __table_args__ = (UniqueConstraint("district_id", "code", name="uq_schools_district_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
     nces_id: Mapped[str] = mapped_column(String(12), unique=True)
+    # The district's own code for the school (its directory may use it instead of the NCES id).
+    code: Mapped[str | None] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200), index=True)
     level: Mapped[Level] = mapped_column(
         SAEnum(Level, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
@@ -52,11 +55,18 @@ class School(Base):
     zip: Mapped[str] = mapped_column(String(10), default="")
     principal_name: Mapped[str] = mapped_column(String(200), default="")
     languages: Mapped[list[str]] = mapped_column(JSON, default=_default_languages)
+    website: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    office_hours: Mapped[str] = mapped_column(String(100), default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     district: Mapped[District] = relationship(back_populates="schools")
+
+    @property
+    def lea_id(self) -> str:
+        """The NCES id of the school's local education agency: the first 7 digits of its NCES id."""
+        return self.nces_id[:7]
 
     @property
     def grade_span(self) -> str:

@@ -5,7 +5,11 @@ the window and the usable time slots, ``plan_round`` returns planned contacts
 and, separately, every contact it could not place with the reason. Rules:
 
 1. each school gets exactly its quota per channel (placed or listed as unplaced);
-2. schools at the same level get the same scenario mix (a seeded rotation per level);
+2. a school gets only scenarios that fit it (grades its child may be in, levels it suits:
+   ``audits.scenario_fit``) on channels it can be reached by (no email contact without an
+   email address, no call without a phone number); schools at the same level with the same
+   fitting scenarios get the same mix (a seeded rotation per level); the persona's child is
+   given a grade the school serves (no visit without a street address either);
 3. a scenario in a language goes only to an auditor who speaks it;
 4. no auditor at a conflict school, and no auditor contacts one school twice in a round;
 5. load is balanced (least-loaded eligible auditor first) and nobody exceeds their daily maximum;
@@ -22,24 +26,39 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from audits.models import Channel, Slot
+from audits.scenario_fit import child_grades, misfit_reason
 from audits.vocabulary import language_name
+
+ALL_CHANNELS = frozenset(Channel)
+# What a school lacks when it cannot be reached on a channel.
+_MISSING_FOR = {
+    Channel.PHONE: "phone number",
+    Channel.EMAIL: "email address",
+    Channel.VISIT: "street address",
+}
 
 
 @dataclass(frozen=True)
 class PlanSchool:
-    """A school as the planner sees it."""
+    """A school as the planner sees it: its level, the grades it serves, the channels that reach it."""
 
     id: int
     level: str
+    grades: tuple[str, ...] = ()
+    channels: frozenset[Channel] = ALL_CHANNELS
 
 
 @dataclass(frozen=True)
 class PlanScenario:
-    """A scenario as the planner sees it."""
+    """A scenario as the planner sees it: empty ``grades`` or ``levels`` mean any."""
 
     id: int
     channel: Channel
     language: str = "en"
+    grades: frozenset[str] = frozenset()
+    levels: frozenset[str] = frozenset()
+    # Whether its texts ask for ``{child_grade}`` (a school of unknown grades cannot give one).
+    needs_grade: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,7 @@ class PlannedContact:
     auditor_id: int
     day: date
     slot: Slot
+    child_grade: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,16 +146,29 @@ class _Wanted:
     channel: Channel
     sequence: int
     scenario: PlanScenario
+    child_grades: tuple[str, ...]
 
 
-def scenario_mix(quota: ChannelQuota, level: str, seed: int) -> list[PlanScenario]:
-    """The scenarios every school at ``level`` gets on ``quota``'s channel, in order.
+def fitting(scenario: PlanScenario, school: PlanSchool) -> tuple[str, ...]:
+    """The grades the child may be in when ``scenario`` is played at ``school``; empty: it does not fit."""
+    grades = child_grades(scenario.grades, scenario.levels, school.level, school.grades)
+    return () if grades == ("",) and scenario.needs_grade else grades
 
-    Each scenario appears ``per_school // k`` times; the remainder is taken from a
-    rotation seeded per level and channel, so all schools at one level share a mix
-    while different levels cover different scenarios.
+
+def scenario_mix(
+    quota: ChannelQuota, level: str, seed: int, school: PlanSchool | None = None
+) -> list[PlanScenario]:
+    """The scenarios a school at ``level`` gets on ``quota``'s channel, in order.
+
+    Only scenarios that fit ``school`` are used (all of them when no school is given). Each
+    appears ``per_school // k`` times; the remainder is taken from a rotation seeded per level
+    and channel, so schools at one level with the same fitting scenarios share a mix while
+    different levels cover different scenarios.
     """
-    scenarios = sorted(quota.scenarios, key=lambda scenario: scenario.id)
+    scenarios = sorted(
+        (scenario for scenario in quota.scenarios if school is None or fitting(scenario, school)),
+        key=lambda scenario: scenario.id,
+    )
     if not scenarios:
         return []
     rotation = random.Random(f"{seed}:{level}:{quota.channel.value}").sample(scenarios, len(scenarios))
@@ -208,21 +241,15 @@ def plan_round(request: PlanRequest) -> Plan:
     wanted_by_school: dict[int, list[_Wanted]] = defaultdict(list)
     for quota in request.quotas:
         for school in request.schools:
-            mix = scenario_mix(quota, school.level, request.seed)
+            mix = scenario_mix(quota, school.level, request.seed, school)
+            reason = _unreachable(quota, school, mix)
             for sequence in range(1, quota.per_school + 1):
-                if not mix:
-                    plan.unplaced.append(
-                        UnplacedContact(
-                            school.id,
-                            quota.channel,
-                            sequence,
-                            None,
-                            f"no {quota.channel.value} scenario chosen for this round",
-                        )
-                    )
+                if reason:
+                    plan.unplaced.append(UnplacedContact(school.id, quota.channel, sequence, None, reason))
                     continue
+                scenario = mix[sequence - 1]
                 wanted_by_school[school.id].append(
-                    _Wanted(school, quota.channel, sequence, mix[sequence - 1])
+                    _Wanted(school, quota.channel, sequence, scenario, fitting(scenario, school))
                 )
     if not request.days or not request.slots:
         reason = (
@@ -281,6 +308,26 @@ def plan_round(request: PlanRequest) -> Plan:
     return plan
 
 
+def _unreachable(quota: ChannelQuota, school: PlanSchool, mix: list[PlanScenario]) -> str:
+    """Why no contact of ``quota`` can go to ``school`` (empty when they can)."""
+    channel = quota.channel
+    if channel not in school.channels:
+        return f"the school has no {_MISSING_FOR[channel]} on file: add it on the school's page"
+    if not quota.scenarios:
+        return f"no {channel.value} scenario chosen for this round"
+    if not mix:
+        return misfit_reason(channel.value, school.level, school.grades)
+    return ""
+
+
+def _child_grade(want: _Wanted, seed: int) -> str | None:
+    """The grade of the child on this contact, seeded per contact so that other draws stay as they were."""
+    if not want.scenario.needs_grade and not want.scenario.grades:
+        return None
+    pick = random.Random(f"{seed}:{want.school.id}:{want.channel.value}:{want.sequence}")
+    return pick.choice(want.child_grades) or None
+
+
 def _unplaced(want: _Wanted, reason: str) -> UnplacedContact:
     return UnplacedContact(want.school.id, want.channel, want.sequence, want.scenario.id, reason)
 
@@ -313,7 +360,8 @@ def _place(
         if when is not None:
             day, slot = when
             ledger.book(auditor, day, slot)
+            grade = _child_grade(want, request.seed)
             return PlannedContact(
-                want.school.id, want.channel, want.sequence, want.scenario.id, auditor.id, day, slot
+                want.school.id, want.channel, want.sequence, want.scenario.id, auditor.id, day, slot, grade
             )
     return "every eligible auditor is fully booked on the school days they work"

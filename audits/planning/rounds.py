@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from audits.errors import ConflictError, ValidationError
+from audits.grades import grades_between
 from audits.ids import storable_ids
 from audits.locking import ensure_seen, lock
 from audits.models import (
@@ -41,6 +42,8 @@ from audits.planning.planner import (
     plan_round,
 )
 from audits.planning.slots import school_days, usable_slots
+from audits.script_values import Missing, missing_for_round
+from audits.script_variables import variables_in
 from audits.timeutil import utcnow
 
 MAX_WINDOW_DAYS = 180
@@ -89,7 +92,7 @@ class _CheckedRound:
     schools: list[School]
 
 
-def _validate(session: Session, district: District, spec: RoundSpec) -> _CheckedRound:
+def _validate(session: Session, district: District, spec: RoundSpec, today: date | None) -> _CheckedRound:
     problems: list[tuple[str | None, str]] = []
     if not spec.name.strip():
         problems.append(("name", "is required"))
@@ -106,6 +109,9 @@ def _validate(session: Session, district: District, spec: RoundSpec) -> _Checked
             problems.append(("last_day", "must be on or after the first day"))
         elif spec.last_day - spec.first_day > timedelta(days=MAX_WINDOW_DAYS):
             problems.append(("last_day", f"a round lasts at most {MAX_WINDOW_DAYS} days"))
+        elif today is not None and spec.last_day < today:
+            ended = f"{spec.last_day:%B} {spec.last_day.day}, {spec.last_day.year}"
+            problems.append(("last_day", f"the round would be over before it starts: {ended} has passed"))
     if not 1 <= spec.attempt_limit <= 10:
         problems.append(("attempt_limit", "must be from 1 to 10"))
     if not 0 <= spec.seed <= MAX_SEED:
@@ -189,8 +195,11 @@ def save_round(
     spec: RoundSpec,
     round_: Round | None = None,
     seen: int | None = None,
+    today: date | None = None,
 ) -> Round:
     """Create a draft round of ``district`` (or update ``round_``, which must be a draft).
+
+    ``today``: the district's date; a round whose window has already ended is refused.
 
     ``seen``: the revision of ``round_`` on the leader's form (an edit from an old form is refused).
     """
@@ -199,7 +208,7 @@ def save_round(
         ensure_seen_round(round_, seen)
         ensure_status(round_, RoundStatus.DRAFT)
         round_.revision += 1
-    checked = _validate(session, district, spec)
+    checked = _validate(session, district, spec, today)
     if round_ is None:
         round_ = Round(district_id=district.id, status=RoundStatus.DRAFT)
         session.add(round_)
@@ -261,6 +270,32 @@ def district_auditors(session: Session, district_id: int) -> list[tuple[User, Au
     ]
 
 
+def plan_school(school: School) -> PlanSchool:
+    """A school as the planner sees it: level, grades served, and the channels that can reach it."""
+    channels = set()
+    if school.street.strip():
+        channels.add(Channel.VISIT)
+    if school.phone:
+        channels.add(Channel.PHONE)
+    if school.email:
+        channels.add(Channel.EMAIL)
+    grades = grades_between(school.grade_low, school.grade_high)
+    return PlanSchool(school.id, school.level.value, grades, frozenset(channels))
+
+
+def plan_scenario(scenario: Scenario) -> PlanScenario:
+    """A scenario as the planner sees it: channel, language, the grades and levels it fits."""
+    texts = [scenario.persona, scenario.script, *scenario.questions, scenario.answer_key]
+    return PlanScenario(
+        scenario.id,
+        scenario.channel,
+        scenario.language,
+        frozenset(scenario.grades or ()),
+        frozenset(scenario.levels or ()),
+        needs_grade="child_grade" in variables_in(texts),
+    )
+
+
 def build_request(session: Session, round_: Round) -> PlanRequest:
     """Turn a stored round into the planner's plain input."""
     district = round_.district
@@ -272,7 +307,7 @@ def build_request(session: Session, round_: Round) -> PlanRequest:
             channel.channel,
             channel.contacts_per_school,
             tuple(
-                PlanScenario(s.id, s.channel, s.language)
+                plan_scenario(s)
                 for s in (scenarios[i] for i in channel.scenario_ids if i in scenarios)
                 if s.active
             ),
@@ -302,7 +337,7 @@ def build_request(session: Session, round_: Round) -> PlanRequest:
     ).tuples()
     return PlanRequest(
         booked=tuple(booked),
-        schools=tuple(PlanSchool(school.id, school.level.value) for school in schools),
+        schools=tuple(plan_school(school) for school in schools),
         auditors=auditors,
         quotas=quotas,
         days=tuple(school_days(round_.first_day, round_.last_day, (c.day for c in district.closures))),
@@ -324,6 +359,8 @@ def commit_plan(session: Session, round_: Round, seen: int | None = None) -> Pla
     plan = preview_plan(session, round_)
     if not plan.contacts:
         raise ValidationError("plan", "the plan places no contact; fix the problems listed and plan again")
+    planned = [(c.school_id, c.scenario_id, c.auditor_id, c.child_grade) for c in plan.contacts]
+    _ensure_scripts_filled(missing_for_round(session, round_, planned), "scheduled")
     session.add_all(
         Assignment(
             round_id=round_.id,
@@ -334,6 +371,7 @@ def commit_plan(session: Session, round_: Round, seen: int | None = None) -> Pla
             sequence=contact.sequence,
             due_day=contact.day,
             slot=contact.slot,
+            child_grade=contact.child_grade,
         )
         for contact in plan.contacts
     )
@@ -342,6 +380,17 @@ def commit_plan(session: Session, round_: Round, seen: int | None = None) -> Pla
     round_.revision += 1
     session.flush()
     return plan
+
+
+def _ensure_scripts_filled(missing: list[Missing], becoming: str) -> None:
+    """Refuse to schedule or start a round whose auditors would read an unfilled script."""
+    if missing:
+        things = f"{len(missing)} thing{'s' if len(missing) != 1 else ''}"
+        raise ValidationError(
+            "plan",
+            f"the round cannot be {becoming} yet: its scripts and answer keys need {things} "
+            "filled in first (see “Before this round can start”)",
+        )
 
 
 def has_fieldwork(session: Session, round_: Round) -> bool:
@@ -367,6 +416,8 @@ def move_round(session: Session, round_: Round, to: RoundStatus, seen: int | Non
         )
     if to is RoundStatus.SCHEDULED and round_.status is RoundStatus.DRAFT:
         raise ConflictError("status", "commit the plan to schedule a draft round")
+    if to is RoundStatus.IN_FIELD and round_.status is RoundStatus.SCHEDULED:
+        _ensure_scripts_filled(missing_for_round(session, round_), "started")
     if to is RoundStatus.DRAFT and has_fieldwork(session, round_):
         raise ConflictError("status", "contacts are already recorded; the round cannot go back to draft")
     if to is RoundStatus.DRAFT:

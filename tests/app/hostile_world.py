@@ -8,6 +8,7 @@ that take it expect: a draft and a submitted contact, a draft rubric, a draft ro
 
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 from collections.abc import Iterator
@@ -30,8 +31,23 @@ from audits.calendar import add_closures
 from audits.fieldwork.contacts import approve, return_contact, start_contact, submit
 from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
 from audits.fieldwork.evidence import attach_evidence
+from audits.importers import uploads
+from audits.importers.uploads import keep_upload
 from audits.invitations import invite
-from audits.models import Assignment, Base, Channel, Outcome, Role, Round, RoundStatus, Slot, User
+from audits.models import (
+    Assignment,
+    Base,
+    BatchKind,
+    Channel,
+    ImportBatch,
+    Outcome,
+    Role,
+    Round,
+    RoundStatus,
+    SchoolChange,
+    Slot,
+    User,
+)
 from audits.planning.rounds import ChannelPlan, RoundSpec, save_round
 from audits.rubrics.versions import create_draft
 from audits.rubrics.yamlio import rubric_from_yaml
@@ -222,15 +238,35 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         ),
     )
     token, plaintext = create_token(session, users["admin"], SCRIPT_TAG)
+    # An import of a hostile file name that set a hostile email and principal: the import page,
+    # its undo page and the school's history show them.
+    batch = ImportBatch(kind=BatchKind.DIRECTORY, district=district, file_name=HOSTILE[:255], changed=1)
+    session.add(batch)
+    session.add(SchoolChange(school=school, field="website", old=None, new=HOSTILE, batch=batch))
+    school.website = HOSTILE[:300]
     api_tokens = {role: create_token(session, users[role], role)[1] for role in ("auditor", "reviewer")}
     session.commit()
     # An invited person whose name is hostile: the invitation page shows it (``token``).
     _, _, invitation = invite(
         session, None, NewUser("invited@example.org", Role.REVIEWER, None, HOSTILE[:200], district.id)
     )
+    # A staff file with a hostile name and a hostile person, waiting for the administrator's
+    # confirmation (``key``): its preview shows both.
+    rows = io.StringIO()
+    csv.writer(rows).writerows(
+        [["email", "name", "role"], ["new.staff@example.org", HOSTILE[:200], "reviewer"]]
+    )
+    staff_upload = keep_upload(
+        Path(app.config["STORAGE_DIR"]) / uploads.FOLDER,
+        rows.getvalue().encode(),
+        owner_id=users["admin"].id,
+        district_id=district.id,
+        file_name=f"{HOSTILE[:100]}.csv",
+    )
     values = {
         "district_id": district.id,
         "token": invitation,
+        "key": staff_upload,
         "closure_id": closure.id,
         "round_id": fieldwork.round.id,
         "draft_round_id": draft_round.id,
@@ -251,6 +287,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "scenario_id": district_scenario.id,
         "library_scenario_id": library.id,
         "school_id": school.id,
+        "batch_id": batch.id,
         "user_id": auditor.id,
         "token_id": token.id,
         "api_token": plaintext,

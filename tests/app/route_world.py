@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -32,6 +33,7 @@ from app import create_app
 from app.auth.session import SIGN_IN_KEY
 from app.extensions import db
 from app.rounds.feed import feed_token
+from audits import two_step
 from audits.account_links import issue_link
 from audits.accounts import NewUser
 from audits.calendar import add_closures
@@ -39,18 +41,24 @@ from audits.fieldwork.contacts import approve, start_contact, submit
 from audits.fieldwork.drafts import save_draft
 from audits.fieldwork.evidence import attach_evidence
 from audits.holds import place_hold
+from audits.importers import uploads
+from audits.importers.staff import check_staff, importable_roles, read_staff_file
+from audits.importers.uploads import keep_upload
 from audits.invitations import invite
 from audits.models import (
     Assignment,
+    BatchKind,
     Call,
     Channel,
     District,
+    ImportBatch,
     Level,
     LinkPurpose,
     Role,
     Round,
     RoundStatus,
     School,
+    SchoolChange,
     Scorecard,
     Slot,
     User,
@@ -115,6 +123,10 @@ def png_bytes(colour: str = "red") -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), colour).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+# The staff file of the leader's waiting upload, and of the matrix's uploads: one new reviewer.
+STAFF_FILE = b"email,name,role\nnew.reviewer@example.org,New Reviewer,reviewer\n"
 
 
 @dataclass
@@ -318,6 +330,21 @@ def _populate(
     )  # fmt: skip
     closure = add_closures(session, district, date(2027, 3, 15), None, "Spring break")[0]
 
+    # Schools: a directory import that gave the other school an email, which undoing takes back.
+    directory_batch = ImportBatch(
+        kind=BatchKind.DIRECTORY, district=district, actor=people["leader"], file_name="directory.csv",
+        changed=1,
+    )  # fmt: skip
+    other_school.email = "office@beauclerc.example.org"
+    session.add_all([
+        directory_batch,
+        SchoolChange(
+            school=other_school, field="email", old=None, new=other_school.email, batch=directory_batch,
+            actor=people["leader"],
+        ),
+    ])  # fmt: skip
+    session.flush()
+
     # Results: a published round with real scorecards, and a closed one whose cards are not yet published.
     scoring = ScoringWorld(session, district, auditor, schools=[school, other_school])
     scoring.rubrics[Channel.PHONE] = tipped_rubric(session, Channel.PHONE)
@@ -359,7 +386,22 @@ def _populate(
         session, None, NewUser("ivy.invited@example.org", Role.REVIEWER, None, "Ivy Invited", district.id)
     )
     _, reset = issue_link(session, people["reviewer"], LinkPurpose.PASSWORD_RESET)
+    # The auditor has two-step sign-in on (to reset, to renew codes, to turn off); nobody else has.
+    key = two_step.pending_key(session, auditor)
+    two_step.confirm(session, auditor, pyotp.TOTP(key.secret).now())
     session.commit()
+    # A staff file the leader uploaded and has not confirmed yet: theirs alone to preview and confirm.
+    staff_upload = keep_upload(
+        storage / uploads.FOLDER,
+        STAFF_FILE,
+        owner_id=people["leader"].id,
+        district_id=district.id,
+        file_name="staff.csv",
+    )
+    staff_check = check_staff(
+        session, district, read_staff_file(STAFF_FILE), importable_roles(people["leader"])
+    )
+    session.rollback()
     values: dict[str, Any] = {
         "district": district.id,
         "foreign_district": away.id,
@@ -398,6 +440,7 @@ def _populate(
         "library_scenario": library.id,
         "inactive_scenario": retired.id,
         "closure": closure.id,
+        "import_batch": directory_batch.id,
         "auditor": auditor.id,
         "other_auditor": other_auditor.id,
         "retired": left.id,
@@ -405,6 +448,8 @@ def _populate(
         "invitee": invitee.id,
         "invitation": invitation,
         "reset": reset,
+        "staff_upload": staff_upload,
+        "staff_fingerprint": staff_check.fingerprint(),
     }
     users = {role: person.id for role, person in people.items()}
     return values, users, tokens, auditor.pseudonym

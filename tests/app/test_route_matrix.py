@@ -31,17 +31,21 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.test import TestResponse
 
 from app.extensions import db
+from audits import audit_log
 from audits.models import (
     Assignment,
     AuditEntry,
     Contact,
     ContactStatus,
     Evidence,
+    ImportBatch,
     Role,
     Round,
     RoundStatus,
+    School,
     Scorecard,
     SignIn,
+    TwoStepKey,
     User,
 )
 from audits.passwords import verify_password
@@ -50,6 +54,7 @@ from tests.app.route_world import (
     AUDITOR_EMAIL,
     AUDITOR_NAME,
     ROLES,
+    STAFF_FILE,
     RouteWorld,
     build_route_world,
     png_bytes,
@@ -78,6 +83,7 @@ class SignedOut(Go):
 Expected = int | Go
 OK, CREATED, BAD, UNAUTHORISED, F, N = 200, 201, 400, 401, 403, 404
 INVITES = Go("/users/invite")
+STAFF = Go("/users/import/")  # an upload kept: on to its preview
 L = Go("/login")  # signed out: to the sign-in page (a 401 for the web)
 REFUSED = (UNAUTHORISED, F, N, L)
 OUT = SignedOut("/login")
@@ -175,6 +181,15 @@ def _user_is(active: bool, key: str) -> Effect:
     return check
 
 
+def _two_step_reset(key: str) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        assert session.scalar(select(TwoStepKey).where(TwoStepKey.user_id == values[key])) is None
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+        assert entry is not None and entry.action == audit_log.USER_TWO_STEP_RESET
+
+    return check
+
+
 def _role_is(role: Role, key: str) -> Effect:
     def check(session: Session, values: dict[str, Any]) -> None:
         person = session.get(User, values[key])
@@ -216,7 +231,7 @@ SCHOOLS_CSV = (
     b"NCES School ID,State School ID,NCES District ID,State District ID,Low Grade*,High Grade*,School Name,"
     b"District,County Name*,Street Address,City,State,ZIP,ZIP 4-digit,Phone,Locale Code*,Locale*,Charter,"
     b"Students*,Teachers*,Student Teacher Ratio*,Free Lunch*,Reduced Lunch*,Directly Certified*,Type,Status\n"
-    b"120048000773,FL-16-2851,1200480,FL-16,08,12,A. PHILIP RANDOLPH ACADEMIES,DUVAL,Duval County,"
+    b"990000000773,FL-16-2851,9900000,FL-16,08,12,A. PHILIP RANDOLPH ACADEMIES,DUVAL,Duval County,"
     b"1157 GOLFAIR BLVD,JACKSONVILLE,FL,32209,,(904)924-3011,11,City: Large,No,389.00000,24.00000,"
     b"16.2100000,285.00000,0.00000,285.00000,Regular,Open\n"
 )
@@ -229,6 +244,26 @@ def _photo() -> dict[str, Any]:
 
 def _schools_file() -> dict[str, Any]:
     return {"file": (io.BytesIO(SCHOOLS_CSV), "schools.csv")}
+
+
+def _staff_file() -> dict[str, Any]:
+    return {"file": (io.BytesIO(STAFF_FILE), "staff.csv")}
+
+
+def _staff_imported(session: Session, values: dict[str, Any]) -> None:
+    invited = session.scalars(select(User).where(User.email == "new.reviewer@example.org")).one()
+    assert invited.invitation_pending and invited.role is Role.REVIEWER
+
+
+def _directory_file() -> dict[str, Any]:
+    return {"file": (io.BytesIO(b"nces_id,email\n990000000001,office@abess.example.org\n"), "directory.csv")}
+
+
+def _batch_undone(session: Session, values: dict[str, Any]) -> None:
+    batch = session.get(ImportBatch, values["import_batch"])
+    assert batch is not None and batch.undone_at is not None
+    school = session.scalars(select(School).filter_by(name="Beauclerc Elementary")).one()
+    assert school.email is None
 
 
 def _rubric_file() -> dict[str, Any]:
@@ -255,6 +290,29 @@ ROUTES: list[Route] = [
     # runs in tests/app/test_single_sign_on.py); an answer without state is refused all the same.
     row("GET", "/login/district-account", *[N] * 9),
     row("GET", "/login/district-account/callback", *[BAD] * 9),
+    # Two-step sign-in. Its sign-in steps need a first step passed in this browser (none here):
+    # to the sign-in page, or home when signed in. On the account page, only the auditor has it on.
+    *(
+        row(method, path, L, *[Go("/")] * 8, form={"code": "123456"}, writes=False)
+        for method, path in (
+            ("GET", "/login/two-step"),
+            ("POST", "/login/two-step"),
+            ("GET", "/login/two-step/set-up"),
+            ("POST", "/login/two-step/set-up"),
+            ("POST", "/login/two-step/done"),
+        )
+    ),
+    row("GET", "/account/two-step", L, OK, OK, OK, OK, Go("/account"), OK, OK, OK),
+    # Nothing pending to confirm (the auditor's is on): back to the account page, nothing changed.
+    row("POST", "/account/two-step", L, *[Go("/account")] * 8, form={"code": "123456"}, writes=False),
+    row(
+        "POST", "/account/two-step/recovery-codes", L, *[Go("/account")] * 4, OK, *[Go("/account")] * 3,
+        form={"renew-proof": PASSWORD}, writes=False,
+    ),
+    row(
+        "POST", "/account/two-step/off", L, *[Go("/account")] * 8,
+        form={"off-proof": PASSWORD}, writes=False,
+    ),
     # Invitations and password resets: the link is the key, whoever's browser follows it.
     row("GET", "/invitations/{invitation}", *[OK] * 9),
     row("POST", "/invitations/{invitation}", *[Go("/")] * 9, form=CHOSEN_TWICE, effect=_invitee_signed_up),
@@ -291,7 +349,19 @@ ROUTES: list[Route] = [
         },
     ),
     row("GET", "/schools/import", L, OK, OK, OK, F, F, F, F, F),
-    row("POST", "/schools/import", L, OK, OK, OK, F, F, F, F, F, files=_schools_file),
+    # An upload is previewed (nothing saved); confirming needs the upload's token, which this one lacks.
+    row("POST", "/schools/import", L, OK, OK, OK, F, F, F, F, F, files=_schools_file, writes=False),
+    row("POST", "/schools/import/confirm", L, BAD, BAD, BAD, F, F, F, F, F, form={"token": "x" * 24}),
+    row("GET", "/schools/imports/{import_batch}/undo", L, OK, OK, N, F, F, F, F, F),
+    row(
+        "POST", "/schools/imports/{import_batch}/undo", L, Go("/schools/import"), Go("/schools/import"), N,
+        F, F, F, F, F, form={}, effect=_batch_undone,
+    ),
+    row("GET", "/schools/directory", L, OK, OK, OK, F, F, F, F, F),
+    # An administrator must choose the district; a leader's file goes to their own (another's school:
+    # refused rows).
+    row("POST", "/schools/directory", L, BAD, OK, OK, F, F, F, F, F, files=_directory_file, writes=False),
+    row("POST", "/schools/directory/confirm", L, BAD, BAD, BAD, F, F, F, F, F, form={"token": "x" * 24}),
     row("GET", "/schools/{school}/results", L, OK, OK, F, OK, F, F, F, F),
     # Districts.
     row("GET", "/district", L, Go("/districts/"), Go("/districts/"), Go("/districts/"), F, F, F, F, F),
@@ -311,6 +381,11 @@ ROUTES: list[Route] = [
     row(
         "POST", "/districts/{district}/closures/{closure}/delete",
         L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
+    ),
+    row("GET", "/districts/{district}/answer-key", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/districts/{district}/answer-key", L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
+        form={"bell_times": "8:30 a.m."},
     ),
     row(
         "POST", "/districts/{district}/sign-in", L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
@@ -346,6 +421,20 @@ ROUTES: list[Route] = [
         effect=_user_is(True, "retired"),
     ),
     row("POST", "/users/{auditor}/sign-in-again", L, Go("/users/"), Go("/users/"), F, F, F, F, F, F),
+    row(
+        "POST", "/users/{auditor}/two-step/reset", L, Go("/users/"), Go("/users/"), F, F, F, F, F, F,
+        effect=_two_step_reset("auditor"),
+    ),
+    # The staff import: an administrator must choose the district; a leader's file is for their own.
+    # A waiting upload (the leader's) is its uploader's alone: anyone else gets a 404.
+    row("GET", "/users/import/", L, OK, OK, OK, F, F, F, F, F),
+    row("POST", "/users/import/", L, BAD, STAFF, STAFF, F, F, F, F, F, files=_staff_file),
+    row("GET", "/users/import/template.csv", L, OK, OK, OK, F, F, F, F, F),
+    row("GET", "/users/import/{staff_upload}", L, N, OK, N, F, F, F, F, F),
+    row(
+        "POST", "/users/import/{staff_upload}", L, N, Go("/users/"), N, F, F, F, F, F,
+        form={"fingerprint": "{staff_fingerprint}", "rows": "all"}, effect=_staff_imported,
+    ),
     # Rounds.
     row("GET", "/rounds/", L, OK, OK, OK, OK, F, F, F, F),
     row("GET", "/rounds/new?district={district}", L, OK, OK, OK, F, F, F, F, F),
@@ -558,6 +647,8 @@ ROUTES: list[Route] = [
     row("GET", "/api/v1/rounds", UNAUTHORISED, OK, OK, OK, OK, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}/assignments", UNAUTHORISED, OK, OK, F, OK, OK, OK, F, F),
+    row("GET", "/api/v1/assignments/{assignment}", UNAUTHORISED, OK, OK, F, OK, OK, F, F, F),
+    row("GET", "/api/v1/scenarios", UNAUTHORISED, OK, OK, OK, OK, F, F, F, F),
     row("GET", "/api/v1/rounds/{foreign_round}/assignments", UNAUTHORISED, OK, F, OK, F, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}/contacts", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}/scores", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -159,8 +160,18 @@ def test_upload_imports_into_the_leaders_district(
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "imported 128, updated 0, unchanged 0, skipped 5" in html
+    assert "128 to create, 0 to change, 0 unchanged, 5 skipped" in html
     assert "closed" in html
+    assert session.scalar(select(func.count()).select_from(School)) == 0  # a preview saves nothing
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html)
+    assert token is not None
+    saved = client.post(
+        "/schools/import/confirm",
+        data={"token": token.group(1), "file_name": "austin.csv", "step": "save"},
+    )
+    assert saved.status_code == 302
+    flashed = client.get(saved.location).get_data(as_text=True)
+    assert "imported 128, updated 0, unchanged 0, skipped 5" in flashed
     districts = session.scalar(select(func.count()).select_from(District))
     assert districts == 1  # all into the leader's district, none created from the file
     count = session.scalar(select(func.count()).select_from(School).where(School.district_id == district.id))

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audits.models import District, School, User
+from app.invitations.mail import INVITATION_SUBJECT as INVITED
+from audits.models import AuditEntry, District, School, User
 from tests.conftest import AuthActions
 
 STAFF_CSV = Path(__file__).resolve().parents[1] / "fixtures" / "staff.csv"
@@ -40,14 +42,14 @@ def test_import_creates_the_staff_once_and_they_cannot_sign_in_yet(
 
     result = runner.invoke(args=["users", "import", str(STAFF_CSV), "--district", DUVAL])
     assert result.exit_code == 0, result.output
-    assert "6 created (no password yet: invite them or use `flask users create`)" in result.output
+    assert "6 created (invited, no email yet: add --send-invites, or resend from the web)" in result.output
     assert user_count(session) == 6
     assert auth.login("pat.principal@example.org", "demo-password").status_code != 302  # no password yet
 
     again = runner.invoke(args=["users", "import", str(STAFF_CSV)])
     assert again.exit_code == 0, again.output
     assert again.output.splitlines()[-3:] == [
-        "0 created (no password yet: invite them or use `flask users create`)",
+        "0 created (invited, no email yet: add --send-invites, or resend from the web)",
         "0 changed",
         "6 left alone",
     ]
@@ -83,3 +85,23 @@ def test_the_district_must_be_known(
     make_district("Clay County")
     ambiguous = runner.invoke(args=["users", "import", str(STAFF_CSV)])
     assert ambiguous.exit_code == 1 and "choose the district with --district NAME" in ambiguous.output
+
+
+def test_send_invites_emails_each_new_person_and_the_import_is_logged(
+    runner: FlaskCliRunner, app: Flask, session: Session, duval: District
+) -> None:
+    result = runner.invoke(args=["users", "import", str(STAFF_CSV), "--send-invites"])
+    assert result.exit_code == 0, result.output
+    assert "6 created and invited by email" in result.output
+    sent = [message for message in app.extensions["mailman"].outbox if message.subject == INVITED]
+    assert len(sent) == 6 and "maria.delgado@example.org" in {message.to[0] for message in sent}
+    assert "/invitations/" in sent[0].body
+    actions = list(session.scalars(select(AuditEntry.action)))
+    assert actions.count("user.invited") == 6
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "district.staff_imported")).one()
+    assert entry.actor_id is None and entry.details["file"] == "staff.csv"
+    assert entry.details["created"] == 6 and entry.details["invitations_sent"] == 6
+
+    again = runner.invoke(args=["users", "import", str(STAFF_CSV), "--send-invites"])
+    assert again.exit_code == 0 and "0 created and" not in again.output
+    assert len([m for m in app.extensions["mailman"].outbox if m.subject == INVITED]) == 6

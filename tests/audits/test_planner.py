@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from audits.grades import grades_between
 from audits.models import Channel, Slot
 from audits.planning.planner import (
     ChannelQuota,
@@ -16,12 +17,31 @@ from audits.planning.planner import (
     PlanRequest,
     PlanScenario,
     PlanSchool,
+    fitting,
     plan_round,
 )
 from audits.planning.slots import school_days
 
 MONDAY = date(2027, 2, 1)
 LEVELS = ["elementary", "middle", "high", "other"]
+ALL_GRADES = list(grades_between("PK", "12"))
+# Grade spans of real schools, by the level NCES gives them; "other" includes unknown grades.
+SPANS = {
+    "PK-05": grades_between("PK", "05"),
+    "KG-08": grades_between("KG", "08"),
+    "06-08": grades_between("06", "08"),
+    "05-08": grades_between("05", "08"),
+    "09-12": grades_between("09", "12"),
+    "06-12": grades_between("06", "12"),
+    "unknown": (),
+    "KG-12": grades_between("KG", "12"),
+}
+LEVEL_SPANS = {
+    "elementary": ["PK-05", "KG-08"],
+    "middle": ["06-08", "05-08"],
+    "high": ["09-12"],
+    "other": ["unknown", "06-12", "KG-12"],
+}
 
 
 def _request(
@@ -42,7 +62,9 @@ def _request(
     email_scenarios = (PlanScenario(4, Channel.EMAIL), PlanScenario(5, Channel.EMAIL))
     visit_scenarios = (PlanScenario(6, Channel.VISIT),)
     return PlanRequest(
-        schools=tuple(PlanSchool(i, LEVELS[i % 3]) for i in range(1, schools + 1)),
+        schools=tuple(
+            PlanSchool(i, LEVELS[i % 3], SPANS[LEVEL_SPANS[LEVELS[i % 3]][0]]) for i in range(1, schools + 1)
+        ),
         auditors=tuple(
             PlanAuditor(100 + i, frozenset({"en", "es"}) if i < spanish_speakers else frozenset({"en"}))
             for i in range(auditors)
@@ -61,6 +83,7 @@ def _request(
 def check_rules(request: PlanRequest, plan: Plan) -> None:
     """Assert every planner rule for every contact of ``plan``."""
     auditors = {auditor.id: auditor for auditor in request.auditors}
+    schools = {school.id: school for school in request.schools}
     scenarios = {s.id: s for quota in request.quotas for s in quota.scenarios}
     # 1. quotas: placed + unplaced == quota, per school and channel, sequences 1..quota exactly once
     for quota in request.quotas:
@@ -87,10 +110,30 @@ def check_rules(request: PlanRequest, plan: Plan) -> None:
         assert contact.day in request.days  # 6. school days only
         assert contact.day.weekday() in auditor.weekdays
         assert contact.slot in request.slots
+        school = schools[contact.school_id]
+        assert contact.channel in school.channels  # 2. reachable: an address on file for the channel
+        assert not scenario.levels or school.level in scenario.levels  # 2. the scenario suits the level
+        if scenario.grades:  # 2. ... and the school serves a grade it is about, the child's among them
+            assert set(scenario.grades) & set(school.grades)
+            assert contact.child_grade in scenario.grades
+        if scenario.needs_grade or scenario.grades:
+            assert contact.child_grade in school.grades
         daily[(contact.auditor_id, contact.day)] += 1
     assert all(count <= auditors[auditor_id].max_per_day for (auditor_id, _), count in daily.items())  # 5.
-    # 2. comparability: same level, same channel -> same scenario mix (placed or not)
-    mixes: dict[tuple[str, Channel], set[tuple[int, ...]]] = defaultdict(set)
+    # 2. a school the channel cannot reach, or that no scenario fits, gets the reason in the unplaced list
+    for missing in plan.unplaced:
+        school = schools[missing.school_id]
+        if missing.channel not in school.channels:
+            lacks = ("phone number", "email address", "street address")
+            assert any(f"no {what} on file" in missing.reason for what in lacks)
+            assert missing.scenario_id is None
+    # 2. comparability: same level, channel and fitting scenarios -> same scenario mix (placed or not)
+    mixes: dict[tuple[str, Channel, frozenset[int]], set[tuple[int, ...]]] = defaultdict(set)
+    fitting_ids = {
+        (school.id, quota.channel): frozenset(s.id for s in quota.scenarios if fitting(s, school))
+        for quota in request.quotas
+        for school in request.schools
+    }
     levels = {school.id: school.level for school in request.schools}
     by_school: dict[tuple[int, Channel], list[int]] = defaultdict(list)
     for contact in plan.contacts:
@@ -99,7 +142,7 @@ def check_rules(request: PlanRequest, plan: Plan) -> None:
         if missing.scenario_id is not None:
             by_school[(missing.school_id, missing.channel)].append(missing.scenario_id)
     for (school_id, channel), ids in by_school.items():
-        mixes[(levels[school_id], channel)].add(tuple(sorted(ids)))
+        mixes[(levels[school_id], channel, fitting_ids[(school_id, channel)])].add(tuple(sorted(ids)))
     assert all(len(variants) == 1 for variants in mixes.values())
     assert all(u.reason for u in plan.unplaced)
 
@@ -183,7 +226,16 @@ def test_a_channel_without_scenarios_is_reported() -> None:
 def requests(draw: st.DrawFn) -> PlanRequest:
     """Random districts, calendars, auditor pools and quotas."""
     school_count = draw(st.integers(1, 25))
-    schools = tuple(PlanSchool(i, draw(st.sampled_from(LEVELS))) for i in range(1, school_count + 1))
+    schools = tuple(
+        PlanSchool(
+            i,
+            level,
+            SPANS[draw(st.sampled_from(LEVEL_SPANS[level]))],
+            frozenset(draw(st.sets(st.sampled_from(list(Channel)), min_size=1))),
+        )
+        for i in range(1, school_count + 1)
+        for level in [draw(st.sampled_from(LEVELS))]
+    )
     auditors = tuple(
         PlanAuditor(
             1000 + i,
@@ -200,7 +252,14 @@ def requests(draw: st.DrawFn) -> PlanRequest:
             channel,
             draw(st.integers(0, 3)),
             tuple(
-                PlanScenario(next(scenario_id), channel, draw(st.sampled_from(["en", "en", "es", "vi"])))
+                PlanScenario(
+                    next(scenario_id),
+                    channel,
+                    draw(st.sampled_from(["en", "en", "es", "vi"])),
+                    frozenset(draw(st.sets(st.sampled_from(ALL_GRADES), max_size=4))),
+                    frozenset(draw(st.sets(st.sampled_from(["elementary", "middle", "high"]), max_size=2))),
+                    needs_grade=draw(st.booleans()),
+                )
                 for _ in range(draw(st.integers(0, 3)))
             ),
         )

@@ -11,14 +11,19 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audits.errors import ValidationError
+from audits.errors import NotAllowedError, ValidationError
 from audits.importers.staff import (
+    IMPORTABLE_ROLES,
+    Change,
     ImportFileError,
     Outcome,
     StaffCheck,
     check_staff,
+    import_staff,
+    importable_roles,
     read_staff_file,
     save_staff,
+    template_csv,
 )
 from audits.models import AuditorProfile, District, Role, School, User
 from audits.passwords import verify_password
@@ -59,7 +64,8 @@ def test_the_sample_file_creates_every_person_then_changes_nothing(session: Sess
     assert sorted(school.nces_id for school in maria.schools) == sorted([ALIMACANI, ANCHOR])
     assert session.get(AuditorProfile, found["avery.auditor@example.org"].id).languages == ["en", "es"]
     assert session.get(AuditorProfile, found["sam.auditor@example.org"].id).languages == ["en"]
-    # Nobody can sign in yet: the password is random and known to no one.
+    # Nobody can sign in yet: they are invited, switched off until they choose a password.
+    assert all(user.invitation_pending and not user.active for user in found.values())
     assert not any(verify_password(user.password_hash, "") for user in found.values())
 
     again = check(session, duval, STAFF_CSV.read_bytes())
@@ -81,13 +87,21 @@ def test_a_re_import_updates_name_role_schools_and_languages(session: Session, d
     ).encode()
     result = check(session, duval, edited)
     assert [(plan.row.line, plan.outcome, plan.changes) for plan in result.planned] == [
-        (2, Outcome.CHANGE, ("name", "schools")),
-        (3, Outcome.CHANGE, ("languages",)),
-        (4, Outcome.CHANGE, ("role reviewer → auditor",)),
+        (
+            2,
+            Outcome.CHANGE,
+            (
+                Change("name", "Pat Principal", "Patricia Principal"),
+                Change("schools", "ABESS PARK", "ABESS PARK; ALIMACANI"),
+            ),
+        ),
+        (3, Outcome.CHANGE, (Change("languages", "en", "en;vi"),)),
+        (4, Outcome.CHANGE, (Change("role", "reviewer", "auditor"),)),
         (5, Outcome.UNCHANGED, ()),
     ]
-    assert (
-        result.planned[0].describe() == "line 2: change pat.principal@example.org (principal): name, schools"
+    assert result.planned[0].describe() == (
+        "line 2: change pat.principal@example.org (principal): name Pat Principal → Patricia Principal, "
+        "schools ABESS PARK → ABESS PARK; ALIMACANI"
     )
     save_staff(session, result)
     session.commit()
@@ -180,3 +194,50 @@ def test_unreadable_files_are_refused_whole(data: bytes, message: str) -> None:
     with pytest.raises(ImportFileError) as refused:
         read_staff_file(data)
     assert message in refused.value.reason
+
+
+def test_a_leader_imports_reviewers_auditors_and_principals_of_their_district_only(
+    session: Session, duval: District, make_district: Callable[..., District], make_user: Callable[..., User]
+) -> None:
+    leader = make_user(Role.LEADER, duval, email="lee@example.org")
+    roles = importable_roles(leader)
+    assert roles == (Role.REVIEWER, Role.AUDITOR, Role.PRINCIPAL)
+    assert importable_roles(None) == importable_roles(make_user(Role.ADMIN)) == IMPORTABLE_ROLES
+    assert importable_roles(make_user(Role.REVIEWER, duval)) == ()
+    data = (HEADER + "new@example.org,New Leader,leader,,\nlee@example.org,Lee,auditor,,\n").encode()
+    result = check_staff(session, duval, read_staff_file(data), roles)
+    assert result.errors() == [
+        "line 2: you may import reviewers, auditors and principals only; "
+        "a district leader is added by an administrator",
+        "line 3: email lee@example.org belongs to a district leader: only an administrator changes them",
+    ]
+    ok = check_staff(session, make_district("Clay County"), read_staff_file(STAFF_CSV.read_bytes()), roles)
+    with pytest.raises(NotAllowedError):
+        import_staff(session, leader, ok, file_name="staff.csv", valid_only=True)  # another district
+    admins = check(session, duval, STAFF_CSV.read_bytes())  # checked for every role
+    with pytest.raises(NotAllowedError):
+        import_staff(session, leader, admins, file_name="staff.csv")
+    assert session.scalar(select(func.count()).select_from(User)) == 3
+
+
+def test_a_line_with_several_reasons_is_one_refused_row(session: Session, duval: District) -> None:
+    result = check(session, duval, (HEADER + "bad,,superhero,,\n").encode())
+    assert len(result.refused) == 3 and result.refused_lines() == [2]
+    assert result.summary().endswith("1 refused")
+    assert result.refusals() == [(2, "bad", [reason for _, reason in result.refused])]
+
+
+def test_the_fingerprint_changes_with_what_saving_would_do(
+    session: Session, duval: District, make_user: Callable[..., User]
+) -> None:
+    first = check(session, duval, STAFF_CSV.read_bytes())
+    assert check(session, duval, STAFF_CSV.read_bytes()).fingerprint() == first.fingerprint()
+    make_user(Role.REVIEWER, duval, email="rae.reviewer@example.org", name="Rae")
+    assert check(session, duval, STAFF_CSV.read_bytes()).fingerprint() != first.fingerprint()
+
+
+def test_the_template_is_a_file_the_import_reads(session: Session, duval: District) -> None:
+    text = template_csv(IMPORTABLE_ROLES, [ABESS])
+    rows = read_staff_file(text.encode())
+    assert [row.values["role"] for row in rows] == ["leader", "reviewer", "auditor", "principal"]
+    assert check_staff(session, duval, rows).summary() == "4 created, 0 changed, 0 left alone, 0 refused"

@@ -23,6 +23,7 @@ TARGETS = {
     ),
     "principal_school": f"SELECT id FROM schools WHERE nces_id = '{DEMO_PRINCIPAL_SCHOOL}'",
     "auditor_user": "SELECT id FROM users WHERE email = 'auditor1@example.org'",
+    "import_batch": "SELECT id FROM import_batches ORDER BY id LIMIT 1",
 }
 
 PAGES = [
@@ -32,6 +33,9 @@ PAGES = [
     ("leader home", LEADER, "/"),
     ("school list", LEADER, "/schools/"),
     ("school import", LEADER, "/schools/import"),
+    ("school directory import", LEADER, "/schools/directory"),
+    ("undoing an import", LEADER, "/schools/imports/{import_batch}/undo"),
+    ("schools missing an email", LEADER, "/schools/?missing=email"),
     ("scenarios", LEADER, "/scenarios/"),
     ("school page", LEADER, "/schools/{principal_school}"),
     ("round list", LEADER, "/rounds/"),
@@ -46,6 +50,10 @@ PAGES = [
     ("people", LEADER, "/users/"),
     ("a person", LEADER, "/users/{auditor_user}"),
     ("audit log", ADMIN, "/users/audit-log"),
+    ("invite a person", LEADER, "/users/invite"),
+    ("staff import", LEADER, "/users/import/"),
+    ("staff import, choosing the district", ADMIN, "/users/import/"),
+    ("forgot password", None, "/password/forgot"),
     ("reviewer home", REVIEWER, "/"),
     ("review queue", REVIEWER, "/review/"),
     ("contact under review", REVIEWER, "/contacts/{submitted_contact}"),
@@ -53,6 +61,7 @@ PAGES = [
     ("auditor home", AUDITOR, "/"),
     ("assignments", AUDITOR, "/assignments/"),
     ("account", AUDITOR, "/account"),
+    ("two-step sign-in set-up", AUDITOR, "/account/two-step"),
     ("contact form", AUDITOR, "/assignments/{open_assignment}/contact"),
     ("principal home", PRINCIPAL, "/"),
     ("principal's school", PRINCIPAL, "/schools/{principal_school}"),

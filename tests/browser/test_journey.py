@@ -44,7 +44,7 @@ SCHOOL_NCES_ID = "120048003173"
 SUBSET = {"120048000773", SCHOOL_NCES_ID, "120048000663"}
 ROUND = "Winter front-office round"
 SCENARIOS = {
-    "Phone call": "Enrolling a new kindergartner",
+    "Phone call": "Enrolling a new student",
     "Email": "Applying for free or reduced-price meals",
     "Front-office visit": "Walk-in visitor asking how to enrol",
 }
@@ -175,10 +175,13 @@ def test_audit_round_from_import_to_principal_scorecard(
     leader.get_by_label("NCES directory file (CSV)").set_input_files(
         district_file(shared_schools_dir, tmp_path / "duval-subset.csv")
     )
-    leader.get_by_role("button", name="Import").click()
-    expect(leader.get_by_role("status")).to_contain_text("imported 3, updated 0, unchanged 0, skipped 0")
+    leader.get_by_role("button", name="Preview the import").click()
+    expect(leader.get_by_role("status").first).to_contain_text("3 to create, 0 to change")
+    leader.get_by_role("button", name="Save this import").click()
+    saved = leader.get_by_role("status").first
+    expect(saved).to_contain_text("imported 3, updated 0, unchanged 0, skipped 0")
     shots(leader, "schools-imported")
-    leader.get_by_role("link", name="See the school list").click()
+    go_to(leader, "Schools")
     expect(leader.get_by_role("row", name=re.compile(SCHOOL))).to_be_visible()
 
     for title in SCENARIOS.values():
@@ -187,6 +190,28 @@ def test_audit_round_from_import_to_principal_scorecard(
         expect(leader.get_by_role("status")).to_contain_text(f"Adopted “{title}”")
     go_to(leader, "Scenarios")
     shots(leader, "scenarios-adopted")
+
+    # --- Before the round: the school's email, the district's answer key, the auditors' personas. ----
+    go_to(leader, "Schools")
+    leader.get_by_role("link", name=SCHOOL).click()
+    leader.get_by_role("link", name="Edit details").click()
+    leader.get_by_label("Email").fill("office@abess.example.org")
+    leader.get_by_role("button", name="Save").click()
+    go_to(leader, "Scenarios")
+    leader.get_by_role("link", name="Answer key").first.click()
+    facts = leader.locator("form.stacked > .field textarea")
+    for index in range(facts.count()):
+        facts.nth(index).fill(f"the district's fact number {index + 1}")
+    leader.get_by_role("button", name="Save the answer key").click()
+    expect(leader.get_by_role("status").first).to_contain_text("Saved the answer key")
+    for number, name in enumerate(AUDITORS.values(), start=1):
+        go_to(leader, "Auditors")
+        leader.get_by_role("link", name=name).click()
+        leader.get_by_label("First name").fill(["Maria", "Chris", "Lucía"][number - 1])
+        leader.get_by_label("Callback number").fill(f"904-555-015{number}")
+        leader.get_by_label("Email address").fill(f"parent{number}@example.net")
+        leader.get_by_role("button", name="Save").click()
+        expect(leader.get_by_role("status").first).to_contain_text("Saved")
 
     # --- The leader plans the round, checks the plan and commits it. ------------------------------
     go_to(leader, "Rounds")

@@ -48,6 +48,7 @@ ONE_CHOICE = ["<script>alert(1)</script>", "99999999999999999999"]
 # Who posts to each route (the first matching prefix): a role the route is meant for.
 ROLES = [
     ("auth.", None),
+    ("two_step.", None),
     ("telephony_webhooks.", None),
     ("fieldwork.", "auditor"),
     ("evidence.", "auditor"),
