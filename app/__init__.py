@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from app.scenarios.views import blueprint as scenarios
     from app.schools.views import blueprint as schools
     from app.scorecards.views import blueprint as scorecards
+    from app.single_sign_on.views import blueprint as single_sign_on
     from app.telephony.views import blueprint as telephony
     from app.telephony.webhooks import blueprint as telephony_webhooks
     from app.users.staff_import import blueprint as staff_import
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_import)
     app.register_blueprint(telephony)
     app.register_blueprint(telephony_webhooks)
+    app.register_blueprint(single_sign_on)
     app.register_blueprint(two_step)
     app.register_blueprint(users)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from audits.accounts import set_password
 from audits.errors import ConflictError, NotFoundError
 from audits.models import AccountLink, LinkPurpose, User
+from audits.sign_in_policy import password_sign_in_allowed
 from audits.timeutil import utcnow
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -35,6 +36,10 @@ EXPIRED = "This link has expired."
 USED = "This link has already been used."
 REVOKED = "This link was withdrawn: a newer one was sent, or the account was switched off."
 DEACTIVATED = "This account is switched off."
+DISTRICT_ACCOUNT_ONLY = (
+    "Your district signs in to Touchpoint with its own accounts, not passwords: "
+    "use the district account button on the sign-in page."
+)
 
 
 def hash_link_token(plaintext: str) -> str:
@@ -106,8 +111,8 @@ def check_link(
 ) -> AccountLink:
     """The link ``plaintext`` opens, if it still works for ``purpose``; else a domain error saying why.
 
-    Unknown (or of another purpose): ``NotFoundError``; expired, used, revoked, or its account
-    switched off: ``ConflictError``.
+    Unknown (or of another purpose): ``NotFoundError``; expired, used, revoked, its account
+    switched off, or its district signs in without passwords: ``ConflictError``.
     """
     now = now or utcnow()
     link = None
@@ -123,9 +128,30 @@ def check_link(
         raise ConflictError("link", EXPIRED)
     if purpose is LinkPurpose.PASSWORD_RESET and not link.user.active:
         raise ConflictError("link", DEACTIVATED)
+    if not password_sign_in_allowed(link.user):
+        # A password would be of no use; an invited person accepts by signing in with that account.
+        raise ConflictError("link", DISTRICT_ACCOUNT_ONLY)
     if purpose is LinkPurpose.INVITATION and not link.user.invitation_pending:
         raise ConflictError("link", USED)
     return link
+
+
+def accept_invitation(session: Session, user: User, now: datetime | None = None) -> bool:
+    """The invited ``user`` has proved who they are: switch the account on and use up their invitation.
+
+    Used when they set their password through the link (``redeem``) and when they sign in with
+    their district account instead. Return ``False``, changing nothing, when no invitation of
+    theirs still works (withdrawn or expired).
+    """
+    now = now or utcnow()
+    links = live_links(session, user, LinkPurpose.INVITATION, now)
+    if not links:
+        return False
+    for link in links:
+        link.used_at = now
+    user.active = True
+    session.flush()
+    return True
 
 
 def redeem(
@@ -140,10 +166,10 @@ def redeem(
     link = check_link(session, plaintext, purpose, now)
     user = link.user
     set_password(session, user, new_password, now)
-    link.used_at = now
     if purpose is LinkPurpose.INVITATION:
-        user.active = True
+        accept_invitation(session, user, now)  # uses this link up
     else:  # a reset answers for this person: any other reset link they asked for stops working
+        link.used_at = now
         revoke_links(session, user, purpose, now)
     session.flush()
     return user

@@ -18,11 +18,13 @@ from audits.passwords import (
     unusable_password,
     verify_password,
 )
+from audits.sign_in_policy import password_sign_in_allowed
 from audits.sign_ins import DEACTIVATED, PASSWORD_CHANGED, end_every_sign_in
 from audits.throttle import SignInThrottle, wait_words
 from audits.timeutil import utcnow
 
 BAD_CREDENTIALS = "Email or password is incorrect."
+DISTRICT_ACCOUNT_ONLY = "Your district signs in with {account}: use the button above."
 
 
 @dataclass
@@ -91,6 +93,7 @@ def authenticate(
     throttle: SignInThrottle,
     address: str = "",
     now: datetime | None = None,
+    district_account: str = "your district account",
 ) -> User:
     """Return the user whose credentials these are, or raise ``ValidationError``.
 
@@ -98,6 +101,11 @@ def authenticate(
     while it says to wait, no password is checked. Every answer is the same for an unknown
     email, a deactivated account and a wrong password, and costs the same time. A known
     user's failures are also recorded (``LoginFailure``); the caller commits in both cases.
+
+    A person whose district switched password sign-in off is told to use ``district_account``
+    (the sign-in button's words) only once their password proved correct: the answer tells
+    nothing about an address to someone who does not know its password, and nobody is
+    signed in. That is no failure to count, nor a success that clears the count.
     """
     now = now or utcnow()
     wait = throttle.wait_seconds(email, address)
@@ -112,6 +120,8 @@ def authenticate(
             session.add(LoginFailure(user_id=user.id, at=now))
         throttle.failed(email, address)
         raise ValidationError("password", BAD_CREDENTIALS)
+    if not password_sign_in_allowed(user):
+        raise ValidationError(None, DISTRICT_ACCOUNT_ONLY.format(account=district_account))
     throttle.succeeded(email, address)
     user.last_login_at = now
     return user

@@ -173,11 +173,17 @@ def deactivate(session: Session, actor: User, person: User, now: datetime | None
 
 
 def reactivate(session: Session, actor: User, person: User) -> None:
-    """Switch ``person`` back on: they may sign in again with their password (tokens they kept work again)."""
+    """Switch ``person`` back on: they may sign in again with their password (tokens they kept work again).
+
+    The district account they signed in with before is forgotten: the administrator vouches for
+    whoever holds the email address now (``audits.single_sign_on``).
+    """
     _check_may_manage(actor, person)
     if person.active:
         raise ConflictError(None, f"{person.display_name} is already active")
     person.active = True
+    # Whoever holds the address now may sign in with its district account, even a new one.
+    person.district_account_issuer = person.district_account_subject = None
     audit_log.record(session, actor, audit_log.USER_REACTIVATED, person, active=[False, True])
 
 

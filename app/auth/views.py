@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -60,7 +60,14 @@ def login() -> str | Response:
     if form.validate_on_submit():
         email, password = form.email.data or "", form.password.data or ""
         try:
-            user = authenticate(db.session, email, password, sign_in_throttle(), client_address())
+            user = authenticate(
+                db.session,
+                email,
+                password,
+                sign_in_throttle(),
+                client_address(),
+                district_account=current_app.config["OIDC_PROVIDER_NAME"],
+            )
         except DomainError as error:
             db.session.commit()  # keep the recorded failure
             apply_errors(form, error)

@@ -14,7 +14,7 @@ from app.auth.session import sign_out
 from app.auth.views import complete_sign_in
 from app.extensions import db
 from app.forms import SetPasswordForm, apply_errors
-from audits.account_links import check_link, redeem
+from audits.account_links import DISTRICT_ACCOUNT_ONLY, check_link, redeem
 from audits.errors import DomainError, NotFoundError
 from audits.models import LinkPurpose
 from audits.sign_ins import SIGNED_OUT
@@ -45,7 +45,12 @@ def _private(page: str, status: int) -> Response:
 def link_problem(purpose: LinkPurpose, error: DomainError) -> Response:
     """The friendly page for a link that does not work: 404 when unknown, 410 when spent or expired."""
     status = 404 if isinstance(error, NotFoundError) else 410
-    page = render_template("invitations/link_problem.html", purpose=purpose, reason=error.reason)
+    page = render_template(
+        "invitations/link_problem.html",
+        purpose=purpose,
+        reason=error.reason,
+        district_account_only=error.reason == DISTRICT_ACCOUNT_ONLY,
+    )
     return _private(page, status)
 
 

@@ -67,6 +67,9 @@ class User(Base):
     # The auditor's own phone, rung first for click-to-call (E.164).
     phone: Mapped[str | None] = mapped_column(String(20))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The district account (OpenID Connect issuer and ``sub``) this person last signed in with.
+    district_account_issuer: Mapped[str | None] = mapped_column(String(255))
+    district_account_subject: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     district: Mapped[District | None] = relationship()

@@ -286,6 +286,10 @@ ROUTES: list[Route] = [
     row("GET", "/login", OK, *[Go("/")] * 8),
     row("POST", "/login", BAD, *[Go("/")] * 8, form={}, writes=False),
     row("POST", "/logout", L, *[OUT] * 8, effect=_signed_out),
+    # Sign-in with district accounts: not set up in this world, which has no network (a real provider
+    # runs in tests/app/test_single_sign_on.py); an answer without state is refused all the same.
+    row("GET", "/login/district-account", *[N] * 9),
+    row("GET", "/login/district-account/callback", *[BAD] * 9),
     # Two-step sign-in. Its sign-in steps need a first step passed in this browser (none here):
     # to the sign-in page, or home when signed in. On the account page, only the auditor has it on.
     *(

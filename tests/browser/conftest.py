@@ -50,7 +50,9 @@ SERVER_START_SECONDS = 30
 ACTION_TIMEOUT_MS = 15_000
 
 # Settings that could reach the outside world; the server never inherits them.
-_OUTSIDE_SETTINGS = re.compile(r"^(MAIL_|TWILIO_|CELERY_|RECORDING_|DATABASE_URL$|TEST_DATABASE_URL$|FLASK_)")
+_OUTSIDE_SETTINGS = re.compile(
+    r"^(MAIL_|TWILIO_|CELERY_|RECORDING_|OIDC_|DATABASE_URL$|TEST_DATABASE_URL$|FLASK_)"
+)
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 _FAILED_MODULES: set[str] = set()
@@ -173,12 +175,17 @@ def _answers(url: str) -> bool:
         return False
 
 
-def start_server(database_url: str, workdir: Path) -> LiveServer:
-    """Start gunicorn on a free port of 127.0.0.1 and wait until it answers the sign-in page."""
+def start_server(
+    database_url: str, workdir: Path, port: int | None = None, settings: dict[str, str] | None = None
+) -> LiveServer:
+    """Start gunicorn on ``port`` (a free one) of 127.0.0.1 and wait until it answers the sign-in page.
+
+    ``settings`` are more environment variables for the server (``OIDC_*`` for a test provider).
+    """
     workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    env = server_environment(database_url, workdir, url)
+    env = {**server_environment(database_url, workdir, url), **(settings or {})}
     command = [
         sys.executable,
         "-m",
