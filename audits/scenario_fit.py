@@ -48,8 +48,9 @@ def misfit_reason(channel_word: str, school_level: str, school_grades: Collectio
             "(add its grades on the school's page, or choose a scenario for any grade)"
         )
     span = grade_span_words(sorted(school_grades, key=GRADE_ORDER.__getitem__))
-    level = "" if school_level == Level.OTHER.value else f"{school_level} "
-    return f"no {channel_word} scenario of this round fits a {level}school serving grades {span}"
+    kind = "a school" if school_level == Level.OTHER.value else f"a {school_level} school"
+    kind = kind.replace("a elementary", "an elementary")
+    return f"no {channel_word} scenario of this round fits {kind} serving grades {span}"
 
 
 def impossible_levels(grades: Collection[str], levels: Collection[str]) -> list[str]:

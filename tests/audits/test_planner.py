@@ -311,3 +311,36 @@ def test_unconstrained_load_differs_by_at_most_one(
     assert plan.unplaced == []
     loads = [plan.per_auditor().get(auditor.id, 0) for auditor in request.auditors]
     assert max(loads) - min(loads) <= 1
+
+
+def test_a_school_no_scenario_fits_or_no_address_reaches_is_listed_with_the_reason() -> None:
+    elementary = PlanSchool(
+        1, "elementary", grades_between("PK", "05"), frozenset({Channel.PHONE, Channel.VISIT})
+    )
+    middle = PlanSchool(2, "middle", grades_between("06", "08"), frozenset(Channel))
+    counselor = PlanScenario(
+        10, Channel.VISIT, grades=frozenset(grades_between("06", "12")), needs_grade=True
+    )
+    enrol = PlanScenario(11, Channel.PHONE, needs_grade=True)
+    meals = PlanScenario(12, Channel.EMAIL)
+    request = PlanRequest(
+        schools=(elementary, middle),
+        auditors=tuple(PlanAuditor(100 + i) for i in range(3)),
+        quotas=(
+            ChannelQuota(Channel.PHONE, 1, (enrol,)),
+            ChannelQuota(Channel.EMAIL, 1, (meals,)),
+            ChannelQuota(Channel.VISIT, 1, (counselor,)),
+        ),
+        days=tuple(school_days(MONDAY, MONDAY + timedelta(days=11), [])),
+        slots=tuple(Slot),
+        seed=5,
+    )
+    plan = plan_round(request)
+    assert sorted((u.school_id, u.channel, u.reason) for u in plan.unplaced) == [
+        (1, Channel.EMAIL, "the school has no email address on file: add it on the school's page"),
+        (1, Channel.VISIT, "no visit scenario of this round fits an elementary school serving grades PK–05"),
+    ]
+    grades = {(c.school_id, c.channel): c.child_grade for c in plan.contacts}
+    assert grades[(1, Channel.PHONE)] in grades_between("PK", "05")
+    assert grades[(2, Channel.VISIT)] in grades_between("06", "08")
+    assert grades[(2, Channel.EMAIL)] is None  # the meals email asks no grade
