@@ -21,6 +21,7 @@ from app.permissions import can
 from audits.access import Action
 from audits.businesshours import BusinessCalendar
 from audits.fieldwork.contacts import attempts_of, can_retry, suggested_slot
+from audits.fieldwork.time_flags import time_flags
 from audits.fieldwork.workflow import EDITABLE_BY_AUDITOR
 from audits.models import Assignment, Contact, ContactStatus, Evidence, ReviewAction, ReviewEvent
 from audits.script_values import fill_for_assignment
@@ -140,5 +141,6 @@ def contact_page(
         return_form=return_form or ReturnForm(formdata=None),
         reopen_form=reopen_form or ReopenForm(formdata=None),
         attempts=attempts_of(db.session, contact.assignment),
+        time_flags=time_flags(contact, calendar_of(contact)) if may_review else [],
     )
     return page, status
