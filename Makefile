@@ -10,6 +10,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # Test processes (pytest-xdist): one per core; each has its own database. TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
+# Let Python keep the bytecode it compiles (an environment may say PYTHONDONTWRITEBYTECODE=1): otherwise
+# every test process, every server the browser tests start and every command compiles each module again.
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: run test lint install install-dev system-deps browser-deps db demo clean
 
