@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from audits.errors import ValidationError
 from audits.models import Assignment, AuditorProfile, District, Round, Scenario, School, ScriptValue, User
 from audits.script_variables import (
-    PLACEHOLDER,
     PersonaFacts,
     SchoolFacts,
     Source,
@@ -259,9 +258,3 @@ def missing_for_round(
         ),
         key=lambda m: (order.index(m.source), m.where, m.what),
     )
-
-
-def unknown_in(texts: Iterable[str]) -> list[str]:
-    """Variables used in ``texts`` that nobody declares."""
-    known = known_variables()
-    return [name for name in dict.fromkeys(PLACEHOLDER.findall("\n".join(texts))) if name not in known]
