@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -172,6 +172,21 @@ def _pinned_today(environ: dict[str, str]) -> date | None:
         raise ConfigError(f"TOUCHPOINT_TODAY must be a date as YYYY-MM-DD, not {text!r}") from None
 
 
+def _pinned_now(environ: dict[str, str]) -> datetime | None:
+    """``TOUCHPOINT_NOW``: the moment contacts' recorded times are checked against (tests, rehearsals)."""
+    text = environ.get("TOUCHPOINT_NOW", "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ConfigError(f"TOUCHPOINT_NOW must be a date and time with its offset, as "
+                          f"2027-02-01T09:00:00+00:00, not {text!r}")  # fmt: skip
+    return moment.astimezone(UTC)
+
+
 def single_sign_on_configured(config: Mapping[str, object]) -> bool:
     """Whether this server can sign people in with their district accounts."""
     return bool(config.get("OIDC_ISSUER"))
@@ -259,4 +274,5 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         **_retention_settings(environ),
         **_single_sign_on_settings(environ),
         "TODAY": _pinned_today(environ),
+        "NOW": _pinned_now(environ),
     }

@@ -254,12 +254,14 @@ def load_demo_fieldwork(
             )
             report.drafts += 1
             continue
-        submit(session, contact, entry, auditor, calendar, now=started + timedelta(minutes=30))
+        # Recorded half an hour after the contact ended (an email: after its reply arrived).
+        recorded = max(started, entry.timings.reply_at or started) + timedelta(minutes=30)
+        submit(session, contact, entry, auditor, calendar, now=recorded)
         if assignment.channel is Channel.VISIT:
             store_evidence(
                 session, contact, _photo(), "entrance.jpg", "entrance", auditor, evidence_dir, 5_000_000
             )
-        reviewed = started + timedelta(days=1)
+        reviewed = recorded + timedelta(days=1)
         if state is DemoState.RETURNED:
             return_contact(session, contact, reviewer, RETURN_NOTES[assignment.channel], now=reviewed)
             report.returned += 1

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ PASSWORD = "correct-horse-battery"
 use_profile("cheapest")  # what the testing configuration asks for, before any app exists
 PASSWORD_HASH = hash_password(PASSWORD)
 TEST_TODAY = date(2027, 1, 4)
+# Contacts' recorded times are checked against a fixed moment after every contact the tests record.
+TEST_NOW = datetime(2027, 6, 30, 16, tzinfo=UTC)
 
 
 def _make_app(database_url: str, **overrides: Any) -> Flask:
@@ -48,6 +50,7 @@ def _make_app(database_url: str, **overrides: Any) -> Flask:
         "WTF_CSRF_ENABLED": False,
         # Rounds are planned against a fixed date, so that the tests' 2027 rounds are never "in the past".
         "TODAY": TEST_TODAY,
+        "NOW": TEST_NOW,
     }
     settings.update(overrides)
     return create_app("testing", settings)

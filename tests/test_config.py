@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,15 @@ def test_invitation_and_reset_links_last_a_week_and_an_hour_unless_set() -> None
     for name, value in (("INVITATION_DAYS", "0"), ("PASSWORD_RESET_MINUTES", "a day")):
         with pytest.raises(ConfigError, match=f"{name} must be a whole number"):
             load_config("production", {**PRODUCTION, name: value})
+
+
+def test_the_date_and_moment_can_be_pinned_for_rehearsals() -> None:
+    assert (load_config("testing", {})["TODAY"], load_config("testing", {})["NOW"]) == (None, None)
+    pinned = load_config(
+        "testing", {"TOUCHPOINT_TODAY": "2027-02-01", "TOUCHPOINT_NOW": "2027-02-01T09:00-05:00"}
+    )
+    assert pinned["TODAY"] == date(2027, 2, 1)
+    assert pinned["NOW"] == datetime(2027, 2, 1, 14, tzinfo=UTC)
+    for value in ("2027-02-01T09:00", "next Monday"):
+        with pytest.raises(ConfigError, match="TOUCHPOINT_NOW must be a date and time with its offset"):
+            load_config("testing", {"TOUCHPOINT_NOW": value})

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
+from app import clock
 from app.api.auth import api_user, get_or_404, require
 from app.api.blueprint import ID, blueprint
 from app.api.inputs import ContactIn, ReviewIn
@@ -140,7 +141,7 @@ def submit_contact(body: dict[str, Any], assignment_id: int) -> dict[str, Any] |
     if unknown:
         raise ValidationError.many(unknown)
     calendar = BusinessCalendar.of(assignment.round.district)
-    submit(db.session, contact, entry, user, calendar)
+    submit(db.session, contact, entry, user, calendar, now=clock.now())
     db.session.commit()
     return contact_dict(_load(contact.id))
 
@@ -156,9 +157,9 @@ def review_contact(body: dict[str, Any], contact_id: int) -> dict[str, Any]:
     require(Action.REVIEW_CONTACTS, contact)
     seen = body.get("revision")
     if body["action"] == "approve":
-        approve(db.session, contact, api_user(), seen=seen)
+        approve(db.session, contact, api_user(), now=clock.now(), seen=seen)
     else:
-        return_contact(db.session, contact, api_user(), body["comment"], seen=seen)
+        return_contact(db.session, contact, api_user(), body["comment"], now=clock.now(), seen=seen)
     db.session.commit()
     return contact_dict(_load(contact.id))
 

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
+from app import clock
 from app.errors import domain_json, json_error, status_for
 from app.extensions import db
 from app.fieldwork.display import helpers, local_time
@@ -156,7 +157,7 @@ def submit_contact(contact_id: int) -> Response | tuple[str, int]:
     try:
         calendar = calendar_of(contact)
         entry = form_entry(data, contact.rubric, calendar)
-        submit(db.session, contact, entry, current_user, calendar, seen=seen)
+        submit(db.session, contact, entry, current_user, calendar, now=clock.now(), seen=seen)
     except DomainError as error:
         db.session.rollback()
         if error.kind is ErrorKind.VALIDATION:

@@ -14,6 +14,7 @@ from flask import current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.fieldwork.entry_form import preview_timings
 from app.fieldwork.forms import ContactFields, EvidenceForm, ReopenForm, ReturnForm, place_problems
@@ -141,6 +142,6 @@ def contact_page(
         return_form=return_form or ReturnForm(formdata=None),
         reopen_form=reopen_form or ReopenForm(formdata=None),
         attempts=attempts_of(db.session, contact.assignment),
-        time_flags=time_flags(contact, calendar_of(contact)) if may_review else [],
+        time_flags=time_flags(contact, calendar_of(contact), clock.now()) if may_review else [],
     )
     return page, status

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app import clock
 from app.errors import status_for
 from app.extensions import db
 from app.fieldwork.display import helpers
@@ -107,7 +108,7 @@ def approve_contact(contact_id: int) -> Response | tuple[str, int]:
     contact = contact_or_404(contact_id)
     require(Action.REVIEW_CONTACTS, contact)
     try:
-        approve(db.session, contact, current_user, seen=seen_revision())
+        approve(db.session, contact, current_user, now=clock.now(), seen=seen_revision())
     except DomainError as error:
         db.session.rollback()
         flash(f"Not approved: {error.reason}.", "error")
@@ -125,7 +126,9 @@ def return_to_auditor(contact_id: int) -> Response | tuple[str, int]:
     require(Action.REVIEW_CONTACTS, contact)
     form = ReturnForm()
     try:
-        return_contact(db.session, contact, current_user, form.comment.data or "", seen=seen_revision())
+        return_contact(
+            db.session, contact, current_user, form.comment.data or "", now=clock.now(), seen=seen_revision()
+        )
     except DomainError as error:
         db.session.rollback()
         apply_errors(form, error)
@@ -143,7 +146,9 @@ def reopen_contact(contact_id: int) -> Response | tuple[str, int]:
     require(Action.REVIEW_CONTACTS, contact)
     form = ReopenForm()
     try:
-        reopen(db.session, contact, current_user, form.reason.data or "", seen=seen_revision())
+        reopen(
+            db.session, contact, current_user, form.reason.data or "", now=clock.now(), seen=seen_revision()
+        )
     except DomainError as error:
         db.session.rollback()
         apply_errors(form, error)
@@ -171,7 +176,7 @@ def edit(contact_id: int) -> Response | tuple[str, int]:
     try:
         calendar = calendar_of(contact)
         entry = form_entry(data, contact.rubric, calendar)
-        reviewer_edit(db.session, contact, entry, current_user, calendar, seen=seen)
+        reviewer_edit(db.session, contact, entry, current_user, calendar, now=clock.now(), seen=seen)
     except DomainError as error:
         db.session.rollback()
         return form_page(contact, data, problems=error.problems, status=status_for(error), review=True)

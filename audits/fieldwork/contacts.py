@@ -9,7 +9,7 @@ caller commits once.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from audits.fieldwork.entry import (
     AnswerEntry,
     CheckedEntry,
     ContactEntry,
+    TimeBounds,
     Timings,
     check_entry,
     response_path,
@@ -230,6 +231,13 @@ def _unreached(contact: Contact, outcome: Outcome) -> bool:
     return contact.failed and final
 
 
+def time_bounds(contact: Contact, calendar: BusinessCalendar, now: datetime) -> TimeBounds:
+    """When ``contact``'s recorded moments may lie: from its round's first day (midnight, the
+    district's time) to ``now``, its start no later than its first submission."""
+    opens = datetime.combine(contact.assignment.round.first_day, time(0), ZoneInfo(calendar.timezone))
+    return TimeBounds(opens.astimezone(UTC), now, contact.first_submitted_at)
+
+
 def submit(
     session: Session,
     contact: Contact,
@@ -248,9 +256,9 @@ def submit(
     if contact.auditor_id != user.id:
         raise NotAllowedError("contact", "only the contact's auditor can submit it")
     lock(session, contact)
-    ensure_seen_contact(contact, seen)
+    ensure_seen_contact(contact, seen, now)
     ensure_step(contact, ReviewAction.SUBMITTED)
-    checked = check_entry(entry, contact.rubric, calendar)
+    checked = check_entry(entry, contact.rubric, calendar, bounds=time_bounds(contact, calendar, now))
     _record(session, contact, user, checked, now)
     contact.unreached = _unreached(contact, checked.outcome)
     session.add(take_step(contact, ReviewAction.SUBMITTED, user, now=now))
@@ -336,11 +344,12 @@ def reviewer_edit(
     """A reviewer corrects a submitted or reopened contact; every change goes to the edit log."""
     _check_reviewer(reviewer, contact)
     lock(session, contact)
-    ensure_seen_contact(contact, seen)
+    now = now or utcnow()
+    ensure_seen_contact(contact, seen, now)
     if contact.status not in EDITABLE_IN_REVIEW:
         raise ConflictError("status", f"the contact is {contact.status.value}; it cannot be edited in review")
-    checked = check_entry(entry, contact.rubric, calendar)
-    _record(session, contact, reviewer, checked, now or utcnow())
+    checked = check_entry(entry, contact.rubric, calendar, bounds=time_bounds(contact, calendar, now))
+    _record(session, contact, reviewer, checked, now)
     contact.unreached = _unreached(contact, checked.outcome)
     contact.revision += 1
     session.flush()

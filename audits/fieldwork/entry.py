@@ -14,8 +14,9 @@ problem. Problems name what they concern by its place in the entry: ``outcome``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, get_args, get_type_hints
+from zoneinfo import ZoneInfo
 
 from audits.businesshours import BusinessCalendar, business_hours_between
 from audits.errors import Problem, ValidationError
@@ -43,6 +44,8 @@ STARTED_WORDS = {
     Channel.EMAIL: "when the email was sent",
     Channel.VISIT: "when you arrived",
 }
+# A phone's clock may run a little ahead of the server's: times this far past "now" still pass.
+CLOCK_SLACK = timedelta(minutes=5)
 # Derived from an email's sent and reply times; stored beside the timings, never entered.
 RESPONSE_HOURS = "response_business_hours"
 
@@ -66,6 +69,20 @@ class Timings:
     reply_text: str = field(default="", metadata=EMAIL)
     greeted_seconds: int | None = field(default=None, metadata=VISIT)
     wait_seconds: int | None = field(default=None, metadata=VISIT)
+
+
+@dataclass(frozen=True)
+class TimeBounds:
+    """When a contact's recorded moments may lie: from its round's first day to now.
+
+    The start of the contact also comes before its first submission, once there was one: nobody
+    records a call before making it. A reply or a call back may come later and be added on a
+    resubmission.
+    """
+
+    opens: datetime
+    now: datetime
+    first_submitted: datetime | None = None
 
 
 # Each timing's type without ``None``: ``int``, ``bool``, ``datetime`` or ``str``.
@@ -203,6 +220,34 @@ def _timing_problem(value: object, kind: type) -> str | None:
     return None
 
 
+def _local_words(moment: datetime, timezone: str) -> str:
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%A, %B} {local.day} at {local:%H:%M}"
+
+
+def _bounds_problems(
+    bounds: TimeBounds, timezone: str, started_at: datetime | None, timings: Timings
+) -> list[Problem]:
+    """Each recorded moment before the round opened, in the future, or after the contact was submitted."""
+    moments = {"started_at": started_at, timing_path("reply_at"): timings.reply_at,
+               timing_path("callback_at"): timings.callback_at}  # fmt: skip
+    too_early = f"this is before the round opened ({_local_words(bounds.opens, timezone)})"
+    problems: list[Problem] = []
+    for path, moment in moments.items():
+        if moment is None:
+            continue
+        if moment < bounds.opens:
+            problems.append((path, too_early))
+        elif moment > bounds.now + CLOCK_SLACK:
+            problems.append((path, "this is in the future: enter the time it really happened"))
+        elif (
+            path == "started_at" and bounds.first_submitted and moment > bounds.first_submitted + CLOCK_SLACK
+        ):
+            when = _local_words(bounds.first_submitted, timezone)
+            problems.append((path, f"this is after the contact was first submitted ({when})"))
+    return problems
+
+
 def _check_timings(timings: Timings, channel: Channel, problems: list[Problem]) -> Timings:
     """The channel's timings within their limits (others blank); a value that breaks one becomes blank."""
     kept: dict[str, Any] = {}
@@ -289,12 +334,17 @@ def _check_answers(
 
 
 def check_entry(
-    entry: ContactEntry, rubric: Rubric, calendar: BusinessCalendar, require_answers: bool = True
+    entry: ContactEntry,
+    rubric: Rubric,
+    calendar: BusinessCalendar,
+    require_answers: bool = True,
+    bounds: TimeBounds | None = None,
 ) -> CheckedEntry:
     """Hold ``entry`` against every rule; return it checked, or raise one error listing every problem.
 
     Rubric answers are required only when the school was reached (and ``require_answers``);
-    a failed attempt records its outcome and timings alone.
+    a failed attempt records its outcome and timings alone. With ``bounds``, every recorded
+    moment must lie within them.
     """
     channel = rubric.channel
     problems: list[Problem] = []
@@ -312,6 +362,12 @@ def check_entry(
         for problem in _channel_rules(outcome, started_at, timings, channel)
         if not _has(problems, problem[0] or "")
     )
+    if bounds is not None:
+        problems.extend(
+            problem
+            for problem in _bounds_problems(bounds, calendar.timezone, started_at, timings)
+            if not _has(problems, problem[0] or "")
+        )
     hours = response_hours(calendar, started_at, timings) if channel is Channel.EMAIL else None
     measured = measured_timings(rubric, started_at, timings, calendar, hours)
     reached = outcome is Outcome.REACHED

@@ -74,16 +74,17 @@ def what_changed(contact: Contact, now: datetime | None = None) -> str:
     changes += [(edit.at, "corrected in review", edit.user_id) for edit in contact.edits]
     if not changes:
         return "this contact changed since you opened it; reload to see it"
-    at, words, actor_id = max(changes, key=lambda change: change[0])
+    changes.sort(key=lambda change: change[0])  # stable: of changes at the same moment, the last made
+    at, words, actor_id = changes[-1]
     who = "its auditor" if actor_id == contact.auditor_id else "a reviewer"
     when = "a moment ago" if now - at < RECENT else "since you opened it"
     return f"this contact was {words} by {who} {when}; reload to see it"
 
 
-def ensure_seen_contact(contact: Contact, seen: int | None) -> None:
+def ensure_seen_contact(contact: Contact, seen: int | None, now: datetime | None = None) -> None:
     """Refuse a change made from a page that showed an older revision of ``contact``."""
     if seen is not None and seen != contact.revision:
-        raise ConflictError("revision", what_changed(contact))
+        raise ConflictError("revision", what_changed(contact, now))
 
 
 def take_step(
@@ -98,7 +99,7 @@ def take_step(
 
     Returns the event that records it; the contact's revision moves on by one.
     """
-    ensure_seen_contact(contact, seen)
+    ensure_seen_contact(contact, seen, now)
     ensure_step(contact, step)
     event = ReviewEvent(
         contact_id=contact.id, actor_id=actor.id, action=step, comment=comment, at=now or utcnow()

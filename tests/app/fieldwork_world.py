@@ -15,7 +15,7 @@ from audits.fieldwork.contacts import start_contact, submit
 from audits.fieldwork.entry import ContactEntry
 from audits.models import Assignment, Contact, District, Role, User
 from tests.audits.fieldwork_helpers import REACHED_CALL, Fieldwork, build_fieldwork
-from tests.conftest import AuthActions
+from tests.conftest import TEST_NOW, AuthActions
 
 AUDITOR_NAME = "Avery Quintanilla"  # must never reach a principal
 SCRIPT = "Hello, I am calling about enrolling my son. <b>Say it slowly.</b>\nThen ask about buses."
@@ -76,7 +76,14 @@ def login(auth: AuthActions, user: User) -> None:
 def submitted_call(session: Session, world: World, entry: ContactEntry | None = None) -> Contact:
     """The auditor's phone contact, submitted (committed)."""
     contact = start_contact(session, world.phone, world.fieldwork.auditor)
-    submit(session, contact, entry or REACHED_CALL, world.fieldwork.auditor, world.fieldwork.calendar)
+    submit(
+        session,
+        contact,
+        entry or REACHED_CALL,
+        world.fieldwork.auditor,
+        world.fieldwork.calendar,
+        now=TEST_NOW,
+    )
     session.commit()
     return contact
 

@@ -58,7 +58,7 @@ from tests.app.world_snapshot import Watch, restore_rows
 from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork, changed, local
 from tests.audits.round_helpers import make_scenario, publish_rubric
 from tests.audits.rubric_samples import EXAMPLE_YAML
-from tests.conftest import PASSWORD_HASH, TEST_DATABASE_URL
+from tests.conftest import PASSWORD_HASH, TEST_DATABASE_URL, TEST_NOW
 
 SCRIPT_TAG = "<script>alert(1)</script>"
 ATTRIBUTE_BREAK = '"><img src=x onerror=alert(1)>'
@@ -137,7 +137,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         },
     )
     submitted = start_contact(session, fieldwork.phone, auditor)
-    submit(session, submitted, hostile_call, auditor, fieldwork.calendar)
+    submit(session, submitted, hostile_call, auditor, fieldwork.calendar, now=TEST_NOW)
     # The email: submitted, returned with a hostile note, submitted again and approved.
     approved = start_contact(session, fieldwork.email, auditor)
     email_entry = ContactEntry(
@@ -152,9 +152,9 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
             "impression": AnswerEntry(FORMULAS[2]),
         },
     )
-    submit(session, approved, email_entry, auditor, fieldwork.calendar)
+    submit(session, approved, email_entry, auditor, fieldwork.calendar, now=TEST_NOW)
     return_contact(session, approved, reviewer, f"Please fix: {HOSTILE}")
-    submit(session, approved, email_entry, auditor, fieldwork.calendar)
+    submit(session, approved, email_entry, auditor, fieldwork.calendar, now=TEST_NOW)
     approve(session, approved, reviewer)
     # The visit: a draft the auditor is still filling in, with a photo attached.
     draft = start_contact(session, fieldwork.visit, auditor)
@@ -344,6 +344,7 @@ def start_hostile(database_template: str, folder: Path, **settings: Any) -> Iter
             "WTF_CSRF_ENABLED": False,
             "EVIDENCE_DIR": str(folders[0]),
             "STORAGE_DIR": str(folders[1]),
+            "NOW": TEST_NOW,
             **settings,
         },
     )

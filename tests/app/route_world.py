@@ -76,7 +76,7 @@ from tests.audits.round_samples import make_round, set_profile
 from tests.audits.rubric_samples import EXAMPLE_YAML
 from tests.audits.scoring_helpers import ScoringWorld
 from tests.audits.telephony_helpers import ACCOUNT_SID
-from tests.conftest import PASSWORD_HASH, TEST_DATABASE_URL
+from tests.conftest import PASSWORD_HASH, TEST_DATABASE_URL, TEST_NOW
 from tests.database import empty_postgres
 from tests.reports.scorecard_helpers import GOOD, POOR, at, say, tipped_rubric
 
@@ -196,6 +196,7 @@ def route_world_app(database_template: str, folder: Path) -> Iterator[Flask]:
             "WTF_CSRF_ENABLED": False,
             "EVIDENCE_DIR": str(folder / "evidence"),
             "STORAGE_DIR": str(folder / "storage"),
+            "NOW": TEST_NOW,
             **TWILIO_SETTINGS,
         },
     )
@@ -294,7 +295,7 @@ def _populate(
     session.flush()
     calendar = fieldwork.calendar
     submitted = start_contact(session, fieldwork.phone, auditor)
-    submit(session, submitted, REACHED_CALL, auditor, calendar)
+    submit(session, submitted, REACHED_CALL, auditor, calendar, now=TEST_NOW)
     recording_dir = evidence_dir / "recordings"
     recording_dir.mkdir(parents=True, exist_ok=True)
     (recording_dir / "call-1.mp3").write_bytes(RECORDING)
@@ -311,11 +312,11 @@ def _populate(
         for data, name in ((png_bytes("red"), "front-desk.png"), (b"Notes from the call.\n", "notes.txt"))
     ]
     approved = start_contact(session, fieldwork.visit, auditor)
-    submit(session, approved, attempt("not_served", "2027-02-02T13:30"), auditor, calendar)
+    submit(session, approved, attempt("not_served", "2027-02-02T13:30"), auditor, calendar, now=TEST_NOW)
     approve(session, approved, reviewer)
     call = start_contact(session, extra["call"], auditor)
     failed = start_contact(session, extra["failed"], auditor)
-    submit(session, failed, attempt("no_answer", "2027-02-02T09:40"), auditor, calendar)
+    submit(session, failed, attempt("no_answer", "2027-02-02T09:40"), auditor, calendar, now=TEST_NOW)
     others = start_contact(session, extra["others"], other_auditor)
     others_evidence = attach_evidence(
         session, others, png_bytes("blue"), "other.png", "", other_auditor, evidence_dir, 1024 * 1024

@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_NOW
 
 
 @dataclass
@@ -50,6 +50,7 @@ def serve(database_url: str, folder: Path, **settings: Any) -> Iterator[Served]:
             "EVIDENCE_DIR": str(folder / "evidence"),
             "STORAGE_DIR": str(folder / "storage"),
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 8},
+            "NOW": TEST_NOW,
             **settings,
         },
     )

@@ -23,6 +23,7 @@ from audits.tokens import create_token
 from tests.app.api_helpers import ApiWorld, build_api_world, get, text_of
 from tests.audits.fieldwork_helpers import REACHED_CALL, attempt, changed
 from tests.audits.scoring_helpers import NA, build_world
+from tests.conftest import TEST_NOW
 
 
 @pytest.fixture
@@ -119,7 +120,7 @@ def test_assignments_show_pseudonyms_and_status(
 ) -> None:
     fieldwork = world.fieldwork
     contact = start_contact(session, fieldwork.phone, fieldwork.auditor)
-    submit(session, contact, REACHED_CALL, fieldwork.auditor, fieldwork.calendar)
+    submit(session, contact, REACHED_CALL, fieldwork.auditor, fieldwork.calendar, now=TEST_NOW)
     session.commit()
     path = f"/api/v1/rounds/{fieldwork.round.id}/assignments"
     body = get(client, world, "leader", path).get_json()
@@ -149,11 +150,11 @@ def test_assignments_show_pseudonyms_and_status(
 def _submit_all(world: ApiWorld, session: Session) -> None:
     fieldwork = world.fieldwork
     phone = start_contact(session, fieldwork.phone, fieldwork.auditor)
-    submit(session, phone, REACHED_CALL, fieldwork.auditor, fieldwork.calendar)
+    submit(session, phone, REACHED_CALL, fieldwork.auditor, fieldwork.calendar, now=TEST_NOW)
     approve(session, phone, fieldwork.reviewer)
     email = start_contact(session, fieldwork.email, fieldwork.auditor)
     no_reply = attempt("no_reply", "2027-02-02T12:00", sent_text="Hello, I have a question.")
-    submit(session, email, no_reply, fieldwork.auditor, fieldwork.calendar)
+    submit(session, email, no_reply, fieldwork.auditor, fieldwork.calendar, now=TEST_NOW)
     visit = start_contact(session, fieldwork.visit, fieldwork.auditor)
     save_draft(visit, {"outcome": "reached"}, fieldwork.auditor)
     session.commit()
@@ -214,7 +215,7 @@ def test_na_answers_have_no_value(client: FlaskClient, world: ApiWorld, session:
     fieldwork = world.fieldwork
     contact = start_contact(session, fieldwork.phone, fieldwork.auditor)
     entry = changed(REACHED_CALL, responses={"courtesy": AnswerEntry(na=True)})
-    submit(session, contact, entry, fieldwork.auditor, fieldwork.calendar)
+    submit(session, contact, entry, fieldwork.auditor, fieldwork.calendar, now=TEST_NOW)
     session.commit()
     (item,) = get(client, world, "leader", f"/api/v1/rounds/{fieldwork.round.id}/contacts").get_json()[
         "items"

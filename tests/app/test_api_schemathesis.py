@@ -26,13 +26,14 @@ from app import create_app
 from audits.fieldwork.contacts import approve, start_contact, submit
 from tests.app.api_helpers import ApiWorld, build_api_world
 from tests.audits.fieldwork_helpers import REACHED_CALL
+from tests.conftest import TEST_NOW
 
 EXAMPLES = 20
 
 
 def _operations() -> list[tuple[str, str]]:
     """Every (method, path) of the document, read from an app that needs no database."""
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "NOW": TEST_NOW})
     spec = app.test_client().get("/api/v1/openapi.json").get_json()
     methods = {"get", "post", "put", "patch", "delete"}
     return [
@@ -46,7 +47,7 @@ def seeded(session: Session) -> ApiWorld:
     world = build_api_world(session)
     fieldwork = world.fieldwork
     contact = start_contact(session, fieldwork.phone, fieldwork.auditor)
-    submit(session, contact, REACHED_CALL, fieldwork.auditor, fieldwork.calendar)
+    submit(session, contact, REACHED_CALL, fieldwork.auditor, fieldwork.calendar, now=TEST_NOW)
     approve(session, contact, fieldwork.reviewer)
     session.commit()
     return world

@@ -287,3 +287,15 @@ def test_the_openapi_document_describes_the_api(client: FlaskClient) -> None:
     assert {"400", "401", "403", "404", "409"} <= set(post_contact["responses"])
     error = spec["components"]["schemas"]["Errors"]
     assert error["properties"]["errors"]["items"]["$ref"] == "#/components/schemas/Problem"
+
+
+def test_times_in_the_future_or_before_the_round_are_refused(
+    client: FlaskClient, world: ApiWorld, session: Session
+) -> None:
+    path = f"/api/v1/assignments/{world.fieldwork.phone.id}/contacts"
+    future = post(client, world, "auditor", path, _body(started_at="2027-07-02T09:15"))  # "now": June 30
+    assert future.status_code == 400 and _fields(future) == ["started_at"]
+    early = post(client, world, "auditor", path, _body(started_at="2027-01-29T09:15"))  # opens Feb 1
+    assert early.status_code == 400 and _fields(early) == ["started_at"]
+    assert "before the round opened" in early.get_json()["errors"][0]["message"]
+    assert _contacts(session) == 0

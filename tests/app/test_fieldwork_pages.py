@@ -313,3 +313,19 @@ def test_my_assignments_shows_each_state_with_a_link_to_its_form(
     assert 'data-state="draft"' in client.get("/assignments/").get_data(as_text=True)
     home = client.get("/").get_data(as_text=True)
     assert 'data-state="draft"' in home
+
+
+def test_a_time_in_the_future_is_refused_next_to_its_field_and_the_draft_kept(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    contact = current_contact(session, world.phone)
+    data = {**REACHED_CALL_FORM, "started_at": "2027-07-02T09:15"}  # the app's "now" is June 30, 2027
+    response = client.post(f"/contacts/{contact.id}/submit", data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="started_at-error"' in html
+    assert "this is in the future: enter the time it really happened" in html
+    assert input_value(html, "started_at") == "2027-07-02T09:15"
+    assert current_contact(session, world.phone).status is ContactStatus.DRAFT

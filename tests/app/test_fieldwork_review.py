@@ -24,7 +24,7 @@ from tests.app.fieldwork_world import (
     submitted_call,
 )
 from tests.audits.fieldwork_helpers import REACHED_CALL, REACHED_CALL_FORM, attempt, changed
-from tests.conftest import AuthActions
+from tests.conftest import TEST_NOW, AuthActions
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -174,7 +174,7 @@ def test_the_queue_is_oldest_first_and_filters(
     call = submitted_call(session, world)
     email = start_contact(session, world.email, world.fieldwork.auditor)
     no_reply = attempt("no_reply", "2027-02-02T10:00", sent_text="Hi")
-    submit(session, email, no_reply, world.fieldwork.auditor, world.fieldwork.calendar)
+    submit(session, email, no_reply, world.fieldwork.auditor, world.fieldwork.calendar, now=TEST_NOW)
     session.commit()
     login(auth, world.users["leader"])
     html = client.get("/review/").get_data(as_text=True)
@@ -201,7 +201,7 @@ def test_the_progress_board_counts_submitted_and_approved_contacts(
     submitted_call(session, world)
     email = start_contact(session, world.email, world.fieldwork.auditor)
     entry = attempt("no_reply", "2027-02-02T10:00", sent_text="Hi")
-    submit(session, email, entry, world.fieldwork.auditor, world.fieldwork.calendar)
+    submit(session, email, entry, world.fieldwork.auditor, world.fieldwork.calendar, now=TEST_NOW)
     approve(session, email, world.fieldwork.reviewer)
     session.commit()
     login(auth, world.users["leader"])

@@ -24,7 +24,7 @@ from tests.app.api_helpers import REACHED_CALL_BODY
 from tests.app.fieldwork_world import World, build_world
 from tests.app.served import Served, race, serve
 from tests.audits.fieldwork_helpers import REACHED_CALL, REACHED_CALL_FORM
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, TEST_NOW
 
 # PostgreSQL, what a district runs, gets the full twenty tries of every race; SQLite (one writer
 # at a time, so fewer ways to collide) gets a few, to keep the suite quick.
@@ -105,9 +105,9 @@ def test_an_approval_racing_a_resubmission_is_never_overwritten(
     winners: Counter[str] = Counter()
     for _ in range(TRIES):
         contact = _fresh_contact(session, world)
-        submit(session, contact, REACHED_CALL, auditor, world.fieldwork.calendar)
-        approve(session, contact, reviewer)
-        reopen(session, contact, reviewer, "The principal disputed the hold time.")
+        submit(session, contact, REACHED_CALL, auditor, world.fieldwork.calendar, now=TEST_NOW)
+        approve(session, contact, reviewer, now=TEST_NOW)
+        reopen(session, contact, reviewer, "The principal disputed the hold time.", now=TEST_NOW)
         session.commit()
         seen = str(contact.revision)
         resubmit = {**REACHED_CALL_FORM, "hold_seconds": "20", "revision": seen}
@@ -140,7 +140,7 @@ def test_an_approval_racing_a_return_lands_once(served: Served, world: World, se
     first, second = served.signed_in(reviewer.email), served.signed_in(other.email)
     for _ in range(TRIES):
         contact = _fresh_contact(session, world)
-        submit(session, contact, REACHED_CALL, auditor, world.fieldwork.calendar)
+        submit(session, contact, REACHED_CALL, auditor, world.fieldwork.calendar, now=TEST_NOW)
         session.commit()
         seen = str(contact.revision)
         returned = {"comment": "Count the rings again.", "revision": seen}

@@ -25,6 +25,7 @@ from audits.fieldwork.drafts import form_values, save_draft
 from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
 from audits.models import ContactStatus, Outcome, ReviewAction, RoundStatus, Slot
 from tests.audits.fieldwork_helpers import REACHED_CALL, Fieldwork, attempt, build_fieldwork, changed, local
+from tests.conftest import TEST_NOW
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def test_a_reached_call_is_stored_with_its_answers_and_measured_timing(
 ) -> None:
     contact = start_contact(session, world.phone, world.auditor)
     assert (contact.attempt, contact.status, contact.rubric.key) == (1, ContactStatus.DRAFT, "phone-test")
-    submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
+    submit(session, contact, REACHED_CALL, world.auditor, world.calendar, now=TEST_NOW)
     session.commit()
     assert contact.status is ContactStatus.SUBMITTED
     assert contact.started_at == datetime(2027, 2, 2, 14, 15, tzinfo=UTC)
@@ -56,7 +57,7 @@ def test_every_problem_is_reported_at_once(session: Session, world: Fieldwork) -
     contact = start_contact(session, world.phone, world.auditor)
     entry = ContactEntry(Outcome.REACHED, None, Timings(rings=-2), {"courtesy": AnswerEntry(9)})
     with pytest.raises(ValidationError) as caught:
-        submit(session, contact, entry, world.auditor, world.calendar)
+        submit(session, contact, entry, world.auditor, world.calendar, now=TEST_NOW)
     fields = [field for field, _ in caught.value.problems]
     assert fields == [
         "started_at",
@@ -79,7 +80,7 @@ def test_values_of_the_wrong_kind_and_unknown_items_are_refused(session: Session
         responses={"courtesy": AnswerEntry("3"), "loudness": AnswerEntry(2)},
     )
     with pytest.raises(ValidationError) as caught:
-        submit(session, contact, entry, world.auditor, world.calendar)
+        submit(session, contact, entry, world.auditor, world.calendar, now=TEST_NOW)
     assert caught.value.problems == [
         ("timings.rings", "enter a whole number"),
         ("timings.callback_at", "give the time with its time zone"),
@@ -96,7 +97,7 @@ def test_na_only_where_allowed(session: Session, world: Fieldwork) -> None:
         responses={"courtesy": AnswerEntry(na=True), "accuracy": AnswerEntry("Partly correct", na=True)},
     )
     with pytest.raises(ValidationError) as caught:
-        submit(session, contact, entry, world.auditor, world.calendar)
+        submit(session, contact, entry, world.auditor, world.calendar, now=TEST_NOW)
     assert caught.value.problems == [("responses.accuracy", "this item cannot be marked N/A")]
 
 
@@ -115,7 +116,7 @@ def test_state_machine_with_illegal_moves_refused(session: Session, world: Field
     contact = start_contact(session, world.phone, world.auditor)
     with pytest.raises(ConflictError):
         approve(session, contact, world.reviewer)  # a draft cannot be approved
-    submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
+    submit(session, contact, REACHED_CALL, world.auditor, world.calendar, now=TEST_NOW)
     with pytest.raises(ValidationError, match="comment"):
         return_contact(session, contact, world.reviewer, " ")
     with pytest.raises(NotAllowedError, match="only reviewers"):
@@ -124,11 +125,13 @@ def test_state_machine_with_illegal_moves_refused(session: Session, world: Field
     assert contact.status is ContactStatus.RETURNED
     with pytest.raises(ConflictError):
         approve(session, contact, world.reviewer)  # returned: the auditor must resubmit first
-    submit(session, contact, changed(REACHED_CALL, rings=2), world.auditor, world.calendar)
+    submit(session, contact, changed(REACHED_CALL, rings=2), world.auditor, world.calendar, now=TEST_NOW)
     approve(session, contact, world.reviewer)
     assert contact.status is ContactStatus.APPROVED
     with pytest.raises(ConflictError):
-        submit(session, contact, REACHED_CALL, world.auditor, world.calendar)  # approved is locked
+        submit(
+            session, contact, REACHED_CALL, world.auditor, world.calendar, now=TEST_NOW
+        )  # approved is locked
     with pytest.raises(ConflictError):
         return_contact(session, contact, world.reviewer, "too late")
     with pytest.raises(ValidationError, match="why"):
@@ -150,7 +153,7 @@ def test_changes_after_the_first_submission_are_logged_with_who_and_what(
     session: Session, world: Fieldwork
 ) -> None:
     contact = start_contact(session, world.phone, world.auditor)
-    submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
+    submit(session, contact, REACHED_CALL, world.auditor, world.calendar, now=TEST_NOW)
     assert contact.edits == []
     reviewer_edit(
         session,
@@ -158,6 +161,7 @@ def test_changes_after_the_first_submission_are_logged_with_who_and_what(
         changed(REACHED_CALL, hold_seconds=45, responses={"courtesy": AnswerEntry(4)}),
         world.reviewer,
         world.calendar,
+        now=TEST_NOW,
     )
     session.commit()
     changes = {(edit.field, edit.old_value, edit.new_value, edit.user_id) for edit in contact.edits}
@@ -171,16 +175,20 @@ def test_changes_after_the_first_submission_are_logged_with_who_and_what(
 def test_failed_attempts_retry_then_count_as_unreached(session: Session, world: Fieldwork) -> None:
     contact = start_contact(session, world.phone, world.auditor)
     no_answer = attempt("no_answer", "2027-02-02T09:15")
-    submit(session, contact, no_answer, world.auditor, world.calendar)  # no rubric answers needed
+    submit(
+        session, contact, no_answer, world.auditor, world.calendar, now=TEST_NOW
+    )  # no rubric answers needed
     assert contact.failed and not contact.unreached
     assert can_retry(world.phone, attempts_of(session, world.phone))
     assert suggested_slot(world.phone, attempts_of(session, world.phone), "America/New_York") is Slot.MIDDAY
     second = retry(session, world.phone, world.auditor)
     assert second.attempt == 2
     assert start_contact(session, world.phone, world.auditor) is second
-    submit(session, second, attempt("busy", "2027-02-03T12:00"), world.auditor, world.calendar)
+    submit(session, second, attempt("busy", "2027-02-03T12:00"), world.auditor, world.calendar, now=TEST_NOW)
     third = retry(session, world.phone, world.auditor)
-    submit(session, third, attempt("voicemail", "2027-02-04T14:00"), world.auditor, world.calendar)
+    submit(
+        session, third, attempt("voicemail", "2027-02-04T14:00"), world.auditor, world.calendar, now=TEST_NOW
+    )
     assert third.unreached
     assert not can_retry(world.phone, attempts_of(session, world.phone))
     with pytest.raises(ConflictError, match="no further attempt"):
@@ -204,7 +212,7 @@ def test_an_email_reply_time_is_counted_in_business_hours(session: Session, worl
             "rings": AnswerEntry(1.0),
         },
     )
-    submit(session, contact, entry, world.auditor, world.calendar)
+    submit(session, contact, entry, world.auditor, world.calendar, now=TEST_NOW)
     assert contact.response_business_hours == pytest.approx(2.0)
     no_reply = start_contact(session, world.visit, world.auditor)
     assert no_reply.rubric.channel.value == "visit"
@@ -218,6 +226,7 @@ def test_no_reply_email_is_unreached_at_once(session: Session, world: Fieldwork)
         attempt("no_reply", "2027-02-02T10:00", sent_text="Hi"),
         world.auditor,
         world.calendar,
+        now=TEST_NOW,
     )
     assert contact.outcome is Outcome.NO_REPLY
     assert contact.unreached
@@ -232,11 +241,11 @@ def test_a_closed_round_accepts_no_new_contacts(session: Session, world: Fieldwo
 def test_review_queue_is_oldest_first_and_filters(session: Session, world: Fieldwork) -> None:
     first = start_contact(session, world.phone, world.auditor)
     submit(
-        session, first, REACHED_CALL, world.auditor, world.calendar, now=datetime(2027, 2, 2, 15, tzinfo=UTC)
+        session, first, REACHED_CALL, world.auditor, world.calendar, now=datetime(2027, 2, 2, 17, tzinfo=UTC)
     )
     second = start_contact(session, world.email, world.auditor)
     email = attempt("no_reply", "2027-02-02T10:00", sent_text="Hi")
-    submit(session, second, email, world.auditor, world.calendar, now=datetime(2027, 2, 2, 14, tzinfo=UTC))
+    submit(session, second, email, world.auditor, world.calendar, now=datetime(2027, 2, 2, 16, tzinfo=UTC))
     assert review_queue(session, world.district.id) == [second, first]
     assert review_queue(session, world.district.id, channel=world.phone.channel) == [first]
     assert review_queue(session, world.district.id + 1) == []
@@ -254,10 +263,10 @@ def test_an_assignment_is_done_once_reached_or_unreached(session: Session, world
     contact = start_contact(session, world.phone, world.auditor)
     assert done() == set()
     busy = attempt("busy", "2027-02-02T09:15")
-    submit(session, contact, busy, world.auditor, world.calendar)
+    submit(session, contact, busy, world.auditor, world.calendar, now=TEST_NOW)
     assert done() == set()  # a retry is still possible
     second = retry(session, world.phone, world.auditor)
-    submit(session, second, REACHED_CALL, world.auditor, world.calendar)
+    submit(session, second, REACHED_CALL, world.auditor, world.calendar, now=TEST_NOW)
     assert done() == {world.phone.id}
     return_contact(session, second, world.reviewer, "Fix the rings")
     assert done() == set()
@@ -269,5 +278,12 @@ def test_extreme_dates_are_refused_not_crashed_on(session: Session, world: Field
     moment = datetime.fromisoformat(text)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     with pytest.raises(ValidationError) as caught:
-        submit(session, contact, changed(REACHED_CALL, started_at=moment), world.auditor, world.calendar)
+        submit(
+            session,
+            contact,
+            changed(REACHED_CALL, started_at=moment),
+            world.auditor,
+            world.calendar,
+            now=TEST_NOW,
+        )
     assert [field for field, _ in caught.value.problems] == ["started_at"]

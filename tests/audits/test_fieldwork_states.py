@@ -24,6 +24,7 @@ from audits.fieldwork.status import assignment_states
 from audits.models import EvidenceKind
 from tests.audits.fieldwork_helpers import REACHED_CALL, Fieldwork, attempt, build_fieldwork
 from tests.audits.test_evidence import EML
+from tests.conftest import TEST_NOW
 
 NO_ANSWER = attempt("no_answer", "2027-02-02T09:15")
 
@@ -44,15 +45,15 @@ def test_an_assignment_moves_through_every_state(session: Session, world: Fieldw
     assert _state(session, world) == ("not_started", "")  # opened, nothing kept yet
     save_draft(contact, {"rings": "3"}, world.auditor)
     assert _state(session, world) == ("draft", "")
-    submit(session, contact, NO_ANSWER, world.auditor, world.calendar)
+    submit(session, contact, NO_ANSWER, world.auditor, world.calendar, now=TEST_NOW)
     assert _state(session, world) == ("retry", "")
     second = retry(session, world.phone, world.auditor)
-    submit(session, second, REACHED_CALL, world.auditor, world.calendar)
+    submit(session, second, REACHED_CALL, world.auditor, world.calendar, now=TEST_NOW)
     assert _state(session, world) == ("submitted", "")
     assert assignment_states(session, [world.phone])[world.phone.id].done
     return_contact(session, second, world.reviewer, "Count the rings again")
     assert _state(session, world) == ("returned", "Count the rings again")
-    submit(session, second, REACHED_CALL, world.auditor, world.calendar)
+    submit(session, second, REACHED_CALL, world.auditor, world.calendar, now=TEST_NOW)
     approve(session, second, world.reviewer)
     assert _state(session, world) == ("approved", "")
     reopen(session, second, world.reviewer, "Disputed")
@@ -62,7 +63,7 @@ def test_an_assignment_moves_through_every_state(session: Session, world: Fieldw
 def test_the_last_failed_attempt_is_unreached(session: Session, world: Fieldwork) -> None:
     contact = start_contact(session, world.phone, world.auditor)
     for number in range(3):
-        submit(session, contact, NO_ANSWER, world.auditor, world.calendar)
+        submit(session, contact, NO_ANSWER, world.auditor, world.calendar, now=TEST_NOW)
         if number < 2:
             contact = retry(session, world.phone, world.auditor)
     state = assignment_states(session, [world.phone])[world.phone.id]
@@ -72,10 +73,10 @@ def test_the_last_failed_attempt_is_unreached(session: Session, world: Fieldwork
 
 def test_the_queue_counts_and_limits(session: Session, world: Fieldwork) -> None:
     call = start_contact(session, world.phone, world.auditor)
-    submit(session, call, NO_ANSWER, world.auditor, world.calendar)
+    submit(session, call, NO_ANSWER, world.auditor, world.calendar, now=TEST_NOW)
     email = start_contact(session, world.email, world.auditor)
     entry = attempt("no_reply", "2027-02-02T10:00", sent_text="Hi")
-    submit(session, email, entry, world.auditor, world.calendar)
+    submit(session, email, entry, world.auditor, world.calendar, now=TEST_NOW)
     start_contact(session, world.visit, world.auditor)  # a draft does not wait for review
     assert queue_count(session, world.district.id) == 2
     assert queue_count(session, None) == 2
@@ -85,7 +86,7 @@ def test_the_queue_counts_and_limits(session: Session, world: Fieldwork) -> None
 
 def test_stored_values_leave_the_draft_out(session: Session, world: Fieldwork) -> None:
     contact = start_contact(session, world.phone, world.auditor)
-    submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
+    submit(session, contact, REACHED_CALL, world.auditor, world.calendar, now=TEST_NOW)
     return_contact(session, contact, world.reviewer, "Fix it")
     save_draft(contact, {"rings": "9"}, world.auditor)
     assert form_values(contact, "America/New_York") == {"rings": "9"}
@@ -119,7 +120,7 @@ def test_only_the_auditor_changes_evidence_while_the_contact_is_theirs(
     evidence = attach_evidence(session, contact, b"notes", "n.txt", "", world.auditor, tmp_path, 1000)
     with pytest.raises(NotAllowedError, match="only the contact's auditor"):
         remove_evidence(session, evidence, world.reviewer, tmp_path)
-    submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
+    submit(session, contact, REACHED_CALL, world.auditor, world.calendar, now=TEST_NOW)
     with pytest.raises(ConflictError, match="cannot change now"):
         remove_evidence(session, evidence, world.auditor, tmp_path)
     with pytest.raises(ConflictError, match="cannot change now"):

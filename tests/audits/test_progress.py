@@ -22,6 +22,7 @@ from audits.planning.progress import (
 )
 from audits.planning.rounds import move_round
 from tests.audits.round_samples import make_round, make_scenario, publish_rubrics
+from tests.conftest import TEST_NOW
 
 
 @pytest.fixture
@@ -165,11 +166,20 @@ def test_the_board_counts_latest_attempts_and_leaves_done_work_out_of_overdue(se
     world = build_fieldwork(session)
     auditor, calendar = world.auditor, world.calendar
     busy = start_contact(session, world.phone, auditor)
-    submit(session, busy, attempt("busy", "2027-02-02T09:15"), auditor, calendar)
+    submit(session, busy, attempt("busy", "2027-02-02T09:15"), auditor, calendar, now=TEST_NOW)
     approve(session, busy, world.reviewer)
-    submit(session, retry(session, world.phone, auditor), REACHED_CALL, auditor, calendar)  # attempt 2 waits
+    submit(
+        session, retry(session, world.phone, auditor), REACHED_CALL, auditor, calendar, now=TEST_NOW
+    )  # attempt 2 waits
     email = start_contact(session, world.email, auditor)
-    submit(session, email, attempt("no_reply", "2027-02-02T10:00", sent_text="Hi"), auditor, calendar)
+    submit(
+        session,
+        email,
+        attempt("no_reply", "2027-02-02T10:00", sent_text="Hi"),
+        auditor,
+        calendar,
+        now=TEST_NOW,
+    )
     approve(session, email, world.reviewer)  # unreached, approved: done
     start_contact(session, world.visit, auditor)  # a draft: not done
     session.commit()

@@ -44,6 +44,7 @@ from audits.retention import (
     remove_files,
 )
 from tests.audits.fieldwork_helpers import REACHED_CALL, Fieldwork, build_fieldwork, changed
+from tests.conftest import TEST_NOW
 
 # The fieldwork round ended on 2027-02-26 (school year 2026-27): kept 3 school years, its
 # evidence goes from August 2029. Its audio was uploaded on 2027-02-02 (90 days: gone by May).
@@ -95,14 +96,14 @@ def world(session: Session, tmp_path: Path) -> RetentionWorld:
     folder = tmp_path / "evidence"
     (folder / "recordings").mkdir(parents=True)
     contact = start_contact(session, fieldwork.phone, fieldwork.auditor)
-    submit(session, contact, REACHED_CALL, fieldwork.auditor, fieldwork.calendar)
+    submit(session, contact, REACHED_CALL, fieldwork.auditor, fieldwork.calendar, now=TEST_NOW)
     return_contact(session, contact, fieldwork.reviewer, "Say which documents were missing.")
-    submit(session, contact, REACHED_CALL, fieldwork.auditor, fieldwork.calendar)
+    submit(session, contact, REACHED_CALL, fieldwork.auditor, fieldwork.calendar, now=TEST_NOW)
     corrected = changed(
         REACHED_CALL,
         responses={"accuracy": AnswerEntry("Partly correct", comment="No immunisation records.")},
     )
-    reviewer_edit(session, contact, corrected, fieldwork.reviewer, fieldwork.calendar)
+    reviewer_edit(session, contact, corrected, fieldwork.reviewer, fieldwork.calendar, now=TEST_NOW)
     approve(session, contact, fieldwork.reviewer)
     for kind in KINDS:
         _evidence(session, contact, kind, folder)

@@ -17,6 +17,7 @@ from audits.scoring.tally import tally
 from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork, changed
 from tests.audits.scoring_helpers import NA
 from tests.audits.scoring_helpers import build_world as build_scoring_world
+from tests.conftest import TEST_NOW
 
 
 def by_hand(contact: Contact) -> tuple[float, float, bool, dict[str, tuple[float, float]]]:
@@ -60,7 +61,7 @@ def test_submitting_a_contact_tallies_its_points(session: Session) -> None:
     """The auditor's submission stores earned, possible and per-section points from the answers."""
     world = build_fieldwork(session)
     contact = start_contact(session, world.phone, world.auditor)
-    submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
+    submit(session, contact, REACHED_CALL, world.auditor, world.calendar, now=TEST_NOW)
     session.commit()
     tallied = stored(session, contact)
     assert tallied[1] > 0
@@ -74,10 +75,10 @@ def test_a_reviewer_edit_re_tallies_the_contact(session: Session) -> None:
 
     world = build_fieldwork(session)
     contact = start_contact(session, world.phone, world.auditor)
-    submit(session, contact, REACHED_CALL, world.auditor, world.calendar)
+    submit(session, contact, REACHED_CALL, world.auditor, world.calendar, now=TEST_NOW)
     before = stored(session, contact)
     better = changed(REACHED_CALL, responses={"courtesy": AnswerEntry(4)})
-    reviewer_edit(session, contact, better, world.reviewer, world.calendar)
+    reviewer_edit(session, contact, better, world.reviewer, world.calendar, now=TEST_NOW)
     approve(session, contact, world.reviewer)
     session.commit()
     after = stored(session, contact)
