@@ -68,10 +68,11 @@ def what_changed(contact: Contact, now: datetime | None = None) -> str:
     Says who by role (its auditor, a reviewer), never by name: the reader may be either.
     """
     now = now or utcnow()
+    # Edits first: an edit at the moment of a step (a resubmission's changes) is told as the step.
     changes: list[tuple[datetime, str, int]] = [
-        (event.at, STEP_WORDS[event.action], event.actor_id) for event in contact.events
+        (edit.at, "corrected in review", edit.user_id) for edit in contact.edits
     ]
-    changes += [(edit.at, "corrected in review", edit.user_id) for edit in contact.edits]
+    changes += [(event.at, STEP_WORDS[event.action], event.actor_id) for event in contact.events]
     if not changes:
         return "this contact changed since you opened it; reload to see it"
     changes.sort(key=lambda change: change[0])  # stable: of changes at the same moment, the last made
