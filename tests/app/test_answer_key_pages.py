@@ -54,7 +54,7 @@ def test_the_answer_key_lists_the_facts_the_scenarios_use_first(
     client: FlaskClient, leader: User, district: District
 ) -> None:
     html = client.get(f"/districts/{district.id}/answer-key").get_data(as_text=True)
-    assert "2 of the 2 facts your active scenarios use are still empty." in html
+    assert "2 of the 2 facts your active scenarios use have no answer." in html
     used, unused = html.split("Not used by an active scenario")
     assert 'name="doors_open_time"' in used and 'name="bell_times"' in used
     assert "Used by Enrolling a child." in used
@@ -82,9 +82,40 @@ def test_saving_the_answer_key_keeps_what_was_typed_and_shows_refusals_by_field(
         ("doors_open_time", "7:45 a.m."),
         ("bell_times", "8:30 a.m."),
     }
-    assert "Every fact your active scenarios use is filled in." in client.get(
+    assert "Every fact your active scenarios use has an answer." in client.get(
         response.headers["Location"]
     ).get_data(as_text=True)
+
+
+def test_a_school_has_its_own_answers_and_uses_the_districts_for_the_rest(
+    client: FlaskClient, leader: User, district: District, session: Session
+) -> None:
+    school = session.scalars(select(School).where(School.district_id == district.id)).one()
+    client.post(f"/districts/{district.id}/answer-key", data={"doors_open_time": "7:45 a.m."})
+    page = client.get(f"/schools/{school.id}/answer-key").get_data(as_text=True)
+    assert "The district's answer, used while this is empty: “7:45 a.m.”" in page
+    assert "1 of the 2 facts your active scenarios use has no answer for this school." in page
+    assert "Answers for this school" in client.get(f"/schools/{school.id}").get_data(as_text=True)
+
+    refused = client.post(f"/schools/{school.id}/answer-key", data={"bell_times": "[district: the time]"})
+    assert refused.status_code == 400
+    assert 'id="value-bell_times-error"' in refused.get_data(as_text=True)
+    assert [v.school_id for v in session.scalars(select(ScriptValue))] == [None]  # nothing of the school's
+
+    saved = client.post(
+        f"/schools/{school.id}/answer-key", data={"bell_times": "9:05 a.m.", "doors_open_time": ""}
+    )
+    assert saved.status_code == 302
+    session.expire_all()
+    assert {(v.school_id, v.name, v.value) for v in session.scalars(select(ScriptValue))} == {
+        (None, "doors_open_time", "7:45 a.m."),
+        (school.id, "bell_times", "9:05 a.m."),
+    }
+    page = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Every fact your active scenarios use has an answer for this school." in page
+    assert "This school has 1 answer of its own." in page
+    listed = client.get(f"/districts/{district.id}/answer-key").get_data(as_text=True)
+    assert "Abess Park</a>: 1 answer of its own" in listed
 
 
 def test_the_round_page_lists_what_is_missing_with_where_to_fill_it(

@@ -387,6 +387,11 @@ ROUTES: list[Route] = [
         "POST", "/districts/{district}/answer-key", L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
         form={"bell_times": "8:30 a.m."},
     ),
+    row("GET", "/schools/{school}/answer-key", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/schools/{school}/answer-key", L, Go("/schools/"), Go("/schools/"), F, F, F, F, F, F,
+        form={"bell_times": "9:00 a.m. at this school"},
+    ),
     row(
         "POST", "/districts/{district}/sign-in", L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
         form={"domains": "fieldwork.k12.example.org", "password_sign_in": "y", "two_step_required": "y"},

@@ -279,3 +279,29 @@ def test_a_persona_is_never_the_auditors_own(session: Session, district: Distric
     assert (profile.persona_name, profile.persona_phone, profile.persona_email) == (
         "Maria", "+19045550151", "m@example.net",
     )  # fmt: skip
+
+
+def test_a_schools_own_answer_comes_before_the_districts(session: Session, district: District) -> None:
+    from audits.models import Round
+
+    round_ = session.get(Round, _round(session, district))
+    assert round_ is not None
+    for number, profile in enumerate(session.scalars(select(AuditorProfile))):
+        profile.persona_name, profile.persona_phone = "Maria", f"+1904555015{number}"
+    schools = list(
+        session.scalars(select(School).where(School.district_id == district.id).order_by(School.id))
+    )
+    for school in schools[:2]:
+        save_district_values(session, None, district, {"doors_open_time": "7:30 a.m. here"}, school=school)
+    planned = [(c.school_id, c.scenario_id, c.auditor_id, c.child_grade) for c in _plan(session, round_)]
+    missing = missing_for_round(session, round_, planned)
+    assert [(m.variable, m.count) for m in missing] == [("doors_open_time", 1)]  # only the third school
+
+    save_district_values(session, None, district, {"doors_open_time": "7:45 a.m."})
+    commit_plan(session, round_)
+    by_school = {a.school_id: fill_for_assignment(session, a).answer_key for a in round_.assignments}
+    assert by_school == {
+        schools[0].id: "Doors open at 7:30 a.m. here.",
+        schools[1].id: "Doors open at 7:30 a.m. here.",
+        schools[2].id: "Doors open at 7:45 a.m.",
+    }
