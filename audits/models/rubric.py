@@ -148,5 +148,7 @@ class RubricItem(Base):
     unit: Mapped[TimingUnit | None] = mapped_column(_enum(TimingUnit))
     options: Mapped[list[ChoiceOption] | None] = mapped_column(JSON)
     bands: Mapped[list[list[float]] | None] = mapped_column(JSON)
+    # The contact fact the answer is taken from (``audits.rubrics.facts``); none: the auditor answers.
+    fact: Mapped[str | None] = mapped_column(String(32))
 
     section: Mapped[RubricSection] = relationship(back_populates="items")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
 from audits.models import CriticalPolicy, Rubric, RubricItem, RubricSection
+from audits.rubrics.facts import channel_problem
 from audits.rubrics.spec import MAX_NAME, MAX_PROSE, PART_KEY, parse_item, too_long
 from audits.rubrics.versions import ensure_draft, write_item
 
@@ -103,8 +104,13 @@ def move_section(section: RubricSection, offset: int) -> None:
 def _checked_item(rubric: Rubric, data: dict[str, Any], item: RubricItem | None) -> Any:
     spec = parse_item(data)
     assert spec is not None
+    problems: list[tuple[str | None, str]] = []
     if any(other.key == spec.key and other is not item for other in rubric.items):
-        raise ValidationError("key", f"item key {spec.key!r} is already used in this rubric")
+        problems.append(("key", f"item key {spec.key!r} is already used in this rubric"))
+    if spec.fact and (problem := channel_problem(spec.fact, rubric.channel)):
+        problems.append(("fact", problem))
+    if problems:
+        raise ValidationError.many(problems)
     return spec
 
 

@@ -4,6 +4,9 @@
 raises one ``ValidationError`` that lists every problem by path, e.g.
 ``sections[1].items[3].bands: bounds must ascend`` (indexes count from 0).
 ``rubric_to_dict`` is its inverse and gives the canonical export form.
+
+An item may name the contact fact it is scored from (``fact: rings``); which facts there
+are, and which items each can feed, is ``audits.rubrics.facts``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from audits.errors import ValidationError
 from audits.models import Channel, CriticalPolicy, ItemKind, TimingUnit
+from audits.rubrics.facts import channel_problem, fact_problem
 
 RUBRIC_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 PART_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -54,6 +58,7 @@ class ItemSpec:
     options: list[OptionSpec] = field(default_factory=list)
     unit: TimingUnit | None = None
     bands: list[tuple[float, float]] = field(default_factory=list)
+    fact: str | None = None  # the contact fact the answer is taken from, if any
 
 
 @dataclass
@@ -79,8 +84,10 @@ class RubricSpec:
 
 ITEM_FIELDS = {
     "key", "prompt", "kind", "guidance", "tip", "points", "critical", "allow_na",
-    "max", "options", "unit", "bands",
+    "max", "options", "unit", "bands", "fact",
 }  # fmt: skip
+# Fields every kind of item may have (the others belong to some kinds only).
+COMMON_FIELDS = {"key", "prompt", "kind", "guidance", "tip", "points", "critical", "allow_na", "fact"}
 KIND_FIELDS = {
     ItemKind.YES_NO: set(),
     ItemKind.SCALE: {"max"},
@@ -183,7 +190,7 @@ def parse_item(data: Any, path: str = "", problems: Problems | None = None) -> I
     if kind is None:
         _raise_if(own, problems)
         return None
-    for name in ITEM_FIELDS - {"key", "prompt", "kind", "guidance", "tip", "points", "critical", "allow_na"}:
+    for name in ITEM_FIELDS - COMMON_FIELDS:
         if name in data and name not in KIND_FIELDS[kind]:
             problems.append((f"{prefix}{name}", f"does not apply to a {kind.value} item"))
     if kind is ItemKind.TEXT:
@@ -212,8 +219,20 @@ def parse_item(data: Any, path: str = "", problems: Problems | None = None) -> I
     elif kind is ItemKind.TIMING:
         item.unit = _choice(TimingUnit, data, "unit", prefix, problems)
         item.bands = _parse_bands(data.get("bands"), f"{prefix}bands", problems)
+    item.fact = _fact(data, item, prefix, problems)
     _raise_if(own, problems)
     return item
+
+
+def _fact(data: dict[str, Any], item: ItemSpec, prefix: str, problems: Problems) -> str | None:
+    """The item's ``fact``, if it names one that can score an item of its kind and unit."""
+    name = _text(data, "fact", prefix, problems, required=False)
+    if not name:
+        return None
+    if problem := fact_problem(name, item.kind, item.unit):
+        problems.append((f"{prefix}fact", problem))
+        return None
+    return name
 
 
 def _raise_if(own: bool, problems: Problems) -> None:
@@ -329,6 +348,8 @@ def parse_rubric(data: Any, require_content: bool = True) -> RubricSpec:
                     (f"{item_path}.key", f"item key {item.key!r} is already used at {item_keys[item.key]}")
                 )
             item_keys.setdefault(item.key, item_path)
+            if item.fact and (problem := channel_problem(item.fact, spec.channel)):
+                problems.append((f"{item_path}.fact", problem))
             section.items.append(item)
         spec.sections.append(section)
     if (
@@ -350,6 +371,8 @@ def _number(value: float) -> int | float:
 def item_to_dict(item: ItemSpec) -> dict[str, Any]:
     """The canonical mapping of one item (fields in the format's order, defaults left out)."""
     data: dict[str, Any] = {"key": item.key, "prompt": item.prompt, "kind": item.kind.value}
+    if item.fact:
+        data["fact"] = item.fact
     if item.kind is ItemKind.SCALE:
         data["max"] = item.max
     elif item.kind is ItemKind.CHOICE:

@@ -37,6 +37,7 @@ def spec_from_item(item: RubricItem) -> ItemSpec:
         options=[OptionSpec(o["label"], float(o["fraction"])) for o in item.options or []],
         unit=TimingUnit(item.unit) if item.unit else None,
         bands=[(bound, fraction) for bound, fraction in item.bands or []],
+        fact=item.fact,
     )
 
 
@@ -75,6 +76,7 @@ def write_item(item: RubricItem, spec: ItemSpec) -> None:
     item.bands = (
         [[bound, fraction] for bound, fraction in spec.bands] if spec.kind is ItemKind.TIMING else None
     )
+    item.fact = spec.fact
 
 
 def _build_sections(spec: RubricSpec) -> list[RubricSection]:

@@ -221,3 +221,63 @@ def test_yaml_syntax_errors_name_the_line() -> None:
 def test_non_mapping_documents_are_refused() -> None:
     with pytest.raises(ValidationError, match="must be a mapping"):
         rubric_from_yaml("- just\n- a list\n")
+
+
+def test_an_item_names_the_fact_it_is_scored_from(example: dict[str, Any]) -> None:
+    """``fact:`` is kept, written after the kind, and read back the same."""
+    data = copy.deepcopy(example)
+    data["sections"][0]["items"][0]["fact"] = "reached"
+    data["sections"][0]["items"][1]["fact"] = "rings"
+    spec = parse_rubric(data)
+    assert [item.fact for item in spec.sections[0].items] == ["reached", "rings"]
+    assert spec.sections[1].items[0].fact is None
+    assert list(rubric_to_dict(spec)["sections"][0]["items"][1])[:4] == ["key", "prompt", "kind", "fact"]
+    assert rubric_from_yaml(rubric_to_yaml(spec)) == spec
+
+
+@pytest.mark.parametrize(
+    ("item", "fact", "reason"),
+    [
+        (1, "ringz", "'ringz' is not a contact fact; use one of reached, rings, hold_seconds, transfers, "
+         "staff_gave_name, reply_hours, greeted_seconds, wait_seconds"),
+        (0, "rings", "rings scores a timing item, not a yes_no item"),
+        (1, "hold_seconds", "hold_seconds is measured in minutes or seconds, not rings"),
+        (1, "transfers", "transfers scores a choice item, not a timing item"),
+        (1, "greeted_seconds", "greeted_seconds is measured in minutes or seconds, not rings"),
+        (1, 7, "must be text"),
+    ],
+)  # fmt: skip
+def test_a_bad_fact_is_refused_with_its_path(
+    example: dict[str, Any], item: int, fact: Any, reason: str
+) -> None:
+    """An unknown fact, one that cannot score the item's kind or unit, or another channel's."""
+    data = copy.deepcopy(example)
+    data["sections"][0]["items"][item]["fact"] = fact
+    assert problems_of(data) == [(f"sections[0].items[{item}].fact", reason)]
+
+
+def test_a_fact_of_another_channel_is_refused_even_when_the_item_fits(example: dict[str, Any]) -> None:
+    """A visit rubric cannot score an item from the phone's rings, nor a phone one from the visit's wait."""
+    data = copy.deepcopy(example)
+    data["channel"] = "visit"
+    data["sections"][0]["items"][1]["fact"] = "rings"
+    assert problems_of(data) == [
+        ("sections[0].items[1].fact", "rings is recorded on phone contacts, not on visit contacts")
+    ]
+    data = copy.deepcopy(example)
+    data["sections"][0]["items"][1].update(unit="seconds", fact="wait_seconds")
+    assert problems_of(data) == [
+        ("sections[0].items[1].fact", "wait_seconds is recorded on visit contacts, not on phone contacts")
+    ]
+
+
+def test_the_outcome_fact_scores_a_yes_no_item_of_any_channel(example: dict[str, Any]) -> None:
+    for channel in ("phone", "email", "visit"):
+        data = copy.deepcopy(example) | {"channel": channel}
+        data["sections"][0]["items"][0]["fact"] = "reached"
+        assert parse_rubric(data).sections[0].items[0].fact == "reached"
+    data = copy.deepcopy(example)
+    data["sections"][1]["items"][2]["fact"] = "reached"  # a text item is not scored
+    assert problems_of(data) == [
+        ("sections[1].items[2].fact", "reached scores a yes_no item, not a text item")
+    ]

@@ -163,3 +163,30 @@ def test_editing_a_draft_validates_like_the_format(session: Session, draft: Rubr
         add_item(session, section, {"key": "rings", "prompt": "Again", "kind": "yes_no", "points": 1})
     with pytest.raises(ValidationError, match="already used"):
         add_section(session, draft, "service", "Service again")
+
+
+def test_an_item_keeps_its_fact_through_versions_and_the_editor(session: Session) -> None:
+    """The fact is stored, copied to the next version, and checked against the rubric's channel."""
+    text = EXAMPLE_YAML.replace("unit: rings", "unit: rings\n        fact: rings")
+    rubric = create_draft(session, rubric_from_yaml(text))
+    assert rubric.items[1].fact == "rings"
+    publish(session, rubric)
+    following = new_version(session, rubric)
+    assert following.items[1].fact == "rings"
+    assert rubric_to_yaml(spec_from_rubric(following)) == rubric_to_yaml(rubric_from_yaml(text))
+    section = following.sections[0]
+    wait = {
+        "key": "wait",
+        "prompt": "Wait",
+        "kind": "timing",
+        "unit": "seconds",
+        "bands": [[60, 1]],
+        "points": 1,
+    }
+    with pytest.raises(ValidationError) as caught:
+        add_item(session, section, wait | {"fact": "wait_seconds"})
+    assert caught.value.problems == [
+        ("fact", "wait_seconds is recorded on visit contacts, not on phone contacts")
+    ]
+    update_item(following.items[1], {**wait, "key": "rings", "unit": "rings", "fact": None})
+    assert following.items[1].fact is None
