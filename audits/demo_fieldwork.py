@@ -156,13 +156,20 @@ def _timings(assignment: Assignment, started: datetime, quality: float, rng: ran
 def demo_entry(
     assignment: Assignment, rubric: Rubric, quality: float, rng: random.Random, started: datetime
 ) -> ContactEntry:
-    """A reached contact for ``assignment`` as an auditor of the given ``quality`` (0 to 1) might see it."""
+    """A reached contact for ``assignment`` as an auditor of the given ``quality`` (0 to 1) might see it.
+
+    Items scored from a fact (the rings, the hold …) are left out: their answers follow from the
+    timings, as on the contact form. (Their answers are still drawn, so that the seeded random
+    source gives every other item the answers it gave before facts existed.)
+    """
     spanish = assignment.scenario.language != "en"
+    timings = _timings(assignment, started, quality, rng)
+    drawn = {item.key: _answer(item, quality, rng, spanish) for item in rubric.items}
     return ContactEntry(
         outcome=Outcome.REACHED,
         started_at=started,
-        timings=_timings(assignment, started, quality, rng),
-        responses={item.key: _answer(item, quality, rng, spanish) for item in rubric.items},
+        timings=timings,
+        responses={item.key: drawn[item.key] for item in rubric.items if not item.fact},
     )
 
 
@@ -242,7 +249,6 @@ def load_demo_fieldwork(
         quality = rng.choice(QUALITIES) if state is DemoState.APPROVED else OPEN_QUALITY[state.name.lower()]
         entry = demo_entry(assignment, contact.rubric, quality, rng, started)
         if state is DemoState.CRITICAL:
-            entry.responses["answered_by_person"] = AnswerEntry(True)
             entry.responses["question_answered"] = AnswerEntry(False)  # a critical failure, approved below
         if state is DemoState.DRAFT:
             typed_so_far = replace(entry, responses={})

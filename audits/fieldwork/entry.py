@@ -9,6 +9,15 @@ problem. Problems name what they concern by its place in the entry: ``outcome``,
 
 ``Timings`` is the one list of what each channel records: the model's columns, the API's
 ``timings`` and the edit log follow it.
+
+Two rules tie the rubric to what the contact records (``audits.fieldwork.facts``):
+
+- ask once, derive the rest: an item that names a fact (``fact: rings``) takes its answer
+  from that fact; the fact is then required, and an answer given for the item must agree
+  with it (``responses.rings``: "this follows from the rings (4) …");
+- the outcome decides what applies: an attempt that reached nobody records its outcome,
+  its time and what it measured (the rings, a call back), no rubric answer and nothing that
+  needs a person (a hold, a transfer, a staff name, a reply's time).
 """
 
 from __future__ import annotations
@@ -20,8 +29,19 @@ from zoneinfo import ZoneInfo
 
 from audits.businesshours import BusinessCalendar, business_hours_between
 from audits.errors import Problem, ValidationError
+from audits.fieldwork.facts import (
+    MISSING,
+    NEEDS_A_PERSON,
+    agrees,
+    answer_words,
+    derived_answers,
+    fact_path,
+    fact_values,
+    facts_needed,
+)
 from audits.models import Channel, ItemKind, Outcome, Rubric
-from audits.rubrics.scoring import NA, item_fraction
+from audits.rubrics.facts import FACTS
+from audits.rubrics.scoring import NA, NotApplicable, item_fraction
 from audits.rubrics.versions import spec_from_item
 
 OUTCOMES: dict[Channel, list[Outcome]] = {
@@ -39,6 +59,7 @@ OUTCOMES: dict[Channel, list[Outcome]] = {
 MAX_COUNT = 100_000
 MAX_TEXT = 20_000
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # moments outside these years are typing mistakes
+CONTACT_NOUNS = {Channel.PHONE: "call", Channel.EMAIL: "email", Channel.VISIT: "visit"}
 STARTED_WORDS = {
     Channel.PHONE: "when the call started",
     Channel.EMAIL: "when the email was sent",
@@ -162,13 +183,15 @@ def measured_timings(
 ) -> dict[str, float]:
     """Timing item answers measured from the contact's own timings, by item key.
 
-    Phone: rings → rings, seconds → hold, business hours → call-back delay.
-    Email: business hours → response time. Visit: minutes / seconds → until greeted.
+    For timing items without a ``fact`` (rubrics written before facts): a blank answer is
+    filled with the measurement, a typed one wins. Phone: rings → rings, seconds → hold,
+    business hours → call-back delay. Email: business hours → response time. Visit: minutes
+    / seconds → until greeted. Items with a ``fact`` are derived instead (``derived_answers``).
     """
     channel = rubric.channel
     measured: dict[str, float] = {}
     for item in rubric.items:
-        if item.kind is not ItemKind.TIMING:
+        if item.kind is not ItemKind.TIMING or item.fact:
             continue
         unit = item.unit.value if item.unit else ""
         value: float | None = None
@@ -292,10 +315,62 @@ def _channel_rules(
     return problems
 
 
+def _outcome_problems(
+    entry: ContactEntry, timings: Timings, channel: Channel, problems: list[Problem]
+) -> list[Problem]:
+    """What an attempt that reached nobody cannot hold: rubric answers, and facts that need a person."""
+    outcome = entry.outcome
+    if outcome is None or outcome is Outcome.REACHED:
+        return []
+    ended = f"the {CONTACT_NOUNS[channel]} ended “{outcome.label}”"
+    found: list[Problem] = [
+        (timing_path(name), f"{ended}: leave this blank, or change how it ended")
+        for name in NEEDS_A_PERSON[channel]
+        if getattr(timings, name) not in (None, "") and not _has(problems, timing_path(name))
+    ]
+    found += [
+        (response_path(key), f"does not apply when {ended}: leave it blank, or change how it ended")
+        for key, given in entry.responses.items()
+        if given.na
+        or (given.value.strip() if isinstance(given.value, str) else given.value) not in (None, "")
+    ]
+    return found
+
+
+def _missing_facts(rubric: Rubric, facts: dict[str, Any], problems: list[Problem]) -> list[Problem]:
+    """The blank facts that items of ``rubric`` are scored from (on a contact that reached someone)."""
+    return [
+        (fact_path(name), MISSING[fact_path(name)])
+        for name in facts_needed(rubric)
+        if facts[name] is None and not _has(problems, fact_path(name))
+    ]
+
+
+def _derived(item_fact: str, given: AnswerEntry, derived: Any, path: str, problems: list[Problem]) -> bool:
+    """Whether the answer derived from ``item_fact`` stands: a given answer must agree with it."""
+    value = given.value.strip() if isinstance(given.value, str) else given.value
+    if (value in (None, "") and not given.na) or agrees(value, given.na, derived):
+        return True
+    fact = FACTS[item_fact]
+    problems.append(
+        (path, f"this follows from {fact.words} ({answer_words(derived)}): leave it out or change that")
+    )
+    return False
+
+
 def _check_answers(
-    entry: ContactEntry, rubric: Rubric, measured: dict[str, float], require: bool, problems: list[Problem]
+    entry: ContactEntry,
+    rubric: Rubric,
+    measured: dict[str, float],
+    derived: dict[str, Any],
+    require: bool,
+    problems: list[Problem],
 ) -> dict[str, Answer]:
-    """Each rubric item's answer checked against its kind; blank timing items filled from ``measured``."""
+    """Each rubric item's answer checked against its kind.
+
+    An item scored from a fact takes ``derived`` (nothing while the fact is blank); a blank
+    timing item without a fact is filled from ``measured``.
+    """
     known = {item.key for item in rubric.items}
     for key in entry.responses:
         if key not in known:
@@ -307,6 +382,13 @@ def _check_answers(
         comment = given.comment.strip()
         if len(comment) > MAX_TEXT:
             problems.append((response_path(item.key, "comment"), f"keep it under {MAX_TEXT:,} characters"))
+        if item.fact:
+            if item.key in derived and _derived(item.fact, given, derived[item.key], path, problems):
+                answer = derived[item.key]
+                na = isinstance(answer, NotApplicable)
+                fraction = item_fraction(spec_from_item(item), answer)
+                answers[item.key] = Answer(None if na else answer, na, fraction, comment)
+            continue
         value = given.value.strip() if isinstance(given.value, str) else given.value
         if value in (None, "") and item.key in measured:
             value = measured[item.key]
@@ -342,8 +424,9 @@ def check_entry(
 ) -> CheckedEntry:
     """Hold ``entry`` against every rule; return it checked, or raise one error listing every problem.
 
-    Rubric answers are required only when the school was reached (and ``require_answers``);
-    a failed attempt records its outcome and timings alone. With ``bounds``, every recorded
+    Rubric answers are required only when the school was reached (and ``require_answers``),
+    items scored from a fact taking theirs from it; a failed attempt records its outcome and
+    timings alone, and answers given for it are refused. With ``bounds``, every recorded
     moment must lie within them.
     """
     channel = rubric.channel
@@ -368,10 +451,17 @@ def check_entry(
             for problem in _bounds_problems(bounds, calendar.timezone, started_at, timings)
             if not _has(problems, problem[0] or "")
         )
+    problems.extend(_outcome_problems(entry, timings, channel, problems))
     hours = response_hours(calendar, started_at, timings) if channel is Channel.EMAIL else None
     measured = measured_timings(rubric, started_at, timings, calendar, hours)
     reached = outcome is Outcome.REACHED
-    answers = _check_answers(entry, rubric, measured, reached and require_answers, problems)
+    derived: dict[str, Any] = {}
+    if reached:
+        facts = fact_values(outcome, timings, hours)
+        if require_answers:
+            problems.extend(_missing_facts(rubric, facts, problems))
+        derived = derived_answers(rubric, facts)
+    answers = _check_answers(entry, rubric, measured, derived, reached and require_answers, problems)
     if problems or outcome is None or started_at is None:
         raise ValidationError.many(problems)
     return CheckedEntry(outcome, started_at, timings, hours, answers)
