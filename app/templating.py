@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import Flask
@@ -12,6 +13,7 @@ from audits.access import Action
 from audits.formatting import percent
 from audits.models import Level, Role
 from audits.phones import format_phone
+from audits.rubrics.facts import FACTS
 from audits.vocabulary import (
     CHANNEL_LABELS,
     CHANNEL_SHORT_LABELS,
@@ -30,6 +32,28 @@ def format_utc(moment: datetime | None) -> Markup:
     return Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), text)
 
 
+# A line that starts an item of its own: "2. …", "- …", "* …", "• …".
+_LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s")
+
+
+def reflowed(text: str) -> str:
+    """A scenario text with its hard line wraps undone, so it fills a narrow screen.
+
+    Scenario texts are written in YAML at about 80 characters a line. A line is joined to
+    the one before when it is indented (the rest of a numbered step) or when that one does not
+    end a sentence; list items, blank lines and lines after a full stop keep their own line.
+    """
+    lines: list[str] = []
+    for line in text.splitlines():
+        previous = lines[-1] if lines else ""
+        continues = line[:1].isspace() or not previous.rstrip().endswith((".", ":", "?", "!", '"'))
+        if previous.strip() and line.strip() and continues and not _LIST_ITEM.match(line):
+            lines[-1] = f"{previous.rstrip()} {line.strip()}"
+        else:
+            lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
 def register(app: Flask) -> None:
     """Install the helpers on ``app``."""
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -41,7 +65,10 @@ def register(app: Flask) -> None:
         channel_count=channel_count,
         language_name=language_name,
         language_names=language_names,
+        # What each contact fact is, for the items scored from one (``macros/rubric_form.html``).
+        fact_words={name: fact.words for name, fact in FACTS.items()},
     )
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["utc"] = format_utc
+    app.jinja_env.filters["reflowed"] = reflowed

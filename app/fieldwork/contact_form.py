@@ -22,8 +22,8 @@ from werkzeug.wrappers import Response
 from app import clock
 from app.errors import domain_json, json_error, status_for
 from app.extensions import db
-from app.fieldwork.display import helpers, local_time
-from app.fieldwork.entry_form import form_entry, preview_timings
+from app.fieldwork.display import derived_texts, helpers, local_time
+from app.fieldwork.entry_form import form_entry, preview_derived, preview_timings
 from app.fieldwork.pages import assignment_or_404, calendar_of, form_page, timezone_of
 from app.permissions import require
 from app.rounds.forms import slot_label
@@ -119,7 +119,11 @@ def _posted_draft() -> dict[str, str] | None:
 @blueprint.route("/contacts/<int:contact_id>/draft", methods=["POST"])
 @login_required
 def save(contact_id: int) -> Response | tuple[Response, int]:
-    """Keep what the auditor typed so far: JSON gets ``{"saved_at": …}``, a form post returns to the form."""
+    """Keep what the auditor typed so far: JSON gets ``{"saved_at": …}``, a form post returns to the form.
+
+    The JSON answer also holds what the timings typed so far give the rubric: ``measured`` (a
+    blank timing item's value) and ``derived`` (the answer of each item scored from a fact).
+    """
     contact = _contact_for_entry(contact_id)
     require(Action.RECORD_CONTACTS, contact)
     data = _posted_draft()
@@ -135,11 +139,16 @@ def save(contact_id: int) -> Response | tuple[Response, int]:
         return redirect(_form_url(contact))
     # Everything the answer needs is read before the commit, which expires the loaded objects.
     saved_at = contact.draft_saved_at
-    measured = preview_timings(data, contact.rubric, calendar_of(contact)) if request.is_json else None
+    measured = derived = None
+    if request.is_json:
+        measured = preview_timings(data, contact.rubric, calendar_of(contact))
+        derived = derived_texts(contact.rubric, preview_derived(data, contact.rubric, calendar_of(contact)))
     form_url, timezone = _form_url(contact), timezone_of(contact)
     db.session.commit()
     if request.is_json:
-        return jsonify(saved_at=saved_at.isoformat() if saved_at else None, measured=measured)
+        return jsonify(
+            saved_at=saved_at.isoformat() if saved_at else None, measured=measured, derived=derived
+        )
     flash(f"Draft saved at {local_time(saved_at, timezone)[-5:]}.", "success")
     return redirect(form_url)
 

@@ -24,7 +24,9 @@ from audits.models import (
     Response,
     ReviewAction,
     Rubric,
+    RubricItem,
 )
+from audits.rubrics.scoring import NotApplicable
 from audits.vocabulary import CHANNEL_LABELS
 
 FIELD_LABELS = {
@@ -77,6 +79,28 @@ def answer_text(response: Response) -> str:
         number = f"{float(value):g}"
         return f"{number} {unit[:-1] if number == '1' and unit.endswith('s') else unit}".strip()
     return str(value)
+
+
+def derived_text(item: RubricItem, value: Any) -> str:
+    """The answer an item takes from a contact's fact, as the contact form shows it: ``4 rings``, ``Yes``."""
+    if isinstance(value, NotApplicable):
+        return "N/A: does not apply"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        unit = UNIT_LABELS.get(item.unit, "") if item.unit else ""
+        number = f"{value:g}"
+        return f"{number} {unit[:-1] if number == '1' and unit.endswith('s') else unit}".strip()
+    return str(value)
+
+
+def derived_texts(rubric: Rubric, derived: dict[str, Any]) -> dict[str, str | None]:
+    """``derived_text`` of every item scored from a fact, by key; ``None`` while its fact is blank."""
+    return {
+        item.key: derived_text(item, derived[item.key]) if item.key in derived else None
+        for item in rubric.items
+        if item.fact
+    }
 
 
 def critical_failure(response: Response) -> bool:

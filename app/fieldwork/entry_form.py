@@ -4,12 +4,14 @@ The inputs are named as ``audits.fieldwork.drafts`` defines (a draft is the form
 state). What cannot be read (``"many"`` rings, a date that is not one) is reported
 here, on the entry's own paths (``timings.rings``); everything else, from required
 answers to a reply before its email, is the domain's to say (``check_entry``), and
-both come back at once, in the order of the page.
+both come back at once, in the order of the page. An item scored from a fact has no
+answer input, only its comment: whatever an older draft holds under its name is not read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from audits.businesshours import BusinessCalendar
 from audits.errors import Problem, ValidationError
@@ -25,6 +27,7 @@ from audits.fieldwork.entry import (
     timing_names,
     timing_path,
 )
+from audits.fieldwork.facts import derived_answers, fact_values
 from audits.models import ItemKind, Outcome, Rubric
 
 CHECKED = {"1", "on", "true", "yes"}
@@ -95,6 +98,8 @@ def read_form(values: Mapping[str, str], rubric: Rubric, timezone: str) -> tuple
             _text(values, na_name(item.key)).lower() in CHECKED,
             _text(values, comment_name(item.key)),
         )
+        if not item.fact
+        else AnswerEntry(comment=_text(values, comment_name(item.key)))  # its answer follows from the fact
         for item in rubric.items
     }
     return ContactEntry(outcome, started_at, timings, responses), problems
@@ -149,3 +154,14 @@ def preview_timings(
     entry, _ = read_form(values, rubric, calendar.timezone)
     hours = response_hours(calendar, entry.started_at, entry.timings)
     return measured_timings(rubric, entry.started_at, entry.timings, calendar, hours)
+
+
+def preview_derived(values: Mapping[str, str], rubric: Rubric, calendar: BusinessCalendar) -> dict[str, Any]:
+    """The answers the facts typed so far give the items scored from them, once the school is reached.
+
+    By item key (``NA`` for N/A); an item whose fact is still blank is left out. For showing the
+    auditor what each derived item will record.
+    """
+    entry, _ = read_form(values, rubric, calendar.timezone)
+    hours = response_hours(calendar, entry.started_at, entry.timings)
+    return derived_answers(rubric, fact_values(Outcome.REACHED, entry.timings, hours))

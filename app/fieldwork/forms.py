@@ -21,7 +21,8 @@ from wtforms.widgets import DateTimeLocalInput, NumberInput
 from app.fieldwork.entry_form import in_page_order
 from audits.errors import Problem
 from audits.fieldwork.entry import OUTCOMES, timing_names
-from audits.models import Channel, Rubric
+from audits.fieldwork.facts import NEEDS_A_PERSON
+from audits.models import Channel, Outcome, Rubric
 
 STARTED_LABELS = {
     Channel.PHONE: "When the call started",
@@ -64,9 +65,19 @@ class ContactFields(Form):
 
     started_at = _moment("When the call started")
     outcome = SelectField("How the contact ended", validate_choice=False)
-    rings = _count("Rings before a person answered")
-    hold_seconds = _count("Seconds on hold", description="All holds added up; 0 if you were not put on hold.")
-    transfers = _count("Number of transfers")
+    rings = _count(
+        "Rings before a person answered",
+        description="If nobody answered: the rings until a recording answered or you hung up.",
+    )
+    hold_seconds = _count(
+        "Longest hold in seconds",
+        description="The longest stretch on hold before someone came back on the line; 0 if you were not "
+        "put on hold.",
+    )
+    transfers = _count(
+        "Number of transfers",
+        description="Every hand-off, including being given another number to call; 0 if none.",
+    )
     call_seconds = _count("Call length in seconds")
     staff_gave_name = RadioField(
         "Did the staff member give their name?",
@@ -80,7 +91,10 @@ class ContactFields(Form):
     sent_text = TextAreaField("The email you sent", render_kw={"rows": 6})
     reply_at = _moment("When the reply arrived", description="Blank if no reply came.")
     reply_text = TextAreaField("The reply", render_kw={"rows": 8})
-    greeted_seconds = _count("Seconds until someone greeted you")
+    greeted_seconds = _count(
+        "Seconds until someone greeted you",
+        description="From reaching the counter until a staff member spoke to you or acknowledged you.",
+    )
     wait_seconds = _count("Total wait in seconds", description="From arriving until you were helped.")
 
     def __init__(self, channel: Channel, values: Mapping[str, str]) -> None:
@@ -95,6 +109,14 @@ class ContactFields(Form):
     def channel_fields(self) -> list[str]:
         """The names of the fields this channel records, in the order the form shows them."""
         return ["started_at", "outcome", *timing_names(self.channel)]
+
+    def needs_a_person(self) -> tuple[str, ...]:
+        """The fields that stay blank unless the contact reached a person (a hold, a transfer …)."""
+        return NEEDS_A_PERSON[self.channel]
+
+    def failed_outcomes(self) -> list[str]:
+        """The outcomes of this channel that reached nobody, as the outcome select's values."""
+        return [outcome.value for outcome in OUTCOMES[self.channel] if outcome is not Outcome.REACHED]
 
     def label_of(self, name: str) -> str:
         """A field's label, for error summaries and the edit log."""

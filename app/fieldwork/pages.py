@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.fieldwork.entry_form import preview_timings
+from app.fieldwork.display import derived_texts
+from app.fieldwork.entry_form import preview_derived, preview_timings
 from app.fieldwork.forms import ContactFields, EvidenceForm, ReopenForm, ReturnForm, place_problems
 from app.permissions import can
 from audits.access import Action
@@ -113,6 +114,9 @@ def form_page(
         values=values,
         placed=placed,
         measured=preview_timings(dict(values), contact.rubric, calendar_of(contact)),
+        derived=derived_texts(
+            contact.rubric, preview_derived(dict(values), contact.rubric, calendar_of(contact))
+        ),
         editable=review or auditor_may_edit(contact),
         review=review,
         note=review_note(contact),

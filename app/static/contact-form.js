@@ -145,6 +145,7 @@
       say(`Saved ${clock(new Date(reply.saved_at))}`);
       restored = false;
       if (reply.measured) showMeasured(reply.measured);
+      if (reply.derived) showDerived(reply.derived);
     } catch (error) {
       say(OFFLINE, true); // no answer at all: offline, or the connection dropped
     }
@@ -165,14 +166,37 @@
     keepOnDevice(false);
   }
 
+  // What applies depends on the outcome (``data-outcome-only``: the outcomes, space-separated).
   // A field only for one outcome (the call back, for a voicemail) shows when it applies or holds a value.
+  // A strict part (``data-outcome-strict``: the rubric, a hold or a transfer, which need a person) is
+  // hidden and switched off once another outcome is chosen, so none of its answers is sent; with
+  // ``data-outcome-chosen`` it shows only once an outcome that applies is chosen. The server decides
+  // what an outcome allows: this only keeps the auditor from filling in what it would refuse.
   const outcome = form.elements.namedItem("outcome");
   const onlyFor = form.querySelectorAll("[data-outcome-only]");
   function showForOutcome() {
+    const chosen = outcome ? outcome.value : "";
     onlyFor.forEach((wrapper) => {
-      const filled = [...wrapper.querySelectorAll("input, select, textarea")].some((input) => input.value);
-      const applies = outcome && outcome.value === wrapper.dataset.outcomeOnly;
+      const inputs = [...wrapper.querySelectorAll("input, select, textarea")];
+      const applies = wrapper.dataset.outcomeOnly.split(" ").includes(chosen);
+      if (wrapper.hasAttribute("data-outcome-strict")) {
+        const off = chosen ? !applies : wrapper.hasAttribute("data-outcome-chosen");
+        wrapper.hidden = off;
+        inputs.forEach((input) => {
+          input.disabled = off;
+        });
+        return;
+      }
+      const filled = inputs.some((input) => input.value);
       wrapper.hidden = !applies && !filled && !wrapper.querySelector(".error");
+    });
+  }
+
+  // The answers the server derived from the facts typed so far (the rings, the hold …).
+  function showDerived(derived) {
+    Object.entries(derived).forEach(([key, text]) => {
+      const shown = document.querySelector(`#derived-${key} [data-derived-value]`);
+      if (shown) shown.textContent = text === null ? "not recorded yet" : text;
     });
   }
 

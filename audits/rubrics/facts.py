@@ -51,12 +51,7 @@ FACTS: dict[str, Fact] = {
             SECONDS_OR_MINUTES,
         ),
         Fact("transfers", "the number of transfers", ItemKind.CHOICE, frozenset({Channel.PHONE})),
-        Fact(
-            "staff_gave_name",
-            "whether the staff member gave their name",
-            ItemKind.YES_NO,
-            frozenset({Channel.PHONE}),
-        ),
+        Fact("staff_gave_name", "whether a name was given", ItemKind.YES_NO, frozenset({Channel.PHONE})),
         Fact(
             "reply_hours",
             "when the reply arrived",

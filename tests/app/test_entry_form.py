@@ -7,13 +7,22 @@ from sqlalchemy.orm import Session
 
 from app.api.inputs import ContactIn
 from app.api.writes import contact_entry
-from app.fieldwork.entry_form import form_entry, preview_timings, read_form
+from app.fieldwork.entry_form import form_entry, preview_derived, preview_timings, read_form
 from audits.errors import ValidationError
 from audits.fieldwork.contacts import start_contact
 from audits.fieldwork.drafts import entry_values
-from audits.models import Rubric
+from audits.fieldwork.entry import AnswerEntry, check_entry
+from audits.models import Channel, Rubric
+from audits.rubrics.scoring import NA
 from tests.app.api_helpers import REACHED_CALL_BODY
-from tests.audits.fieldwork_helpers import REACHED_CALL, REACHED_CALL_FORM, Fieldwork, build_fieldwork
+from tests.audits.fieldwork_helpers import (
+    LIBRARY_CALL_FORM,
+    REACHED_CALL,
+    REACHED_CALL_FORM,
+    Fieldwork,
+    build_fieldwork,
+    use_library_rubric,
+)
 
 TIMEZONE = "America/New_York"
 
@@ -71,3 +80,42 @@ def test_a_readable_form_leaves_the_rules_to_the_domain(rubric: Rubric, world: F
 def test_timing_previews_skip_what_cannot_be_read(rubric: Rubric, world: Fieldwork) -> None:
     assert preview_timings({"rings": "4", "started_at": "soon"}, rubric, world.calendar) == {"rings": 4.0}
     assert preview_timings({"rings": "many"}, rubric, world.calendar) == {}
+
+
+def test_the_form_reads_no_answer_for_an_item_scored_from_a_fact_only_its_comment(
+    session: Session, world: Fieldwork
+) -> None:
+    """Those items have no input: an older draft's answer for one is not read, its comment is."""
+    use_library_rubric(session, Channel.PHONE)
+    rubric = start_contact(session, world.phone, world.auditor).rubric
+    values = {
+        **LIBRARY_CALL_FORM,
+        "item-rings": "9",
+        "na-hold_check_back": "1",
+        "item-answered_by_person": "no",
+    }
+    entry, unreadable = read_form(values, rubric, TIMEZONE)
+    assert unreadable == []
+    assert entry.responses["rings"] == AnswerEntry(
+        comment="A menu answered first; rings counted after pressing 0."
+    )
+    assert entry.responses["hold_check_back"] == AnswerEntry()
+    assert entry.responses["answered_by_person"] == AnswerEntry()
+    assert entry.responses["school_named"] == AnswerEntry(True)
+    assert check_entry(entry, rubric, world.calendar).answers["rings"].value == 4.0
+
+
+def test_derived_previews_show_what_each_fact_gives_once_the_school_is_reached(
+    session: Session, world: Fieldwork
+) -> None:
+    use_library_rubric(session, Channel.PHONE)
+    rubric = start_contact(session, world.phone, world.auditor).rubric
+    typed = {"outcome": "", "rings": "2", "hold_seconds": "0", "transfers": "2", "staff_gave_name": "yes"}
+    assert preview_derived(typed, rubric, world.calendar) == {
+        "answered_by_person": True,
+        "rings": 2.0,
+        "own_name_given": True,
+        "hold_check_back": NA,
+        "transfers": "Two transfers",
+    }
+    assert preview_derived({"rings": "many"}, rubric, world.calendar) == {"answered_by_person": True}

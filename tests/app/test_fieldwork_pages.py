@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from audits.fieldwork.contacts import start_contact
-from audits.models import ContactStatus, District, User
+from audits.models import Channel, ContactStatus, District, User
 from tests.app.fieldwork_world import (
     World,
     build_world,
@@ -23,7 +23,7 @@ from tests.app.fieldwork_world import (
     selected,
     textarea_value,
 )
-from tests.audits.fieldwork_helpers import REACHED_CALL_FORM
+from tests.audits.fieldwork_helpers import LIBRARY_CALL_FORM, REACHED_CALL_FORM, use_library_rubric
 from tests.conftest import PASSWORD, AuthActions
 
 
@@ -329,3 +329,130 @@ def test_a_time_in_the_future_is_refused_next_to_its_field_and_the_draft_kept(
     assert "this is in the future: enter the time it really happened" in html
     assert input_value(html, "started_at") == "2027-07-02T09:15"
     assert current_contact(session, world.phone).status is ContactStatus.DRAFT
+
+
+# --- ask once, derive the rest
+
+
+def test_a_fact_is_asked_once_and_its_items_say_what_they_follow_from(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    """On the library's phone rubric: no answer inputs for the items scored from the call's facts."""
+    use_library_rubric(session, Channel.PHONE)
+    login(auth, world.users["auditor"])
+    html = open_form(client, world.phone)
+    for key in ("answered_by_person", "rings", "own_name_given", "hold_check_back", "transfers"):
+        assert f'name="item-{key}"' not in html and f'name="na-{key}"' not in html, key
+        assert f'id="derived-{key}"' in html and f'name="comment-{key}"' in html, key
+    assert "From the outcome above: <strong data-derived-value>Yes</strong>" in html
+    assert "From the rings above: <strong data-derived-value>not recorded yet</strong>" in html
+    for key in ("school_named", "offer_of_help", "courtesy", "question_answered"):
+        assert f'name="item-{key}"' in html, key
+    # each field once: the rings, the hold and the name are inputs of the call only
+    assert html.count('name="rings"') == 1 and html.count('name="staff_gave_name"') == 2  # yes and no
+    assert "Longest hold in seconds" in html and "Seconds on hold" not in html
+    # guidance folded away, one disclosure per item that has guidance
+    assert html.count("<summary>How to judge this</summary>") == 16  # one per item, all folded
+    assert '<p class="hint" id="hint-courtesy">' in html
+    # what depends on reaching a person, for the page's script to switch off on another outcome
+    strict = '<div data-outcome-only="reached" data-outcome-strict>'
+    for name in ("hold_seconds", "transfers", "staff_gave_name"):
+        field = rf'<div class="field[^"]*"[^>]*>\s*<label for="{name}"|<fieldset[^>]*id="{name}"'
+        assert re.search(rf"{strict}\s*(?:{field})", html), name
+    assert len(re.findall(r'<div data-outcome-only="reached" data-outcome-strict>', html)) == 3
+    assert '<div class="rubric" data-outcome-only="reached" data-outcome-strict>' in html
+    assert 'data-outcome-only="voicemail auto_attendant no_answer busy wrong_number"' in html
+
+
+def test_a_reached_call_stores_the_answers_its_facts_give(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    """An answer left in an older draft for a derived item is not read: the fact decides."""
+    use_library_rubric(session, Channel.PHONE)
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    contact = current_contact(session, world.phone)
+    draft = client.post(
+        f"/contacts/{contact.id}/draft", json={"rings": "4", "transfers": "5"}, headers=json_headers()
+    ).get_json()
+    assert draft["derived"] == {
+        "answered_by_person": "Yes",
+        "rings": "4 rings",
+        "own_name_given": None,  # not recorded yet
+        "hold_check_back": None,
+        "transfers": "Three or more transfers",
+    }
+    data = {**LIBRARY_CALL_FORM, "item-rings": "1", "item-answered_by_person": "no"}
+    response = client.post(f"/contacts/{contact.id}/submit", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    stored = current_contact(session, world.phone)
+    answers = {r.item.key: (r.value, r.na, r.fraction, r.comment) for r in stored.responses}
+    assert answers["answered_by_person"] == (True, False, 1.0, "")
+    assert answers["rings"] == (4.0, False, 0.75, "A menu answered first; rings counted after pressing 0.")
+    assert answers["own_name_given"] == (False, False, 0.0, "")
+    assert answers["hold_check_back"] == (None, True, None, "")
+    assert answers["transfers"] == ("One transfer", False, 0.75, "")
+    assert not stored.critical_failure
+
+
+def test_a_reached_call_without_its_facts_is_refused_next_to_each_fact(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    use_library_rubric(session, Channel.PHONE)
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    contact = current_contact(session, world.phone)
+    data = {k: v for k, v in LIBRARY_CALL_FORM.items() if k not in {"hold_seconds", "staff_gave_name"}}
+    response = client.post(f"/contacts/{contact.id}/submit", data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "2 things to fix before this can be submitted" in html
+    assert re.search(
+        r'id="hold_seconds-error"[^>]*>.*enter the longest hold in seconds; 0 if you were not put', html
+    )
+    assert 'id="staff_gave_name-error"' in html and 'href="#staff_gave_name"' in html
+
+
+def test_an_unanswered_call_with_greeting_answers_is_refused_next_to_each_field(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    """Without the page's script (which switches them off), answers an outcome rules out come back refused."""
+    use_library_rubric(session, Channel.PHONE)
+    login(auth, world.users["auditor"])
+    open_form(client, world.phone)
+    contact = current_contact(session, world.phone)
+    data = {
+        "started_at": "2027-02-02T09:15",
+        "outcome": "no_answer",
+        "rings": "12",
+        "hold_seconds": "30",
+        "staff_gave_name": "yes",
+        "item-school_named": "yes",
+        "item-offer_of_help": "no",
+        "comment-question_answered": "It rang out.",
+    }
+    response = client.post(f"/contacts/{contact.id}/submit", data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    ended = "the call ended “No answer”"
+    assert "4 things to fix before this can be submitted" in html
+    for key in ("school_named", "offer_of_help"):
+        assert re.search(
+            rf'id="error-{key}"><span class="visually-hidden">Error: </span>does not apply when {ended}', html
+        )
+        assert f'href="#rubric-item-{key}"' in html
+    assert 'id="item-school_named-clear" name="item-school_named" value=""' in html  # a way to clear it
+    for name in ("hold_seconds", "staff_gave_name"):
+        assert f'id="{name}-error"' in html and f'href="#{name}"' in html
+    assert f"{ended}: leave this blank, or change how it ended" in html
+    stored = current_contact(session, world.phone)
+    assert stored.status is ContactStatus.DRAFT and stored.responses == []
+    assert stored.draft["item-school_named"] == "yes"  # kept as the draft, nothing lost
+
+    cleared = {**data, "item-school_named": "", "hold_seconds": "", "staff_gave_name": ""}
+    del cleared["item-offer_of_help"]
+    response = client.post(f"/contacts/{contact.id}/submit", data=cleared)
+    assert response.status_code == 302
+    stored = current_contact(session, world.phone)
+    assert (stored.outcome.value if stored.outcome else None, stored.rings) == ("no_answer", 12)
+    assert all(response.value is None for response in stored.responses)

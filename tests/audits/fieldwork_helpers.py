@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,12 +21,15 @@ from audits.models import (
     Role,
     Round,
     RoundStatus,
+    Rubric,
     School,
     Slot,
     User,
 )
 from audits.passwords import hash_password
-from tests.audits.round_helpers import make_scenario
+from audits.rubrics.versions import create_draft, publish
+from audits.rubrics.yamlio import rubric_from_yaml
+from tests.audits.round_helpers import make_scenario, publish_rubric
 
 
 @dataclass
@@ -159,3 +163,45 @@ REACHED_CALL = ContactEntry(
         "impression": AnswerEntry("Friendly but rushed."),
     },
 )
+
+
+LIBRARY_RUBRICS = Path(__file__).resolve().parents[2] / "audits" / "library" / "rubrics"
+
+
+def use_library_rubric(session: Session, channel: Channel) -> Rubric:
+    """Publish the library's standard rubric of ``channel`` (with its facts) as the next version of the
+    world's ``<channel>-test`` rubric, so contacts started from now on are scored on it (committed)."""
+    publish_rubric(session, channel)
+    text = (LIBRARY_RUBRICS / f"{channel.value}-standard.yaml").read_text()
+    rubric = create_draft(
+        session,
+        rubric_from_yaml(text.replace(f"key: {channel.value}-standard", f"key: {channel.value}-test")),
+    )
+    publish(session, rubric)
+    session.commit()
+    return rubric
+
+
+# A reached call on the library's phone rubric, as the form posts it: the rings, the hold, the
+# transfers and the staff name are recorded once, in the call's fields; the rubric asks the rest.
+LIBRARY_CALL_FORM = {
+    "started_at": "2027-02-02T09:15",
+    "outcome": "reached",
+    "rings": "4",
+    "hold_seconds": "0",
+    "transfers": "1",
+    "call_seconds": "240",
+    "staff_gave_name": "no",
+    "item-school_named": "yes",
+    "item-offer_of_help": "yes",
+    "na-voicemail_returned": "1",
+    "na-callback_time": "1",
+    "item-question_answered": "yes",
+    "item-answer_accuracy": "Accurate but missing one or two points",
+    "item-courtesy": "4",
+    "item-respectful_treatment": "yes",
+    "item-what_families_heard": "Friendly and quick.",
+    "na-language_help_offered": "1",
+    "na-language_help_wait": "1",
+    "comment-rings": "A menu answered first; rings counted after pressing 0.",
+}

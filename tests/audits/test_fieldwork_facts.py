@@ -159,7 +159,7 @@ def test_an_answer_given_for_a_derived_item_must_agree_with_its_fact(
         "responses.rings": "this follows from the rings (4): leave it out or change that",
         "responses.answered_by_person": "this follows from the outcome (yes): leave it out or change that",
         "responses.own_name_given": (
-            "this follows from whether the staff member gave their name (no): leave it out or change that"
+            "this follows from whether a name was given (no): leave it out or change that"
         ),
         "responses.hold_check_back": "this follows from the longest hold (N/A): leave it out or change that",
         "responses.transfers": (

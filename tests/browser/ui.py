@@ -39,7 +39,7 @@ def fill_rubric(page: Page, answers: dict[str, str] | None = None) -> None:
         key, wanted = found["key"], answers.get(found["key"])
         item = form.locator(f"#rubric-item-{key}")
         if wanted is None and found["na"] and NOT_APPLICABLE.search(key):
-            item.get_by_label("N/A: does not apply to this contact").check()
+            item.get_by_label("N/A: does not apply").check()
         elif found["radios"]:
             if wanted is not None:
                 item.get_by_role("radio", name=wanted, exact=True).check()
