@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from audits.fieldwork.entry import TIMING_TYPES
 from audits.models import (
@@ -27,6 +27,7 @@ from audits.models import (
     Slot,
     TimingUnit,
 )
+from audits.rubrics.facts import FACTS
 
 
 def choice(enum: type[StrEnum], **options: Any) -> fields.String:
@@ -281,6 +282,13 @@ class ItemSchema(Schema):
     key = fields.String(required=True)
     prompt = fields.String(required=True)
     kind = choice(ItemKind, required=True)
+    fact = fields.String(
+        validate=validate.OneOf(list(FACTS)),
+        metadata={
+            "description": "The contact fact the answer is taken from (reached, rings, hold_seconds …): "
+            "a contact's answer to this item follows from it and need not be sent."
+        },
+    )
     max = fields.Integer()
     options = fields.List(fields.Nested(OptionSchema))
     unit = choice(TimingUnit)

@@ -21,7 +21,7 @@ from audits.rubrics.versions import get_version, spec_from_rubric
 from audits.scoring.engine import round_scores
 from audits.tokens import create_token
 from tests.app.api_helpers import ApiWorld, build_api_world, get, text_of
-from tests.audits.fieldwork_helpers import REACHED_CALL, attempt, changed
+from tests.audits.fieldwork_helpers import REACHED_CALL, attempt, changed, use_library_rubric
 from tests.audits.scoring_helpers import NA, build_world
 from tests.conftest import TEST_NOW
 
@@ -347,3 +347,17 @@ def test_auditor_identity_never_appears(client: FlaskClient, world: ApiWorld, se
         "@example.org",
     ):
         assert private not in text
+
+
+def test_a_rubric_version_says_which_items_are_scored_from_a_fact(
+    client: FlaskClient, world: ApiWorld, session: Session
+) -> None:
+    rubric = use_library_rubric(session, Channel.PHONE)
+    body = get(client, world, "reviewer", f"/api/v1/rubrics/phone-test/versions/{rubric.version}").get_json()
+    assert {k: v for k, v in body.items() if k not in {"version", "status"}} == rubric_to_dict(
+        spec_from_rubric(rubric)
+    )
+    facts = {item["key"]: item.get("fact") for section in body["sections"] for item in section["items"]}
+    assert (
+        facts["answered_by_person"] == "reached" and facts["rings"] == "rings" and facts["courtesy"] is None
+    )

@@ -11,9 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audits.models import Contact, ContactStatus, ReviewAction, Role, RoundStatus
+from audits.models import Channel, Contact, ContactStatus, ReviewAction, Role, RoundStatus
 from audits.tokens import create_token
 from tests.app.api_helpers import REACHED_CALL_BODY, ApiWorld, build_api_world, get, post
+from tests.audits.fieldwork_helpers import use_library_rubric
 
 
 @pytest.fixture
@@ -299,3 +300,92 @@ def test_times_in_the_future_or_before_the_round_are_refused(
     assert early.status_code == 400 and _fields(early) == ["started_at"]
     assert "before the round opened" in early.get_json()["errors"][0]["message"]
     assert _contacts(session) == 0
+
+
+# A reached call on the library's phone rubric: the items scored from the call's facts are left out.
+LIBRARY_CALL_BODY: dict[str, Any] = {
+    "outcome": "reached",
+    "started_at": "2027-02-02T09:15:00-05:00",
+    "timings": {"rings": 4, "hold_seconds": 0, "transfers": 1, "call_seconds": 240, "staff_gave_name": False},
+    "responses": [
+        {"item": "school_named", "value": True},
+        {"item": "offer_of_help", "value": True},
+        {"item": "voicemail_returned", "na": True},
+        {"item": "callback_time", "na": True},
+        {"item": "question_answered", "value": True},
+        {"item": "answer_accuracy", "value": "Accurate but missing one or two points"},
+        {"item": "courtesy", "value": 4},
+        {"item": "respectful_treatment", "value": True},
+        {"item": "language_help_offered", "na": True},
+        {"item": "language_help_wait", "na": True},
+    ],
+}
+
+
+def test_items_scored_from_a_fact_take_their_answer_from_it(
+    client: FlaskClient, world: ApiWorld, session: Session
+) -> None:
+    """Left out, or sent with the same answer, they record what the call's facts say."""
+    use_library_rubric(session, Channel.PHONE)
+    path = f"/api/v1/assignments/{world.fieldwork.phone.id}/contacts"
+    body = copy.deepcopy(LIBRARY_CALL_BODY)
+    body["responses"] += [{"item": "rings", "value": 4}, {"item": "answered_by_person", "value": True}]
+    response = post(client, world, "auditor", path, body)
+    assert response.status_code == 201, response.get_json()
+    answers = {r["item"]: (r["value"], r["na"]) for r in response.get_json()["responses"]}
+    assert answers["rings"] == (4.0, False) and answers["answered_by_person"] == (True, False)
+    assert answers["own_name_given"] == (False, False) and answers["hold_check_back"] == (None, True)
+    assert answers["transfers"] == ("One transfer", False)
+
+
+def test_an_answer_that_contradicts_its_fact_is_refused_naming_the_item(
+    client: FlaskClient, world: ApiWorld, session: Session
+) -> None:
+    use_library_rubric(session, Channel.PHONE)
+    path = f"/api/v1/assignments/{world.fieldwork.phone.id}/contacts"
+    body = copy.deepcopy(LIBRARY_CALL_BODY)
+    body["responses"] += [{"item": "rings", "value": 2}, {"item": "answered_by_person", "value": False}]
+    del body["timings"]["transfers"]
+    response = post(client, world, "auditor", path, body)
+    assert response.status_code == 400
+    errors = {error["field"]: error["message"] for error in response.get_json()["errors"]}
+    assert errors == {
+        "timings.transfers": "enter how many times the call was transferred; 0 if it was not",
+        "responses.answered_by_person": "this follows from the outcome (yes): leave it out or change that",
+        "responses.rings": "this follows from the rings (4): leave it out or change that",
+    }
+    assert _contacts(session) == 0
+
+
+def test_an_unanswered_call_with_greeting_answers_is_refused(
+    client: FlaskClient, world: ApiWorld, session: Session
+) -> None:
+    """Nobody answered: greeting answers, a staff name or a hold contradict the outcome; the rings do not."""
+    use_library_rubric(session, Channel.PHONE)
+    path = f"/api/v1/assignments/{world.fieldwork.phone.id}/contacts"
+    body = {
+        "outcome": "no_answer",
+        "started_at": "2027-02-02T09:15:00-05:00",
+        "timings": {"rings": 12, "staff_gave_name": True, "hold_seconds": 20},
+        "responses": [
+            {"item": "school_named", "value": True},
+            {"item": "answered_by_person", "value": False},
+        ],
+    }
+    response = post(client, world, "auditor", path, body)
+    assert response.status_code == 400
+    errors = {error["field"]: error["message"] for error in response.get_json()["errors"]}
+    ended = "the call ended “No answer”"
+    refused = f"does not apply when {ended}: leave it blank, or change how it ended"
+    assert errors == {
+        "timings.hold_seconds": f"{ended}: leave this blank, or change how it ended",
+        "timings.staff_gave_name": f"{ended}: leave this blank, or change how it ended",
+        "responses.school_named": refused,
+        "responses.answered_by_person": refused,
+    }
+    assert _contacts(session) == 0
+    body = {**body, "timings": {"rings": 12}, "responses": []}
+    accepted = post(client, world, "auditor", path, body)
+    assert accepted.status_code == 201, accepted.get_json()
+    assert accepted.get_json()["timings"]["rings"] == 12
+    assert [r for r in accepted.get_json()["responses"] if r["value"] is not None or r["na"]] == []
