@@ -20,6 +20,7 @@ from wtforms.widgets import NumberInput
 
 from audits.errors import DomainError
 from audits.models import Channel, CriticalPolicy, ItemKind, RubricItem, TimingUnit
+from audits.rubrics.facts import facts_of
 from audits.vocabulary import CHANNEL_LABELS
 
 POLICY_LABELS = {
@@ -38,6 +39,17 @@ UNIT_LABELS = {
     TimingUnit.SECONDS: "seconds",
     TimingUnit.MINUTES: "minutes",
     TimingUnit.BUSINESS_HOURS: "business hours",
+}
+# The facts an item can be scored from (``audits.rubrics.facts``), as the editor offers them.
+FACT_LABELS = {
+    "reached": "The outcome: yes when the contact reached a person",
+    "rings": "The rings before a person answered",
+    "hold_seconds": "The longest hold",
+    "transfers": "The number of transfers (the options stand for 0, 1, 2 … transfers)",
+    "staff_gave_name": "Whether the staff member gave their name",
+    "reply_hours": "The business hours until the reply",
+    "greeted_seconds": "The time until the visitor was greeted",
+    "wait_seconds": "The visitor's total wait",
 }
 
 
@@ -161,6 +173,11 @@ class ItemForm(FlaskForm):
     unit = SelectField(
         "Measured in", choices=choices({"": "Choose a unit", **UNIT_LABELS}), validate_choice=False
     )
+    fact = SelectField(
+        "Scored from what the auditor records",
+        description="The item then asks nothing: its answer follows from the contact's outcome or timings.",
+        validate_choice=False,
+    )
     options = FieldList(FormField(OptionRow), min_entries=ROWS)
     bands = FieldList(FormField(BandRow), min_entries=ROWS)
 
@@ -169,6 +186,14 @@ class ItemForm(FlaskForm):
         self.group_errors: dict[str, list[str]] = {}
         self.row_errors: dict[str, dict[int, list[str]]] = {}
         self._rows: dict[str, list[int]] = {group: [] for group in ROW_GROUPS}
+
+    def offer_facts(self, channel: Channel, kind: ItemKind) -> bool:
+        """Offer the facts of ``channel`` that can score an item of ``kind``; whether there are any."""
+        fitting = [fact.name for fact in facts_of(channel) if fact.kind is kind]
+        self.fact.choices = [SelectChoice("", "Nothing: the auditor answers it")] + [
+            SelectChoice(name, FACT_LABELS.get(name, name)) for name in fitting
+        ]
+        return bool(fitting)
 
     def add_blank_rows(self) -> None:
         """Offer at least ``ROWS`` rows and two blank ones after what is filled in."""
@@ -189,6 +214,7 @@ class ItemForm(FlaskForm):
         if kind is not ItemKind.TEXT:
             data["points"] = parse_number(self.points.data)
             data["critical"] = bool(self.critical.data)
+            data["fact"] = self.fact.data or None
         if kind is ItemKind.SCALE:
             data["max"] = parse_number(self.max.data)
         elif kind is ItemKind.CHOICE:
@@ -259,6 +285,7 @@ def item_form_data(item: RubricItem) -> dict[str, Any]:
         "allow_na": item.allow_na,
         "max": number_text(item.scale_max),
         "unit": item.unit.value if item.unit else "",
+        "fact": item.fact or "",
         "options": [
             {"label": str(option["label"]), "fraction": number_text(float(option["fraction"]))}
             for option in item.options or []

@@ -474,8 +474,15 @@ def _item_page(
     item: RubricItem | None,
     status: int,
 ) -> tuple[str, int]:
+    offer_facts = form.offer_facts(rubric.channel, kind)
     page = render_template(
-        "rubrics/item.html", form=form, rubric=rubric, section=section, kind=kind, item=item
+        "rubrics/item.html",
+        form=form,
+        rubric=rubric,
+        section=section,
+        kind=kind,
+        item=item,
+        offer_facts=offer_facts,
     )
     return page, status
 

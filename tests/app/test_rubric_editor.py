@@ -633,3 +633,49 @@ def test_description_and_guidance_are_escaped(client: FlaskClient, admin: User, 
     rubric = published(session)
     html = client.get(f"/rubrics/{rubric.id}").get_data(as_text=True)
     assert "&lt;b&gt;not bold&lt;/b&gt;" in html and "<b>not bold</b>" not in html
+
+
+def test_an_item_can_be_scored_from_a_fact_of_its_rubrics_channel(
+    client: FlaskClient, admin: User, session: Session
+) -> None:
+    """The editor offers the facts that fit the item's kind and the rubric's channel, and keeps the choice."""
+    rubric = draft(session)
+    rings = next(item for item in rubric.items if item.key == "rings")
+    html = client.get(f"/rubrics/{rubric.id}/items/{rings.id}/edit").get_data(as_text=True)
+    assert "Scored from what the auditor records" in html
+    assert '<option value="rings">The rings before a person answered</option>' in html
+    assert 'value="hold_seconds"' in html and 'value="reached"' not in html  # a timing, not a yes/no
+    assert 'value="greeted_seconds"' not in html  # a visit's fact
+    data = {
+        "key": "rings",
+        "prompt": "How many rings?",
+        "points": "2",
+        "unit": "rings",
+        "fact": "rings",
+        "section": str(rings.section_id),
+        **BLANK_OPTIONS,
+        **BLANK_BANDS,
+        "bands-0-bound": "3",
+        "bands-0-fraction": "1",
+    }
+    assert (
+        client.post(f"/rubrics/{rubric.id}/items/{rings.id}/edit?kind=timing", data=data).status_code == 302
+    )
+    session.expire_all()
+    assert rings.fact == "rings"
+    assert "        fact: rings\n" in export(client, rubric.id)
+    html = client.get(f"/rubrics/{rubric.id}/items/{rings.id}/edit").get_data(as_text=True)
+    assert '<option selected value="rings">The rings before a person answered</option>' in html
+    # a fact that cannot score a timing in rings is refused next to the select
+    response = client.post(
+        f"/rubrics/{rubric.id}/items/{rings.id}/edit?kind=timing", data={**data, "fact": "hold_seconds"}
+    )
+    assert response.status_code == 400
+    assert "hold_seconds is measured in minutes or seconds, not rings" in response.get_data(as_text=True)
+    assert 'id="fact-error"' in response.get_data(as_text=True)
+    text = client.get(f"/rubrics/{rubric.id}/items/{rubric.items[0].id}/edit?kind=text").get_data(
+        as_text=True
+    )
+    assert "Scored from what the auditor records" not in text  # a text item is not scored
+    shown = client.get(f"/rubrics/{rubric.id}").get_data(as_text=True)
+    assert "<dt>Scored from</dt><dd>The rings, as the auditor records it (<code>rings</code>)</dd>" in shown
