@@ -28,7 +28,6 @@ from audits.models import (
     TimingUnit,
 )
 
-
 # An answer's value: a boolean, a number or a string, or null (N/A, unanswered). OpenAPI 3.0 reads
 # ``nullable`` only beside a ``type``, so null is allowed by the boolean branch of the ``oneOf`` (null
 # matches that branch alone); ``app.api.openapi`` drops the ``nullable`` apispec puts beside the ``oneOf``.
