@@ -8,7 +8,10 @@ calendar apps, which cannot sign in: its address carries a secret token instead
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+import hashlib
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
 from app.extensions import csrf, db
@@ -24,6 +27,17 @@ from audits.planning.progress import district_today, due_groups, open_assignment
 blueprint = Blueprint("assignments", __name__, url_prefix="/assignments")
 
 PROD_ID = "-//Touchpoint//Assignments//EN"
+
+
+def installation_domain() -> str:
+    """This installation's name in calendar UIDs: a digest of its secret key, then its host.
+
+    Two Touchpoints (two districts' servers, or a rehearsal copy) never give an event the same UID;
+    one installation keeps its UIDs as long as its secret key.
+    """
+    digest = hashlib.sha256(f"calendar-uid:{current_app.secret_key}".encode()).hexdigest()[:12]
+    host = urlsplit(current_app.config.get("PUBLIC_BASE_URL", "")).hostname or "touchpoint.invalid"
+    return f"{digest}.{host}"
 
 
 @blueprint.route("/")
@@ -75,8 +89,15 @@ def feed(user_id: int, token: str) -> Response:
         or not token_matches(user, token)
     ):
         abort(404)
+    assignments = open_assignments(db.session, user)
+    states = assignment_states(db.session, assignments)
     body = assignments_calendar(
-        open_assignments(db.session, user), user.district, PROD_ID, name=f"Touchpoint: {user.district.name}"
+        assignments,
+        user.district,
+        PROD_ID,
+        name=f"Touchpoint: {user.district.name}",
+        uid_domain=installation_domain(),
+        done={assignment_id for assignment_id, state in states.items() if state.done},
     )
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="touchpoint-assignments.ics"'
