@@ -216,11 +216,12 @@ def _fact_words(contact: Contact, item: RubricItem, measured: float) -> str:
     if channel is Channel.PHONE and unit == "rings":
         return f"the call records {measured:g} ring{'s' if measured != 1 else ''}"
     if channel is Channel.PHONE and unit == "seconds":
-        return f"the call records {duration(measured)} on hold"
+        return f"the call records {measured:g} seconds on hold"
+    hours = f"{round(measured, 1):g} business hours"
     if channel is Channel.PHONE:
-        return f"the recorded call back came {measured:g} business hours after the call"
+        return f"the recorded call back came {hours} after the call"
     if channel is Channel.EMAIL:
-        return f"the recorded reply came {measured:g} business hours after the email"
+        return f"the recorded reply came {hours} after the email"
     return f"the visit records a greeting after {duration(contact.greeted_seconds or 0)}"
 
 

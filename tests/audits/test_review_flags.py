@@ -226,7 +226,7 @@ def test_a_timing_marked_na_although_the_fact_was_recorded(
         {"answered_by_person": True, "hold_check_back": NA}, hold_seconds=150,
     )  # fmt: skip
     assert texts(flags) == [
-        "“Longest hold (seconds)” is marked N/A, but the call records 2.5 minutes on hold: scored from "
+        "“Longest hold (seconds)” is marked N/A, but the call records 150 seconds on hold: scored from "
         "that, it would earn 25% of its points."
     ]
 
