@@ -181,6 +181,10 @@ def test_the_queue_is_oldest_first_and_filters(
     html = client.get("/review/").get_data(as_text=True)
     assert html.index(f'id="queue-{call.id}"') < html.index(f'id="queue-{email.id}"')
     assert "2 contacts waiting" in html and "unreached" in html
+    # Each contact is opened by its school and channel, not by a date.
+    school = world.fieldwork.school.name
+    link = f'<a href="/contacts/{call.id}">{school}<span class="visually-hidden">: phone call</span></a>'
+    assert link in html
     only_email = client.get("/review/?channel=email").get_data(as_text=True)
     assert f'id="queue-{email.id}"' in only_email and f'id="queue-{call.id}"' not in only_email
     other = world.users["other_auditor"].id
