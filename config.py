@@ -259,6 +259,8 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "SCORECARD_WORKERS": int(environ.get("SCORECARD_WORKERS", "1")),
         **_mail_settings(env, environ),
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Set in the environment: every link uses it; unset outside production: the address being served.
+        "PUBLIC_BASE_URL_GIVEN": bool(environ.get("PUBLIC_BASE_URL", "").strip()),
         # Tests always run background tasks in-process: they never reach a real broker.
         "CELERY_BROKER_URL": "" if env == "testing" else environ.get("CELERY_BROKER_URL", ""),
         "CELERY_RESULT_BACKEND": "" if env == "testing" else environ.get("CELERY_RESULT_BACKEND", ""),

@@ -67,6 +67,25 @@ TITLES = {
 }
 
 
+# Our words for an HTTP error raised without its own (``abort(404)``): what happened and what to do next,
+# never Werkzeug's stock text ("It is either read-protected or not readable by the server").
+HTTP_WORDS: dict[int, tuple[str, str]] = {
+    400: ("The request could not be read",
+          "Something in what your browser sent could not be read, so nothing was done. Go back, reload the "
+          "page and try again."),
+    403: ("This page is not open to you",
+          "Your account cannot open this page or do this. If you need it for your work, ask your district's "
+          "Touchpoint administrator to check your role and schools."),
+    404: ("Page not found",
+          "There is no page at this address: the link may be mistyped or out of date, or what it showed was "
+          "removed. Use the menu above or start again from the home page."),
+    405: ("This page cannot do that",
+          "This address does not accept that kind of request. Go back and use the page's own buttons."),
+    429: ("Too many tries",
+          "There were too many attempts in a short time. Wait a few minutes, then try again."),
+}  # fmt: skip
+
+
 def status_for(error: DomainError) -> int:
     """The HTTP status that answers a domain error of ``error``'s kind."""
     return STATUS_OF_KIND[error.kind]
@@ -99,8 +118,12 @@ def domain_json(error: DomainError) -> Response:
 
 
 def wants_json() -> bool:
-    """Whether the request asks for JSON (a script's request) rather than a page."""
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    """Whether the request asks for JSON (a script's request) rather than a page.
+
+    Only a request that prefers JSON gets it: ``Accept: */*`` (a browser's download, a feed reader)
+    or no ``Accept`` at all gets the page.
+    """
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return request.is_json or best == "application/json"
 
 
@@ -178,6 +201,13 @@ def _render(
     return error_page(status, title, message)
 
 
+def http_words(error: HTTPException) -> tuple[str, str]:
+    """The title and message of an HTTP error's page: its own description when it was given one, else ours."""
+    own = error.description if error.description != type(error).description else None
+    title, message = HTTP_WORDS.get(error.code or 500, (error.name, error.description or ""))
+    return title, own or message
+
+
 def upload_limit_text(limit: int | None) -> str:
     """``MAX_CONTENT_LENGTH`` in words, e.g. ``20 MB``."""
     if not limit:
@@ -238,7 +268,8 @@ def register(app: Flask) -> None:
             from app.extensions import login_manager
 
             return login_manager.unauthorized()  # type: ignore[return-value]
-        return _render(error.code, error.name, error.description or "")
+        title, message = http_words(error)
+        return _render(error.code, title, message)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[Response | str, int] | Response:

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from markupsafe import Markup
+from wtforms import Field, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from audits.errors import DomainError
 from audits.ids import is_storable_id
 from audits.passwords import MAX_LENGTH, MIN_LENGTH
+
+
+class SiteForm(FlaskForm):
+    """Every form of the site: Flask-WTF's, with its CSRF token rendered without an ``id``.
+
+    A page often holds several forms (the account page has five): each token's ``id="csrf_token"``
+    would repeat, which HTML forbids. Nothing refers to the token by ``id``.
+    """
+
+    class Meta(FlaskForm.Meta):
+        """Flask-WTF's settings; only how the CSRF token renders differs."""
+
+        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Markup:
+            """Render ``field``; the CSRF token without an ``id``."""
+            if field.type == "CSRFTokenField":
+                render_kw = {**render_kw, "id": False}
+            return Markup(super().render_field(field, render_kw))
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:
@@ -44,7 +64,7 @@ def seen_revision() -> int | None:
     return request.form.get("revision", type=int)
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(SiteForm):
     """A new password, twice: for an invitation, a reset, and (with the current one) the account page."""
 
     password = PasswordField(

@@ -17,6 +17,7 @@ from celery import shared_task
 from flask import current_app, render_template_string
 
 from app.extensions import db
+from app.links import public_base_url
 from app.mail import send_message
 from audits.reminders import AuditorReminders, Reminder, due_reminders, group_by_auditor, record_sent
 from audits.timeutil import utcnow
@@ -120,7 +121,7 @@ def send_reminders(now: datetime | None = None, respect_hour: bool = False) -> S
     """
     now = now or utcnow()
     hour = current_app.config["REMINDER_HOUR"] if respect_hour else None
-    base_url = current_app.config["PUBLIC_BASE_URL"]
+    base_url = public_base_url()
     sent: list[Reminder] = []
     emails = failed = 0
     for group in group_by_auditor(due_reminders(db.session, now, not_before_hour=hour)).values():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from flask import Flask
 from markupsafe import Markup
@@ -24,12 +24,21 @@ from audits.vocabulary import (
 )
 
 
+def machine_time(value: date | datetime) -> str:
+    """A ``<time datetime>`` value: a day as ``2026-12-03``, a moment in UTC to the second
+    (``2026-12-03T15:40:07+00:00``; HTML allows no microseconds there)."""
+    if isinstance(value, datetime):
+        moment = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
 def format_utc(moment: datetime | None) -> Markup:
     """A moment as ``<time>``: ``Dec 3, 2026 15:40 UTC``."""
     if moment is None:
         return Markup("")
     text = f"{moment.strftime('%b')} {moment.day}, {moment.year} {moment.strftime('%H:%M')} UTC"
-    return Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), text)
+    return Markup('<time datetime="{}">{}</time>').format(machine_time(moment), text)
 
 
 # A line that starts an item of its own: "2. …", "- …", "* …", "• …".
@@ -71,4 +80,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["utc"] = format_utc
+    app.jinja_env.filters["machine_time"] = machine_time
     app.jinja_env.filters["reflowed"] = reflowed

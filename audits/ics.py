@@ -3,13 +3,15 @@
 Times are written in UTC (``...Z``), which Google Calendar, Outlook and Apple
 Calendar all read the same way, so no VTIMEZONE is needed. Each event keeps its
 UID and DTSTAMP from one fetch to the next, so a calendar updates events in
-place when an assignment moves. The feed says what to do and where, never how:
+place when an assignment moves; the UID names the installation, so two Touchpoints
+never share one. A finished assignment stays in the feed marked "Done" and as free
+time, not as an ordinary busy event. The feed says what to do and where, never how:
 no script, persona or answer key goes into it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,13 +21,17 @@ from audits.models import Assignment, Channel, District, School
 from audits.planning.slots import SLOT_WINDOWS, slot_window
 from audits.vocabulary import channel_label
 
-UID_DOMAIN = "touchpoint"
+UID_DOMAIN = "touchpoint.invalid"  # when the installation gives none
 REFRESH = timedelta(hours=1)
 
 
-def event_uid(assignment: Assignment) -> str:
-    """The UID an assignment keeps in every calendar, whatever changes about it."""
-    return f"assignment-{assignment.id}@{UID_DOMAIN}"
+def event_uid(assignment: Assignment, uid_domain: str = UID_DOMAIN) -> str:
+    """The UID an assignment keeps in every calendar, whatever changes about it.
+
+    ``uid_domain`` names the installation (``ab12cd34ef56.touchpoint.example.org``): assignment 7 of
+    one Touchpoint and assignment 7 of another are different events.
+    """
+    return f"assignment-{assignment.id}@{uid_domain}"
 
 
 def assignment_window(assignment: Assignment, district: District) -> tuple[datetime, datetime]:
@@ -68,30 +74,37 @@ def describe(assignment: Assignment, district: District) -> str:
     return "\n".join(lines)
 
 
-def _event(assignment: Assignment, district: District) -> Event:
+def _event(assignment: Assignment, district: District, uid_domain: str, done: bool) -> Event:
     start, end = assignment_window(assignment, district)
     event = Event()
-    event.add("uid", event_uid(assignment))
+    event.add("uid", event_uid(assignment, uid_domain))
     event.add("dtstamp", assignment.created_at.astimezone(UTC).replace(microsecond=0))
     event.add("dtstart", start)
     event.add("dtend", end)
-    event.add("summary", f"{channel_label(assignment.channel)}: {assignment.school.name}")
+    summary = f"{channel_label(assignment.channel)}: {assignment.school.name}"
+    event.add("summary", f"Done: {summary}" if done else summary)
     event.add("description", describe(assignment, district))
     address = address_of(assignment.school)
     if assignment.channel is Channel.VISIT and address:
         event.add("location", address)
-    event.add("transp", "OPAQUE")
+    event.add("transp", "TRANSPARENT" if done else "OPAQUE")  # done: free time, not a busy slot
     return event
 
 
 def assignments_calendar(
-    assignments: Iterable[Assignment], district: District, prod_id: str, name: str = "Touchpoint assignments"
+    assignments: Iterable[Assignment],
+    district: District,
+    prod_id: str,
+    name: str = "Touchpoint assignments",
+    uid_domain: str = UID_DOMAIN,
+    done: Collection[int] = frozenset(),
 ) -> bytes:
     """Return ``assignments`` as one iCalendar file, one VEVENT each.
 
     ``prod_id`` names the product (``-//Touchpoint//Assignments//EN``); ``name``
-    is what calendar apps call the subscribed calendar. Assignments should come
-    with their school, scenario and round loaded.
+    is what calendar apps call the subscribed calendar; ``uid_domain`` names the installation in
+    each UID; ``done`` holds the ids of finished assignments. Assignments should come with their
+    school, scenario and round loaded.
     """
     calendar = Calendar()
     calendar.add("prodid", prod_id)
@@ -103,5 +116,5 @@ def assignments_calendar(
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     for assignment in assignments:
-        calendar.add_component(_event(assignment, district))
+        calendar.add_component(_event(assignment, district, uid_domain, assignment.id in done))
     return calendar.to_ical()

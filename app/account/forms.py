@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from app.forms import SetPasswordForm
+from app.forms import SetPasswordForm, SiteForm
 from audits.models import TokenScope
 from audits.tokens import DEFAULT_DAYS, MAX_NAME
 
 LIFETIMES = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "A year")]
 
 
-class NewTokenForm(FlaskForm):
+class NewTokenForm(SiteForm):
     """A new API token: its name, what it may do, how long it lasts, and the person's password."""
 
     name = StringField(
@@ -60,11 +59,11 @@ class PasswordForm(SetPasswordForm):
     )
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(SiteForm):
     """Revoke one token (the form carries only the CSRF token)."""
 
 
-class SignOutEverywhereForm(FlaskForm):
+class SignOutEverywhereForm(SiteForm):
     """End every sign-in of the person (the form carries only the CSRF token)."""
 
 
@@ -73,7 +72,7 @@ RENEW_PREFIX = "renew"
 OFF_PREFIX = "off"
 
 
-class ProofForm(FlaskForm):
+class ProofForm(SiteForm):
     """Your password, or a code from your app: proof that it is you (used with a prefix)."""
 
     proof = PasswordField(

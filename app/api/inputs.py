@@ -15,6 +15,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from app.api.schemas import NULLABLE_SCALAR
 from audits.fieldwork.entry import TIMING_TYPES
 from audits.models import ContactStatus, Outcome
 
@@ -132,7 +133,7 @@ class ResponseIn(Schema):
         metadata={
             "description": "true/false for yes_no, an integer for scale, the option's label for choice, "
             "a number for timing, text for text.",
-            "oneOf": [{"type": "boolean"}, {"type": "number"}, {"type": "string"}],
+            **NULLABLE_SCALAR,
         },
     )
     na = _strict_bool(load_default=False, metadata={"description": "The item does not apply."})

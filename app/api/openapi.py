@@ -9,12 +9,14 @@ API and holds no data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, current_app, json
 from flask_smorest import Api
+from werkzeug.routing import Map
 from werkzeug.wrappers import Response
 
 from app.api.blueprint import PREFIX, blueprint
@@ -23,6 +25,7 @@ from app.api.schemas import ErrorsSchema
 F = TypeVar("F", bound=Callable[..., Any])
 
 SECURITY_SCHEME = "bearerAuth"
+LICENSE = {"name": "Proprietary: for the districts that run Touchpoint"}
 DESCRIPTION = """\
 Touchpoint's data, for the districts that run secret-shopper audits with it.
 
@@ -62,11 +65,70 @@ def documented_errors(*codes: int) -> Callable[[F], F]:
 spec_blueprint = Blueprint("api_spec", __name__, url_prefix=PREFIX)
 
 
+def _untyped_nullable(node: Any) -> None:
+    """Drop ``nullable`` where it stands without a ``type`` (beside a ``oneOf``): OpenAPI 3.0 ignores it."""
+    if isinstance(node, dict):
+        if node.get("nullable") and "type" not in node and "oneOf" in node:
+            del node["nullable"]
+        for value in node.values():
+            _untyped_nullable(value)
+    elif isinstance(node, list):
+        for value in node:
+            _untyped_nullable(value)
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
+
+
+def operation_ids(url_map: Map) -> dict[tuple[str, str], str]:
+    """Each API operation's ``operationId`` by (method, document path): its view's name, in camelCase."""
+    found: dict[tuple[str, str], str] = {}
+    for rule in url_map.iter_rules():
+        if not rule.endpoint.startswith(f"{blueprint.name}."):
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in rule.methods or ():
+            found[(method.lower(), path)] = _camel(rule.endpoint.rsplit(".", 1)[1])
+    return found
+
+
+def complete_document(document: dict[str, Any], url_map: Map, base_url: str) -> dict[str, Any]:
+    """The generated document made whole: an ``operationId`` on every operation, the server, no
+    ``nullable`` where OpenAPI 3.0 ignores it."""
+    ids = operation_ids(url_map)
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and (method, path) in ids:
+                operation.setdefault("operationId", ids[(method, path)])
+    document["servers"] = [{"url": base_url or "/", "description": "This Touchpoint"}]
+    document["info"].setdefault("license", LICENSE)
+    _untyped_nullable(document)
+    _drop_unused_schemas(document)
+    return document
+
+
+def _drop_unused_schemas(document: dict[str, Any]) -> None:
+    """Remove component schemas nothing refers to (flask-smorest's pagination header: unused here)."""
+    schemas = document.get("components", {}).get("schemas", {})
+    while True:
+        text = json.dumps(document)
+        unused = [name for name in schemas if f'"#/components/schemas/{name}"' not in text]
+        if not unused:
+            return
+        for name in unused:
+            del schemas[name]
+
+
 @spec_blueprint.route("/openapi.json")
 def openapi_json() -> Response:
     """The OpenAPI 3 document of the API."""
     api: TouchpointApi = current_app.extensions["touchpoint-api"]
-    return current_app.response_class(json.dumps(api.spec.to_dict()), mimetype="application/json")
+    document = complete_document(
+        api.spec.to_dict(), current_app.url_map, current_app.config.get("PUBLIC_BASE_URL", "")
+    )
+    return current_app.response_class(json.dumps(document), mimetype="application/json")
 
 
 def init_api(app: Flask) -> TouchpointApi:

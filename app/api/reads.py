@@ -80,8 +80,11 @@ def _round(round_id: int) -> Round:
 @blueprint.arguments(PageArgs, location="query")
 @blueprint.response(200, DistrictPageSchema)
 @documented_errors(403)
-def districts(args: dict[str, Any]) -> dict[str, Any]:
-    """List the districts you may see (an administrator: all; a leader or reviewer: their own)."""
+def list_districts(args: dict[str, Any]) -> dict[str, Any]:
+    """List the districts you may see (an administrator: all; a leader or reviewer: their own).
+
+    Each district has its timezone and school-day hours, in which every local time of its rounds reads.
+    """
     require(Action.VIEW_ROUNDS)
     user = api_user()
     stmt = select(District).order_by(District.name, District.id)
@@ -95,8 +98,11 @@ def districts(args: dict[str, Any]) -> dict[str, Any]:
 @blueprint.arguments(PageArgs, location="query")
 @blueprint.response(200, SchoolPageSchema)
 @documented_errors(403, 404)
-def schools(args: dict[str, Any], district_id: int) -> dict[str, Any]:
-    """List a district's schools by name (a principal: only their own schools)."""
+def list_schools(args: dict[str, Any], district_id: int) -> dict[str, Any]:
+    """List a district's schools by name (a principal: only their own schools).
+
+    Each school has its NCES id, level and grade span, and the contact details the planner relies on.
+    """
     district = get_or_404(District, district_id, "district")
     require(Action.LIST_SCHOOLS)
     user = api_user()
@@ -114,8 +120,11 @@ def schools(args: dict[str, Any], district_id: int) -> dict[str, Any]:
 @blueprint.arguments(RoundListArgs, location="query")
 @blueprint.response(200, RoundPageSchema)
 @documented_errors(403, 404)
-def rounds(args: dict[str, Any]) -> dict[str, Any]:
-    """List rounds, newest first, optionally of one district (``?district=ID``)."""
+def list_rounds(args: dict[str, Any]) -> dict[str, Any]:
+    """List rounds, newest first, optionally of one district (``?district=ID``).
+
+    An administrator sees every district's rounds; everyone else only their own district's.
+    """
     require(Action.VIEW_ROUNDS)
     user = api_user()
     stmt = (
@@ -142,8 +151,11 @@ def rounds(args: dict[str, Any]) -> dict[str, Any]:
 @blueprint.route(f"/rounds/<{ID}:round_id>")
 @blueprint.response(200, RoundSchema)
 @documented_errors(403, 404)
-def round_detail(round_id: int) -> dict[str, Any]:
-    """One round, with its channels and how many assignments it has."""
+def get_round(round_id: int) -> dict[str, Any]:
+    """One round, with its channels and how many assignments it has.
+
+    404 when the round does not exist or belongs to a district you may not see.
+    """
     round_ = _round(round_id)
     require(Action.VIEW_ROUNDS, round_)
     count = db.session.scalar(select(func.count()).where(Assignment.round_id == round_.id)) or 0
@@ -154,8 +166,11 @@ def round_detail(round_id: int) -> dict[str, Any]:
 @blueprint.arguments(PageArgs, location="query")
 @blueprint.response(200, AssignmentPageSchema)
 @documented_errors(403, 404)
-def assignments(args: dict[str, Any], round_id: int) -> dict[str, Any]:
-    """A round's assignments by due day and slot; an auditor sees only their own."""
+def list_assignments(args: dict[str, Any], round_id: int) -> dict[str, Any]:
+    """A round's assignments by due day and slot; an auditor sees only their own.
+
+    Auditors appear as their stable pseudonym; each assignment says the grade of the persona's child.
+    """
     round_ = _round(round_id)
     user = api_user()
     stmt = (
@@ -181,8 +196,11 @@ def assignments(args: dict[str, Any], round_id: int) -> dict[str, Any]:
 @blueprint.route(f"/assignments/<{ID}:assignment_id>")
 @blueprint.response(200, AssignmentDetailSchema)
 @documented_errors(403, 404)
-def assignment_detail(assignment_id: int) -> dict[str, Any]:
-    """One assignment with its script filled for the contact (its auditor, or who may see the round)."""
+def get_assignment(assignment_id: int) -> dict[str, Any]:
+    """One assignment with its script filled for the contact (its auditor, or who may see the round).
+
+    The persona, script, questions and answer key read as the auditor reads them, every variable filled.
+    """
     assignment = get_or_404(Assignment, assignment_id, "assignment")
     if not (permitted(Action.VIEW_OWN_ASSIGNMENTS) and assignment.auditor_id == api_user().id):
         require(Action.VIEW_ROUNDS, assignment.round)
@@ -202,8 +220,11 @@ def assignment_detail(assignment_id: int) -> dict[str, Any]:
 @blueprint.arguments(ScenarioListArgs, location="query")
 @blueprint.response(200, ScenarioPageSchema)
 @documented_errors(403, 404)
-def scenarios(args: dict[str, Any]) -> dict[str, Any]:
-    """A district's scenarios by channel and title (``?district=ID``; a leader's or reviewer's: their own)."""
+def list_scenarios(args: dict[str, Any]) -> dict[str, Any]:
+    """A district's scenarios by channel and title (``?district=ID``; a leader's or reviewer's: their own).
+
+    Each scenario lists the grades and school levels it fits and the variables its texts use.
+    """
     require(Action.VIEW_SCENARIOS)
     user = api_user()
     if "district" in args:
@@ -224,8 +245,11 @@ def scenarios(args: dict[str, Any]) -> dict[str, Any]:
 @blueprint.arguments(ContactListArgs, location="query")
 @blueprint.response(200, ContactPageSchema)
 @documented_errors(403, 404)
-def contacts(args: dict[str, Any], round_id: int) -> dict[str, Any]:
-    """A round's contacts (drafts left out) with typed answers, in id order."""
+def list_contacts(args: dict[str, Any], round_id: int) -> dict[str, Any]:
+    """A round's contacts (drafts left out) with typed answers, in id order.
+
+    An answer's ``value`` is null when the item was marked N/A or left unanswered.
+    """
     round_ = _round(round_id)
     require(Action.VIEW_ROUNDS, round_)
     stmt = (
@@ -251,8 +275,11 @@ def contacts(args: dict[str, Any], round_id: int) -> dict[str, Any]:
 @blueprint.route(f"/rubrics/<key>/versions/<{ID}:version>")
 @blueprint.response(200, RubricSchema)
 @documented_errors(403, 404)
-def rubric_version(key: str, version: int) -> dict[str, Any]:
-    """One rubric version as its YAML export writes it; auditors see the published rubrics they score on."""
+def get_rubric_version(key: str, version: int) -> dict[str, Any]:
+    """One rubric version as its YAML export writes it; auditors see the published rubrics they score on.
+
+    Sections and items come in their order on the contact form, with points, bands and guidance.
+    """
     rubric = None
     if RUBRIC_KEY.match(key):
         rubric = db.session.scalar(
@@ -288,8 +315,11 @@ def _scores_on(rubric: Rubric) -> bool:
 @blueprint.route(f"/rounds/<{ID}:round_id>/scores")
 @blueprint.response(200, ScoresSchema)
 @documented_errors(403, 404)
-def scores(round_id: int) -> dict[str, Any]:
-    """Every score of a round, straight from the scoring engine, at full precision."""
+def get_round_scores(round_id: int) -> dict[str, Any]:
+    """Every score of a round, straight from the scoring engine, at full precision.
+
+    Only approved contacts count: the district's figures, then each school's by channel and section.
+    """
     round_ = _round(round_id)
     require(Action.VIEW_DASHBOARD, round_)
     return scores_dict(round_scores(db.session, round_))

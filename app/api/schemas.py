@@ -29,6 +29,13 @@ from audits.models import (
 )
 from audits.rubrics.facts import FACTS
 
+# An answer's value: a boolean, a number or a string, or null (N/A, unanswered). OpenAPI 3.0 reads
+# ``nullable`` only beside a ``type``, so null is allowed by the boolean branch of the ``oneOf`` (null
+# matches that branch alone); ``app.api.openapi`` drops the ``nullable`` apispec puts beside the ``oneOf``.
+NULLABLE_SCALAR: dict[str, Any] = {
+    "oneOf": [{"type": "boolean", "nullable": True}, {"type": "number"}, {"type": "string"}],
+}
+
 
 def choice(enum: type[StrEnum], **options: Any) -> fields.String:
     """A string field documented with ``enum``'s values (it dumps enum members and plain strings alike)."""
@@ -224,7 +231,7 @@ class ResponseSchema(Schema):
         metadata={
             "description": "true/false for yes_no, an integer for scale, the option's label for choice, "
             "a number for timing, text for text; null when N/A or unanswered.",
-            "oneOf": [{"type": "boolean"}, {"type": "number"}, {"type": "string"}],
+            **NULLABLE_SCALAR,
         },
     )
     na = fields.Boolean(required=True)

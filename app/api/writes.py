@@ -152,7 +152,10 @@ def submit_contact(body: dict[str, Any], assignment_id: int) -> dict[str, Any] |
 @blueprint.doc(parameters=[IDEMPOTENCY_KEY])
 @documented_errors(403, 404, 409, 415, 422)
 def review_contact(body: dict[str, Any], contact_id: int) -> dict[str, Any]:
-    """Approve a submitted contact, or return it to its auditor with a comment (reviewers)."""
+    """Approve a submitted contact, or return it to its auditor with a comment (reviewers).
+
+    ``revision`` (optional) is the contact's revision you looked at: a contact changed since is refused (409).
+    """
     contact = _load(contact_id)
     require(Action.REVIEW_CONTACTS, contact)
     seen = body.get("revision")

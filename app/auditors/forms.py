@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import NumberInput
 
+from app.forms import SiteForm
 from app.rounds.forms import CheckboxListField
 from audits.auditors import MAX_PER_DAY, AuditorSettings
 from audits.models import School
@@ -21,7 +21,7 @@ WEEKDAY_CHOICES = [
 ]
 
 
-class AuditorForm(FlaskForm):
+class AuditorForm(SiteForm):
     """What the planner respects about one auditor."""
 
     languages = CheckboxListField(

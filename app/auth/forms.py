@@ -1,11 +1,12 @@
 """The sign-in form."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import SiteForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(SiteForm):
     """Email and password, plus where to go afterwards."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])

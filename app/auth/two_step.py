@@ -27,7 +27,7 @@ from wtforms.validators import Length
 
 from app.auth.session import sign_in, sign_in_throttle
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import SiteForm, apply_errors
 from audits import two_step
 from audits.errors import ConflictError, DomainError, ValidationError
 from audits.models import TwoStepKey, User
@@ -157,7 +157,7 @@ def qr_svg(uri: str) -> Markup:
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(SiteForm):
     """A code from the app, or a recovery code."""
 
     code = StringField(
@@ -169,7 +169,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SiteForm):
     """The first code of a key being set up."""
 
     code = StringField(

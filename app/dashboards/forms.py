@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 
+from app.forms import SiteForm
 
-class ThresholdForm(FlaskForm):
+
+class ThresholdForm(SiteForm):
     """The score below which a school is flagged, and the round page to return to."""
 
     alert_threshold = StringField(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import TimeInput
 
+from app.forms import SiteForm
 from audits.calendar import timezone_choices
 
 # What the common U.S. zones are called in everyday speech.
@@ -37,7 +37,7 @@ def timezone_select_choices() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-class DistrictForm(FlaskForm):
+class DistrictForm(SiteForm):
     """A district's name, timezone and school-day hours."""
 
     name = StringField("District name")
@@ -59,7 +59,7 @@ class DistrictForm(FlaskForm):
         self.timezone.choices = timezone_select_choices()
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(SiteForm):
     """One closure: a day or a range of days, and why."""
 
     first_day = DateField("First day", validators=[Optional()])
@@ -71,7 +71,7 @@ class ClosureForm(FlaskForm):
     reason = StringField("Reason", description="For example: Winter break, Teacher planning day.")
 
 
-class SignInForm(FlaskForm):
+class SignInForm(SiteForm):
     """How the district's people sign in (``audits.sign_in_policy``)."""
 
     domains = TextAreaField(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, RadioField, SelectField, StringField, TextAreaField
@@ -19,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateTimeLocalInput, NumberInput
 
 from app.fieldwork.entry_form import in_page_order
+from app.forms import SiteForm
 from audits.errors import Problem
 from audits.fieldwork.entry import OUTCOMES, timing_names
 from audits.fieldwork.facts import NEEDS_A_PERSON
@@ -155,7 +155,7 @@ def place_problems(form: ContactFields, problems: Iterable[Problem], rubric: Rub
     return placed
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(SiteForm):
     """One evidence file and what it shows."""
 
     file = FileField(
@@ -169,7 +169,7 @@ class EvidenceForm(FlaskForm):
         self.file.render_kw = {"accept": ACCEPT[channel]}
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(SiteForm):
     """Sending a contact back to its auditor."""
 
     comment = TextAreaField(
@@ -177,7 +177,7 @@ class ReturnForm(FlaskForm):
     )
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(SiteForm):
     """Unlocking an approved contact."""
 
     reason = TextAreaField("Why reopen it?", description="Kept in the review history.", render_kw={"rows": 3})

@@ -14,16 +14,15 @@ from flask import current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import clock
 from app.extensions import db
 from app.fieldwork.display import derived_texts
 from app.fieldwork.entry_form import preview_derived, preview_timings
 from app.fieldwork.forms import ContactFields, EvidenceForm, ReopenForm, ReturnForm, place_problems
+from app.fieldwork.review_page import review_context
 from app.permissions import can
 from audits.access import Action
 from audits.businesshours import BusinessCalendar
 from audits.fieldwork.contacts import attempts_of, can_retry, suggested_slot
-from audits.fieldwork.time_flags import time_flags
 from audits.fieldwork.workflow import EDITABLE_BY_AUDITOR
 from audits.models import Assignment, Contact, ContactStatus, Evidence, ReviewAction, ReviewEvent
 from audits.script_values import fill_for_assignment
@@ -134,7 +133,8 @@ def contact_page(
     return_form: ReturnForm | None = None,
     reopen_form: ReopenForm | None = None,
 ) -> tuple[str, int]:
-    """Everything a contact holds; the review buttons and the edit log for those who review it."""
+    """Everything a contact holds; for those who review it, the review buttons, the edit log, what does
+    not add up and what approving it changes for the school (``review_page.review_context``)."""
     may_review = can(Action.REVIEW_CONTACTS, contact)
     page = render_template(
         "fieldwork/contact.html",
@@ -146,6 +146,6 @@ def contact_page(
         return_form=return_form or ReturnForm(formdata=None),
         reopen_form=reopen_form or ReopenForm(formdata=None),
         attempts=attempts_of(db.session, contact.assignment),
-        time_flags=time_flags(contact, calendar_of(contact), clock.now()) if may_review else [],
+        **review_context(contact, may_review),
     )
     return page, status

@@ -7,7 +7,6 @@ edit log); nobody else may.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -22,37 +21,26 @@ from app.fieldwork.display import helpers
 from app.fieldwork.entry_form import form_entry
 from app.fieldwork.forms import ReopenForm, ReturnForm
 from app.fieldwork.pages import calendar_of, contact_or_404, contact_page, form_page, timezone_of
-from app.forms import apply_errors, id_arg, seen_revision
+from app.fieldwork.review_page import (
+    approved_words,
+    contact_words,
+    next_in_queue,
+    onward_words,
+    queue_filter,
+    reviewer_district,
+)
+from app.forms import apply_errors, seen_revision
 from app.permissions import permission_required, require
 from audits.access import Action
 from audits.errors import DomainError
 from audits.fieldwork.contacts import approve, reopen, return_contact, review_queue, reviewer_edit
 from audits.fieldwork.drafts import stored_values
+from audits.fieldwork.review_impact import counted_as
 from audits.fieldwork.workflow import EDITABLE_IN_REVIEW
-from audits.models import Channel, Role, Round, School, User
+from audits.models import Role, Round, School, User
 
 blueprint = Blueprint("review", __name__)
 blueprint.context_processor(helpers)
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    """Narrowing the queue; ``None`` leaves a criterion out."""
-
-    round_id: int | None = None
-    school_id: int | None = None
-    auditor_id: int | None = None
-    channel: Channel | None = None
-
-
-def _queue_filter() -> QueueFilter:
-    channel = request.args.get("channel", "")
-    return QueueFilter(
-        round_id=id_arg("round"),
-        school_id=id_arg("school"),
-        auditor_id=id_arg("auditor"),
-        channel=Channel(channel) if channel in Channel._value2member_map_ else None,
-    )
 
 
 def _filter_choices(district_id: int | None) -> dict[str, list[Any]]:
@@ -75,10 +63,9 @@ def _filter_choices(district_id: int | None) -> dict[str, list[Any]]:
 @permission_required(Action.REVIEW_CONTACTS)
 def queue() -> str:
     """Submitted contacts waiting for review, oldest first, with filters."""
-    where = _queue_filter()
-    admin = current_user.role is Role.ADMIN
-    district_id = None if admin else current_user.district_id
-    if not admin and district_id is None:  # not yet linked to a district: no district's contacts
+    where = queue_filter()
+    has_queue, district_id = reviewer_district()
+    if not has_queue:  # not yet linked to a district: no district's contacts
         contacts, choices = [], {"rounds": [], "schools": [], "auditors": []}
     else:
         contacts = review_queue(
@@ -101,10 +88,20 @@ def _contact_url(contact_id: int) -> str:
     return url_for("review.show", contact_id=contact_id)
 
 
+def _onward(done: str) -> Response:
+    """After a review step: on to the oldest contact the same filters give, or back to the queue."""
+    where = queue_filter()
+    following = next_in_queue(where)
+    flash(f"{done} {onward_words(where, following)}", "success")
+    if following is None:
+        return redirect(url_for("review.queue", **where.args()))
+    return redirect(url_for("review.show", contact_id=following.id, **where.args()))
+
+
 @blueprint.route("/contacts/<int:contact_id>/approve", methods=["POST"])
 @login_required
 def approve_contact(contact_id: int) -> Response | tuple[str, int]:
-    """Approve the contact: it counts from now on and is locked."""
+    """Approve the contact: it counts from now on and is locked; then on to the next one waiting."""
     contact = contact_or_404(contact_id)
     require(Action.REVIEW_CONTACTS, contact)
     try:
@@ -113,15 +110,15 @@ def approve_contact(contact_id: int) -> Response | tuple[str, int]:
         db.session.rollback()
         flash(f"Not approved: {error.reason}.", "error")
         return contact_page(contact, status=status_for(error))
+    done = approved_words(contact, counted_as(db.session, contact))
     db.session.commit()
-    flash(f"Approved the contact with {contact.assignment.school.name}. It now counts.", "success")
-    return redirect(url_for("review.queue"))
+    return _onward(done)
 
 
 @blueprint.route("/contacts/<int:contact_id>/return", methods=["POST"])
 @login_required
 def return_to_auditor(contact_id: int) -> Response | tuple[str, int]:
-    """Send the contact back to its auditor with a comment saying what to fix."""
+    """Send the contact back to its auditor with a comment saying what to fix; then on to the next one."""
     contact = contact_or_404(contact_id)
     require(Action.REVIEW_CONTACTS, contact)
     form = ReturnForm()
@@ -134,8 +131,7 @@ def return_to_auditor(contact_id: int) -> Response | tuple[str, int]:
         apply_errors(form, error)
         return contact_page(contact, status=status_for(error), return_form=form)
     db.session.commit()
-    flash(f"Returned the contact with {contact.assignment.school.name} to its auditor.", "success")
-    return redirect(url_for("review.queue"))
+    return _onward(f"Returned {contact_words(contact)} to its auditor.")
 
 
 @blueprint.route("/contacts/<int:contact_id>/reopen", methods=["POST"])

@@ -9,13 +9,13 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.rounds.assignments import auditor_day
 from app.rounds.forms import slot_label
 from audits.dashboard import home_summary
 from audits.directory import missing_contact_data
 from audits.fieldwork.contacts import queue_count, review_queue
-from audits.fieldwork.status import assignment_states
 from audits.models import Role
-from audits.planning.progress import upcoming_assignments
+from audits.planning.progress import next_up
 
 blueprint = Blueprint("home", __name__)
 
@@ -25,12 +25,13 @@ blueprint = Blueprint("home", __name__)
 def index() -> str:
     """Show the signed-in person's home page for their role."""
     summary = home_summary(db.session, current_user)
-    upcoming = upcoming_assignments(db.session, current_user, 5) if current_user.role is Role.AUDITOR else []
+    day = auditor_day(current_user) if current_user.role is Role.AUDITOR and current_user.district else None
+    upcoming = next_up(day.groups, 5) if day else []
     context: dict[str, Any] = {"summary": summary, "upcoming": upcoming, "slot_label": slot_label}
     if current_user.role in (Role.ADMIN, Role.LEADER):
         context["missing"] = missing_contact_data(db.session, current_user.district_id)
-    if current_user.role is Role.AUDITOR:
-        context["states"] = assignment_states(db.session, upcoming)
+    if day is not None:
+        context["states"] = day.states
     if current_user.role is Role.REVIEWER:
         district_id = current_user.district_id
         context["queue"] = review_queue(db.session, district_id, limit=5) if district_id else []

@@ -5,9 +5,10 @@ The new password itself is ``app.forms.SetPasswordForm``, shared with the accoun
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import InputRequired, Length
+
+from app.forms import SiteForm
 
 
 class ChooseMany(SelectMultipleField):
@@ -17,7 +18,7 @@ class ChooseMany(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(SiteForm):
     """The address a reset link should go to."""
 
     email = EmailField(
@@ -27,7 +28,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(SiteForm):
     """Who to invite, as what, and (for a principal) to which schools; the choices are the inviter's."""
 
     email = EmailField("Email", validators=[InputRequired("enter their email address"), Length(max=254)])
@@ -39,5 +40,5 @@ class InviteForm(FlaskForm):
     school = ChooseMany("Schools", description="A principal's schools (only for a principal).", coerce=int)
 
 
-class InvitationActionForm(FlaskForm):
+class InvitationActionForm(SiteForm):
     """Resend or revoke an invitation (the form carries only the CSRF token)."""

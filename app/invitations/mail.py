@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template
 
 from app.extensions import db
+from app.links import public_base_url
 from audits.importers.staff import Imported
 from audits.models import User
 from audits.outbox import enqueue
@@ -21,8 +22,8 @@ DISTRICT_ACCOUNT_SUBJECT = "Signing in to Touchpoint"
 
 
 def link_url(path: str) -> str:
-    """The absolute address of ``path`` on the public site (``PUBLIC_BASE_URL``)."""
-    return current_app.config["PUBLIC_BASE_URL"] + path
+    """The absolute address of ``path`` on the public site (``app.links.public_base_url``)."""
+    return public_base_url() + path
 
 
 def _enqueue(topic: str, user: User, subject: str, template: str, **context: object) -> None:

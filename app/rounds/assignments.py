@@ -8,40 +8,91 @@ calendar apps, which cannot sign in: its address carries a secret token instead
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
+from app import clock
 from app.extensions import csrf, db
 from app.permissions import permission_required
 from app.rounds.feed import feed_url, token_matches
 from app.rounds.forms import slot_label
 from audits.access import Action
-from audits.fieldwork.status import assignment_states
+from audits.businesshours import BusinessCalendar, next_school_day
+from audits.fieldwork.status import AssignmentState, assignment_states
 from audits.ics import assignments_calendar
 from audits.models import Contact, ContactStatus, Role, User
-from audits.planning.progress import district_today, due_groups, open_assignments
+from audits.planning.progress import DueGroup, due_groups, open_assignments
 
 blueprint = Blueprint("assignments", __name__, url_prefix="/assignments")
 
 PROD_ID = "-//Touchpoint//Assignments//EN"
+# States that put an assignment back in its auditor's hands at the top of their list.
+RETURNED = {"returned", "reopened"}
+
+
+def installation_domain() -> str:
+    """This installation's name in calendar UIDs: a digest of its secret key, then its host.
+
+    Two Touchpoints (two districts' servers, or a rehearsal copy) never give an event the same UID;
+    one installation keeps its UIDs as long as its secret key.
+    """
+    digest = hashlib.sha256(f"calendar-uid:{current_app.secret_key}".encode()).hexdigest()[:12]
+    host = urlsplit(current_app.config.get("PUBLIC_BASE_URL", "")).hostname or "touchpoint.invalid"
+    return f"{digest}.{host}"
+
+
+# Weeks of "Later" work shown at once; the rest are a page further.
+LATER_WEEKS = 2
+
+
+@dataclass(frozen=True)
+class AuditorDay:
+    """An auditor's open work in the order to do it, each assignment's state, and the district's today."""
+
+    groups: list[DueGroup]
+    states: dict[int, AssignmentState]
+    today: date
+
+
+def auditor_day(user: User) -> AuditorDay:
+    """``user``'s assignments grouped as ``due_groups`` orders them: returned work first, done work last."""
+    district = user.district
+    assert district is not None  # an auditor always belongs to a district
+    today = clock.today_in(district)
+    assignments = open_assignments(db.session, user)
+    states = assignment_states(db.session, assignments)
+    done = {assignment_id for assignment_id, state in states.items() if state.done}
+    returned = {assignment_id for assignment_id, state in states.items() if state.key in RETURNED}
+    next_day = next_school_day(BusinessCalendar.of(district), today)
+    return AuditorDay(due_groups(assignments, today, done, returned, next_day), states, today)
 
 
 @blueprint.route("/")
 @permission_required(Action.VIEW_OWN_ASSIGNMENTS)
 def mine() -> str:
-    """The signed-in auditor's open assignments (overdue, today, this week, later, done) with their states."""
+    """The signed-in auditor's work in the order to do it: returned, overdue, today, the next school day,
+    later weeks (a few at a time) and, folded away, what is done."""
     district = current_user.district
     if district is None:
         abort(404)
-    today = district_today(district)
-    assignments = open_assignments(db.session, current_user)
-    states = assignment_states(db.session, assignments)
-    done = {assignment_id for assignment_id, state in states.items() if state.done}
+    day = auditor_day(current_user)
+    weeks = [group for group in day.groups if group.key == "later"]
+    pages = max(1, -(-len(weeks) // LATER_WEEKS))
+    page = min(max(request.args.get("later", 1, type=int) or 1, 1), pages)
+    shown = set(map(id, weeks[(page - 1) * LATER_WEEKS : page * LATER_WEEKS]))
     return render_template(
         "assignments/mine.html",
-        groups=due_groups(assignments, today, done),
-        states=states,
-        today=today,
+        groups=[group for group in day.groups if group.key != "later" or id(group) in shown],
+        later_page=page,
+        later_pages=pages,
+        later_total=sum(len(group.assignments) for group in weeks),
+        states=day.states,
+        today=day.today,
         district=district,
         feed_url=feed_url(current_user),
         slot_label=slot_label,
@@ -75,8 +126,15 @@ def feed(user_id: int, token: str) -> Response:
         or not token_matches(user, token)
     ):
         abort(404)
+    assignments = open_assignments(db.session, user)
+    states = assignment_states(db.session, assignments)
     body = assignments_calendar(
-        open_assignments(db.session, user), user.district, PROD_ID, name=f"Touchpoint: {user.district.name}"
+        assignments,
+        user.district,
+        PROD_ID,
+        name=f"Touchpoint: {user.district.name}",
+        uid_domain=installation_domain(),
+        done={assignment_id for assignment_id, state in states.items() if state.done},
     )
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="touchpoint-assignments.ics"'

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
+from app.forms import SiteForm
 from audits.models import (
     AuditorProfile,
     Channel,
@@ -77,7 +77,7 @@ def scenario_label(scenario: Scenario) -> str:
     return f"{scenario.title} ({language_name(scenario.language)})"
 
 
-class RoundForm(FlaskForm):
+class RoundForm(SiteForm):
     """A round: window, schools, and per channel the contacts per school and scenarios."""
 
     name = StringField("Name", description="For example: Spring 2027 phone and email round.")
@@ -160,11 +160,11 @@ class RoundForm(FlaskForm):
         )
 
 
-class CommitForm(FlaskForm):
+class CommitForm(SiteForm):
     """Committing a draft's plan: a button."""
 
 
-class StatusForm(FlaskForm):
+class StatusForm(SiteForm):
     """Moving a round on; going back to draft must be confirmed (it deletes the assignments)."""
 
     to = HiddenField()
@@ -182,7 +182,7 @@ def auditor_label(user: User, profile: AuditorProfile) -> str:
     return f"{user.display_name} ({language_names(profile.languages)})"
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(SiteForm):
     """Another auditor, day or slot for one assignment."""
 
     auditor_id = SelectField(

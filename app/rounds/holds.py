@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
@@ -20,7 +19,7 @@ from wtforms.validators import InputRequired, Length
 from app.errors import status_for
 from app.extensions import db
 from app.fieldwork.display import local_time
-from app.forms import apply_errors
+from app.forms import SiteForm, apply_errors
 from app.permissions import require
 from audits.access import Action
 from audits.errors import DomainError
@@ -36,7 +35,7 @@ def _helpers() -> dict[str, Any]:
     return {"hold_moment": local_time}
 
 
-class HoldForm(FlaskForm):
+class HoldForm(SiteForm):
     """Why a hold is placed or lifted."""
 
     reason = TextAreaField(

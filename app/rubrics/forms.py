@@ -12,12 +12,12 @@ import math
 import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import NumberInput
 
+from app.forms import SiteForm
 from audits.errors import DomainError
 from audits.models import Channel, CriticalPolicy, ItemKind, RubricItem, TimingUnit
 from audits.rubrics.facts import facts_of
@@ -90,7 +90,7 @@ def number_text(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-class RubricForm(FlaskForm):
+class RubricForm(SiteForm):
     """A new rubric: what identifies it, and how it scores."""
 
     key = StringField(
@@ -110,7 +110,7 @@ class RubricForm(FlaskForm):
     description = TextAreaField("Description", render_kw={"rows": 3})
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(SiteForm):
     """A draft's name, critical policy and description (key and channel never change)."""
 
     name = StringField("Name")
@@ -120,7 +120,7 @@ class DetailsForm(FlaskForm):
     description = TextAreaField("Description", render_kw={"rows": 3})
 
 
-class SectionForm(FlaskForm):
+class SectionForm(SiteForm):
     """A section's key and title."""
 
     key = StringField(
@@ -143,7 +143,7 @@ class BandRow(Form):
     fraction = StringField("Fraction", widget=NumberInput(step="any", min=0, max=1))
 
 
-class ItemForm(FlaskForm):
+class ItemForm(SiteForm):
     """Every field an item of any kind can have; the page shows those of the chosen kind."""
 
     section = SelectField("Section", validate_choice=False)
@@ -297,7 +297,7 @@ def item_form_data(item: RubricItem) -> dict[str, Any]:
     }
 
 
-class ImportForm(FlaskForm):
+class ImportForm(SiteForm):
     """Upload of a rubric YAML file."""
 
     file = FileField(

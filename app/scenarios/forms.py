@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from app.forms import SiteForm
 from app.rounds.forms import CheckboxListField
 from app.rubrics.forms import choices
 from audits.models import Rubric
@@ -15,7 +15,7 @@ from audits.scenario_fit import SCENARIO_LEVELS
 from audits.vocabulary import CHANNEL_LABELS, OFFERED_LANGUAGES
 
 
-class ScenarioForm(FlaskForm):
+class ScenarioForm(SiteForm):
     """A scenario: who the auditor plays, what they say, and how the contact is scored."""
 
     title = StringField("Title")

@@ -1,17 +1,17 @@
 """Forms of the school pages."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import SiteForm
 from audits.models import Level
 
 LEVEL_CHOICES = [SelectChoice(level.value, level.value.capitalize()) for level in Level]
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(SiteForm):
     """A school's editable details. Real validation happens in ``audits.directory``."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
@@ -41,7 +41,7 @@ class SchoolForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(SiteForm):
     """Upload of an NCES school directory file."""
 
     file = FileField(
@@ -51,7 +51,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(SiteForm):
     """Saving (or previewing again) a file previewed earlier: its token, name and the person's choices."""
 
     token = HiddenField(validators=[DataRequired()])
@@ -61,7 +61,7 @@ class ConfirmImportForm(FlaskForm):
     step = HiddenField(default="save")
 
 
-class DirectoryForm(FlaskForm):
+class DirectoryForm(SiteForm):
     """Upload of the district's own school directory."""
 
     district = SelectField("District", coerce=int, validate_choice=False)
@@ -75,5 +75,5 @@ class DirectoryForm(FlaskForm):
     )
 
 
-class UndoForm(FlaskForm):
+class UndoForm(SiteForm):
     """Undoing an import: the button alone (and its CSRF token)."""

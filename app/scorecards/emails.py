@@ -13,9 +13,10 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask import current_app, render_template_string
+from flask import render_template_string
 
 from app.extensions import db
+from app.links import public_base_url
 from audits.models import Round, Scorecard, User
 from audits.outbox import SCORECARDS_PUBLISHED, enqueue
 from audits.scorecards import school_principals
@@ -91,7 +92,7 @@ def queue_publication_emails(round_: Round, cards: list[Scorecard]) -> int:
         for user in principals.get(card.school_id, []):
             users[user.id] = user
             per_user[user.id].append(card)
-    base_url = current_app.config["PUBLIC_BASE_URL"]
+    base_url = public_base_url()
     for user_id, user_cards in per_user.items():
         email = build_email(users[user_id], round_, user_cards, base_url)
         enqueue(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
 
+from app.forms import SiteForm
 
-class CallForm(FlaskForm):
+
+class CallForm(SiteForm):
     """The auditor confirms the phone Twilio should ring first (kept on their profile)."""
 
     phone = StringField(

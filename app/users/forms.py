@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from app.forms import SiteForm
 from app.rounds.forms import CheckboxListField
 from audits.errors import ValidationError
 from audits.ids import is_storable_id
 from audits.models import Role, School
 
 
-class RoleForm(FlaskForm):
+class RoleForm(SiteForm):
     """A person's role and, for a principal, their schools."""
 
     role = SelectField("Role", validate_choice=False, render_kw={"data-role-select": ""})
@@ -46,7 +46,7 @@ class RoleForm(FlaskForm):
         return [school_id for school_id in self.schools.data or [] if is_storable_id(school_id)]
 
 
-class StaffUploadForm(FlaskForm):
+class StaffUploadForm(SiteForm):
     """A staff file to preview, and (for an administrator) the district it is for."""
 
     file = FileField(
@@ -60,7 +60,7 @@ class StaffUploadForm(FlaskForm):
     district = SelectField("District", coerce=int, default=0)
 
 
-class StaffConfirmForm(FlaskForm):
+class StaffConfirmForm(SiteForm):
     """Confirm a previewed staff file: what was previewed (its fingerprint) and whether to invite."""
 
     fingerprint = HiddenField()

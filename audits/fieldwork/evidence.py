@@ -47,6 +47,25 @@ HTML_MARKERS = (
     b"<?xml",
 )
 BOM = b"\xef\xbb\xbf"
+WHAT_TO_ATTACH = (
+    "Attach a photo (JPEG or PNG), an email (.eml), a recording (MP3, WAV) or a text file (.txt)."
+)
+# What a refused file is, in the words of the person who picked it.
+FILE_NAMES = {
+    "application/pdf": "a PDF",
+    "application/zip": "a ZIP archive",
+    "application/gzip": "a compressed (gzip) file",
+    "application/x-7z-compressed": "a compressed (7-Zip) file",
+    "application/x-rar-compressed": "a compressed (RAR) file",
+    "application/x-msdownload": "a Windows program",
+    "application/msword": "a Word document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "a Word document",
+    "application/vnd.ms-excel": "an Excel workbook",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "an Excel workbook",
+    "image/heic": "an iPhone photo in HEIC format (set the camera to “Most compatible”, or share it as JPEG)",
+    "image/gif": "a GIF image",
+    "video/quicktime": "a video",
+}
 MAX_LABEL = 100
 # The largest photo decoded: 50 megapixels holds every phone camera's photo (48 MP at most).
 MAX_IMAGE_PIXELS = 50_000_000
@@ -74,15 +93,16 @@ def sniff(data: bytes) -> Sniffed:
         if guess.mime in AUDIO_TYPES:
             mime = "audio/mp4" if guess.mime in {"video/mp4", "audio/x-m4a"} else guess.mime
             return Sniffed(EvidenceKind.AUDIO, mime)
-        raise ValidationError(
-            "file", f"{guess.mime} files are not accepted; upload a photo, audio, .eml or .txt"
+        what = FILE_NAMES.get(
+            guess.mime, f"a {guess.extension.upper()} file" if guess.extension else "a file"
         )
+        raise ValidationError("file", f"This is {what}. {WHAT_TO_ATTACH}")
     head = data[:4096].lstrip().removeprefix(BOM).lstrip().lower()
     if b"\x00" in data[:4096]:
-        raise ValidationError("file", "this is not a photo, audio recording, email or text file")
+        raise ValidationError("file", f"This is not a photo, recording, email or text file. {WHAT_TO_ATTACH}")
     if head.startswith(HTML_MARKERS) or b"<script" in data.lower():
         raise ValidationError(
-            "file", "web pages (HTML) are not accepted; save the email as .eml or plain text"
+            "file", "This is a web page (HTML). Save the email as .eml (or as plain text) and attach that."
         )
     try:
         data.decode("utf-8")

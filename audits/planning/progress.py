@@ -180,46 +180,66 @@ def open_assignments(session: Session, user: User, limit: int | None = None) -> 
     return list(session.scalars(stmt))
 
 
-def upcoming_assignments(session: Session, user: User, limit: int = 5) -> list[Assignment]:
-    """The next ``limit`` assignments ``user`` has to do, overdue ones first."""
-    return open_assignments(session, user, limit)
-
-
 @dataclass(frozen=True)
 class DueGroup:
-    """Assignments under one heading of an auditor's list."""
+    """Assignments under one heading of an auditor's list: ``key`` says which (``later`` groups are weeks)."""
 
     title: str
     assignments: list[Assignment]
+    key: str = ""
+
+
+def _week_words(monday: date) -> str:
+    return f"Week of {monday:%A, %B} {monday.day}"
 
 
 def due_groups(
-    assignments: Sequence[Assignment], today: date, done: Collection[int] = frozenset()
+    assignments: Sequence[Assignment],
+    today: date,
+    done: Collection[int] = frozenset(),
+    returned: Collection[int] = frozenset(),
+    next_day: date | None = None,
 ) -> list[DueGroup]:
-    """Sort an auditor's assignments under Overdue, Today, This week, Later and Done (empty groups left out).
+    """An auditor's assignments in the order to do them; empty groups left out.
 
-    ``done`` holds the ids of assignments with nothing left to do; they go under
-    Done whatever their due day. On a weekend, "This week" is the school week ahead.
+    Returned to you (a reviewer sent it back or reopened it: ``returned``), Overdue, Due today, Next
+    school day (``next_day``; the next weekday when not given), then Later, one group per week
+    (``key`` "later"), and Done last (``done``: nothing left to do, whatever the due day).
     """
-    next_monday = today + timedelta(days=7 - today.weekday())
-    if today.weekday() >= 5:
-        next_monday += timedelta(days=7)
-    groups: dict[str, list[Assignment]] = {
-        "Overdue": [],
-        "Today": [],
-        "This week": [],
-        "Later": [],
-        "Done": [],
-    }
+    if next_day is None:
+        next_day = today + timedelta(days=1)
+        while next_day.weekday() >= 5:
+            next_day += timedelta(days=1)
+    fixed: dict[str, list[Assignment]] = {"returned": [], "overdue": [], "today": [], "next": []}
+    weeks: dict[date, list[Assignment]] = {}
+    finished: list[Assignment] = []
     for assignment in assignments:
         if assignment.id in done:
-            groups["Done"].append(assignment)
+            finished.append(assignment)
+        elif assignment.id in returned:
+            fixed["returned"].append(assignment)
         elif assignment.due_day < today:
-            groups["Overdue"].append(assignment)
+            fixed["overdue"].append(assignment)
         elif assignment.due_day == today:
-            groups["Today"].append(assignment)
-        elif assignment.due_day < next_monday:
-            groups["This week"].append(assignment)
+            fixed["today"].append(assignment)
+        elif assignment.due_day <= next_day:
+            fixed["next"].append(assignment)
         else:
-            groups["Later"].append(assignment)
-    return [DueGroup(title, items) for title, items in groups.items() if items]
+            monday = assignment.due_day - timedelta(days=assignment.due_day.weekday())
+            weeks.setdefault(monday, []).append(assignment)
+    titles = {
+        "returned": "Returned to you",
+        "overdue": "Overdue",
+        "today": "Due today",
+        "next": f"Next school day: {next_day:%A, %B} {next_day.day}",
+    }
+    groups = [DueGroup(titles[key], items, key) for key, items in fixed.items() if items]
+    groups += [DueGroup(_week_words(monday), weeks[monday], "later") for monday in sorted(weeks)]
+    if finished:
+        groups.append(DueGroup("Done", finished, "done"))
+    return groups
+
+
+def next_up(groups: Sequence[DueGroup], limit: int = 5) -> list[Assignment]:
+    """The first ``limit`` assignments still to do, in the order of ``due_groups`` (done work left out)."""
+    return [assignment for group in groups if group.key != "done" for assignment in group.assignments][:limit]

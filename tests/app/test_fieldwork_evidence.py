@@ -55,7 +55,7 @@ def test_an_html_file_named_jpg_is_refused_with_the_reason_and_the_draft_kept(
     response = _upload(client, contact.id, HTML_PHOTO, "entrance.jpg")
     assert response.status_code == 400  # type: ignore[attr-defined]
     html = response.get_data(as_text=True)  # type: ignore[attr-defined]
-    assert 'id="file-error"' in html and "web pages (HTML) are not accepted" in html
+    assert 'id="file-error"' in html and "This is a web page (HTML)." in html
     assert input_value(html, "greeted_seconds") == "40"  # the form comes back from the saved draft
     assert _evidence(session) == []
     response = client.post(f"/contacts/{contact.id}/evidence", data={"label": "entrance"})

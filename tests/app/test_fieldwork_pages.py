@@ -331,6 +331,68 @@ def test_a_time_in_the_future_is_refused_next_to_its_field_and_the_draft_kept(
     assert current_contact(session, world.phone).status is ContactStatus.DRAFT
 
 
+def test_my_assignments_put_returned_work_first_and_fold_done_work_away(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    from audits.fieldwork.contacts import approve, return_contact, submit
+    from tests.audits.fieldwork_helpers import attempt
+    from tests.conftest import TEST_NOW
+
+    auditor, reviewer = world.fieldwork.auditor, world.fieldwork.reviewer
+    calendar = world.fieldwork.calendar
+    email = start_contact(session, world.email, auditor)
+    no_reply = attempt("no_reply", "2027-02-02T10:00", sent_text="Hi")
+    submit(session, email, no_reply, auditor, calendar, now=TEST_NOW)
+    approve(session, email, reviewer, now=TEST_NOW)  # unreached and approved: done
+    visit = start_contact(session, world.visit, auditor)
+    visit_entry = attempt("not_served", "2027-02-02T13:30")
+    submit(session, visit, visit_entry, auditor, calendar, now=TEST_NOW)
+    return_contact(session, visit, reviewer, "Add the photo of the entrance.", now=TEST_NOW)
+    session.commit()
+    login(auth, world.users["auditor"])
+    html = client.get("/assignments/").get_data(as_text=True)
+    returned, rest = html.split("Returned to you (1)", 1)[1].split("</section>", 1)
+    assert (
+        f"/assignments/{world.visit.id}/contact" in returned and "Add the photo of the entrance." in returned
+    )
+    later, done = rest.split('<details class="done-work">', 1)
+    assert "Week of Monday, February 1 (1)" in later and f"/assignments/{world.phone.id}/contact" in later
+    assert "Done (1)" in done and f"/assignments/{world.email.id}/contact" in done
+    home = client.get("/").get_data(as_text=True)  # "Due next": the returned visit first, nothing done
+    assert home.index(f"/assignments/{world.visit.id}/contact") < home.index(
+        f"/assignments/{world.phone.id}/contact"
+    )
+    assert f"/assignments/{world.email.id}/contact" not in home
+
+
+def test_later_weeks_come_a_few_at_a_time(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    from datetime import timedelta
+
+    from audits.models import Assignment
+
+    phone = world.phone
+    for week in range(1, 5):  # four more weeks of work after the week of Feb 1
+        session.add(
+            Assignment(
+                round_id=phone.round_id, school_id=phone.school_id, scenario_id=phone.scenario_id,
+                auditor_id=phone.auditor_id, channel=phone.channel, sequence=10 + week,
+                due_day=phone.due_day + timedelta(weeks=week), slot=phone.slot,
+            )
+        )  # fmt: skip
+    session.commit()
+    login(auth, world.users["auditor"])
+    first = client.get("/assignments/").get_data(as_text=True)
+    assert "Week of Monday, February 1" in first and "Week of Monday, February 8" in first
+    assert "Week of Monday, February 15" not in first and "Page 1 of 3" in first
+    assert "Later: 7 assignments" in first and 'href="/assignments/?later=2"' in first
+    second = client.get("/assignments/?later=2").get_data(as_text=True)
+    assert "Week of Monday, February 15" in second and "Week of Monday, February 22" in second
+    assert "Week of Monday, February 1 " not in second and 'href="/assignments/?later=1"' in second
+    assert "Week of Monday, March 1" in client.get("/assignments/?later=99").get_data(as_text=True)
+
+
 # --- ask once, derive the rest
 
 

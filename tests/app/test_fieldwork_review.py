@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from audits.fieldwork.contacts import approve, start_contact, submit
-from audits.fieldwork.entry import AnswerEntry
-from audits.models import ContactStatus, District, User
+from audits.fieldwork.entry import AnswerEntry, ContactEntry
+from audits.models import Assignment, Contact, ContactStatus, District, User
 from tests.app.fieldwork_world import (
     AUDITOR_NAME,
     World,
@@ -180,6 +181,10 @@ def test_the_queue_is_oldest_first_and_filters(
     html = client.get("/review/").get_data(as_text=True)
     assert html.index(f'id="queue-{call.id}"') < html.index(f'id="queue-{email.id}"')
     assert "2 contacts waiting" in html and "unreached" in html
+    # Each contact is opened by its school and channel, not by a date.
+    school = world.fieldwork.school.name
+    link = f'<a href="/contacts/{call.id}">{school}<span class="visually-hidden">: phone call</span></a>'
+    assert link in html
     only_email = client.get("/review/?channel=email").get_data(as_text=True)
     assert f'id="queue-{email.id}"' in only_email and f'id="queue-{call.id}"' not in only_email
     other = world.users["other_auditor"].id
@@ -272,3 +277,148 @@ def test_fieldwork_templates_have_no_inline_script_or_handler() -> None:
         assert re.search(r"<script(?![^>]*\ssrc=)[^>]*>", text) is None, path.name
         assert re.search(r"\son[a-z]+\s*=", text) is None, path.name
         assert "javascript:" not in text, path.name
+
+
+# --- what the principal will see, and on to the next contact
+
+
+def _submitted(
+    session: Session, world: World, assignment: Assignment, entry: ContactEntry, hours_ago: int
+) -> Contact:
+    """The assignment's first attempt, submitted ``hours_ago`` hours before the pinned now (committed)."""
+    contact = start_contact(session, assignment, world.fieldwork.auditor)
+    now = TEST_NOW - timedelta(hours=hours_ago)
+    submit(session, contact, entry, world.fieldwork.auditor, world.fieldwork.calendar, now=now)
+    session.commit()
+    return contact
+
+
+def _flash(html: str) -> str:
+    found = re.search(r'<p class="flash[^"]*">(.*?)</p>', html, re.S)
+    assert found is not None, "no message"
+    return " ".join(found.group(1).split())
+
+
+def test_the_review_page_shows_the_score_the_flags_and_what_approving_changes(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    # An email nobody answered, approved: unreached, it scores 0 and is the school's only score so far.
+    email = _submitted(
+        session, world, world.email, attempt("no_reply", "2027-02-02T10:00", sent_text="Hi"), 5
+    )
+    approve(session, email, world.fieldwork.reviewer)
+    session.commit()
+    # A call that reached a person, answered "no person" (critical, 0 of 5): rings 4 earn half of 3,
+    # courtesy 3 of 4 earns 3 of 4, "partly correct" half of 6: 7.5 of 18 points, 41.7.
+    entry = changed(REACHED_CALL, responses={"answered_by_person": AnswerEntry(False)})
+    call = _submitted(session, world, world.phone, entry, 1)
+    login(auth, world.users["reviewer"])
+    html = client.get(f"/contacts/{call.id}").get_data(as_text=True)
+    summary = html.split('id="principal-heading"')[1].split('id="review-heading"')[0]
+    text = " ".join(re.sub(r"<[^>]+>", " ", summary).split())
+    assert "Score 41.7 out of 100 for this phone call, with a critical failure." in text
+    assert "1 thing to check before approving" in text
+    assert (
+        "The call is recorded as “Reached a person”, but “Did a person (not a machine) answer?” is answered "
+        "No: that contradicts the outcome and makes it a critical failure on the scorecard." in text
+    )
+    assert 'href="#answer-answered_by_person"' in summary and 'id="answer-answered_by_person"' in html
+    assert "If you approve it: Abess Park Elementary, Spring" in text
+    # Overall: the email's 0 alone, then (41.7 + 0) / 2 = 20.8; phone: none, then 41.7.
+    assert "School overall 0.0 20.8 ▲ +20.8 (up)" in text
+    assert "Phone score — no score 41.7 first score" in text
+    assert "Phone contacts reached 0 of 0 1 of 1 +1 counted" in text
+    assert "Critical failures (all channels) 0 1 +1" in text
+    assert (
+        "Approving it adds a critical failure to the school's scorecard: "
+        "“Did a person (not a machine) answer?”." in text
+    )
+    assert html.index('id="principal-heading"') < html.index("Approve</button>")  # read before deciding
+
+    approve(session, call, world.fieldwork.reviewer)
+    session.commit()
+    done = client.get(f"/contacts/{call.id}").get_data(as_text=True)
+    assert "What approving it changed for Abess Park Elementary" in done and "It added" in done
+
+    auth.logout()
+    login(auth, world.users["auditor"])  # the auditor's own page: no review summary
+    own = client.get(f"/contacts/{call.id}").get_data(as_text=True)
+    assert "What the principal will see" not in own and "to check before approving" not in own
+
+
+def test_a_contact_that_adds_up_says_so_and_a_failed_attempt_changes_nothing(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    call = _submitted(session, world, world.phone, REACHED_CALL, 2)
+    visit = _submitted(session, world, world.visit, attempt("not_served", "2027-02-02T13:30"), 1)
+    login(auth, world.users["leader"])
+    html = client.get(f"/contacts/{call.id}").get_data(as_text=True)
+    assert "Nothing to check: the answers agree with the outcome and the recorded facts" in html
+    # 5 + 1.5 + 3 + 3 = 12.5 of 18: 69.4, the school's first score.
+    assert "Score 69.4</strong> out of 100 for this phone call." in html
+    assert "Approving it adds no critical failure." in html
+    failed = client.get(f"/contacts/{visit.id}").get_data(as_text=True)
+    assert "an attempt that reached nobody is a record of the attempt, not a score" in failed
+    assert "Approving it changes none of the school's figures." in failed
+
+
+def test_approving_or_returning_leads_to_the_next_contact_with_the_same_filters(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    call = _submitted(session, world, world.phone, REACHED_CALL, 3)
+    email = _submitted(
+        session, world, world.email, attempt("no_reply", "2027-02-02T10:00", sent_text="Hi"), 2
+    )
+    visit = _submitted(session, world, world.visit, attempt("not_served", "2027-02-02T13:30"), 1)
+    login(auth, world.users["reviewer"])
+    queue = client.get("/review/?channel=visit").get_data(as_text=True)
+    assert f'href="/contacts/{visit.id}?channel=visit"' in queue  # the filters travel with the contact
+    page = client.get(f"/contacts/{visit.id}?channel=visit").get_data(as_text=True)
+    assert f'action="/contacts/{visit.id}/approve?channel=visit"' in page
+    assert f'action="/contacts/{visit.id}/return?channel=visit"' in page
+    assert 'href="/review/?channel=visit">Review queue' in page
+
+    # The only visit: approved, the filtered queue is empty, back to it.
+    response = client.post(f"/contacts/{visit.id}/approve?channel=visit", follow_redirects=True)
+    assert response.request.path == "/review/" and response.request.args.to_dict() == {"channel": "visit"}
+    assert _flash(response.get_data(as_text=True)) == (
+        "Approved the front-office visit with Abess Park Elementary: an attempt that reached nobody is kept "
+        "as a record and counts in no score. Nothing else is waiting for review with these filters."
+    )
+
+    # No filter: the call, the oldest, then on to the email.
+    response = client.post(f"/contacts/{call.id}/approve")
+    assert response.status_code == 302 and response.headers["Location"] == f"/contacts/{email.id}"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert _flash(html) == (
+        "Approved the phone call with Abess Park Elementary, scoring 69.4. It now counts. "
+        "Here is the next contact waiting, oldest first."
+    )
+    assert "Email: Abess Park Elementary" in html
+
+    # Returning the last one leads back to an empty queue.
+    response = client.post(
+        f"/contacts/{email.id}/return", data={"comment": "Paste the email you sent."}, follow_redirects=True
+    )
+    assert response.request.path == "/review/"
+    assert _flash(response.get_data(as_text=True)) == (
+        "Returned the email with Abess Park Elementary to its auditor. Nothing else is waiting for review."
+    )
+    assert "0 contacts waiting" in response.get_data(as_text=True)
+    assert [current_contact(session, a).status for a in (world.phone, world.email, world.visit)] == [
+        ContactStatus.APPROVED, ContactStatus.RETURNED, ContactStatus.APPROVED,
+    ]  # fmt: skip
+
+
+def test_approving_an_unreached_contact_says_it_scores_zero(
+    client: FlaskClient, auth: AuthActions, world: World, session: Session
+) -> None:
+    email = _submitted(
+        session, world, world.email, attempt("no_reply", "2027-02-02T10:00", sent_text="Hi"), 1
+    )
+    login(auth, world.users["reviewer"])
+    html = client.post(f"/contacts/{email.id}/approve", follow_redirects=True).get_data(as_text=True)
+    assert _flash(html) == (
+        "Approved the email with Abess Park Elementary, unreached, scoring 0. It now counts. "
+        "Nothing else is waiting for review."
+    )

@@ -483,6 +483,9 @@ def test_the_feed_answers_the_right_token_only(
     assert len(events) == own > 0
     for secret in (SECRET_SCRIPT, SECRET_PERSONA, SECRET_ANSWER):
         assert secret.encode() not in response.data
+    # The UID names this installation (its key's digest and its host), so no other Touchpoint shares it.
+    uids = {str(event["UID"]) for event in events}
+    assert all(re.fullmatch(r"assignment-\d+@[0-9a-f]{12}\.127\.0\.0\.1", uid) for uid in uids), uids
 
     assert client.get(f"/assignments/feed/{auditor.id}/{'0' * 32}.ics").status_code == 404
     assert client.get(f"/assignments/feed/{world.auditors[1].id}/{token}.ics").status_code == 404

@@ -513,13 +513,21 @@ ROUTES: list[Route] = [
     row("GET", "/contacts/{submitted}", L, OK, OK, F, OK, OK, F, F, F),
     row("GET", "/contacts/{others_contact}", L, OK, OK, F, OK, F, OK, F, F),
     row("GET", "/contacts/{draft}", L, OK, OK, F, OK, OK, F, F, F),
+    # Approving or returning leads to the next contact waiting (the failed call), with the same filters;
+    # when the filters leave none, back to the queue.
+    row("GET", "/contacts/{submitted}?channel=phone&round={round}", L, OK, OK, F, OK, OK, F, F, F),
     row(
-        "POST", "/contacts/{submitted}/approve", L, Go("/review/"), Go("/review/"), F, Go("/review/"),
+        "POST", "/contacts/{submitted}/approve", L, Go("/contacts/"), Go("/contacts/"), F, Go("/contacts/"),
         F, F, F, F,
         effect=_contact_is(ContactStatus.APPROVED, "submitted"),
     ),
     row(
-        "POST", "/contacts/{submitted}/return", L, Go("/review/"), Go("/review/"), F, Go("/review/"),
+        "POST", "/contacts/{submitted}/approve?school={other_school}", L, Go("/review/"), Go("/review/"), F,
+        Go("/review/"), F, F, F, F,
+        effect=_contact_is(ContactStatus.APPROVED, "submitted"),
+    ),
+    row(
+        "POST", "/contacts/{submitted}/return", L, Go("/contacts/"), Go("/contacts/"), F, Go("/contacts/"),
         F, F, F, F,
         form={"comment": "Please add the hold time."},
         effect=_contact_is(ContactStatus.RETURNED, "submitted"),

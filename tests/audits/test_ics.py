@@ -67,16 +67,30 @@ def _events(data: bytes) -> list:  # type: ignore[type-arg]
 def test_one_event_per_assignment_with_a_stable_uid(
     assignments: list[Assignment], district: District
 ) -> None:
-    data = assignments_calendar(assignments, district, PROD_ID, name="Touchpoint: Duval")
+    here = "ab12cd34ef56.touchpoint.duval.example.org"
+    data = assignments_calendar(assignments, district, PROD_ID, name="Touchpoint: Duval", uid_domain=here)
     calendar = Calendar.from_ical(data)
     assert str(calendar["PRODID"]) == PROD_ID
     assert str(calendar["VERSION"]) == "2.0"
     assert str(calendar["X-WR-CALNAME"]) == "Touchpoint: Duval"
     events = _events(data)
     assert len(events) == len(assignments) == 2
-    assert {str(event["UID"]) for event in events} == {f"assignment-{a.id}@touchpoint" for a in assignments}
-    assert event_uid(assignments[0]) == f"assignment-{assignments[0].id}@touchpoint"
-    assert assignments_calendar(assignments, district, PROD_ID, name="Touchpoint: Duval") == data  # stable
+    assert {str(event["UID"]) for event in events} == {f"assignment-{a.id}@{here}" for a in assignments}
+    assert event_uid(assignments[0], here) == f"assignment-{assignments[0].id}@{here}"
+    assert event_uid(assignments[0], "ffff.other.example.org") != event_uid(assignments[0], here)
+    again = assignments_calendar(assignments, district, PROD_ID, name="Touchpoint: Duval", uid_domain=here)
+    assert again == data  # stable
+
+
+def test_a_finished_assignment_is_marked_done_and_free_time(
+    assignments: list[Assignment], district: District
+) -> None:
+    finished, still_open = assignments
+    data = assignments_calendar(assignments, district, PROD_ID, done={finished.id})
+    events = {str(event["UID"]): event for event in _events(data)}
+    done_event, open_event = events[event_uid(finished)], events[event_uid(still_open)]
+    assert str(done_event["SUMMARY"]).startswith("Done: ") and str(done_event["TRANSP"]) == "TRANSPARENT"
+    assert not str(open_event["SUMMARY"]).startswith("Done") and str(open_event["TRANSP"]) == "OPAQUE"
 
 
 def test_times_are_the_slot_on_the_due_day_in_the_districts_zone_written_in_utc(

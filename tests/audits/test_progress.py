@@ -13,12 +13,12 @@ from audits.models import Channel, District, Role, Round, RoundStatus, School, S
 from audits.planning.progress import (
     AssignmentFilter,
     due_groups,
+    next_up,
     open_assignments,
     progress_totals,
     round_assignments,
     round_progress,
     rounds_overview,
-    upcoming_assignments,
 )
 from audits.planning.rounds import move_round
 from tests.audits.round_samples import make_round, make_scenario, publish_rubrics
@@ -111,7 +111,7 @@ def test_an_auditor_sees_open_rounds_only(
     counts = {auditor.id: len(open_assignments(session, auditor)) for auditor in auditors}
     assert sum(counts.values()) == 6
     busiest = max(auditors, key=lambda auditor: counts[auditor.id])
-    assert len(upcoming_assignments(session, busiest, 1)) == 1
+    assert len(open_assignments(session, busiest, 1)) == 1
     move_round(session, round_, RoundStatus.IN_FIELD)
     assert len(open_assignments(session, busiest)) == counts[busiest.id]
     move_round(session, round_, RoundStatus.CLOSED)
@@ -132,31 +132,46 @@ def test_the_overview_counts_assignments_per_round(
     assert len(rounds_overview(session, None)) == 1
 
 
-def test_due_groups_sort_by_when(
+def test_due_groups_put_the_work_in_the_order_to_do_it(
+    session: Session, district: District, auditors: list[User], schools: list[School]
+) -> None:
+    round_ = _scheduled(session, district)  # due Mon Feb 1 to Fri Feb 5, and Mon Feb 8, 2027
+    assignments = round_assignments(session, round_)
+    groups = due_groups(assignments, date(2027, 2, 3), next_day=date(2027, 2, 4))
+    days = [(g.key, g.title, sorted(a.due_day.day for a in g.assignments)) for g in groups]
+    assert days == [
+        ("overdue", "Overdue", [1, 2]),
+        ("today", "Due today", [3]),
+        ("next", "Next school day: Thursday, February 4", [4]),
+        ("later", "Week of Monday, February 1", [5]),
+        ("later", "Week of Monday, February 8", [8]),
+    ]
+    assert next_up(groups, 3) == sorted(assignments, key=lambda a: a.due_day)[:3]
+
+
+def test_returned_work_comes_first_and_done_work_last_whatever_the_day(
     session: Session, district: District, auditors: list[User], schools: list[School]
 ) -> None:
     round_ = _scheduled(session, district)
     assignments = round_assignments(session, round_)
-    wednesday = date(2027, 2, 3)
-    groups = {group.title: group.assignments for group in due_groups(assignments, wednesday)}
-    assert all(a.due_day < wednesday for a in groups.get("Overdue", []))
-    assert all(a.due_day == wednesday for a in groups.get("Today", []))
-    assert all(wednesday < a.due_day <= date(2027, 2, 7) for a in groups.get("This week", []))
-    assert all(a.due_day > date(2027, 2, 7) for a in groups.get("Later", []))
-    assert sum(len(items) for items in groups.values()) == len(assignments)
-    assert list(groups) == [t for t in ("Overdue", "Today", "This week", "Later") if t in groups]
+    latest = max(assignments, key=lambda a: a.due_day)
+    earliest = min(assignments, key=lambda a: a.due_day)
+    groups = due_groups(assignments, date(2027, 2, 3), done={earliest.id}, returned={latest.id})
+    assert (groups[0].key, groups[0].assignments) == ("returned", [latest])
+    assert groups[0].title == "Returned to you"
+    assert (groups[-1].key, groups[-1].assignments) == ("done", [earliest])
+    assert next_up(groups, 2)[0] is latest and earliest not in next_up(groups, len(assignments))
 
 
-def test_on_a_weekend_this_week_is_the_school_week_ahead(
+def test_on_a_friday_the_next_school_day_is_monday(
     session: Session, district: District, auditors: list[User], schools: list[School]
 ) -> None:
     round_ = _scheduled(session, district)
-    assignments = round_assignments(session, round_)
-    saturday = date(2027, 2, 6)
-    groups = {group.title: group.assignments for group in due_groups(assignments, saturday)}
-    ahead = {a.due_day for a in assignments if a.due_day > saturday}
-    assert {a.due_day for a in groups["This week"]} == ahead
-    assert "Later" not in groups
+    groups = due_groups(round_assignments(session, round_), date(2027, 2, 5))
+    assert [(g.title, [a.due_day.day for a in g.assignments]) for g in groups[1:]] == [
+        ("Due today", [5]),
+        ("Next school day: Monday, February 8", [8]),
+    ]
 
 
 def test_the_board_counts_latest_attempts_and_leaves_done_work_out_of_overdue(session: Session) -> None:
@@ -210,7 +225,6 @@ def test_done_assignments_are_grouped_apart(
     round_ = _scheduled(session, district)
     assignments = round_assignments(session, round_)
     done = {assignments[0].id}
-    groups = {group.title: group.assignments for group in due_groups(assignments, date(2027, 2, 3), done)}
-    assert groups["Done"] == [assignments[0]]
-    assert all(assignments[0] not in items for title, items in groups.items() if title != "Done")
-    assert list(groups)[-1] == "Done"
+    groups = due_groups(assignments, date(2027, 2, 3), done)
+    assert groups[-1].title == "Done" and groups[-1].assignments == [assignments[0]]
+    assert all(assignments[0] not in g.assignments for g in groups[:-1])

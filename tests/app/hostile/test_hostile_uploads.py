@@ -64,26 +64,42 @@ ZIP_BOMB = zip_bytes({"bomb.txt": b"0" * (20 * MB)})  # 20 MB of zeros in about 
 GZIP_BOMB = gzip.compress(b"0" * (20 * MB))
 DOCX_LIKE = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
 REFUSED_EVIDENCE = {
-    "html named .jpg": (HTML_PAGE, "photo.jpg", "web pages (HTML) are not accepted"),
-    "html after a byte-order mark": (b"\xef\xbb\xbf" + HTML_PAGE, "notes.txt", "web pages (HTML)"),
-    "html after a comment": (b"<!-- hi -->\n<html><body>x</body></html>", "notes.txt", "web pages (HTML)"),
+    "html named .jpg": (HTML_PAGE, "photo.jpg", "This is a web page (HTML)."),
+    "html after a byte-order mark": (b"\xef\xbb\xbf" + HTML_PAGE, "notes.txt", "This is a web page (HTML)."),
+    "html after a comment": (
+        b"<!-- hi -->\n<html><body>x</body></html>",
+        "notes.txt",
+        "This is a web page (HTML).",
+    ),
     "svg with a script": (
         b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
         "a.png",
         "HTML",
     ),
-    "windows program": (b"MZ\x90\x00\x03" + bytes(1024), "photo.jpg", "files are not accepted"),
-    "zip bomb": (ZIP_BOMB, "photos.zip", "application/zip files are not accepted"),
-    "docx": (DOCX_LIKE, "notes.docx", "files are not accepted"),
-    "gzip bomb": (GZIP_BOMB, "notes.txt.gz", "application/gzip files are not accepted"),
-    "pdf": (b"%PDF-1.7\n" + bytes(64), "scan.pdf", "application/pdf files are not accepted"),
+    "windows program": (
+        b"MZ\x90\x00\x03" + bytes(1024),
+        "photo.jpg",
+        "This is a Windows program.",
+    ),
+    "zip bomb": (ZIP_BOMB, "photos.zip", "This is a ZIP archive. Attach a photo (JPEG or PNG)"),
+    "docx": (DOCX_LIKE, "notes.docx", "This is a"),
+    "gzip bomb": (GZIP_BOMB, "notes.txt.gz", "This is a compressed (gzip) file."),
+    "pdf": (
+        b"%PDF-1.7\n" + bytes(64),
+        "scan.pdf",
+        "This is a PDF. Attach a photo (JPEG or PNG), an email (.eml)",
+    ),
     "empty": (b"", "empty.jpg", "the file is empty"),
     "png 50000 × 50000": (png_declaring(50_000, 50_000), "bomb.png", "pixels"),
     "png 12000 × 12000": (png_declaring(12_000, 12_000), "big.png", "pixels"),
     "png 8000 × 8000": (png_declaring(8_000, 8_000), "big.png", "the photo is 8,000 × 8,000 pixels"),
     "png 100000 × 1": (png_declaring(100_000, 1), "strip.png", "the image cannot be read"),
     "png cut in half": (noisy_png()[: len(noisy_png()) // 2], "cut.png", "the image cannot be read"),
-    "binary junk": (bytes(range(256)) * 8, "photo.jpg", "not a photo, audio recording, email or text file"),
+    "binary junk": (
+        bytes(range(256)) * 8,
+        "photo.jpg",
+        "This is not a photo, recording, email or text file.",
+    ),
     "too big": (b"plain text\n" * (MB // 10), "notes.txt", "larger than the 1 MB limit"),
 }
 

@@ -1,0 +1,127 @@
+"""The API's OpenAPI document holds up: Redocly's linter finds nothing, every operation is named and
+described, and real answers of every operation (N/A and unanswered items among them) match it."""
+
+from __future__ import annotations
+
+import json
+import subprocess  # nosec B404: our own test tool from node_modules
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from audits.fieldwork.contacts import approve, retry, start_contact, submit
+from audits.fieldwork.entry import AnswerEntry
+from tests.app.api_helpers import ApiWorld, build_api_world
+from tests.audits.fieldwork_helpers import REACHED_CALL, attempt, changed
+from tests.conftest import REPO_ROOT, TEST_NOW
+
+REDOCLY = REPO_ROOT / "node_modules" / ".bin" / "redocly"
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def _document(client: FlaskClient) -> dict[str, Any]:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return dict(response.get_json())
+
+
+def test_redocly_finds_no_error_and_no_warning(client: FlaskClient, tmp_path: Path) -> None:
+    assert REDOCLY.is_file(), f"{REDOCLY} is missing: run 'make install-dev' (npm ci)"
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(_document(client)))
+    linted = subprocess.run(  # nosec B603: our own tool on our own file
+        [str(REDOCLY), "lint", str(path), "--format=json", "--config", str(REPO_ROOT / "redocly.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = json.loads(linted.stdout[linted.stdout.index("{") :])
+    problems = [(p["ruleId"], p["message"]) for p in report["problems"]]
+    assert report["totals"] == {"errors": 0, "warnings": 0, "ignored": 0}, problems
+    assert linted.returncode == 0
+
+
+def test_every_operation_has_a_unique_id_a_summary_and_a_description(client: FlaskClient) -> None:
+    document = _document(client)
+    operations = [op for item in document["paths"].values() for m, op in item.items() if m in METHODS]
+    assert len(operations) >= 12
+    ids = [op["operationId"] for op in operations]
+    assert len(set(ids)) == len(ids)
+    assert {"listRounds", "getRound", "getAssignment", "submitContact", "reviewContact"} <= set(ids)
+    for operation in operations:
+        assert operation["summary"].strip() and operation["description"].strip(), operation["operationId"]
+    assert document["servers"] == [{"url": "http://127.0.0.1:5000", "description": "This Touchpoint"}]
+
+
+@pytest.fixture
+def recorded(session: Session) -> ApiWorld:
+    """The API world with answers of every shape: a failed attempt, N/A and unanswered items, an approval."""
+    world = build_api_world(session)
+    fieldwork = world.fieldwork
+    failed = start_contact(session, fieldwork.phone, fieldwork.auditor)
+    submit(session, failed, attempt("no_answer", "2027-02-02T09:15"), fieldwork.auditor, fieldwork.calendar,
+           now=TEST_NOW)  # fmt: skip
+    approve(session, failed, fieldwork.reviewer, now=TEST_NOW)
+    reached = retry(session, fieldwork.phone, fieldwork.auditor)
+    entry = changed(REACHED_CALL, started_at=REACHED_CALL.started_at.replace(day=3),
+                    responses={"courtesy": AnswerEntry(None, na=True)})  # fmt: skip
+    submit(session, reached, entry, fieldwork.auditor, fieldwork.calendar, now=TEST_NOW)
+    approve(session, reached, fieldwork.reviewer, now=TEST_NOW)
+    session.commit()
+    return world
+
+
+def test_real_answers_of_every_operation_match_the_document(
+    app: Flask, client: FlaskClient, recorded: ApiWorld
+) -> None:
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    fieldwork = recorded.fieldwork
+    phone = fieldwork.phone.scenario
+    ids = {
+        "district_id": fieldwork.district.id,
+        "round_id": fieldwork.round.id,
+        "assignment_id": fieldwork.email.id,
+        "key": phone.rubric_key,
+        "version": 1,
+    }
+    calls = [
+        ("get", path, "auditor" if path.startswith("/api/v1/assignments/") else "leader")
+        for path, item in _document(client)["paths"].items()
+        if "get" in item
+    ]
+    checked = 0
+    for method, path, who in calls:
+        response = client.get(
+            path.format(**ids) + "?district=" + str(ids["district_id"]), headers=recorded.headers(who)
+        )
+        assert response.status_code == 200, (path, response.get_json())
+        schema[path][method].validate_response(response)
+        checked += 1
+    contacts = client.get(f"/api/v1/rounds/{ids['round_id']}/contacts", headers=recorded.headers("leader"))
+    values = [r["value"] for c in contacts.get_json()["items"] for r in c["responses"]]
+    assert None in values  # the N/A answer: null, and valid
+    body = {
+        "outcome": "no_reply",
+        "started_at": "2027-02-02T10:00:00-05:00",
+        "timings": {"sent_text": "Hello, how do we apply for free meals?"},
+        "responses": [],
+    }
+    submitted = client.post(
+        f"/api/v1/assignments/{ids['assignment_id']}/contacts", json=body, headers=recorded.headers("auditor")
+    )
+    assert submitted.status_code == 201, submitted.get_json()
+    schema["/api/v1/assignments/{assignment_id}/contacts"]["post"].validate_response(submitted)
+    reviewed = client.post(
+        f"/api/v1/contacts/{submitted.get_json()['id']}/review",
+        json={"action": "approve"},
+        headers=recorded.headers("leader"),
+    )
+    assert reviewed.status_code == 200, reviewed.get_json()
+    schema["/api/v1/contacts/{contact_id}/review"]["post"].validate_response(reviewed)
+    assert checked >= 10
