@@ -5,7 +5,8 @@ Auditors are trained to describe staff, never to name them (the rubric's
 before it counts. As a second line of defence this module removes what it can
 recognise: every email address (an auditor's own, a persona's, a staff member's),
 every phone number (a callback number can be the auditor's own phone), a
-title followed by a name ("Ms. Rivera", "Dr. O'Neil"), the school's principal's name,
+title followed by a name ("Ms. Rivera", "Dr. O'Neil", "la maestra Ruiz", "Sra. Díaz"), the school's
+principal's name,
 and the auditor's own name (as written, capitalised: "the principal" stays when the
 principal is called Pat Principal). It cannot recognise every name, so
 the choice favours the free-text impressions written for the principal.
@@ -40,10 +41,19 @@ PHONE_NUMBER = re.compile(
     r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\w)",
     re.IGNORECASE,
 )
-# A courtesy title, then one or two capitalised words: "Ms. Rivera", "Mrs Mary-Ann O'Neil", "Dr. Lee".
+# A courtesy title, then one to three capitalised words: "Ms. Rivera", "Mrs Mary-Ann O'Neil", "Dr. Lee";
+# in Spanish too, where titles are often lower case and surnames accented or joined by "de":
+# "Señora Díaz", "la maestra Ruiz", "el señor Pérez", "Sra. Díaz", "don Ángel", "Dra. de la Cruz".
+UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"  # capitals of Latin-1 and Latin Extended-A: Á, É, Ñ, Ó, Ú, Ü, Č…
+NAME_WORD = rf"[{UPPER}][\w'\u2019\-]*"
+SPANISH_TITLES = (
+    r"se[ñn]or(?:it)?a|se[ñn]or|sra|srta|sr|dra|doñ?a|don|lic|profa?|"
+    r"maestr[ao]|profesora?|directora?|subdirectora?|secretari[ao]|enfermer[ao]|consejer[ao]|conserje"
+)
 TITLED_NAME = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Coach|Principal|Nurse)\.?\s+"
-    r"(?:[A-Z][\w'\u2019\-]*\.?)(?:\s+[A-Z][\w'\u2019\-]*)?",
+    rf"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Coach|Principal|Nurse)|(?<!\w)(?i:{SPANISH_TITLES}))\.?\s+"
+    rf"(?:de\s+(?:la\s+|los\s+)?|del\s+)?(?:[{UPPER}]\.|{NAME_WORD})"  # an initial keeps its full stop
+    rf"(?:\s+(?:de\s+(?:la\s+)?|del\s+|y\s+)?{NAME_WORD}){{0,2}}",
 )
 STRENGTH_FRACTION = 0.75
 PROBLEM_FRACTION = 0.5
