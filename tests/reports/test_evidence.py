@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audits.models import Channel, Contact, ContactStatus, Outcome, Round, School
+from audits.models import Channel, Contact, ContactStatus, ItemKind, Outcome, Round, School
+from audits.rubrics.spec import ItemSpec, RubricSpec, SectionSpec
+from audits.rubrics.versions import create_draft, publish
 from audits.scoring.engine import round_scores
 from audits.scoring.tally import tally
 from reports.attempts import Attempt
@@ -271,3 +273,40 @@ def test_each_figure_says_what_it_rests_on(session: Session) -> None:
     session.flush()
     card = gather_round(session, built.round).scorecards[built.schools[0].id]
     assert not card.early and [row.early for row in card.channels] == [False, False, False]
+
+
+def test_a_contact_that_fails_two_critical_items_is_one_critical_failure(session: Session) -> None:
+    built = scorecard_world(session)
+    c = built.schools[2]
+    spec = RubricSpec(
+        key="two-critical",
+        name="Two critical items",
+        channel=VISIT,
+        sections=[
+            SectionSpec(
+                "arrival",
+                "Arrival",
+                [
+                    ItemSpec(
+                        "served", "Did anyone come to the counter?", ItemKind.YES_NO, points=5, critical=True
+                    ),
+                    ItemSpec(
+                        "safe", "Were you treated respectfully?", ItemKind.YES_NO, points=5, critical=True
+                    ),
+                ],
+            )
+        ],
+    )
+    rubric = create_draft(session, spec)
+    publish(session, rubric)
+    built.world.contact(
+        built.round, c, VISIT, {"served": 0.0, "safe": 0.0}, rubric=rubric, started_at=at(date(2026, 10, 20))
+    )
+    card = gather_round(session, built.round).scorecards[c.id]
+    assert [failure.prompts for failure in card.critical_failures] == [
+        ["Did anyone come to the counter?", "Were you treated respectfully?"]
+    ]
+    engine = round_scores(session, built.round).school(c.id)
+    assert engine is not None and card.critical_failure_count == engine.critical_failures == 1
+    text = Renderer().html("scorecard.html", card=card)
+    assert "Critical failures: 1 contact" in text and "Were you treated respectfully?" in text
