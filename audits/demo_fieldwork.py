@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from audits.businesshours import BusinessCalendar
 from audits.fieldwork.contacts import approve, retry, return_contact, start_contact, submit
 from audits.fieldwork.drafts import entry_values, save_draft
-from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
+from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings, check_entry
 from audits.fieldwork.evidence import store_evidence
 from audits.models import (
     Assignment,
@@ -78,6 +78,14 @@ COMMENTS = {
         ],
     },
 }
+# Between the two: neither a strength nor a problem on the scorecard.
+MIXED_COMMENTS = {
+    Channel.PHONE: "Friendly, but I had to ask twice before I got the details.",
+    Channel.EMAIL: "A polite reply that covered most of the question.",
+    Channel.VISIT: "Helpful once someone came to the counter, after a short wait.",
+}
+# A contact's impression follows how it scored, as the scorecard reads it (reports.comments).
+STRENGTH_SCORE, PROBLEM_SCORE = 75.0, 60.0
 # The impression of a contact that failed a critical item (the question left unanswered).
 CRITICAL_COMMENTS = {
     Channel.PHONE: "Polite, but I hung up with no answer and no one to call back.",
@@ -205,6 +213,24 @@ def demo_entry(
     )
 
 
+def _impression(
+    assignment: Assignment, entry: ContactEntry, rubric: Rubric, calendar: BusinessCalendar, critical: bool
+) -> str:
+    """The "what families heard" words of a reached contact, good or poor as its answers scored it."""
+    channel = assignment.channel
+    if critical:
+        return CRITICAL_COMMENTS[channel]
+    answers = check_entry(entry, rubric, calendar).answers
+    points = {item.key: item.points for item in rubric.items}
+    scored = [(a.fraction, points[key]) for key, a in answers.items() if a.fraction is not None and not a.na]
+    possible = sum(weight for _, weight in scored)
+    score = 100 * sum(fraction * weight for fraction, weight in scored) / possible if possible else 0.0
+    if PROBLEM_SCORE <= score < STRENGTH_SCORE:
+        return MIXED_COMMENTS[channel]
+    comments = COMMENTS[channel]["high" if score >= STRENGTH_SCORE else "low"]
+    return comments[assignment.id % len(comments)]
+
+
 def _start_time(assignment: Assignment) -> datetime:
     start, _ = SLOT_WINDOWS[assignment.slot]
     zone = ZoneInfo(assignment.round.district.timezone)
@@ -294,8 +320,10 @@ def load_demo_fieldwork(
             )
             report.drafts += 1
             continue
-        if state is DemoState.CRITICAL:  # what the auditor took away from it
-            entry.responses["what_families_heard"] = AnswerEntry(CRITICAL_COMMENTS[assignment.channel])
+        # What the auditor took away from it, in keeping with how it went.
+        entry.responses["what_families_heard"] = AnswerEntry(
+            _impression(assignment, entry, contact.rubric, calendar, state is DemoState.CRITICAL)
+        )
         # Recorded half an hour after the contact ended (an email: after its reply arrived).
         recorded = max(started, entry.timings.reply_at or started) + timedelta(minutes=30)
         submit(session, contact, entry, auditor, calendar, now=recorded)
