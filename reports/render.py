@@ -10,7 +10,8 @@ modification date and take a stable identifier from their inputs, so the same
 figures always give the same bytes.
 
 The filters say what colour cannot say alone: ``status`` turns a score into a
-red, amber or green verdict against the standard with a word and a shape, and
+red, amber or green verdict against the district's standard with a word and a
+shape, and
 ``direction`` gives a family's words the direction of their first letter (what
 ``dir="auto"`` means; WeasyPrint reads only ``ltr`` and ``rtl``).
 """
@@ -100,26 +101,31 @@ class Status:
     mark: str
 
 
-# A score's verdict, by the bands of the district heat map (audits.results.heatmap): 80 and above
-# (good or strong) meets the standard, 70 to under 80 (fair, the default alert threshold) is near it,
-# under 70 is below it.
-MEETS_FROM = 80.0
-NEAR_FROM = 70.0
+# A score's verdict against the district's standard (its alert threshold, the line "Your biggest
+# problem" measures from): at or above it meets it; less than NEAR_WITHIN points below it is near it;
+# further below is below it. A measure with a limit (rings, hold, reply time, reach) meets it or not.
+NEAR_WITHIN = 10.0
+DEFAULT_STANDARD = 70.0
 MEETS = Status("meets", "Meets", "●")
 NEAR = Status("near", "Near", "▲")
 BELOW = Status("below", "Below", "■")
 UNSCORED = Status("none", "No score", "–")
 
 
-def status(value: float | bool | None) -> Status:
-    """The verdict of a score (0–100: meets, near, below) or of a measure that meets its standard or not."""
+def status(value: float | bool | None, standard: float = DEFAULT_STANDARD) -> Status:
+    """The verdict of a score (0–100) against ``standard``, or of a measure that meets its limit or not."""
     if value is None:
         return UNSCORED
     if isinstance(value, bool):
         return MEETS if value else BELOW
-    if value >= MEETS_FROM:
+    if value >= standard:
         return MEETS
-    return NEAR if value >= NEAR_FROM else BELOW
+    return NEAR if value >= standard - NEAR_WITHIN else BELOW
+
+
+def near_from(standard: float) -> float:
+    """The lowest score still near ``standard``."""
+    return max(standard - NEAR_WITHIN, 0.0)
 
 
 def width(value: float | None) -> str:
@@ -169,7 +175,7 @@ def _environment() -> Environment:
         by_channel=by_channel,
     )
     env.globals.update(
-        span=span, charts=charts, asset_url=asset_url, MEETS_FROM=MEETS_FROM, NEAR_FROM=NEAR_FROM
+        span=span, charts=charts, asset_url=asset_url, near_from=near_from, near_within=NEAR_WITHIN
     )
     return env
 
