@@ -54,7 +54,15 @@ CJK = [
     (0xAC00, 0xD7A3),  # Hangul syllables
     (0xFF00, 0xFFEF),  # Half-width and full-width forms
 ]
-ARABIC = [*SPACES, (0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF), *JOINERS]
+ARABIC = [
+    *SPACES,
+    (0x0600, 0x06FF),
+    (0x0750, 0x077F),
+    (0x08A0, 0x08FF),
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFF),
+    *JOINERS,
+]
 HEBREW = [*SPACES, (0x0590, 0x05FF), (0xFB1D, 0xFB4F), *JOINERS]
 # (source file in the packages, face index in a collection, output name, character ranges)
 FACES = [
