@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from audits.businesshours import BusinessCalendar
 from audits.fieldwork.contacts import approve, retry, return_contact, start_contact, submit
 from audits.fieldwork.drafts import entry_values, save_draft
-from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
+from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings, check_entry
 from audits.fieldwork.evidence import store_evidence
 from audits.models import (
     Assignment,
@@ -38,18 +38,63 @@ from audits.models import (
 )
 from audits.planning.slots import SLOT_WINDOWS, slot_window
 
+# What families heard, per channel: each comment describes its own kind of contact (a visit never
+# "answered on the second ring"), good or poor as the contact went.
 COMMENTS = {
-    "high": [
-        "Warm greeting, gave her name and walked me through every document.",
-        "Answered on the second ring and offered to email the checklist.",
-        "Very patient; repeated the bus stop details without being asked.",
-    ],
-    "low": [
-        "Sounded annoyed and said to 'check the website' without saying where.",
-        "Put me on hold twice without checking back; nobody explained the transfer.",
-        "Could not tell me which documents enrolment needs.",
-    ],
+    Channel.PHONE: {
+        "high": [
+            "Answered on the second ring and offered to email the checklist.",
+            "Very patient; repeated the bus stop details without being asked.",
+            "Warm greeting, gave her name and walked me through every document.",
+        ],
+        "low": [
+            "Sounded annoyed and said to 'check the website' without saying where.",
+            "Put me on hold twice without checking back; nobody explained the transfer.",
+            "Could not tell me which documents enrolment needs.",
+        ],
+    },
+    Channel.EMAIL: {
+        "high": [
+            "Replied the same morning with the form attached and a named person to ask.",
+            "A clear, friendly reply that answered every question and offered a call.",
+            "Listed every document we would need and the office hours.",
+        ],
+        "low": [
+            "A one-line reply that said to 'check the website' without saying where.",
+            "The reply did not answer the question and named no one to follow up with.",
+            "Only a generic link, two days later, and no greeting.",
+        ],
+    },
+    Channel.VISIT: {
+        "high": [
+            "Greeted within a minute and walked through every document at the counter.",
+            "Signs led straight to the office; the staff member stood up to help.",
+            "Patient and welcoming; printed the checklist while I waited.",
+        ],
+        "low": [
+            "Waited at the counter for several minutes before anyone looked up.",
+            "Could not tell me which documents enrolment needs.",
+            "No signs to the office, and I was told to come back another day.",
+        ],
+    },
 }
+# Between the two: neither a strength nor a problem on the scorecard.
+MIXED_COMMENTS = {
+    Channel.PHONE: "Friendly, but I had to ask twice before I got the details.",
+    Channel.EMAIL: "A polite reply that covered most of the question.",
+    Channel.VISIT: "Helpful once someone came to the counter, after a short wait.",
+}
+# A contact's impression follows how it scored, as the scorecard reads it (reports.comments).
+STRENGTH_SCORE, PROBLEM_SCORE = 75.0, 60.0
+# The impression of a contact that failed a critical item (the question left unanswered).
+CRITICAL_COMMENTS = {
+    Channel.PHONE: "Polite, but I hung up with no answer and no one to call back.",
+    Channel.EMAIL: "The reply thanked me but never answered the question.",
+    Channel.VISIT: "I left the office without an answer or a next step.",
+}
+# What the first failed attempt of an unreached call measured: the rings before the auditor gave up.
+# (Only the first: the last attempt is the counted one, and a count of rings would be scored on it.)
+UNREACHED_RINGS = {Outcome.NO_ANSWER: 12}
 
 
 # How well approved contacts went, drawn for each one: a spread of good and poor service.
@@ -119,7 +164,9 @@ def _answer(item: RubricItem, quality: float, rng: random.Random, spanish: bool)
         return AnswerEntry(na=True)
     good = rng.random() < quality
     if item.kind is ItemKind.YES_NO:
-        return AnswerEntry(good or (item.critical and quality > 0.5))
+        # Critical items pass: only the contact the demo picks for it (``DemoState.CRITICAL``) fails one,
+        # so no reached call is ever "not answered by a person".
+        return AnswerEntry(good or item.critical)
     if item.kind is ItemKind.SCALE:
         top = item.scale_max or 1
         return AnswerEntry(max(0, min(top, round(top * quality + rng.choice([-1, 0, 0, 1])))))
@@ -131,7 +178,7 @@ def _answer(item: RubricItem, quality: float, rng: random.Random, spanish: bool)
     if item.kind is ItemKind.TIMING:
         bands = item.bands or [[1, 1.0]]
         return AnswerEntry(float(bands[0][0] if good else bands[-1][0] + 1))
-    return AnswerEntry(rng.choice(COMMENTS["high" if quality >= 0.6 else "low"]))
+    return AnswerEntry(rng.choice(COMMENTS[item.section.rubric.channel]["high" if quality >= 0.6 else "low"]))
 
 
 def _timings(assignment: Assignment, started: datetime, quality: float, rng: random.Random) -> Timings:
@@ -173,6 +220,24 @@ def demo_entry(
     )
 
 
+def _impression(
+    assignment: Assignment, entry: ContactEntry, rubric: Rubric, calendar: BusinessCalendar, critical: bool
+) -> str:
+    """The "what families heard" words of a reached contact, good or poor as its answers scored it."""
+    channel = assignment.channel
+    if critical:
+        return CRITICAL_COMMENTS[channel]
+    answers = check_entry(entry, rubric, calendar).answers
+    points = {item.key: item.points for item in rubric.items}
+    scored = [(a.fraction, points[key]) for key, a in answers.items() if a.fraction is not None and not a.na]
+    possible = sum(weight for _, weight in scored)
+    score = 100 * sum(fraction * weight for fraction, weight in scored) / possible if possible else 0.0
+    if PROBLEM_SCORE <= score < STRENGTH_SCORE:
+        return MIXED_COMMENTS[channel]
+    comments = COMMENTS[channel]["high" if score >= STRENGTH_SCORE else "low"]
+    return comments[assignment.id % len(comments)]
+
+
 def _start_time(assignment: Assignment) -> datetime:
     start, _ = SLOT_WINDOWS[assignment.slot]
     zone = ZoneInfo(assignment.round.district.timezone)
@@ -211,7 +276,8 @@ def _unreached(
     ):
         if attempt:
             contact = retry(session, assignment, auditor)
-        submit(session, contact, ContactEntry(outcome, when), auditor, calendar, now=when)
+        entry = ContactEntry(outcome, when, Timings(rings=UNREACHED_RINGS.get(outcome)))
+        submit(session, contact, entry, auditor, calendar, now=when)
         approve(session, contact, reviewer, now=when + timedelta(hours=1))
 
 
@@ -260,6 +326,10 @@ def load_demo_fieldwork(
             )
             report.drafts += 1
             continue
+        # What the auditor took away from it, in keeping with how it went.
+        entry.responses["what_families_heard"] = AnswerEntry(
+            _impression(assignment, entry, contact.rubric, calendar, state is DemoState.CRITICAL)
+        )
         # Recorded half an hour after the contact ended (an email: after its reply arrived).
         recorded = max(started, entry.timings.reply_at or started) + timedelta(minutes=30)
         submit(session, contact, entry, auditor, calendar, now=recorded)

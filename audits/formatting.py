@@ -1,4 +1,4 @@
-"""How a share reads as a percentage, the same on every page, PDF and email."""
+"""How a share reads as a percentage and a place as an ordinal, the same on every page, PDF and email."""
 
 from __future__ import annotations
 
@@ -13,3 +13,10 @@ def percent(fraction: float | None, digits: int = 1) -> str:
     if fraction is None:
         return NO_SHARE
     return f"{round(float(fraction) * 100, digits):g}%"
+
+
+def ordinal(number: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``11th``, ``22nd``."""
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"

@@ -1,4 +1,5 @@
-"""Inline SVG charts for the PDFs: comparison bars, a trend line and a histogram.
+"""Inline SVG charts for the PDFs: a trend line and a histogram (scores by channel and by part of
+the contact are tables with bars, ``templates/reports/scorecard.html``, cheaper to lay out).
 
 Every chart carries a ``<title>`` (its alternative text, listing every number)
 and prints its numbers beside the marks, and it reads in black and white: the
@@ -21,15 +22,6 @@ OUTLINE = "#4a4f57"
 GRID = "#d8dbe0"
 FONT_FAMILY = "Touchpoint Sans"
 WIDTH = 540
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One row of a comparison chart: a label, the school's value and the district's."""
-
-    label: str
-    value: float | None
-    reference: float | None
 
 
 @dataclass(frozen=True)
@@ -91,35 +83,6 @@ def legend(lines: bool = False, school: str = "This school", reference: str = "D
         f'<p class="legend legend-{kind}"><span class="swatch swatch-school"></span>{escape(school)}'
         f'<span class="swatch swatch-district"></span>{escape(reference)}</p>'
     )
-
-
-def comparison_bars(
-    chart_id: str,
-    subject: str,
-    bars: Sequence[Bar],
-    school: str = "This school",
-    reference: str = "District median",
-) -> Markup:
-    """Horizontal bars: per row, the school (solid) above the district median (grey), numbers at the ends."""
-    left, span, row_height, top = 180.0, 270.0, 27.0, 4.0
-    height = top + row_height * len(bars) + 12
-    grid = [f"M{left + span * tick / 100:.1f} 0V{height - 12:.1f}" for tick in (0, 25, 50, 75, 100)]
-    body = [_path(grid, stroke=GRID, width=0.5)]
-    body += [_text(left + span * tick / 100, height - 3, str(tick), 7, "middle") for tick in (0, 50, 100)]
-    schools, districts, described = [], [], []
-    for index, bar in enumerate(bars):
-        y = top + index * row_height
-        body.append(_text(left - 6, y + 13, bar.label, anchor="end"))
-        if bar.value is not None:
-            schools.append(_box(left, y, span * _clamp(bar.value) / 100, 12))
-        body.append(_text(left + span * _clamp(bar.value or 0) / 100 + 4, y + 10, _n(bar.value), bold=True))
-        if bar.reference is not None:
-            districts.append(_box(left, y + 14, span * _clamp(bar.reference) / 100, 8))
-        body.append(_text(left + span * _clamp(bar.reference or 0) / 100 + 4, y + 21, _n(bar.reference), 7.5))
-        described.append(f"{bar.label} {_n(bar.value)} ({reference.lower()} {_n(bar.reference)})")
-    body += [_path(schools, fill=INK), _path(districts, fill=GREY, stroke=OUTLINE, width=0.6)]
-    title = f"{subject}, {school.lower()} against the {reference.lower()}: " + "; ".join(described) + "."
-    return _svg(chart_id, title, height, body)
 
 
 def trend_line(chart_id: str, marks: Sequence[TrendMark], school: str = "This school") -> Markup:

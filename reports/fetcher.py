@@ -15,7 +15,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 ASSET_SCHEME = "touchpoint-asset"
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
-MEDIA_TYPES = {".ttf": "font/ttf", ".css": "text/css"}
+MEDIA_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".css": "text/css"}
 
 
 class RefusedURLError(ValueError):

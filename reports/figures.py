@@ -1,10 +1,15 @@
 """One school's scorecard figures, gathered for a whole round in a fixed number of queries.
 
-Every score is the scoring engine's (``audits.scoring``), copied as computed:
-templates format numbers, never compute them. ``gather_round`` runs the engine
-once for the round (and once per earlier round for the trend), then a handful of
-grouped queries (``reports.queries``) for contacts, critical failures, comments
-and item scores; the number of queries does not grow with schools or contacts.
+Every figure is the scoring engine's (``audits.scoring``), copied as computed:
+templates format numbers, never compute them, and every count means what it means
+on the results page, in the exports and in the API (critical failures count contacts,
+reach counts contacts that reached the school, the rank is the engine's with its
+band). ``gather_round`` runs the engine once for the round (and once per earlier
+round for the trend), then a handful of grouped queries (``reports.queries``) for
+contacts, critical failures, attempts, comments and item scores; the number of
+queries does not grow with schools or contacts. Each claim names its contact by its
+number in the appendix. Timings live in ``reports.timings``, attempts in
+``reports.attempts``, the biggest problem in ``reports.problems``.
 """
 
 from __future__ import annotations
@@ -18,48 +23,55 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audits.businesshours import BusinessCalendar
 from audits.formatting import percent
 from audits.models import Channel, ItemKind, Round, School
 from audits.planning.rounds import schools_in_round
 from audits.results.sections import section_titles
 from audits.scoring.engine import CHANNELS, RoundScores, SchoolScore, round_scores
+from audits.scoring.precision import CONFIDENCE, Interval, is_early, method
 from audits.vocabulary import channel_count, channel_label, language_name
 from reports import comments, queries, wording
+from reports.attempts import AttemptRecord, attempt_records
 from reports.comments import Quote
+from reports.problems import BiggestProblem, ItemScore, biggest_problem
+from reports.timings import Timing, timings
 
 TREND_ROUNDS = 6  # this round and up to five before it
 NEXT_STEPS = 3
 
 
+def rests_on(contacts: int, early: bool, noun: tuple[str, str] = ("contact", "contacts")) -> str:
+    """``3 contacts``; ``1 contact · early reading``: what a figure rests on, in words."""
+    text = f"{contacts} {noun[0] if contacts == 1 else noun[1]}"
+    return f"{text} · early reading" if early else text
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """A school's score on one channel or section, beside the district median."""
+    """A school's score on one channel or section, beside the district median, and what it rests on."""
 
     key: str
     label: str
     school: float | None
     district: float | None
+    contacts: int = 0
+    early: bool = False
+
+    @property
+    def basis(self) -> str:
+        """``3 contacts``; ``1 contact · early reading``."""
+        return rests_on(self.contacts, self.early)
 
 
 @dataclass(frozen=True)
 class CriticalFailure:
-    """A critical item failed on one contact."""
+    """A counted contact that failed one or more critical items: the engine counts it once."""
 
+    ref: int  # the contact's number in the appendix
     channel: str  # its label: "Phone call"
     day: date | None
-    prompt: str
-
-
-@dataclass(frozen=True)
-class Timing:
-    """One measure against its standard and the district, already in words."""
-
-    measure: str
-    school: str
-    district: str
-    standard: str
-    source: str
-    meets: bool | None
+    prompts: list[str]
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,9 @@ class TrendPoint:
 
 @dataclass(frozen=True)
 class ContactRow:
-    """One counted contact, for the appendix."""
+    """One counted contact, for the appendix; ``ref`` is the number every claim about it cites."""
 
+    ref: int
     day: date | None
     channel: str
     scenario: str
@@ -112,16 +125,29 @@ class ScorecardData:
     contacts: int = 0
     contacts_by_channel: list[str] = field(default_factory=list)  # "3 phone calls", "1 email"
     overall: float | None = None
+    interval: Interval | None = None  # the engine's interval around ``overall`` (rule 13)
+    early: bool = False  # the overall rests on a channel with fewer than ``early_reading`` contacts
+    early_reading: int = 3  # the district's number of contacts per channel under which a figure is early
+    confidence: float = CONFIDENCE
+    method: str = ""  # how sure the figures are, in one paragraph (audits.scoring.precision.method)
     district_median: float | None = None
     previous: float | None = None
     change: float | None = None
     previous_round: str = ""
     rank: int | None = None
     ranked: int = 0
+    rank_text: str = ""  # "4th of 12", or a band: "among the top quarter (1st–3rd of 12)"
+    rank_places: str = ""  # "4th", or the ranks the school could take: "1st–3rd"
+    rank_band: str = ""  # "among the top quarter"; empty when the rank is exact
+    rank_exact: bool = False
     standing: str = ""
+    standard: float = 70.0  # the district's standard (its alert threshold)
+    critical_failure_count: int = 0  # the engine's count: contacts with a critical failure
     channels: list[Comparison] = field(default_factory=list)
     sections: list[Comparison] = field(default_factory=list)
     critical_failures: list[CriticalFailure] = field(default_factory=list)
+    attempts: list[AttemptRecord] = field(default_factory=list)
+    biggest_problem: BiggestProblem | None = None
     timings: list[Timing] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     next_steps: list[NextStep] = field(default_factory=list)
@@ -132,6 +158,17 @@ class ScorecardData:
     def has_contacts(self) -> bool:
         """Whether any contact with the school counted this round."""
         return self.contacts > 0
+
+    @property
+    def basis(self) -> str:
+        """What the overall rests on: ``3 contacts · early reading``."""
+        return rests_on(self.contacts, self.early)
+
+    @property
+    def other_attempts(self) -> list[AttemptRecord]:
+        """The attempt records not already printed under "Your biggest problem"."""
+        shown = {record.ref for record in self.biggest_problem.records} if self.biggest_problem else set()
+        return [record for record in self.attempts if record.ref not in shown]
 
 
 @dataclass
@@ -151,6 +188,7 @@ class _RoundRows:
 
     contacts: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
     critical: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    attempts: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
     comments: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
     items: dict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
     item_texts: dict[int, tuple[str, str]] = field(default_factory=dict)
@@ -166,6 +204,8 @@ def _load_rows(session: Session, round_id: int) -> _RoundRows:
         rows.contacts[row.school_id].append(row)
     for row in session.execute(queries.critical_failure_rows(round_id)):
         rows.critical[row.school_id].append(row)
+    for row in session.execute(queries.attempt_rows(round_id)):
+        rows.attempts[row.school_id].append(row)
     for row in session.execute(queries.comment_rows(round_id)):
         rows.comments[row.school_id].append(row)
     for row in session.execute(queries.item_score_rows(round_id)):
@@ -181,7 +221,10 @@ def _trend(session: Session, round_: Round, scores: RoundScores) -> list[tuple[R
         .order_by(Round.first_day.desc(), Round.id.desc())
         .limit(TREND_ROUNDS - 1)
     ).all()
-    return [(r, round_scores(session, r)) for r in reversed(earlier)] + [(round_, scores)]
+    earlier_scores = [
+        (r, round_scores(session, r, sections=False, precision=False)) for r in reversed(earlier)
+    ]
+    return [*earlier_scores, (round_, scores)]
 
 
 def _school_list(
@@ -202,7 +245,8 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
     schools = _school_list(session, round_, scores, school_ids)
     rows = _load_rows(session, round_.id)
     steps = {school.id: _item_candidates(rows.items.get(school.id, [])) for school in schools}
-    wanted_items = {c[4] for candidates in steps.values() for c in candidates[:NEXT_STEPS]}
+    # Item texts: the next steps' and every item that lost points (the biggest problem's evidence).
+    wanted_items = {c[4] for candidates in steps.values() for c in candidates}
     if wanted_items:
         rows.item_texts = {
             row.id: (row.prompt, row.tip) for row in session.execute(queries.item_texts(wanted_items))
@@ -210,7 +254,10 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
     titles = section_titles(session, scores.district.sections)
     trend = _trend(session, round_, scores)
     round_channels = [rc.channel.value for rc in round_.channels] or list(CHANNELS)
-    context = _Context(round_, scores, titles, trend, round_channels, ZoneInfo(round_.district.timezone))
+    calendar = BusinessCalendar.of(round_.district)
+    context = _Context(
+        round_, scores, titles, trend, round_channels, ZoneInfo(round_.district.timezone), calendar
+    )
     figures = RoundFigures(round_, scores, schools, {})
     for school in schools:
         try:
@@ -230,6 +277,7 @@ class _Context:
     trend: list[tuple[Round, RoundScores]]
     channels: list[str]
     zone: ZoneInfo
+    calendar: BusinessCalendar
 
 
 def _scorecard(
@@ -260,45 +308,121 @@ def _scorecard(
     if score is None or score.contacts == 0:
         return data
     district = context.scores.district
+    early_reading = context.scores.early_reading
     data.contacts = score.contacts
     data.overall = score.overall
+    data.interval = score.interval
+    data.early = score.early
+    data.early_reading = early_reading
+    data.method = method(early_reading)
     data.district_median = district.overall.median
     data.previous = score.previous
     data.change = score.change
     data.rank = score.rank
     data.ranked = district.overall.count
+    if score.standing is not None:
+        data.rank_text, data.rank_exact = score.standing.text, score.standing.exact
+        data.rank_places, data.rank_band = score.standing.places, score.standing.band_words
+    data.standard = round_.district.alert_threshold
+    data.critical_failure_count = score.critical_failures
     data.standing = wording.standing_sentence(
-        school.name, score.overall, district.overall.median, score.rank, district.overall.count, score.change
+        school.name, score.overall, district.overall.median, score.standing, score.change
     )
     data.channels = [
-        Comparison(ch, channel_label(ch), score.channels[ch].score, district.channels[ch].median)
+        Comparison(
+            ch,
+            channel_label(ch),
+            score.channels[ch].score,
+            district.channels[ch].median,
+            score.channels[ch].contacts,
+            score.channels[ch].early,
+        )
         for ch in CHANNELS
         if ch in score.channels
     ]
     data.sections = [
-        Comparison(key, title, score.sections[key], district.sections[key].median)
+        Comparison(
+            key,
+            title,
+            score.sections[key],
+            district.sections[key].median,
+            score.section_contacts.get(key, 0),
+            is_early(score.section_contacts.get(key, 0), early_reading),
+        )
         for key, title in context.titles.items()
         if key in score.sections
     ]
+    contact_rows = rows.contacts.get(school.id, [])
+    refs = {row.contact_id: number for number, row in enumerate(contact_rows, start=1)}
+    failed: dict[int, list[str]] = defaultdict(list)
+    sections_failed: set[str] = set()
+    for row in rows.critical.get(school.id, []):
+        failed[row.contact_id].append(row.prompt)
+        sections_failed.add(row.section)
     data.critical_failures = [
-        CriticalFailure(channel_label(row.channel), _local_day(row.started_at, context.zone), row.prompt)
-        for row in rows.critical.get(school.id, [])
+        CriticalFailure(
+            refs[row.contact_id],
+            channel_label(Channel(row.channel).value),
+            _local_day(row.started_at, context.zone),
+            failed.get(row.contact_id, []),
+        )
+        for row in contact_rows
+        if row.critical_failure
     ]
-    data.timings = _timings(score, context.scores)
-    contact_scores = {row.contact_id: row.score for row in rows.contacts.get(school.id, [])}
-    data.quotes = _quotes(school, rows.comments.get(school.id, []), contact_scores, context.zone)
+    data.attempts = attempt_records(
+        rows.attempts.get(school.id, []), contact_rows, refs, failed, context.calendar
+    )
+    data.timings = timings(score, context.scores)
+    contact_scores = {row.contact_id: row.score for row in contact_rows}
+    below = (
+        score.overall is not None
+        and district.overall.median is not None
+        and (score.overall < district.overall.median)
+    )
+    data.quotes = _quotes(
+        school,
+        rows.comments.get(school.id, []),
+        contact_scores,
+        context.zone,
+        refs,
+        {row.contact_id for row in contact_rows if row.critical_failure},
+        problems_first=below or score.critical_failures > 0,
+    )
     data.next_steps = _next_steps(score, item_candidates, rows.item_texts)
+    critical_prompts = {prompt for prompts in failed.values() for prompt in prompts}
+    data.biggest_problem = biggest_problem(
+        score,
+        data.standard,
+        context.titles,
+        data.attempts,
+        _item_scores(rows.items.get(school.id, []), rows.item_texts),
+        critical_prompts,
+        early_reading,
+    )
     data.trend, data.previous_round = _trend_points(context.trend, school.id)
-    data.appendix = [_contact_row(row, context.zone) for row in rows.contacts.get(school.id, [])]
+    data.appendix = [_contact_row(row, refs[row.contact_id], context.zone) for row in contact_rows]
     return data
 
 
-def _contact_row(row: Any, zone: ZoneInfo) -> ContactRow:
+def _item_scores(rows: list[Any], texts: dict[int, tuple[str, str]]) -> list[ItemScore]:
+    """Each item's pooled share for the school, with its question (items at full marks have none)."""
+    scores = []
+    for row in rows:
+        share = float(row.earned) / float(row.possible)
+        prompt = texts.get(row.item_id, ("", ""))[0]
+        if prompt:
+            channel = Channel(row.channel).value
+            scores.append(ItemScore(channel, row.section, row.key, share, row.contacts, prompt))
+    return scores
+
+
+def _contact_row(row: Any, ref: int, zone: ZoneInfo) -> ContactRow:
     channel = Channel(row.channel).value
     scenario = row.scenario
     if row.language and row.language != "en":
         scenario = f"{scenario} ({language_name(row.language)})"
     return ContactRow(
+        ref=ref,
         day=_local_day(row.started_at, zone),
         channel=channel_label(channel),
         scenario=scenario,
@@ -308,103 +432,39 @@ def _contact_row(row: Any, zone: ZoneInfo) -> ContactRow:
     )
 
 
-def _number(value: float | None, unit: str, digits: int = 1) -> str:
-    return "not recorded" if value is None else f"{value:.{digits}f} {unit}"
-
-
-def _meets(value: float | None, limit: float) -> bool | None:
-    return None if value is None else value <= limit
-
-
-def _timings(score: SchoolScore, scores: RoundScores) -> list[Timing]:
-    """Rings, hold and email response against their standards; then reach per channel."""
-    totals = scores.district.channel_totals
-    timings = []
-    phone = score.channels.get("phone")
-    if phone and phone.reached:
-        district = totals.get("phone")
-        rings = wording.RINGS
-        timings.append(
-            Timing(
-                "Rings before a person answered (phone, mean)",
-                _number(phone.mean_rings, "rings"),
-                _number(district.mean_rings if district else None, "rings"),
-                rings.text,
-                rings.source,
-                _meets(phone.mean_rings, rings.limit),
-            )
-        )
-        hold = wording.HOLD
-        timings.append(
-            Timing(
-                "Time on hold (phone, mean)",
-                _number(phone.mean_hold_seconds, "seconds", 0),
-                _number(district.mean_hold_seconds if district else None, "seconds", 0),
-                hold.text,
-                hold.source,
-                _meets(phone.mean_hold_seconds, hold.limit),
-            )
-        )
-    if "email" in score.channels:
-        email = wording.EMAIL
-        timings.append(
-            Timing(
-                "Business hours to a personal reply (email, median)",
-                _number(score.median_email_hours, "business hours"),
-                _number(scores.district.median_email_hours, "business hours"),
-                email.text,
-                email.source,
-                _meets(score.median_email_hours, email.limit),
-            )
-        )
-    reach = [
-        (ch, score.channels[ch]) for ch in CHANNELS if ch in score.channels and score.channels[ch].contacts
-    ]
-    if reach:
-        district_lines = []
-        for channel, _ in reach:
-            total = totals.get(channel)
-            rate = total.reach_rate if total else None
-            plural = wording.REACH_WORDS[channel][1]
-            district_lines.append("—" if rate is None else f"{percent(rate, 0)} of {plural}")
-        timings.append(
-            Timing(
-                "Reach: contacts that reached a person",
-                "\n".join(wording.reach_phrase(ch, f.reached, f.contacts) for ch, f in reach),
-                "\n".join(district_lines),
-                wording.REACH.text,
-                wording.REACH.source,
-                all(f.reached == f.contacts for _, f in reach),
-            )
-        )
-    return timings
-
-
 def _quotes(
-    school: School, rows: list[Any], contact_scores: dict[int, float | None], zone: ZoneInfo
+    school: School,
+    rows: list[Any],
+    contact_scores: dict[int, float | None],
+    zone: ZoneInfo,
+    refs: dict[int, int],
+    critical: set[int],
+    problems_first: bool,
 ) -> list[Quote]:
     staff = [school.principal_name] if school.principal_name else []
     candidates = []
     for row in rows:
         free_text = row.kind is ItemKind.TEXT or row.kind == ItemKind.TEXT.value
         raw = row.value if free_text and isinstance(row.value, str) and row.value.strip() else row.comment
-        if not raw or not raw.strip():
+        if not raw or not raw.strip() or row.contact_id not in refs:
             continue
         text = comments.redact(raw, staff, row.auditor_name or "")
         score = contact_scores.get(row.contact_id)
         candidates.append(
             comments.Candidate(
                 contact_id=row.contact_id,
-                channel=channel_label(row.channel),
+                channel=channel_label(Channel(row.channel).value),
                 day=_local_day(row.started_at, zone),
                 text=text,
                 fraction=row.fraction,
                 contact_score=float(score) if score is not None else None,
                 free_text=free_text,
                 position=row.position,
+                ref=refs[row.contact_id],
+                critical_failure=row.contact_id in critical,
             )
         )
-    return comments.choose(candidates)
+    return comments.choose(candidates, problems_first)
 
 
 def _item_candidates(rows: list[Any]) -> list[tuple[float, float, str, str, int, int]]:

@@ -9,18 +9,22 @@ never reach a scorecard.
 from __future__ import annotations
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from audits.models import (
     Assignment,
     Contact,
+    ContactStatus,
     ItemKind,
+    Outcome,
     Response,
     RubricItem,
+    RubricSection,
     Scenario,
     User,
 )
 from audits.scoring.queries import contact_scores, counted
-from audits.scoring.tally import earned_expr, possible_expr
+from audits.scoring.tally import critical_failed, earned_expr, possible_expr
 
 
 def contact_rows(round_id: int) -> Select:
@@ -37,6 +41,7 @@ def contact_rows(round_id: int) -> Select:
             scores.c.critical_failure,
             Contact.outcome,
             Contact.attempt,
+            Contact.rings,
             Scenario.title.label("scenario"),
             Scenario.language,
         )
@@ -48,27 +53,62 @@ def contact_rows(round_id: int) -> Select:
 
 
 def critical_failure_rows(round_id: int) -> Select:
-    """Each critical item answered with fraction 0 on a counted contact: school, channel, prompt, when."""
+    """Each failed critical item of a counted contact (the tally's own rule): school, contact,
+    section, prompt."""
     return (
         select(
             Assignment.school_id,
-            Assignment.channel,
             Contact.id.label("contact_id"),
-            Contact.started_at,
+            RubricSection.key.label("section"),
             RubricItem.prompt,
         )
         .select_from(Response)
         .join(Contact, Contact.id == Response.contact_id)
         .join(Assignment, Assignment.id == Contact.assignment_id)
         .join(RubricItem, RubricItem.id == Response.item_id)
-        .where(
-            counted(),
-            Assignment.round_id == round_id,
-            RubricItem.critical.is_(True),
-            Response.na.is_(False),
-            Response.fraction == 0,
+        .join(RubricSection, RubricSection.id == RubricItem.section_id)
+        .where(counted(), Assignment.round_id == round_id, critical_failed())
+        .order_by(Assignment.school_id, Contact.id, RubricSection.position, RubricItem.position)
+    )
+
+
+def attempt_rows(round_id: int) -> Select:
+    """Every approved attempt at the assignments whose counted contact was unreached or a critical failure.
+
+    The proof behind "nobody answered": each try with its moment, outcome and what the
+    auditor measured, oldest first; ``final_id`` is the counted contact it leads to.
+    """
+    final = aliased(Contact)
+    return (
+        select(
+            Assignment.school_id,
+            Assignment.channel,
+            final.id.label("final_id"),
+            Contact.id.label("contact_id"),
+            Contact.attempt,
+            Contact.outcome,
+            Contact.started_at,
+            Contact.rings,
+            Contact.callback_at,
+            Contact.reply_at,
+            Contact.response_business_hours,
+            Contact.greeted_seconds,
+            Contact.first_submitted_at,
         )
-        .order_by(Assignment.school_id, Contact.started_at, Contact.id, RubricItem.position)
+        .select_from(final)
+        .join(Assignment, Assignment.id == final.assignment_id)
+        .join(Contact, Contact.assignment_id == Assignment.id)
+        .where(
+            Assignment.round_id == round_id,
+            final.status == ContactStatus.APPROVED,
+            or_(
+                final.unreached.is_(True),
+                and_(final.outcome == Outcome.REACHED, final.critical_failure.is_(True)),
+            ),
+            Contact.status == ContactStatus.APPROVED,
+            Contact.attempt <= final.attempt,
+        )
+        .order_by(Assignment.school_id, final.id, Contact.attempt)
     )
 
 
@@ -102,12 +142,14 @@ def comment_rows(round_id: int) -> Select:
 
 
 def item_score_rows(round_id: int) -> Select:
-    """Per school × channel × item key: Σ earned, Σ possible, the answers and the newest item's id."""
+    """Per school × channel × section × item key: Σ earned, Σ possible, the answers and the newest
+    item's id."""
     possible = possible_expr()
     return (
         select(
             Assignment.school_id,
             Assignment.channel,
+            RubricSection.key.label("section"),
             RubricItem.key,
             earned_expr().label("earned"),
             possible.label("possible"),
@@ -118,8 +160,9 @@ def item_score_rows(round_id: int) -> Select:
         .join(Contact, Contact.id == Response.contact_id)
         .join(Assignment, Assignment.id == Contact.assignment_id)
         .join(RubricItem, RubricItem.id == Response.item_id)
+        .join(RubricSection, RubricSection.id == RubricItem.section_id)
         .where(counted(), Assignment.round_id == round_id, RubricItem.kind != ItemKind.TEXT)
-        .group_by(Assignment.school_id, Assignment.channel, RubricItem.key)
+        .group_by(Assignment.school_id, Assignment.channel, RubricSection.key, RubricItem.key)
         .having(possible > 0)
     )
 

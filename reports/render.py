@@ -4,15 +4,23 @@
 environment on ``templates/reports/``. A ``Renderer`` keeps what is worth
 reusing across a batch: the environment, one WeasyPrint ``FontConfiguration``,
 the parsed stylesheets (their ``@font-face`` fonts are loaded once) and the
-allow-listing URL fetcher. PDFs are tagged (PDF/UA-1), carry no creation or
+allow-listing URL fetcher. PDFs are tagged (PDF/UA-1), their structure tree
+completed where WeasyPrint leaves gaps (``reports.pdfua``), carry no creation or
 modification date and take a stable identifier from their inputs, so the same
 figures always give the same bytes.
+
+The filters say what colour cannot say alone: ``status`` turns a score into a
+red, amber or green verdict against the district's standard with a word and a
+shape, and
+``direction`` gives a family's words the direction of their first letter (what
+``dir="auto"`` means; WeasyPrint reads only ``ltr`` and ``rtl``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -27,6 +35,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from reports import charts
 from reports.fetcher import ASSETS_DIR, AssetFetcher, asset_url
+from reports.pdfua import complete_structure
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates" / "reports"
 PDF_VARIANT = "pdf/ua-1"
@@ -71,9 +80,72 @@ def isolated(text: str) -> Markup:
     return Markup("<bdi>%s</bdi>") % text
 
 
-def chart_bar(row: Any) -> charts.Bar:
-    """A ``Comparison`` (school against district) as a chart row."""
-    return charts.Bar(row.label, row.school, row.district)
+def direction(text: str) -> str:
+    """``rtl`` when the first strong letter of ``text`` is Arabic, Hebrew or another right-to-left script,
+    else ``ltr`` (the rule of HTML's ``dir="auto"``)."""
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+@dataclass(frozen=True)
+class Status:
+    """A verdict against the standard: its colour class, its word and a shape that reads in grey too."""
+
+    key: str  # "meets", "near", "below", "none": the CSS class, red/amber/green
+    word: str
+    mark: str
+
+
+# A score's verdict against the district's standard (its alert threshold, the line "Your biggest
+# problem" measures from): at or above it meets it; less than NEAR_WITHIN points below it is near it;
+# further below is below it. A measure with a limit (rings, hold, reply time, reach) meets it or not.
+NEAR_WITHIN = 10.0
+DEFAULT_STANDARD = 70.0
+MEETS = Status("meets", "Meets", "●")
+NEAR = Status("near", "Near", "▲")
+BELOW = Status("below", "Below", "■")
+UNSCORED = Status("none", "No score", "–")
+
+
+def status(value: float | bool | None, standard: float = DEFAULT_STANDARD) -> Status:
+    """The verdict of a score (0–100) against ``standard``, or of a measure that meets its limit or not."""
+    if value is None:
+        return UNSCORED
+    if isinstance(value, bool):
+        return MEETS if value else BELOW
+    if value >= standard:
+        return MEETS
+    return NEAR if value >= standard - NEAR_WITHIN else BELOW
+
+
+def near_from(standard: float) -> float:
+    """The lowest score still near ``standard``."""
+    return max(standard - NEAR_WITHIN, 0.0)
+
+
+def width(value: float | None) -> str:
+    """A score as a CSS width (``56.6%``), held to 0–100, for the bars of a table."""
+    return "0%" if value is None else f"{max(0.0, min(value, 100.0)):.1f}%"
+
+
+SHARED_SECTIONS = "Every channel"
+
+
+def by_channel(rows: list[Any]) -> list[tuple[str, list[Any]]]:
+    """Section rows grouped under their channel's label (``row.channel``), in the order they come, the
+    sections every channel shares ("" or no channel) last; one untitled group when no row names a channel."""
+    if not any(getattr(row, "channel", "") for row in rows):
+        return [("", list(rows))]
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(getattr(row, "channel", "") or "", []).append(row)
+    shared = groups.pop("", [])
+    return [*groups.items(), *([(SHARED_SECTIONS, shared)] if shared else [])]
 
 
 def trend_mark(point: Any, width: int = 22) -> charts.TrendMark:
@@ -95,11 +167,16 @@ def _environment() -> Environment:
         change=change,
         day=day,
         short_day=short_day,
-        chart_bar=chart_bar,
         trend_mark=trend_mark,
         isolated=isolated,
+        direction=direction,
+        status=status,
+        width=width,
+        by_channel=by_channel,
     )
-    env.globals.update(span=span, charts=charts, asset_url=asset_url)
+    env.globals.update(
+        span=span, charts=charts, asset_url=asset_url, near_from=near_from, near_within=NEAR_WITHIN
+    )
     return env
 
 
@@ -113,6 +190,7 @@ def render_version() -> str:
         package / "render.py",
         package / "charts.py",
         package / "fetcher.py",
+        package / "pdfua.py",
         *sorted(ASSETS_DIR.rglob("*")),
     ]
     for path in files:
@@ -154,7 +232,8 @@ class Renderer:
         return self.env.get_template(template).render(**context)
 
     def pdf(self, html: str, stylesheet: str, identifier: bytes) -> bytes:
-        """Lay ``html`` out with ``stylesheet`` and write a tagged, dateless PDF with ``identifier``."""
+        """Lay ``html`` out with ``stylesheet`` and write a tagged, dateless PDF with ``identifier``, its
+        structure tree completed for PDF/UA."""
         document = HTML(string=html, url_fetcher=self.fetcher).render(
             font_config=self.font_config,
             stylesheets=[self.stylesheet(stylesheet)],
@@ -162,7 +241,8 @@ class Renderer:
         )
         document.metadata.created = None
         document.metadata.modified = None
-        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier, uncompressed_pdf=False)
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier, uncompressed_pdf=False)
+        return complete_structure(pdf)
 
     def render(self, template: str, stylesheet: str, identifier: bytes, **context: Any) -> Rendered:
         """HTML then PDF, timing each half."""

@@ -36,6 +36,8 @@ class RankingRow:
     contacts: int
     critical_failures: int
     flagged: bool
+    rank_places: str = ""  # the engine's standing: "4th", or the ranks the school could take, "1st–3rd"
+    early: bool = False  # the overall is an early reading
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ def _ranking_row(school: SchoolScore, threshold: float) -> RankingRow:
         contacts=school.contacts,
         critical_failures=school.critical_failures,
         flagged=is_flagged(school, threshold),
+        rank_places=school.standing.places if school.standing else "",
+        early=school.early,
     )
 
 

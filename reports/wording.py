@@ -11,7 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from audits.formatting import ordinal
 from audits.models import Outcome
+from audits.scoring.precision import RankStanding
+
+__all__ = ["ordinal"]  # kept here too: the scorecard's words have always offered it
 
 # "2 of 3 calls reached a person": the noun (singular, plural) and what reaching means, per channel.
 REACH_WORDS = {
@@ -79,13 +83,6 @@ def outcome_label(channel: str, outcome: Outcome | None, unreached: bool) -> str
     return f"{outcome.label} (final attempt)" if unreached else outcome.label
 
 
-def ordinal(number: int) -> str:
-    """``1st``, ``2nd``, ``3rd``, ``11th``, ``22nd``."""
-    if 10 <= number % 100 <= 20:
-        return f"{number}th"
-    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
-
-
 def points(value: float) -> str:
     """``1 point``, ``4.2 points``."""
     text = f"{abs(value):.1f}"
@@ -96,18 +93,26 @@ def standing_sentence(
     name: str,
     overall: float | None,
     median: float | None,
-    rank: int | None,
-    ranked: int,
+    standing: RankStanding | None,
     change: float | None,
 ) -> str:
-    """One plain sentence that says where the school stands in the district."""
-    if overall is None or rank is None:
+    """One plain sentence that says where the school stands in the district.
+
+    The rank is the engine's standing: exact (``4th of 12 schools``) only when no other
+    school's interval overlaps this one's, else its band (``ranked among the top quarter
+    (1st–3rd of 12)``), as rule 14 of ``docs/scoring.md`` says.
+    """
+    if overall is None or standing is None:
         return f"None of the contacts with {name} could be scored this round."
+    rank, ranked = standing.rank, standing.of
     quarter = math.ceil(ranked / 4)
     gap = None if median is None or round(overall - median, 1) == 0 else overall - median
     side = "above" if gap is not None and gap > 0 else "below"
-    parts = [f"{ordinal(rank)} of {ranked} school{'s' if ranked != 1 else ''}"]
-    if ranked >= 4 and (rank <= quarter or rank > ranked - quarter):
+    if standing.exact:
+        parts = [f"{ordinal(rank)} of {ranked} school{'s' if ranked != 1 else ''}"]
+    else:
+        parts = [f"ranked {standing.text}"]
+    if standing.exact and ranked >= 4 and (rank <= quarter or rank > ranked - quarter):
         place = f"is in the {'top' if rank <= quarter else 'bottom'} quarter of the district"
         if gap is not None:
             parts.append(f"{points(gap)} {side} the median")

@@ -14,6 +14,7 @@ from audits.models import Assignment, Contact, ItemKind, Response, Round, Rubric
 from audits.rubrics.spec import rubric_to_dict
 from audits.rubrics.versions import spec_from_rubric
 from audits.scoring.engine import CHANNELS, RoundScores, SchoolScore, Spread
+from audits.scoring.precision import Interval, RankStanding
 from audits.script_values import scenario_texts
 from audits.script_variables import variables_in
 
@@ -158,10 +159,42 @@ def _school(school: SchoolScore) -> dict[str, Any]:
         },
         "sections": dict(school.sections),
         "contacts": school.contacts,
+        "channel_contacts": {
+            channel: school.channels[channel].contacts if channel in school.channels else 0
+            for channel in CHANNELS
+        },
+        "section_contacts": dict(school.section_contacts),
+        "reached": school.reached,
         "critical_failures": school.critical_failures,
         "reach_rate": school.reach_rate,
         "rank": school.rank,
+        "rank_band": _standing(school.standing),
+        "interval": _interval(school.interval),
+        "early_reading": school.early,
         "change": school.change,
+    }
+
+
+def _standing(standing: RankStanding | None) -> dict[str, Any] | None:
+    if standing is None:
+        return None
+    return {
+        "band": standing.band.value,
+        "best": standing.best,
+        "worst": standing.worst,
+        "exact": standing.exact,
+        "text": standing.text,
+    }
+
+
+def _interval(interval: Interval | None) -> dict[str, Any] | None:
+    if interval is None:
+        return None
+    return {
+        "low": interval.low,
+        "high": interval.high,
+        "confidence": interval.confidence,
+        "contacts": interval.contacts,
     }
 
 
@@ -170,6 +203,7 @@ def scores_dict(scores: RoundScores) -> dict[str, Any]:
     district = scores.district
     return {
         "round_id": scores.round_id,
+        "early_reading_contacts": scores.early_reading,
         "district": {
             "mean": district.overall.mean,
             "median": district.overall.median,

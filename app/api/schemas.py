@@ -28,6 +28,7 @@ from audits.models import (
     TimingUnit,
 )
 from audits.rubrics.facts import FACTS
+from audits.scoring.precision import RankBand
 
 # An answer's value: a boolean, a number or a string, or null (N/A, unanswered). OpenAPI 3.0 reads
 # ``nullable`` only beside a ``type``, so null is allowed by the boolean branch of the ``oneOf`` (null
@@ -365,6 +366,33 @@ class ChannelScoresSchema(Schema):
     visit = fields.Float(allow_none=True)
 
 
+class ChannelContactsSchema(Schema):
+    """How many counted contacts a school's figures rest on, per channel (0 without any)."""
+
+    phone = fields.Integer(required=True)
+    email = fields.Integer(required=True)
+    visit = fields.Integer(required=True)
+
+
+class IntervalSchema(Schema):
+    """The overall score's t-interval over the school's contact scores (rule 13 of the scoring rules)."""
+
+    low = fields.Float(required=True)
+    high = fields.Float(required=True)
+    confidence = fields.Float(required=True)
+    contacts = fields.Integer(required=True, metadata={"description": "Scored contacts it rests on."})
+
+
+class RankBandSchema(Schema):
+    """How precisely the rank can be told (rule 14): exact, or the band of the ranks the school could take."""
+
+    band = choice(RankBand, required=True)
+    best = fields.Integer(required=True)
+    worst = fields.Integer(required=True)
+    exact = fields.Boolean(required=True)
+    text = fields.String(required=True, metadata={"description": "As the scorecard prints it."})
+
+
 class SchoolScoreSchema(Schema):
     """A school's results for a round, at full precision."""
 
@@ -376,9 +404,21 @@ class SchoolScoreSchema(Schema):
     channels = fields.Nested(ChannelScoresSchema, required=True)
     sections = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
     contacts = fields.Integer(required=True)
-    critical_failures = fields.Integer(required=True)
+    channel_contacts = fields.Nested(ChannelContactsSchema, required=True)
+    section_contacts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    reached = fields.Integer(
+        required=True, metadata={"description": "Counted contacts that reached the school."}
+    )
+    critical_failures = fields.Integer(
+        required=True, metadata={"description": "Counted contacts that failed a critical item."}
+    )
     reach_rate = fields.Float(allow_none=True)
     rank = fields.Integer(allow_none=True)
+    rank_band = fields.Nested(RankBandSchema, allow_none=True)
+    interval = fields.Nested(IntervalSchema, allow_none=True)
+    early_reading = fields.Boolean(
+        required=True, metadata={"description": "The overall rests on a channel with too few contacts."}
+    )
     change = fields.Float(allow_none=True)
 
 
@@ -386,6 +426,10 @@ class ScoresSchema(Schema):
     """Every score of a round: the district's figures and each school's."""
 
     round_id = fields.Integer(required=True)
+    early_reading_contacts = fields.Integer(
+        required=True,
+        metadata={"description": "A figure resting on fewer contacts of a channel is an early reading."},
+    )
     district = fields.Nested(DistrictScoresSchema, required=True)
     schools = fields.List(fields.Nested(SchoolScoreSchema), required=True)
 

@@ -26,7 +26,7 @@ from audits.models import District, Role, Round, RoundStatus, School
 from audits.results.heatmap import heatmap
 from audits.results.overview import round_overview
 from audits.results.school import school_results
-from audits.results.thresholds import is_flagged, set_alert_threshold
+from audits.results.thresholds import is_flagged, set_alert_threshold, set_early_reading
 
 blueprint = Blueprint("dashboards", __name__)
 for _name, _filter in FILTERS.items():
@@ -75,7 +75,12 @@ def dashboard_rounds() -> list[Round]:
 
 def _threshold_form(round_: Round) -> ThresholdForm:
     return ThresholdForm(
-        formdata=None, data={"alert_threshold": f"{round_.district.alert_threshold:g}", "round_id": round_.id}
+        formdata=None,
+        data={
+            "alert_threshold": f"{round_.district.alert_threshold:g}",
+            "early_reading_contacts": str(round_.district.early_reading_contacts),
+            "round_id": round_.id,
+        },
     )
 
 
@@ -158,6 +163,12 @@ def alert_threshold(district_id: int) -> Response | tuple[str, int]:
         set_alert_threshold(district, form.alert_threshold.data)
     except DomainError as error:
         apply_errors(form, error)
+    early = form.early_reading_contacts.data
+    if early is not None and early.strip():
+        try:
+            set_early_reading(district, early)
+        except DomainError as error:
+            apply_errors(form, error)
     if form.errors:
         db.session.rollback()
         if round_ is None:

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, String, Time, UniqueConstraint, false, true
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audits.models.base import Base, UTCDateTime
@@ -30,6 +42,8 @@ class District(Base):
     school_day_end: Mapped[time] = mapped_column(Time, default=DEFAULT_DAY_END)
     # Schools whose overall score falls below this are flagged on the dashboards.
     alert_threshold: Mapped[float] = mapped_column(Float, default=70.0, server_default="70")
+    # A school figure resting on fewer contacts (of a channel, or with a section) is an early reading.
+    early_reading_contacts: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # How its people sign in (``audits.sign_in_policy``): with a password, with the district's
     # accounts (OpenID Connect) for these email domains, and whether leaders need a second step.
     password_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from audits.models import Assignment, Channel, Contact, Outcome, Round, Scenario, School
 from audits.results.sections import section_titles
 from audits.scoring.engine import DistrictFigures, SchoolScore, round_scores, school_trend
+from audits.scoring.precision import DEFAULT_EARLY_READING, method
 from audits.scoring.queries import contact_scores
 
 
@@ -49,6 +50,12 @@ class SchoolResults:
     sections: dict[str, str]
     trend: list[TrendPoint]
     contacts: list[ContactLine]
+    early_reading: int = DEFAULT_EARLY_READING  # the district's: fewer contacts make an early reading
+
+    @property
+    def method(self) -> str:
+        """How sure the figures are, in the scorecard's own paragraph."""
+        return method(self.early_reading)
 
 
 def local_day(moment: datetime | None, timezone: str) -> date | None:
@@ -108,4 +115,5 @@ def school_results(session: Session, school: School, round_: Round | None) -> Sc
         sections=section_titles(session, scores.district.sections),
         trend=points,
         contacts=school_contacts(session, round_, school),
+        early_reading=scores.early_reading,
     )

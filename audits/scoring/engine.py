@@ -11,8 +11,12 @@ Rules (the README's scoring section says the same in words):
 8. district figures = mean and median of school figures (overall, per channel, per section);
 9. rank: by overall, highest first, ties share a rank (1, 2, 2, 4);
 10. change = overall - the school's overall in the district's latest earlier round with one;
-11. timings: mean rings, mean hold seconds, median email response in business hours, reach rate.
+11. timings: mean rings, mean hold seconds, median email response in business hours, reach rate;
+12.–14. how sure: early readings, the overall's interval and the rank band (``audits.scoring.precision``).
 The work is a fixed handful of grouped queries, whatever the number of schools or contacts.
+Every page, PDF, export and API answer reads its figures from here, so a count means the same
+thing everywhere: ``critical_failures`` counts contacts with a critical failure (not failed
+items), ``reached`` counts contacts that reached the school, ``contacts`` counted contacts.
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from audits.models import Assignment, Channel, Contact, Round, School
+from audits.scoring.precision import (
+    DEFAULT_EARLY_READING,
+    Interval,
+    RankStanding,
+    is_early,
+    overall_interval,
+    standings,
+)
 from audits.scoring.queries import (
     counted,
     earlier_rounds,
@@ -34,6 +46,7 @@ from audits.scoring.queries import (
     grouped_rows,
     latest_earlier_round,
     school_channel_scores,
+    school_contact_scores,
     school_section_scores,
 )
 
@@ -50,6 +63,9 @@ class ChannelFigures:
     critical_failures: int = 0
     mean_rings: float | None = None
     mean_hold_seconds: float | None = None
+    rings_contacts: int = 0  # the contacts ``mean_rings`` rests on
+    hold_contacts: int = 0  # the contacts ``mean_hold_seconds`` rests on
+    early: bool = False  # rests on fewer contacts than the district's early-reading number
 
     @property
     def reach_rate(self) -> float | None:
@@ -72,8 +88,13 @@ class SchoolScore:
     critical_failures: int = 0
     reached: int = 0
     median_email_hours: float | None = None
+    email_replies: int = 0  # the replies ``median_email_hours`` rests on
     rank: int | None = None
     previous: float | None = None
+    section_contacts: dict[str, int] = field(default_factory=dict)
+    interval: Interval | None = None
+    standing: RankStanding | None = None
+    early: bool = False  # the overall rests on a channel that is an early reading
 
     @property
     def change(self) -> float | None:
@@ -129,6 +150,9 @@ class RoundScores:
     round_id: int
     schools: list[SchoolScore]
     district: DistrictFigures
+    early_reading: int = (
+        DEFAULT_EARLY_READING  # the district's number of contacts below which a figure is early
+    )
 
     def school(self, school_id: int) -> SchoolScore | None:
         """The score of one school, if it has any counted contact."""
@@ -152,12 +176,16 @@ def _overall(channel_scores: list[float | None]) -> float | None:
     return fmean(present) if present else None
 
 
-def round_scores(session: Session, round_: Round, sections: bool = True) -> RoundScores:
-    """Score every school of ``round_`` from its approved contacts, in six grouped queries.
+def round_scores(
+    session: Session, round_: Round, sections: bool = True, precision: bool = True
+) -> RoundScores:
+    """Score every school of ``round_`` from its approved contacts, in seven grouped queries.
 
     ``sections=False`` leaves out the section scores (one query fewer) for pages that
-    do not show them; everything else is the same.
+    do not show them; ``precision=False`` the intervals and rank bands (one query fewer,
+    for the earlier rounds of a trend); everything else is the same.
     """
+    early_reading = round_.district.early_reading_contacts
     previous_id = session.scalar(latest_earlier_round(round_))
     round_ids = [round_.id] if previous_id is None else [round_.id, previous_id]
     rows = grouped_rows(session, school_channel_scores(round_ids)).all()
@@ -176,22 +204,24 @@ def round_scores(session: Session, round_: Round, sections: bool = True) -> Roun
     rings: dict[str, list[tuple[float, int]]] = defaultdict(list)
     holds: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for row in rows:
-        round_id, school_id, channel, score, contacts, _, critical, reached, mean_rings, mean_hold = row
-        if round_id != round_.id:
+        if row.round_id != round_.id:
             previous_rows.append(row)
             continue
-        school = schools.get(school_id)
+        school = schools.get(row.school_id)
         if school is None:
-            school = schools[school_id] = SchoolScore(school_id, *info[school_id])
+            school = schools[row.school_id] = SchoolScore(row.school_id, *info[row.school_id])
         figures = ChannelFigures(
-            score=None if score is None else float(score),
-            contacts=contacts,
-            reached=int(reached or 0),
-            critical_failures=int(critical or 0),
-            mean_rings=None if mean_rings is None else float(mean_rings),
-            mean_hold_seconds=None if mean_hold is None else float(mean_hold),
+            score=None if row.score is None else float(row.score),
+            contacts=row.contacts,
+            reached=int(row.reached or 0),
+            critical_failures=int(row.critical_failures or 0),
+            mean_rings=None if row.mean_rings is None else float(row.mean_rings),
+            mean_hold_seconds=None if row.mean_hold_seconds is None else float(row.mean_hold_seconds),
+            rings_contacts=int(row.rings_contacts or 0),
+            hold_contacts=int(row.hold_contacts or 0),
+            early=is_early(row.contacts, early_reading),
         )
-        channel = channel.value
+        channel = row.channel.value
         school.channels[channel] = figures
         school.contacts += figures.contacts
         school.reached += figures.reached
@@ -206,22 +236,42 @@ def round_scores(session: Session, round_: Round, sections: bool = True) -> Roun
             holds[channel].append((figures.mean_hold_seconds, figures.reached))
     for school in schools.values():
         school.overall = _overall([figures.score for figures in school.channels.values()])
+        school.early = any(f.early for f in school.channels.values() if f.score is not None)
     if sections:
-        for school_id, section, earned, possible in grouped_rows(session, school_section_scores(round_.id)):
-            if school_id in schools and possible and possible > 0:
-                schools[school_id].sections[section] = 100.0 * earned / possible
+        for row in grouped_rows(session, school_section_scores(round_.id)):
+            if row.school_id in schools and row.possible and row.possible > 0:
+                schools[row.school_id].sections[row.section] = 100.0 * row.earned / row.possible
+                schools[row.school_id].section_contacts[row.section] = int(row.contacts)
     email_hours: dict[int, list[float]] = defaultdict(list)
     for school_id, hours in grouped_rows(session, email_response_hours(round_.id)):
         email_hours[school_id].append(float(hours))
     for school_id, values in email_hours.items():
         if school_id in schools:
             schools[school_id].median_email_hours = median(values)
+            schools[school_id].email_replies = len(values)
     missing = _fill_previous(schools, previous_rows, set(schools))
     _previous_overalls(session, round_, schools, missing)
     ordered = sorted(schools.values(), key=lambda s: s.name)
     rank_schools(ordered)
+    if precision:
+        _precision(session, round_, schools, ordered)
     district = _district(ordered, totals, rings, holds, email_hours)
-    return RoundScores(round_.id, ordered, district)
+    return RoundScores(round_.id, ordered, district, early_reading)
+
+
+def _precision(
+    session: Session, round_: Round, schools: dict[int, SchoolScore], ordered: list[SchoolScore]
+) -> None:
+    """Rules 13 and 14: each school's interval from its contact scores, then every ranked school's band."""
+    contact_scores: dict[int, list[float]] = defaultdict(list)
+    for school_id, score in grouped_rows(session, school_contact_scores(round_.id)):
+        contact_scores[school_id].append(float(score))
+    for school in ordered:
+        if school.overall is not None:
+            school.interval = overall_interval(school.overall, contact_scores.get(school.school_id, []))
+    ranked = [school for school in ordered if school.rank is not None]
+    for school, standing in zip(ranked, standings([(s.rank or 0, s.interval) for s in ranked]), strict=True):
+        school.standing = standing
 
 
 def _weighted_mean(pairs: list[tuple[float, int]]) -> float | None:

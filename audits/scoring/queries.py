@@ -85,7 +85,8 @@ def contact_scores(round_ids: list[int] | Select, school_id: int | None = None) 
 
 
 def school_channel_scores(round_ids: list[int] | Select, school_id: int | None = None) -> Select:
-    """Per round × school × channel: mean contact score, counts, critical failures, reach, timings."""
+    """Per round × school × channel: mean contact score, counts, critical failures, reach, timings
+    and how many contacts each timing rests on."""
     per_contact = contact_scores(round_ids, school_id).subquery()
     reached = case((per_contact.c.unreached.is_(False), 1), else_=0)
     return select(
@@ -99,11 +100,14 @@ def school_channel_scores(round_ids: list[int] | Select, school_id: int | None =
         func.sum(reached).label("reached"),
         func.avg(per_contact.c.rings).label("mean_rings"),
         func.avg(per_contact.c.hold_seconds).label("mean_hold_seconds"),
+        func.count(per_contact.c.rings).label("rings_contacts"),
+        func.count(per_contact.c.hold_seconds).label("hold_contacts"),
     ).group_by(per_contact.c.round_id, per_contact.c.school_id, per_contact.c.channel)
 
 
 def school_section_scores(round_id: int) -> Select:
-    """Per school × section key: Σ earned and Σ possible pooled over the round's counted contacts."""
+    """Per school × section key: Σ earned and Σ possible pooled over the round's counted contacts,
+    and how many of them the section was scored on (some possible points)."""
     points = ContactSectionPoints
     return (
         select(
@@ -111,6 +115,7 @@ def school_section_scores(round_id: int) -> Select:
             points.section_key.label("section"),
             func.sum(points.earned).label("earned"),
             func.sum(points.possible).label("possible"),
+            func.count(case((points.possible > 0, points.contact_id))).label("contacts"),
         )
         .select_from(points)
         .join(Contact, Contact.id == points.contact_id)
@@ -118,6 +123,12 @@ def school_section_scores(round_id: int) -> Select:
         .where(counted(), Assignment.round_id == round_id)
         .group_by(Assignment.school_id, points.section_key)
     )
+
+
+def school_contact_scores(round_id: int) -> Select:
+    """Each scored, counted contact of the round: its school and score (the overall's interval, rule 13)."""
+    per_contact = contact_scores([round_id]).subquery()
+    return select(per_contact.c.school_id, per_contact.c.score).where(per_contact.c.score.is_not(None))
 
 
 def email_response_hours(round_id: int) -> Select:

@@ -1,4 +1,8 @@
-"""School-level rows: every figure the scoring engine gives for each school of a round."""
+"""School-level rows: every figure the scoring engine gives for each school of a round.
+
+``rank`` is the engine's exact position; ``rank_best``–``rank_worst`` the ranks the school's
+interval allows and ``rank_band`` the words the scorecard prints for it (rule 14).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,13 @@ SCHOOL_COLUMNS = [
     "school_name",
     "level",
     "rank",
+    "rank_best",
+    "rank_worst",
+    "rank_band",
     "overall",
+    "overall_low",
+    "overall_high",
+    "early_reading",
     "previous_overall",
     "change",
     "contacts",
@@ -28,6 +38,7 @@ SCHOOL_COLUMNS = [
 CHANNEL_COLUMNS = [
     "score",
     "contacts",
+    "early_reading",
     "reached",
     "reach_rate",
     "critical_failures",
@@ -48,6 +59,7 @@ def _channel_cells(figures: ChannelFigures | None) -> list[Cell]:
     return [
         figures.score,
         figures.contacts,
+        figures.early,
         figures.reached,
         figures.reach_rate,
         figures.critical_failures,
@@ -59,13 +71,20 @@ def _channel_cells(figures: ChannelFigures | None) -> list[Cell]:
 def _rows(round_: Round, scores: RoundScores, section_keys: list[str]) -> Iterator[list[Cell]]:
     ranked = sorted(scores.schools, key=lambda s: (s.rank is None, s.rank or 0, s.name))
     for school in ranked:
+        standing, interval = school.standing, school.interval
         cells: list[Cell] = [
             round_.name,
             school.nces_id,
             school.name,
             school.level,
             school.rank,
+            standing.best if standing else None,
+            standing.worst if standing else None,
+            standing.text if standing else None,
             school.overall,
+            interval.low if interval else None,
+            interval.high if interval else None,
+            school.early,
             school.previous,
             school.change,
             school.contacts,

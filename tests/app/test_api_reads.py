@@ -310,6 +310,31 @@ def test_scores_agree_with_the_engine(client: FlaskClient, world: ApiWorld, sess
         )
         assert school["reach_rate"] == expected.reach_rate
         assert school["change"] == expected.change
+        # How sure: what each figure rests on, the interval and the rank band, as the engine has them.
+        assert school["reached"] == expected.reached
+        assert school["channel_contacts"] == {
+            ch: expected.channels[ch].contacts if ch in expected.channels else 0
+            for ch in ("phone", "email", "visit")
+        }
+        assert school["section_contacts"] == expected.section_contacts
+        assert school["early_reading"] is expected.early is True  # one contact per channel, under three
+        standing = expected.standing
+        assert standing is not None and school["rank_band"] == {
+            "band": standing.band.value,
+            "best": standing.best,
+            "worst": standing.worst,
+            "exact": standing.exact,
+            "text": standing.text,
+        }
+    assert body["early_reading_contacts"] == engine.early_reading == 3
+    a_interval = engine.schools[0].interval  # A: a call and an email, so an interval
+    assert a_interval is not None and body["schools"][0]["interval"] == {
+        "low": a_interval.low,
+        "high": a_interval.high,
+        "confidence": 0.95,
+        "contacts": 2,
+    }
+    assert body["schools"][1]["interval"] is not None  # B: a call and an unreached visit
     school_a = body["schools"][0]
     assert school_a["change"] is not None and school_a["rank"] == 1
     assert body["schools"][1]["reach_rate"] == 0.5

@@ -130,7 +130,7 @@ def test_flagged_schools_come_first_lowest_first(
     assert re.findall(r">(School [A-D])</a>", flagged) == ["School D", "School B"]
     assert "0.0" in flagged and "58.8" in flagged
     assert html.index('id="flagged-heading"') < html.index('id="district-heading"')
-    assert "Save threshold" not in html  # reviewers see the threshold, leaders set it
+    assert "Save settings" not in html  # reviewers see the threshold, leaders set it
 
 
 def test_ranking_sorts_and_filters_by_level(client: FlaskClient, auth: AuthActions, results: Results) -> None:
@@ -222,7 +222,10 @@ def test_school_results_page(client: FlaskClient, auth: AuthActions, results: Re
     html = response.get_data(as_text=True)
     text = _text(html)
     assert "Overall 100.0" in text and "+41.2" in text
-    assert "Rank 1 of 4" in text
+    # One contact gives no interval: A could rank anywhere, so the rank is its band, not "1 of 4".
+    assert "Rank 1st–4th of 4 too close to rank exactly" in text
+    assert "from 1 contact · early reading" in text and "95% range" not in text
+    assert "How sure these figures are" in text
     # Sections beside the district median, the trend with its numbers, the counted contacts.
     assert re.search(r"Greeting 100\.0 \d+\.\d", text)
     trend = _section(html, "<svg", "</svg>")
@@ -377,6 +380,46 @@ def test_threshold_errors_show_next_to_the_field(
     assert 'aria-invalid="true"' in html
     session.expire_all()
     assert session.get(District, district.id).alert_threshold == 70  # type: ignore[union-attr]
+
+
+def test_leader_sets_the_early_reading_number(
+    client: FlaskClient, auth: AuthActions, results: Results, session: Session
+) -> None:
+    _login(auth, results.users["leader"])
+    district, spring, c = results.world.district, results.spring, results.schools["C"]
+    page = _text(client.get(f"/schools/{c.id}/results?round={spring.id}").get_data(as_text=True))
+    assert "from 2 contacts · early reading" in page  # C: a call and a visit, one each
+    form = client.get(f"/rounds/{spring.id}/dashboard").get_data(as_text=True)
+    assert 'name="early_reading_contacts"' in form and 'value="3"' in form
+    data = {"alert_threshold": "70", "early_reading_contacts": "1", "round_id": spring.id}
+    assert client.post(f"/districts/{district.id}/alert-threshold", data=data).status_code == 302
+    session.expire_all()
+    assert session.get(District, district.id).early_reading_contacts == 1  # type: ignore[union-attr]
+    page = _text(client.get(f"/schools/{c.id}/results?round={spring.id}").get_data(as_text=True))
+    assert "from 2 contacts" in page and "early reading" not in page.split("How sure")[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [("0", "from 1 to 50"), ("2.5", "whole number"), ("many", "whole number")]
+)
+def test_early_reading_errors_show_next_to_the_field(
+    client: FlaskClient, auth: AuthActions, results: Results, session: Session, value: str, message: str
+) -> None:
+    _login(auth, results.users["leader"])
+    district = results.world.district
+    data = {"alert_threshold": "60", "early_reading_contacts": value, "round_id": results.spring.id}
+    response = client.post(f"/districts/{district.id}/alert-threshold", data=data)
+    assert response.status_code == 400
+    error = re.search(
+        r'<p class="error" id="early_reading_contacts-error">(.*?)</p>', response.get_data(as_text=True)
+    )
+    assert error is not None and message in error.group(1)
+    session.expire_all()
+    stored = session.get(District, district.id)
+    assert stored is not None and (stored.alert_threshold, stored.early_reading_contacts) == (
+        70,
+        3,
+    )  # nothing half-saved
 
 
 def test_only_the_districts_leaders_set_the_threshold(

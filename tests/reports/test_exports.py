@@ -193,6 +193,19 @@ def test_school_rows_carry_every_engine_figure(session: Session) -> None:
         assert float(row["overall"]) == pytest.approx(school.overall)
         assert row["rank"] == str(school.rank)
         assert float(row["section_greeting"]) == pytest.approx(school.sections["greeting"])
+        standing = school.standing
+        assert standing is not None
+        assert (row["rank_best"], row["rank_worst"], row["rank_band"]) == (
+            str(standing.best),
+            str(standing.worst),
+            standing.text,
+        )
+        assert school.early and row["early_reading"] == "true"  # one contact per channel, under three
+        if school.interval is None:
+            assert (row["overall_low"], row["overall_high"]) == ("", "")
+        else:
+            ends = (float(row["overall_low"]), float(row["overall_high"]))
+            assert ends == pytest.approx((school.interval.low, school.interval.high))
     b = next(row for row in rows if row["school_name"] == "School B")
     assert (b["critical_failures"], b["email_critical_failures"], b["phone_contacts"]) == ("1", "1", "")
     assert float(b["change"]) == pytest.approx(100 * 12 / 17 - 100)  # a negative number stays a number

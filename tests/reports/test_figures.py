@@ -52,9 +52,11 @@ def test_headline_figures_are_the_engines(session: Session) -> None:
 def test_critical_failures_timings_and_reach(session: Session) -> None:
     built = scorecard_world(session)
     card = gather_round(session, built.round).scorecards[built.schools[0].id]
-    assert [(f.channel, f.day, f.prompt) for f in card.critical_failures] == [
-        ("Front-office visit", date(2026, 10, 13), "Did a person answer?")
+    # One contact failed its critical item: the card counts it once, as the engine does, and cites its row.
+    assert [(f.ref, f.channel, f.day, f.prompts) for f in card.critical_failures] == [
+        (5, "Front-office visit", date(2026, 10, 13), ["Did a person answer?"])
     ]
+    assert card.critical_failure_count == 1 == round_scores(session, built.round).schools[0].critical_failures
     timings = {timing.measure: timing for timing in card.timings}
     rings = timings["Rings before a person answered (phone, mean)"]
     assert (rings.school, rings.meets) == ("3.0 rings", True)

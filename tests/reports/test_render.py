@@ -86,18 +86,19 @@ def test_every_page_carries_the_school_name_and_page_number(session: Session) ->
         assert f"Page {number} of {pages}" in text
 
 
-def test_charts_have_titles_and_print_their_numbers(session: Session) -> None:
+def test_the_trend_chart_has_a_title_and_the_score_tables_print_every_number(session: Session) -> None:
     card = school_card(session)
     html = Renderer().html("scorecard.html", card=card)
     charts = re.findall(r"<svg.*?</svg>", html, flags=re.S)
-    assert len(charts) == 3  # channels, sections, trend
-    for chart in charts:
-        assert re.search(r'role="img" aria-labelledby="[a-z]+-title"', chart)
-        assert re.search(r"<title id=\"[a-z]+-title\">[^<]+\d+\.\d[^<]*</title>", chart)
-    channels = charts[0]
-    for row in card.channels:
-        assert f">{score(row.school)}</text>" in channels
-        assert f">{score(row.district)}</text>" in channels
+    assert len(charts) == 1  # the trend; channels and parts of the contact are tables with bars
+    assert re.search(r'role="img" aria-labelledby="trend-title"', charts[0])
+    assert re.search(r"<title id=\"trend-title\">[^<]+\d+\.\d[^<]*</title>", charts[0])
+    for row in [*card.channels, *card.sections]:
+        cells = (
+            rf"<th scope=\"row\">{re.escape(row.label)}</th>.*?>{score(row.school)}</td>"
+            rf"\s*<td class=\"num\">{score(row.district)}</td>"
+        )
+        assert re.search(cells, html, flags=re.S), row.label
 
 
 def test_school_without_counted_contacts_gets_a_short_page_that_says_so(session: Session) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from audits.scoring.precision import RankBand, RankStanding
 from reports.comments import Candidate, choose, redact
 from reports.wording import ordinal, reach_phrase, standing_sentence
 
@@ -78,22 +79,38 @@ def test_choose_fills_up_to_three_when_one_side_is_short() -> None:
     assert len(quotes) == 3
 
 
+def _exact(rank: int, of: int) -> RankStanding:
+    return RankStanding(rank, of, rank, rank, RankBand.EXACT)
+
+
 def test_standing_sentence() -> None:
-    assert standing_sentence("Abess Park", 82.4, 76.1, 1, 12, 4.2) == (
+    assert standing_sentence("Abess Park", 82.4, 76.1, _exact(1, 12), 4.2) == (
         "Abess Park is in the top quarter of the district: 1st of 12 schools, "
         "6.3 points above the median and up 4.2 points since the last round."
     )
-    assert standing_sentence("Arlington", 40.0, 76.1, 12, 12, -3.0) == (
+    assert standing_sentence("Arlington", 40.0, 76.1, _exact(12, 12), -3.0) == (
         "Arlington is in the bottom quarter of the district: 12th of 12 schools, "
         "36.1 points below the median and down 3.0 points since the last round."
     )
-    assert standing_sentence("Bayview", 70.0, 69.0, 6, 12, None) == (
+    assert standing_sentence("Bayview", 70.0, 69.0, _exact(6, 12), None) == (
         "Bayview is 1.0 point above the district median: 6th of 12 schools."
     )
-    assert standing_sentence("Solo", 70.0, 70.0, 1, 1, 0.01) == (
+    assert standing_sentence("Solo", 70.0, 70.0, _exact(1, 1), 0.01) == (
         "Solo is at the district median: 1st of 1 school and unchanged since the last round."
     )
-    assert standing_sentence("Blank", None, 70.0, None, 3, None).startswith("None of the contacts with Blank")
+    assert standing_sentence("Blank", None, 70.0, None, None).startswith("None of the contacts with Blank")
+
+
+def test_standing_sentence_gives_the_band_when_the_rank_is_not_exact() -> None:
+    # First by score, but its interval overlaps the next two schools': the top quarter, never "1st".
+    top = RankStanding(1, 12, 1, 3, RankBand.TOP_QUARTER)
+    assert standing_sentence("Abess Park", 82.4, 76.1, top, None) == (
+        "Abess Park is 6.3 points above the district median: ranked among the top quarter (1st–3rd of 12)."
+    )
+    anywhere = RankStanding(12, 12, 1, 12, RankBand.RANGE)
+    assert standing_sentence("Alimacani", 50.8, 82.7, anywhere, None) == (
+        "Alimacani is 31.9 points below the district median: ranked between 1st and 12th of 12."
+    )
 
 
 def test_reach_phrase_and_ordinals() -> None:
