@@ -1,6 +1,6 @@
 """early readings: the number of contacts below which a school figure is an early reading
 
-Revision ID: 0021
+Revision ID: 0022
 
 A school figure resting on fewer contacts than ``districts.early_reading_contacts`` (of a
 channel, or with a section; 3 unless a leader changes it) is marked as an early reading on
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0021'
-down_revision = '0020'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
