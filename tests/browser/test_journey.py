@@ -275,7 +275,7 @@ def test_audit_round_from_import_to_principal_scorecard(
     phone.get_by_label("When the call started", exact=True).fill(moment(started))
     phone.get_by_label("How the contact ended", exact=True).select_option(label="Reached a person")
     phone.get_by_label("Rings before a person answered", exact=True).fill("3")
-    phone.get_by_label("Seconds on hold", exact=True).fill("40")
+    phone.get_by_label("Longest hold in seconds", exact=True).fill("40")
     phone.get_by_label("Number of transfers", exact=True).fill("1")
     phone.get_by_label("Call length in seconds", exact=True).fill("260")
     phone.get_by_role("group", name="Did the staff member give their name?").get_by_label("Yes").check()

@@ -73,7 +73,12 @@ def test_contact_form_fits_a_phone(
 
     started = datetime.now(ZoneInfo("America/New_York")) - timedelta(hours=2)
     fields = {
-        "Phone call": {"Rings before a person answered": "2", "Call length in seconds": "150"},
+        "Phone call": {
+            "Rings before a person answered": "2",
+            "Longest hold in seconds": "0",
+            "Number of transfers": "0",
+            "Call length in seconds": "150",
+        },
         "Email": {
             "The email you sent": "Hello, how do we apply for free meals?",
             "The reply": "The form is online.",

@@ -63,14 +63,14 @@ def test_answers_typed_while_saving_fails_are_kept_restored_and_saved_later(
     form.get_by_label("Call length in seconds", exact=True).blur()
     expect(status).to_have_text(f"{NOT_SAVED}; trying again in a few seconds.")
     expect(status).to_have_class("draft-status draft-status-unsaved")
-    form.get_by_label("Seconds on hold", exact=True).fill("40")
+    form.get_by_label("Longest hold in seconds", exact=True).fill("40")
     page.get_by_role("button", name="Submit for review").click()
     page.wait_for_url("chrome-error://chromewebdata/")  # the connection dropped: the browser's error page
 
     # The form reopens (the server's draft is older): the answers come back, and the page says so.
     page.goto(form_url)
     expect(form.get_by_label("Call length in seconds", exact=True)).to_have_value("275")
-    expect(form.get_by_label("Seconds on hold", exact=True)).to_have_value("40")
+    expect(form.get_by_label("Longest hold in seconds", exact=True)).to_have_value("40")
     expect(status).to_contain_text("Restored the answers kept on this device.")
     expect(status).to_contain_text(NOT_SAVED)
     copy = kept_copy(page)
@@ -90,11 +90,13 @@ def test_answers_typed_while_saving_fails_are_kept_restored_and_saved_later(
     )
     page.reload()  # what the server has now
     expect(form.get_by_label("Call length in seconds", exact=True)).to_have_value("275")
-    expect(form.get_by_label("Seconds on hold", exact=True)).to_have_value("40")
+    expect(form.get_by_label("Longest hold in seconds", exact=True)).to_have_value("40")
     expect(status).to_contain_text("Draft saved")
 
     # A submission that goes through: the next page confirms it and the copy is forgotten.
     form.get_by_label("Rings before a person answered", exact=True).fill("2")
+    form.get_by_label("Number of transfers", exact=True).fill("0")
+    form.get_by_role("group", name="Did the staff member give their name?").get_by_label("No").check()
     fill_rubric(page)
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_role("status").first).to_contain_text("Submitted your")

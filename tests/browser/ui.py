@@ -18,6 +18,8 @@ IMPRESSION = "Polite and clear; the family knew what to do next."
 def fill_rubric(page: Page, answers: dict[str, str] | None = None) -> None:
     """Answer every rubric item of the contact form the way an auditor does, by clicking and typing.
 
+    Items scored from a fact of the contact (``.rubric-derived``) are skipped: they follow from it.
+
     ``answers`` maps an item key to the label of the option to choose (or the text or
     number to type); other items get the best answer: "Yes", the top of a scale, the
     first listed choice, or "N/A" for language and call-back items, which do not apply.
@@ -25,7 +27,8 @@ def fill_rubric(page: Page, answers: dict[str, str] | None = None) -> None:
     answers = answers or {}
     form = page.locator("#contact-form")
     # What each item asks for, read once (the answers below are clicks and typing, one per item).
-    items = form.locator(".rubric-item").evaluate_all(
+    # Items scored from a fact (the rings, the hold …) have no answer to give: their facts are typed above.
+    items = form.locator(".rubric-item:not(.rubric-derived)").evaluate_all(
         """(items) => items.map((item) => ({
             key: item.id.replace('rubric-item-', ''),
             na: item.querySelector('input[name^="na-"]') !== null,
