@@ -9,7 +9,8 @@ round for the trend), then a handful of grouped queries (``reports.queries``) fo
 contacts, critical failures, attempts, comments and item scores; the number of
 queries does not grow with schools or contacts. Each claim names its contact by its
 number in the appendix. Timings live in ``reports.timings``, attempts in
-``reports.attempts``, the biggest problem in ``reports.problems``.
+``reports.attempts``, the biggest problem in ``reports.problems``, the next steps
+in ``reports.next_steps``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.businesshours import BusinessCalendar
-from audits.formatting import percent
 from audits.models import Channel, ItemKind, Round, School
 from audits.planning.rounds import schools_in_round
 from audits.results.sections import section_titles
@@ -34,11 +34,11 @@ from audits.vocabulary import channel_count, channel_label, language_name
 from reports import comments, queries, wording
 from reports.attempts import AttemptRecord, attempt_records
 from reports.comments import Quote
+from reports.next_steps import NextStep, item_candidates, next_steps
 from reports.problems import BiggestProblem, ItemScore, biggest_problem
 from reports.timings import Timing, timings
 
 TREND_ROUNDS = 6  # this round and up to five before it
-NEXT_STEPS = 3
 
 
 def rests_on(contacts: int, early: bool, noun: tuple[str, str] = ("contact", "contacts")) -> str:
@@ -72,16 +72,6 @@ class CriticalFailure:
     channel: str  # its label: "Phone call"
     day: date | None
     prompts: list[str]
-
-
-@dataclass(frozen=True)
-class NextStep:
-    """Something to do next: the coaching tip, and the item (or reach) it comes from."""
-
-    tip: str
-    checked: str
-    channel: str
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -244,7 +234,7 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
     scores = round_scores(session, round_)
     schools = _school_list(session, round_, scores, school_ids)
     rows = _load_rows(session, round_.id)
-    steps = {school.id: _item_candidates(rows.items.get(school.id, [])) for school in schools}
+    steps = {school.id: item_candidates(rows.items.get(school.id, [])) for school in schools}
     # Item texts: the next steps' and every item that lost points (the biggest problem's evidence).
     wanted_items = {c[4] for candidates in steps.values() for c in candidates}
     if wanted_items:
@@ -285,7 +275,7 @@ def _scorecard(
     school: School,
     score: SchoolScore | None,
     rows: _RoundRows,
-    item_candidates: list[tuple[float, float, str, str, int, int]],
+    candidates: list[tuple[float, float, str, str, int, int]],
 ) -> ScorecardData:
     round_ = context.round
     data = ScorecardData(
@@ -388,7 +378,7 @@ def _scorecard(
         {row.contact_id for row in contact_rows if row.critical_failure},
         problems_first=below or score.critical_failures > 0,
     )
-    data.next_steps = _next_steps(score, item_candidates, rows.item_texts)
+    data.next_steps = next_steps(score, candidates, rows.item_texts)
     critical_prompts = {prompt for prompts in failed.values() for prompt in prompts}
     data.biggest_problem = biggest_problem(
         score,
@@ -465,45 +455,6 @@ def _quotes(
             )
         )
     return comments.choose(candidates, problems_first)
-
-
-def _item_candidates(rows: list[Any]) -> list[tuple[float, float, str, str, int, int]]:
-    """Items below full marks, worst first: (share, minus points lost, channel, key, item id, contacts)."""
-    candidates = []
-    for row in rows:
-        share = float(row.earned) / float(row.possible)
-        if share < 1:
-            lost = float(row.possible) - float(row.earned)
-            candidates.append((share, -lost, Channel(row.channel).value, row.key, row.item_id, row.contacts))
-    return sorted(candidates)
-
-
-def _next_steps(
-    score: SchoolScore,
-    items: list[tuple[float, float, str, str, int, int]],
-    texts: dict[int, tuple[str, str]],
-) -> list[NextStep]:
-    """The lowest-scoring items (and any channel that did not always reach a person), with their tips."""
-    # Worst share first; at the same share a channel that missed contacts comes before an item.
-    ranked: list[tuple[float, int, float, NextStep]] = []
-    for channel in CHANNELS:
-        figures = score.channels.get(channel)
-        if figures and figures.contacts and figures.reached < figures.contacts:
-            share = figures.reached / figures.contacts
-            step = NextStep(
-                wording.REACH_TIPS[channel],
-                "Reach",
-                channel_label(channel),
-                wording.reach_phrase(channel, figures.reached, figures.contacts) + ".",
-            )
-            ranked.append((share, 0, 0.0, step))
-    for share, less, channel, _key, item_id, contacts in items[:NEXT_STEPS]:
-        prompt, tip = texts.get(item_id, ("", ""))
-        noun = "contact" if contacts == 1 else "contacts"
-        detail = f"earned {percent(share, 0)} of its points over {contacts} {noun}."
-        ranked.append((share, 1, less, NextStep(tip or prompt, prompt, channel_label(channel), detail)))
-    ranked.sort(key=lambda entry: entry[:3])
-    return [entry[3] for entry in ranked[:NEXT_STEPS]]
 
 
 def _trend_points(trend: list[tuple[Round, RoundScores]], school_id: int) -> tuple[list[TrendPoint], str]:

@@ -36,7 +36,7 @@ from audits.scoring.precision import (
     Interval,
     RankStanding,
     is_early,
-    overall_interval,
+    overall_intervals,
     standings,
 )
 from audits.scoring.queries import (
@@ -266,9 +266,10 @@ def _precision(
     contact_scores: dict[int, list[float]] = defaultdict(list)
     for school_id, score in grouped_rows(session, school_contact_scores(round_.id)):
         contact_scores[school_id].append(float(score))
-    for school in ordered:
-        if school.overall is not None:
-            school.interval = overall_interval(school.overall, contact_scores.get(school.school_id, []))
+    scored = [school for school in ordered if school.overall is not None]
+    wanted = [(school.overall or 0.0, contact_scores.get(school.school_id, [])) for school in scored]
+    for school, interval in zip(scored, overall_intervals(wanted), strict=True):
+        school.interval = interval
     ranked = [school for school in ordered if school.rank is not None]
     for school, standing in zip(ranked, standings([(s.rank or 0, s.interval) for s in ranked]), strict=True):
         school.standing = standing

@@ -27,9 +27,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 
-from scipy import stats
+import numpy
 
 from audits.formatting import ordinal
 
@@ -75,21 +74,42 @@ def is_early(contacts: int, early_reading: int) -> bool:
     return contacts < early_reading
 
 
-@cache
-def _t_quantile(degrees_of_freedom: int) -> float:
-    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, degrees_of_freedom))
+def overall_intervals(schools: Sequence[tuple[float, Sequence[float]]]) -> list[Interval | None]:
+    """Rule 13 for many schools at once: each ``(overall, contact scores)`` gives its interval (or None).
+
+    Schools with the same number of contacts are computed together, one ``scipy.stats`` call
+    per number of contacts, so a round of a thousand schools costs a few calls, not a thousand.
+    scipy.stats is imported here, when first needed: it is large (about 90 MB and a second to
+    load), and processes that only render or send never need it.
+    """
+    from scipy import stats  # loaded where intervals are computed, see above
+
+    result: list[Interval | None] = [None] * len(schools)
+    by_count: dict[int, list[int]] = {}
+    for index, (_, scores) in enumerate(schools):
+        if len(scores) >= 2:
+            by_count.setdefault(len(scores), []).append(index)
+    for count, indexes in by_count.items():
+        overalls = numpy.array([schools[i][0] for i in indexes], dtype=float)
+        spreads = numpy.atleast_1d(
+            stats.sem(numpy.array([schools[i][1] for i in indexes], dtype=float), axis=1)
+        )
+        agreed = spreads == 0  # every contact scored the same: a zero-width interval (scale must be > 0)
+        lows, highs = (
+            numpy.atleast_1d(end)
+            for end in stats.t.interval(
+                CONFIDENCE, count - 1, loc=overalls, scale=numpy.where(agreed, 1.0, spreads)
+            )
+        )
+        for i, low, high, overall, flat in zip(indexes, lows, highs, overalls, agreed, strict=True):
+            ends = (overall, overall) if flat else (max(LOWEST, float(low)), min(HIGHEST, float(high)))
+            result[i] = Interval(float(ends[0]), float(ends[1]), count)
+    return result
 
 
 def overall_interval(overall: float, scores: Sequence[float]) -> Interval | None:
     """The t-interval of rule 13 around ``overall`` from the school's contact ``scores`` (None under two)."""
-    count = len(scores)
-    if count < 2:
-        return None
-    spread = float(stats.sem(scores))
-    if spread == 0:
-        return Interval(overall, overall, count)
-    low, high = stats.t.interval(CONFIDENCE, count - 1, loc=overall, scale=spread)
-    return Interval(max(LOWEST, float(low)), min(HIGHEST, float(high)), count)
+    return overall_intervals([(overall, scores)])[0]
 
 
 class RankBand(StrEnum):
