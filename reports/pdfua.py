@@ -29,23 +29,26 @@ import pikepdf
 PX_TO_PT = Decimal("0.75")  # WeasyPrint lays out in CSS pixels, 96 to the inch; PDF points are 72
 
 
-def _children(element: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:
+def _kids(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
     """The structure elements directly below ``element`` (marked-content ids and references skipped)."""
     kids = element.get("/K")
     if kids is None:
-        return
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            yield kid
+        return []
+    return [
+        kid
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids])
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid
+    ]
 
 
-def _walk(
-    element: pikepdf.Dictionary, ancestors: tuple[str, ...] = ()
-) -> Iterator[tuple[pikepdf.Dictionary, tuple[str, ...]]]:
-    """Every structure element below ``element`` in document order, with the types of its ancestors."""
-    for child in _children(element):
-        yield child, ancestors
-        yield from _walk(child, (*ancestors, str(child.S)))
+def _walk(root: pikepdf.Dictionary) -> Iterator[tuple[pikepdf.Dictionary, tuple[str, ...]]]:
+    """Every structure element below ``root`` in document order, with the types of its ancestors."""
+    stack: list[tuple[pikepdf.Dictionary, tuple[str, ...]]] = [(kid, ()) for kid in reversed(_kids(root))]
+    while stack:
+        element, ancestors = stack.pop()
+        yield element, ancestors
+        inner = (*ancestors, str(element.S))
+        stack.extend((kid, inner) for kid in reversed(_kids(element)))
 
 
 def _attributes(element: pikepdf.Dictionary, owner: str) -> pikepdf.Dictionary:

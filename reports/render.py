@@ -11,9 +11,9 @@ figures always give the same bytes.
 
 The filters say what colour cannot say alone: ``status`` turns a score into a
 red, amber or green verdict against the district's standard with a word and a
-shape, and
-``direction`` gives a family's words the direction of their first letter (what
-``dir="auto"`` means; WeasyPrint reads only ``ltr`` and ``rtl``).
+shape, ``width`` sizes a score's bar, and ``direction`` gives a family's words
+the direction of their first letter (what ``dir="auto"`` means; WeasyPrint reads
+only ``ltr`` and ``rtl``).
 """
 
 from __future__ import annotations
@@ -171,11 +171,15 @@ def _environment() -> Environment:
         isolated=isolated,
         direction=direction,
         status=status,
-        width=width,
         by_channel=by_channel,
+        width=width,
     )
     env.globals.update(
-        span=span, charts=charts, asset_url=asset_url, near_from=near_from, near_within=NEAR_WITHIN
+        span=span,
+        charts=charts,
+        asset_url=asset_url,
+        near_from=near_from,
+        near_within=NEAR_WITHIN,
     )
     return env
 
