@@ -2,9 +2,11 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# --no-compile: Python compiles what it imports on first use; compiling every installed file up
-# front (test tools, locust, schemathesis…) costs a fresh install half its time.
-PIP := $(BIN)/python -m pip install --disable-pip-version-check --quiet --no-compile
+# Packages are installed by uv (itself from PyPI, pinned): it fetches and unpacks in parallel, so a fresh
+# install takes about 10 s where pip took a minute. Like pip --no-compile, it leaves compiling to first use.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+INSTALL := $(UV) pip install --quiet --python $(BIN)/python
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -62,12 +64,15 @@ node_modules/.installed: package.json package-lock.json
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed-runtime: requirements.txt | $(BIN)/python
-	$(PIP) -r requirements.txt
+$(UV): | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed-runtime: requirements.txt | $(UV)
+	$(INSTALL) -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(PIP) -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(UV)
+	$(INSTALL) -r requirements-dev.txt
 	touch $(VENV)/.installed-runtime $@
 
 db: install
