@@ -35,7 +35,10 @@ from tests.database import empty_postgres, ensure_database, worker_database_url
 
 # The PostgreSQL database the suite runs on (each pytest-xdist worker has its own); empty: SQLite.
 TEST_DATABASE_URL = worker_database_url(os.environ.get("TEST_DATABASE_URL", ""))
+DATABASE_KIND = "postgresql" if TEST_DATABASE_URL else "sqlite"
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The rendered scorecards kept for a person to look at, one folder per database: CI's two runs overlap.
+SCORECARD_ARTIFACTS = REPO_ROOT / "artifacts" / "scorecards" / DATABASE_KIND
 PASSWORD = "correct-horse-battery"
 use_profile("cheapest")  # what the testing configuration asks for, before any app exists
 PASSWORD_HASH = hash_password(PASSWORD)

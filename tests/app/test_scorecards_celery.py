@@ -1,12 +1,11 @@
 """A real Celery worker on Redis is killed mid-batch; another finishes it: each scorecard built once.
 
-Two worker processes boot side by side; one after the other they take tasks from
-Redis database 5. The batch is queued exactly as the round page queues it; the first worker is SIGKILLed
-once it has committed a school (it hangs before the next one, so the kill always lands mid-batch). Tasks are
-acknowledged late, so the broker hands the
-task to the second worker (the visibility timeout is one second here), which finds
-the job's heartbeat stale, claims it and builds only what is left. Without Redis this
-test fails with the command that starts it: it never skips.
+Two worker processes boot side by side; one after the other they take tasks from Redis
+database 5 (7 on PostgreSQL). The batch is queued exactly as the round page queues it; the first
+worker is SIGKILLed once it has committed a school (it hangs before the next one, so the kill always
+lands mid-batch). Tasks are acknowledged late, so the broker hands the task to the second worker (the
+visibility timeout is one second here), which finds the job's heartbeat stale, claims it and builds
+only what is left. Without Redis this test fails with the command that starts it: it never skips.
 """
 
 from __future__ import annotations
@@ -27,10 +26,11 @@ from app import create_app
 from app.extensions import db
 from app.scorecards.jobs import start_build
 from audits.models import Job, JobState, Scorecard
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, TEST_DATABASE_URL
 from tests.reports.scorecard_helpers import scorecard_world
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
+# A Redis database of its own per test database, so that CI's SQLite and PostgreSQL runs can overlap.
+REDIS_URL = f"redis://127.0.0.1:6379/{7 if TEST_DATABASE_URL else 5}"
 START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'
 # Boots and warms up at once (the app, WeasyPrint's fonts), then waits for its go file to start consuming.
 WORKER = """
@@ -67,7 +67,7 @@ app.extensions["celery"].worker_main([
 
 @pytest.fixture
 def redis_db() -> Iterator[None]:
-    """Redis database 5, emptied before and after; a clear failure when Redis is not running."""
+    """Its Redis database (5, or 7 on PostgreSQL), emptied before and after; fails clearly without Redis."""
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
         client.ping()
@@ -80,7 +80,7 @@ def redis_db() -> Iterator[None]:
 
 
 def start_worker(name: str, database_url: str, storage: Path, go: Path) -> subprocess.Popen[bytes]:
-    """A Celery worker process of this app on Redis database 5: it consumes once ``go`` exists."""
+    """A Celery worker process of this app on its Redis database: it consumes once ``go`` exists."""
     environment = {
         **os.environ,
         "PYTHONPATH": str(REPO_ROOT),

@@ -11,11 +11,10 @@ from audits.demo import load_demo
 from reports.batch import inputs_hash
 from reports.figures import ScorecardData, gather_round
 from reports.render import Renderer, identifier_for
-from tests.conftest import TEST_TODAY
+from tests.conftest import SCORECARD_ARTIFACTS, TEST_TODAY
 from tests.reports.pdf_checks import page_texts
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO_ROOT / "artifacts" / "scorecards"
+ARTIFACTS = SCORECARD_ARTIFACTS
 MAX_PAGES = 3
 MIN_PAGE_TEXT = 200
 VERDICTS = ("Meets", "Near", "Below")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pypdf
 import pypdfium2
@@ -20,10 +19,10 @@ from reports.fetcher import AssetFetcher, RefusedURLError, asset_url
 from reports.figures import ScorecardData, gather_round
 from reports.render import Renderer, identifier_for, score
 from reports.summary import gather_summary
+from tests.conftest import SCORECARD_ARTIFACTS
 from tests.reports.scorecard_helpers import say, scorecard_world
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO_ROOT / "artifacts" / "scorecards"
+ARTIFACTS = SCORECARD_ARTIFACTS
 HOSTILE = '<script>alert(1)</script> & "quotes" \u202eRTL'
 
 
