@@ -46,8 +46,9 @@ system-deps:
 	  echo "WeasyPrint needs Pango, which is missing: run 'sudo apt-get install --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0' (or 'make install' as root)"; \
 	fi
 
-# The browser tests drive Debian's Chromium (never a downloaded browser) with Playwright
-# and inject axe-core from npm. Install Chromium when it is missing and we are root.
+# The browser tests drive Debian's Chromium (never a downloaded browser) with Playwright,
+# inject axe-core from npm and check the pages' markup with the Nu HTML Checker (npm's vnu-jar),
+# which runs on Java. Install Chromium and a headless Java when missing and we are root.
 browser-deps:
 	@if [ -x /usr/bin/chromium ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -55,6 +56,13 @@ browser-deps:
 	  || { apt-get update && apt-get install -y --no-install-recommends chromium; }; \
 	else \
 	  echo "The browser tests need Debian's Chromium at /usr/bin/chromium: run 'sudo apt-get install chromium'"; \
+	fi
+	@if command -v java >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get install -y --no-install-recommends default-jre-headless \
+	  || { apt-get update && apt-get install -y --no-install-recommends default-jre-headless; }; \
+	else \
+	  echo "The markup check needs Java: run 'sudo apt-get install default-jre-headless'"; \
 	fi
 
 node_modules/.installed: package.json package-lock.json

@@ -33,8 +33,11 @@ class InviteForm(SiteForm):
 
     email = EmailField("Email", validators=[InputRequired("enter their email address"), Length(max=254)])
     name = StringField("Name", validators=[Length(max=200)], render_kw={"autocomplete": "off"})
+    # A select always holds a choice: no `required` (HTML wants an empty first option beside it).
     role = SelectField(
-        "Role", validators=[InputRequired("choose a role")], render_kw={"data-role-select": ""}
+        "Role",
+        validators=[InputRequired("choose a role")],
+        render_kw={"data-role-select": "", "required": False},
     )
     district = SelectField("District", coerce=int, default=0)
     school = ChooseMany("Schools", description="A principal's schools (only for a principal).", coerce=int)

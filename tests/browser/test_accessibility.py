@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DemoWorld, Pages
 from tests.browser.pages import LEADER, PAGES
-from tests.browser.ui import assert_accessible, go_to, serious_violations
+from tests.browser.ui import assert_accessible, go_to, nu_html_errors, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -81,3 +82,25 @@ def test_axe_runs_under_the_sites_security_policy(pages: Pages, demo_world: Demo
     )
     found = serious_violations(page)
     assert any("label" in line and "#planted" in line for line in found), found
+
+
+def test_every_page_is_valid_html_for_the_nu_checker(
+    catalogue_page: Callable[..., Page], targets: dict[str, int], tmp_path: Path
+) -> None:
+    """The markup the server sends for every page of the catalogue passes the Nu HTML Checker (vnu).
+
+    The W3C's own checker (npm ``vnu-jar``, run with the machine's Java) reads each page as served,
+    before any script runs; no error is allowed (warnings are its advice, not errors).
+    """
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    opened: dict[str | None, Page] = {}
+    for number, (name, who, path) in enumerate(PAGES):
+        if who not in opened:
+            opened[who] = catalogue_page(who, "/login" if who is None else "/")
+        page = opened[who]
+        response = page.request.get(path.format(**targets), timeout=60_000)
+        assert response.ok, f"{name}: {response.status}"
+        (folder / f"{number:02d}.html").write_text(f"<!-- {name}: {path} -->\n{response.text()}")
+    errors = nu_html_errors(folder)
+    assert not errors, "\n".join(errors)

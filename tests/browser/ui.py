@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import AXE_SCRIPT
+from tests.conftest import REPO_ROOT
+
+VNU_JAR = REPO_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 # Rubric items left as "does not apply" in an English, first-time contact.
 NOT_APPLICABLE = re.compile(r"language|interpreter|voicemail|callback")
@@ -120,3 +126,33 @@ def focus_outline(locator: Locator) -> str:
             " : `${s.outlineWidth} ${s.outlineStyle} ${s.outlineColor}`; }"
         )
     )
+
+
+def nu_html_errors(folder: Path) -> list[str]:
+    """The Nu HTML Checker's errors on every ``.html`` file of ``folder``, one readable line each.
+
+    The checker is npm's ``vnu-jar`` (``make install-dev``), run once over the whole folder with
+    the machine's Java; either missing fails the test with what to install.
+    """
+    java = shutil.which("java")
+    if java is None:
+        raise AssertionError("Java is missing: the Nu HTML Checker needs it (make install-dev installs it)")
+    if not VNU_JAR.is_file():
+        raise AssertionError(f"{VNU_JAR} is missing: run 'make install-dev' (npm ci) first")
+    finished = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(finished.stderr or finished.stdout or "{}")
+    lines = []
+    for message in report.get("messages", []):
+        where = Path(message.get("url", "")).name
+        first_line = (folder / where).read_text().split("\n", 1)[0] if (folder / where).is_file() else where
+        extract = message.get("extract", "")
+        lines.append(f"{first_line} line {message.get('lastLine')}: {message['message']}  «{extract}»")
+    if finished.returncode not in (0, 1) or ("messages" not in report):
+        lines.append(f"the checker failed ({finished.returncode}): {finished.stderr[:2000]}")
+    return lines
