@@ -20,6 +20,7 @@ MISSING = {
     "phone": "without a phone number",
     "principal": "without a principal's name",
     "principal_account": "without a principal account",
+    "office_hours": "without office hours",
 }
 
 
@@ -90,6 +91,8 @@ def missing_condition(kind: str) -> ColumnElement[bool]:
         return or_(School.phone.is_(None), School.phone == "")
     if kind == "principal":
         return or_(School.principal_name.is_(None), School.principal_name == "")
+    if kind == "office_hours":
+        return or_(School.office_hours.is_(None), School.office_hours == "")
     if kind == "principal_account":
         account = (
             select(principal_schools.c.school_id)
@@ -118,7 +121,7 @@ class MissingData:
 
 def missing_contact_data(session: Session, district_id: int | None) -> MissingData:
     """Count the active schools of a district (``None``: every district) without email, phone,
-    principal's name or principal account."""
+    principal's name, principal account or office hours."""
     columns = [func.count().filter(missing_condition(kind)) for kind in MISSING]
     stmt = select(func.count(), *columns).select_from(School).where(School.active.is_(True))
     if district_id is not None:

@@ -95,9 +95,11 @@ class RoundForm(SiteForm):
     visit_per_school = _per_school(Channel.VISIT)
     visit_scenarios = _scenarios(Channel.VISIT)
     seed = _number(
-        "Seed",
+        "Shuffle number (seed)",
         0,
-        description="The same seed and settings give the same plan; change it to shuffle the plan.",
+        description="Touchpoint shares the contacts out among auditors and days in an order drawn from "
+        "this number: the same number and settings always give the same plan. Change it to get a "
+        "different plan; leave it to keep this one.",
     )
     attempt_limit = _number(
         "Attempts per contact",

@@ -22,7 +22,6 @@ from app.extensions import db
 from app.forms import apply_errors, id_arg, seen_revision
 from app.permissions import can, permission_required, require
 from app.rounds.forms import (
-    CHANNELS,
     CommitForm,
     ReassignForm,
     RoundForm,
@@ -46,14 +45,9 @@ from audits.models import (
     Slot,
     User,
 )
+from audits.planning.board import DONE_FILTER, BoardFilter, BoardStatus, progress_board
 from audits.planning.planner import Plan
-from audits.planning.progress import (
-    AssignmentFilter,
-    progress_totals,
-    round_assignments,
-    round_progress,
-    rounds_overview,
-)
+from audits.planning.progress import AssignmentFilter, round_assignments, rounds_overview
 from audits.planning.reassign import reassign
 from audits.planning.rounds import (
     TRANSITIONS,
@@ -434,10 +428,33 @@ def reassign_assignment(round_id: int, assignment_id: int) -> Response | tuple[s
 @blueprint.route("/<int:round_id>/progress")
 @login_required
 def progress(round_id: int) -> str:
-    """The progress board: per school and channel, assigned, submitted, approved and overdue contacts."""
+    """The progress board: one row per school, each assignment's status per channel, filtered by the query."""
     round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_ROUNDS, round_)
-    rows = round_progress(db.session, round_)
+    where = _board_filter()
+    today = today_in(round_.district)
+    board = progress_board(db.session, round_, today, where)
+    kept = {"channel": where.channel.value if where.channel else None, "auditor": where.auditor_id}
+    kept["q"] = where.school_text.strip() or None
     return render_template(
-        "rounds/progress.html", round=round_, rows=rows, totals=progress_totals(rows), channels=CHANNELS
+        "rounds/progress.html",
+        round=round_,
+        board=board,
+        where=where,
+        today=today,
+        other_args={name: value for name, value in kept.items() if value is not None},
+        BoardStatus=BoardStatus,
+    )
+
+
+def _board_filter() -> BoardFilter:
+    """The board's filters in the query string: ``status``, ``channel``, ``auditor``, ``q`` (unknown values
+    are left out)."""
+    status = request.args.get("status", "")
+    channel = request.args.get("channel", "")
+    return BoardFilter(
+        status=status if status == DONE_FILTER or status in BoardStatus._value2member_map_ else None,
+        channel=Channel(channel) if channel in Channel._value2member_map_ else None,
+        auditor_id=id_arg("auditor"),
+        school_text=request.args.get("q", "")[:100],
     )

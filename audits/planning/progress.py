@@ -1,9 +1,6 @@
-"""Following a round's assignments: the progress board, filtered lists and an auditor's own list.
+"""Following a round's assignments: the round list, filtered assignment lists and an auditor's own list.
 
-Every figure comes from grouped SQL, never from a loop of queries per school.
-An assignment counts as submitted or approved by the status of its latest
-attempt; it is overdue when its due day has passed in the district's timezone
-and it is not done (``audits.fieldwork.status.assignment_done``).
+The progress board, one row per school with each assignment's status, is ``audits.planning.board``.
 """
 
 from __future__ import annotations
@@ -13,19 +10,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from audits.fieldwork.status import assignment_done
 from audits.models import (
     Assignment,
     Channel,
-    Contact,
-    ContactStatus,
     District,
     Round,
     RoundStatus,
-    School,
     Slot,
     User,
 )
@@ -59,76 +52,6 @@ def rounds_overview(session: Session, district_id: int | None) -> list[RoundSumm
     rounds = session.scalars(stmt.order_by(Round.first_day.desc(), Round.id.desc())).unique()
     planned: dict[int, int] = dict(session.execute(counts).tuples().all())
     return [RoundSummary(round_, planned.get(round_.id, 0)) for round_ in rounds]
-
-
-@dataclass(frozen=True)
-class ProgressRow:
-    """One school on one channel of a round."""
-
-    school_id: int
-    school_name: str
-    channel: Channel
-    assigned: int
-    overdue: int
-    submitted: int = 0
-    approved: int = 0
-
-
-@dataclass(frozen=True)
-class ProgressTotals:
-    """The board's bottom line."""
-
-    assigned: int = 0
-    overdue: int = 0
-    submitted: int = 0
-    approved: int = 0
-    schools: int = 0
-
-
-def round_progress(session: Session, round_: Round, today: date | None = None) -> list[ProgressRow]:
-    """Assigned, overdue, submitted and approved contacts per school and channel, by name, in one query.
-
-    Each assignment counts once, by its latest attempt: submitted while that
-    attempt waits for review, approved once a reviewer approved it.
-    """
-    today = today or district_today(round_.district)
-    latest, later = aliased(Contact), aliased(Contact)
-    newest = select(func.max(later.attempt)).where(later.assignment_id == Assignment.id).scalar_subquery()
-
-    def tally(condition: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    rows = session.execute(
-        select(
-            School.id,
-            School.name,
-            Assignment.channel,
-            func.count(Assignment.id),
-            tally(and_(Assignment.due_day < today, ~assignment_done())),
-            tally(latest.status == ContactStatus.SUBMITTED),
-            tally(latest.status == ContactStatus.APPROVED),
-        )
-        .join(School, School.id == Assignment.school_id)
-        .outerjoin(latest, and_(latest.assignment_id == Assignment.id, latest.attempt == newest))
-        .where(Assignment.round_id == round_.id)
-        .group_by(School.id, School.name, Assignment.channel)
-        .order_by(School.name, School.id, Assignment.channel)
-    )
-    return [
-        ProgressRow(school_id, name, Channel(channel), assigned, late, submitted, approved)
-        for school_id, name, channel, assigned, late, submitted, approved in rows
-    ]
-
-
-def progress_totals(rows: Sequence[ProgressRow]) -> ProgressTotals:
-    """Add up the board's rows."""
-    return ProgressTotals(
-        assigned=sum(row.assigned for row in rows),
-        overdue=sum(row.overdue for row in rows),
-        submitted=sum(row.submitted for row in rows),
-        approved=sum(row.approved for row in rows),
-        schools=len({row.school_id for row in rows}),
-    )
 
 
 @dataclass(frozen=True)

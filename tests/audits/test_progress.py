@@ -1,4 +1,4 @@
-"""The progress board, round and auditor assignment lists, and the due-date groups."""
+"""Round and auditor assignment lists, and the due-date groups (the progress board: test_board.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from audits.models import Channel, District, Role, Round, RoundStatus, School, Slot, User
@@ -15,14 +14,11 @@ from audits.planning.progress import (
     due_groups,
     next_up,
     open_assignments,
-    progress_totals,
     round_assignments,
-    round_progress,
     rounds_overview,
 )
 from audits.planning.rounds import move_round
 from tests.audits.round_samples import make_round, make_scenario, publish_rubrics
-from tests.conftest import TEST_NOW
 
 
 @pytest.fixture
@@ -45,45 +41,6 @@ def _scheduled(session: Session, district: District) -> Round:
     phone = [make_scenario(session, district, "phone-a"), make_scenario(session, district, "phone-b")]
     email = [make_scenario(session, district, "email-a", Channel.EMAIL)]
     return make_round(session, district, {Channel.PHONE: (2, phone), Channel.EMAIL: (1, email)}, commit=True)
-
-
-def test_the_board_counts_per_school_and_channel_in_one_query(
-    session: Session, district: District, auditors: list[User], schools: list[School]
-) -> None:
-    round_ = _scheduled(session, district)
-    session.refresh(round_)
-    statements: list[str] = []
-    listen = event.listens_for(session.get_bind(), "before_cursor_execute")
-
-    @listen
-    def _count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    rows = round_progress(session, round_, today=date(2027, 2, 1))
-    event.remove(session.get_bind(), "before_cursor_execute", _count)
-    assert len(statements) == 1
-    assert [(row.school_name, row.channel, row.assigned) for row in rows] == [
-        ("Alpha Elementary", Channel.EMAIL, 1),
-        ("Alpha Elementary", Channel.PHONE, 2),
-        ("Beta Elementary", Channel.EMAIL, 1),
-        ("Beta Elementary", Channel.PHONE, 2),
-    ]
-    assert all(row.overdue == 0 and row.submitted == 0 and row.approved == 0 for row in rows)
-    totals = progress_totals(rows)
-    assert (totals.assigned, totals.overdue, totals.schools) == (6, 0, 2)
-
-
-def test_overdue_counts_what_is_due_before_today(
-    session: Session, district: District, auditors: list[User], schools: list[School]
-) -> None:
-    round_ = _scheduled(session, district)
-    assignments = round_assignments(session, round_)
-    cutoff = sorted(a.due_day for a in assignments)[3]
-    expected = sum(1 for a in assignments if a.due_day < cutoff)
-    rows = round_progress(session, round_, today=cutoff)
-    assert progress_totals(rows).overdue == expected > 0
-    after = round_progress(session, round_, today=date(2027, 3, 1))
-    assert progress_totals(after).overdue == 6
 
 
 def test_the_round_list_filters_and_orders_by_day_then_slot(
@@ -172,51 +129,6 @@ def test_on_a_friday_the_next_school_day_is_monday(
         ("Due today", [5]),
         ("Next school day: Monday, February 8", [8]),
     ]
-
-
-def test_the_board_counts_latest_attempts_and_leaves_done_work_out_of_overdue(session: Session) -> None:
-    from audits.fieldwork.contacts import approve, retry, return_contact, start_contact, submit
-    from tests.audits.fieldwork_helpers import REACHED_CALL, attempt, build_fieldwork
-
-    world = build_fieldwork(session)
-    auditor, calendar = world.auditor, world.calendar
-    busy = start_contact(session, world.phone, auditor)
-    submit(session, busy, attempt("busy", "2027-02-02T09:15"), auditor, calendar, now=TEST_NOW)
-    approve(session, busy, world.reviewer)
-    submit(
-        session, retry(session, world.phone, auditor), REACHED_CALL, auditor, calendar, now=TEST_NOW
-    )  # attempt 2 waits
-    email = start_contact(session, world.email, auditor)
-    submit(
-        session,
-        email,
-        attempt("no_reply", "2027-02-02T10:00", sent_text="Hi"),
-        auditor,
-        calendar,
-        now=TEST_NOW,
-    )
-    approve(session, email, world.reviewer)  # unreached, approved: done
-    start_contact(session, world.visit, auditor)  # a draft: not done
-    session.commit()
-    session.refresh(world.round)
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(session.get_bind(), "before_cursor_execute", count)
-    rows = round_progress(session, world.round, today=date(2027, 3, 1))
-    event.remove(session.get_bind(), "before_cursor_execute", count)
-    assert len(statements) == 1
-    counts = {row.channel: (row.assigned, row.submitted, row.approved, row.overdue) for row in rows}
-    assert counts == {Channel.PHONE: (1, 1, 0, 0), Channel.EMAIL: (1, 0, 1, 0), Channel.VISIT: (1, 0, 0, 1)}
-
-    latest = start_contact(session, world.phone, auditor)
-    return_contact(session, latest, world.reviewer, "Check the rings")  # back with the auditor: open again
-    rows = round_progress(session, world.round, today=date(2027, 3, 1))
-    assert {row.channel: row.overdue for row in rows}[Channel.PHONE] == 1
-    assert {row.channel: row.submitted for row in rows}[Channel.PHONE] == 0
-    assert progress_totals(rows).approved == 1
 
 
 def test_done_assignments_are_grouped_apart(

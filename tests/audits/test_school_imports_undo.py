@@ -101,9 +101,11 @@ def test_missing_contact_data_counts_active_schools_only(
     session: Session, make_district: Callable[..., District], make_school: Callable[..., School]
 ) -> None:
     district = make_district("Duval County Public Schools")
-    make_school(district, email="a@b.example.org", principal_name="Pat")
+    make_school(district, email="a@b.example.org", principal_name="Pat", office_hours="7:30-16:00")
     make_school(district, phone=None, email=None)
     make_school(district, phone=None, email=None, active=False)
     missing = missing_contact_data(session, district.id)
-    assert missing.counts == {"email": 1, "phone": 1, "principal": 1, "principal_account": 2}
+    assert missing.counts == {
+        "email": 1, "phone": 1, "principal": 1, "principal_account": 2, "office_hours": 1
+    }  # fmt: skip
     assert missing.school_count == 2
