@@ -21,7 +21,7 @@ from app.links import public_base_url
 from app.mail import send_message
 from audits.reminders import AuditorReminders, Reminder, due_reminders, group_by_auditor, record_sent
 from audits.timeutil import utcnow
-from audits.vocabulary import channel_noun
+from audits.vocabulary import channel_noun, count_of
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class SendReport:
 
 
 def _contacts(count: int) -> str:
-    return f"{count} contact{'s' if count != 1 else ''}"
+    return count_of(count, "contact")
 
 
 def _day(day: date) -> str:

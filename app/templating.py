@@ -19,8 +19,10 @@ from audits.vocabulary import (
     CHANNEL_SHORT_LABELS,
     channel_count,
     channel_noun,
+    count_of,
     language_name,
     language_names,
+    plural,
 )
 
 
@@ -72,6 +74,8 @@ def register(app: Flask) -> None:
         channel_short_labels=CHANNEL_SHORT_LABELS,
         channel_noun=channel_noun,
         channel_count=channel_count,
+        # A word that agrees with a count: ``plural(n, 'has', 'have')``; ``n|count_of('school')``.
+        plural=plural,
         language_name=language_name,
         language_names=language_names,
         # What each contact fact is, for the items scored from one (``macros/rubric_form.html``).
@@ -79,6 +83,7 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["count_of"] = count_of
     app.jinja_env.filters["utc"] = format_utc
     app.jinja_env.filters["machine_time"] = machine_time
     app.jinja_env.filters["reflowed"] = reflowed

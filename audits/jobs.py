@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from audits.errors import ConflictError
 from audits.models import Job, JobKind, JobState, Round
 from audits.timeutil import utcnow
+from audits.vocabulary import count_of
 
 # A job whose worker died this many times fails instead of being resumed again.
 MAX_ATTEMPTS = 3
@@ -172,7 +173,9 @@ def interrupt_stale(session: Session, timeout: timedelta, now: datetime | None =
         if not job.is_stale(timeout, now) or superseded(session, job):
             continue
         if job.attempts >= MAX_ATTEMPTS:
-            end_job(session, job, JobState.FAILED, f"its worker stopped {job.attempts} times", now=now)
+            end_job(
+                session, job, JobState.FAILED, f"its worker stopped {count_of(job.attempts, 'time')}", now=now
+            )
             continue
         job.state = JobState.INTERRUPTED
         job.message = f"its worker stopped answering at {job.done} of {job.total}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from audits.errors import ConflictError
 from audits.models import (
@@ -40,6 +40,21 @@ def round_scorecards(session: Session, round_: Round) -> list[Scorecard]:
     return list(
         session.scalars(select(Scorecard).where(Scorecard.round_id == round_.id).order_by(Scorecard.id))
     )
+
+
+def school_scorecards(session: Session, school: School, published_only: bool = False) -> list[Scorecard]:
+    """The school's stored scorecards, newest round first; only the published ones when
+    ``published_only`` (what its principal may open). One query, the rounds loaded with it."""
+    query = (
+        select(Scorecard)
+        .join(Round, Round.id == Scorecard.round_id)
+        .where(Scorecard.school_id == school.id)
+        .options(contains_eager(Scorecard.round))
+        .order_by(Round.first_day.desc(), Round.id.desc())
+    )
+    if published_only:
+        query = query.where(Scorecard.published_at.is_not(None))
+    return list(session.scalars(query))
 
 
 def publish(

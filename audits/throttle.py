@@ -20,6 +20,8 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, RedisStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from audits.vocabulary import count_of
+
 # Failures allowed per window, for each key.
 PAIR_LIMITS = parse_many("5/minute;10/10 minutes;20/hour")
 ADDRESS_LIMITS = parse_many("30/minute;200/hour")
@@ -137,6 +139,6 @@ class SignInThrottle:
 def wait_words(seconds: int) -> str:
     """``45 seconds``, ``1 minute``, ``10 minutes``: how long to wait, rounded up."""
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return count_of(seconds, "second")
     minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return count_of(minutes, "minute")

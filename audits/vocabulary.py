@@ -1,4 +1,5 @@
-"""The words for channels and languages, in one place: pages, PDFs, calendar feeds and emails use these.
+"""The words for channels and languages, and a noun or verb that agrees with a count, in one place:
+pages, PDFs, calendar feeds, emails and commands use these.
 
 A channel has one label ("Phone call", "Email", "Front-office visit"), a short
 form for the heads of tables with a column per channel ("Phone", "Email",
@@ -36,6 +37,9 @@ CHANNEL_NOUNS: dict[str, tuple[str, str]] = {
     Channel.VISIT: ("front-office visit", "front-office visits"),
 }
 
+# The group of rubric sections that rubrics of several channels share ("The answer").
+SHARED_SECTIONS = "Every channel"
+
 # The languages a scenario or an auditor can be given, in the order forms list them.
 OFFERED_LANGUAGE_CODES = ("en", "es", "vi", "zh", "ar", "ht", "pt", "ru", "ko", "so", "tl", "fr")
 
@@ -45,10 +49,32 @@ def channel_label(channel: str) -> str:
     return CHANNEL_LABELS.get(channel, str(channel))
 
 
+def plural(count: float, singular: str, plural_form: str | None = None) -> str:
+    """The word that goes with ``count``: ``singular`` for exactly one, else ``plural_form``.
+
+    Without a plural form, the usual English one: ``school`` → ``schools``, ``reply`` →
+    ``replies``, ``box`` → ``boxes``. Verbs agree the same way: ``plural(n, "has", "have")``.
+    """
+    if count == 1:
+        return singular
+    if plural_form is not None:
+        return plural_form
+    if singular.endswith(("s", "x", "z", "ch", "sh")):
+        return singular + "es"
+    if singular.endswith("y") and singular[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        return singular[:-1] + "ies"
+    return singular + "s"
+
+
+def count_of(count: int, singular: str, plural_form: str | None = None) -> str:
+    """A number with its noun: ``1 school``, ``0 schools``, ``3 replies``; ``plural`` chooses the word."""
+    return f"{count} {plural(count, singular, plural_form)}"
+
+
 def channel_noun(channel: str, count: int = 1) -> str:
     """The channel counted in a sentence: ``phone call``, ``2 front-office visits`` (no number for one)."""
-    singular, plural = CHANNEL_NOUNS.get(channel, (str(channel), str(channel)))
-    return singular if count == 1 else plural
+    singular, plural_form = CHANNEL_NOUNS.get(channel, (str(channel), str(channel)))
+    return plural(count, singular, plural_form)
 
 
 def channel_count(channel: str, count: int) -> str:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from audits.businesshours import BusinessCalendar, business_hours_between
 from audits.models import Channel, Outcome
-from audits.vocabulary import channel_label
+from audits.vocabulary import channel_label, count_of
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class AttemptRecord:
         """``Unreached after 3 attempts`` or ``Critical failure``."""
         if self.unreached:
             tries = len(self.attempts)
-            return f"Unreached after {tries} attempt{'s' if tries != 1 else ''}"
+            return f"Unreached after {count_of(tries, 'attempt')}"
         return "Critical failure"
 
 

@@ -30,7 +30,7 @@ from audits.planning.rounds import schools_in_round
 from audits.results.sections import section_titles
 from audits.scoring.engine import CHANNELS, RoundScores, SchoolScore, round_scores
 from audits.scoring.precision import CONFIDENCE, Interval, is_early, method
-from audits.vocabulary import channel_count, channel_label, language_name
+from audits.vocabulary import channel_count, channel_label, count_of, language_name
 from reports import comments, queries, wording
 from reports.attempts import AttemptRecord, attempt_records
 from reports.comments import Quote
@@ -43,7 +43,7 @@ TREND_ROUNDS = 6  # this round and up to five before it
 
 def rests_on(contacts: int, early: bool, noun: tuple[str, str] = ("contact", "contacts")) -> str:
     """``3 contacts``; ``1 contact · early reading``: what a figure rests on, in words."""
-    text = f"{contacts} {noun[0] if contacts == 1 else noun[1]}"
+    text = count_of(contacts, *noun)
     return f"{text} · early reading" if early else text
 
 

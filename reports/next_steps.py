@@ -9,7 +9,7 @@ from typing import Any
 from audits.formatting import percent
 from audits.models import Channel
 from audits.scoring.engine import CHANNELS, SchoolScore
-from audits.vocabulary import channel_label
+from audits.vocabulary import channel_label, count_of
 from reports import wording
 
 NEXT_STEPS = 3
@@ -57,8 +57,7 @@ def next_steps(
             ranked.append((share, 0, 0.0, step))
     for share, less, channel, _key, item_id, contacts in items[:NEXT_STEPS]:
         prompt, tip = texts.get(item_id, ("", ""))
-        noun = "contact" if contacts == 1 else "contacts"
-        detail = f"earned {percent(share, 0)} of its points over {contacts} {noun}."
+        detail = f"earned {percent(share, 0)} of its points over {count_of(contacts, 'contact')}."
         ranked.append((share, 1, less, NextStep(tip or prompt, prompt, channel_label(channel), detail)))
     ranked.sort(key=lambda entry: entry[:3])
     return [entry[3] for entry in ranked[:NEXT_STEPS]]

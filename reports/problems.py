@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from audits.formatting import percent
 from audits.scoring.engine import CHANNELS, SchoolScore
 from audits.scoring.precision import is_early
-from audits.vocabulary import channel_label
+from audits.vocabulary import channel_label, count_of
 from reports import wording
 from reports.attempts import AttemptRecord
 
@@ -38,8 +38,7 @@ class FailingItem:
     @property
     def detail(self) -> str:
         """``earned 0% of its points over 2 contacts``."""
-        noun = "contact" if self.contacts == 1 else "contacts"
-        return f"earned {percent(self.share, 0)} of its points over {self.contacts} {noun}"
+        return f"earned {percent(self.share, 0)} of its points over {count_of(self.contacts, 'contact')}"
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def _channel_problem(
     parts = [wording.reach_phrase(channel, figures.reached, figures.contacts)]
     if figures.critical_failures:
         failures = figures.critical_failures
-        parts.append(f"{failures} contact{'s' if failures != 1 else ''} with a critical failure")
+        parts.append(f"{count_of(failures, 'contact')} with a critical failure")
     return BiggestProblem(
         kind="channel",
         key=channel,
@@ -167,7 +166,7 @@ def _section_problem(
         standard=standard,
         contacts=contacts,
         early=early,
-        summary=f"{len([i for i in own if i.share < 1])} of its {len(own)} items lost points.",
+        summary=f"{len([i for i in own if i.share < 1])} of its {count_of(len(own), 'item')} lost points.",
         records=[r for r in records if not r.unreached and prompts.intersection(r.failed_items)],
         items=failing,
     )

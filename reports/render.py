@@ -33,6 +33,7 @@ from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from audits.vocabulary import SHARED_SECTIONS, count_of, plural
 from reports import charts
 from reports.fetcher import ASSETS_DIR, AssetFetcher, asset_url
 from reports.pdfua import complete_structure
@@ -133,9 +134,6 @@ def width(value: float | None) -> str:
     return "0%" if value is None else f"{max(0.0, min(value, 100.0)):.1f}%"
 
 
-SHARED_SECTIONS = "Every channel"
-
-
 def by_channel(rows: list[Any]) -> list[tuple[str, list[Any]]]:
     """Section rows grouped under their channel's label (``row.channel``), in the order they come, the
     sections every channel shares ("" or no channel) last; one untitled group when no row names a channel."""
@@ -173,8 +171,10 @@ def _environment() -> Environment:
         status=status,
         by_channel=by_channel,
         width=width,
+        count_of=count_of,
     )
     env.globals.update(
+        plural=plural,
         span=span,
         charts=charts,
         asset_url=asset_url,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from audits.formatting import percent
 from audits.scoring.engine import CHANNELS, RoundScores, SchoolScore
 from audits.scoring.precision import is_early
+from audits.vocabulary import count_of
 from reports import wording
 
 
@@ -39,7 +40,7 @@ def _meets(value: float | None, limit: float) -> bool | None:
 
 def _basis(kind: str, count: int, noun: tuple[str, str], early_reading: int) -> str:
     """``mean of 2 calls``; ``median of 1 reply · early reading``."""
-    text = f"{kind} of {count} {noun[0] if count == 1 else noun[1]}"
+    text = f"{kind} of {count_of(count, *noun)}"
     return f"{text} · early reading" if is_early(count, early_reading) else text
 
 
@@ -108,7 +109,7 @@ def timings(score: SchoolScore, scores: RoundScores) -> list[Timing]:
                 wording.REACH.text,
                 wording.REACH.source,
                 all(f.reached == f.contacts for _, f in reach),
-                f"early reading: under {early} contacts of a channel" if early_channels else "",
+                f"early reading: under {count_of(early, 'contact')} of a channel" if early_channels else "",
             )
         )
     return rows

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from audits.formatting import ordinal
 from audits.models import Outcome
 from audits.scoring.precision import RankStanding
+from audits.vocabulary import count_of, plural
 
 __all__ = ["ordinal"]  # kept here too: the scorecard's words have always offered it
 
@@ -68,10 +69,10 @@ REACH_TIPS = {
 
 def reach_phrase(channel: str, reached: int, contacts: int) -> str:
     """``2 of 3 calls reached a person``."""
-    singular, plural, verb = REACH_WORDS.get(channel, ("contact", "contacts", "reached the school"))
+    singular, plural_form, verb = REACH_WORDS.get(channel, ("contact", "contacts", "reached the school"))
     if channel == "visit" and contacts == 1:
         verb = "was served"
-    return f"{reached} of {contacts} {singular if contacts == 1 else plural} {verb}"
+    return f"{reached} of {count_of(contacts, singular, plural_form)} {verb}"
 
 
 def outcome_label(channel: str, outcome: Outcome | None, unreached: bool) -> str:
@@ -86,7 +87,7 @@ def outcome_label(channel: str, outcome: Outcome | None, unreached: bool) -> str
 def points(value: float) -> str:
     """``1 point``, ``4.2 points``."""
     text = f"{abs(value):.1f}"
-    return f"{text} point" if text == "1.0" else f"{text} points"
+    return f"{text} {plural(float(text), 'point')}"
 
 
 def standing_sentence(
@@ -109,7 +110,7 @@ def standing_sentence(
     gap = None if median is None or round(overall - median, 1) == 0 else overall - median
     side = "above" if gap is not None and gap > 0 else "below"
     if standing.exact:
-        parts = [f"{ordinal(rank)} of {ranked} school{'s' if ranked != 1 else ''}"]
+        parts = [f"{ordinal(rank)} of {count_of(ranked, 'school')}"]
     else:
         parts = [f"ranked {standing.text}"]
     if standing.exact and ranked >= 4 and (rank <= quarter or rank > ranked - quarter):

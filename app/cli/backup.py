@@ -9,6 +9,7 @@ from flask import current_app
 
 from app.backups import BackupError, Places, create_backup, restore_backup, sqlite_path
 from app.extensions import db
+from audits.vocabulary import count_of
 
 POSTGRES_HELP = (
     "error: the database is not the embedded SQLite one, so `flask {command}` cannot {verb} it.\n"
@@ -55,7 +56,7 @@ def backup_command(file: Path) -> None:
     files = len(manifest.files) - 1
     total = sum(size for size, _ in manifest.files.values())
     click.echo(
-        f"backed up the database (schema {manifest.alembic_revision}) and {files} files, "
+        f"backed up the database (schema {manifest.alembic_revision}) and {count_of(files, 'file')}, "
         f"{_size(total)} in all, to {file}"
     )
 
@@ -78,5 +79,5 @@ def restore_command(file: Path, force: bool) -> None:
         raise SystemExit(1) from None
     click.echo(
         f"restored the backup made at {manifest.created_at} (schema {manifest.alembic_revision}, "
-        f"{len(manifest.files) - 1} files); run `flask db upgrade` if this Touchpoint is newer"
+        f"{count_of(len(manifest.files) - 1, 'file')}); run `flask db upgrade` if this Touchpoint is newer"
     )

@@ -22,6 +22,7 @@ from audits.demo import (
 )
 from audits.models import Role
 from audits.scorecards import publish
+from audits.vocabulary import count_of, plural
 from reports.batch import build_scorecards
 
 
@@ -84,18 +85,18 @@ def _load(today: date | None) -> None:
         click.echo(f"library {line}")
     click.echo(f"{result.scenarios} library scenarios adopted by {result.district.name}")
     if result.earlier is not None:
-        click.echo(f"round {result.earlier.name!r} closed: {published} scorecards published")
+        click.echo(f"round {result.earlier.name!r} closed: {count_of(published, 'scorecard')} published")
         click.echo(
-            f"{emails} emails to their principals wait in the outbox "
-            "(a Celery worker sends them within a minute; without one, `flask outbox send`)"
+            f"{count_of(emails, 'email')} to their principals {plural(emails, 'waits', 'wait')} in the "
+            "outbox (a Celery worker sends them within a minute; without one, `flask outbox send`)"
         )
     click.echo(
-        f"round {result.round.name!r} in the field: {len(result.round.assignments)} assignments "
+        f"round {result.round.name!r} in the field: {count_of(len(result.round.assignments), 'assignment')} "
         f"for the demo auditors"
     )
     if result.fieldwork:
         work = result.fieldwork
         click.echo(
             f"contacts: {work.approved} approved, {work.submitted} waiting for review, "
-            f"{work.returned} returned, {work.drafts} drafts, {work.unreached} unreached"
+            f"{work.returned} returned, {count_of(work.drafts, 'draft')}, {work.unreached} unreached"
         )

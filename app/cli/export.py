@@ -11,6 +11,7 @@ from app.extensions import db
 from audits.errors import StorageFullError
 from audits.models import Round
 from audits.storage import write_file
+from audits.vocabulary import count_of
 from reports.exports import FORMATS, LEVELS, round_table, write_xlsx
 
 
@@ -46,6 +47,4 @@ def export_round(round_id: int, level: str, extension: str, out: Path) -> None:
         write_file(out, fill)
     except StorageFullError as error:
         raise click.ClickException(f"{error.reason} ({out})") from error
-    click.echo(
-        f"wrote {table.written} {level} row{'s' if table.written != 1 else ''} of {round_.name} to {out}"
-    )
+    click.echo(f"wrote {count_of(table.written, f'{level} row')} of {round_.name} to {out}")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import click
 
 from app.reminders import send_reminders
+from audits.vocabulary import count_of
 
 
 def parse_moment(text: str) -> datetime:
@@ -38,7 +39,9 @@ def reminders_send(now_text: str | None, respect_hour: bool) -> None:
     Safe to repeat: a reminder goes out at most once a day.
     """
     report = send_reminders(parse_moment(now_text) if now_text else None, respect_hour=respect_hour)
-    click.echo(f"sent {report.emails} reminder emails ({report.assignments} assignments)")
+    click.echo(
+        f"sent {count_of(report.emails, 'reminder email')} ({count_of(report.assignments, 'assignment')})"
+    )
     if report.failed:
-        click.echo(f"error: {report.failed} emails could not be sent; see the log", err=True)
+        click.echo(f"error: {count_of(report.failed, 'email')} could not be sent; see the log", err=True)
         raise SystemExit(1)

@@ -15,6 +15,7 @@ from audits.importers.school_directory import check_directory, read_directory, s
 from audits.importers.schools import import_schools
 from audits.models import ImportBatch
 from audits.school_imports import undo_import
+from audits.vocabulary import count_of
 
 
 @click.group("schools", help="School directory commands.")
@@ -100,7 +101,8 @@ def schools_undo_import(batch_id: int) -> None:
         return
     db.session.commit()
     click.echo(
-        f"undid import {batch_id}: {len(plan.remove)} schools removed, {len(plan.restore)} details restored"
+        f"undid import {batch_id}: {count_of(len(plan.remove), 'school')} removed, "
+        f"{count_of(len(plan.restore), 'detail')} restored"
     )
     for restore in plan.restore:
         click.echo(f"restored {restore.describe()}")

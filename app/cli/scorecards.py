@@ -15,6 +15,7 @@ from audits.errors import DomainError, StorageFullError
 from audits.models import Round, School
 from audits.storage import write_file
 from audits.timeutil import utcnow
+from audits.vocabulary import count_of
 from reports.batch import SchoolRef, build_scorecards, inputs_hash
 from reports.progress import Progress
 from reports.render import identifier_for, shared_renderer
@@ -106,7 +107,7 @@ def build_command(
     for line in failures:
         click.echo(line, err=True)
     if out_dir is not None:
-        click.echo(f"wrote {len(report.written)} PDF{'s' if len(report.written) != 1 else ''} to {out_dir}")
+        click.echo(f"wrote {count_of(len(report.written), 'PDF')} to {out_dir}")
     click.echo(report.summary())
     if report.failed or report.stopped:
         raise SystemExit(1)

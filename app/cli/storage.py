@@ -9,6 +9,7 @@ from flask import current_app
 
 from app.extensions import db
 from audits.storage_check import check_storage, remove_orphans
+from audits.vocabulary import count_of
 
 
 @click.group("storage", help="Check the stored files against the database.")
@@ -33,10 +34,10 @@ def storage_check(repair: bool) -> None:
     for what, path in report.missing:
         click.echo(f"missing: {what}: {path}")
     removed = remove_orphans(report) if repair else 0
-    summary = f"{len(report.orphans)} orphan{'s' if len(report.orphans) != 1 else ''}"
+    summary = count_of(len(report.orphans), "orphan")
     summary += f", {len(report.missing)} missing"
     if repair:
-        summary += f"; removed {removed} orphan{'s' if removed != 1 else ''}"
+        summary += f"; removed {count_of(removed, 'orphan')}"
     click.echo(summary)
     if report.missing or (report.orphans and not repair):
         raise SystemExit(1)

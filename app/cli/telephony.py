@@ -8,6 +8,7 @@ from flask import current_app
 from app.cli.reminders import parse_moment
 from app.telephony.client import twilio_configured
 from app.telephony.tasks import purge_recordings
+from audits.vocabulary import count_of
 
 
 @click.group("telephony", help="Twilio click-to-call: call recordings.")
@@ -30,7 +31,10 @@ def purge_recordings_command(now_text: str | None) -> None:
         raise SystemExit(1)
     report = purge_recordings(parse_moment(now_text) if now_text else None)
     days = current_app.config["RECORDING_RETENTION_DAYS"]
-    click.echo(f"deleted {report.deleted} recordings (retention: {days} days)")
+    click.echo(f"deleted {count_of(report.deleted, 'recording')} (retention: {count_of(days, 'day')})")
     if report.failed:
-        click.echo(f"error: {report.failed} recordings could not be deleted at Twilio; see the log", err=True)
+        click.echo(
+            f"error: {count_of(report.failed, 'recording')} could not be deleted at Twilio; see the log",
+            err=True,
+        )
         raise SystemExit(1)

@@ -14,6 +14,7 @@ from app.outbox import kick_outbox
 from audits.errors import DomainError, ValidationError
 from audits.importers.staff import Imported, Outcome, check_staff, import_staff, read_staff_file
 from audits.models import District
+from audits.vocabulary import count_of
 
 
 @click.command("import")
@@ -43,7 +44,7 @@ def users_import(
     refused = len(check.refused_lines())
     if refused and not valid_only:
         db.session.rollback()
-        rows = f"{refused} row{'s' if refused != 1 else ''}"
+        rows = count_of(refused, "row")
         hint = "fix them, or import the rest with --valid-only"
         click.echo(f"nothing saved: {rows} refused ({hint})", err=True)
         raise SystemExit(1)

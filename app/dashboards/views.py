@@ -112,11 +112,13 @@ def overview(round_id: int) -> tuple[str, int]:
 @blueprint.route("/rounds/<int:round_id>/heatmap")
 @login_required
 def heat_map(round_id: int) -> str:
-    """Schools × sections, each cell a banded score, sortable by any column and filterable by level."""
+    """Schools × the sections of one channel (``?channel=``), each cell a banded score, sortable by any
+    column and filterable by level."""
     round_ = db.get_or_404(Round, round_id)
     require(Action.VIEW_DASHBOARD, round_)
+    args = request.args
     heat = heatmap(
-        db.session, round_, request.args.get("sort"), request.args.get("dir"), request.args.get("level")
+        db.session, round_, args.get("sort"), args.get("dir"), args.get("level"), args.get("channel")
     )
     return render_template(
         "dashboards/heatmap.html", round=round_, heat=heat, may_export=can(Action.EXPORT_RESULTS, round_)

@@ -24,6 +24,7 @@ from audits.calendar import DistrictSettings, add_closures, closure_ranges, remo
 from audits.errors import DomainError
 from audits.models import Closure, District, Role
 from audits.sign_in_policy import SignInPolicy, parse_domains, update_sign_in_policy
+from audits.vocabulary import count_of
 from config import single_sign_on_configured
 
 blueprint = Blueprint("districts", __name__)
@@ -152,7 +153,7 @@ def add_closure(district_id: int) -> Response | tuple[str, int]:
         return _settings_page(district, form, closure_form, 400)
     if added:
         days = len(added)
-        flash(f"Closed {days} school day{'s' if days != 1 else ''}: {added[0].reason}.", "success")
+        flash(f"Closed {count_of(days, 'school day')}: {added[0].reason}.", "success")
     else:
         flash("Nothing to add: those days are weekends or already closed.", "info")
     db.session.commit()
@@ -169,7 +170,7 @@ def delete_closure(district_id: int, closure_id: int) -> Response:
     if not removed:
         abort(404)
     days = len(removed)
-    flash(f"Reopened {days} day{'s' if days != 1 else ''}: {removed[0].reason}.", "success")
+    flash(f"Reopened {count_of(days, 'day')}: {removed[0].reason}.", "success")
     db.session.commit()
     return redirect(_settings_url(district, "closures"))
 

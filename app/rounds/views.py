@@ -61,6 +61,7 @@ from audits.planning.rounds import (
 from audits.planning.slots import school_days
 from audits.scenarios import scenarios_for
 from audits.script_values import Missing, missing_for_round
+from audits.vocabulary import count_of
 
 blueprint = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -351,8 +352,8 @@ def commit(round_id: int) -> Response | tuple[str, int]:
         return _round_page(round_, status_for(error), [reason for _, reason in error.problems])
     db.session.commit()
     placed, missing = len(plan.contacts), len(plan.unplaced)
-    message = f"Scheduled {round_.name}: {placed} assignment{'s' if placed != 1 else ''}"
-    message += f", {missing} contact{'s' if missing != 1 else ''} left unplaced." if missing else "."
+    message = f"Scheduled {round_.name}: {count_of(placed, 'assignment')}"
+    message += f", {count_of(missing, 'contact')} left unplaced." if missing else "."
     flash(message, "success")
     return redirect(url_for("rounds.show", round_id=round_.id))
 

@@ -60,6 +60,7 @@ from audits.rubrics.versions import (
     spec_from_rubric,
 )
 from audits.rubrics.yamlio import rubric_from_yaml, rubric_to_yaml
+from audits.vocabulary import count_of
 
 blueprint = Blueprint("rubrics", __name__, url_prefix="/rubrics")
 
@@ -290,9 +291,7 @@ def import_yaml() -> Response | tuple[str, int]:
             db.session.rollback()
             problems = error.problems
             count = len(problems)
-            form.file.errors = [
-                f"The file has {count} problem{'s' if count != 1 else ''}; nothing was saved."
-            ]
+            form.file.errors = [f"The file has {count_of(count, 'problem')}; nothing was saved."]
         else:
             db.session.commit()
             flash(f"Imported {rubric.key} as version {rubric.version} ({rubric.status.value}).", "success")
@@ -449,7 +448,7 @@ def remove_section(rubric_id: int, section_id: int) -> Response:
     """Delete a section and its items from a draft."""
     rubric = db.get_or_404(Rubric, rubric_id)
     section = _section_or_404(rubric, section_id)
-    done = f"Deleted the section “{section.title}” and its {len(section.items)} items."
+    done = f"Deleted the section “{section.title}” and its {count_of(len(section.items), 'item')}."
     return _change(rubric, lambda: delete_section(db.session, section), done)
 
 

@@ -25,6 +25,7 @@ from audits.errors import DomainError
 from audits.models import District, Scenario, School, ScriptValue
 from audits.script_values import district_values, save_district_values, scenario_texts, school_values
 from audits.script_variables import Variable, district_variables, variables_in
+from audits.vocabulary import count_of
 
 blueprint = Blueprint("answer_key", __name__)
 
@@ -110,7 +111,7 @@ def edit(district_id: int) -> Response | tuple[str, int]:
         errors = {name: reason for name, reason in error.problems if name}
         return _page(district, district_values(db.session, district.id) | typed, errors, 400)
     db.session.commit()
-    flash(f"Saved the answer key: {changed} value{'s' if changed != 1 else ''} changed.", "success")
+    flash(f"Saved the answer key: {count_of(changed, 'value')} changed.", "success")
     return redirect(url_for("answer_key.edit", district_id=district.id))
 
 
@@ -136,5 +137,5 @@ def school(school_id: int) -> Response | tuple[str, int]:
         errors = {name: reason for name, reason in error.problems if name}
         return _page(district, _own_values(found) | typed, errors, 400, found)
     db.session.commit()
-    flash(f"Saved {found.name}'s answers: {changed} value{'s' if changed != 1 else ''} changed.", "success")
+    flash(f"Saved {found.name}'s answers: {count_of(changed, 'value')} changed.", "success")
     return redirect(url_for("answer_key.school", school_id=found.id))

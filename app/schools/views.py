@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms import apply_errors
-from app.permissions import permission_required, require
+from app.permissions import can, permission_required, require
 from app.schools import pending
 from app.schools.forms import ConfirmImportForm, DirectoryForm, ImportForm, SchoolForm, UndoForm
 from audits.access import Action
@@ -20,6 +20,8 @@ from audits.importers.schools import ImportReport, OtherDistrictFileError, impor
 from audits.models import District, ImportBatch, Level, Role, School
 from audits.school_history import field_label, history, record_changes, snapshot, value_text
 from audits.school_imports import recent_batches, undo_import, undo_plan
+from audits.scorecards import school_scorecards
+from audits.vocabulary import count_of
 
 blueprint = Blueprint("schools", __name__, url_prefix="/schools")
 
@@ -42,12 +44,24 @@ def index() -> str:
 @blueprint.route("/<int:school_id>")
 @login_required
 def show(school_id: int) -> str:
-    """Show one school's details."""
+    """Show one school's details, with links to its results and the scorecards the person may open."""
     school = db.get_or_404(School, school_id)
     require(Action.VIEW_SCHOOL, school)
     changes = history(db.session, school) if current_user.role in (Role.ADMIN, Role.LEADER) else []
+    principal = current_user.role is Role.PRINCIPAL
+    scorecards = [
+        card
+        for card in school_scorecards(db.session, school, published_only=principal)
+        if can(Action.VIEW_SCORECARD, card)
+    ]
     return render_template(
-        "schools/show.html", school=school, changes=changes, field_label=field_label, value_text=value_text
+        "schools/show.html",
+        school=school,
+        changes=changes,
+        scorecards=scorecards,
+        may_see_results=can(Action.VIEW_DASHBOARD, school),
+        field_label=field_label,
+        value_text=value_text,
     )
 
 
@@ -217,8 +231,9 @@ def undo(batch_id: int) -> Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(
-                f"Undid the import of {batch.file_name or 'the file'}: {len(plan.remove)} schools removed, "
-                f"{len(plan.restore)} details restored.",
+                f"Undid the import of {batch.file_name or 'the file'}: "
+                f"{count_of(len(plan.remove), 'school')} removed, "
+                f"{count_of(len(plan.restore), 'detail')} restored.",
                 "success",
             )
             return redirect(url_for("schools.import_file"))

@@ -20,13 +20,14 @@ from app.links import public_base_url
 from audits.models import Round, Scorecard, User
 from audits.outbox import SCORECARDS_PUBLISHED, enqueue
 from audits.scorecards import school_principals
+from audits.vocabulary import plural
 
 log = logging.getLogger(__name__)
 
 HTML = """\
 <p>Hello {{ name }},</p>
 <p>{{ district }} has published the front-office service
-scorecard{{ 's' if links|length != 1 }} of {{ round }}:</p>
+{{ plural(links|length, 'scorecard') }} of {{ round }}:</p>
 <ul>
 {% for school, link in links %}  <li><a href="{{ link }}">{{ school }}</a></li>
 {% endfor %}</ul>
@@ -55,11 +56,11 @@ def build_email(user: User, round_: Round, cards: list[Scorecard], base_url: str
     """Write ``user``'s email about ``cards`` of ``round_``."""
     links = [(card.school.name, scorecard_link(base_url, card)) for card in cards]
     name = user.name or user.email
-    plural = "s" if len(links) != 1 else ""
+    scorecards = plural(len(links), "scorecard")
     text = [
         f"Hello {name},",
         "",
-        f"{round_.district.name} has published the front-office service scorecard{plural} of {round_.name}:",
+        f"{round_.district.name} has published the front-office service {scorecards} of {round_.name}:",
         "",
         *(f"  - {school}: {link}" for school, link in links),
         "",
@@ -75,7 +76,7 @@ def build_email(user: User, round_: Round, cards: list[Scorecard], base_url: str
         links=links,
         home=f"{base_url}/",
     )
-    subject = f"Touchpoint: your scorecard{plural} for {round_.name}"
+    subject = f"Touchpoint: your {scorecards} for {round_.name}"
     return PublicationEmail(user.email, subject, "\n".join(text) + "\n", html)
 
 

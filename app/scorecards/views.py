@@ -38,6 +38,7 @@ from audits.scorecards import (
     unpublish,
 )
 from audits.storage import write_file
+from audits.vocabulary import count_of
 from reports.batch import BUILDABLE, inputs_hash
 from reports.progress import Progress
 from reports.render import identifier_for, shared_renderer
@@ -160,7 +161,7 @@ def _publication(round_id: int, action: str) -> Response:
         return redirect(url_for("scorecards.index", round_id=round_.id))
     db.session.commit()
     count = len(changed)
-    noun = f"{count} scorecard{'s' if count != 1 else ''}"
+    noun = count_of(count, "scorecard")
     if action == "publish":
         kick_outbox()  # never raises: a broker that is down only delays the emails
         flash(f"Published {noun}; each school's principals are emailed a link.", "success")

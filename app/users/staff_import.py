@@ -48,6 +48,7 @@ from audits.importers.staff import (
     template_csv,
 )
 from audits.models import District, Role, School
+from audits.vocabulary import count_of
 
 blueprint = Blueprint("staff_import", __name__, url_prefix="/users/import")
 
@@ -222,6 +223,6 @@ def preview(key: str) -> Response | tuple[str, int]:
     if imported.invitations:
         kick_outbox()
     sent = len(imported.invitations)
-    invited = f"; {sent} invitation{'s' if sent != 1 else ''} sent" if sent else ""
+    invited = f"; {count_of(sent, 'invitation')} sent" if sent else ""
     flash(f"Imported {waiting.file_name} into {check.district.name}: {check.summary()}{invited}.", "success")
     return redirect(url_for("users.index"))

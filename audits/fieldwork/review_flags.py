@@ -22,6 +22,7 @@ from audits.formatting import percent
 from audits.models import Channel, Contact, ItemKind, Outcome, Response, RubricItem
 from audits.rubrics.scoring import item_fraction
 from audits.rubrics.versions import spec_from_item
+from audits.vocabulary import count_of, plural
 
 NOUNS = {Channel.PHONE: "call", Channel.EMAIL: "email", Channel.VISIT: "visit"}
 UNIT_WORDS = {
@@ -111,7 +112,7 @@ def _outcome_flags(contact: Contact, outcome: Outcome, answers: dict[str, Respon
         return [
             ReviewFlag(
                 f"The {noun} is recorded as “{outcome.label}”, yet {count} rubric "
-                f"item{'s are' if count != 1 else ' is'} answered ({prompts}). "
+                f"{plural(count, 'item is', 'items are')} answered ({prompts}). "
                 f"{counted}: if someone did answer, the outcome is wrong.",
                 scored[0].item.key,
             )
@@ -147,8 +148,9 @@ def local_moment(moment: datetime, timezone: str) -> str:
 def duration(seconds: float) -> str:
     """Seconds as a person says them: ``5 seconds``, ``1 second``, ``9 minutes``, ``2.5 minutes``."""
     if seconds < 120:
-        return f"{seconds:g} second{'s' if seconds != 1 else ''}"
-    return f"{round(seconds / 60, 1):g} minutes"
+        return f"{seconds:g} {plural(seconds, 'second')}"
+    minutes = round(seconds / 60, 1)
+    return f"{minutes:g} {plural(minutes, 'minute')}"
 
 
 def _fact_flags(contact: Contact, timezone: str) -> list[ReviewFlag]:
@@ -214,10 +216,10 @@ def _fact_words(contact: Contact, item: RubricItem, measured: float) -> str:
     channel = contact.assignment.channel
     unit = item.unit.value if item.unit else ""
     if channel is Channel.PHONE and unit == "rings":
-        return f"the call records {measured:g} ring{'s' if measured != 1 else ''}"
+        return f"the call records {measured:g} {plural(measured, 'ring')}"
     if channel is Channel.PHONE and unit == "seconds":
-        return f"the call records {measured:g} seconds on hold"
-    hours = f"{round(measured, 1):g} business hours"
+        return f"the call records {measured:g} {plural(measured, 'second')} on hold"
+    hours = f"{round(measured, 1):g} business {plural(round(measured, 1), 'hour')}"
     if channel is Channel.PHONE:
         return f"the recorded call back came {hours} after the call"
     if channel is Channel.EMAIL:
@@ -313,7 +315,7 @@ def _phone_answer_flags(contact: Contact, answers: dict[str, Response], timezone
         if transfers is None or not _scored(response) or response.fraction is None:
             continue
         if (transfers == 0 and response.fraction < 1) or (transfers >= 2 and response.fraction == 1):
-            count = "no transfer" if transfers == 0 else f"{transfers} transfers"
+            count = "no transfer" if transfers == 0 else count_of(transfers, "transfer")
             flags.append(
                 ReviewFlag(
                     f"The call records {count}, but “{response.item.prompt}” is answered “{response.value}”.",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from audits.fieldwork.contacts import can_retry
 from audits.models import Assignment, Contact, ContactStatus, Outcome, ReviewAction, ReviewEvent
+from audits.vocabulary import count_of
 
 DONE_STATUSES = (ContactStatus.SUBMITTED, ContactStatus.APPROVED)
 
@@ -105,9 +106,7 @@ def _state(assignment: Assignment, attempts: list[Contact], notes: dict[int, str
         label = "Returned: fix and resubmit" if returned else "Reopened by a reviewer"
         return AssignmentState(last.status.value, label, number, notes.get(last.id, ""))
     if last.unreached:  # submitted or approved after the last attempt failed
-        return AssignmentState(
-            "unreached", f"Unreached after {number} attempt{'s' if number != 1 else ''}", number
-        )
+        return AssignmentState("unreached", f"Unreached after {count_of(number, 'attempt')}", number)
     if last.status is ContactStatus.APPROVED:
         return AssignmentState("approved", "Approved", number)
     return AssignmentState("submitted", "Submitted: waiting for review", number)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from audits.errors import ValidationError
+from audits.vocabulary import count_of
 
 # How Excel workbooks begin: .xlsx is a ZIP archive, .xls an OLE compound document.
 _SPREADSHEET_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
@@ -92,6 +93,6 @@ def _checked(line: int, values: list[str], expected: int) -> CsvRow:
     """Return the row at ``line``, or raise if its field count differs from the header's."""
     if len(values) != expected:
         raise ImportFileError(
-            "file", f"line {line}: found {len(values)} fields where the header has {expected}"
+            "file", f"line {line}: found {count_of(len(values), 'field')} where the header has {expected}"
         )
     return CsvRow(line=line, values=values)

@@ -27,7 +27,7 @@ from audits.importers.staff import read_table
 from audits.models import BatchKind, District, ImportBatch, School, User
 from audits.phones import normalise_phone
 from audits.school_history import record_changes, snapshot
-from audits.vocabulary import is_known_language
+from audits.vocabulary import count_of, is_known_language, plural
 from audits.websites import clean_website
 
 __all__ = ["DirectoryCheck", "DirectoryRow", "check_directory", "read_directory", "save_directory"]
@@ -84,9 +84,8 @@ class DirectoryCheck:
         """``N schools changed, U unchanged, R rows refused``."""
         changed = len(self.changed)
         return (
-            f"{changed} school{'s' if changed != 1 else ''} changed, "
-            f"{len(self.planned) - changed} unchanged, {self.refused_rows} "
-            f"row{'s' if self.refused_rows != 1 else ''} refused"
+            f"{count_of(changed, 'school')} changed, "
+            f"{len(self.planned) - changed} unchanged, {count_of(self.refused_rows, 'row')} refused"
         )
 
 
@@ -222,7 +221,7 @@ def _clean(column: str, text: str) -> Any:
         unknown = [code for code in codes if not is_known_language(code)]
         if unknown:
             raise ValidationError(
-                "languages", f"unknown language code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
+                "languages", f"unknown language {plural(len(unknown), 'code')} {', '.join(unknown)}"
             )
         return list(dict.fromkeys(codes))
     return text
@@ -248,7 +247,7 @@ def save_directory(
     if check.refused and not valid_only:
         raise ValidationError(
             "file",
-            f"{check.refused_rows} row{'s were' if check.refused_rows > 1 else ' was'} refused: "
+            f"{count_of(check.refused_rows, 'row')} {plural(check.refused_rows, 'was', 'were')} refused: "
             "nothing was saved (fix the file, or import the valid rows only)",
         )
     batch = ImportBatch(

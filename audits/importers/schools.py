@@ -30,6 +30,7 @@ from audits.importers.school_rows import (
 from audits.importers.timezones import timezone_for_state
 from audits.models import BatchKind, District, ImportBatch, School, User
 from audits.school_history import record_changes, record_created, snapshot
+from audits.vocabulary import count_of
 
 __all__ = [
     "FieldChange",
@@ -84,7 +85,7 @@ class OtherLea:
         """``128 schools of AUSTIN ISD (TX, LEA 4808940)``."""
         where = ", ".join(part for part in (self.state, f"LEA {self.lea_id}") if part)
         owner = f" of {self.district_in_file}" if self.district_in_file else ""
-        return f"{self.count} school{'s' if self.count != 1 else ''}{owner} ({where})"
+        return f"{count_of(self.count, 'school')}{owner} ({where})"
 
 
 class OtherDistrictFileError(ImportFileError):

@@ -41,7 +41,7 @@ from audits.invitations import send_invitation
 from audits.models import AccountLink, AuditorProfile, District, Role, School, User
 from audits.passwords import unusable_password
 from audits.people import LEADER_ROLES
-from audits.vocabulary import OFFERED_LANGUAGES
+from audits.vocabulary import OFFERED_LANGUAGES, plural
 
 __all__ = [
     "IMPORTABLE_ROLES",
@@ -228,7 +228,7 @@ def read_staff_file(data: bytes) -> list[RawRow]:
     if missing:
         raise ImportFileError(
             "file",
-            f"the file has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''} "
+            f"the file has no {', '.join(missing)} {plural(len(missing), 'column')} "
             f"(the header needs {', '.join(REQUIRED_COLUMNS)}; principals nces_id, auditors languages)",
         )
     if len(rows) > MAX_ROWS:
@@ -366,8 +366,7 @@ def _check_row(
     unknown = [code for code in codes if code not in OFFERED_LANGUAGES]
     if role is Role.AUDITOR and unknown:
         offered = ", ".join(OFFERED_LANGUAGES)
-        plural = "s" if len(unknown) > 1 else ""
-        problems.append(f"unknown language{plural} {', '.join(unknown)} (use {offered})")
+        problems.append(f"unknown {plural(len(unknown), 'language')} {', '.join(unknown)} (use {offered})")
     if problems or role is None:
         return problems, None
     staff_row = StaffRow(

@@ -11,7 +11,7 @@ from audits.errors import ConflictError, ValidationError
 from audits.models import Assignment, Contact, Round, RoundStatus, Slot
 from audits.planning.rounds import district_auditors, ensure_status
 from audits.planning.slots import usable_slots
-from audits.vocabulary import language_name
+from audits.vocabulary import count_of, language_name
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -64,7 +64,11 @@ def reassign(session: Session, assignment: Assignment, auditor_id: int, day: dat
         ).one()
         if booked >= profile.max_per_day:
             problems.append(
-                ("due_day", f"{name} already has {booked} contacts that day (maximum {profile.max_per_day})")
+                (
+                    "due_day",
+                    f"{name} already has {count_of(booked, 'contact')} that day "
+                    f"(maximum {profile.max_per_day})",
+                )
             )
     if slot not in usable_slots(district.school_day_start, district.school_day_end):
         problems.append(("slot", "that time slot is outside the district's school-day hours"))

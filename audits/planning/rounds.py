@@ -45,6 +45,7 @@ from audits.planning.slots import school_days, usable_slots
 from audits.script_values import Missing, missing_for_round
 from audits.script_variables import variables_in
 from audits.timeutil import utcnow
+from audits.vocabulary import count_of
 
 MAX_WINDOW_DAYS = 180
 MAX_PER_SCHOOL = 10
@@ -385,7 +386,7 @@ def commit_plan(session: Session, round_: Round, seen: int | None = None) -> Pla
 def _ensure_scripts_filled(missing: list[Missing], becoming: str) -> None:
     """Refuse to schedule or start a round whose auditors would read an unfilled script."""
     if missing:
-        things = f"{len(missing)} thing{'s' if len(missing) != 1 else ''}"
+        things = count_of(len(missing), "thing")
         raise ValidationError(
             "plan",
             f"the round cannot be {becoming} yet: its scripts and answer keys need {things} "

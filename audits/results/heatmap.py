@@ -1,4 +1,9 @@
-"""Schools × sections: each school's section scores this round, banded for a heat map."""
+"""Schools × sections: each school's section scores this round, banded for a heat map.
+
+The sections come grouped by channel (``audits.results.sections.section_groups``) and the
+map shows one group at a time, beside the overall and the channel's own score, so a
+channel's sections fit a laptop screen side by side.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from sqlalchemy.orm import Session
 from audits.models import Level, Round
 from audits.results.ordering import Ordering, sort_rows
 from audits.results.overview import levels_of
-from audits.results.sections import section_titles
+from audits.results.sections import SectionGroup, section_groups, section_titles
 from audits.scoring.engine import RoundScores, SchoolScore, Spread, round_scores
 
 
@@ -67,10 +72,12 @@ class HeatCell:
 
 @dataclass(frozen=True)
 class HeatRow:
-    """One school's row: overall first, then one cell per section."""
+    """One school's row: overall first, the chosen channel's score (``None`` for the shared sections),
+    then one cell per section of the chosen group."""
 
     school: SchoolScore
     overall: HeatCell
+    channel: HeatCell | None
     cells: list[HeatCell]
 
 
@@ -80,10 +87,29 @@ class Heatmap:
 
     round: Round
     scores: RoundScores
-    sections: dict[str, str]
+    groups: list[SectionGroup]  # every group of sections the round has scores for
+    group: SectionGroup | None  # the group shown (``None`` when no section is scored yet)
     rows: list[HeatRow]
     ordering: Ordering
     levels: list[Level]
+
+    @property
+    def sections(self) -> dict[str, str]:
+        """The sections shown, key: title, in column order."""
+        return self.group.sections if self.group is not None else {}
+
+    @property
+    def channel(self) -> str | None:
+        """The channel whose sections are shown; ``None`` for the shared sections."""
+        return self.group.channel if self.group is not None else None
+
+    @property
+    def channel_median(self) -> HeatCell | None:
+        """The district median score of the channel shown (``None`` for the shared sections)."""
+        if self.channel is None:
+            return None
+        figures = self.scores.district.channels.get(self.channel)
+        return HeatCell(figures.median if figures is not None else None)
 
     @property
     def medians(self) -> list[HeatCell]:
@@ -102,12 +128,24 @@ class Heatmap:
         return list(Band)
 
 
-def _sort_key(column: str) -> Callable[[SchoolScore], float | str | None]:
+def _channel_score(school: SchoolScore, channel: str) -> float | None:
+    figures = school.channels.get(channel)
+    return figures.score if figures is not None else None
+
+
+def _sort_key(column: str, channel: str | None) -> Callable[[SchoolScore], float | str | None]:
     if column == "name":
         return lambda school: school.name.casefold()
     if column == "overall":
         return lambda school: school.overall
+    if column == channel:
+        return lambda school: _channel_score(school, column)
     return lambda school: school.sections.get(column)
+
+
+def _chosen(groups: list[SectionGroup], key: str | None) -> SectionGroup | None:
+    """The group ``key`` names, else the first (``None`` when there is none)."""
+    return next((group for group in groups if group.key == key), groups[0] if groups else None)
 
 
 def heatmap(
@@ -116,19 +154,34 @@ def heatmap(
     sort: str | None = None,
     direction: str | None = None,
     level: str | None = None,
+    channel: str | None = None,
 ) -> Heatmap:
-    """Score ``round_`` once, laid out as schools × sections (``sort``: name, overall or a section key)."""
+    """Score ``round_`` once, laid out as schools × the sections of one channel (``channel``: ``phone``,
+    ``email``, ``visit`` or ``shared``; default the first with sections).
+
+    ``sort`` is ``name``, ``overall``, the channel shown or one of its section keys; any
+    other column falls back to ``overall``.
+    """
     scores = round_scores(session, round_)
-    sections = section_titles(session, scores.district.sections)
-    ordering = Ordering.parse(sort, direction, level, ("name", "overall", *sections))
+    groups = section_groups(session, section_titles(session, scores.district.sections))
+    group = _chosen(groups, channel)
+    shown = group.channel if group is not None else None
+    sections = list(group.sections) if group is not None else []
+    columns = ("name", "overall", *([shown] if shown else []), *sections)
+    ordering = Ordering.parse(sort, direction, level, columns)
     schools = scores.schools
     if ordering.level is not None:
         schools = [school for school in schools if school.level == ordering.level.value]
     ordered = sort_rows(
-        schools, _sort_key(ordering.sort), lambda school: school.name.casefold(), ordering.descending
+        schools, _sort_key(ordering.sort, shown), lambda school: school.name.casefold(), ordering.descending
     )
     rows = [
-        HeatRow(school, HeatCell(school.overall), [HeatCell(school.sections.get(k)) for k in sections])
+        HeatRow(
+            school,
+            HeatCell(school.overall),
+            HeatCell(_channel_score(school, shown)) if shown else None,
+            [HeatCell(school.sections.get(key)) for key in sections],
+        )
         for school in ordered
     ]
-    return Heatmap(round_, scores, sections, rows, ordering, levels_of(scores.schools))
+    return Heatmap(round_, scores, groups, group, rows, ordering, levels_of(scores.schools))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.models import Assignment, Channel, Contact, Outcome, Round, Scenario, School
-from audits.results.sections import section_titles
+from audits.results.sections import SectionGroup, section_groups, section_titles
 from audits.scoring.engine import DistrictFigures, SchoolScore, round_scores, school_trend
 from audits.scoring.precision import DEFAULT_EARLY_READING, method
 from audits.scoring.queries import contact_scores
@@ -47,10 +47,15 @@ class SchoolResults:
     round: Round | None
     score: SchoolScore | None
     district: DistrictFigures
-    sections: dict[str, str]
+    groups: list[SectionGroup]  # the round's sections by channel, the shared ones last
     trend: list[TrendPoint]
     contacts: list[ContactLine]
     early_reading: int = DEFAULT_EARLY_READING  # the district's: fewer contacts make an early reading
+
+    @property
+    def sections(self) -> dict[str, str]:
+        """Every section of the round, key: title, group by group."""
+        return {key: title for group in self.groups for key, title in group.sections.items()}
 
     @property
     def method(self) -> str:
@@ -105,14 +110,14 @@ def school_results(session: Session, school: School, round_: Round | None) -> Sc
         round_ = trend[-1][0]
     points = [TrendPoint(r, overall, round_ is not None and r.id == round_.id) for r, overall in trend]
     if round_ is None:
-        return SchoolResults(school, None, None, DistrictFigures(), {}, points, [])
+        return SchoolResults(school, None, None, DistrictFigures(), [], points, [])
     scores = round_scores(session, round_)
     return SchoolResults(
         school=school,
         round=round_,
         score=scores.school(school.id),
         district=scores.district,
-        sections=section_titles(session, scores.district.sections),
+        groups=section_groups(session, section_titles(session, scores.district.sections)),
         trend=points,
         contacts=school_contacts(session, round_, school),
         early_reading=scores.early_reading,

@@ -1,6 +1,8 @@
 """Round exports: item-level and school-level tables, as CSV or XLSX, streamed with flat memory.
 
-Only approved, counted contacts appear; auditors appear only as their pseudonym.
+Only approved, counted contacts appear; auditors appear only as their pseudonym. Columns
+are headed for people ("Overall score (%)"), and figures are rounded to one decimal; the
+JSON API keeps its own field names and full precision.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 from audits.models import Round
 from reports.exports.items import ITEM_COLUMNS, item_table
 from reports.exports.schools import school_columns, school_table
-from reports.exports.table import Table
+from reports.exports.table import Column, Kind, Table
 from reports.exports.writers import csv_chunks, neutralise, write_xlsx, xlsx_chunks
 
 LEVELS: dict[str, Callable[[Session, Round], Table]] = {"items": item_table, "schools": school_table}
@@ -29,6 +31,8 @@ __all__ = [
     "ITEM_COLUMNS",
     "LEVELS",
     "MEDIA_TYPES",
+    "Column",
+    "Kind",
     "Table",
     "csv_chunks",
     "export_filename",

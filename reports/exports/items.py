@@ -2,7 +2,8 @@
 
 Earned and possible follow the item rule: earned = fraction × points and possible =
 points for a scored answer; an N/A answer, an unanswered item or a ``text`` item
-has earned 0 and possible 0. Contact-level rules (critical policy, unreached) are
+has earned 0 and possible 0. The fraction is written as a percentage (0.75 is 75.0),
+and the channel as its label ("Phone call"). Contact-level rules (critical policy, unreached) are
 not applied here: the school-level export carries the scores.
 """
 
@@ -32,28 +33,29 @@ from audits.models import (
     User,
 )
 from audits.scoring.queries import counted
-from reports.exports.table import Cell, Table
+from audits.vocabulary import channel_label
+from reports.exports.table import Cell, Column, Kind, Table
 
 ITEM_COLUMNS = [
-    "round",
-    "school_nces_id",
-    "school_name",
-    "channel",
-    "scenario",
-    "contact_id",
-    "contact_date",
-    "rubric_key",
-    "rubric_version",
-    "section_key",
-    "item_key",
-    "raw_value",
-    "na",
-    "fraction",
-    "earned",
-    "possible",
-    "critical",
-    "comment",
-    "auditor_pseudonym",
+    Column("round", "Round", width=28),
+    Column("school_nces_id", "School NCES id", width=14),
+    Column("school_name", "School", width=34),
+    Column("channel", "Channel", width=18),
+    Column("scenario", "Scenario", width=34),
+    Column("contact_id", "Contact id", Kind.WHOLE),
+    Column("contact_date", "Contact date", Kind.DATE),
+    Column("rubric_key", "Rubric key", width=22),
+    Column("rubric_version", "Rubric version", Kind.WHOLE),
+    Column("section_key", "Section key", width=22),
+    Column("item_key", "Item key", width=22),
+    Column("raw_value", "Answer", width=20),
+    Column("na", "N/A", Kind.YES_NO),
+    Column("fraction", "Share of points earned (%)", Kind.DECIMAL),
+    Column("earned", "Points earned", Kind.DECIMAL),
+    Column("possible", "Points possible", Kind.DECIMAL),
+    Column("critical", "Critical item", Kind.YES_NO),
+    Column("comment", "Auditor's comment", width=40),
+    Column("auditor_pseudonym", "Auditor (pseudonym)", width=20),
 ]
 BATCH = 5000  # rows fetched from the database at a time
 TEXT = ItemKind.TEXT.value
@@ -214,7 +216,7 @@ def _rows(session: Session, round_: Round) -> Iterator[list[Cell]]:
                         round_name,
                         nces_id,
                         school,
-                        channel,
+                        channel_label(channel),
                         names.scenarios[scenario_id],
                         contact_id,
                         day,
@@ -229,7 +231,7 @@ def _rows(session: Session, round_: Round) -> Iterator[list[Cell]]:
                     item_key,
                     answer_cell(value),
                     na,
-                    fraction,
+                    None if fraction is None else fraction * 100,
                     fraction * points if scored else 0.0,
                     points if scored else 0.0,
                     critical,

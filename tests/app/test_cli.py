@@ -135,7 +135,7 @@ def test_demo_loads_once_and_every_login_works(
         "auditor2@example.org",
         "auditor3@example.org",
     }
-    assert "1 waiting for review, 1 returned, 1 drafts, 1 unreached" in result.output
+    assert "1 waiting for review, 1 returned, 1 draft, 1 unreached" in result.output
     statuses = Counter(c.status for c in session.scalars(select(Contact).where(Contact.unreached.is_(False))))
     assert statuses[ContactStatus.APPROVED] > 0
     assert statuses[ContactStatus.SUBMITTED] == statuses[ContactStatus.RETURNED] == 1

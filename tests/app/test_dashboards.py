@@ -494,7 +494,7 @@ def test_csv_download_streams_with_a_clean_name(
     body = b"".join(response.response).decode("utf-8-sig")  # type: ignore[arg-type]
     response.close()
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0][:3] == ["round", "school_nces_id", "school_name"]
+    assert rows[0][:3] == ["Round", "School NCES id", "School"]
     assert len(rows) == 1 + 5 + 4 + 4 + 5  # responses of the counted spring contacts (unreached D has none)
     assert results.world.auditor.email not in body
     schools = client.get(f"/rounds/{results.spring.id}/export.csv?level=schools").get_data(as_text=True)
@@ -509,7 +509,7 @@ def test_xlsx_download_opens(client: FlaskClient, auth: AuthActions, results: Re
     assert response.headers["Content-Disposition"].endswith('spring-2027-schools.xlsx"')
     sheet = load_workbook(io.BytesIO(response.data), read_only=True)["Schools"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("round", "school_nces_id", "school_name", "level")
+    assert rows[0][:4] == ("Round", "School NCES id", "School", "Level")
     assert [row[2] for row in rows[1:]] == ["School A", "School C", "School B", "School D"]
 
 

@@ -25,6 +25,7 @@ from audits.formatting import ordinal
 from audits.models import User
 from audits.scoring.engine import CHANNELS, SchoolScore, round_scores
 from audits.tokens import create_token
+from reports.exports import school_table
 from reports.figures import gather_round
 from reports.render import shared_renderer
 from reports.wording import REACH_WORDS, reach_phrase
@@ -178,9 +179,14 @@ def test_every_demo_school_reads_the_same_everywhere(
         api_schools = {school["school_id"]: school for school in api.get_json()["schools"]}
         export = client.get(f"/rounds/{round_.id}/export.csv?level=schools")
         assert export.status_code == 200
+        # The file is headed for people ("Overall score (%)"): read each row by the columns' field names.
+        keys = {column.header: column.key for column in school_table(session, round_).columns}
         rows = {
             row["school_nces_id"].lstrip("'"): row
-            for row in csv.DictReader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff")))
+            for row in (
+                {keys[header]: value for header, value in row.items()}
+                for row in csv.DictReader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff")))
+            )
         }
         for school in scores.schools:
             expected = _expected(school)

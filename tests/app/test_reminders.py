@@ -129,14 +129,14 @@ def test_one_failed_email_does_not_stop_the_others(
     monkeypatch.setattr("app.reminders.send_message", flaky_send)
     result = runner.invoke(args=["reminders", "send", "--now", NOW])
     assert result.exit_code == 1
-    assert "sent 1 reminder emails (1 assignments)" in result.output
+    assert "sent 1 reminder email (1 assignment)" in result.output
     assert [message.to for message in outbox(app)] == [["ben@example.org"]]
     ana = auditors[0]
     assert f"could not email reminders to auditor {ana.id}" in caplog.text
     # Ana's reminders were not recorded, so the next run sends them.
     monkeypatch.undo()
     retry = runner.invoke(args=["reminders", "send", "--now", at(TUE, 13).isoformat()])
-    assert retry.output == "sent 1 reminder emails (3 assignments)\n"
+    assert retry.output == "sent 1 reminder email (3 assignments)\n"
 
 
 def test_the_task_runs_in_process_and_sends_the_same(app: Flask, auditors: tuple[User, User]) -> None:

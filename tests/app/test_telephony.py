@@ -601,7 +601,7 @@ def test_retention_purge_deletes_at_twilio_and_here(
         args=["telephony", "purge-recordings", "--now", (created + timedelta(days=91)).isoformat()]
     )
     assert old.exit_code == 0, old.output
-    assert "deleted 1 recordings (retention: 90 days)" in old.output
+    assert "deleted 1 recording (retention: 90 days)" in old.output
     deletion = twilio.requests[-1]
     assert (deletion.method, deletion.url) == ("DELETE", f"{API}/Recordings/{RECORDING_SID}.json")
     assert not stored.exists()

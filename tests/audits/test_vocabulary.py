@@ -22,8 +22,10 @@ from audits.vocabulary import (
     channel_count,
     channel_label,
     channel_noun,
+    count_of,
     language_name,
     language_names,
+    plural,
 )
 
 MONDAY = date(2027, 2, 1)
@@ -102,3 +104,17 @@ def test_the_planner_names_the_language_whose_speakers_all_have_a_conflict() -> 
     assert [u.reason for u in plan.unplaced] == [
         "every Vietnamese-speaking auditor has a conflict with this school"
     ]
+
+
+def test_a_noun_or_verb_agrees_with_its_count() -> None:
+    assert [count_of(n, "school") for n in (0, 1, 2)] == ["0 schools", "1 school", "2 schools"]
+    assert [plural(n, "has", "have") for n in (0, 1, 2)] == ["have", "has", "have"]
+    # The usual English plurals; an irregular one is given.
+    assert [plural(2, word) for word in ("reply", "day", "box", "match", "class", "key")] == [
+        "replies", "days", "boxes", "matches", "classes", "keys",
+    ]  # fmt: skip
+    assert count_of(1, "person", "people") == "1 person" and count_of(3, "person", "people") == "3 people"
+    assert plural(1.0, "second") == "second" and plural(1.5, "second") == "seconds"
+    # The channel nouns count the same way.
+    visits = [channel_count(Channel.VISIT, n) for n in (1, 2)]
+    assert visits == ["1 front-office visit", "2 front-office visits"]

@@ -105,17 +105,6 @@ def test_contact_form_fits_a_phone(
     assert page_width(page) <= PHONE["width"]
 
 
-def test_heat_map_scrolls_inside_its_box(signed_in: Callable[..., Page], demo_world: DemoWorld) -> None:
-    """The heat map is wider than a laptop screen: its box scrolls, the page does not."""
-    round_id = demo_world.scalar("SELECT id FROM rounds WHERE status = 'in_field' ORDER BY id LIMIT 1")
-    page = signed_in(
-        "leader@example.org", f"/rounds/{round_id}/heatmap", viewport={"width": 1280, "height": 800}
-    )
-    box = page.get_by_role("region", name=page.locator("#heat-caption").inner_text())
-    assert box.evaluate("(element) => element.scrollWidth > element.clientWidth")
-    assert page_width(page) <= 1280
-
-
 @pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=[name for name, _, _ in PAGES])
 def test_no_page_scrolls_sideways_on_a_phone(
     name: str, who: str | None, path: str, catalogue_page: Callable[..., Page]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from audits.models import Channel, Contact, ContactStatus, CriticalPolicy, Outco
 from audits.scoring.engine import round_scores
 from reports.exports import (
     ITEM_COLUMNS,
+    Column,
+    Kind,
+    Table,
     csv_chunks,
     export_filename,
     item_table,
@@ -25,6 +29,7 @@ from reports.exports import (
     school_table,
     xlsx_chunks,
 )
+from reports.exports.table import Cell
 from tests.audits.scoring_helpers import NA, ScoringWorld, build_world
 
 PHONE, EMAIL = Channel.PHONE, Channel.EMAIL
@@ -67,33 +72,38 @@ def _world(session: Session) -> tuple[ScoringWorld, Round, Contact]:
     return world, round_, contact
 
 
-def _csv(table: object) -> list[dict[str, str]]:
-    body = b"".join(csv_chunks(table)).decode("utf-8-sig")  # type: ignore[arg-type]
-    return list(csv.DictReader(io.StringIO(body)))
+def _csv(table: Table) -> list[dict[str, str]]:
+    """The CSV's rows by field name: its header row must be the columns' headers, in order."""
+    body = b"".join(csv_chunks(table)).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert header == [neutralise(column.header) for column in table.columns]
+    return [dict(zip(table.keys, row, strict=True)) for row in rows]
 
 
 def test_item_rows_and_columns(session: Session) -> None:
     world, round_, contact = _world(session)
-    rows = _csv(item_table(session, round_))
-    assert list(rows[0]) == ITEM_COLUMNS
+    table = item_table(session, round_)
+    assert table.keys == [column.key for column in ITEM_COLUMNS]
+    rows = _csv(table)
     assert len(rows) == 5 + 4  # school A's five answers, then school B's four (only counted contacts)
     by_item = {row["item_key"]: row for row in rows if row["contact_id"] == str(contact.id)}
     answered = by_item["answered"]
     assert answered["round"] == "Spring 2027"
     assert answered["school_nces_id"] == world.schools[0].nces_id
-    assert answered["channel"] == "phone"
+    assert answered["channel"] == "Phone call"
     assert answered["scenario"] == world.scenarios[PHONE].title
     assert answered["contact_date"] == "2027-02-01"  # the district's local day, not UTC's
     assert answered["rubric_key"] == world.rubrics[PHONE].key
     assert answered["rubric_version"] == "1"
     assert answered["section_key"] == "greeting"
     assert (answered["raw_value"], answered["na"], answered["critical"]) == ("yes", "false", "true")
-    assert (float(answered["fraction"]), float(answered["earned"]), float(answered["possible"])) == (1, 5, 5)
+    assert (answered["fraction"], answered["earned"], answered["possible"]) == ("100.0", "5.0", "5.0")
     assert answered["auditor_pseudonym"] == world.auditor.pseudonym
     # N/A adds nothing: no fraction, 0 earned of 0 possible.
     named = by_item["named"]
     assert (named["na"], named["fraction"], named["earned"], named["possible"]) == ("true", "", "0.0", "0.0")
     assert (by_item["courtesy"]["raw_value"], by_item["courtesy"]["earned"]) == ("3", "3.0")
+    assert by_item["courtesy"]["fraction"] == "75.0"  # a share of the points, as a percentage
     assert (
         by_item["accuracy"]["raw_value"],
         by_item["accuracy"]["earned"],
@@ -116,7 +126,7 @@ def test_item_rows_and_columns(session: Session) -> None:
     assert sum(float(r["earned"]) for r in by_item.values()) / sum(
         float(r["possible"]) for r in by_item.values()
     ) == (pytest.approx(11 / 15))
-    failed = next(row for row in rows if row["channel"] == "email" and row["item_key"] == "answered")
+    failed = next(row for row in rows if row["channel"] == "Email" and row["item_key"] == "answered")
     assert (failed["critical"], failed["fraction"], failed["earned"]) == ("true", "0.0", "0.0")
 
 
@@ -158,16 +168,17 @@ def test_xlsx_reads_back(session: Session) -> None:
     data = b"".join(xlsx_chunks(item_table(session, round_)))
     sheet = load_workbook(io.BytesIO(data))["Items"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == ITEM_COLUMNS
+    assert list(rows[0]) == [column.header for column in ITEM_COLUMNS]
     assert len(rows) == 1 + 9
-    first = dict(zip(ITEM_COLUMNS, rows[1], strict=True))
+    keys = [column.key for column in ITEM_COLUMNS]
+    first = dict(zip(keys, rows[1], strict=True))
     assert first["contact_id"] == contact.id
     assert isinstance(first["contact_date"], datetime)  # a real date cell
     assert first["contact_date"].date() == date(2027, 2, 1)
     assert first["na"] is False and first["critical"] is True and first["earned"] == 5
-    # Text that looks like a formula is stored as text, never as a formula.
-    name_cell = sheet.cell(row=2, column=ITEM_COLUMNS.index("school_name") + 1)
-    assert name_cell.data_type == "s" and str(name_cell.value).startswith("'=")
+    # Text that looks like a formula is a text cell, exactly as typed: no formula, no apostrophe.
+    name_cell = sheet.cell(row=2, column=keys.index("school_name") + 1)
+    assert name_cell.data_type == "s" and name_cell.value == '=HYPERLINK("http://evil.example","click")'
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
@@ -180,19 +191,22 @@ def test_school_rows_carry_every_engine_figure(session: Session) -> None:
     session.flush()
     table = school_table(session, round_)
     rows = _csv(table)
-    columns = list(rows[0])
+    columns = table.keys
     for name in ("rank", "overall", "change", "reach_rate", "critical_failures", "median_email_hours"):
         assert name in columns
     for channel in ("phone", "email", "visit"):
-        for name in ("score", "contacts", "reached", "reach_rate", "mean_rings", "mean_hold_seconds"):
+        for name in ("score", "contacts", "reached", "reach_rate"):
             assert f"{channel}_{name}" in columns
+    # Rings and hold are a phone call's only.
+    assert {"phone_mean_rings", "phone_mean_hold_seconds"} <= set(columns)
+    assert not {"email_mean_rings", "visit_mean_hold_seconds"} & set(columns)
     assert {"section_greeting", "section_service"} <= set(columns)
     scores = {s.nces_id: s for s in round_scores(session, round_).schools}
     for row in rows:
         school = scores[row["school_nces_id"].lstrip("'")]
-        assert float(row["overall"]) == pytest.approx(school.overall)
+        assert row["overall"] == f"{school.overall:.1f}"
         assert row["rank"] == str(school.rank)
-        assert float(row["section_greeting"]) == pytest.approx(school.sections["greeting"])
+        assert row["section_greeting"] == f"{school.sections['greeting']:.1f}"
         standing = school.standing
         assert standing is not None
         assert (row["rank_best"], row["rank_worst"], row["rank_band"]) == (
@@ -204,11 +218,12 @@ def test_school_rows_carry_every_engine_figure(session: Session) -> None:
         if school.interval is None:
             assert (row["overall_low"], row["overall_high"]) == ("", "")
         else:
-            ends = (float(row["overall_low"]), float(row["overall_high"]))
-            assert ends == pytest.approx((school.interval.low, school.interval.high))
+            ends = (row["overall_low"], row["overall_high"])
+            assert ends == (f"{school.interval.low:.1f}", f"{school.interval.high:.1f}")
     b = next(row for row in rows if row["school_name"] == "School B")
     assert (b["critical_failures"], b["email_critical_failures"], b["phone_contacts"]) == ("1", "1", "")
-    assert float(b["change"]) == pytest.approx(100 * 12 / 17 - 100)  # a negative number stays a number
+    assert b["change"] == f"{100 * 12 / 17 - 100:.1f}" == "-29.4"  # a negative number stays a number
+    assert b["reach_rate"] == "100.0"  # a share, as a percentage
     assert table.written == 2
 
 
@@ -296,3 +311,80 @@ def test_answer_cells_parse_stored_json_and_remember_only_short_answers() -> Non
         assert cells(str(n)) == n
     assert len(cells._known) == _AnswerCells.KEEP
     assert cells(json.dumps({"odd": [1, 2]})) == "{'odd': [1, 2]}"
+
+
+HEADERS = [
+    "School",
+    "Overall score (%)",
+    "Phone call contacts",
+    "Contact date",
+    "Early reading",
+    "Auditor's comment",
+]
+
+
+def _dressed_table() -> Table:
+    columns = [
+        Column("school_name", "School", width=30),
+        Column("overall", "Overall score (%)", Kind.DECIMAL),
+        Column("contacts", "Phone call contacts", Kind.WHOLE),
+        Column("day", "Contact date", Kind.DATE),
+        Column("early", "Early reading", Kind.YES_NO),
+        Column("comment", "Auditor's comment"),
+    ]
+    rows: list[list[Cell]] = [
+        ["=1+1", 72.34999, 3, date(2027, 2, 1), True, "-2 minutes on hold"],
+        ["School B", 100, 0, None, False, "#N/A"],
+        ["@School C", None, None, None, None, "plain words"],
+    ]
+    return Table("Schools", columns, iter(rows))
+
+
+def test_csv_has_headers_figures_to_one_decimal_and_the_formula_guard() -> None:
+    body = b"".join(csv_chunks(_dressed_table())).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert header == HEADERS
+    assert rows[0] == ["'=1+1", "72.3", "3", "2027-02-01", "true", "'-2 minutes on hold"]
+    assert rows[1] == ["School B", "100", "0", "", "false", "#N/A"]  # a whole number stays whole
+    assert rows[2][:2] == ["'@School C", ""]
+
+
+def test_xlsx_keeps_text_as_typed_with_formats_widths_filter_and_frozen_header() -> None:
+    data = b"".join(xlsx_chunks(_dressed_table()))
+    sheet = load_workbook(io.BytesIO(data))["Schools"]
+    assert [cell.value for cell in sheet[1]] == HEADERS
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:F4"
+    assert sheet.column_dimensions["A"].width == 30
+    assert sheet.column_dimensions["B"].width >= len("Overall score (%)")
+    # Figures: one decimal, shown with one decimal; counts plain numbers; days dates.
+    overall, school_b = sheet["B2"], sheet["B3"]
+    assert (overall.value, overall.number_format, overall.data_type) == (72.3, "0.0", "n")
+    assert (school_b.value, school_b.number_format) == (100, "0.0")
+    assert (sheet["C2"].value, sheet["C2"].number_format) == (3, "General")
+    assert sheet["D2"].is_date and sheet["D2"].number_format == "yyyy-mm-dd"
+    assert sheet["E2"].value is True
+    # Text is text exactly as typed: no formula, no error value, no leading apostrophe.
+    assert [sheet[f"A{row}"].value for row in (2, 3, 4)] == ["=1+1", "School B", "@School C"]
+    assert (sheet["F2"].value, sheet["F3"].value) == ("-2 minutes on hold", "#N/A")
+    assert all(cell.data_type in ("s", "n", "b", "d") for row in sheet.iter_rows() for cell in row)
+    assert {sheet["A2"].data_type, sheet["F3"].data_type} == {"s"}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml and "'=1+1" not in xml
+
+
+def test_school_export_headers_read_as_words(session: Session) -> None:
+    _, round_, _ = _world(session)
+    headers = {column.key: column.header for column in school_table(session, round_).columns}
+    assert headers["overall"] == "Overall score (%)"
+    assert headers["phone_contacts"] == "Phone call contacts"
+    assert headers["visit_reach_rate"] == "Front-office visit reach rate (%)"
+    assert headers["section_greeting"] == "Greeting score (%)"
+    assert all("_" not in header for header in headers.values())
+    items = {column.key: column.header for column in ITEM_COLUMNS}
+    assert (
+        items["auditor_pseudonym"] == "Auditor (pseudonym)"
+        and items["fraction"] == "Share of points earned (%)"
+    )

@@ -1,15 +1,17 @@
 """Hostile text leaves Touchpoint as text: in CSV and XLSX exports, in scorecard PDFs and in the API's JSON.
 
-Exports: any text cell a spreadsheet would run as a formula (starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with an apostrophe, while
-real numbers (scores, negative changes) stay numbers. PDFs print markup literally
-and interpret none of it. The API hands every string back exactly as stored.
+Exports: in a CSV, any text field a spreadsheet would run as a formula (starting with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with an apostrophe, while real
+numbers (scores, negative changes) stay numbers. In an XLSX every text cell is a text cell,
+exactly as typed: never a formula, and no apostrophe. PDFs print markup literally and
+interpret none of it. The API hands every string back exactly as stored.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -70,13 +72,17 @@ def _xlsx_cells(data: bytes) -> list[list[object]]:
 
 
 def _assert_xlsx_safe(data: bytes) -> None:
-    """No cell is a formula, and no text cell starts like one."""
+    """No cell is a formula: every piece of text is a text cell (an inline string), as typed."""
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f", f"{cell.coordinate} is a formula: {cell.value!r}"
             if isinstance(cell.value, str):
-                assert not cell.value.startswith(FORMULA_STARTS), f"{cell.coordinate}: {cell.value!r}"
+                assert cell.data_type == "s", f"{cell.coordinate}: {cell.value!r}"
+                assert not cell.value.startswith("'"), f"{cell.coordinate}: {cell.value!r}"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
 
 
 def test_neutralise_covers_every_formula_start_and_leaves_plain_text() -> None:
@@ -105,11 +111,11 @@ def test_writers_keep_numbers_numeric_and_neutralise_text(tmp_path: Path) -> Non
     data = (tmp_path / "t.xlsx").read_bytes()
     _assert_xlsx_safe(data)
     cells = _xlsx_cells(data)
-    assert cells[1][:4] == ["'" + FORMULAS[0], -3.5, 71.25, -2]
+    assert cells[1][:5] == [FORMULAS[0], -3.5, 71.25, -2, "-3.5 points"]  # text exactly as typed
     # openpyxl writes through lxml (a dependency of pikepdf), which keeps a carriage return as a
-    # character reference; the apostrophe still comes first.
-    assert cells[2][0] == "'" + FORMULAS[4] and cells[2][4] == "'" + FORMULAS[5]
-    assert cells[3][0] == HOSTILE
+    # character reference: it reads back as it was.
+    assert cells[2][0] == FORMULAS[4] and cells[2][4] == FORMULAS[5]
+    assert cells[3][0] == HOSTILE and cells[3][4] == "@here"
 
 
 @pytest.mark.parametrize("level", ["items", "schools"])
@@ -124,16 +130,16 @@ def test_round_exports_neutralise_formulas_and_keep_hostile_text(
     _assert_csv_safe(rows)
     header, body = rows[0], rows[1:]
     assert body, "the approved contact must be exported"
-    names = {row[header.index("school_name")] for row in body}
+    names = {row[header.index("School")] for row in body}
     assert names == {HOSTILE_SCHOOL}  # the school's name, markup, quotes and RTL exactly as typed
     if level == "items":
-        comments = [row[header.index("comment")] for row in body]
+        comments = [row[header.index("Auditor's comment")] for row in body]
         assert "'" + FORMULAS[3] in comments  # "@SUM(A1)"
-        values = [row[header.index("raw_value")] for row in body]
+        values = [row[header.index("Answer")] for row in body]
         assert "'" + FORMULAS[2] in values  # "-2+3", a text answer
         assert "4" in values  # a scale answer stays a number
     else:
-        overall = body[0][header.index("overall")]
+        overall = body[0][header.index("Overall score (%)")]
         assert _is_number(overall)
 
     response = client.get(f"/rounds/{round_id}/export.xlsx?level={level}")
@@ -142,12 +148,13 @@ def test_round_exports_neutralise_formulas_and_keep_hostile_text(
     _assert_xlsx_safe(data)
     cells = _xlsx_cells(data)
     header_cells = cells[0]
-    assert {row[header_cells.index("school_name")] for row in cells[1:]} == {HOSTILE_SCHOOL}
+    assert {row[header_cells.index("School")] for row in cells[1:]} == {HOSTILE_SCHOOL}
     if level == "items":
-        assert "'" + FORMULAS[3] in [row[header_cells.index("comment")] for row in cells[1:]]
-        assert 4 in [row[header_cells.index("raw_value")] for row in cells[1:]]
+        assert FORMULAS[3] in [row[header_cells.index("Auditor's comment")] for row in cells[1:]]
+        answers = [row[header_cells.index("Answer")] for row in cells[1:]]
+        assert FORMULAS[2] in answers and 4 in answers  # text as typed; a scale answer a number
     else:
-        overall = cells[1][header_cells.index("overall")]
+        overall = cells[1][header_cells.index("Overall score (%)")]
         assert isinstance(overall, int | float) and not isinstance(overall, bool)
 
 
@@ -169,7 +176,7 @@ def test_the_export_command_writes_the_same_safe_files(
         assert any("'" + FORMULAS[3] in row for row in rows)
     else:
         _assert_xlsx_safe(data)
-        assert any("'" + FORMULAS[3] in row for row in _xlsx_cells(data))
+        assert any(FORMULAS[3] in row for row in _xlsx_cells(data))
 
 
 def _pdf_text(pdf: bytes) -> str:
