@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from app.invitations.views import blueprint as invitations
     from app.rounds.assignments import blueprint as assignments
     from app.rounds.holds import blueprint as holds
+    from app.rounds.moves import blueprint as moves
     from app.rounds.views import blueprint as rounds
     from app.rubrics.views import blueprint as rubrics
     from app.scenarios.answer_key import blueprint as answer_key
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(holds)
     app.register_blueprint(home)
     app.register_blueprint(invitations)
+    app.register_blueprint(moves)
     app.register_blueprint(password)
     app.register_blueprint(review)
     app.register_blueprint(rounds)

@@ -41,6 +41,7 @@ class Action(StrEnum):
     VIEW_SCENARIOS = "view_scenarios"
     MANAGE_SCENARIOS = "manage_scenarios"
     MANAGE_ROUNDS = "manage_rounds"
+    REOPEN_ROUND = "reopen_round"
     PLACE_LEGAL_HOLD = "place_legal_hold"
     VIEW_ROUNDS = "view_rounds"
     VIEW_OWN_ASSIGNMENTS = "view_own_assignments"
@@ -93,6 +94,8 @@ _ROLES: dict[Action, frozenset[Role]] = {
     # Leaders manage their district's scenarios; the shared library (no district) is the admin's.
     Action.MANAGE_SCENARIOS: frozenset({Role.ADMIN, Role.LEADER}),
     Action.MANAGE_ROUNDS: frozenset({Role.ADMIN, Role.LEADER}),
+    # Reopening a round closed by mistake (with a reason) is the administrators' alone.
+    Action.REOPEN_ROUND: frozenset({Role.ADMIN}),
     # Placing and lifting a round's legal hold (target: the Round, scoped to the district).
     Action.PLACE_LEGAL_HOLD: frozenset({Role.ADMIN, Role.LEADER}),
     Action.VIEW_ROUNDS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),

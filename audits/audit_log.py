@@ -34,6 +34,8 @@ STAFF_IMPORTED = "district.staff_imported"
 SCHOOLS_IMPORTED = "schools.imported"
 SCHOOLS_IMPORT_UNDONE = "schools.import_undone"
 SCHOOLS_DIRECTORY_IMPORTED = "schools.directory_imported"
+ROUND_CLOSED = "round.closed"
+ROUND_REOPENED = "round.reopened"
 # Each action in the words the audit log page shows, in the order its filter lists them.
 ACTIONS = {
     USER_INVITED: "Invited",
@@ -53,6 +55,8 @@ ACTIONS = {
     SCHOOLS_IMPORTED: "Schools imported (NCES file)",
     SCHOOLS_DIRECTORY_IMPORTED: "School directory imported",
     SCHOOLS_IMPORT_UNDONE: "School import undone",
+    ROUND_CLOSED: "Round closed",
+    ROUND_REOPENED: "Round reopened",
 }
 # Words that must never be kept in an entry's details.
 _SECRET_WORDS = ("password", "hash", "token", "secret")

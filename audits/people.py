@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session, selectinload
 from audits import accounts, audit_log
 from audits.access import Action, allowed
 from audits.errors import ConflictError, NotAllowedError, ValidationError
-from audits.models import Role, School, User, principal_schools
+from audits.fieldwork.status import assignment_done
+from audits.models import Assignment, Role, Round, School, User, principal_schools
 from audits.paging import Page, paginate
 from audits.passwords import UNUSABLE_PREFIX
+from audits.planning.progress import OPEN_STATUSES
 from audits.throttle import SignInThrottle
 
 # The roles a leader may give (and take away).
@@ -169,6 +171,21 @@ def deactivate(session: Session, actor: User, person: User, now: datetime | None
     ended = accounts.deactivate(session, person, now)
     audit_log.record(
         session, actor, audit_log.USER_DEACTIVATED, person, active=[True, False], sign_ins_ended=ended
+    )
+
+
+def unfinished_assignments(session: Session, person: User) -> int:
+    """How many assignments of scheduled or in-field rounds ``person`` holds that are not done yet.
+
+    What deactivating an auditor leaves undone until a leader reassigns it (the confirmation says so).
+    """
+    return (
+        session.scalar(
+            select(func.count(Assignment.id))
+            .join(Round, Round.id == Assignment.round_id)
+            .where(Assignment.auditor_id == person.id, Round.status.in_(OPEN_STATUSES), ~assignment_done())
+        )
+        or 0
     )
 
 

@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from audits.calendar import school_year_of, school_year_start
 from audits.models import (
     Assignment,
+    Call,
     Contact,
     ContactEdit,
     Evidence,
@@ -52,6 +53,8 @@ PHOTOS, EMAILS, TEXT_FILES, RECORDINGS, TEXTS, ORPHANS = (
     "orphans",
 )
 KINDS = (PHOTOS, EMAILS, TEXT_FILES, RECORDINGS, TEXTS, ORPHANS)
+# Twilio's recordings of calls placed through Touchpoint, kept as long as uploaded audio.
+CALL_RECORDINGS = "call_recordings"
 # The edit log's fields that copy a free text (``audits.fieldwork.entry`` paths).
 TEXT_TIMINGS = ("timings.sent_text", "timings.reply_text")
 
@@ -97,33 +100,77 @@ def _evidence_of_unheld_rounds() -> Select[tuple[Evidence]]:
     )
 
 
+def _expired(policy: RetentionPolicy, now: datetime) -> dict[str, ColumnElement[bool]]:
+    """For each kind of evidence, the condition an evidence record past its keeping period meets."""
+    boundary = {
+        years: expiry_boundary(now.date(), years)
+        for years in (policy.photo_school_years, policy.email_school_years, policy.text_school_years)
+    }
+    return {
+        PHOTOS: and_(
+            Evidence.kind == EvidenceKind.IMAGE, Round.last_day < boundary[policy.photo_school_years]
+        ),
+        EMAILS: and_(
+            Evidence.kind == EvidenceKind.EMAIL, Round.last_day < boundary[policy.email_school_years]
+        ),
+        TEXT_FILES: and_(
+            Evidence.kind == EvidenceKind.TEXT, Round.last_day < boundary[policy.text_school_years]
+        ),
+        RECORDINGS: and_(
+            Evidence.kind == EvidenceKind.AUDIO,
+            Evidence.uploaded_at < now - timedelta(days=policy.recording_days),
+        ),
+    }
+
+
 def expired_evidence(session: Session, policy: RetentionPolicy, now: datetime) -> dict[str, list[Evidence]]:
     """The evidence records past their keeping period, by kind; held rounds' never appear."""
-    today = now.date()
-    by_years = {
-        PHOTOS: (EvidenceKind.IMAGE, policy.photo_school_years),
-        EMAILS: (EvidenceKind.EMAIL, policy.email_school_years),
-        TEXT_FILES: (EvidenceKind.TEXT, policy.text_school_years),
+    return {
+        name: list(session.scalars(_evidence_of_unheld_rounds().where(condition)))
+        for name, condition in _expired(policy, now).items()
     }
-    found = {
-        name: list(
-            session.scalars(
-                _evidence_of_unheld_rounds().where(
-                    Evidence.kind == kind, Round.last_day < expiry_boundary(today, years)
-                )
+
+
+def expired_in_round(
+    session: Session, round_: Round, policy: RetentionPolicy, now: datetime
+) -> dict[str, int]:
+    """What the purges would take from ``round_`` at ``now`` were it not on hold, counted per kind.
+
+    Evidence files past their keeping period, Twilio's call recordings past theirs
+    (``call_recordings``, deleted by ``audits.telephony.retention``'s daily run) and (``texts``)
+    the contacts whose free texts would be blanked: what lifting a legal hold releases.
+    """
+    counts = dict.fromkeys(KINDS, 0)
+    del counts[ORPHANS]  # files no record points at belong to no round
+    for name, condition in _expired(policy, now).items():
+        counts[name] = (
+            session.scalar(
+                select(func.count(Evidence.id))
+                .join(Contact, Evidence.contact_id == Contact.id)
+                .join(Assignment, Contact.assignment_id == Assignment.id)
+                .join(Round, Assignment.round_id == Round.id)
+                .where(Round.id == round_.id, condition)
+            )
+            or 0
+        )
+    counts[CALL_RECORDINGS] = (
+        session.scalar(
+            select(func.count(Call.id))
+            .join(Contact, Call.contact_id == Contact.id)
+            .join(Assignment, Contact.assignment_id == Assignment.id)
+            .where(
+                Assignment.round_id == round_.id,
+                Call.recording_sid.is_not(None),
+                Call.recording_deleted_at.is_(None),
+                Call.created_at < now - timedelta(days=policy.recording_days),
             )
         )
-        for name, (kind, years) in by_years.items()
-    }
-    found[RECORDINGS] = list(
-        session.scalars(
-            _evidence_of_unheld_rounds().where(
-                Evidence.kind == EvidenceKind.AUDIO,
-                Evidence.uploaded_at < now - timedelta(days=policy.recording_days),
-            )
-        )
+        or 0
     )
-    return found
+    texts_expired = round_.last_day < expiry_boundary(now.date(), policy.text_school_years)
+    if texts_expired and round_.texts_purged_at is None:
+        counts[TEXTS] = len(contacts_with_texts(session, [round_.id]))
+    return counts
 
 
 def rounds_with_expired_texts(session: Session, policy: RetentionPolicy, now: datetime) -> list[Round]:

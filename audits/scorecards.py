@@ -57,6 +57,17 @@ def school_scorecards(session: Session, school: School, published_only: bool = F
     return list(session.scalars(query))
 
 
+def publish_refusal(round_: Round, cards: list[Scorecard]) -> str | None:
+    """Why the round's scorecards (``cards``: all of them) cannot be published now, or ``None``."""
+    if round_.status not in PUBLISHABLE:
+        return f"close {round_.name} before publishing its scorecards"
+    if not cards:
+        return "generate the scorecards before publishing them"
+    if all(card.published_at is not None for card in cards):
+        return "every scorecard of this round is already published"
+    return None
+
+
 def publish(
     session: Session, round_: Round, actor: User, note: str = "", now: datetime | None = None
 ) -> list[Scorecard]:
@@ -64,19 +75,16 @@ def publish(
 
     The round must be closed (or already published); a closed round moves to published.
     """
-    if round_.status not in PUBLISHABLE:
-        raise ConflictError("round", f"close {round_.name} before publishing its scorecards")
     cards = round_scorecards(session, round_)
-    if not cards:
-        raise ConflictError("round", "generate the scorecards before publishing them")
+    refusal = publish_refusal(round_, cards)
+    if refusal is not None:
+        raise ConflictError("round", refusal)
     hidden = [card for card in cards if card.published_at is None]
-    if not hidden:
-        raise ConflictError("round", "every scorecard of this round is already published")
     now = now or utcnow()
     for card in hidden:
         card.published_at = now
     if round_.status is RoundStatus.CLOSED:
-        move_round(session, round_, RoundStatus.PUBLISHED)
+        move_round(session, round_, RoundStatus.PUBLISHED, actor=actor)
     session.add(
         ScorecardPublication(
             round_id=round_.id, actor_id=actor.id, action=PublicationAction.PUBLISHED, note=note, at=now
@@ -152,6 +160,58 @@ def school_principals(session: Session, school_ids: set[int]) -> dict[int, list[
     for school_id, user in rows:
         found[school_id].append(user)
     return found
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A principal a publication emails, with the scorecards of their schools the email links."""
+
+    user: User
+    cards: list[Scorecard]
+
+
+def recipients(session: Session, cards: list[Scorecard]) -> list[Recipient]:
+    """One per active principal of ``cards``' schools (one email each), by name; their cards by school."""
+    principals = school_principals(session, {card.school_id for card in cards})
+    found: dict[int, Recipient] = {}
+    for card in sorted(cards, key=lambda c: (c.school.name.casefold(), c.school_id)):
+        for user in principals.get(card.school_id, []):
+            found.setdefault(user.id, Recipient(user, [])).cards.append(card)
+    return sorted(found.values(), key=lambda r: ((r.user.name or r.user.email).casefold(), r.user.id))
+
+
+@dataclass(frozen=True)
+class PublicationPlan:
+    """What publishing a round's scorecards would do, for the leader to read before confirming.
+
+    ``cards``: the hidden scorecards that become visible; ``recipients``: the principals emailed
+    (one email each); ``unreached``: schools among them with no active principal account (no email,
+    nobody sees it); ``refusal``: why it cannot be published now, if it cannot.
+    """
+
+    round: Round
+    cards: list[Scorecard]
+    recipients: list[Recipient]
+    unreached: list[School]
+    refusal: str | None
+
+
+def publication_plan(session: Session, round_: Round) -> PublicationPlan:
+    """Which scorecards publishing ``round_`` now would show, and whom it would email."""
+    cards = round_scorecards(session, round_)
+    hidden = sorted(
+        (card for card in cards if card.published_at is None),
+        key=lambda c: (c.school.name.casefold(), c.school_id),
+    )
+    emailed = recipients(session, hidden)
+    reached = {card.school_id for recipient in emailed for card in recipient.cards}
+    return PublicationPlan(
+        round=round_,
+        cards=hidden,
+        recipients=emailed,
+        unreached=[card.school for card in hidden if card.school_id not in reached],
+        refusal=publish_refusal(round_, cards),
+    )
 
 
 def principal_scorecards(session: Session, user: User) -> list[Scorecard]:

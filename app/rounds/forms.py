@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Iterable
 
 from wtforms import (
-    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -167,10 +166,9 @@ class CommitForm(SiteForm):
 
 
 class StatusForm(SiteForm):
-    """Moving a round on; going back to draft must be confirmed (it deletes the assignments)."""
+    """Where an old round page's status form wants the round to go (its confirmation page takes it there)."""
 
     to = HiddenField()
-    confirm = BooleanField("Yes, delete every assignment of this round")
 
 
 def slot_label(slot: Slot, district: District) -> str:

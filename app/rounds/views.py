@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.clock import today_in
+from app.confirmation import ask_first
 from app.errors import status_for
 from app.extensions import db
 from app.forms import apply_errors, id_arg, seen_revision
@@ -46,11 +47,11 @@ from audits.models import (
     User,
 )
 from audits.planning.board import DONE_FILTER, BoardFilter, BoardStatus, progress_board
+from audits.planning.closing import round_history
 from audits.planning.planner import Plan
 from audits.planning.progress import AssignmentFilter, round_assignments, rounds_overview
 from audits.planning.reassign import reassign
 from audits.planning.rounds import (
-    TRANSITIONS,
     commit_plan,
     district_auditors,
     move_round,
@@ -65,12 +66,13 @@ from audits.vocabulary import count_of
 
 blueprint = Blueprint("rounds", __name__, url_prefix="/rounds")
 
-# The button that moves a round from one status to another (draft → scheduled is "Commit plan").
-STATUS_BUTTONS = {
-    (RoundStatus.SCHEDULED, RoundStatus.DRAFT): "Back to draft",
-    (RoundStatus.SCHEDULED, RoundStatus.IN_FIELD): "Start fieldwork",
-    (RoundStatus.IN_FIELD, RoundStatus.CLOSED): "Close round",
-    (RoundStatus.CLOSED, RoundStatus.IN_FIELD): "Reopen",
+# The confirmation page of each move the round page offers (draft → scheduled is "Commit plan",
+# whose confirmation is the plan preview itself; closed → published goes through the scorecards).
+MOVE_PAGES = {
+    (RoundStatus.SCHEDULED, RoundStatus.DRAFT): "moves.back_to_draft",
+    (RoundStatus.SCHEDULED, RoundStatus.IN_FIELD): "moves.start",
+    (RoundStatus.IN_FIELD, RoundStatus.CLOSED): "moves.close",
+    (RoundStatus.CLOSED, RoundStatus.IN_FIELD): "moves.reopen",
 }
 
 
@@ -271,18 +273,16 @@ def _assignment_filter() -> AssignmentFilter:
     )
 
 
-def _round_page(
-    round_: Round, status: int = 200, problems: list[str] | None = None, status_form: StatusForm | None = None
-) -> tuple[str, int]:
+def _round_page(round_: Round, status: int = 200, problems: list[str] | None = None) -> tuple[str, int]:
     """The round page: its settings, then the plan preview (a draft) or its assignments."""
     context: dict[str, Any] = {
         "round": round_,
         "problems": problems or [],
         "commit_form": CommitForm(formdata=None),
-        "status_form": status_form or StatusForm(formdata=None),
-        "moves": [(to, STATUS_BUTTONS[(round_.status, to)]) for to in _moves(round_)],
+        "history": round_history(db.session, round_),
         "scenarios": {s.id: s for s in scenarios_for(db.session, round_.district_id)},
         "may_manage": can(Action.MANAGE_ROUNDS, round_),
+        "may_reopen": can(Action.REOPEN_ROUND, round_),
         "school_day_count": len(
             school_days(round_.first_day, round_.last_day, (c.day for c in round_.district.closures))
         ),
@@ -320,13 +320,6 @@ def missing_link(missing: Missing) -> str:
     return url_for(endpoint, **{argument: target}, _anchor=anchor)
 
 
-def _moves(round_: Round) -> list[RoundStatus]:
-    order = list(RoundStatus)
-    return sorted(
-        (to for to in TRANSITIONS[round_.status] if (round_.status, to) in STATUS_BUTTONS), key=order.index
-    )
-
-
 @blueprint.route("/<int:round_id>")
 @login_required
 def show(round_id: int) -> tuple[str, int]:
@@ -346,7 +339,7 @@ def commit(round_id: int) -> Response | tuple[str, int]:
     if not form.validate():
         abort(400)
     try:
-        plan = commit_plan(db.session, round_, seen=seen_revision())
+        plan = commit_plan(db.session, round_, seen_revision(), current_user)
     except DomainError as error:
         db.session.rollback()
         return _round_page(round_, status_for(error), [reason for _, reason in error.problems])
@@ -361,30 +354,33 @@ def commit(round_id: int) -> Response | tuple[str, int]:
 @blueprint.route("/<int:round_id>/status", methods=["POST"])
 @login_required
 def move(round_id: int) -> Response | tuple[str, int]:
-    """Move a round on (or back) as the workflow allows."""
+    """Lead a move of the round to its confirmation page; commit a draft's plan; refuse what cannot be.
+
+    Starting fieldwork, closing, going back to draft and reopening are taken only from their
+    confirmation pages (``app.rounds.moves``): a form posted here (an old page's) does none of them.
+    """
     round_ = db.get_or_404(Round, round_id)
     require(Action.MANAGE_ROUNDS, round_)
     form = StatusForm()
     form.validate()
     to = request.form.get(form.to.name, type=RoundStatus)
     if to is None:
-        return _round_page(round_, 400, ["Choose what to do with the round."], form)
+        return _round_page(round_, 400, ["Choose what to do with the round."])
     if to is RoundStatus.PUBLISHED:
         # A round is published with its scorecards, so that principals get them and an email.
         flash("Publish the round from its scorecards: principals then see them and are emailed.", "info")
         return redirect(url_for("scorecards.index", round_id=round_.id))
-    if to is RoundStatus.DRAFT and round_.status is RoundStatus.SCHEDULED and not form.confirm.data:
-        form.confirm.errors = ["tick the box to confirm: going back to draft deletes every assignment"]
-        return _round_page(round_, 400, [], form)
-    before = round_.status
+    page = MOVE_PAGES.get((round_.status, to))
+    if page is not None:
+        return ask_first(url_for(page, round_id=round_.id))
     try:
-        if before is RoundStatus.DRAFT and to is RoundStatus.SCHEDULED:
-            commit_plan(db.session, round_, seen=seen_revision())  # a draft is scheduled only by its plan
+        if round_.status is RoundStatus.DRAFT and to is RoundStatus.SCHEDULED:
+            commit_plan(db.session, round_, seen_revision(), current_user)  # a draft is scheduled by its plan
         else:
-            move_round(db.session, round_, to, seen=seen_revision())
+            move_round(db.session, round_, to, seen_revision(), current_user)  # refused: no such move
     except DomainError as error:
         db.session.rollback()
-        return _round_page(round_, status_for(error), [reason for _, reason in error.problems], form)
+        return _round_page(round_, status_for(error), [reason for _, reason in error.problems])
     db.session.commit()
     flash(f"{round_.name} is now {to.label.lower()}.", "success")
     return redirect(url_for("rounds.show", round_id=round_.id))

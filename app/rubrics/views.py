@@ -2,7 +2,8 @@
 
 Leaders and reviewers read; administrators change. Only drafts change: the
 domain refuses to touch a published version, and these views turn that refusal
-into a message and a redirect.
+into a message and a redirect. Publishing, retiring and discarding a version are asked
+first on a page that says what they change (``app.confirmation``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from app.confirmation import ask_first, confirmed
 from app.extensions import db
 from app.forms import apply_errors
 from app.permissions import permission_required
@@ -35,7 +37,7 @@ from app.rubrics.forms import (
 from audits.access import Action
 from audits.errors import DomainError, ErrorKind, ValidationError
 from audits.formatting import percent
-from audits.models import ItemKind, Rubric, RubricItem, RubricSection
+from audits.models import ItemKind, Rubric, RubricItem, RubricSection, RubricStatus
 from audits.rubrics.editing import (
     add_item,
     add_section,
@@ -47,6 +49,7 @@ from audits.rubrics.editing import (
     update_item,
     update_section,
 )
+from audits.rubrics.impact import version_impact
 from audits.rubrics.spec import parse_rubric
 from audits.rubrics.versions import (
     all_versions,
@@ -119,6 +122,7 @@ def describe_path(rubric: Rubric, path: str | None) -> str:
 def _helpers() -> dict[str, Any]:
     return {
         "item_settings": item_settings,
+        "describe_path": describe_path,
         "kind_labels": KIND_LABELS,
         "policy_labels": POLICY_LABELS,
         "unit_labels": UNIT_LABELS,
@@ -300,11 +304,21 @@ def import_yaml() -> Response | tuple[str, int]:
     return render_template("rubrics/import.html", form=form, problems=problems), status
 
 
-@blueprint.route("/<int:rubric_id>/publish", methods=["POST"])
+def _confirmation(rubric: Rubric, step: str) -> str:
+    """The page that says what publishing, retiring or discarding ``rubric`` would change."""
+    impact = version_impact(db.session, rubric)
+    return render_template(f"rubrics/confirm_{step}.html", rubric=rubric, impact=impact)
+
+
+@blueprint.route("/<int:rubric_id>/publish", methods=["GET", "POST"])
 @permission_required(Action.MANAGE_RUBRICS)
-def publish_version(rubric_id: int) -> Response | tuple[str, int]:
-    """Freeze a complete draft; the version it replaces is retired."""
+def publish_version(rubric_id: int) -> Response | str | tuple[str, int]:
+    """Ask (GET), then freeze a complete draft (POST, confirmed); the version it replaces is retired."""
     rubric = db.get_or_404(Rubric, rubric_id)
+    if not confirmed():
+        if request.method == "POST":
+            return ask_first(url_for("rubrics.publish_version", rubric_id=rubric.id))
+        return _refuse_frozen(rubric) if not rubric.is_draft else _confirmation(rubric, "publish")
     try:
         publish(db.session, rubric)
         db.session.commit()
@@ -334,20 +348,31 @@ def draft_next(rubric_id: int) -> Response:
     return redirect(_version_url(draft))
 
 
-@blueprint.route("/<int:rubric_id>/retire", methods=["POST"])
+@blueprint.route("/<int:rubric_id>/retire", methods=["GET", "POST"])
 @permission_required(Action.MANAGE_RUBRICS)
-def retire_version(rubric_id: int) -> Response:
-    """Withdraw a published version; it stays readable."""
+def retire_version(rubric_id: int) -> Response | str:
+    """Ask (GET), then withdraw a published version (POST, confirmed); it stays readable."""
     rubric = db.get_or_404(Rubric, rubric_id)
+    if not confirmed():
+        if request.method == "POST":
+            return ask_first(url_for("rubrics.retire_version", rubric_id=rubric.id))
+        if rubric.status is not RubricStatus.PUBLISHED:
+            flash("Only a published version can be retired.", "error")
+            return redirect(_version_url(rubric))
+        return _confirmation(rubric, "retire")
     done = f"Retired {rubric.key} version {rubric.version}; new contacts cannot use it."
     return _change(rubric, lambda: retire(db.session, rubric), done)
 
 
-@blueprint.route("/<int:rubric_id>/discard", methods=["POST"])
+@blueprint.route("/<int:rubric_id>/discard", methods=["GET", "POST"])
 @permission_required(Action.MANAGE_RUBRICS)
-def discard(rubric_id: int) -> Response:
-    """Delete a draft that was never published."""
+def discard(rubric_id: int) -> Response | str:
+    """Ask (GET), then delete a draft that was never published (POST, confirmed)."""
     rubric = db.get_or_404(Rubric, rubric_id)
+    if not confirmed():
+        if request.method == "POST":
+            return ask_first(url_for("rubrics.discard", rubric_id=rubric.id))
+        return _refuse_frozen(rubric) if not rubric.is_draft else _confirmation(rubric, "discard")
     key, version = rubric.key, rubric.version
     try:
         discard_draft(db.session, rubric)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.confirmation import ask_first, confirmed
 from app.extensions import db
 from app.forms import apply_errors
 from app.permissions import can, permission_required, require
@@ -222,6 +223,8 @@ def undo(batch_id: int) -> Response | tuple[str, int]:
     """Say exactly what undoing an import removes and restores; undo it when confirmed."""
     batch = _batch(batch_id)
     form = UndoForm()
+    if request.method == "POST" and not confirmed():
+        return ask_first(url_for("schools.undo", batch_id=batch.id))
     if form.validate_on_submit():
         try:
             plan = undo_import(db.session, batch, current_user)

@@ -10,7 +10,6 @@ sent by ``app.outbox``: a broker or SMTP outage delays them, never loses them.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import render_template_string
@@ -19,7 +18,7 @@ from app.extensions import db
 from app.links import public_base_url
 from audits.models import Round, Scorecard, User
 from audits.outbox import SCORECARDS_PUBLISHED, enqueue
-from audits.scorecards import school_principals
+from audits.scorecards import recipients
 from audits.vocabulary import plural
 
 log = logging.getLogger(__name__)
@@ -84,18 +83,13 @@ def queue_publication_emails(round_: Round, cards: list[Scorecard]) -> int:
     """Put one email per active principal of ``cards``' schools in the outbox; return how many.
 
     Called in the publication's transaction, so the emails exist exactly when the
-    publication does; ``app.outbox`` sends them.
+    publication does; ``app.outbox`` sends them. The principals are those the confirmation
+    page listed (``audits.scorecards.recipients``).
     """
-    principals = school_principals(db.session, {card.school_id for card in cards})
-    per_user: dict[int, list[Scorecard]] = defaultdict(list)
-    users: dict[int, User] = {}
-    for card in sorted(cards, key=lambda c: c.school.name):
-        for user in principals.get(card.school_id, []):
-            users[user.id] = user
-            per_user[user.id].append(card)
+    emailed = recipients(db.session, cards)
     base_url = public_base_url()
-    for user_id, user_cards in per_user.items():
-        email = build_email(users[user_id], round_, user_cards, base_url)
+    for recipient in emailed:
+        email = build_email(recipient.user, round_, recipient.cards, base_url)
         enqueue(
             db.session,
             SCORECARDS_PUBLISHED,
@@ -106,6 +100,6 @@ def queue_publication_emails(round_: Round, cards: list[Scorecard]) -> int:
             round_id=round_.id,
         )
     log.info(
-        "queued emails to %d principals about %d scorecards of round %s", len(per_user), len(cards), round_.id
+        "queued emails to %d principals about %d scorecards of round %s", len(emailed), len(cards), round_.id
     )
-    return len(per_user)
+    return len(emailed)

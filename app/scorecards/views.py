@@ -1,8 +1,9 @@
 """Scorecard pages: generate (in the background), follow progress, publish, download.
 
 Leaders generate a round's scorecards from the round page and watch a progress
-bar fed by a small JSON endpoint; they publish or unpublish them and see which
-principals have opened theirs. A scorecard downloads by its unguessable token:
+bar fed by a small JSON endpoint; they publish or unpublish them, each asked first on a
+page that lists the scorecards and the principals emailed (``app.confirmation``), and see
+which principals have opened theirs. A scorecard downloads by its unguessable token:
 leaders, reviewers and administrators of the district at any time, a principal
 only their own school's and only once published (their opening is recorded).
 """
@@ -19,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.confirmation import ask_first, confirmed
 from app.extensions import db
 from app.outbox import kick_outbox
 from app.permissions import can, require
@@ -31,6 +33,7 @@ from audits.outbox import round_delivery
 from audits.scorecards import (
     principal_scorecards,
     publication_history,
+    publication_plan,
     publish,
     record_view,
     round_scorecards,
@@ -147,14 +150,28 @@ def progress(round_id: int) -> Response:
     return response
 
 
-def _publication(round_id: int, action: str) -> Response:
+def _publication_page(round_: Round, action: str) -> str:
+    """What publishing would show and whom it would email, or what unpublishing would hide."""
+    if action == "publish":
+        return render_template(
+            "scorecards/confirm_publish.html", round=round_, plan=publication_plan(db.session, round_)
+        )
+    rows = [row for row in scorecard_rows(db.session, round_) if row.scorecard and row.scorecard.published_at]
+    delivery = round_delivery(db.session, round_.id)
+    return render_template("scorecards/confirm_unpublish.html", round=round_, rows=rows, delivery=delivery)
+
+
+def _publication(round_id: int, action: str) -> Response | str:
     round_ = db.get_or_404(Round, round_id)
     require(Action.PUBLISH_SCORECARDS, round_)
+    if not confirmed():
+        if request.method == "POST":
+            return ask_first(url_for(f"scorecards.{action}_round", round_id=round_.id))
+        return _publication_page(round_, action)
     note = (request.form.get("note") or "").strip()[:500]
     try:
         changed = (publish if action == "publish" else unpublish)(db.session, round_, current_user, note)
-        if action == "publish":
-            queue_publication_emails(round_, changed)  # in the same transaction as the publication
+        emailed = queue_publication_emails(round_, changed) if action == "publish" else 0  # same transaction
     except DomainError as error:
         db.session.rollback()
         flash(error.reason[0].upper() + error.reason[1:] + ".", "error")
@@ -164,23 +181,24 @@ def _publication(round_id: int, action: str) -> Response:
     noun = count_of(count, "scorecard")
     if action == "publish":
         kick_outbox()  # never raises: a broker that is down only delays the emails
-        flash(f"Published {noun}; each school's principals are emailed a link.", "success")
+        principals = f"{emailed} principal{'s' if emailed != 1 else ''}"
+        flash(f"Published {noun}; {principals} {'are' if emailed != 1 else 'is'} emailed a link.", "success")
     else:
         flash(f"Unpublished {noun}: principals no longer see them.", "success")
     return redirect(url_for("scorecards.index", round_id=round_.id))
 
 
-@blueprint.route("/rounds/<int:round_id>/publish", methods=["POST"])
+@blueprint.route("/rounds/<int:round_id>/publish", methods=["GET", "POST"])
 @login_required
-def publish_round(round_id: int) -> Response:
-    """Publish the round's scorecards to principals and email them."""
+def publish_round(round_id: int) -> Response | str:
+    """Ask (GET: the scorecards shown, each principal emailed), then publish them and email (POST)."""
     return _publication(round_id, "publish")
 
 
-@blueprint.route("/rounds/<int:round_id>/unpublish", methods=["POST"])
+@blueprint.route("/rounds/<int:round_id>/unpublish", methods=["GET", "POST"])
 @login_required
-def unpublish_round(round_id: int) -> Response:
-    """Hide the round's scorecards from principals again."""
+def unpublish_round(round_id: int) -> Response | str:
+    """Ask (GET: the scorecards hidden), then hide the round's scorecards from principals again (POST)."""
     return _publication(round_id, "unpublish")
 
 

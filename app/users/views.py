@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.session import session_policy, sign_in_throttle
 from app.auth.two_step import admins_required
+from app.confirmation import ask_first, confirmed
 from app.extensions import db
 from app.forms import apply_errors, id_arg
 from app.permissions import permission_required, require
@@ -141,6 +142,8 @@ def deactivate(user_id: int) -> Response | tuple[str, int]:
     """Ask to confirm (GET), then switch the account off (POST)."""
     person = _person(user_id)
     problem = None
+    if request.method == "POST" and not confirmed():
+        return ask_first(url_for("users.deactivate", user_id=person.id))
     if request.method == "POST":
         try:
             people.deactivate(db.session, current_user, person)
@@ -152,7 +155,11 @@ def deactivate(user_id: int) -> Response | tuple[str, int]:
             flash(f"Deactivated {person.display_name}. {CONFIRM_DEACTIVATE}", "success")
             return redirect(url_for("users.show", user_id=person.id))
     page = render_template(
-        "users/deactivate.html", person=person, problem=problem, sentence=CONFIRM_DEACTIVATE
+        "users/deactivate.html",
+        person=person,
+        problem=problem,
+        sentence=CONFIRM_DEACTIVATE,
+        unfinished=people.unfinished_assignments(db.session, person),
     )
     return page, 400 if problem else 200
 

@@ -33,6 +33,7 @@ from audits.models.round import (
     auditor_conflicts,
     round_schools,
 )
+from audits.models.round_event import ClosedAssignment, RoundEvent
 from audits.models.rubric import (
     Channel,
     ChoiceOption,
@@ -66,6 +67,7 @@ __all__ = [
     "CallEvent",
     "Channel",
     "ChoiceOption",
+    "ClosedAssignment",
     "Closure",
     "Contact",
     "ContactEdit",
@@ -99,6 +101,7 @@ __all__ = [
     "Role",
     "Round",
     "RoundChannel",
+    "RoundEvent",
     "RoundStatus",
     "Rubric",
     "RubricItem",

@@ -1,7 +1,9 @@
 """Rounds: saving a round, planning it, committing the plan, moving its status on.
 
 Status: draft → scheduled → in_field → closed → published. Only a draft can be
-(re-)planned; a scheduled round with no fieldwork may go back to draft.
+(re-)planned; a scheduled round with no fieldwork may go back to draft. Every move is kept
+in the round's history (``RoundEvent``). Closing and reopening a round closed by mistake
+(an administrator's step, with a reason) are in ``audits.planning.closing``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from audits.models import (
     Role,
     Round,
     RoundChannel,
+    RoundEvent,
     RoundStatus,
     Scenario,
     School,
@@ -56,7 +59,8 @@ TRANSITIONS: dict[RoundStatus, set[RoundStatus]] = {
     RoundStatus.DRAFT: {RoundStatus.SCHEDULED},
     RoundStatus.SCHEDULED: {RoundStatus.DRAFT, RoundStatus.IN_FIELD},
     RoundStatus.IN_FIELD: {RoundStatus.CLOSED},
-    RoundStatus.CLOSED: {RoundStatus.IN_FIELD, RoundStatus.PUBLISHED},
+    # Reopening a closed round is ``audits.planning.closing.reopen_round``'s: an administrator, a reason.
+    RoundStatus.CLOSED: {RoundStatus.PUBLISHED},
     RoundStatus.PUBLISHED: set(),
 }
 
@@ -352,8 +356,11 @@ def preview_plan(session: Session, round_: Round) -> Plan:
     return plan_round(build_request(session, round_))
 
 
-def commit_plan(session: Session, round_: Round, seen: int | None = None) -> Plan:
-    """Plan a draft round, store its assignments and mark it scheduled (``seen``: as for ``move_round``)."""
+def commit_plan(session: Session, round_: Round, seen: int | None = None, actor: User | None = None) -> Plan:
+    """Plan a draft round, store its assignments and mark it scheduled.
+
+    ``seen`` and ``actor``: as for ``move_round``.
+    """
     lock(session, round_)
     ensure_seen_round(round_, seen)
     ensure_status(round_, RoundStatus.DRAFT)
@@ -376,6 +383,7 @@ def commit_plan(session: Session, round_: Round, seen: int | None = None) -> Pla
         )
         for contact in plan.contacts
     )
+    record_move(session, round_, RoundStatus.SCHEDULED, actor)
     round_.status = RoundStatus.SCHEDULED
     round_.scheduled_at = utcnow()
     round_.revision += 1
@@ -404,13 +412,37 @@ def has_fieldwork(session: Session, round_: Round) -> bool:
     )
 
 
-def move_round(session: Session, round_: Round, to: RoundStatus, seen: int | None = None) -> None:
-    """Move a round to status ``to`` if the workflow allows it.
+def record_move(
+    session: Session, round_: Round, to: RoundStatus, actor: User | None, reason: str = ""
+) -> RoundEvent:
+    """Add the move of ``round_`` to ``to`` to the round's history (before its status changes)."""
+    event = RoundEvent(
+        round_id=round_.id,
+        from_status=round_.status,
+        to_status=to,
+        actor_id=actor.id if actor is not None else None,
+        reason=reason,
+        assignments=[],
+        at=utcnow(),
+    )
+    session.add(event)
+    return event
+
+
+def move_round(
+    session: Session, round_: Round, to: RoundStatus, seen: int | None = None, actor: User | None = None
+) -> RoundEvent:
+    """Move a round to status ``to`` if the workflow allows it; return the move as kept in its history.
 
     ``seen``: the revision the leader's page showed; a round that changed since is not moved.
+    ``actor``: who moves it (``None``: the command line or the system).
     """
     lock(session, round_)
     ensure_seen_round(round_, seen)
+    if round_.status is RoundStatus.CLOSED and to is RoundStatus.IN_FIELD:
+        raise ConflictError(
+            "status", "only an administrator can reopen a closed round, saying why (Reopen the round)"
+        )
     if to not in TRANSITIONS[round_.status]:
         raise ConflictError(
             "status", f"a {round_.status.label.lower()} round cannot become {to.label.lower()}"
@@ -429,6 +461,8 @@ def move_round(session: Session, round_: Round, to: RoundStatus, seen: int | Non
         round_.closed_at = utcnow()
     if to is RoundStatus.PUBLISHED:
         round_.published_at = utcnow()
+    event = record_move(session, round_, to, actor)
     round_.status = to
     round_.revision += 1
     session.flush()
+    return event

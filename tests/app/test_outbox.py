@@ -22,6 +22,8 @@ from reports.batch import build_scorecards
 from tests.conftest import AuthActions
 from tests.reports.scorecard_helpers import ScorecardWorld, scorecard_world
 
+YES = {"confirm": "yes"}  # what a confirmation page posts
+
 # Nothing listens here: a broker that is down.
 CLOSED_BROKER = "redis://127.0.0.1:6390/0"
 
@@ -46,7 +48,7 @@ def sent_mail(app: Flask) -> list[EmailMultiAlternatives]:
 
 def publish(client: FlaskClient, auth: AuthActions, built: ScorecardWorld) -> str:
     auth.sign_in("leader@example.org")
-    response = client.post(f"/scorecards/rounds/{built.round.id}/publish", follow_redirects=True)
+    response = client.post(f"/scorecards/rounds/{built.round.id}/publish", data=YES, follow_redirects=True)
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -74,7 +76,8 @@ def test_publishing_with_the_broker_down_answers_normally_and_the_emails_go_out_
     assert sent_mail(app) == []
     assert sorted(email.recipient for email in waiting(session)) == ["pa@example.org", "pb@example.org"]
     assert all(card.published_at is not None for card in session.scalars(select(Scorecard)))
-    again = client.post(f"/scorecards/rounds/{closed_round.round.id}/publish", follow_redirects=True)
+    url = f"/scorecards/rounds/{closed_round.round.id}/publish"
+    again = client.post(url, data=YES, follow_redirects=True)
     assert "already published" in again.get_data(as_text=True)  # and the emails are still there
     assert len(waiting(session)) == 2
 

@@ -18,6 +18,8 @@ from audits.models import Evidence, EvidenceKind, RetentionPurge, Role, Round, U
 from tests.audits.fieldwork_helpers import Fieldwork, build_fieldwork
 from tests.conftest import PASSWORD_HASH, AuthActions
 
+YES = {"confirm": "yes"}  # what a confirmation page posts
+
 
 @pytest.fixture
 def world(session: Session) -> Fieldwork:
@@ -42,7 +44,8 @@ def test_a_leader_places_and_lifts_a_hold_shown_on_the_round_page(
     assert "Place a legal hold" in client.get(page).get_data(as_text=True)
     refused = client.post(f"{page}/hold", data={"reason": "  "})
     assert refused.status_code == 400 and "say why" in refused.get_data(as_text=True)
-    assert client.post(f"{page}/hold/lift", data={"reason": "nothing held"}).status_code == 409
+    nothing_held = client.post(f"{page}/hold/lift", data={**YES, "reason": "nothing held"})
+    assert nothing_held.headers["Location"] == f"{page}#hold-heading"
     placed = client.post(f"{page}/hold", data={"reason": "Public records request 2027-19"})
     assert placed.status_code == 302
     shown = client.get(page).get_data(as_text=True)
@@ -52,7 +55,13 @@ def test_a_leader_places_and_lifts_a_hold_shown_on_the_round_page(
         and "Lift the legal hold" in shown
     )
     assert client.post(f"{page}/hold", data={"reason": "twice"}).status_code == 409
-    assert client.post(f"{page}/hold/lift", data={"reason": "Request answered"}).status_code == 302
+    asked = client.get(f"{page}/hold/lift").get_data(as_text=True)
+    assert "the next purge deletes nothing of it" in asked and "Yes, lift the legal hold" in asked
+    assert client.post(f"{page}/hold/lift", data={"reason": "one click"}).status_code == 302  # not confirmed
+    assert "On legal hold" in client.get(page).get_data(as_text=True)
+    no_reason = client.post(f"{page}/hold/lift", data={**YES, "reason": " "})
+    assert no_reason.status_code == 400 and "say why" in no_reason.get_data(as_text=True)
+    assert client.post(f"{page}/hold/lift", data={**YES, "reason": "Request answered"}).status_code == 302
     shown = client.get(page).get_data(as_text=True)
     assert "Not on hold" in shown and "lifted by" in shown and "Request answered" in shown
 

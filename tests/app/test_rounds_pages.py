@@ -274,33 +274,42 @@ def test_back_to_draft_must_be_confirmed_and_deletes_the_assignments(
 ) -> None:
     round_ = _scheduled(session, world)
     _login(auth, world.users["leader"])
-    response = client.post(f"/rounds/{round_.id}/status", data={"to": "draft"})
-    assert response.status_code == 400
-    assert 'id="confirm-error"' in response.get_data(as_text=True)
+    response = client.post(f"/rounds/{round_.id}/status", data={"to": "draft"})  # an old page's form
+    assert response.headers["Location"] == f"/rounds/{round_.id}/back-to-draft"
+    assert _count(session, Assignment, Assignment.round_id == round_.id) == 9
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "All 9 assignments of this round will be deleted" in page
+    assert "Yes, delete 9 assignments and go back to draft" in page
+    assert client.post(f"/rounds/{round_.id}/back-to-draft").status_code == 302  # not confirmed
     assert _count(session, Assignment, Assignment.round_id == round_.id) == 9
 
-    response = client.post(f"/rounds/{round_.id}/status", data={"to": "draft", "confirm": "y"})
+    response = client.post(f"/rounds/{round_.id}/back-to-draft", data={"confirm": "yes"})
     assert response.status_code == 302
     session.expire_all()
     assert round_.status is RoundStatus.DRAFT
     assert _count(session, Assignment, Assignment.round_id == round_.id) == 0
-    assert "Plan preview" in client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    html = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "Plan preview" in html and "its 9 assignments deleted" in html
 
 
-def test_status_buttons_follow_the_workflow(
+def test_status_moves_follow_the_workflow_each_from_its_confirmation_page(
     client: FlaskClient, auth: AuthActions, world: World, session: Session
 ) -> None:
     round_ = _scheduled(session, world)
     _login(auth, world.users["leader"])
-    for to, button in [
-        ("in_field", "Close round"),
-        ("closed", "Reopen"),
-        ("in_field", "Close round"),
-        ("closed", "Reopen"),
-    ]:
-        assert client.post(f"/rounds/{round_.id}/status", data={"to": to}).status_code == 302, to
-        html = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
-        assert f">{button}</button>" in html
+    html = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "Start fieldwork…</a>" in html and "Back to draft…</a>" in html and "Close round…" not in html
+    assert client.post(f"/rounds/{round_.id}/start", data={"confirm": "yes"}).status_code == 302
+    html = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "Close round…</a>" in html and "Start fieldwork…" not in html
+    assert client.post(f"/rounds/{round_.id}/close", data={"confirm": "yes"}).status_code == 302
+    html = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "An administrator can reopen it" in html and "Reopen the round…" not in html  # a leader's view
+    assert "Fieldwork started by" in html and "Closed by" in html  # the round's history
+    # A leader cannot reopen by any road.
+    response = client.post(f"/rounds/{round_.id}/status", data={"to": "in_field"})
+    assert response.headers["Location"] == f"/rounds/{round_.id}/reopen"
+    assert client.get(f"/rounds/{round_.id}/reopen").status_code == 403
     # Publishing goes through the scorecards, so principals get them and an email.
     response = client.post(f"/rounds/{round_.id}/status", data={"to": "published"})
     assert response.headers["Location"] == f"/scorecards/rounds/{round_.id}"
@@ -308,10 +317,12 @@ def test_status_buttons_follow_the_workflow(
     assert round_.status is RoundStatus.CLOSED
     move_round(session, round_, RoundStatus.PUBLISHED)
     session.commit()
-    response = client.post(f"/rounds/{round_.id}/status", data={"to": "draft", "confirm": "y"})
+    response = client.post(f"/rounds/{round_.id}/status", data={"to": "draft"})
     assert response.status_code == 409
     assert "a published round cannot become draft" in response.get_data(as_text=True)
     assert client.post(f"/rounds/{round_.id}/status", data={"to": "bogus"}).status_code == 400
+    stale = client.get(f"/rounds/{round_.id}/close")  # a link from an old page
+    assert stale.headers["Location"] == f"/rounds/{round_.id}"
 
 
 def test_a_draft_is_scheduled_only_by_committing_its_plan(
@@ -675,9 +686,10 @@ def test_the_round_forms_carry_csrf_tokens(client: FlaskClient, world: World, se
     show = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
     assert client.post(f"/rounds/{round_.id}/commit").status_code == 400
     assert client.post(f"/rounds/{round_.id}/commit", data={"csrf_token": _token(show)}).status_code == 302
-    show = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
-    data = {"to": "in_field", "csrf_token": _token(show)}
-    assert client.post(f"/rounds/{round_.id}/status", data=data).status_code == 302
+    start = client.get(f"/rounds/{round_.id}/start").get_data(as_text=True)
+    assert client.post(f"/rounds/{round_.id}/start", data={"confirm": "yes"}).status_code == 400  # no token
+    data = {"confirm": "yes", "csrf_token": _token(start)}
+    assert client.post(f"/rounds/{round_.id}/start", data=data).status_code == 302
     auditor = world.auditors[0]
     page = client.get(f"/auditors/{auditor.id}").get_data(as_text=True)
     data = {"languages": ["en"], "max_per_day": "3", "weekdays": ["1"], "csrf_token": _token(page)}

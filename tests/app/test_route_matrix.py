@@ -90,6 +90,7 @@ OUT = SignedOut("/login")
 NEW_TOKEN = {"name": "matrix", "scope": "read", "days": "30", "password": PASSWORD}
 CHOSEN = "quiet harbour lantern 42"
 CHOSEN_TWICE = {"password": CHOSEN, "confirm": CHOSEN}
+CONFIRMED = {"confirm": "yes"}  # what a confirmation page's form posts
 NEW_PASSWORD = {"change-current_password": PASSWORD, "change-password": CHOSEN, "change-confirm": CHOSEN}
 Effect = Callable[[Session, dict[str, Any]], None]
 
@@ -194,6 +195,14 @@ def _role_is(role: Role, key: str) -> Effect:
     def check(session: Session, values: dict[str, Any]) -> None:
         person = session.get(User, values[key])
         assert person is not None and person.role is role
+
+    return check
+
+
+def _round_is(status: RoundStatus, key: str) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        round_ = session.get(Round, values[key])
+        assert round_ is not None and round_.status is status
 
     return check
 
@@ -355,7 +364,12 @@ ROUTES: list[Route] = [
     row("GET", "/schools/imports/{import_batch}/undo", L, OK, OK, N, F, F, F, F, F),
     row(
         "POST", "/schools/imports/{import_batch}/undo", L, Go("/schools/import"), Go("/schools/import"), N,
-        F, F, F, F, F, form={}, effect=_batch_undone,
+        F, F, F, F, F, form=CONFIRMED, effect=_batch_undone,
+    ),
+    # Without the confirmation page's field (an old form): back to that page, nothing undone.
+    row(
+        "POST", "/schools/imports/{import_batch}/undo", L, Go("/schools/imports/"), Go("/schools/imports/"),
+        N, F, F, F, F, F, form={}, writes=False,
     ),
     row("GET", "/schools/directory", L, OK, OK, OK, F, F, F, F, F),
     # An administrator must choose the district; a leader's file goes to their own (another's school:
@@ -419,8 +433,9 @@ ROUTES: list[Route] = [
     row("GET", "/users/{auditor}/deactivate", L, OK, OK, F, F, F, F, F, F),
     row(
         "POST", "/users/{auditor}/deactivate", L, Go("/users/"), Go("/users/"), F, F, F, F, F, F,
-        effect=_user_is(False, "auditor"),
+        form=CONFIRMED, effect=_user_is(False, "auditor"),
     ),
+    row("POST", "/users/{auditor}/deactivate", L, Go("/users/"), Go("/users/"), *[F] * 6, writes=False),
     row(
         "POST", "/users/{retired}/reactivate", L, Go("/users/"), Go("/users/"), F, F, F, F, F, F,
         effect=_user_is(True, "retired"),
@@ -458,9 +473,39 @@ ROUTES: list[Route] = [
         "POST", "/rounds/{draft_round}/commit", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
         effect=_draft_committed,
     ),
+    # An old page's status form leads to the move's confirmation page; it moves nothing.
     row(
         "POST", "/rounds/{round}/status", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
-        form={"to": "closed"},
+        form={"to": "closed"}, writes=False,
+    ),
+    # Each move of a round is asked on its page first; a leader of the district (or an administrator)
+    # starts, closes and takes back to draft, only an administrator reopens. A round not in the
+    # state a move needs (the spring round is in the field): back to its page, nothing changed.
+    row("GET", "/rounds/{round}/start", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F),
+    row(
+        "POST", "/rounds/{round}/start", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
+        form=CONFIRMED, writes=False,
+    ),
+    row("GET", "/rounds/{round}/back-to-draft", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F),
+    row(
+        "POST", "/rounds/{round}/back-to-draft", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
+        form=CONFIRMED, writes=False,
+    ),
+    row("GET", "/rounds/{round}/close", L, OK, OK, F, F, F, F, F, F),
+    row("POST", "/rounds/{round}/close", L, Go("/rounds/"), Go("/rounds/"), *[F] * 6, form={}, writes=False),
+    row(
+        "POST", "/rounds/{round}/close", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
+        form=CONFIRMED, effect=_round_is(RoundStatus.CLOSED, "round"),
+    ),
+    row("GET", "/rounds/{closed_round}/reopen", L, OK, F, F, F, F, F, F, F),
+    row(
+        "POST", "/rounds/{closed_round}/reopen", L, Go("/rounds/"), F, F, F, F, F, F, F,
+        form={**CONFIRMED, "reason": "Closed the wrong round"},
+        effect=_round_is(RoundStatus.IN_FIELD, "closed_round"),
+    ),
+    row(
+        "POST", "/rounds/{closed_round}/reopen", L, BAD, F, F, F, F, F, F, F,
+        form={**CONFIRMED, "reason": ""},
     ),
     row("GET", "/rounds/{round}/assignments/{unstarted_assignment}/reassign", L, OK, OK, F, F, F, F, F, F),
     row(
@@ -474,9 +519,14 @@ ROUTES: list[Route] = [
         "POST", "/rounds/{round}/hold", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
         form={"reason": "Complaint 12 from a parent"}, effect=_hold_is(True, "round"),
     ),
+    row("GET", "/rounds/{published_round}/hold/lift", L, OK, OK, F, F, F, F, F, F),
     row(
         "POST", "/rounds/{published_round}/hold/lift", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
-        form={"reason": "The request is answered"}, effect=_hold_is(False, "published_round"),
+        form={**CONFIRMED, "reason": "The request is answered"}, effect=_hold_is(False, "published_round"),
+    ),
+    row(
+        "POST", "/rounds/{published_round}/hold/lift", L, Go("/rounds/"), Go("/rounds/"), F, F, F, F, F, F,
+        form={"reason": "One click"}, writes=False,
     ),
     row(
         "POST", "/rounds/{foreign_round}/hold", L, Go("/rounds/"), F, Go("/rounds/"), F, F, F, F, F,
@@ -570,15 +620,22 @@ ROUTES: list[Route] = [
         "POST", "/scorecards/rounds/{closed_round}/generate", L, Go("/rounds/"), Go("/rounds/"),
         F, F, F, F, F, F,
     ),
+    # Publishing and unpublishing are asked first: the scorecards and the principals emailed, listed.
+    row("GET", "/scorecards/rounds/{closed_round}/publish", L, OK, OK, F, F, F, F, F, F),
     row(
         "POST", "/scorecards/rounds/{closed_round}/publish", L, Go("/scorecards/"), Go("/scorecards/"),
         F, F, F, F, F, F,
-        effect=_winter_published,
+        form=CONFIRMED, effect=_winter_published,
     ),
+    row(
+        "POST", "/scorecards/rounds/{closed_round}/publish", L, Go("/scorecards/"), Go("/scorecards/"),
+        F, F, F, F, F, F, form={}, writes=False,
+    ),
+    row("GET", "/scorecards/rounds/{published_round}/unpublish", L, OK, OK, F, F, F, F, F, F),
     row(
         "POST", "/scorecards/rounds/{published_round}/unpublish", L, Go("/scorecards/"), Go("/scorecards/"),
         F, F, F, F, F, F,
-        effect=_fall_unpublished,
+        form=CONFIRMED, effect=_fall_unpublished,
     ),
     # Rubrics: leaders and reviewers read, administrators change (drafts only).
     row("GET", "/rubrics/", L, OK, OK, OK, OK, F, F, F, F),
@@ -592,10 +649,15 @@ ROUTES: list[Route] = [
     ),
     row("GET", "/rubrics/import", L, OK, F, F, F, F, F, F, F),
     row("POST", "/rubrics/import", L, Go("/rubrics/"), F, F, F, F, F, F, F, files=_rubric_file),
-    row("POST", "/rubrics/{draft_rubric}/publish", L, Go("/rubrics/"), F, F, F, F, F, F, F),
+    # Publishing, retiring and discarding a version are asked first, on a page saying what they change.
+    row("GET", "/rubrics/{draft_rubric}/publish", L, OK, F, F, F, F, F, F, F),
+    row("POST", "/rubrics/{draft_rubric}/publish", L, Go("/rubrics/"), F, F, F, F, F, F, F, form=CONFIRMED),
+    row("POST", "/rubrics/{draft_rubric}/publish", L, Go("/rubrics/"), *[F] * 7, form={}, writes=False),
     row("POST", "/rubrics/{rubric}/new-version", L, Go("/rubrics/"), F, F, F, F, F, F, F),
-    row("POST", "/rubrics/{rubric}/retire", L, Go("/rubrics/"), F, F, F, F, F, F, F),
-    row("POST", "/rubrics/{draft_rubric}/discard", L, Go("/rubrics/"), F, F, F, F, F, F, F),
+    row("GET", "/rubrics/{rubric}/retire", L, OK, F, F, F, F, F, F, F),
+    row("POST", "/rubrics/{rubric}/retire", L, Go("/rubrics/"), F, F, F, F, F, F, F, form=CONFIRMED),
+    row("GET", "/rubrics/{draft_rubric}/discard", L, OK, F, F, F, F, F, F, F),
+    row("POST", "/rubrics/{draft_rubric}/discard", L, Go("/rubrics/"), F, F, F, F, F, F, F, form=CONFIRMED),
     row("GET", "/rubrics/{draft_rubric}/details", L, OK, F, F, F, F, F, F, F),
     row(
         "POST", "/rubrics/{draft_rubric}/details", L, Go("/rubrics/"), F, F, F, F, F, F, F,
@@ -889,7 +951,8 @@ def found(texts: dict[str, str], secrets: list[str]) -> list[str]:
 
 def test_principals_never_see_an_auditors_identity(clean: RouteWorld) -> None:
     """Every page a principal may open, every page linked from them, their scorecards, emails and the API."""
-    published = clean.client("leader").post(clean.url("/scorecards/rounds/{closed_round}/publish"))
+    publish = clean.url("/scorecards/rounds/{closed_round}/publish")
+    published = clean.client("leader").post(publish, data=CONFIRMED)
     assert published.status_code == 302  # the principal is emailed, and now has two scorecards
     texts = {
         f"email {message.subject}": message.body + "".join(str(part) for part, _ in message.alternatives)

@@ -16,6 +16,8 @@ from audits.rubrics.versions import create_draft, publish
 from audits.rubrics.yamlio import rubric_from_yaml
 from tests.conftest import AuthActions
 
+YES = {"confirm": "yes"}  # what a confirmation page posts
+
 RUBRIC_YAML = """\
 key: phone-test
 name: Phone test
@@ -177,7 +179,7 @@ def test_admin_builds_a_rubric_in_the_browser_from_nothing(
     assert "≤2 minutes: 100%, ≤5: 50%, more: 0%" in page
     assert "Fully: 100%, Partly: 50%, No: 0%" in page
 
-    assert client.post(f"/rubrics/{rubric.id}/publish").status_code == 302
+    assert client.post(f"/rubrics/{rubric.id}/publish", data=YES).status_code == 302
     session.refresh(rubric)
     assert rubric.status is RubricStatus.PUBLISHED
 
@@ -225,11 +227,11 @@ def test_publishing_an_empty_draft_is_refused_with_a_clear_error(
         "/rubrics/new", data={"key": "empty", "name": "Empty", "channel": "email", "critical_policy": "flag"}
     )
     rubric = session.scalars(select(Rubric)).one()
-    response = client.post(f"/rubrics/{rubric.id}/publish")
+    response = client.post(f"/rubrics/{rubric.id}/publish", data=YES)
     assert response.status_code == 400
     assert "sections: list at least one section" in response.get_data(as_text=True)
     client.post(f"/rubrics/{rubric.id}/sections", data={"section-key": "only", "section-title": "Only"})
-    html = client.post(f"/rubrics/{rubric.id}/publish").get_data(as_text=True)
+    html = client.post(f"/rubrics/{rubric.id}/publish", data=YES).get_data(as_text=True)
     assert "section “Only”, items: list at least one item" in html
     session.refresh(rubric)
     assert rubric.status is RubricStatus.DRAFT
@@ -255,8 +257,8 @@ def test_a_published_version_cannot_be_edited(client: FlaskClient, admin: User, 
         (f"/rubrics/{rubric.id}/sections/{section.id}/delete", {}),
         (f"/rubrics/{rubric.id}/sections", {"section-key": "more", "section-title": "More"}),
         (f"/rubrics/{rubric.id}/details", {"name": "Renamed", "critical_policy": "flag", "description": ""}),
-        (f"/rubrics/{rubric.id}/publish", {}),
-        (f"/rubrics/{rubric.id}/discard", {}),
+        (f"/rubrics/{rubric.id}/publish", YES),
+        (f"/rubrics/{rubric.id}/discard", YES),
     ]
     for url, data in posts:
         response = client.post(url, data=data, follow_redirects=True)
@@ -534,14 +536,14 @@ def test_list_shows_every_version_and_the_one_in_use(
 
 def test_retire_and_discard(client: FlaskClient, admin: User, session: Session) -> None:
     rubric = published(session)
-    assert client.post(f"/rubrics/{rubric.id}/retire").status_code == 302
+    assert client.post(f"/rubrics/{rubric.id}/retire", data=YES).status_code == 302
     session.refresh(rubric)
     assert rubric.status is RubricStatus.RETIRED
     client.post(f"/rubrics/{rubric.id}/new-version")
     copy = session.scalars(select(Rubric).where(Rubric.version == 2)).one()
-    assert client.post(f"/rubrics/{copy.id}/discard").status_code == 302
+    assert client.post(f"/rubrics/{copy.id}/discard", data=YES).status_code == 302
     assert count(session, Rubric) == 1
-    response = client.post(f"/rubrics/{rubric.id}/retire", follow_redirects=True)
+    response = client.post(f"/rubrics/{rubric.id}/retire", data=YES, follow_redirects=True)
     assert "only a published version can be retired" in response.get_data(as_text=True)
 
 

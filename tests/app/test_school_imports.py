@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from audits.models import AuditEntry, District, ImportBatch, Role, Round, School, SchoolChange, User
 from tests.conftest import AuthActions
 
+YES = {"confirm": "yes"}  # what a confirmation page posts
+
 DUVAL = "Duval County Public Schools"
 ABESS = "120048003173"  # Abess Park Elementary School in Duval's file
 
@@ -147,14 +149,14 @@ def test_undo_removes_the_created_schools_from_the_web_and_says_so_first(
     assert "208 schools will be removed" in html and "ABESS PARK ELEMENTARY" in html
     assert school_count(session) == 208
 
-    done = client.post(f"/schools/imports/{batch.id}/undo")
+    done = client.post(f"/schools/imports/{batch.id}/undo", data=YES)
     assert done.status_code == 302
     assert school_count(session) == 0
     session.refresh(batch)
     assert batch.undone_at is not None
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "schools.import_undone")).one()
     assert entry.details["removed"] == 208
-    assert client.post(f"/schools/imports/{batch.id}/undo").status_code == 400  # already undone
+    assert client.post(f"/schools/imports/{batch.id}/undo", data=YES).status_code == 400  # already undone
 
 
 def test_undo_is_refused_while_a_school_is_in_a_round(
@@ -172,7 +174,7 @@ def test_undo_is_refused_while_a_school_is_in_a_round(
 
     page = client.get(f"/schools/imports/{batch.id}/undo").get_data(as_text=True)
     assert "cannot be undone" in page and "ABESS PARK ELEMENTARY" in page and "is in an audit round" in page
-    refused = client.post(f"/schools/imports/{batch.id}/undo")
+    refused = client.post(f"/schools/imports/{batch.id}/undo", data=YES)
     assert refused.status_code == 400
     assert school_count(session) == 208
 
@@ -191,7 +193,7 @@ def test_another_districts_leader_cannot_see_or_undo_an_import(
     stranger = make_user(Role.LEADER, district=make_district("Away"))
     auth.sign_in(stranger.email)
     assert client.get(f"/schools/imports/{batch.id}/undo").status_code == 404
-    assert client.post(f"/schools/imports/{batch.id}/undo").status_code == 404
+    assert client.post(f"/schools/imports/{batch.id}/undo", data=YES).status_code == 404
     assert school_count(session) == 208
 
 
@@ -270,7 +272,7 @@ def test_the_directory_is_previewed_then_saved_with_history(
     # The school's own edit page adds to the history, and the directory import can be undone.
     batch = session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
     assert batch is not None
-    undone = client.post(f"/schools/imports/{batch.id}/undo")
+    undone = client.post(f"/schools/imports/{batch.id}/undo", data=YES)
     assert undone.status_code == 302
     session.refresh(abess)
     assert (abess.email, abess.principal_name, abess.code) == (None, "", None)

@@ -28,6 +28,8 @@ from reports.progress import read_progress
 from tests.conftest import AuthActions
 from tests.reports.scorecard_helpers import ScorecardWorld, scorecard_world
 
+YES = {"confirm": "yes"}  # what a confirmation page posts
+
 
 @dataclass
 class Setting:
@@ -77,7 +79,7 @@ def pdf_url(card: Scorecard) -> str:
 
 def publish(client: FlaskClient, auth: AuthActions, setting: Setting) -> None:
     auth.sign_in(setting.leader.email)
-    response = client.post(f"/scorecards/rounds/{setting.built.round.id}/publish")
+    response = client.post(f"/scorecards/rounds/{setting.built.round.id}/publish", data=YES)
     assert response.status_code == 302
     auth.logout()
 
@@ -150,7 +152,7 @@ def test_publishing_emails_principals_and_unpublishing_hides_again(
     auth.sign_in(setting.leader.email)
     page = client.get(f"/scorecards/rounds/{round_.id}").get_data(as_text=True)
     assert page.count("<strong>not opened</strong>") == 2
-    assert client.post(f"/scorecards/rounds/{round_.id}/unpublish").status_code == 302
+    assert client.post(f"/scorecards/rounds/{round_.id}/unpublish", data=YES).status_code == 302
     auth.logout()
     session.expire_all()
     assert all(card.published_at is None for card in session.scalars(select(Scorecard)))
@@ -162,6 +164,42 @@ def test_publishing_emails_principals_and_unpublishing_hides_again(
     auth.sign_in(setting.principal_a.email)
     assert client.get(pdf_url(setting.card(0))).status_code == 403
     assert pdf_url(setting.card(0)) not in client.get("/").get_data(as_text=True)
+
+
+def test_publishing_is_asked_first_naming_every_principal_it_emails(
+    app: Flask, client: FlaskClient, auth: AuthActions, session: Session, setting: Setting
+) -> None:
+    round_ = setting.built.round
+    url = f"/scorecards/rounds/{round_.id}/publish"
+    auth.sign_in(setting.leader.email)
+    assert f'href="{url}">Publish scorecards…</a>' in client.get(f"/scorecards/rounds/{round_.id}").get_data(
+        as_text=True
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "3 scorecards become visible</strong>" in page and "2 principals will be emailed</strong>" in page
+    assert "pa@example.org" in page and "pb@example.org" in page and "Pat A" in page
+    school_c = setting.built.schools[2].name
+    assert f"1 school has no principal account, so nobody there is emailed or sees it: {school_c}." in page
+    assert "The round becomes published: it can no longer be reopened for fieldwork." in page
+    assert "Yes, publish 3 scorecards and email 2 principals" in page
+
+    one_click = client.post(url)  # an old page's form: nothing published, nobody emailed
+    assert one_click.headers["Location"] == url
+    session.expire_all()
+    assert all(card.published_at is None for card in session.scalars(select(Scorecard)))
+    assert outbox(app) == []
+    done = client.post(url, data=YES, follow_redirects=True)
+    assert "Published 3 scorecards; 2 principals are emailed a link." in done.get_data(as_text=True)
+    assert sorted(message.to[0] for message in outbox(app)) == ["pa@example.org", "pb@example.org"]
+
+    hide = client.get(f"/scorecards/rounds/{round_.id}/unpublish").get_data(as_text=True)
+    assert "3 scorecards will be hidden</strong>" in hide and "0 principals have already opened" in hide
+    assert "Yes, hide 3 scorecards from principals" in hide
+    assert client.post(f"/scorecards/rounds/{round_.id}/unpublish").status_code == 302  # not confirmed
+    session.expire_all()
+    assert all(card.published_at is not None for card in session.scalars(select(Scorecard)))
+    refused = client.get(url).get_data(as_text=True)  # all published: nothing left to publish
+    assert "Every scorecard of this round is already published." in refused and "Yes, publish" not in refused
 
 
 def test_the_leader_sees_who_opened_their_scorecard(
@@ -183,14 +221,15 @@ def test_only_a_closed_round_can_be_published(
     setting.built.round.status = RoundStatus.IN_FIELD
     session.commit()
     auth.sign_in(setting.leader.email)
-    response = client.post(f"/scorecards/rounds/{setting.built.round.id}/publish", follow_redirects=True)
+    url = f"/scorecards/rounds/{setting.built.round.id}/publish"
+    response = client.post(url, data=YES, follow_redirects=True)
     assert "before publishing its scorecards" in response.get_data(as_text=True)
     session.expire_all()
     assert all(card.published_at is None for card in session.scalars(select(Scorecard)))
     assert outbox(app) == []
     auth.logout()
     auth.sign_in(setting.reviewer.email)
-    assert client.post(f"/scorecards/rounds/{setting.built.round.id}/publish").status_code == 403
+    assert client.post(f"/scorecards/rounds/{setting.built.round.id}/publish", data=YES).status_code == 403
 
 
 def test_district_summary_is_for_leaders(client: FlaskClient, auth: AuthActions, setting: Setting) -> None:

@@ -17,6 +17,8 @@ from audits.models import District, Role, School, User
 from audits.tokens import create_token
 from tests.conftest import AuthActions, put_in_session
 
+YES = {"confirm": "yes"}  # what a confirmation page posts
+
 CONFIRM = "Their sign-ins end now and their API tokens stop working; what they recorded stays."
 
 
@@ -108,7 +110,7 @@ def test_deactivate_ends_an_open_session_and_a_token_at_once_then_reactivate(
     g.pop("_login_user", None)
     confirm = mine.get(f"/users/{auditor.id}/deactivate")
     assert CONFIRM in unescape(confirm.get_data(as_text=True))
-    response = mine.post(f"/users/{auditor.id}/deactivate")
+    response = mine.post(f"/users/{auditor.id}/deactivate", data=YES)
     assert response.status_code == 302
     g.pop("_login_user", None)
     assert theirs.get("/account").status_code == 302  # signed out at once
@@ -133,7 +135,7 @@ def test_nobody_deactivates_themselves(
 ) -> None:
     admin = people["admin"]
     auth.sign_in(admin)
-    response = client.post(f"/users/{admin.id}/deactivate")
+    response = client.post(f"/users/{admin.id}/deactivate", data=YES)
     assert response.status_code == 400
     assert "you cannot deactivate yourself" in response.get_data(as_text=True)
     assert admin.active
@@ -191,7 +193,7 @@ def test_the_audit_log_page_filters_and_scopes_to_the_leaders_district(
 ) -> None:
     auth.sign_in(people["admin"])
     for name in ("auditor", "stranger"):
-        assert client.post(f"/users/{people[name].id}/deactivate").status_code == 302
+        assert client.post(f"/users/{people[name].id}/deactivate", data=YES).status_code == 302
     assert client.post(f"/users/{people['reviewer'].id}/reactivate").status_code == 302
     everything = _text(client, "/users/audit-log").split("<table")[1]  # after the flashed messages
     assert everything.index("Rita Reviewer") < everything.index("Stan Stranger") < everything.index("Avery")

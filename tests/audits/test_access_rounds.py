@@ -83,6 +83,7 @@ def world(
         (Action.VIEW_ROUNDS, {"admin", "leader", "foreign_leader", "reviewer", "foreign_reviewer"}),
         (Action.VIEW_OWN_ASSIGNMENTS, {"auditor", "other_auditor"}),
         (Action.MANAGE_AUDITORS, {"admin", "leader", "foreign_leader"}),
+        (Action.REOPEN_ROUND, {"admin"}),  # a round closed by mistake: administrators, with a reason
     ],
 )
 def test_each_new_action_belongs_to_its_roles(world: World, action: Action, who_may: set[str]) -> None:

@@ -32,6 +32,7 @@ from audits.models import (
     Slot,
 )
 from audits.retention import (
+    CALL_RECORDINGS,
     EMAILS,
     ORPHANS,
     PHOTOS,
@@ -39,6 +40,7 @@ from audits.retention import (
     TEXT_FILES,
     TEXTS,
     RetentionPolicy,
+    expired_in_round,
     expiry_boundary,
     purge_expired,
     remove_files,
@@ -252,3 +254,23 @@ def test_a_hold_needs_a_reason_and_is_placed_and_lifted_once(session: Session, w
     assert [(e.action, e.reason) for e in round_.hold_events] == [
         (HoldAction.PLACED, "Records request 7"), (HoldAction.LIFTED, "Answered"),
     ]  # fmt: skip
+
+
+def test_what_lifting_a_hold_releases_is_counted_first_and_is_what_the_purge_then_takes(
+    session: Session, world: RetentionWorld
+) -> None:
+    """The lift page's count for a held round: its files and texts past their period, none before."""
+    assert expired_in_round(session, world.held_round, POLICY, STILL_KEPT)[PHOTOS] == 0
+    released = expired_in_round(session, world.held_round, POLICY, EXPIRED)
+    assert released == {
+        PHOTOS: 1, EMAILS: 1, TEXT_FILES: 1, RECORDINGS: 1, TEXTS: 1, CALL_RECORDINGS: 0,
+    }  # fmt: skip
+    assert _purge(session, world, EXPIRED)[PHOTOS] == 1  # the unheld round's photo alone: the hold holds
+    assert len(_kinds(session, world.held_contact)) == 4
+    lift_hold(session, world.held_round, world.fieldwork.reviewer, "Complaint closed")
+    session.commit()
+    counts = _purge(session, world, EXPIRED + timedelta(hours=1))
+    assert (counts[PHOTOS], counts[EMAILS], counts[TEXT_FILES], counts[RECORDINGS], counts[TEXTS]) == (
+        1, 1, 1, 1, 1,
+    )  # fmt: skip
+    assert _kinds(session, world.held_contact) == set()

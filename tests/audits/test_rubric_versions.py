@@ -10,6 +10,7 @@ from audits.errors import ConflictError, ValidationError
 from audits.models import Channel, Rubric, RubricItem, RubricStatus
 from audits.rubrics.editing import add_item, add_section, update_details, update_item
 from audits.rubrics.guard import FrozenRubricError
+from audits.rubrics.impact import version_impact
 from audits.rubrics.spec import RubricSpec
 from audits.rubrics.versions import (
     create_draft,
@@ -190,3 +191,22 @@ def test_an_item_keeps_its_fact_through_versions_and_the_editor(session: Session
     ]
     update_item(following.items[1], {**wait, "key": "rings", "unit": "rings", "fact": None})
     assert following.items[1].fact is None
+
+
+def test_what_publishing_retiring_or_discarding_would_change_is_said_first(
+    session: Session, draft: Rubric
+) -> None:
+    """The facts the confirmation pages state: problems, the version replaced, a key left with none."""
+    empty = create_draft(session, RubricSpec(key="visit-new", name="Visit", channel=Channel.VISIT))
+    assert ("sections", "list at least one section") in version_impact(session, empty).problems
+    first = version_impact(session, draft)
+    assert first.problems == [] and first.current is None and first.replaces is None
+    assert first.items == sum(len(section.items) for section in draft.sections) > 0
+    assert (first.scenarios, first.waiting, first.contacts) == ([], 0, 0)  # no scenario uses the key here
+    publish(session, draft)
+    second = new_version(session, draft)
+    assert version_impact(session, second).replaces == draft  # publishing it retires version 1
+    assert version_impact(session, draft).leaves_none  # retiring the one in use leaves none
+    publish(session, second)
+    assert not version_impact(session, draft).leaves_none  # retired already: nothing more to leave
+    assert draft.status is RubricStatus.RETIRED

@@ -24,12 +24,15 @@ TARGETS = {
     "principal_school": f"SELECT id FROM schools WHERE nces_id = '{DEMO_PRINCIPAL_SCHOOL}'",
     "auditor_user": "SELECT id FROM users WHERE email = 'auditor1@example.org'",
     "import_batch": "SELECT id FROM import_batches ORDER BY id LIMIT 1",
+    "published_rubric": "SELECT id FROM rubrics WHERE status = 'published' ORDER BY id LIMIT 1",
 }
 
 PAGES = [
     ("login", None, "/login"),
     ("admin home", ADMIN, "/"),
     ("rubric library", ADMIN, "/rubrics/"),
+    ("a rubric version", ADMIN, "/rubrics/{published_rubric}"),
+    ("retiring a rubric version, asked first", ADMIN, "/rubrics/{published_rubric}/retire"),
     ("leader home", LEADER, "/"),
     ("school list", LEADER, "/schools/"),
     ("school import", LEADER, "/schools/import"),
@@ -41,10 +44,12 @@ PAGES = [
     ("round list", LEADER, "/rounds/"),
     ("round in the field", LEADER, "/rounds/{round_in_field}"),
     ("progress board", LEADER, "/rounds/{round_in_field}/progress"),
+    ("closing a round, asked first", LEADER, "/rounds/{round_in_field}/close"),
     ("round dashboard", LEADER, "/rounds/{round_in_field}/dashboard"),
     ("heat map", LEADER, "/rounds/{round_in_field}/heatmap"),
     ("school results", LEADER, "/schools/{principal_school}/results"),
     ("scorecards of a round", LEADER, "/scorecards/rounds/{round_published}"),
+    ("unpublishing scorecards, asked first", LEADER, "/scorecards/rounds/{round_published}/unpublish"),
     ("auditors", LEADER, "/auditors/"),
     ("district settings", LEADER, "/district"),
     ("people", LEADER, "/users/"),

@@ -234,8 +234,9 @@ def test_audit_round_from_import_to_principal_scorecard(
     shots(leader, "round-plan")
     leader.get_by_role("button", name="Commit plan").click()
     expect(leader.get_by_role("status").first).to_contain_text("Scheduled")
-    leader.get_by_role("button", name="Start fieldwork").click()
-    expect(leader.get_by_role("status").first).to_contain_text("is now in field")
+    leader.get_by_role("link", name="Start fieldwork…").click()  # asked first, on a page of its own
+    leader.get_by_role("button", name="Yes, start the fieldwork").click()
+    expect(leader.get_by_role("status").first).to_contain_text("is in the field")
     shots(leader, "round-in-field")
     # Who does what comes from the plan: read each channel's auditor off the assignments table.
     auditor_of = {}
@@ -390,8 +391,9 @@ def test_audit_round_from_import_to_principal_scorecard(
     # --- The leader closes the round, reads the score, generates and publishes scorecards. ---------
     go_to(leader, "Rounds")
     leader.get_by_role("link", name=ROUND).click()
-    leader.get_by_role("button", name="Close round").click()
-    expect(leader.get_by_role("status").first).to_contain_text("is now closed")
+    leader.get_by_role("link", name="Close round…").click()
+    leader.get_by_role("button", name="Yes, close the round").click()
+    expect(leader.get_by_role("status").first).to_contain_text(f"Closed {ROUND}")
     leader.get_by_role("link", name="Dashboard").click()
     ranking = leader.get_by_role("table", name=re.compile("sortable by column"))
     expect(ranking.get_by_role("row").filter(has_text=SCHOOL)).to_be_visible()
@@ -406,7 +408,9 @@ def test_audit_round_from_import_to_principal_scorecard(
     expect(leader.get_by_text(re.compile(r"1 scorecard stored"))).to_be_visible(timeout=60_000)
     shots(leader, "scorecards-generated")
     leader.get_by_role("link", name=re.compile("Open each school's scorecard")).click()
-    leader.get_by_role("button", name="Publish scorecards").click()
+    leader.get_by_role("link", name="Publish scorecards…").click()
+    expect(leader.get_by_text("1 principal will be emailed")).to_be_visible()
+    leader.get_by_role("button", name="Yes, publish 1 scorecard and email 1 principal").click()
     expect(leader.get_by_role("status").first).to_contain_text("Published 1 scorecard")
     shots(leader, "scorecards-published")
 
