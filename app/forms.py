@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import Field, PasswordField
+from wtforms import Field, FieldList, FormField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from audits.errors import DomainError
 from audits.ids import is_storable_id
+from audits.keys import KeySeparator
 from audits.passwords import MAX_LENGTH, MIN_LENGTH
 
 
@@ -31,6 +34,57 @@ class SiteForm(FlaskForm):
                 render_kw = {**render_kw, "id": False}
             return Markup(super().render_field(field, render_kw))
 
+    def error_links(self) -> list[ErrorLink]:
+        """Every problem of the form for its error summary: ``(field id, sentence)``, in the form's order.
+
+        Problems of the whole form (and of fields with no visible input) have no field id.
+        """
+        links: list[ErrorLink] = [(None, reason) for reason in self.form_errors]
+        for field in self:
+            links.extend(field_error_links(field))
+        return links
+
+
+# One line of an error summary: the id of the field it links to (none for the whole form), and the text.
+ErrorLink = tuple[str | None, str]
+# Reasons that continue the field's label as a sentence: "Name" + "is required".
+_CONTINUES_LABEL = ("is ", "are ", "must ", "cannot ", "can't ", "should ", "has ", "needs ")
+
+
+def summary_line(label: str, reason: str) -> str:
+    """How a field's problem reads in an error summary, as one sentence that names the field.
+
+    A reason that is a sentence of its own ("This is a PDF. Attach a photo …") stands alone;
+    one that continues the label reads on from it ("Name is required"); any other follows it
+    ("Key: use lower-case letters …").
+    """
+    reason = reason.strip()
+    if not label or reason[:1].isupper():
+        return reason
+    if reason.startswith(_CONTINUES_LABEL):
+        return f"{label} {reason}"
+    if label.endswith(("?", ":", ".")):
+        return f"{label} {reason[:1].upper()}{reason[1:]}"
+    return f"{label}: {reason}"
+
+
+def field_error_links(field: Field, label: str | None = None) -> list[ErrorLink]:
+    """The summary lines of one field's problems, linked to its input; rows of a list by number."""
+    if isinstance(field, FieldList):
+        links: list[ErrorLink] = []
+        for number, entry in enumerate(field.entries, start=1):
+            links.extend(field_error_links(entry, f"{field.label.text} {number}"))
+        return links
+    if isinstance(field, FormField):
+        return [
+            link
+            for inner in field.form
+            for link in field_error_links(inner, f"{label or field.label.text}, {inner.label.text.lower()}")
+        ]
+    text = label if label is not None else field.label.text
+    visible = field.type not in ("CSRFTokenField", "HiddenField")
+    return [(field.id if visible else None, summary_line(text, reason)) for reason in field.errors]
+
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:
     """Attach each ``(field, reason)`` of ``error`` to the matching form field.
@@ -45,6 +99,21 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
             form.form_errors.append(reason)
         elif not field.errors:
             field.errors = [reason]
+
+
+def suggest_key_from(key: Field, title: Field, separator: KeySeparator, taken: Iterable[str] = ()) -> None:
+    """Have the page suggest ``key`` from what is typed in ``title`` (``site.js``, by ``audits.keys``' rule).
+
+    ``taken`` are the keys the suggestion must not be (the rubric's other sections' keys …).
+    """
+    key.render_kw = {
+        **(key.render_kw or {}),
+        "data-key-from": title.id,
+        "data-key-separator": separator.value,
+        "data-keys-taken": json.dumps(sorted(set(taken))),
+        "autocapitalize": "none",
+        "spellcheck": "false",
+    }
 
 
 def id_arg(name: str) -> int | None:

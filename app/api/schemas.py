@@ -298,6 +298,13 @@ class ItemSchema(Schema):
         },
     )
     max = fields.Integer()
+    labels = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": 'A scale\'s point labels by point ("0": "rude or hostile"); a point may have none.'
+        },
+    )
     options = fields.List(fields.Nested(OptionSchema))
     unit = choice(TimingUnit)
     bands = fields.List(

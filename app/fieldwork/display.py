@@ -73,7 +73,8 @@ def answer_text(response: Response) -> str:
     if kind is ItemKind.YES_NO:
         return "Yes" if value is True else "No" if value is False else str(value)
     if kind is ItemKind.SCALE:
-        return f"{value} of {response.item.scale_max}"
+        label = response.item.point_label(value) if isinstance(value, int) else ""
+        return f"{value} of {response.item.scale_max}" + (f" ({label})" if label else "")
     if kind is ItemKind.TIMING:
         unit = UNIT_LABELS.get(response.item.unit, "") if response.item.unit else ""
         number = f"{float(value):g}"

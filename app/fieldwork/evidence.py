@@ -71,7 +71,7 @@ def upload(contact_id: int) -> Response | tuple[str, int]:
     problems: list[tuple[str | None, str]]
     status = 400
     if upload is None or not getattr(upload, "filename", ""):
-        problems = [("file", "choose a file to upload")]
+        problems = [("file", "Choose a file to upload: a photo, a recording or an email (.eml).")]
     else:
         limit = max_evidence_bytes()
         try:

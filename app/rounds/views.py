@@ -60,6 +60,7 @@ from audits.planning.rounds import (
     schools_in_round,
 )
 from audits.planning.slots import school_days
+from audits.planning.window import SuggestedWindow, suggest_window
 from audits.scenarios import scenarios_for
 from audits.script_values import Missing, missing_for_round
 from audits.vocabulary import count_of
@@ -152,10 +153,25 @@ def new() -> Response | tuple[str, int]:
     require(Action.MANAGE_ROUNDS, district)
     form = RoundForm()
     form.set_choices(_active_schools(district), scenarios_for(db.session, district.id))
+    window = suggest_window(district, today_in(district))
+    if window is not None:
+        form.first_day.description = window_hint(window)
     if request.method == "POST":
         return _save(form, district, None)
     form.seed.data = new_seed()
+    if window is not None:
+        form.first_day.data, form.last_day.data = window.first_day, window.last_day
     return _form_page(form, district, None, 200)
+
+
+def window_hint(window: SuggestedWindow) -> str:
+    """Where a new round's suggested dates come from, under its first day."""
+    first = f"{window.first_day:%a, %b} {window.first_day.day}"
+    last = f"{window.last_day:%a, %b} {window.last_day.day}, {window.last_day.year}"
+    text = f"Suggested from the district calendar: {window.school_days} school days, {first} to {last}"
+    if window.closures:
+        text += f", skipping {' and '.join(window.closures)}"
+    return text + ". Change the dates if you like; the last day cannot be in the past."
 
 
 @blueprint.route("/<int:round_id>/edit", methods=["GET", "POST"])

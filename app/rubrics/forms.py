@@ -15,9 +15,10 @@ from typing import Any
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 from wtforms.widgets import NumberInput
 
-from app.forms import SiteForm
+from app.forms import ErrorLink, SiteForm, summary_line
 from audits.errors import DomainError
 from audits.models import Channel, CriticalPolicy, ItemKind, RubricItem, TimingUnit
 from audits.rubrics.facts import facts_of
@@ -60,10 +61,28 @@ def choices(labels: dict[Any, str]) -> list[SelectChoice]:
 
 ROWS = 6  # blank option and band rows offered at least
 ROW_GROUPS = ("options", "bands")
+ROW_NOUNS = {"options": "Option", "bands": "Band"}
+_ROW_LINK = re.compile(r"^(options|bands)-\d+-")
 _ROW_PATH = re.compile(r"^(options|bands)\[(\d+)\](?:\.(\w+))?$")
+# One line of a scale's point labels: "3 = polite but bare" (or "3: …", "3 - …").
+_POINT_LINE = re.compile(r"^\s*(\d{1,3})\s*[=:\-–]\s*(\S.*)$")
 _ROW_REASONS = {
     "must be a pair [upper_bound, fraction] of numbers": "enter an upper bound and a fraction, both numbers",
 }
+
+
+def point_labels(text: str) -> dict[int, str]:
+    """The point labels typed one per line ("0 = rude or hostile") as ``{0: "rude or hostile"}``.
+
+    A line that does not read that way is left out (``ItemForm.validate_labels`` reports it); a point
+    typed twice keeps its last words.
+    """
+    labels: dict[int, str] = {}
+    for line in text.splitlines():
+        match = _POINT_LINE.match(line)
+        if match:
+            labels[int(match.group(1))] = match.group(2).strip()
+    return labels
 
 
 def parse_number(text: str | None) -> int | float | str | None:
@@ -95,7 +114,8 @@ class RubricForm(SiteForm):
 
     key = StringField(
         "Key",
-        description="2–64 lower-case letters, digits and hyphens, e.g. phone-standard. It never changes.",
+        description="Made from the name as you type: lower-case letters, digits and hyphens, e.g. "
+        "phone-standard. Change it if you like; it never changes once the rubric exists.",
     )
     name = StringField("Name")
     channel = SelectField(
@@ -124,7 +144,9 @@ class SectionForm(SiteForm):
     """A section's key and title."""
 
     key = StringField(
-        "Section key", description="Lower-case letters, digits and _, starting with a letter, e.g. greeting."
+        "Section key",
+        description="Made from the title as you type: lower-case letters, digits and _, starting with a "
+        "letter, e.g. greeting. Change it if you like.",
     )
     title = StringField("Title")
 
@@ -149,7 +171,8 @@ class ItemForm(SiteForm):
     section = SelectField("Section", validate_choice=False)
     key = StringField(
         "Key",
-        description="Lower-case letters, digits and _, starting with a letter; unique in the rubric.",
+        description="Made from the question as you type: lower-case letters, digits and _, starting with "
+        "a letter; unique in the rubric. Change it if you like.",
     )
     prompt = TextAreaField("Question", render_kw={"rows": 2})
     guidance = TextAreaField(
@@ -169,6 +192,12 @@ class ItemForm(SiteForm):
         "Highest answer",
         description="Answers run from 0 to this whole number; the item earns answer ÷ highest.",
         widget=NumberInput(step=1, min=1),
+    )
+    labels = TextAreaField(
+        "What the points mean",
+        description="One line per point, e.g. 0 = rude or hostile. Auditors see the words beside each "
+        "point; a point without a line shows its number alone.",
+        render_kw={"rows": 6},
     )
     unit = SelectField(
         "Measured in", choices=choices({"": "Choose a unit", **UNIT_LABELS}), validate_choice=False
@@ -217,6 +246,9 @@ class ItemForm(SiteForm):
             data["fact"] = self.fact.data or None
         if kind is ItemKind.SCALE:
             data["max"] = parse_number(self.max.data)
+            labels = point_labels(self.labels.data or "")
+            if labels:
+                data["labels"] = labels
         elif kind is ItemKind.CHOICE:
             data["options"] = [
                 {"label": (row["label"].data or "").strip(), "fraction": parse_number(row["fraction"].data)}
@@ -229,6 +261,14 @@ class ItemForm(SiteForm):
                 for row in self._filled("bands", ("bound", "fraction"))
             ]
         return data
+
+    def validate_labels(self, field: TextAreaField) -> None:
+        """Each line of the point labels reads "3 = polite but bare"."""
+        for number, line in enumerate((field.data or "").splitlines(), start=1):
+            if line.strip() and not _POINT_LINE.match(line):
+                raise StopValidation(
+                    f"write line {number} as a point, = and its words, e.g. 3 = polite but bare"
+                )
 
     def _filled(self, group: str, names: tuple[str, ...]) -> list[Form]:
         """The rows of ``group`` with anything typed in, remembering where each came from."""
@@ -265,6 +305,24 @@ class ItemForm(SiteForm):
             else:
                 self.form_errors.append(f"{path}: {reason}" if path else reason)
 
+    def error_links(self) -> list[ErrorLink]:
+        """The item form's summary: its fields, then each option or band row's problems, linked to the row."""
+        links = [link for link in super().error_links() if not _ROW_LINK.match(link[0] or "")]
+        for group in ROW_GROUPS:
+            rows = getattr(self, group)
+            noun = ROW_NOUNS[group]
+            links += [
+                (rows.id, summary_line(noun + "s", reason)) for reason in self.group_errors.get(group, [])
+            ]
+            for position, entry in enumerate(rows.entries):
+                first = next(iter(entry.form))
+                for reason in self.row_errors.get(group, {}).get(position, []):
+                    links.append((first.id, summary_line(f"{noun} {position + 1}", reason)))
+                for inner in entry.form:
+                    label = f"{noun} {position + 1}, {inner.label.text.lower()}"
+                    links += [(inner.id, summary_line(label, reason)) for reason in inner.errors]
+        return links
+
     @property
     def has_errors(self) -> bool:
         """Whether any field, row or group has a problem to show."""
@@ -284,6 +342,9 @@ def item_form_data(item: RubricItem) -> dict[str, Any]:
         "critical": item.critical,
         "allow_na": item.allow_na,
         "max": number_text(item.scale_max),
+        "labels": "\n".join(
+            f"{point} = {text}" for point, text in enumerate(item.scale_labels or []) if text
+        ),
         "unit": item.unit.value if item.unit else "",
         "fact": item.fact or "",
         "options": [

@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.confirmation import ask_first, confirmed
 from app.extensions import db
-from app.forms import apply_errors
+from app.forms import apply_errors, suggest_key_from, summary_line
 from app.permissions import permission_required
 from app.rubrics.forms import (
     KIND_LABELS,
@@ -37,6 +37,7 @@ from app.rubrics.forms import (
 from audits.access import Action
 from audits.errors import DomainError, ErrorKind, ValidationError
 from audits.formatting import percent
+from audits.keys import KeySeparator, suggest_key
 from audits.models import ItemKind, Rubric, RubricItem, RubricSection, RubricStatus
 from audits.rubrics.editing import (
     add_item,
@@ -97,6 +98,21 @@ def item_settings(item: RubricItem) -> str:
         ]
         return ", ".join([*bands, "more: 0%"])
     return "Notes, not scored"
+
+
+def anchor_of(rubric: Rubric, path: str | None) -> str | None:
+    """The id of the section or item card a format path points at (``item-12``), for a summary's link."""
+    anchor = None
+    section: RubricSection | None = None
+    for piece in (path or "").split("."):
+        match = _INDEXED.match(piece)
+        index = int(match.group(2)) if match else -1
+        if match and match.group(1) == "sections" and index < len(rubric.sections):
+            section = rubric.sections[index]
+            anchor = f"section-{section.id}"
+        elif match and section is not None and index < len(section.items):
+            anchor = f"item-{section.items[index].id}"
+    return anchor
 
 
 def describe_path(rubric: Rubric, path: str | None) -> str:
@@ -196,18 +212,22 @@ def _kind_arg(default: ItemKind) -> ItemKind:
 def _version_page(
     rubric: Rubric,
     section_form: SectionForm | None = None,
-    publish_problems: list[tuple[str, str]] | None = None,
+    publish_problems: list[tuple[str | None, str]] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     versions = list(
         db.session.scalars(select(Rubric).where(Rubric.key == rubric.key).order_by(Rubric.version))
+    )
+    section_form = section_form or SectionForm(prefix="section", formdata=None)
+    suggest_key_from(
+        section_form.key, section_form.title, KeySeparator.PART, (s.key for s in rubric.sections)
     )
     page = render_template(
         "rubrics/show.html",
         rubric=rubric,
         versions=versions,
         current=latest_published(db.session, rubric.key),
-        section_form=section_form or SectionForm(prefix="section", formdata=None),
+        section_form=section_form,
         publish_problems=publish_problems or [],
     )
     return page, status
@@ -259,11 +279,15 @@ def export(rubric_id: int) -> Response:
 def new() -> Response | tuple[str, int]:
     """Start a rubric: its first version is an empty draft to fill in."""
     form = RubricForm()
+    taken = set(db.session.scalars(select(Rubric.key).distinct()))
+    suggest_key_from(form.key, form.name, KeySeparator.RUBRIC, taken)
     if request.method == "POST":
         form.validate()
         fields = ("key", "name", "channel", "critical_policy", "description")
+        data = {name: (form[name].data or "").strip() for name in fields}
+        data["key"] = data["key"] or suggest_key(data["name"], KeySeparator.RUBRIC, taken)
         try:
-            spec = parse_rubric({name: form[name].data or "" for name in fields}, require_content=False)
+            spec = parse_rubric(data, require_content=False)
             if latest(db.session, spec.key) is not None:
                 raise ValidationError("key", f"{spec.key} already exists; open it and create a new version")
             rubric = create_draft(db.session, spec)
@@ -326,7 +350,10 @@ def publish_version(rubric_id: int) -> Response | str | tuple[str, int]:
         db.session.rollback()
         if _frozen(error):
             return _refuse_frozen(rubric)
-        problems = [(describe_path(rubric, field), reason) for field, reason in error.problems]
+        problems = [
+            (anchor_of(rubric, field), summary_line(describe_path(rubric, field), reason))
+            for field, reason in error.problems
+        ]
         return _version_page(rubric, publish_problems=problems, status=400)
     flash(f"Published {rubric.key} version {rubric.version}. New contacts are scored on it.", "success")
     return redirect(_version_url(rubric))
@@ -448,6 +475,8 @@ def edit_section(rubric_id: int, section_id: int) -> Response | tuple[str, int]:
     if request.method == "GET" and not rubric.is_draft:
         return _refuse_frozen(rubric)
     form = SectionForm(obj=section)
+    others = (other.key for other in rubric.sections if other is not section)
+    suggest_key_from(form.key, form.title, KeySeparator.PART, others)
     if request.method == "POST":
         form.validate()
         try:
@@ -499,6 +528,8 @@ def _item_page(
     status: int,
 ) -> tuple[str, int]:
     offer_facts = form.offer_facts(rubric.channel, kind)
+    others = (other.key for other in rubric.items if item is None or other is not item)
+    suggest_key_from(form.key, form.prompt, KeySeparator.PART, others)
     page = render_template(
         "rubrics/item.html",
         form=form,

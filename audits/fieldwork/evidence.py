@@ -85,7 +85,9 @@ class Sniffed:
 def sniff(data: bytes) -> Sniffed:
     """Tell an upload's type from its bytes, or raise ``ValidationError`` on ``file`` saying why."""
     if not data:
-        raise ValidationError("file", "the file is empty")
+        raise ValidationError(
+            "file", "This file is empty. Choose the file again once it has finished saving."
+        )
     guess = filetype.guess(data[:8192])
     if guess is not None:
         if guess.mime in IMAGE_TYPES:
@@ -110,7 +112,9 @@ def sniff(data: bytes) -> Sniffed:
         try:
             data.decode("cp1252")
         except UnicodeDecodeError as error:
-            raise ValidationError("file", "the text is not readable (not UTF-8)") from error
+            raise ValidationError(
+                "file", "This text cannot be read. Save it as plain text (UTF-8) and attach it again."
+            ) from error
     if _looks_like_email(data):
         return Sniffed(EvidenceKind.EMAIL, "message/rfc822")
     return Sniffed(EvidenceKind.TEXT, "text/plain")
@@ -145,7 +149,9 @@ def _whole_images_only() -> Iterator[None]:
 def _too_many_pixels(width: int, height: int) -> ValidationError:
     limit = MAX_IMAGE_PIXELS // 1_000_000
     return ValidationError(
-        "file", f"the photo is {width:,} × {height:,} pixels; photos of up to {limit} megapixels are accepted"
+        "file",
+        f"This photo is {width:,} × {height:,} pixels. Attach a photo of up to {limit} megapixels "
+        "(any phone camera's photo is).",
     )
 
 
@@ -172,10 +178,12 @@ def strip_image_metadata(data: bytes, content_type: str) -> bytes:
         # Pillow's own guard (past ``Image.MAX_IMAGE_PIXELS``) fires while opening, before our check.
         limit = MAX_IMAGE_PIXELS // 1_000_000
         raise ValidationError(
-            "file", f"the photo has too many pixels; photos of up to {limit} megapixels are accepted"
+            "file", f"This photo has too many pixels. Attach a photo of up to {limit} megapixels."
         ) from error
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
-        raise ValidationError("file", "the image cannot be read; it may be damaged or too large") from error
+        raise ValidationError(
+            "file", "This photo cannot be read: it may be damaged or too large. Take or export it again."
+        ) from error
 
 
 def store_evidence(
@@ -190,7 +198,11 @@ def store_evidence(
 ) -> Evidence:
     """Check, clean and store an upload for ``contact``; the caller commits."""
     if len(data) > max_bytes:
-        raise ValidationError("file", f"the file is larger than the {max_bytes // (1024 * 1024)} MB limit")
+        raise ValidationError(
+            "file",
+            f"This file is larger than the {max_bytes // (1024 * 1024)} MB limit. Attach a shorter "
+            "recording or a smaller photo.",
+        )
     sniffed = sniff(data)
     if sniffed.kind is EvidenceKind.IMAGE:
         data = strip_image_metadata(data, sniffed.content_type)

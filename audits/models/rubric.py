@@ -145,6 +145,8 @@ class RubricItem(Base):
     critical: Mapped[bool] = mapped_column(Boolean, default=False)
     allow_na: Mapped[bool] = mapped_column(Boolean, default=False)
     scale_max: Mapped[int | None] = mapped_column(Integer)
+    # What each point of a scale means, by point (0 to ``scale_max``; "" where a point has none).
+    scale_labels: Mapped[list[str] | None] = mapped_column(JSON)
     unit: Mapped[TimingUnit | None] = mapped_column(_enum(TimingUnit))
     options: Mapped[list[ChoiceOption] | None] = mapped_column(JSON)
     bands: Mapped[list[list[float]] | None] = mapped_column(JSON)
@@ -152,3 +154,8 @@ class RubricItem(Base):
     fact: Mapped[str | None] = mapped_column(String(32))
 
     section: Mapped[RubricSection] = relationship(back_populates="items")
+
+    def point_label(self, point: int) -> str:
+        """What ``point`` of a scale item means ("rude or hostile"); ``""`` when it has no label."""
+        labels = self.scale_labels or []
+        return labels[point] if 0 <= point < len(labels) else ""

@@ -116,7 +116,7 @@ def _validate(session: Session, district: District, spec: RoundSpec, today: date
             problems.append(("last_day", f"a round lasts at most {MAX_WINDOW_DAYS} days"))
         elif today is not None and spec.last_day < today:
             ended = f"{spec.last_day:%B} {spec.last_day.day}, {spec.last_day.year}"
-            problems.append(("last_day", f"the round would be over before it starts: {ended} has passed"))
+            problems.append(("last_day", f"must be today or later: {ended} has passed"))
     if not 1 <= spec.attempt_limit <= 10:
         problems.append(("attempt_limit", "must be from 1 to 10"))
     if not 0 <= spec.seed <= MAX_SEED:

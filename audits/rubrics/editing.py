@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
+from audits.keys import KeySeparator, suggest_key
 from audits.models import CriticalPolicy, Rubric, RubricItem, RubricSection
 from audits.rubrics.facts import channel_problem
 from audits.rubrics.spec import MAX_NAME, MAX_PROSE, PART_KEY, parse_item, too_long
@@ -41,7 +42,10 @@ def update_details(rubric: Rubric, name: str, critical_policy: str, description:
 
 def _check_section(rubric: Rubric, key: str, title: str, section: RubricSection | None) -> None:
     problems: list[tuple[str | None, str]] = []
-    if not PART_KEY.match(key):
+    if not key:
+        if title.strip():
+            problems.append(("key", "type a key: the title has no letters to make one from"))
+    elif not PART_KEY.match(key):
         problems.append(("key", "use lower-case letters, digits and _; start with a letter"))
     elif any(other.key == key and other is not section for other in rubric.sections):
         problems.append(("key", f"section key {key!r} is already used"))
@@ -53,10 +57,16 @@ def _check_section(rubric: Rubric, key: str, title: str, section: RubricSection 
         raise ValidationError.many(problems)
 
 
+def _section_key(rubric: Rubric, key: str, title: str, section: RubricSection | None) -> str:
+    """The key typed, or, left blank, the one made from the title (``audits.keys``)."""
+    taken = {other.key for other in rubric.sections if other is not section}
+    return key.strip() or suggest_key(title, KeySeparator.PART, taken)
+
+
 def add_section(session: Session, rubric: Rubric, key: str, title: str) -> RubricSection:
-    """Append a section to a draft."""
+    """Append a section to a draft; a blank key is made from the title."""
     ensure_draft(rubric)
-    key = key.strip()
+    key = _section_key(rubric, key, title, None)
     _check_section(rubric, key, title, None)
     section = RubricSection(position=len(rubric.sections), key=key, title=title.strip())
     rubric.sections.append(section)
@@ -65,9 +75,9 @@ def add_section(session: Session, rubric: Rubric, key: str, title: str) -> Rubri
 
 
 def update_section(section: RubricSection, key: str, title: str) -> None:
-    """Rename a draft's section."""
+    """Rename a draft's section; a blank key is made from the title."""
     ensure_draft(section.rubric)
-    key = key.strip()
+    key = _section_key(section.rubric, key, title, section)
     _check_section(section.rubric, key, title, section)
     section.key = key
     section.title = title.strip()
@@ -102,6 +112,10 @@ def move_section(section: RubricSection, offset: int) -> None:
 
 
 def _checked_item(rubric: Rubric, data: dict[str, Any], item: RubricItem | None) -> Any:
+    key, prompt = data.get("key"), data.get("prompt")
+    if (key is None or key == "") and isinstance(prompt, str):
+        taken = {other.key for other in rubric.items if other is not item}
+        data = {**data, "key": suggest_key(prompt, KeySeparator.PART, taken)}
     spec = parse_item(data)
     assert spec is not None
     problems: list[tuple[str | None, str]] = []
@@ -115,7 +129,10 @@ def _checked_item(rubric: Rubric, data: dict[str, Any], item: RubricItem | None)
 
 
 def add_item(session: Session, section: RubricSection, data: dict[str, Any]) -> RubricItem:
-    """Validate ``data`` (the format's item fields) and append it to a draft's section."""
+    """Validate ``data`` (the format's item fields) and append it to a draft's section.
+
+    A blank key is made from the prompt (``audits.keys``).
+    """
     ensure_draft(section.rubric)
     spec = _checked_item(section.rubric, data, None)
     item = RubricItem(position=len(section.items))
@@ -126,7 +143,10 @@ def add_item(session: Session, section: RubricSection, data: dict[str, Any]) -> 
 
 
 def update_item(item: RubricItem, data: dict[str, Any], section: RubricSection | None = None) -> None:
-    """Replace a draft item's fields with ``data``; optionally move it to ``section`` (appended)."""
+    """Replace a draft item's fields with ``data``; optionally move it to ``section`` (appended).
+
+    A blank key is made from the prompt (``audits.keys``).
+    """
     rubric = item.section.rubric
     ensure_draft(rubric)
     if section is not None and section.rubric is not rubric:

@@ -29,6 +29,7 @@ EXPORT_ONLY_FIELDS = {"version", "status"}
 # The longest text kept: names, titles and option labels fit their columns; prose stays readable.
 MAX_NAME = 200
 MAX_PROSE = 5_000
+MAX_POINT_LABEL = 100  # a scale point's label fits beside its radio button on a phone
 
 Problems = list[tuple[str | None, str]]
 Choice = TypeVar("Choice", bound=Enum)
@@ -55,6 +56,7 @@ class ItemSpec:
     critical: bool = False
     allow_na: bool = False
     max: int | None = None
+    labels: dict[int, str] = field(default_factory=dict)  # a scale's point -> what it means
     options: list[OptionSpec] = field(default_factory=list)
     unit: TimingUnit | None = None
     bands: list[tuple[float, float]] = field(default_factory=list)
@@ -84,13 +86,13 @@ class RubricSpec:
 
 ITEM_FIELDS = {
     "key", "prompt", "kind", "guidance", "tip", "points", "critical", "allow_na",
-    "max", "options", "unit", "bands", "fact",
+    "max", "labels", "options", "unit", "bands", "fact",
 }  # fmt: skip
 # Fields every kind of item may have (the others belong to some kinds only).
 COMMON_FIELDS = {"key", "prompt", "kind", "guidance", "tip", "points", "critical", "allow_na", "fact"}
 KIND_FIELDS = {
     ItemKind.YES_NO: set(),
-    ItemKind.SCALE: {"max"},
+    ItemKind.SCALE: {"max", "labels"},
     ItemKind.CHOICE: {"options"},
     ItemKind.TIMING: {"unit", "bands"},
     ItemKind.TEXT: set(),
@@ -214,6 +216,7 @@ def parse_item(data: Any, path: str = "", problems: Problems | None = None) -> I
             problems.append((f"{prefix}max", "must be a whole number of at least 1"))
         else:
             item.max = top
+        item.labels = _parse_labels(data.get("labels"), item.max, f"{prefix}labels", problems)
     elif kind is ItemKind.CHOICE:
         item.options = _parse_options(data.get("options"), f"{prefix}options", problems)
     elif kind is ItemKind.TIMING:
@@ -238,6 +241,38 @@ def _fact(data: dict[str, Any], item: ItemSpec, prefix: str, problems: Problems)
 def _raise_if(own: bool, problems: Problems) -> None:
     if own and problems:
         raise ValidationError.many(problems)
+
+
+def _point(value: Any) -> int | None:
+    """A scale point written as a number or as digits (a JSON key), else ``None``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _parse_labels(data: Any, top: int | None, path: str, problems: Problems) -> dict[int, str]:
+    """A scale's point labels, ``{0: "rude or hostile", 5: "warm and helpful"}``; a point may have none."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append((path, "write each label as its point and words, e.g. 0: rude or hostile"))
+        return {}
+    labels: dict[int, str] = {}
+    for raw, text in data.items():
+        point = _point(raw)
+        if point is None or (top is not None and not 0 <= point <= top):
+            problems.append(
+                (path, f"{raw} is not a point of this scale (0 to {top or 'its highest answer'})")
+            )
+        elif not isinstance(text, str) or not text.strip():
+            problems.append((path, f"write words for point {point}, or leave the point out"))
+        elif problem := too_long(text.strip(), MAX_POINT_LABEL):
+            problems.append((path, f"point {point}: {problem}"))
+        else:
+            labels[point] = text.strip()
+    return dict(sorted(labels.items()))
 
 
 def _parse_options(data: Any, path: str, problems: Problems) -> list[OptionSpec]:
@@ -375,6 +410,8 @@ def item_to_dict(item: ItemSpec) -> dict[str, Any]:
         data["fact"] = item.fact
     if item.kind is ItemKind.SCALE:
         data["max"] = item.max
+        if item.labels:
+            data["labels"] = dict(item.labels)
     elif item.kind is ItemKind.CHOICE:
         data["options"] = [{"label": o.label, "fraction": _number(o.fraction)} for o in item.options]
     elif item.kind is ItemKind.TIMING:

@@ -34,6 +34,7 @@ def spec_from_item(item: RubricItem) -> ItemSpec:
         critical=item.critical,
         allow_na=item.allow_na,
         max=item.scale_max,
+        labels={point: text for point, text in enumerate(item.scale_labels or []) if text},
         options=[OptionSpec(o["label"], float(o["fraction"])) for o in item.options or []],
         unit=TimingUnit(item.unit) if item.unit else None,
         bands=[(bound, fraction) for bound, fraction in item.bands or []],
@@ -67,6 +68,11 @@ def write_item(item: RubricItem, spec: ItemSpec) -> None:
     item.critical = spec.critical
     item.allow_na = spec.allow_na
     item.scale_max = spec.max if spec.kind is ItemKind.SCALE else None
+    item.scale_labels = (
+        [spec.labels.get(point, "") for point in range((spec.max or 0) + 1)]
+        if spec.kind is ItemKind.SCALE and spec.labels
+        else None
+    )
     item.options = (
         [{"label": o.label, "fraction": o.fraction} for o in spec.options]
         if spec.kind is ItemKind.CHOICE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -379,10 +380,13 @@ def test_a_rubric_version_says_which_items_are_scored_from_a_fact(
 ) -> None:
     rubric = use_library_rubric(session, Channel.PHONE)
     body = get(client, world, "reviewer", f"/api/v1/rubrics/phone-test/versions/{rubric.version}").get_json()
-    assert {k: v for k, v in body.items() if k not in {"version", "status"}} == rubric_to_dict(
-        spec_from_rubric(rubric)
+    # As JSON writes it: a scale's point labels are keyed by the point as text ("0": "rude or hostile").
+    assert {k: v for k, v in body.items() if k not in {"version", "status"}} == json.loads(
+        json.dumps(rubric_to_dict(spec_from_rubric(rubric)))
     )
-    facts = {item["key"]: item.get("fact") for section in body["sections"] for item in section["items"]}
+    items = {item["key"]: item for section in body["sections"] for item in section["items"]}
+    assert items["courtesy"]["labels"]["0"] == "rude or hostile"
+    facts = {key: item.get("fact") for key, item in items.items()}
     assert (
         facts["answered_by_person"] == "reached" and facts["rings"] == "rings" and facts["courtesy"] is None
     )

@@ -60,7 +60,7 @@ def test_an_html_file_named_jpg_is_refused_with_the_reason_and_the_draft_kept(
     assert _evidence(session) == []
     response = client.post(f"/contacts/{contact.id}/evidence", data={"label": "entrance"})
     assert response.status_code == 400
-    assert "choose a file to upload" in response.get_data(as_text=True)
+    assert "Choose a file to upload" in response.get_data(as_text=True)
 
 
 def test_a_photo_is_stored_without_its_gps_and_served_to_the_reviewer_with_nosniff(
