@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from flask import Flask
 from markupsafe import Markup
 
+from app.forms import field_error_links
 from app.permissions import can
 from audits.access import Action
 from audits.formatting import percent
@@ -80,6 +81,8 @@ def register(app: Flask) -> None:
         language_names=language_names,
         # What each contact fact is, for the items scored from one (``macros/rubric_form.html``).
         fact_words={name: fact.words for name, fact in FACTS.items()},
+        # One field's lines of an error summary (``macros/forms.html`` ``error_summary``).
+        field_error_links=field_error_links,
     )
     app.jinja_env.filters["phone"] = format_phone
     app.jinja_env.filters["percent"] = percent

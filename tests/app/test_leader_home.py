@@ -164,6 +164,6 @@ def test_the_review_page_puts_the_evidence_before_the_buttons(
     refused = client.post(f"{contact}/return", data={"comment": " ", "revision": world.abess_call.revision})
     assert refused.status_code == 400
     page = markup.unescape(refused.get_data(as_text=True))
-    summary = page.index('<div class="error-summary" role="alert">')
+    summary = page.index('<div class="error-summary" role="alert"')
     assert summary < page.index('id="recorded-heading"')
-    assert '<a href="#comment">What should the auditor fix?</a>' in page
+    assert '<a href="#comment">What should the auditor fix? ' in page
