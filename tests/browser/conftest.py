@@ -46,7 +46,7 @@ ARTIFACTS = REPO_ROOT / "artifacts" / "browser"
 FAILURES = ARTIFACTS / "failures" / ("postgresql" if TEST_DATABASE_URL else "sqlite")
 AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DEMO_PASSWORD = "demo-password"  # audits.demo.DEMO_PASSWORD: every demo account's
-SERVER_START_SECONDS = 30
+SERVER_START_SECONDS = 120  # generous: on a loaded machine booting the app alone can take half a minute
 ACTION_TIMEOUT_MS = 15_000
 
 # Settings that could reach the outside world; the server never inherits them.
