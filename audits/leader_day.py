@@ -29,6 +29,7 @@ from audits.models import (
     principal_schools,
 )
 from audits.planning.board import DONE, BoardStatus, status_counts
+from audits.vocabulary import count_of
 
 # Rounds a leader follows day to day: planned, in the field, or closed with scorecards to publish.
 FOLLOWED = (RoundStatus.IN_FIELD, RoundStatus.CLOSED, RoundStatus.SCHEDULED)
@@ -234,6 +235,6 @@ def waiting_words(waited: timedelta) -> str:
     if hours < 1:
         return "under an hour"
     if hours < 24:
-        return f"{hours} hour{'s' if hours != 1 else ''}"
+        return count_of(hours, "hour")
     days = hours // 24
-    return f"{days} day{'s' if days != 1 else ''}"
+    return count_of(days, "day")

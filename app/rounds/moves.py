@@ -41,6 +41,7 @@ from audits.planning.closing import (
 from audits.planning.progress import round_assignments
 from audits.planning.rounds import has_fieldwork, move_round
 from audits.script_values import missing_for_round
+from audits.vocabulary import count_of
 
 blueprint = Blueprint("moves", __name__, url_prefix="/rounds")
 
@@ -140,12 +141,8 @@ def _asked(confirmation_url: str, page: Callable[[], tuple[str, int]]) -> Respon
 
 def _closed_words(round_: Round, unstarted: int) -> str:
     """What closing did, in one message."""
-    ended = f", with the {_plural(unstarted, 'assignment')} nobody had started" if unstarted else ""
+    ended = f", with the {count_of(unstarted, 'assignment')} nobody had started" if unstarted else ""
     return f"Closed {round_.name}{ended}. Its scorecards can now be generated and published."
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 # -- start fieldwork ------------------------------------------------------------------------------
@@ -247,7 +244,7 @@ def back_to_draft(round_id: int) -> Response | tuple[str, int]:
         lambda: move_round(db.session, round_, RoundStatus.DRAFT, seen_revision(), current_user),
         lambda problems, status: _draft_page(round_, problems, status),
         lambda _: (
-            f"{round_.name} is a draft again: its {_plural(count, 'assignment')} deleted. "
+            f"{round_.name} is a draft again: its {count_of(count, 'assignment')} deleted. "
             "Change it, then commit a new plan."
         ),
     )
@@ -294,7 +291,7 @@ def reopen(round_id: int) -> Response | tuple[str, int]:
         problems = [reason for field, reason in error.problems if field != "reason"]
         return _reopen_page(round_, form, problems, status_for(error))
     db.session.commit()
-    restored = _plural(len(event.assignments), "assignment")
+    restored = count_of(len(event.assignments), "assignment")
     flash(
         f"Reopened {round_.name}: it is in the field again, "
         f"with the {restored} it had closed unstarted open as they were.",

@@ -41,7 +41,7 @@ from audits.scorecards import (
     unpublish,
 )
 from audits.storage import write_file
-from audits.vocabulary import count_of
+from audits.vocabulary import count_of, plural
 from reports.batch import BUILDABLE, inputs_hash
 from reports.progress import Progress
 from reports.render import identifier_for, shared_renderer
@@ -181,8 +181,8 @@ def _publication(round_id: int, action: str) -> Response | str:
     noun = count_of(count, "scorecard")
     if action == "publish":
         kick_outbox()  # never raises: a broker that is down only delays the emails
-        principals = f"{emailed} principal{'s' if emailed != 1 else ''}"
-        flash(f"Published {noun}; {principals} {'are' if emailed != 1 else 'is'} emailed a link.", "success")
+        principals = count_of(emailed, "principal")
+        flash(f"Published {noun}; {principals} {plural(emailed, 'is', 'are')} emailed a link.", "success")
     else:
         flash(f"Unpublished {noun}: principals no longer see them.", "success")
     return redirect(url_for("scorecards.index", round_id=round_.id))
