@@ -97,6 +97,10 @@ def register_blueprints(app: Flask) -> None:
     from app.home.views import blueprint as home
     from app.invitations.reset import blueprint as password
     from app.invitations.views import blueprint as invitations
+    from app.plans.closing import blueprint as plan_closing
+    from app.plans.decisions import blueprint as plan_decisions
+    from app.plans.views import blueprint as plans
+    from app.plans.writing import blueprint as plan_writing
     from app.rounds.assignments import blueprint as assignments
     from app.rounds.holds import blueprint as holds
     from app.rounds.moves import blueprint as moves
@@ -128,6 +132,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations)
     app.register_blueprint(moves)
     app.register_blueprint(password)
+    app.register_blueprint(plan_closing)
+    app.register_blueprint(plan_decisions)
+    app.register_blueprint(plan_writing)
+    app.register_blueprint(plans)
     app.register_blueprint(review)
     app.register_blueprint(rounds)
     app.register_blueprint(rubrics)

@@ -9,6 +9,8 @@ of it) is its auditor's own, or a leader's or reviewer's in the round's
 district; a principal never reaches a contact, so never an auditor's identity.
 A scorecard is its district's leaders', reviewers' and administrators' at any
 time, and a principal's only for their own school and only once published.
+An action plan (and each evidence file of it) is scoped like its school: its principal writes it,
+the district's leaders (and administrators) decide it; reviewers and auditors have no part in it.
 A person (a User target) is managed by an administrator, or by a leader of their district
 when they are a reviewer, auditor or principal (never an administrator or another leader).
 """
@@ -17,10 +19,24 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from audits.models import Assignment, Contact, District, Evidence, Role, Round, School, Scorecard, User
+from audits.models import (
+    ActionPlan,
+    Assignment,
+    Contact,
+    District,
+    Evidence,
+    PlanEvidence,
+    Role,
+    Round,
+    School,
+    Scorecard,
+    User,
+)
 
 # What ``allowed`` can scope an action to.
-Target = School | District | Round | Assignment | Contact | Evidence | Scorecard | User
+Target = (
+    School | District | Round | Assignment | Contact | Evidence | Scorecard | User | ActionPlan | PlanEvidence
+)
 
 
 class Action(StrEnum):
@@ -57,6 +73,10 @@ class Action(StrEnum):
     VIEW_SCORECARD = "view_scorecard"
     VIEW_DISTRICT_SUMMARY = "view_district_summary"
     MANAGE_SETTINGS = "manage_settings"
+    VIEW_PLANS = "view_plans"
+    OPEN_PLAN = "open_plan"
+    WRITE_PLAN = "write_plan"
+    DECIDE_PLAN = "decide_plan"
 
 
 # Which roles may take each action at all; scoping to the target comes after.
@@ -106,6 +126,12 @@ _ROLES: dict[Action, frozenset[Role]] = {
     Action.RECORD_CONTACTS: frozenset({Role.AUDITOR}),
     Action.REVIEW_CONTACTS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
     Action.VIEW_CONTACT: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER, Role.AUDITOR}),
+    # Action plans (target: the ActionPlan or its School): the principal writes their school's and
+    # closes its actions; leaders of the district approve or send back; either opens one on request.
+    Action.VIEW_PLANS: frozenset({Role.ADMIN, Role.LEADER, Role.PRINCIPAL}),
+    Action.OPEN_PLAN: frozenset({Role.ADMIN, Role.LEADER, Role.PRINCIPAL}),
+    Action.WRITE_PLAN: frozenset({Role.PRINCIPAL}),
+    Action.DECIDE_PLAN: frozenset({Role.ADMIN, Role.LEADER}),
 }
 
 
@@ -115,6 +141,10 @@ def allowed(user: User | None, action: Action, target: Target | None = None) -> 
         return False
     if user.role is Role.ADMIN or target is None:
         return True
+    if isinstance(target, PlanEvidence):
+        target = target.action.plan
+    if isinstance(target, ActionPlan):
+        target = target.school
     if isinstance(target, School):
         if user.role is Role.PRINCIPAL:
             return any(school.id == target.id for school in user.schools)

@@ -3,7 +3,8 @@
 A leader publishes a round's scorecards once the round is closed: every stored
 scorecard of the round becomes visible to its school's principals, the round
 moves to ``published`` (if it was closed) and the publication is recorded.
-Unpublishing hides them again; both steps stay in the history. Each principal's
+Unpublishing hides them again; both steps stay in the history. Publishing opens the action
+plans of the schools that need one (``audits.plans.opening``). Each principal's
 first and last opening of each scorecard is recorded. Everything here takes a
 session and flushes; the caller commits.
 """
@@ -30,6 +31,7 @@ from audits.models import (
     principal_schools,
 )
 from audits.planning.rounds import move_round, schools_in_round
+from audits.plans.opening import open_plans_on_publication
 from audits.timeutil import utcnow
 
 PUBLISHABLE = (RoundStatus.CLOSED, RoundStatus.PUBLISHED)
@@ -73,7 +75,9 @@ def publish(
 ) -> list[Scorecard]:
     """Make the round's hidden scorecards visible to principals; return those newly visible.
 
-    The round must be closed (or already published); a closed round moves to published.
+    The round must be closed (or already published); a closed round moves to published. Each
+    school of those scorecards with a critical failure or an overall below the district's alert
+    threshold gets an action plan (``audits.plans.opening``), unless it has one for the round.
     """
     cards = round_scorecards(session, round_)
     refusal = publish_refusal(round_, cards)
@@ -91,6 +95,7 @@ def publish(
         )
     )
     session.flush()
+    open_plans_on_publication(session, round_, hidden, actor, now)
     return hidden
 
 

@@ -1,4 +1,4 @@
-"""The JSON API at ``/api/v1``: personal access tokens, paginated reads, contact writes, OpenAPI.
+"""The JSON API at ``/api/v1``: access tokens, paginated reads, contact writes, action plans, OpenAPI.
 
 Modules: ``blueprint`` (the flask-smorest blueprint), ``auth`` (bearer tokens and
 permission checks), ``inputs`` and ``schemas`` (what is accepted and answered),
@@ -14,7 +14,7 @@ from flask import Flask
 
 def register_api(app: Flask) -> None:
     """Attach the API to ``app``: routes, token authentication, JSON errors, no CSRF, the OpenAPI document."""
-    from app.api import reads, writes  # noqa: F401  (the views register themselves on the blueprint)
+    from app.api import plans, reads, writes  # noqa: F401  (the views register themselves on the blueprint)
     from app.api.blueprint import PREFIX, blueprint
     from app.api.errors import register_routing_errors
     from app.api.idempotency import register as register_idempotency

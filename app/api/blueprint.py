@@ -42,7 +42,7 @@ blueprint = ApiBlueprint(
     "api",
     __name__,
     url_prefix=PREFIX,
-    description="Touchpoint's JSON API: districts, schools, rounds, contacts, rubrics and scores.",
+    description="Touchpoint's JSON API: districts, schools, rounds, contacts, rubrics, scores, action plans.",
 )
 blueprint.before_request(authenticate)
 register(blueprint)

@@ -35,7 +35,8 @@ what its user can, no more. Lists are paginated with `?page=` and `?per_page=`
 (at most 500) and carry `total`, `page`, `per_page` and `items`. Every error is
 `{"code": ..., "errors": [{"field": ..., "message": ...}]}`: 400 `validation`,
 403 `not_allowed`, 404 `not_found`, 409 `conflict` (the record's state does not
-allow the step now). Auditors appear only as a stable pseudonym.
+allow the step now). Auditors appear only as a stable pseudonym; a school's action plans are read
+under the web's rules (a principal only their own schools'), and name nobody.
 """
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
+from app.plans.reminders import send_plan_reminders
 from app.reminders import send_reminders
 from audits.vocabulary import count_of
 
@@ -19,7 +20,7 @@ def parse_moment(text: str) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-@click.group("reminders", help="Email reminders to auditors.")
+@click.group("reminders", help="Email reminders to auditors, and to principals of their overdue actions.")
 def reminders_cli() -> None:
     """Reminder commands."""
 
@@ -45,3 +46,23 @@ def reminders_send(now_text: str | None, respect_hour: bool) -> None:
     if report.failed:
         click.echo(f"error: {count_of(report.failed, 'email')} could not be sent; see the log", err=True)
         raise SystemExit(1)
+
+
+@reminders_cli.command("plans")
+@click.option(
+    "--now", "now_text", metavar="ISO-DATETIME", help="Act as if it were this moment (default: now)."
+)
+@click.option(
+    "--respect-hour",
+    is_flag=True,
+    help="Skip districts where it is not yet REMINDER_HOUR (for a cron job that runs every hour).",
+)
+def reminders_plans(now_text: str | None, respect_hour: bool) -> None:
+    """Email each principal the overdue actions of their schools' approved plans (through the outbox).
+
+    Safe to repeat: an action is reminded at most once a school day.
+    """
+    emails, actions = send_plan_reminders(
+        parse_moment(now_text) if now_text else None, respect_hour=respect_hour
+    )
+    click.echo(f"queued {count_of(emails, 'reminder email')} ({count_of(actions, 'overdue action')})")

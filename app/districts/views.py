@@ -19,6 +19,7 @@ from app.districts.forms import ClosureForm, DistrictForm, SignInForm
 from app.extensions import db
 from app.forms import apply_errors
 from app.permissions import permission_required, require
+from app.plans.forms import PlanSettingsForm
 from audits.access import Action
 from audits.calendar import DistrictSettings, add_closures, closure_ranges, remove_closure, update_district
 from audits.errors import DomainError
@@ -72,6 +73,7 @@ def _settings_page(
         single_sign_on=single_sign_on_configured(current_app.config),
         provider_name=current_app.config["OIDC_PROVIDER_NAME"],
         rows=_closure_rows(district),
+        plan_form=PlanSettingsForm(formdata=None, plan_evidence_required=district.plan_evidence_required),
     )
     return page, status
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.clock import today_in
 from app.confirmation import ask_first, confirmed
 from app.extensions import db
 from app.forms import apply_errors
@@ -19,6 +20,8 @@ from audits.errors import DomainError
 from audits.importers.school_directory import check_directory, read_directory, save_directory
 from audits.importers.schools import ImportReport, OtherDistrictFileError, import_schools
 from audits.models import District, ImportBatch, Level, Role, School
+from audits.plans.listing import open_items, school_plans
+from audits.plans.roles import responsible_label
 from audits.school_history import field_label, history, record_changes, snapshot, value_text
 from audits.school_imports import recent_batches, undo_import, undo_plan
 from audits.scorecards import school_scorecards
@@ -55,9 +58,14 @@ def show(school_id: int) -> str:
         for card in school_scorecards(db.session, school, published_only=principal)
         if can(Action.VIEW_SCORECARD, card)
     ]
+    plans = school_plans(db.session, school) if can(Action.VIEW_PLANS, school) else []
     return render_template(
         "schools/show.html",
         school=school,
+        plans=plans,
+        plan_items=open_items(school, plans, today_in(school.district)),
+        may_open_plan=can(Action.OPEN_PLAN, school) and any(card.published_at for card in scorecards),
+        responsible_label=responsible_label,
         changes=changes,
         scorecards=scorecards,
         may_see_results=can(Action.VIEW_DASHBOARD, school),

@@ -20,6 +20,16 @@ from audits.models.district import Closure, District
 from audits.models.idempotency import IdempotentRequest
 from audits.models.job import Job, JobKind, JobState
 from audits.models.outbox import OutboxEmail
+from audits.models.plans import (
+    ActionPlan,
+    PlanAction,
+    PlanEvent,
+    PlanEventKind,
+    PlanEvidence,
+    PlanReason,
+    PlanReminder,
+    PlanStatus,
+)
 from audits.models.reminder import ReminderKind, ReminderLog
 from audits.models.retention import HoldAction, LegalHoldEvent, RetentionPurge
 from audits.models.round import (
@@ -57,6 +67,7 @@ from audits.models.user import LoginFailure, Role, User, principal_schools
 __all__ = [
     "CREATED",
     "AccountLink",
+    "ActionPlan",
     "ApiToken",
     "Assignment",
     "AuditEntry",
@@ -90,6 +101,13 @@ __all__ = [
     "LoginFailure",
     "OutboxEmail",
     "Outcome",
+    "PlanAction",
+    "PlanEvent",
+    "PlanEventKind",
+    "PlanEvidence",
+    "PlanReason",
+    "PlanReminder",
+    "PlanStatus",
     "PublicationAction",
     "RecoveryCode",
     "ReminderKind",

@@ -44,6 +44,8 @@ class District(Base):
     alert_threshold: Mapped[float] = mapped_column(Float, default=70.0, server_default="70")
     # A school figure resting on fewer contacts (of a channel, or with a section) is an early reading.
     early_reading_contacts: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # An action of a school's action plan is closed only with evidence (a text, a file or a photo).
+    plan_evidence_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # How its people sign in (``audits.sign_in_policy``): with a password, with the district's
     # accounts (OpenID Connect) for these email domains, and whether leaders need a second step.
     password_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

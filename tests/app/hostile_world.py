@@ -35,20 +35,27 @@ from audits.importers import uploads
 from audits.importers.uploads import keep_upload
 from audits.invitations import invite
 from audits.models import (
+    ActionPlan,
     Assignment,
     Base,
     BatchKind,
     Channel,
     ImportBatch,
     Outcome,
+    PlanEventKind,
+    PlanReason,
     Role,
     Round,
     RoundStatus,
+    School,
     SchoolChange,
     Slot,
     User,
 )
 from audits.planning.rounds import ChannelPlan, RoundSpec, save_round
+from audits.plans.actions import ActionEntry, add_action, approve_plan, send_back_plan, submit_plan
+from audits.plans.weak import weaknesses
+from audits.plans.workflow import record
 from audits.rubrics.versions import create_draft
 from audits.rubrics.yamlio import rubric_from_yaml
 from audits.scenarios import ScenarioSpec, save_scenario
@@ -95,6 +102,32 @@ def _user(session: Session, role: Role, email: str, **fields: Any) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+def _hostile_plans(
+    session: Session, school: School, users: dict[str, User], rounds: tuple[Round, ...]
+) -> list[ActionPlan]:
+    """The school's action plans, with hostile actions: a draft, a submitted one, an approved one."""
+    principal, leader = users["principal"], users["leader"]
+    today = date(2027, 1, 4)
+    plans = []
+    for round_ in rounds:
+        plan = ActionPlan(
+            school_id=school.id, round_id=round_.id, reason=PlanReason.REQUESTED, threshold=70.0
+        )
+        session.add(plan)
+        record(plan, PlanEventKind.OPENED, leader)
+        weak = weaknesses(session, round_, school)
+        add_action(
+            session, plan, ActionEntry(HOSTILE, "front_office", date(2027, 2, 1)), principal, weak, today
+        )
+        plans.append(plan)
+    submit_plan(session, plans[1], principal, today)
+    submit_plan(session, plans[2], principal, today)
+    send_back_plan(session, plans[2], leader, f"Please fix: {HOSTILE}")
+    submit_plan(session, plans[2], principal, today)
+    approve_plan(session, plans[2], leader)
+    return plans
 
 
 def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
@@ -237,6 +270,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
             answer_key=HOSTILE,
         ),
     )
+    plans = _hostile_plans(session, school, users, (fieldwork.round, draft_round, closed_round))
     token, plaintext = create_token(session, users["admin"], SCRIPT_TAG)
     # An import of a hostile file name that set a hostile email and principal: the import page,
     # its undo page and the school's history show them.
@@ -293,6 +327,11 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "api_token": plaintext,
         "auditor_api_token": api_tokens["auditor"],
         "reviewer_api_token": api_tokens["reviewer"],
+        "plan_id": plans[0].id,
+        "action_id": plans[0].actions[0].id,
+        "submitted_plan_id": plans[1].id,
+        "approved_plan_id": plans[2].id,
+        "approved_action_id": plans[2].actions[0].id,
     }
     sign_ins = {user.id: start_sign_in(session, user) for user in users.values()}
     session.commit()

@@ -46,6 +46,7 @@ from audits.importers.staff import check_staff, importable_roles, read_staff_fil
 from audits.importers.uploads import keep_upload
 from audits.invitations import invite
 from audits.models import (
+    ActionPlan,
     Assignment,
     BatchKind,
     Call,
@@ -54,6 +55,8 @@ from audits.models import (
     ImportBatch,
     Level,
     LinkPurpose,
+    PlanEventKind,
+    PlanReason,
     Role,
     Round,
     RoundStatus,
@@ -63,6 +66,10 @@ from audits.models import (
     Slot,
     User,
 )
+from audits.plans.actions import ActionEntry, add_action, approve_plan, submit_plan
+from audits.plans.closing import ActionClosing, Upload, close_action, plan_evidence_folder
+from audits.plans.weak import weaknesses
+from audits.plans.workflow import record
 from audits.rubrics.versions import create_draft, latest_published
 from audits.rubrics.yamlio import rubric_from_yaml
 from audits.scorecards import publish
@@ -228,6 +235,34 @@ def build_route_world(app: Flask) -> RouteWorld:
     return RouteWorld(app, values, users, tokens, pseudonym, Watch(app, (evidence_dir, storage)), sign_ins)
 
 
+def _plans(
+    session: Session, school: School, people: dict[str, User], rounds: tuple[Round, ...], evidence_dir: Path
+) -> dict[str, ActionPlan]:
+    """The school's plans: a draft, a submitted one and an approved one with one action closed."""
+    principal, leader = people["principal"], people["leader"]
+    today = date(2027, 1, 4)
+    plans = {}
+    for state, round_ in zip(("draft", "submitted", "approved"), rounds, strict=True):
+        plan = ActionPlan(
+            school_id=school.id, round_id=round_.id, reason=PlanReason.REQUESTED, threshold=70.0
+        )
+        session.add(plan)
+        record(plan, PlanEventKind.OPENED, leader, detail="Opened on request.")
+        weak = weaknesses(session, round_, school)
+        entry = ActionEntry(f"Greet callers by name ({state}).", "front_office", date(2027, 2, 1))
+        add_action(session, plan, entry, principal, weak, today)
+        plans[state] = plan
+    approved = plans["approved"]
+    entry = ActionEntry("Post the office hours at the door.", "office_manager", date(2027, 1, 20))
+    posted = add_action(session, approved, entry, principal, weak, today)
+    for state in ("submitted", "approved"):
+        submit_plan(session, plans[state], principal, today)
+    approve_plan(session, approved, leader)
+    closing = ActionClosing("Posted.", Upload(png_bytes("green"), "door.png"))
+    close_action(session, posted, closing, principal, plan_evidence_folder(evidence_dir), 1024 * 1024)
+    return plans
+
+
 def _user(session: Session, role: Role, email: str, name: str, **fields: Any) -> User:
     user = User(email=email, role=role, name=name, password_hash=PASSWORD_HASH, **fields)
     session.add(user)
@@ -368,6 +403,12 @@ def _populate(
     winter_card = session.scalars(select(Scorecard).where(Scorecard.round_id == winter.id)).first()
     assert winter_card is not None and winter_card.published_at is None
 
+    # Action plans: publishing the fall round opened the other school's (a draft); this school's own
+    # in each state: a draft to write, one submitted to decide, one approved with an action to close
+    # (and one closed with a photo). Its fall scorecard has none, so a plan can be opened on request.
+    plans = _plans(session, school, people, (spring, draft_round, winter), evidence_dir)
+    other_plan = session.scalars(select(ActionPlan).where(ActionPlan.school_id == other_school.id)).one()
+
     # Rubrics and scenarios: a complete draft to edit, and a library scenario to adopt.
     draft_rubric = create_draft(
         session, rubric_from_yaml(EXAMPLE_YAML.replace("key: phone-standard", "key: draft-matrix"))
@@ -451,6 +492,13 @@ def _populate(
         "reset": reset,
         "staff_upload": staff_upload,
         "staff_fingerprint": staff_check.fingerprint(),
+        "plan": plans["draft"].id,
+        "plan_action": plans["draft"].actions[0].id,
+        "submitted_plan": plans["submitted"].id,
+        "approved_plan": plans["approved"].id,
+        "approved_action": next(a for a in plans["approved"].actions if not a.closed).id,
+        "plan_evidence": next(a for a in plans["approved"].actions if a.closed).files[0].token,
+        "other_plan": other_plan.id,
     }
     users = {role: person.id for role, person in people.items()}
     return values, users, tokens, auditor.pseudonym

@@ -12,13 +12,18 @@ import pytest
 import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.fieldwork.contacts import approve, retry, start_contact, submit
 from audits.fieldwork.entry import AnswerEntry
+from audits.models import ActionPlan, PlanEventKind, PlanReason
+from audits.plans.actions import ActionEntry, add_action
+from audits.plans.weak import weaknesses
+from audits.plans.workflow import record
 from tests.app.api_helpers import ApiWorld, build_api_world
 from tests.audits.fieldwork_helpers import REACHED_CALL, attempt, changed
-from tests.conftest import REPO_ROOT, TEST_NOW
+from tests.conftest import REPO_ROOT, TEST_NOW, TEST_TODAY
 
 REDOCLY = REPO_ROOT / "node_modules" / ".bin" / "redocly"
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -54,6 +59,7 @@ def test_every_operation_has_a_unique_id_a_summary_and_a_description(client: Fla
     ids = [op["operationId"] for op in operations]
     assert len(set(ids)) == len(ids)
     assert {"listRounds", "getRound", "getAssignment", "submitContact", "reviewContact"} <= set(ids)
+    assert {"listSchoolPlans", "getPlan"} <= set(ids)
     for operation in operations:
         assert operation["summary"].strip() and operation["description"].strip(), operation["operationId"]
     assert document["servers"] == [{"url": "http://127.0.0.1:5000", "description": "This Touchpoint"}]
@@ -73,12 +79,23 @@ def recorded(session: Session) -> ApiWorld:
                     responses={"courtesy": AnswerEntry(None, na=True)})  # fmt: skip
     submit(session, reached, entry, fieldwork.auditor, fieldwork.calendar, now=TEST_NOW)
     approve(session, reached, fieldwork.reviewer, now=TEST_NOW)
+    plan = ActionPlan(
+        school_id=fieldwork.school.id,
+        round_id=fieldwork.round.id,
+        reason=PlanReason.REQUESTED,
+        threshold=70.0,
+    )
+    session.add(plan)
+    record(plan, PlanEventKind.OPENED, world.leader)
+    weak = weaknesses(session, fieldwork.round, fieldwork.school)
+    entry = ActionEntry("Greet every caller with the school's name.", "front_office", TEST_TODAY)
+    add_action(session, plan, entry, world.principal, weak, TEST_TODAY)
     session.commit()
     return world
 
 
 def test_real_answers_of_every_operation_match_the_document(
-    app: Flask, client: FlaskClient, recorded: ApiWorld
+    app: Flask, client: FlaskClient, recorded: ApiWorld, session: Session
 ) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     fieldwork = recorded.fieldwork
@@ -89,6 +106,8 @@ def test_real_answers_of_every_operation_match_the_document(
         "assignment_id": fieldwork.email.id,
         "key": phone.rubric_key,
         "version": 1,
+        "school_id": fieldwork.school.id,
+        "plan_id": session.scalars(select(ActionPlan)).one().id,
     }
     calls = [
         ("get", path, "auditor" if path.startswith("/api/v1/assignments/") else "leader")

@@ -291,9 +291,9 @@ def test_every_form_carries_a_csrf_token_and_posts_without_one_are_refused(
 
     html = client.get(f"{url}/settings").get_data(as_text=True)
     tokens = re.findall(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
-    assert len(tokens) == 5  # settings, sign-in, reopen, add closure, sign out
+    assert len(tokens) == 6  # settings, sign-in, action plans, reopen, add closure, sign out
     response = client.post(
-        f"{url}/closures/{closure.id}/delete", data={"csrf_token": tokens[2], "range": "1"}
+        f"{url}/closures/{closure.id}/delete", data={"csrf_token": tokens[3], "range": "1"}
     )
     assert response.status_code == 302
     assert _closure_count(session) == 0

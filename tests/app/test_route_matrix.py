@@ -33,12 +33,15 @@ from werkzeug.test import TestResponse
 from app.extensions import db
 from audits import audit_log
 from audits.models import (
+    ActionPlan,
     Assignment,
     AuditEntry,
     Contact,
     ContactStatus,
     Evidence,
     ImportBatch,
+    PlanReason,
+    PlanStatus,
     Role,
     Round,
     RoundStatus,
@@ -213,6 +216,31 @@ def _draft_committed(session: Session, values: dict[str, Any]) -> None:
     assert session.scalars(select(Assignment).where(Assignment.round_id == round_.id)).first() is not None
 
 
+def _plan_is(status: PlanStatus, key: str) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        plan = session.get(ActionPlan, values[key])
+        assert plan is not None and plan.status is status
+
+    return check
+
+
+def _actions_in(key: str, count: int) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        plan = session.get(ActionPlan, values[key])
+        assert plan is not None and len(plan.actions) == count
+
+    return check
+
+
+def _plan_opened_on_request(session: Session, values: dict[str, Any]) -> None:
+    plan = session.scalars(
+        select(ActionPlan).where(
+            ActionPlan.school_id == values["school"], ActionPlan.round_id == values["published_round"]
+        )
+    ).one()
+    assert plan.reason is PlanReason.REQUESTED and plan.status is PlanStatus.DRAFT
+
+
 # -- request bodies ---------------------------------------------------------------------------------
 
 ROUND_FORM = {
@@ -244,6 +272,13 @@ SCHOOLS_CSV = (
     b"1157 GOLFAIR BLVD,JACKSONVILLE,FL,32209,,(904)924-3011,11,City: Large,No,389.00000,24.00000,"
     b"16.2100000,285.00000,0.00000,285.00000,Regular,Open\n"
 )
+PLAN_ACTION = {
+    "target": "",
+    "change": "Greet every caller with the school's name.",
+    "responsible": "front_office",
+    "due_on": "2027-03-01",
+    "resource_item_id": "",
+}
 TWILIO_STATUS = {"AccountSid": "AC" + "a" * 32, "CallSid": "CA" + "5" * 32, "CallStatus": "completed"}
 
 
@@ -637,6 +672,53 @@ ROUTES: list[Route] = [
         F, F, F, F, F, F,
         form=CONFIRMED, effect=_fall_unpublished,
     ),
+    # Action plans: the school's principal writes, submits and closes actions; the district's leaders
+    # (and administrators) decide; reviewers and auditors have no part; another school's principal
+    # sees nothing of it. Publishing opened the other school's plan.
+    row("GET", "/plans/", L, OK, OK, OK, F, F, F, OK, OK),
+    row("GET", "/plans/{plan}", L, OK, OK, F, F, F, F, OK, F),
+    row("GET", "/plans/{other_plan}", L, OK, OK, F, F, F, F, F, OK),
+    row("GET", "/plans/{approved_plan}", L, OK, OK, F, F, F, F, OK, F),
+    row(
+        "POST", "/plans/{plan}/actions", L, F, F, F, F, F, F, Go("/plans/"), F,
+        form=PLAN_ACTION, effect=_actions_in("plan", 2),
+    ),
+    row("GET", "/plans/{plan}/actions/{plan_action}/edit", L, F, F, F, F, F, F, OK, F),
+    row(
+        "POST", "/plans/{plan}/actions/{plan_action}/edit", L, F, F, F, F, F, F, Go("/plans/"), F,
+        form=PLAN_ACTION,
+    ),
+    row(
+        "POST", "/plans/{plan}/actions/{plan_action}/remove", L, F, F, F, F, F, F, Go("/plans/"), F,
+        effect=_actions_in("plan", 0),
+    ),
+    row(
+        "POST", "/plans/{plan}/submit", L, F, F, F, F, F, F, Go("/plans/"), F,
+        effect=_plan_is(PlanStatus.SUBMITTED, "plan"),
+    ),
+    row(
+        "POST", "/plans/{submitted_plan}/approve", L, Go("/plans/"), Go("/plans/"), F, F, F, F, F, F,
+        effect=_plan_is(PlanStatus.APPROVED, "submitted_plan"),
+    ),
+    row(
+        "POST", "/plans/{submitted_plan}/send-back", L, Go("/plans/"), Go("/plans/"), F, F, F, F, F, F,
+        form={"comment": "Add a date for the greeting training."},
+        effect=_plan_is(PlanStatus.SENT_BACK, "submitted_plan"),
+    ),
+    row(
+        "POST", "/plans/{approved_plan}/actions/{approved_action}/close", L, F, F, F, F, F, F, Go("/plans/"),
+        F, form={"close-{approved_action}-evidence_text": "Done on Jan 12."},
+        effect=_plan_is(PlanStatus.CLOSED, "approved_plan"),
+    ),
+    row("GET", "/plans/evidence/{plan_evidence}", L, OK, OK, F, F, F, F, OK, F),
+    row(
+        "POST", "/schools/{school}/plans", L, Go("/plans/"), Go("/plans/"), F, F, F, F, Go("/plans/"), F,
+        effect=_plan_opened_on_request,
+    ),
+    row(
+        "POST", "/districts/{district}/plan-settings", L, Go("/districts/"), Go("/districts/"),
+        F, F, F, F, F, F, form={"plan_evidence_required": "y"},
+    ),
     # Rubrics: leaders and reviewers read, administrators change (drafts only).
     row("GET", "/rubrics/", L, OK, OK, OK, OK, F, F, F, F),
     row("GET", "/rubrics/{rubric}", L, OK, OK, OK, OK, F, F, F, F),
@@ -727,6 +809,9 @@ ROUTES: list[Route] = [
     row("GET", "/api/v1/rounds/{foreign_round}/assignments", UNAUTHORISED, OK, F, OK, F, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}/contacts", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}/scores", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/api/v1/schools/{school}/plans", UNAUTHORISED, OK, OK, F, F, F, F, OK, F),
+    row("GET", "/api/v1/schools/{other_school}/plans", UNAUTHORISED, OK, OK, F, F, F, F, F, OK),
+    row("GET", "/api/v1/plans/{plan}", UNAUTHORISED, OK, OK, F, F, F, F, OK, F),
     row(
         "GET", "/api/v1/rubrics/{rubric_key}/versions/{rubric_version}",
         UNAUTHORISED, OK, OK, OK, OK, OK, OK, F, F,
@@ -783,7 +868,7 @@ def _fill(value: Any, values: dict[str, Any]) -> Any:
     if isinstance(value, list):
         return [_fill(item, values) for item in value]
     if isinstance(value, dict):
-        return {key: _fill(item, values) for key, item in value.items()}
+        return {_fill(key, values): _fill(item, values) for key, item in value.items()}
     return value
 
 

@@ -26,6 +26,7 @@ TASK_NAMES = [
     "touchpoint.purge_recordings",
     "touchpoint.recover_jobs",
     "touchpoint.send_outbox",
+    "touchpoint.send_plan_reminders",
     "touchpoint.send_reminders",
 ]
 # ``--without-blueprints`` builds the app with no blueprint, API or command attached, so no

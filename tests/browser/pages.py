@@ -9,6 +9,8 @@ LEADER = "leader@example.org"
 REVIEWER = "reviewer@example.org"
 AUDITOR = "auditor1@example.org"
 PRINCIPAL = "principal@example.org"
+# The demo's publication opens a plan for the first school below the alert threshold: this one's.
+PLAN_PRINCIPAL = "principal.alimacani-elementary@example.org"
 
 # What to open, found in the demo's data: round ids by status, a contact waiting for review,
 # an assignment of the auditor's nobody has started, the principal's school.
@@ -25,6 +27,11 @@ TARGETS = {
     "auditor_user": "SELECT id FROM users WHERE email = 'auditor1@example.org'",
     "import_batch": "SELECT id FROM import_batches ORDER BY id LIMIT 1",
     "published_rubric": "SELECT id FROM rubrics WHERE status = 'published' ORDER BY id LIMIT 1",
+    "plan": (
+        "SELECT p.id FROM action_plans p JOIN principal_schools ps ON ps.school_id = p.school_id "
+        "JOIN users u ON u.id = ps.user_id WHERE u.email = 'principal.alimacani-elementary@example.org' "
+        "ORDER BY p.id LIMIT 1"
+    ),
 }
 
 PAGES = [
@@ -70,4 +77,7 @@ PAGES = [
     ("contact form", AUDITOR, "/assignments/{open_assignment}/contact"),
     ("principal home", PRINCIPAL, "/"),
     ("principal's school", PRINCIPAL, "/schools/{principal_school}"),
+    ("action plans", LEADER, "/plans/"),
+    ("an action plan", LEADER, "/plans/{plan}"),
+    ("an action plan, as its principal", PLAN_PRINCIPAL, "/plans/{plan}"),
 ]

@@ -62,6 +62,11 @@ ROLES = [
     ("auditors.", "leader"),
     ("schools.", "leader"),
     ("scenarios.", "leader"),
+    ("plans.open_plan", "leader"),
+    ("plans.", "principal"),
+    ("plan_writing.", "principal"),
+    ("plan_closing.", "principal"),
+    ("plan_decisions.", "leader"),
     ("", "admin"),
 ]
 # Which world object fills a URL parameter, where a route needs one in a particular state.
@@ -79,6 +84,9 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "telephony_webhooks.bridge": {"contact_id": "submitted_contact_id"},
     "scenarios.adopt_into_district": {"scenario_id": "library_scenario_id"},
     "telephony.place": {"contact_id": "phone_draft_contact_id"},
+    "plan_decisions.approve": {"plan_id": "submitted_plan_id"},
+    "plan_decisions.send_back": {"plan_id": "submitted_plan_id"},
+    "plan_closing.close": {"plan_id": "approved_plan_id", "action_id": "approved_action_id"},
 }
 DEFAULT_PARAMETERS = {
     "contact_id": "draft_contact_id",

@@ -90,6 +90,9 @@ def test_no_page_shows_hostile_markup_unescaped(
         ("principal", "/"),
         ("principal", "/schools/{school_id}"),
         ("leader", "/scenarios/{scenario_id}"),
+        ("principal", "/plans/{plan_id}"),
+        ("principal", "/plans/{approved_plan_id}"),
+        ("leader", "/plans/"),
     ],
 )
 def test_the_text_itself_shows_escaped_with_quotes_and_rtl(
