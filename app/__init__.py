@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from app.home.views import blueprint as home
     from app.invitations.reset import blueprint as password
     from app.invitations.views import blueprint as invitations
+    from app.portal.views import blueprint as portal
     from app.rounds.assignments import blueprint as assignments
     from app.rounds.holds import blueprint as holds
     from app.rounds.moves import blueprint as moves
@@ -128,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations)
     app.register_blueprint(moves)
     app.register_blueprint(password)
+    app.register_blueprint(portal)
     app.register_blueprint(review)
     app.register_blueprint(rounds)
     app.register_blueprint(rubrics)

@@ -31,6 +31,7 @@ IN_PROCESS_BROKER = "memory://"
 # The modules that define tasks, each task beside the function it runs.
 TASK_MODULES = (
     "app.reminders",  # touchpoint.send_reminders
+    "app.alerts",  # touchpoint.send_alerts
     "app.scorecards.jobs",  # touchpoint.build_scorecards, touchpoint.recover_jobs
     "app.outbox",  # touchpoint.send_outbox
     "app.telephony.tasks",  # touchpoint.download_recording, touchpoint.purge_recordings
@@ -41,6 +42,10 @@ BEAT_SCHEDULE = {
     "send-reminders-hourly": {
         "task": "touchpoint.send_reminders",
         "schedule": crontab(minute=0),  # every hour; each district's emails wait for REMINDER_HOUR
+    },
+    "send-alerts-hourly": {
+        "task": "touchpoint.send_alerts",  # leaders' digests: daily critical failures, weekly fieldwork
+        "schedule": crontab(minute=5),  # every hour; each district's digests wait for REMINDER_HOUR
     },
     "send-outbox-every-minute": {
         "task": "touchpoint.send_outbox",  # emails whose first try failed, or whose queueing did

@@ -1,6 +1,8 @@
 """Every Touchpoint model, importable from one place."""
 
 from audits.models.account_link import AccountLink, LinkPurpose
+from audits.models.acknowledgement import ScorecardAcknowledgement
+from audits.models.alert import AlertDelivery, AlertKind, AlertPreference
 from audits.models.audit import AuditEntry
 from audits.models.base import Base, UTCDateTime
 from audits.models.call import Call, CallEvent
@@ -57,6 +59,9 @@ from audits.models.user import LoginFailure, Role, User, principal_schools
 __all__ = [
     "CREATED",
     "AccountLink",
+    "AlertDelivery",
+    "AlertKind",
+    "AlertPreference",
     "ApiToken",
     "Assignment",
     "AuditEntry",
@@ -112,6 +117,7 @@ __all__ = [
     "SchoolChange",
     "SchoolSelection",
     "Scorecard",
+    "ScorecardAcknowledgement",
     "ScorecardPublication",
     "ScorecardView",
     "ScriptValue",
