@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from celery import shared_task
 from flask import current_app, render_template_string
+from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.extensions import db
@@ -198,16 +199,8 @@ def weekly_email(digest: WeeklyDigest, base_url: str) -> AlertEmail:
     return AlertEmail(leader.email, subject, "\n".join(lines) + "\n", html, WEEKLY_TOPIC)
 
 
-def send_alerts(now: datetime | None = None, respect_hour: bool = False) -> AlertReport:
-    """Write every digest due at ``now`` (default: the app's now) into the outbox with its record; one commit.
-
-    With ``respect_hour``, districts where it is not yet ``REMINDER_HOUR`` are left for a later
-    run. A digest goes out once a day (critical failures) or once a week (fieldwork): the record
-    is written in the same transaction as the email. The outbox is then asked to send.
-    """
-    now = now or clock.now()
-    hour = current_app.config["REMINDER_HOUR"] if respect_hour else None
-    base_url = public_base_url()
+def _write_digests(now: datetime, hour: int | None, base_url: str) -> AlertReport:
+    """Write each digest due at ``now`` and its record into the session (flushed, not committed)."""
     critical = weekly = 0
     for digest in critical_digests(db.session, now, not_before_hour=hour):
         email = critical_email(digest, base_url)
@@ -222,9 +215,26 @@ def send_alerts(now: datetime | None = None, respect_hour: bool = False) -> Aler
             db.session, weekly_digest.leader, weekly_digest.kind, weekly_digest.period, [], queued.id
         )
         weekly += 1
-    db.session.commit()
-    report = AlertReport(critical, weekly)
-    if critical or weekly:
+    return AlertReport(critical, weekly)
+
+
+def send_alerts(now: datetime | None = None, respect_hour: bool = False) -> AlertReport:
+    """Write every digest due at ``now`` (default: the app's now) into the outbox with its record; one commit.
+
+    With ``respect_hour``, districts where it is not yet ``REMINDER_HOUR`` are left for a later
+    run. A digest goes out once a day (critical failures) or once a week (fieldwork): the record
+    is written in the same transaction as the email. The outbox is then asked to send.
+    """
+    now = now or clock.now()
+    hour = current_app.config["REMINDER_HOUR"] if respect_hour else None
+    try:
+        report = _write_digests(now, hour, public_base_url())
+        db.session.commit()
+    except IntegrityError:  # another run wrote the same digests first: theirs go out, these are dropped
+        db.session.rollback()
+        log.warning("alerts: another run wrote the same digests first; nothing written by this one")
+        return AlertReport(0, 0)
+    if report.critical or report.weekly:
         log.info("alerts: %s", report.summary())
         kick_outbox()  # never raises: a broker that is down only delays the emails
     return report

@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -107,8 +107,8 @@ def _render(page: PortalPage, form: AcknowledgeForm | None = None, status: int =
     if page.today is not None and page.published_on is not None:
         # The browser's date picker offers only the days the rule allows.
         form.discussed_on.render_kw = {"min": page.published_on.isoformat(), "max": page.today.isoformat()}
-    if current_user.role is Role.PRINCIPAL and page.card is not None:
-        record_view(db.session, page.card, current_user)
+    if request.method == "GET" and current_user.role is Role.PRINCIPAL and page.card is not None:
+        record_view(db.session, page.card, current_user)  # a refused acknowledgement changes nothing
         db.session.commit()
     return render_template("portal/school.html", page=page, form=form, OpenKind=OpenKind), status
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.alerts import CRITICAL_TOPIC, WEEKLY_TOPIC, send_alerts_task
+from audits.alerts import critical_digests
 from audits.models import AlertDelivery, AlertKind, AlertPreference, Channel, ContactStatus, OutboxEmail, Role
 from tests.audits.test_alerts import FAILED, GOOD, MON, THU, TUE, WED, Alerts, at, build_alerts
 from tests.conftest import AuthActions
@@ -160,3 +161,26 @@ def test_each_leader_chooses_their_digests_on_the_account_page(
     assert "Email digests" not in client.get("/account").get_data(as_text=True)
     assert client.post("/account/alerts", data={"critical_failures": "y"}).status_code == 403
     assert session.get(AlertPreference, reviewer.id) is None
+
+
+def test_two_runs_at_once_write_each_digest_once(
+    app: Flask, session: Session, alerts: Alerts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second run that found the same digests due (before the first committed) writes nothing."""
+    alerts.contact(alerts.schools[0], Channel.PHONE, FAILED, approved_at=at(TUE, 15))
+    session.commit()
+    found = critical_digests(session, at(WED, 8))  # what the second run found, before the first ran
+    assert send_alerts_task(at(WED, 8).isoformat()).startswith("wrote 2 critical-failure digests")
+    monkeypatch.setattr("app.alerts.critical_digests", lambda *args, **kwargs: found)
+    assert (
+        send_alerts_task(at(WED, 8).isoformat()) == "wrote 0 critical-failure digests and 0 fieldwork digests"
+    )
+    assert (
+        len(
+            session.scalars(
+                select(AlertDelivery).where(AlertDelivery.kind == AlertKind.CRITICAL_FAILURES)
+            ).all()
+        )
+        == 2
+    )
+    assert len(session.scalars(select(OutboxEmail).where(OutboxEmail.topic == CRITICAL_TOPIC)).all()) == 2

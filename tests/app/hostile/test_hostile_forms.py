@@ -62,6 +62,8 @@ ROLES = [
     ("auditors.", "leader"),
     ("schools.", "leader"),
     ("scenarios.", "leader"),
+    ("portal.", "principal"),
+    ("account.alerts", "leader"),
     ("", "admin"),
 ]
 # Which world object fills a URL parameter, where a route needs one in a particular state.
