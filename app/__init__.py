@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from app.plans.decisions import blueprint as plan_decisions
     from app.plans.views import blueprint as plans
     from app.plans.writing import blueprint as plan_writing
+    from app.portal.views import blueprint as portal
     from app.rounds.assignments import blueprint as assignments
     from app.rounds.holds import blueprint as holds
     from app.rounds.moves import blueprint as moves
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plan_decisions)
     app.register_blueprint(plan_writing)
     app.register_blueprint(plans)
+    app.register_blueprint(portal)
     app.register_blueprint(review)
     app.register_blueprint(rounds)
     app.register_blueprint(rubrics)

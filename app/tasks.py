@@ -32,6 +32,7 @@ IN_PROCESS_BROKER = "memory://"
 TASK_MODULES = (
     "app.reminders",  # touchpoint.send_reminders
     "app.plans.reminders",  # touchpoint.send_plan_reminders
+    "app.alerts",  # touchpoint.send_alerts
     "app.scorecards.jobs",  # touchpoint.build_scorecards, touchpoint.recover_jobs
     "app.outbox",  # touchpoint.send_outbox
     "app.telephony.tasks",  # touchpoint.download_recording, touchpoint.purge_recordings
@@ -46,6 +47,10 @@ BEAT_SCHEDULE = {
     "send-plan-reminders-hourly": {
         "task": "touchpoint.send_plan_reminders",
         "schedule": crontab(minute=5),  # every hour; each district's emails wait for REMINDER_HOUR
+    },
+    "send-alerts-hourly": {
+        "task": "touchpoint.send_alerts",  # leaders' digests: daily critical failures, weekly fieldwork
+        "schedule": crontab(minute=10),  # every hour; each district's digests wait for REMINDER_HOUR
     },
     "send-outbox-every-minute": {
         "task": "touchpoint.send_outbox",  # emails whose first try failed, or whose queueing did

@@ -8,7 +8,8 @@ when it belongs to a round of their district. A contact (and each evidence file
 of it) is its auditor's own, or a leader's or reviewer's in the round's
 district; a principal never reaches a contact, so never an auditor's identity.
 A scorecard is its district's leaders', reviewers' and administrators' at any
-time, and a principal's only for their own school and only once published.
+time, and a principal's only for their own school and only once published (the same
+rule lets a principal acknowledge it).
 An action plan (and each evidence file of it) is scoped like its school: its principal writes it,
 the district's leaders (and administrators) decide it; reviewers and auditors have no part in it.
 A person (a User target) is managed by an administrator, or by a leader of their district
@@ -68,9 +69,11 @@ class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     EXPORT_RESULTS = "export_results"
     MANAGE_OWN_TOKENS = "manage_own_tokens"
+    CHOOSE_ALERTS = "choose_alerts"
     BUILD_SCORECARDS = "build_scorecards"
     PUBLISH_SCORECARDS = "publish_scorecards"
     VIEW_SCORECARD = "view_scorecard"
+    ACKNOWLEDGE_SCORECARD = "acknowledge_scorecard"
     VIEW_DISTRICT_SUMMARY = "view_district_summary"
     MANAGE_SETTINGS = "manage_settings"
     VIEW_PLANS = "view_plans"
@@ -86,12 +89,16 @@ _ROLES: dict[Action, frozenset[Role]] = {
     Action.BUILD_SCORECARDS: frozenset({Role.ADMIN, Role.LEADER}),
     Action.PUBLISH_SCORECARDS: frozenset({Role.ADMIN, Role.LEADER}),
     Action.VIEW_SCORECARD: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER, Role.PRINCIPAL}),
+    # "Read and discussed with staff": a principal of the school, once the scorecard is published.
+    Action.ACKNOWLEDGE_SCORECARD: frozenset({Role.PRINCIPAL}),
     Action.VIEW_DISTRICT_SUMMARY: frozenset({Role.ADMIN, Role.LEADER}),
     # Dashboards and exports of a round (target: the Round, scoped to the district).
     Action.VIEW_DASHBOARD: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
     Action.EXPORT_RESULTS: frozenset({Role.ADMIN, Role.LEADER}),
     # Anyone signed in may hold API tokens; a token can do what its user can, no more.
     Action.MANAGE_OWN_TOKENS: frozenset(Role),
+    # Leaders choose which email digests they receive (critical failures daily, fieldwork weekly).
+    Action.CHOOSE_ALERTS: frozenset({Role.LEADER}),
     Action.LIST_SCHOOLS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER, Role.PRINCIPAL}),
     Action.VIEW_SCHOOL: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER, Role.PRINCIPAL}),
     Action.EDIT_SCHOOL: frozenset({Role.ADMIN, Role.LEADER}),

@@ -1,6 +1,9 @@
-"""How a share reads as a percentage and a place as an ordinal, the same on every page, PDF and email."""
+"""How a share reads as a percentage, a place as an ordinal and a day in words, the same on every page,
+PDF and email."""
 
 from __future__ import annotations
+
+from datetime import date
 
 NO_SHARE = "—"
 
@@ -20,3 +23,8 @@ def ordinal(number: int) -> str:
     if 10 <= number % 100 <= 20:
         return f"{number}th"
     return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+
+
+def day_words(value: date | None) -> str:
+    """``Feb 3, 2027`` (as the scorecard prints a day); a dash for no day."""
+    return NO_SHARE if value is None else f"{value:%b} {value.day}, {value:%Y}"

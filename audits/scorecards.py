@@ -25,6 +25,7 @@ from audits.models import (
     RoundStatus,
     School,
     Scorecard,
+    ScorecardAcknowledgement,
     ScorecardPublication,
     ScorecardView,
     User,
@@ -237,10 +238,12 @@ def principal_scorecards(session: Session, user: User) -> list[Scorecard]:
 
 @dataclass(frozen=True)
 class PrincipalOpening:
-    """One principal of a school and when they first and last opened its scorecard (if they did)."""
+    """One principal of a school, when they first and last opened its scorecard (if they did) and
+    the day they discussed it with their staff (if they acknowledged it)."""
 
     user: User
     view: ScorecardView | None
+    acknowledgement: ScorecardAcknowledgement | None = None
 
 
 @dataclass(frozen=True)
@@ -256,9 +259,15 @@ class ScorecardRow:
         """Principals who have not opened the scorecard."""
         return [opening.user for opening in self.principals if opening.view is None]
 
+    @property
+    def acknowledged(self) -> list[User]:
+        """Principals who acknowledged the scorecard (read it and discussed it with their staff)."""
+        return [opening.user for opening in self.principals if opening.acknowledgement is not None]
+
 
 def scorecard_rows(session: Session, round_: Round) -> list[ScorecardRow]:
-    """Every school of the round with its scorecard and who has (not) opened it, in four queries."""
+    """Every school of the round with its scorecard and who has (not) opened and acknowledged it, in five
+    queries."""
     cards = {card.school_id: card for card in round_scorecards(session, round_)}
     schools = {school.id: school for school in schools_in_round(session, round_)}
     missing = set(cards) - set(schools)
@@ -266,15 +275,24 @@ def scorecard_rows(session: Session, round_: Round) -> list[ScorecardRow]:
         schools.update({s.id: s for s in session.scalars(select(School).where(School.id.in_(missing)))})
     principals = school_principals(session, set(schools))
     views: dict[tuple[int, int], ScorecardView] = {}
+    acknowledged: dict[tuple[int, int], ScorecardAcknowledgement] = {}
     if cards:
         card_ids = [card.id for card in cards.values()]
         for view in session.scalars(select(ScorecardView).where(ScorecardView.scorecard_id.in_(card_ids))):
             views[(view.scorecard_id, view.user_id)] = view
+        for done in session.scalars(
+            select(ScorecardAcknowledgement).where(ScorecardAcknowledgement.scorecard_id.in_(card_ids))
+        ):
+            acknowledged[(done.scorecard_id, done.user_id)] = done
     rows = []
     for school in sorted(schools.values(), key=lambda s: (s.name.casefold(), s.nces_id)):
         card = cards.get(school.id)
         openings = [
-            PrincipalOpening(user, views.get((card.id, user.id)) if card else None)
+            PrincipalOpening(
+                user,
+                views.get((card.id, user.id)) if card else None,
+                acknowledged.get((card.id, user.id)) if card else None,
+            )
             for user in principals.get(school.id, [])
         ]
         rows.append(ScorecardRow(school, card, openings))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
@@ -79,4 +79,19 @@ class ProofForm(SiteForm):
         "Your password, or a code from your app",
         validators=[InputRequired("enter your password or a code from your app"), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
+    )
+
+
+class AlertsForm(SiteForm):
+    """Which email digests a leader receives."""
+
+    critical_failures = BooleanField(
+        "Critical failures, once a day",
+        description="The contacts approved since your last digest that failed a critical item: school, "
+        "channel, the item and the day, each with a link. Sent only on days with something to report.",
+    )
+    weekly_fieldwork = BooleanField(
+        "Fieldwork, once a week",
+        description="On Monday morning, for each round in the field: how much is done, what is overdue and "
+        "what was returned to its auditor.",
     )

@@ -20,6 +20,7 @@ from app.account.forms import (
     OFF_PREFIX,
     PASSWORD_PREFIX,
     RENEW_PREFIX,
+    AlertsForm,
     NewTokenForm,
     PasswordForm,
     ProofForm,
@@ -30,10 +31,11 @@ from app.auth import two_step as two_step_pages
 from app.auth.session import SIGN_IN_KEY, session_policy, sign_in, sign_in_throttle, sign_out
 from app.extensions import db
 from app.forms import apply_errors
-from app.permissions import permission_required
+from app.permissions import can, permission_required
 from audits import two_step
 from audits.access import Action
 from audits.accounts import change_password
+from audits.alerts import preference_of, set_preference
 from audits.errors import ConflictError, DomainError
 from audits.models import TokenScope, TwoStepKey
 from audits.passwords import verify_password
@@ -52,6 +54,14 @@ def _page(
     renew_form: ProofForm | None = None,
     off_form: ProofForm | None = None,
 ) -> Response:
+    alerts_form = None
+    if can(Action.CHOOSE_ALERTS):
+        preference = preference_of(db.session, current_user)
+        alerts_form = AlertsForm(
+            formdata=None,
+            critical_failures=preference.critical_failures,
+            weekly_fieldwork=preference.weekly_fieldwork,
+        )
     sign_ins = live_sign_ins(db.session, current_user, session_policy())
     secret = session.get(SIGN_IN_KEY)
     this_browser = next((s.id for s in sign_ins if isinstance(secret, str) and held_by(s, secret)), None)
@@ -63,6 +73,7 @@ def _page(
         required_reason=two_step.required_reason(current_user),
         renew_form=renew_form or ProofForm(formdata=None, prefix=RENEW_PREFIX),
         off_form=off_form or ProofForm(formdata=None, prefix=OFF_PREFIX),
+        alerts_form=alerts_form,
         revoke_form=RevokeTokenForm(),
         everywhere_form=SignOutEverywhereForm(),
         tokens=list_tokens(db.session, current_user),
@@ -121,6 +132,32 @@ def revoke(token_id: int) -> Response:
     db.session.commit()
     flash(f"Revoked the token {token.prefix}…. Programs using it can no longer sign in.", "success")
     return redirect(url_for("account.show"))
+
+
+@blueprint.route("/alerts", methods=["POST"])
+@permission_required(Action.CHOOSE_ALERTS)
+def alerts() -> Response:
+    """Save which email digests the leader receives (an unticked box is a digest they do not want)."""
+    form = AlertsForm()
+    if not form.validate():
+        abort(400)
+    set_preference(
+        db.session, current_user, bool(form.critical_failures.data), bool(form.weekly_fieldwork.data)
+    )
+    db.session.commit()
+    chosen = [
+        name
+        for name, wanted in (
+            ("critical failures, once a day", form.critical_failures.data),
+            ("fieldwork, once a week", form.weekly_fieldwork.data),
+        )
+        if wanted
+    ]
+    flash(
+        f"Saved: you receive {' and '.join(chosen)}." if chosen else "Saved: you receive no email digests.",
+        "success",
+    )
+    return redirect(url_for("account.show", _anchor="alerts-heading"))
 
 
 @blueprint.route("/password", methods=["POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.cli.alerts import alerts_cli
 from app.cli.backup import backup_command, restore_command
 from app.cli.demo import demo_command
 from app.cli.export import export_cli
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
         rubrics_cli,
         library_cli,
         reminders_cli,
+        alerts_cli,
         demo_command,
         export_cli,
         telephony_cli,

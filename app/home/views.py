@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from app import clock
 from app.extensions import db
+from app.portal.views import principal_home
 from app.rounds.assignments import auditor_day
 from app.rounds.forms import slot_label
 from audits.dashboard import home_summary
@@ -25,8 +26,10 @@ blueprint = Blueprint("home", __name__)
 
 @blueprint.route("/")
 @login_required
-def index() -> str:
-    """Show the signed-in person's home page for their role."""
+def index() -> str | tuple[str, int]:
+    """Show the signed-in person's home page for their role (a principal's is their portal)."""
+    if current_user.role is Role.PRINCIPAL:
+        return principal_home()
     summary = home_summary(db.session, current_user)
     day = auditor_day(current_user) if current_user.role is Role.AUDITOR and current_user.district else None
     upcoming = next_up(day.groups, 5) if day else []

@@ -31,7 +31,6 @@ from audits.errors import DomainError
 from audits.models import Role, Round, Scorecard
 from audits.outbox import round_delivery
 from audits.scorecards import (
-    principal_scorecards,
     publication_history,
     publication_plan,
     publish,
@@ -83,16 +82,9 @@ def round_panel(round_: Round) -> RoundPanel:
     )
 
 
-def my_scorecards() -> list[Scorecard]:
-    """The signed-in principal's published scorecards, newest round first."""
-    if not current_user.is_authenticated or current_user.role is not Role.PRINCIPAL:
-        return []
-    return principal_scorecards(db.session, current_user)
-
-
 @blueprint.app_context_processor
 def _template_helpers() -> dict[str, Any]:
-    return {"scorecard_panel": round_panel, "my_scorecards": my_scorecards}
+    return {"scorecard_panel": round_panel}
 
 
 def _back(round_: Round) -> Response:

@@ -1,6 +1,8 @@
 """Every Touchpoint model, importable from one place."""
 
 from audits.models.account_link import AccountLink, LinkPurpose
+from audits.models.acknowledgement import ScorecardAcknowledgement
+from audits.models.alert import AlertDelivery, AlertKind, AlertPreference
 from audits.models.audit import AuditEntry
 from audits.models.base import Base, UTCDateTime
 from audits.models.call import Call, CallEvent
@@ -68,6 +70,9 @@ __all__ = [
     "CREATED",
     "AccountLink",
     "ActionPlan",
+    "AlertDelivery",
+    "AlertKind",
+    "AlertPreference",
     "ApiToken",
     "Assignment",
     "AuditEntry",
@@ -130,6 +135,7 @@ __all__ = [
     "SchoolChange",
     "SchoolSelection",
     "Scorecard",
+    "ScorecardAcknowledgement",
     "ScorecardPublication",
     "ScorecardView",
     "ScriptValue",

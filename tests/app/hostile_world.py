@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -49,6 +50,7 @@ from audits.models import (
     RoundStatus,
     School,
     SchoolChange,
+    Scorecard,
     Slot,
     User,
 )
@@ -270,6 +272,13 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
             answer_key=HOSTILE,
         ),
     )
+    # The closed round's scorecard of the school, published: the principal's portal reads its figures
+    # (never the PDF, which is not built here) and offers the acknowledgement form.
+    scorecard = Scorecard(
+        token=secrets.token_urlsafe(24), round_id=closed_round.id, school_id=school.id, inputs_hash="0" * 64,
+        content_hash="0" * 64, path="hostile.pdf", size=1, published_at=datetime(2026, 11, 2, 15, tzinfo=UTC),
+    )  # fmt: skip
+    session.add(scorecard)
     plans = _hostile_plans(session, school, users, (fieldwork.round, draft_round, closed_round))
     token, plaintext = create_token(session, users["admin"], SCRIPT_TAG)
     # An import of a hostile file name that set a hostile email and principal: the import page,
@@ -321,6 +330,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "scenario_id": district_scenario.id,
         "library_scenario_id": library.id,
         "school_id": school.id,
+        "scorecard_id": scorecard.id,
         "batch_id": batch.id,
         "user_id": auditor.id,
         "token_id": token.id,

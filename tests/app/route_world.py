@@ -16,7 +16,7 @@ import logging
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,7 @@ ROLES = (
 # The auditor whose identity must never reach a principal: distinctive, so a leak cannot hide.
 AUDITOR_NAME = "Zebulon Quartermaine"
 AUDITOR_EMAIL = "zq.undercover@shoppers.example"
+FALL_PUBLISHED = datetime(2026, 10, 30, 15, tzinfo=UTC)
 RECORDING = b"ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb\x90\x00" + bytes(range(64))
 TWILIO_SETTINGS = {
     "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
@@ -393,7 +394,9 @@ def _populate(
     say(poor, "note", "Nobody answered the question about buses.")
     session.flush()
     build_scorecards(session, fall, storage)
-    publish(session, fall, people["leader"])
+    # Published on a fixed day, so that a principal's acknowledgement (not before it, not after today) is
+    # valid whatever day the suite runs.
+    publish(session, fall, people["leader"], now=FALL_PUBLISHED)
     place_hold(session, fall, people["leader"], "Records request 2026-14: keep every call of this round.")
     cards = {card.school_id: card for card in session.scalars(select(Scorecard))}
     winter = scoring.round("Winter 2026 round", date(2026, 12, 1))
@@ -471,7 +474,9 @@ def _populate(
         "scorecard": cards[school.id].token,
         "other_scorecard": cards[other_school.id].token,
         "scorecard_id": cards[school.id].id,
+        "other_scorecard_id": cards[other_school.id].id,
         "winter_scorecard": winter_card.token,
+        "winter_scorecard_id": winter_card.id,
         "rubric": published.id,
         "rubric_key": published.key,
         "rubric_version": published.version,

@@ -1,9 +1,11 @@
-"""One definition of every figure: the results page, the scorecard PDF, the schools export and the API
-read the same numbers from the scoring engine, for every school of the demo.
+"""One definition of every figure: the results page, the scorecard PDF, the principal's portal, the schools
+export and the API read the same numbers from the scoring engine, for every school of the demo.
 
 Each output is read as its user reads it (the page's text, the PDF's text, the CSV's cells, the
 API's JSON) and its critical failures, reach, contacts, overall, interval, rank and early reading
-are compared with the engine's, at the precision the output prints.
+are compared with the engine's, at the precision the output prints. The earlier round's scorecards
+are built and published as ``flask demo`` does: each PDF is read as stored, and each school's
+principal reads the same figures, in the same words, on their portal.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +24,13 @@ from sqlalchemy.orm import Session
 
 from audits.demo import load_demo
 from audits.formatting import ordinal
-from audits.models import User
+from audits.models import Scorecard, User
+from audits.scorecards import publish, school_principals
 from audits.scoring.engine import CHANNELS, SchoolScore, round_scores
 from audits.tokens import create_token
+from reports.batch import build_scorecards
 from reports.exports import school_table
 from reports.figures import gather_round
-from reports.render import shared_renderer
 from reports.wording import REACH_WORDS, reach_phrase
 from tests.conftest import AuthActions
 
@@ -167,10 +170,15 @@ def test_every_demo_school_reads_the_same_everywhere(
     leader = session.scalars(select(User).where(User.email == "leader@example.org")).one()
     _, token = create_token(session, leader, "figures")
     session.commit()
-    auth.sign_in(leader)
-    renderer = shared_renderer()
-    checked = 0
     assert result.earlier is not None
+    storage = Path(client.application.config["STORAGE_DIR"])
+    build_scorecards(session, result.earlier, storage)
+    publish(session, result.earlier, leader, now=datetime(2026, 7, 1, 15, tzinfo=UTC))
+    session.commit()
+    stored = {card.school_id: card for card in session.scalars(select(Scorecard))}
+    principals = school_principals(session, set(stored))
+    auth.sign_in(leader)
+    checked = portals = 0
     for round_, with_pdf in ((result.earlier, True), (result.round, False)):
         scores = round_scores(session, round_)
         cards = gather_round(session, round_).scorecards
@@ -199,11 +207,22 @@ def test_every_demo_school_reads_the_same_everywhere(
             )
             assert _from_page(page) == expected, (school.name, "results page")
             if with_pdf:
-                pdf = renderer.scorecard(card, b"0" * 16).pdf
+                pdf = (storage / stored[school.school_id].path).read_bytes()
                 channels = [ch for ch in CHANNELS if ch in school.channels]
                 assert _from_pdf(_pdf_text(pdf), channels) == expected, (school.name, "scorecard PDF")
                 for channel, (reached, contacts) in expected["reach"].items():
                     assert reach_phrase(channel, reached, contacts) in _pdf_text(pdf)
+                # The principal's portal prints the PDF's figures in the PDF's words.
+                [principal] = principals[school.school_id]
+                auth.sign_in(principal)
+                portal = client.get(f"/schools/{school.school_id}/portal?round={round_.id}")
+                assert portal.status_code == 200, school.name
+                text = _page_text(portal.get_data(as_text=True))
+                assert _from_pdf(text, channels) == expected, (school.name, "portal")
+                for channel, (reached, contacts) in expected["reach"].items():
+                    assert reach_phrase(channel, reached, contacts) in text
+                auth.sign_in(leader)
+                portals += 1
             assert _from_csv(rows[school.nces_id]) == {**expected, "rank": (expected["rank"][0], None)}, (
                 school.name,
                 "schools export",
@@ -217,3 +236,4 @@ def test_every_demo_school_reads_the_same_everywhere(
             }, (school.name, "API")
             checked += 1
     assert checked >= 12 + 6  # every school of the closed round, and those the open round has scored
+    assert portals >= 12  # every school of the published round, as its principal reads it

@@ -196,6 +196,7 @@ def test_the_worker_module_exposes_a_celery_app_with_the_hourly_schedule(
     assert [entry["task"] for entry in schedule.values()] == [
         "touchpoint.send_reminders",
         "touchpoint.send_plan_reminders",
+        "touchpoint.send_alerts",
         "touchpoint.send_outbox",
         "touchpoint.recover_jobs",
         "touchpoint.purge_recordings",

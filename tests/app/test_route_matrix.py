@@ -19,6 +19,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from html import unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -34,6 +35,7 @@ from app.extensions import db
 from audits import audit_log
 from audits.models import (
     ActionPlan,
+    AlertPreference,
     Assignment,
     AuditEntry,
     Contact,
@@ -47,6 +49,7 @@ from audits.models import (
     RoundStatus,
     School,
     Scorecard,
+    ScorecardAcknowledgement,
     SignIn,
     TwoStepKey,
     User,
@@ -94,6 +97,7 @@ NEW_TOKEN = {"name": "matrix", "scope": "read", "days": "30", "password": PASSWO
 CHOSEN = "quiet harbour lantern 42"
 CHOSEN_TWICE = {"password": CHOSEN, "confirm": CHOSEN}
 CONFIRMED = {"confirm": "yes"}  # what a confirmation page's form posts
+ACKNOWLEDGED = {"discussed_on": "2026-11-02", "note": "Staff meeting"}
 NEW_PASSWORD = {"change-current_password": PASSWORD, "change-password": CHOSEN, "change-confirm": CHOSEN}
 Effect = Callable[[Session, dict[str, Any]], None]
 
@@ -200,6 +204,20 @@ def _role_is(role: Role, key: str) -> Effect:
         assert person is not None and person.role is role
 
     return check
+
+
+def _acknowledged(card_key: str, email: str) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        done = session.scalars(select(ScorecardAcknowledgement)).one()
+        assert done.scorecard_id == values[card_key] and done.discussed_on == date(2026, 11, 2)
+        assert done.user.email == email
+
+    return check
+
+
+def _digests_chosen(session: Session, values: dict[str, Any]) -> None:
+    choice = session.scalars(select(AlertPreference)).one()
+    assert (choice.critical_failures, choice.weekly_fieldwork) == (False, True)
 
 
 def _round_is(status: RoundStatus, key: str) -> Effect:
@@ -323,6 +341,11 @@ ROUTES: list[Route] = [
     # Home, account and sign-in.
     row("GET", "/", L, OK, OK, OK, OK, OK, OK, OK, OK),
     row("GET", "/account", L, OK, OK, OK, OK, OK, OK, OK, OK),
+    # Leaders choose their email digests; nobody else receives them.
+    row(
+        "POST", "/account/alerts", L, F, Go("/account"), Go("/account"), F, F, F, F, F,
+        form={"weekly_fieldwork": "y"}, effect=_digests_chosen,
+    ),
     row("POST", "/account/tokens", L, *[CREATED] * 8, form=NEW_TOKEN),
     row("POST", "/account/password", L, *[Go("/account")] * 8, form=NEW_PASSWORD),
     row("POST", "/account/sign-out-everywhere", L, *[OUT] * 8, form={}, effect=_signed_out),
@@ -412,6 +435,26 @@ ROUTES: list[Route] = [
     row("POST", "/schools/directory", L, BAD, OK, OK, F, F, F, F, F, files=_directory_file, writes=False),
     row("POST", "/schools/directory/confirm", L, BAD, BAD, BAD, F, F, F, F, F, form={"token": "x" * 24}),
     row("GET", "/schools/{school}/results", L, OK, OK, F, OK, F, F, F, F),
+    # The principal's portal: a school's published scorecards as pages, for its principal and the district's
+    # staff (as the principal sees them); only a published round's, and only the principal acknowledges one
+    # (a day from its publication, Oct 30, 2026, to today).
+    row("GET", "/schools/{school}/portal", L, OK, OK, F, OK, F, F, OK, F),
+    row("GET", "/schools/{other_school}/portal", L, OK, OK, F, OK, F, F, F, OK),
+    row("GET", "/schools/{school}/portal?round={published_round}", L, OK, OK, F, OK, F, F, OK, F),
+    row("GET", "/schools/{school}/portal?round={closed_round}", L, N, N, F, N, F, F, N, F),
+    row(
+        "POST", "/portal/scorecards/{scorecard_id}/acknowledge", L, F, F, F, F, F, F, Go("/schools/"), F,
+        form=ACKNOWLEDGED, effect=_acknowledged("scorecard_id", "principal@example.org"),
+    ),
+    row(
+        "POST", "/portal/scorecards/{scorecard_id}/acknowledge", L, F, F, F, F, F, F, BAD, F,
+        form={"discussed_on": "2999-01-01"},
+    ),
+    row(
+        "POST", "/portal/scorecards/{other_scorecard_id}/acknowledge", L, *[F] * 7, Go("/schools/"),
+        form=ACKNOWLEDGED, effect=_acknowledged("other_scorecard_id", "other-principal@example.org"),
+    ),
+    row("POST", "/portal/scorecards/{winter_scorecard_id}/acknowledge", L, *[F] * 8, form=ACKNOWLEDGED),
     # Districts.
     row("GET", "/district", L, Go("/districts/"), Go("/districts/"), Go("/districts/"), F, F, F, F, F),
     row("GET", "/districts/", L, OK, OK, OK, F, F, F, F, F),
@@ -1053,6 +1096,31 @@ def test_principals_never_see_an_auditors_identity(clean: RouteWorld) -> None:
     assert any(AUDITOR_NAME in text and AUDITOR_EMAIL in text for text in written)  # the secret is there
     leaks = found(texts, _secrets(clean))
     assert not leaks, "\n".join(leaks)
+
+
+# Werkzeug's own words for an error, which a person must never read.
+STOCK_ERROR_TEXTS = ("read-protected", "You don't have the permission", "The requested URL was not found")
+
+
+@pytest.mark.parametrize("role", ["principal", "other_principal"])
+def test_principals_get_the_sites_own_error_pages(clean: RouteWorld, role: str) -> None:
+    """Every page refused to a principal (403 or 404) is the site's own: in its layout, saying what happened
+    and leading home, never the framework's stock text ("read-protected")."""
+    client = clean.client(role)
+    refused = 0
+    for route in ROUTES:
+        expected = route.answer(role)
+        if route.api or route.method != "GET" or expected not in (F, N):
+            continue
+        response = client.get(clean.url(route.path))
+        page = response.get_data(as_text=True)
+        assert response.status_code == expected, route.path
+        assert 'class="site-header"' in page and '<a class="brand" href="/">' in page, route.path
+        assert not any(stock in page for stock in STOCK_ERROR_TEXTS), route.path
+        if expected == F:
+            assert "This page is not open to you" in page and "Back to the home page" in page, route.path
+        refused += 1
+    assert refused >= 60  # the matrix's pages refused to a principal, portals of other schools among them
 
 
 def test_a_leader_of_another_district_sees_nothing_of_this_one(clean: RouteWorld) -> None:

@@ -25,6 +25,7 @@ TASK_NAMES = [
     "touchpoint.purge_expired_evidence",
     "touchpoint.purge_recordings",
     "touchpoint.recover_jobs",
+    "touchpoint.send_alerts",
     "touchpoint.send_outbox",
     "touchpoint.send_plan_reminders",
     "touchpoint.send_reminders",

@@ -75,6 +75,8 @@ PAGES = [
     ("account", AUDITOR, "/account"),
     ("two-step sign-in set-up", AUDITOR, "/account/two-step"),
     ("contact form", AUDITOR, "/assignments/{open_assignment}/contact"),
+    ("leader's account, with the email digests", LEADER, "/account"),
+    ("a school's portal, as its leader reads it", LEADER, "/schools/{principal_school}/portal"),
     ("principal home", PRINCIPAL, "/"),
     ("principal's school", PRINCIPAL, "/schools/{principal_school}"),
     ("action plans", LEADER, "/plans/"),

@@ -62,6 +62,8 @@ ROLES = [
     ("auditors.", "leader"),
     ("schools.", "leader"),
     ("scenarios.", "leader"),
+    ("portal.", "principal"),
+    ("account.alerts", "leader"),
     ("plans.open_plan", "leader"),
     ("plans.", "principal"),
     ("plan_writing.", "principal"),
