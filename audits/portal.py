@@ -16,8 +16,10 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from audits.acknowledgements import acknowledgement_of
-from audits.models import Role, School, Scorecard, User
+from audits.models import PlanStatus, Role, School, Scorecard, User
+from audits.plans.listing import open_items_for_school
 from audits.scorecards import school_scorecards
+from audits.vocabulary import count_of
 
 
 class OpenKind(StrEnum):
@@ -78,14 +80,36 @@ def open_items(
 
 
 def plan_items(session: Session, school: School, card: Scorecard, today: date) -> list[OpenItem]:
-    """The action plan to write (or send again) and the actions due, for ``school`` after ``card``.
+    """The action plans to write (or send again) and the actions due, for ``school`` (every round's).
 
-    LEAD (issue 20, item 2): wire the plans domain here once merged, e.g. an ``OpenKind.PLAN``
-    item for a plan in draft or sent back ("Write your action plan", due its deadline, ``ref`` the
-    plan's id) and one ``OpenKind.ACTIONS`` item per action due or overdue by ``today``. Until
-    then no plan is open.
+    A plan in draft or sent back is one ``PLAN`` item; each open action of an approved plan is an
+    ``ACTIONS`` item, due its day (overdue ones say so). ``ref`` is the plan's id.
     """
-    return []
+    found = open_items_for_school(session, school, today)
+    items = [
+        OpenItem(
+            OpenKind.PLAN,
+            "Send your action plan again"
+            if plan.status is PlanStatus.SENT_BACK
+            else "Write your action plan",
+            f"For the {plan.round.name} scorecard: what will change, who does it, by when.",
+            ref=plan.id,
+        )
+        for plan in found.to_write
+    ]
+    items += [
+        OpenItem(
+            OpenKind.ACTIONS,
+            f"Close an action: {due.action.change[:80]}",
+            f"Overdue by {count_of(due.days_late, 'day')}."
+            if due.overdue
+            else "Close it with what was done.",
+            due=due.action.due_on,
+            ref=due.plan.id,
+        )
+        for due in found.actions_due
+    ]
+    return items
 
 
 def appeal_items(session: Session, school: School, card: Scorecard, today: date) -> list[OpenItem]:

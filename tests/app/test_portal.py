@@ -22,7 +22,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audits.models import Role, School, Scorecard, ScorecardAcknowledgement, ScorecardView, User
+from audits.models import ActionPlan, Role, School, Scorecard, ScorecardAcknowledgement, ScorecardView, User
+from audits.plans.opening import request_plan
 from audits.scorecards import publish
 from reports.figures import gather_round
 from tests.audits.test_acknowledgements import stored_card
@@ -295,9 +296,7 @@ def test_a_principal_acknowledges_and_the_leader_sees_it(
         in after
     )
     assert "You read this scorecard and discussed it with staff on Nov 5, 2026" in after
-    assert (
-        "Nothing is waiting for you on this scorecard." in after and "Record: read and discussed" not in after
-    )
+    assert "Acknowledge this scorecard" not in after and "Record: read and discussed" not in after
     again = client.post(url, data={"discussed_on": "2026-11-06"})
     assert again.status_code == 409
     assert (
@@ -317,3 +316,24 @@ def test_a_principal_acknowledges_and_the_leader_sees_it(
     assert "Pat B: not opened not acknowledged yet" in page
     assert "Pat Principal" not in page
     assert "Pat A: opened" in page  # reading the portal counted as opening it
+
+
+def test_the_plan_to_write_is_open_on_the_portal_and_links_to_the_plan(
+    client: FlaskClient, auth: AuthActions, session: Session, portal: Portal
+) -> None:
+    """A plan in draft for the school is listed among what is open, linked to its page; none for another."""
+    school = portal.built.schools[0]
+    plan = session.scalars(select(ActionPlan).where(ActionPlan.school_id == school.id)).first()
+    if plan is None:
+        plan = request_plan(session, school, portal.leader, now=PUBLISHED)
+        session.commit()
+    auth.sign_in(portal.principal_a)
+    page = text_of(client.get(portal.url(0)).get_data(as_text=True))
+    assert "Write your action plan" in page
+    assert f'href="/plans/{plan.id}"' in client.get(portal.url(0)).get_data(as_text=True)
+    other_school = portal.built.schools[1].id
+    others = session.scalars(select(ActionPlan).where(ActionPlan.school_id == other_school)).all()
+    auth.sign_in(portal.principal_b)
+    assert ("Write your action plan" in text_of(client.get(portal.url(1)).get_data(as_text=True))) == bool(
+        [other for other in others if other.status.value in ("draft", "sent_back")]
+    )
