@@ -84,6 +84,7 @@ def register_tasks(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the web layer."""
     from app.account.views import blueprint as account
+    from app.appeals.views import blueprint as appeals
     from app.auditors.views import blueprint as auditors
     from app.auth.two_step import blueprint as two_step
     from app.auth.views import blueprint as auth
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(account)
     app.register_blueprint(answer_key)
+    app.register_blueprint(appeals)
     app.register_blueprint(assignments)
     app.register_blueprint(auditors)
     app.register_blueprint(auth)

@@ -12,6 +12,10 @@ time, and a principal's only for their own school and only once published (the s
 rule lets a principal acknowledge it).
 An action plan (and each evidence file of it) is scoped like its school: its principal writes it,
 the district's leaders (and administrators) decide it; reviewers and auditors have no part in it.
+An appeal is seen by the principals of its contact's school (who file them, on their school's
+published scorecards only), by the contact's auditor (its outcome) and by the district's reviewers,
+leaders and administrators, who decide it (never the reviewer who approved the contact: a rule of
+``audits.appeals.decisions``).
 A person (a User target) is managed by an administrator, or by a leader of their district
 when they are a reviewer, auditor or principal (never an administrator or another leader).
 """
@@ -22,6 +26,7 @@ from enum import StrEnum
 
 from audits.models import (
     ActionPlan,
+    Appeal,
     Assignment,
     Contact,
     District,
@@ -36,7 +41,17 @@ from audits.models import (
 
 # What ``allowed`` can scope an action to.
 Target = (
-    School | District | Round | Assignment | Contact | Evidence | Scorecard | User | ActionPlan | PlanEvidence
+    School
+    | District
+    | Round
+    | Assignment
+    | Contact
+    | Evidence
+    | Scorecard
+    | User
+    | ActionPlan
+    | PlanEvidence
+    | Appeal
 )
 
 
@@ -80,6 +95,9 @@ class Action(StrEnum):
     OPEN_PLAN = "open_plan"
     WRITE_PLAN = "write_plan"
     DECIDE_PLAN = "decide_plan"
+    QUERY_ANSWERS = "query_answers"
+    VIEW_APPEAL = "view_appeal"
+    DECIDE_APPEALS = "decide_appeals"
 
 
 # Which roles may take each action at all; scoping to the target comes after.
@@ -92,6 +110,12 @@ _ROLES: dict[Action, frozenset[Role]] = {
     # "Read and discussed with staff": a principal of the school, once the scorecard is published.
     Action.ACKNOWLEDGE_SCORECARD: frozenset({Role.PRINCIPAL}),
     Action.VIEW_DISTRICT_SUMMARY: frozenset({Role.ADMIN, Role.LEADER}),
+    # Appeals: a principal queries answers of their school's published scorecard (target: the
+    # Scorecard); the district's reviewers decide them (target: the Appeal); the contact's auditor
+    # and the school's principals see them (target: the Appeal).
+    Action.QUERY_ANSWERS: frozenset({Role.PRINCIPAL}),
+    Action.DECIDE_APPEALS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
+    Action.VIEW_APPEAL: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER, Role.AUDITOR, Role.PRINCIPAL}),
     # Dashboards and exports of a round (target: the Round, scoped to the district).
     Action.VIEW_DASHBOARD: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
     Action.EXPORT_RESULTS: frozenset({Role.ADMIN, Role.LEADER}),
@@ -177,6 +201,10 @@ def allowed(user: User | None, action: Action, target: Target | None = None) -> 
             and target.district_id == user.district_id
             and target.role not in (Role.ADMIN, Role.LEADER)
         )
+    if isinstance(target, Appeal):
+        if user.role is Role.PRINCIPAL:
+            return any(school.id == target.contact.assignment.school_id for school in user.schools)
+        target = target.contact
     if isinstance(target, Evidence):
         target = target.contact
     if isinstance(target, Contact):

@@ -14,6 +14,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from audits.appeals.window import parse_window_days
 from audits.errors import ValidationError
 from audits.models import Closure, District
 
@@ -70,6 +71,8 @@ class DistrictSettings:
     timezone: str
     school_day_start: str
     school_day_end: str
+    # School days after publication during which a principal may query an answer ("0": no appeals).
+    appeal_window_days: str = "10"
 
     @classmethod
     def of(cls, district: District) -> DistrictSettings:
@@ -79,6 +82,7 @@ class DistrictSettings:
             timezone=district.timezone,
             school_day_start=district.school_day_start.strftime("%H:%M"),
             school_day_end=district.school_day_end.strftime("%H:%M"),
+            appeal_window_days=str(district.appeal_window_days),
         )
 
 
@@ -125,12 +129,18 @@ def update_district(session: Session, district: District, settings: DistrictSett
         problems.append(("school_day_end", "enter a time as HH:MM, e.g. 16:00"))
     if start is not None and end is not None and end <= start:
         problems.append(("school_day_end", "the school day must end after it starts"))
-    if problems or start is None or end is None:
+    window: int | None = None
+    try:
+        window = parse_window_days(settings.appeal_window_days)
+    except ValidationError as error:
+        problems.extend(error.problems)
+    if problems or start is None or end is None or window is None:
         raise ValidationError.many(problems)
     district.name = name
     district.timezone = timezone
     district.school_day_start = start
     district.school_day_end = end
+    district.appeal_window_days = window
 
 
 def add_closures(

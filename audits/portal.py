@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from audits.acknowledgements import acknowledgement_of
+from audits.appeals.window import window_of
 from audits.models import PlanStatus, Role, School, Scorecard, User
 from audits.plans.listing import open_items_for_school
 from audits.scorecards import school_scorecards
@@ -113,10 +114,20 @@ def plan_items(session: Session, school: School, card: Scorecard, today: date) -
 
 
 def appeal_items(session: Session, school: School, card: Scorecard, today: date) -> list[OpenItem]:
-    """The window in which the principal may query an answer of ``card``'s contacts, while it is open.
-
-    LEAD (issue 20, item 4): wire the appeals domain here once merged: one ``OpenKind.APPEAL``
-    item while ``today`` is inside the district's appeal window ("You can query an answer until
-    …", ``due`` its last day), plus the pending appeals' outcomes. Until then no window is open.
-    """
-    return []
+    """The window in which the principal may query an answer of ``card``'s contacts, while it is open:
+    one ``OpenKind.APPEAL`` item, due the window's last day, whose ``ref`` is the scorecard's id (its
+    contacts and answers). The appeals already filed, and how each ended, are listed beside it
+    (``audits.appeals.queries.school_appeals``)."""
+    window = window_of(card, school.district, today)
+    if window is None or not window.open:
+        return []
+    return [
+        OpenItem(
+            OpenKind.APPEAL,
+            "Query an answer you think is wrong",
+            f"Within {count_of(window.school_days, 'school day')} of publication; a reviewer who did not "
+            "approve the contact decides.",
+            due=window.last_day,
+            ref=card.id,
+        )
+    ]

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audits.appeals.queries import upheld_contacts
 from audits.businesshours import BusinessCalendar
 from audits.models import Channel, ItemKind, Round, School
 from audits.planning.rounds import schools_in_round
@@ -96,6 +97,7 @@ class ContactRow:
     outcome: str
     score: float | None
     critical: bool
+    changed_on_appeal: bool = False  # an answer of it was corrected on an upheld appeal
 
 
 @dataclass
@@ -143,6 +145,7 @@ class ScorecardData:
     next_steps: list[NextStep] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
     appendix: list[ContactRow] = field(default_factory=list)
+    appeal_changes: int = 0  # answers corrected on upheld appeals since publication
 
     @property
     def has_contacts(self) -> bool:
@@ -245,8 +248,9 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
     trend = _trend(session, round_, scores)
     round_channels = [rc.channel.value for rc in round_.channels] or list(CHANNELS)
     calendar = BusinessCalendar.of(round_.district)
+    upheld = upheld_contacts(session, round_.id)
     context = _Context(
-        round_, scores, titles, trend, round_channels, ZoneInfo(round_.district.timezone), calendar
+        round_, scores, titles, trend, round_channels, ZoneInfo(round_.district.timezone), calendar, upheld
     )
     figures = RoundFigures(round_, scores, schools, {})
     for school in schools:
@@ -268,6 +272,7 @@ class _Context:
     channels: list[str]
     zone: ZoneInfo
     calendar: BusinessCalendar
+    upheld: dict[int, int]  # contacts with answers corrected on appeal: how many, by contact id
 
 
 def _scorecard(
@@ -390,7 +395,11 @@ def _scorecard(
         early_reading,
     )
     data.trend, data.previous_round = _trend_points(context.trend, school.id)
-    data.appendix = [_contact_row(row, refs[row.contact_id], context.zone) for row in contact_rows]
+    data.appendix = [
+        _contact_row(row, refs[row.contact_id], context.zone, row.contact_id in context.upheld)
+        for row in contact_rows
+    ]
+    data.appeal_changes = sum(context.upheld.get(contact_id, 0) for contact_id in refs)
     return data
 
 
@@ -406,7 +415,7 @@ def _item_scores(rows: list[Any], texts: dict[int, tuple[str, str]]) -> list[Ite
     return scores
 
 
-def _contact_row(row: Any, ref: int, zone: ZoneInfo) -> ContactRow:
+def _contact_row(row: Any, ref: int, zone: ZoneInfo, changed_on_appeal: bool = False) -> ContactRow:
     channel = Channel(row.channel).value
     scenario = row.scenario
     if row.language and row.language != "en":
@@ -419,6 +428,7 @@ def _contact_row(row: Any, ref: int, zone: ZoneInfo) -> ContactRow:
         outcome=wording.outcome_label(channel, row.outcome, bool(row.unreached)),
         score=float(row.score) if row.score is not None else None,
         critical=bool(row.critical_failure),
+        changed_on_appeal=changed_on_appeal,
     )
 
 

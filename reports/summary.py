@@ -1,4 +1,4 @@
-"""The district summary of a round: ranking, heat map, distribution, timings, change and alerts.
+"""The district summary of a round: ranking, heat map, distribution, timings, change, alerts, appeals.
 
 Built from one run of the scoring engine plus the section titles (a fixed number
 of queries for any number of schools); the bands and the alert list are the
@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from audits.appeals.queries import AppealCounts, round_appeal_counts
 from audits.models import Round
 from audits.planning.rounds import schools_in_round
 from audits.results.heatmap import band_of
@@ -99,6 +100,7 @@ class DistrictSummary:
     distribution: list[tuple[str, int]] = field(default_factory=list)
     timings: list[ChannelTiming] = field(default_factory=list)
     flagged: list[RankingRow] = field(default_factory=list)
+    appeals: AppealCounts = field(default_factory=AppealCounts)  # answers queried, upheld, not upheld
 
     @property
     def has_scores(self) -> bool:
@@ -152,6 +154,7 @@ def gather_summary(session: Session, round_: Round) -> DistrictSummary:
     )
     ordered = sorted(scores.schools, key=lambda s: (s.rank is None, s.rank or 0, s.name.casefold()))
     summary.ranking = [_ranking_row(school, threshold) for school in ordered]
+    summary.appeals = round_appeal_counts(session, round_.id)
     summary.flagged = sorted(
         (row for row in summary.ranking if row.flagged), key=lambda row: (row.overall, row.name)
     )

@@ -2,7 +2,7 @@
 
 Modules: ``blueprint`` (the flask-smorest blueprint), ``auth`` (bearer tokens and
 permission checks), ``inputs`` and ``schemas`` (what is accepted and answered),
-``present`` (domain objects to those shapes), ``reads`` and ``writes`` (the views),
+``present`` (domain objects to those shapes), ``reads``, ``writes`` and ``appeals`` (the views),
 ``errors`` (JSON errors only), ``idempotency`` (``Idempotency-Key`` on writes) and
 ``openapi`` (the generated document).
 """
@@ -14,7 +14,7 @@ from flask import Flask
 
 def register_api(app: Flask) -> None:
     """Attach the API to ``app``: routes, token authentication, JSON errors, no CSRF, the OpenAPI document."""
-    from app.api import plans, reads, writes  # noqa: F401  (the views register themselves on the blueprint)
+    from app.api import appeals, plans, reads, writes  # noqa: F401  (the views register themselves on it)
     from app.api.blueprint import PREFIX, blueprint
     from app.api.errors import register_routing_errors
     from app.api.idempotency import register as register_idempotency

@@ -186,3 +186,39 @@ class ReviewIn(Schema):
             "nothing happens and the answer is 409."
         },
     )
+
+
+class AppealIn(Schema):
+    """A principal's query of one answer of a contact of their school's published scorecard."""
+
+    item = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=64), _no_nul],
+        metadata={"description": "The key of the rubric item whose answer is queried."},
+    )
+    reason = _text(required=True, metadata={"description": "Why the answer is wrong."})
+    evidence = _text(load_default="", metadata={"description": "What shows it (optional)."})
+
+
+class DecisionIn(Schema):
+    """A reviewer's decision on an appeal (never the reviewer who approved the contact)."""
+
+    outcome = fields.String(required=True, validate=validate.OneOf(["upheld", "not_upheld"]))
+    reason = _text(required=True, metadata={"description": "Why, for the principal."})
+    value = Scalar(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "Upheld: the corrected answer (true/false, an integer for scale, the option's "
+            "label, a number); for an answer worked out from a recorded fact, the fact: a whole "
+            "number of rings, seconds or transfers, true/false for a name given, the reply's date and "
+            "time (ISO 8601).",
+            **NULLABLE_SCALAR,
+        },
+    )
+    na = _strict_bool(load_default=False, metadata={"description": "Upheld: the answer does not apply."})
+
+    @validates_schema
+    def _value_or_na(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("na") and data.get("value") is not None:
+            raise ValidationError("give a value or mark the answer N/A, not both", "value")

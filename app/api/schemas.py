@@ -15,6 +15,7 @@ from marshmallow import Schema, fields, validate
 
 from audits.fieldwork.entry import TIMING_TYPES
 from audits.models import (
+    AppealOutcome,
     Channel,
     ContactStatus,
     CriticalPolicy,
@@ -447,3 +448,40 @@ RoundPageSchema = page_of(RoundSchema, "RoundPage")
 AssignmentPageSchema = page_of(AssignmentSchema, "AssignmentPage")
 ScenarioPageSchema = page_of(ScenarioSchema, "ScenarioPage")
 ContactPageSchema = page_of(ContactSchema, "ContactPage")
+
+
+class AppealSchema(Schema):
+    """A principal's query of one answer of a contact, and its decision; no person is named."""
+
+    id = fields.Integer(required=True)
+    contact_id = fields.Integer(required=True)
+    item = fields.String(required=True, metadata={"description": "The rubric item's key."})
+    question = fields.String(required=True, metadata={"description": "The rubric item's prompt."})
+    answer_queried = fields.String(required=True, metadata={"description": "The answer when it was queried."})
+    reason = fields.String(
+        required=True, metadata={"description": "Why the school says the answer is wrong."}
+    )
+    evidence = fields.String(required=True)
+    filed_at = fields.DateTime(required=True)
+    outcome = choice(AppealOutcome, required=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_reason = fields.String(
+        required=True, metadata={"description": "Why it was decided so; empty while pending."}
+    )
+    corrected_answer = fields.String(
+        allow_none=True, metadata={"description": "Upheld: the answer after the correction, as text."}
+    )
+    value = fields.Raw(
+        allow_none=True,
+        metadata={
+            "description": "Upheld: the corrected value given (for an answer worked out from a fact, "
+            "the fact); null otherwise, or when corrected to N/A.",
+            **NULLABLE_SCALAR,
+        },
+    )
+    na = fields.Boolean(required=True, metadata={"description": "Upheld: the answer was corrected to N/A."})
+
+
+AppealListSchema = Schema.from_dict(
+    {"items": fields.List(fields.Nested(AppealSchema), required=True)}, name="AppealList"
+)

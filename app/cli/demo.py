@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import click
@@ -11,6 +11,8 @@ from flask import current_app
 from app.extensions import db
 from app.scorecards.emails import queue_publication_emails
 from app.scorecards.jobs import storage_dir
+from audits.appeals.window import published_scorecard
+from audits.businesshours import BusinessCalendar
 from audits.demo import (
     DEMO_PASSWORD,
     SCHOOL_PRINCIPAL_EMAIL,
@@ -20,10 +22,34 @@ from audits.demo import (
     load_demo,
     school_principal_count,
 )
+from audits.demo_appeals import DemoAppeals, load_demo_appeals
 from audits.models import Role
 from audits.scorecards import publish
+from audits.timeutil import utcnow
 from audits.vocabulary import count_of, plural
 from reports.batch import build_scorecards
+
+
+def decide_demo_appeals(result: DemoResult) -> DemoAppeals | None:
+    """The demo principal's two appeals on the published round, decided by the leader; the school's
+    scorecard rebuilt with the upheld correction (so it says it changed on appeal)."""
+    if result.earlier is None:
+        return None
+    principal = next(user for user in result.users if user.role is Role.PRINCIPAL)
+    leader = next(user for user in result.users if user.role is Role.LEADER)
+    school = principal.schools[0]
+    card = published_scorecard(db.session, school, result.earlier)
+    if card is None or card.published_at is None:
+        return None
+    calendar = BusinessCalendar.of(result.district)
+    after_the_round = datetime.combine(result.earlier.last_day + timedelta(days=1), time(12), UTC)
+    now = max(utcnow(), after_the_round)
+    appeals = load_demo_appeals(
+        db.session, result.earlier, principal, leader, calendar.local_day(card.published_at), now
+    )
+    if appeals.upheld is not None:
+        build_scorecards(db.session, result.earlier, storage_dir(), school_ids={school.id})
+    return appeals
 
 
 def publish_earlier_scorecards(result: DemoResult) -> tuple[int, int]:
@@ -79,6 +105,7 @@ def _load(today: date | None) -> None:
         db.session, Path(configured) if configured else None, today=today, evidence_dir=evidence_dir
     )
     published, emails = publish_earlier_scorecards(result)
+    appeals = decide_demo_appeals(result)
     db.session.commit()
     click.echo(f"demo district {result.district.name}: {result.report.summary()} (from {result.source})")
     for line in result.library.lines():
@@ -89,6 +116,13 @@ def _load(today: date | None) -> None:
         click.echo(
             f"{count_of(emails, 'email')} to their principals {plural(emails, 'waits', 'wait')} in the "
             "outbox (a Celery worker sends them within a minute; without one, `flask outbox send`)"
+        )
+    if appeals is not None:
+        decided = [a for a in (appeals.upheld, appeals.not_upheld) if a is not None]
+        click.echo(
+            f"appeals of principal@example.org: {count_of(len(decided), 'answer')} queried, "
+            f"{1 if appeals.upheld else 0} upheld (its scorecard rebuilt), {1 if appeals.not_upheld else 0} "
+            "not upheld; the window stays open for more"
         )
     click.echo(
         f"round {result.round.name!r} in the field: {count_of(len(result.round.assignments), 'assignment')} "

@@ -6,9 +6,10 @@ from typing import Any
 
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
-from wtforms.widgets import TimeInput
+from wtforms.widgets import NumberInput, TimeInput
 
 from app.forms import SiteForm
+from audits.appeals.window import MAX_SCHOOL_DAYS
 from audits.calendar import timezone_choices
 
 # What the common U.S. zones are called in everyday speech.
@@ -53,6 +54,13 @@ class DistrictForm(SiteForm):
         widget=TimeInput(),
     )
     school_day_end = StringField("School day ends", widget=TimeInput())
+    appeal_window_days = StringField(
+        "School days to query a scorecard",
+        description="After a scorecard is published, its principal may query its answers for this many "
+        "school days (weekends and closures do not count). 0 turns appeals off.",
+        widget=NumberInput(min=0, max=MAX_SCHOOL_DAYS, step=1),
+        render_kw={"inputmode": "numeric"},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -207,8 +207,10 @@ def _apply(session: Session, contact: Contact, entry: CheckedEntry) -> None:
     session.flush()
 
 
-def _record(session: Session, contact: Contact, user: User, entry: CheckedEntry, now: datetime) -> None:
-    """Apply ``entry``; after the first submission, log every value that changed."""
+def _record(
+    session: Session, contact: Contact, user: User, entry: CheckedEntry, now: datetime, reason: str = ""
+) -> None:
+    """Apply ``entry``; after the first submission, log every value that changed (and why, if said)."""
     before = snapshot(contact) if contact.first_submitted_at is not None else None
     _apply(session, contact, entry)
     tally(session, [contact.id])
@@ -220,7 +222,13 @@ def _record(session: Session, contact: Contact, user: User, entry: CheckedEntry,
         if old != new:
             session.add(
                 ContactEdit(
-                    contact_id=contact.id, user_id=user.id, field=name, old_value=old, new_value=new, at=now
+                    contact_id=contact.id,
+                    user_id=user.id,
+                    field=name,
+                    old_value=old,
+                    new_value=new,
+                    reason=reason,
+                    at=now,
                 )
             )
 
@@ -340,8 +348,10 @@ def reviewer_edit(
     calendar: BusinessCalendar,
     now: datetime | None = None,
     seen: int | None = None,
+    reason: str = "",
 ) -> None:
-    """A reviewer corrects a submitted or reopened contact; every change goes to the edit log."""
+    """A reviewer corrects a submitted or reopened contact; every change goes to the edit log, with
+    ``reason`` when the correction has one (an upheld appeal)."""
     _check_reviewer(reviewer, contact)
     lock(session, contact)
     now = now or utcnow()
@@ -349,7 +359,7 @@ def reviewer_edit(
     if contact.status not in EDITABLE_IN_REVIEW:
         raise ConflictError("status", f"the contact is {contact.status.value}; it cannot be edited in review")
     checked = check_entry(entry, contact.rubric, calendar, bounds=time_bounds(contact, calendar, now))
-    _record(session, contact, reviewer, checked, now)
+    _record(session, contact, reviewer, checked, now, reason)
     contact.unreached = _unreached(contact, checked.outcome)
     contact.revision += 1
     session.flush()

@@ -3,6 +3,7 @@
 from audits.models.account_link import AccountLink, LinkPurpose
 from audits.models.acknowledgement import ScorecardAcknowledgement
 from audits.models.alert import AlertDelivery, AlertKind, AlertPreference
+from audits.models.appeals import Appeal, AppealOutcome
 from audits.models.audit import AuditEntry
 from audits.models.base import Base, UTCDateTime
 from audits.models.call import Call, CallEvent
@@ -74,6 +75,8 @@ __all__ = [
     "AlertKind",
     "AlertPreference",
     "ApiToken",
+    "Appeal",
+    "AppealOutcome",
     "Assignment",
     "AuditEntry",
     "AuditorProfile",

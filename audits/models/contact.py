@@ -219,6 +219,8 @@ class ContactEdit(Base):
     field: Mapped[str] = mapped_column(String(100))
     old_value: Mapped[str] = mapped_column(Text, default="")
     new_value: Mapped[str] = mapped_column(Text, default="")
+    # Why it changed, when the change says (an upheld appeal's reason); "" for a plain correction.
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contact: Mapped[Contact] = relationship(back_populates="edits")

@@ -46,6 +46,8 @@ class District(Base):
     early_reading_contacts: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # An action of a school's action plan is closed only with evidence (a text, a file or a photo).
     plan_evidence_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How many school days after a scorecard is published its principal may query an answer on it.
+    appeal_window_days: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     # How its people sign in (``audits.sign_in_policy``): with a password, with the district's
     # accounts (OpenID Connect) for these email domains, and whether leaders need a second step.
     password_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -37,6 +37,7 @@ from audits.importers.uploads import keep_upload
 from audits.invitations import invite
 from audits.models import (
     ActionPlan,
+    Appeal,
     Assignment,
     Base,
     BatchKind,
@@ -62,12 +63,15 @@ from audits.rubrics.versions import create_draft
 from audits.rubrics.yamlio import rubric_from_yaml
 from audits.scenarios import ScenarioSpec, save_scenario
 from audits.sign_ins import start_sign_in
+from audits.timeutil import utcnow
 from audits.tokens import create_token
 from tests.app.world_snapshot import Watch, restore_rows
 from tests.audits.fieldwork_helpers import REACHED_CALL, build_fieldwork, changed, local
 from tests.audits.round_helpers import make_scenario, publish_rubric
 from tests.audits.rubric_samples import EXAMPLE_YAML
+from tests.audits.scoring_helpers import ScoringWorld
 from tests.conftest import PASSWORD_HASH, TEST_DATABASE_URL, TEST_NOW
+from tests.reports.scorecard_helpers import GOOD, at, say, tipped_rubric
 
 SCRIPT_TAG = "<script>alert(1)</script>"
 ATTRIBUTE_BREAK = '"><img src=x onerror=alert(1)>'
@@ -256,6 +260,27 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
     )
     session.add(closed_round)
     publish_rubric(session, Channel.PHONE)
+    # A published round: its call's scorecard is published today, and the principal queried an answer
+    # with a hostile reason and evidence; the call's answers carry hostile comments.
+    scoring = ScoringWorld(session, district, auditor, schools=[school])
+    scoring.rubrics[Channel.PHONE] = tipped_rubric(session, Channel.PHONE)
+    scoring.scenarios[Channel.PHONE] = fieldwork.phone.scenario
+    published_round = scoring.round(f"{SCRIPT_TAG} published round", date(2026, 9, 14))
+    published_round.status = RoundStatus.PUBLISHED
+    published_call = scoring.contact(
+        published_round, school, Channel.PHONE, GOOD, started_at=at(date(2026, 9, 14)), rings=2
+    )
+    say(published_call, "courtesy", HOSTILE)
+    published_card = Scorecard(
+        token=secrets.token_urlsafe(32), round_id=published_round.id, school_id=school.id,
+        inputs_hash="0" * 64, content_hash="0" * 64, path="scorecards/none.pdf", size=1,
+        published_at=utcnow(),
+    )  # fmt: skip
+    appeal = Appeal(
+        contact_id=published_call.id, item_key="courtesy", reason=HOSTILE, evidence=f"{BOLD} {HOSTILE}",
+        queried_answer=HOSTILE[:100], filed_by_id=users["principal"].id,
+    )  # fmt: skip
+    session.add_all([published_card, appeal])
     library = make_scenario(session, None, Channel.PHONE, "library-phone")
     district_scenario = save_scenario(
         session,
@@ -342,6 +367,9 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "submitted_plan_id": plans[1].id,
         "approved_plan_id": plans[2].id,
         "approved_action_id": plans[2].actions[0].id,
+        "published_contact_id": published_call.id,
+        "appeal_id": appeal.id,
+        "item_key": "accuracy",
     }
     sign_ins = {user.id: start_sign_in(session, user) for user in users.values()}
     session.commit()

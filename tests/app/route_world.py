@@ -47,6 +47,7 @@ from audits.importers.uploads import keep_upload
 from audits.invitations import invite
 from audits.models import (
     ActionPlan,
+    Appeal,
     Assignment,
     BatchKind,
     Call,
@@ -57,6 +58,8 @@ from audits.models import (
     LinkPurpose,
     PlanEventKind,
     PlanReason,
+    ReviewAction,
+    ReviewEvent,
     Role,
     Round,
     RoundStatus,
@@ -102,6 +105,9 @@ ROLES = (
 AUDITOR_NAME = "Zebulon Quartermaine"
 AUDITOR_EMAIL = "zq.undercover@shoppers.example"
 FALL_PUBLISHED = datetime(2026, 10, 30, 15, tzinfo=UTC)
+# The world's today: after the fall round's publication and its acknowledgement (Nov 2), inside its window
+# of 10 school days for appeals (to Nov 13), whatever day the suite runs.
+ROUTE_TODAY = date(2026, 11, 4)
 RECORDING = b"ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb\x90\x00" + bytes(range(64))
 TWILIO_SETTINGS = {
     "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
@@ -205,6 +211,7 @@ def route_world_app(database_template: str, folder: Path) -> Iterator[Flask]:
             "EVIDENCE_DIR": str(folder / "evidence"),
             "STORAGE_DIR": str(folder / "storage"),
             "NOW": TEST_NOW,
+            "TODAY": ROUTE_TODAY,
             **TWILIO_SETTINGS,
         },
     )
@@ -393,10 +400,19 @@ def _populate(
     poor = scoring.contact(fall, other_school, Channel.PHONE, POOR, started_at=at(date(2026, 10, 5)), rings=7)
     say(poor, "note", "Nobody answered the question about buses.")
     session.flush()
+    # The reviewer approved the good call: an appeal on it is another reviewer's to decide.
+    session.add(
+        ReviewEvent(contact_id=good.id, actor_id=reviewer.id, action=ReviewAction.APPROVED, at=TEST_NOW)
+    )
     build_scorecards(session, fall, storage)
     # Published on a fixed day, so that a principal's acknowledgement (not before it, not after today) is
-    # valid whatever day the suite runs.
+    # valid whatever day the suite runs; the world's today (``ROUTE_TODAY``) is inside its appeal window.
     publish(session, fall, people["leader"], now=FALL_PUBLISHED)
+    appeal = Appeal(
+        contact_id=good.id, item_key="courtesy", reason="The secretary was patient throughout.",
+        queried_answer="4 of 4", filed_by_id=people["principal"].id, approver_id=reviewer.id,
+    )  # fmt: skip
+    session.add(appeal)
     place_hold(session, fall, people["leader"], "Records request 2026-14: keep every call of this round.")
     cards = {card.school_id: card for card in session.scalars(select(Scorecard))}
     winter = scoring.round("Winter 2026 round", date(2026, 12, 1))
@@ -475,6 +491,8 @@ def _populate(
         "other_scorecard": cards[other_school.id].token,
         "scorecard_id": cards[school.id].id,
         "other_scorecard_id": cards[other_school.id].id,
+        "fall_contact": good.id,
+        "appeal": appeal.id,
         "winter_scorecard": winter_card.token,
         "winter_scorecard_id": winter_card.id,
         "rubric": published.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess  # nosec B404: our own test tool from node_modules
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from audits.fieldwork.contacts import approve, retry, start_contact, submit
 from audits.fieldwork.entry import AnswerEntry
-from audits.models import ActionPlan, PlanEventKind, PlanReason
+from audits.models import ActionPlan, Contact, PlanEventKind, PlanReason, Scorecard
 from audits.plans.actions import ActionEntry, add_action
 from audits.plans.weak import weaknesses
 from audits.plans.workflow import record
@@ -90,6 +91,14 @@ def recorded(session: Session) -> ApiWorld:
     weak = weaknesses(session, fieldwork.round, fieldwork.school)
     entry = ActionEntry("Greet every caller with the school's name.", "front_office", TEST_TODAY)
     add_action(session, plan, entry, world.principal, weak, TEST_TODAY)
+    # Its scorecard published on the tests' today, so its principal may query its answers.
+    session.add(
+        Scorecard(
+            token="t" * 43, round_id=fieldwork.round.id, school_id=fieldwork.school.id, inputs_hash="0" * 64,
+            content_hash="0" * 64, path="scorecards/none.pdf", size=1,
+            published_at=datetime.combine(TEST_TODAY, time(15), UTC),
+        )
+    )  # fmt: skip
     session.commit()
     return world
 
@@ -100,7 +109,16 @@ def test_real_answers_of_every_operation_match_the_document(
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     fieldwork = recorded.fieldwork
     phone = fieldwork.phone.scenario
+    reached = max(c.id for c in session.scalars(select(Contact)))
+    filed = client.post(
+        f"/api/v1/contacts/{reached}/appeals",
+        json={"item": "courtesy", "reason": "She was patient throughout."},
+        headers=recorded.headers("principal"),
+    )
+    assert filed.status_code == 201, filed.get_json()
+    schema["/api/v1/contacts/{contact_id}/appeals"]["post"].validate_response(filed)
     ids = {
+        "contact_id": reached,
         "district_id": fieldwork.district.id,
         "round_id": fieldwork.round.id,
         "assignment_id": fieldwork.email.id,
@@ -143,4 +161,12 @@ def test_real_answers_of_every_operation_match_the_document(
     )
     assert reviewed.status_code == 200, reviewed.get_json()
     schema["/api/v1/contacts/{contact_id}/review"]["post"].validate_response(reviewed)
-    assert checked >= 10
+    decided = client.post(
+        f"/api/v1/appeals/{filed.get_json()['id']}",
+        json={"outcome": "upheld", "reason": "The recording agrees.", "value": 4},
+        headers=recorded.headers("leader"),
+    )
+    assert decided.status_code == 200, decided.get_json()
+    assert decided.get_json()["corrected_answer"] == "4 of 4"
+    schema["/api/v1/appeals/{appeal_id}"]["post"].validate_response(decided)
+    assert checked >= 11

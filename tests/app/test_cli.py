@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from audits.demo import DEMO_USERS
 from audits.models import (
+    Appeal,
+    AppealOutcome,
     Channel,
     Contact,
     ContactStatus,
@@ -110,6 +112,14 @@ def test_demo_loads_once_and_every_login_works(
     principals = school_principals(session, {a.school_id for r in (earlier, round_) for a in r.assignments})
     assert len(principals) == 12 and all(len(users) == 1 for users in principals.values())
     assert "12 emails to their principals wait in the outbox" in result.output
+    # The demo principal queried two answers: one upheld (the scorecard rebuilt), one not; more can follow.
+    decided = (
+        "appeals of principal@example.org: 2 answers queried, 1 upheld (its scorecard rebuilt), 1 not upheld"
+    )
+    assert decided in result.output
+    appeals = session.scalars(select(Appeal).order_by(Appeal.id)).all()
+    assert [a.outcome for a in appeals] == [AppealOutcome.UPHELD, AppealOutcome.NOT_UPHELD]
+    assert {a.contact.assignment.school_id for a in appeals} == {principal.schools[0].id}
     queued = {email.recipient: email for email in session.scalars(select(OutboxEmail))}
     for card in cards:
         (school_principal,) = principals[card.school_id]

@@ -21,6 +21,7 @@ VALID = {
     "timezone": "America/Chicago",
     "school_day_start": "08:00",
     "school_day_end": "15:30",
+    "appeal_window_days": "10",
 }
 
 

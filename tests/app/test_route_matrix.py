@@ -36,6 +36,8 @@ from audits import audit_log
 from audits.models import (
     ActionPlan,
     AlertPreference,
+    Appeal,
+    AppealOutcome,
     Assignment,
     AuditEntry,
     Contact,
@@ -259,7 +261,20 @@ def _plan_opened_on_request(session: Session, values: dict[str, Any]) -> None:
     assert plan.reason is PlanReason.REQUESTED and plan.status is PlanStatus.DRAFT
 
 
+def _appeal_filed(session: Session, values: dict[str, Any]) -> None:
+    appeal = session.scalars(select(Appeal).where(Appeal.item_key == "accuracy")).one()
+    assert appeal.contact_id == values["fall_contact"] and appeal.outcome is AppealOutcome.PENDING
+
+
+def _appeal_decided(session: Session, values: dict[str, Any]) -> None:
+    appeal = session.get(Appeal, values["appeal"])
+    assert appeal is not None and appeal.outcome is AppealOutcome.NOT_UPHELD
+
+
 # -- request bodies ---------------------------------------------------------------------------------
+
+APPEAL = {"item": "accuracy", "reason": "The secretary named every document on the list."}
+NOT_UPHELD = {"outcome": "not_upheld", "reason": "The recording shows the answer as scored."}
 
 ROUND_FORM = {
     "first_day": "2027-04-05",
@@ -455,6 +470,19 @@ ROUTES: list[Route] = [
         form=ACKNOWLEDGED, effect=_acknowledged("other_scorecard_id", "other-principal@example.org"),
     ),
     row("POST", "/portal/scorecards/{winter_scorecard_id}/acknowledge", L, *[F] * 8, form=ACKNOWLEDGED),
+    # Appeals on the web: the same rules as in the API.
+    row("GET", "/appeals/", L, OK, OK, OK, OK, F, F, OK, OK),
+    row("GET", "/appeals/scorecards/{scorecard_id}", L, OK, OK, F, OK, F, F, OK, F),
+    row("GET", "/appeals/contacts/{fall_contact}/accuracy", L, F, F, F, F, F, F, OK, F),
+    row(
+        "POST", "/appeals/contacts/{fall_contact}/accuracy", L, F, F, F, F, F, F, Go("/appeals/"), F,
+        form=APPEAL, effect=_appeal_filed,
+    ),
+    row("GET", "/appeals/{appeal}", L, OK, OK, F, OK, OK, F, OK, F),
+    row(
+        "POST", "/appeals/{appeal}", L, Go("/appeals/"), Go("/appeals/"), F, F, F, F, F, F,
+        form=NOT_UPHELD, effect=_appeal_decided,
+    ),
     # Districts.
     row("GET", "/district", L, Go("/districts/"), Go("/districts/"), Go("/districts/"), F, F, F, F, F),
     row("GET", "/districts/", L, OK, OK, OK, F, F, F, F, F),
@@ -463,7 +491,7 @@ ROUTES: list[Route] = [
         "POST", "/districts/{district}/settings", L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
         form={
             "name": "Fieldwork County ISD", "timezone": "America/New_York",
-            "school_day_start": "07:30", "school_day_end": "16:00",
+            "school_day_start": "07:30", "school_day_end": "16:00", "appeal_window_days": "10",
         },
     ),
     row(
@@ -868,6 +896,18 @@ ROUTES: list[Route] = [
         "POST", "/api/v1/contacts/{submitted}/review", UNAUTHORISED, OK, OK, F, OK, F, F, F, F,
         json={"action": "approve"},
         effect=_contact_is(ContactStatus.APPROVED, "submitted"),
+    ),
+    # Appeals: the principal of the school queries an answer of its published scorecard; the contact's
+    # auditor and the district's reviewers see them; a reviewer decides, never the one who approved the
+    # contact (the world's reviewer approved the fall call: 403).
+    row("GET", "/api/v1/contacts/{fall_contact}/appeals", UNAUTHORISED, OK, OK, F, OK, OK, F, OK, F),
+    row(
+        "POST", "/api/v1/contacts/{fall_contact}/appeals", UNAUTHORISED, F, F, F, F, F, F, CREATED, F,
+        json=APPEAL, effect=_appeal_filed,
+    ),
+    row(
+        "POST", "/api/v1/appeals/{appeal}", UNAUTHORISED, OK, OK, F, F, F, F, F, F,
+        json=NOT_UPHELD, effect=_appeal_decided,
     ),
 ]  # fmt: skip
 

@@ -32,6 +32,11 @@ TARGETS = {
         "JOIN users u ON u.id = ps.user_id WHERE u.email = 'principal.alimacani-elementary@example.org' "
         "ORDER BY p.id LIMIT 1"
     ),
+    "principal_scorecard": (
+        "SELECT sc.id FROM scorecards sc JOIN schools s ON s.id = sc.school_id "
+        f"WHERE s.nces_id = '{DEMO_PRINCIPAL_SCHOOL}' AND sc.published_at IS NOT NULL ORDER BY sc.id LIMIT 1"
+    ),
+    "upheld_appeal": "SELECT id FROM appeals WHERE outcome = 'upheld' ORDER BY id LIMIT 1",
 }
 
 PAGES = [
@@ -82,4 +87,9 @@ PAGES = [
     ("action plans", LEADER, "/plans/"),
     ("an action plan", LEADER, "/plans/{plan}"),
     ("an action plan, as its principal", PLAN_PRINCIPAL, "/plans/{plan}"),
+    ("principal's contacts and answers", PRINCIPAL, "/appeals/scorecards/{principal_scorecard}"),
+    ("principal's queries", PRINCIPAL, "/appeals/"),
+    ("an appeal, as its principal reads it", PRINCIPAL, "/appeals/{upheld_appeal}"),
+    ("appeals to decide", LEADER, "/appeals/"),
+    ("an appeal, as a reviewer reads it", REVIEWER, "/appeals/{upheld_appeal}"),
 ]

@@ -55,6 +55,8 @@ ROLES = [
     ("telephony.place", "auditor"),
     ("telephony.call", "auditor"),
     ("review.", "reviewer"),
+    ("appeals.new", "principal"),
+    ("appeals.", "reviewer"),
     ("rounds.", "leader"),
     ("districts.", "leader"),
     ("dashboards.", "leader"),
@@ -89,6 +91,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "plan_decisions.approve": {"plan_id": "submitted_plan_id"},
     "plan_decisions.send_back": {"plan_id": "submitted_plan_id"},
     "plan_closing.close": {"plan_id": "approved_plan_id", "action_id": "approved_action_id"},
+    "appeals.new": {"contact_id": "published_contact_id"},
 }
 DEFAULT_PARAMETERS = {
     "contact_id": "draft_contact_id",
