@@ -26,6 +26,7 @@ from audits.models import (
     ReviewEvent,
     Scorecard,
 )
+from audits.portal import OpenKind, appeal_items
 from audits.scoring.engine import round_scores
 from tests.audits.appeal_helpers import LAST_DAY, AppealWorld, build_appeal_world
 from tests.conftest import TEST_NOW
@@ -331,3 +332,12 @@ def test_a_fact_takes_a_value_of_its_own_kind(session: Session) -> None:
             decide_appeal(session, appeal, world.leader, decision, world.fieldwork.calendar)
         assert refused.value.field == "value" and words in refused.value.reason
         session.rollback()
+
+
+def test_the_portal_lists_the_open_window_until_its_last_day(session: Session, world: AppealWorld) -> None:
+    card = session.scalars(select(Scorecard)).one()
+    school = world.fieldwork.school
+    (item,) = appeal_items(session, school, card, FILED_ON)
+    assert (item.kind, item.due, item.ref) == (OpenKind.APPEAL, LAST_DAY, card.id)
+    assert item.title == "Query an answer you think is wrong" and "10 school days" in item.detail
+    assert appeal_items(session, school, card, LAST_DAY + timedelta(days=1)) == []

@@ -97,7 +97,10 @@ def test_a_principal_reads_acknowledges_and_prints_their_scorecard(
     done = page.locator(".acknowledged")
     expect(done).to_contain_text("You read this scorecard and discussed it with staff")
     open_now = page.get_by_role("region", name="What is open for you")
-    expect(open_now).to_contain_text("Nothing is waiting for you")
+    expect(open_now).not_to_contain_text("Acknowledge this scorecard")
+    # Still open: the demo's scorecard was published as it loaded, so its answers may be queried.
+    query = open_now.get_by_role("link", name="Query an answer you think is wrong")
+    expect(query).to_have_attribute("href", re.compile(r"^/appeals/scorecards/\d+$"))
     assert re.search(rf"/schools/{school_id}/portal\?round={round_id}$", page.url)
     shoot(page, "portal-acknowledged-1280")
 
