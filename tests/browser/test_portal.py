@@ -98,7 +98,8 @@ def test_a_principal_reads_acknowledges_and_prints_their_scorecard(
     expect(done).to_contain_text("You read this scorecard and discussed it with staff")
     open_now = page.get_by_role("region", name="What is open for you")
     expect(open_now).not_to_contain_text("Acknowledge this scorecard")
-    # Still open: the demo's scorecard was published as it loaded, so its answers may be queried.
+    # The demo's upheld appeal shows; the window is still open (the scorecard was published as it loaded).
+    expect(page.locator(".appeal-note")).to_contain_text("Changed on appeal: 1 answer corrected")
     query = open_now.get_by_role("link", name="Query an answer you think is wrong")
     expect(query).to_have_attribute("href", re.compile(r"^/appeals/scorecards/\d+$"))
     assert re.search(rf"/schools/{school_id}/portal\?round={round_id}$", page.url)
