@@ -224,10 +224,11 @@ def render_version() -> str:
 
 
 # Elements whose neighbouring whitespace never prints: blocks, table parts, list items, the head.
-_BLOCK_TAGS = frozenset(
-    "html head body meta title header section div table thead tbody tr th td ul ol li p h1 h2 h3 h4 "
-    "dl dt dd figure figcaption blockquote".split()
-)
+_BLOCK_TAGS = frozenset({
+    "html", "head", "body", "meta", "title", "header", "section", "div", "table", "thead", "tbody", "tr",
+    "th", "td", "ul", "ol", "li", "p", "h1", "h2", "h3", "h4", "dl", "dt", "dd", "figure", "figcaption",
+    "blockquote",
+})  # fmt: skip
 _TAG_GAP = re.compile(r"(<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*>)(\s+)(?=<(/?)([a-zA-Z][a-zA-Z0-9]*))")
 
 

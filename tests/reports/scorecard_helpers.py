@@ -20,16 +20,19 @@ FAILED = {"answered": 0.0, "named": 0.0, "courtesy": 0.5, "accuracy": 0.0, "note
 _keys = count(1)
 
 
-def tipped_rubric(session: Session, channel: Channel) -> Rubric:
-    """The scoring test rubric with coaching tips and a "what families heard" text item."""
+def tipped_rubric(
+    session: Session, channel: Channel, greeting: tuple[str, str] = ("greeting", "Greeting")
+) -> Rubric:
+    """The scoring test rubric with coaching tips and a "what families heard" text item; ``greeting``
+    is the key and title of its first section (every channel shares "greeting" unless told)."""
     spec = RubricSpec(
         key=f"card-{channel.value}-{next(_keys)}",
         name="Scorecard test",
         channel=channel,
         sections=[
             SectionSpec(
-                "greeting",
-                "Greeting",
+                greeting[0],
+                greeting[1],
                 [
                     ItemSpec(
                         "answered", "Did a person answer?", ItemKind.YES_NO, points=5, critical=True,
