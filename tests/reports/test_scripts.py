@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from reports.batch import inputs_hash
 from reports.comments import Quote
 from reports.figures import gather_round
-from reports.render import Renderer, direction, identifier_for, isolated, needs_isolation
+from reports.render import direction, identifier_for, isolated, needs_isolation, shared_renderer
 from tests.reports.pdf_checks import page_texts, shown_glyphs
 from tests.reports.scorecard_helpers import scorecard_world
 
@@ -39,7 +39,7 @@ def _card_saying(session: Session, quotes: list[str]):  # type: ignore[no-untype
 
 def test_quotes_in_seven_scripts_print_with_real_glyphs(session: Session) -> None:
     card = _card_saying(session, list(QUOTES.values()))
-    renderer = Renderer()
+    renderer = shared_renderer()
     html = renderer.html("scorecard.html", card=card)
     for script, text in QUOTES.items():
         expected = "rtl" if script in RIGHT_TO_LEFT else "ltr"
@@ -66,7 +66,7 @@ def test_quotes_in_seven_scripts_print_with_real_glyphs(session: Session) -> Non
 def test_the_check_sees_a_box_when_no_bundled_font_has_the_character(session: Session) -> None:
     """A private-use character has no glyph in any font: the check above would catch it."""
     card = _card_saying(session, ["Before \ue000 after", "Fine words", "More fine words"])
-    pdf = Renderer().scorecard(card, identifier_for(inputs_hash(card))).pdf
+    pdf = shared_renderer().scorecard(card, identifier_for(inputs_hash(card))).pdf
     assert [glyph for _, glyph in shown_glyphs(pdf) if glyph == 0]
 
 

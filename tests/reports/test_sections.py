@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from audits.models import Channel
 from reports.figures import gather_round
-from reports.render import Renderer, identifier_for
+from reports.render import identifier_for, shared_renderer
 from reports.sections import confusable, section_names
 from tests.reports.pdf_checks import page_texts
 from tests.reports.scorecard_helpers import GOOD, POOR, at, scorecard_world, tipped_rubric
@@ -83,7 +83,7 @@ def test_a_scorecard_groups_its_parts_under_their_channel_with_names_told_apart(
     problem = card.biggest_problem
     assert (problem.key, problem.label) == ("phone_greeting", "Greeting (phone call)")
 
-    renderer = Renderer()
+    renderer = shared_renderer()
     html = renderer.html("scorecard.html", card=card)
     groups = [
         f'<th scope="rowgroup" colspan="6">{heading}</th></tr><tr><th scope="row">{first}</th>'
