@@ -9,6 +9,12 @@ completed where WeasyPrint leaves gaps (``reports.pdfua``), carry no creation or
 modification date and take a stable identifier from their inputs, so the same
 figures always give the same bytes.
 
+What WeasyPrint is given is kept lean, as it costs time per box and per element
+(about a quarter of a second a scorecard): the template's indentation is dropped
+beside block-level tags (``compact``), text is isolated in a ``<bdi>`` only when
+it could reorder its neighbours (``needs_isolation``), and the district summary's
+rules live in a stylesheet of their own.
+
 The filters say what colour cannot say alone: ``status`` turns a score into a
 red, amber or green verdict against the district's standard with a word and a
 shape, ``width`` sizes a score's bar, and ``direction`` gives a family's words
