@@ -10,7 +10,7 @@ contacts, critical failures, attempts, comments and item scores; the number of
 queries does not grow with schools or contacts. Each claim names its contact by its
 number in the appendix. Timings live in ``reports.timings``, attempts in
 ``reports.attempts``, the biggest problem in ``reports.problems``, the next steps
-in ``reports.next_steps``.
+in ``reports.next_steps``, the sections' names and channels in ``reports.sections``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from audits.appeals.queries import upheld_contacts
 from audits.businesshours import BusinessCalendar
 from audits.models import Channel, ItemKind, Round, School
 from audits.planning.rounds import schools_in_round
-from audits.results.sections import section_titles
+from audits.results.sections import section_channels, section_titles
 from audits.scoring.engine import CHANNELS, RoundScores, SchoolScore, round_scores
 from audits.scoring.precision import CONFIDENCE, Interval, is_early, method
 from audits.vocabulary import channel_count, channel_label, count_of, language_name
@@ -37,6 +37,7 @@ from reports.attempts import AttemptRecord, attempt_records
 from reports.comments import Quote
 from reports.next_steps import NextStep, item_candidates, next_steps
 from reports.problems import BiggestProblem, ItemScore, biggest_problem
+from reports.sections import SectionName, section_names
 from reports.timings import Timing, timings
 
 TREND_ROUNDS = 6  # this round and up to five before it
@@ -58,6 +59,7 @@ class Comparison:
     district: float | None
     contacts: int = 0
     early: bool = False
+    channel: str = ""  # the channel's label ("Phone call"); "" for a section several channels share
 
     @property
     def basis(self) -> str:
@@ -245,12 +247,13 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
             row.id: (row.prompt, row.tip) for row in session.execute(queries.item_texts(wanted_items))
         }
     titles = section_titles(session, scores.district.sections)
+    names = section_names(titles, section_channels(session, titles))
     trend = _trend(session, round_, scores)
     round_channels = [rc.channel.value for rc in round_.channels] or list(CHANNELS)
     calendar = BusinessCalendar.of(round_.district)
     upheld = upheld_contacts(session, round_.id)
     context = _Context(
-        round_, scores, titles, trend, round_channels, ZoneInfo(round_.district.timezone), calendar, upheld
+        round_, scores, names, trend, round_channels, ZoneInfo(round_.district.timezone), calendar, upheld
     )
     figures = RoundFigures(round_, scores, schools, {})
     for school in schools:
@@ -267,12 +270,17 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
 class _Context:
     round: Round
     scores: RoundScores
-    titles: dict[str, str]
+    sections: dict[str, SectionName]  # in the order the scorecard prints them
     trend: list[tuple[Round, RoundScores]]
     channels: list[str]
     zone: ZoneInfo
     calendar: BusinessCalendar
     upheld: dict[int, int]  # contacts with answers corrected on appeal: how many, by contact id
+
+    @property
+    def section_labels(self) -> dict[str, str]:
+        """Each section's name on the scorecard by key, in the order it prints."""
+        return {key: name.label for key, name in self.sections.items()}
 
 
 def _scorecard(
@@ -331,6 +339,7 @@ def _scorecard(
             district.channels[ch].median,
             score.channels[ch].contacts,
             score.channels[ch].early,
+            channel_label(ch),
         )
         for ch in CHANNELS
         if ch in score.channels
@@ -338,13 +347,14 @@ def _scorecard(
     data.sections = [
         Comparison(
             key,
-            title,
+            name.label,
             score.sections[key],
             district.sections[key].median,
             score.section_contacts.get(key, 0),
             is_early(score.section_contacts.get(key, 0), early_reading),
+            name.channel,
         )
-        for key, title in context.titles.items()
+        for key, name in context.sections.items()
         if key in score.sections
     ]
     contact_rows = rows.contacts.get(school.id, [])
@@ -388,7 +398,7 @@ def _scorecard(
     data.biggest_problem = biggest_problem(
         score,
         data.standard,
-        context.titles,
+        context.section_labels,
         data.attempts,
         _item_scores(rows.items.get(school.id, []), rows.item_texts),
         critical_prompts,

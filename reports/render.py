@@ -9,6 +9,12 @@ completed where WeasyPrint leaves gaps (``reports.pdfua``), carry no creation or
 modification date and take a stable identifier from their inputs, so the same
 figures always give the same bytes.
 
+What WeasyPrint is given is kept lean, as it costs time per box and per element
+(about a quarter of a second a scorecard): the template's indentation is dropped
+beside block-level tags (``compact``), text is isolated in a ``<bdi>`` only when
+it could reorder its neighbours (``needs_isolation``), and the district summary's
+rules live in a stylesheet of their own.
+
 The filters say what colour cannot say alone: ``status`` turns a score into a
 red, amber or green verdict against the district's standard with a word and a
 shape, ``width`` sizes a score's bar, and ``direction`` gives a family's words
@@ -19,6 +25,7 @@ only ``ltr`` and ``rtl``).
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -75,9 +82,28 @@ def span(first: date, last: date) -> str:
     return f"{day(first)} – {day(last)}"
 
 
+# Bidirectional classes that can never move a word of left-to-right text: letters written left to
+# right, European digits and their signs, marks, spaces and other neutrals. Text made of these alone
+# lays out the same with or without an isolate around it in a left-to-right line.
+_LEFT_TO_RIGHT_SAFE = frozenset({"L", "EN", "ES", "ET", "CS", "NSM", "BN", "S", "WS", "ON"})
+
+
+def needs_isolation(text: str) -> bool:
+    """Whether ``text`` holds anything that could reorder the words around it: right-to-left letters,
+    Arabic digits, a direction mark, embedding, override or isolate, or a paragraph separator."""
+    if text.isascii():
+        return not text.isprintable()  # a line or paragraph separator among control characters
+    return any(unicodedata.bidirectional(character) not in _LEFT_TO_RIGHT_SAFE for character in text)
+
+
 def isolated(text: str) -> Markup:
-    """``text``, escaped, in a ``<bdi>``: right-to-left words or a stray direction override
-    (U+202E) in a name or a comment cannot reorder the words printed around it."""
+    """``text``, escaped, in a ``<bdi>`` when it needs one: right-to-left words or a stray direction
+    override (U+202E) in a name or a comment cannot reorder the words printed around it.
+
+    Text that cannot reorder anything (``needs_isolation``) is printed as it is: each ``<bdi>`` is an
+    inline box of its own, and inline boxes are what a line costs WeasyPrint most to lay out."""
+    if not needs_isolation(str(text)):
+        return Markup("%s") % text
     return Markup("<bdi>%s</bdi>") % text
 
 
@@ -203,6 +229,32 @@ def render_version() -> str:
     return digest.hexdigest()
 
 
+# Elements whose neighbouring whitespace never prints: blocks, table parts, list items, the head.
+_BLOCK_TAGS = frozenset({
+    "html", "head", "body", "meta", "title", "header", "section", "div", "table", "thead", "tbody", "tr",
+    "th", "td", "ul", "ol", "li", "p", "h1", "h2", "h3", "h4", "dl", "dt", "dd", "figure", "figcaption",
+    "blockquote",
+})  # fmt: skip
+_TAG_GAP = re.compile(r"(<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*>)(\s+)(?=<(/?)([a-zA-Z][a-zA-Z0-9]*))")
+
+
+def compact(html: str) -> str:
+    """``html`` without the whitespace between a block-level tag and the next or previous tag.
+
+    That whitespace never prints (a line never starts or ends with a collapsible space, and
+    whitespace between blocks or table cells makes no box), yet WeasyPrint parses it, builds
+    anonymous boxes for it and throws them away again; whitespace between two inline elements or
+    inside text, which does print, is kept. (A line break kept by ``white-space: pre-line`` is never
+    beside a block-level tag in these templates.)"""
+
+    def gap(match: re.Match[str]) -> str:
+        if match.group(3).lower() in _BLOCK_TAGS or match.group(6).lower() in _BLOCK_TAGS:
+            return match.group(1)
+        return match.group(0)
+
+    return _TAG_GAP.sub(gap, html)
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A PDF and how long its two halves took: templating (HTML) and WeasyPrint (layout and PDF)."""
@@ -232,28 +284,32 @@ class Renderer:
         return self._stylesheets[name]
 
     def html(self, template: str, **context: Any) -> str:
-        """Render ``template`` (a file of ``templates/reports/``) with ``context``."""
-        return self.env.get_template(template).render(**context)
+        """Render ``template`` (a file of ``templates/reports/``) with ``context``, compacted."""
+        return compact(self.env.get_template(template).render(**context))
 
-    def pdf(self, html: str, stylesheet: str, identifier: bytes) -> bytes:
-        """Lay ``html`` out with ``stylesheet`` and write a tagged, dateless PDF with ``identifier``, its
-        structure tree completed for PDF/UA."""
+    def pdf(self, html: str, stylesheets: str | tuple[str, ...], identifier: bytes) -> bytes:
+        """Lay ``html`` out with ``stylesheets`` (in that order) and write a tagged, dateless PDF with
+        ``identifier``, its structure tree completed for PDF/UA."""
+        names = (stylesheets,) if isinstance(stylesheets, str) else stylesheets
         document = HTML(string=html, url_fetcher=self.fetcher).render(
             font_config=self.font_config,
-            stylesheets=[self.stylesheet(stylesheet)],
+            stylesheets=[self.stylesheet(name) for name in names],
             pdf_variant=PDF_VARIANT,
         )
         document.metadata.created = None
         document.metadata.modified = None
-        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier, uncompressed_pdf=False)
+        # Uncompressed: complete_structure deflates it as it rewrites it, faster than WeasyPrint would.
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier, uncompressed_pdf=True)
         return complete_structure(pdf)
 
-    def render(self, template: str, stylesheet: str, identifier: bytes, **context: Any) -> Rendered:
+    def render(
+        self, template: str, stylesheets: str | tuple[str, ...], identifier: bytes, **context: Any
+    ) -> Rendered:
         """HTML then PDF, timing each half."""
         started = time.perf_counter()
         html = self.html(template, **context)
         templated = time.perf_counter()
-        pdf = self.pdf(html, stylesheet, identifier)
+        pdf = self.pdf(html, stylesheets, identifier)
         return Rendered(pdf, templated - started, time.perf_counter() - templated)
 
     def scorecard(self, data: Any, identifier: bytes) -> Rendered:
@@ -262,7 +318,9 @@ class Renderer:
 
     def district_summary(self, data: Any, identifier: bytes) -> Rendered:
         """A round's district summary (``reports.summary.DistrictSummary``)."""
-        return self.render("district_summary.html", "scorecard.css", identifier, summary=data)
+        return self.render(
+            "district_summary.html", ("scorecard.css", "district_summary.css"), identifier, summary=data
+        )
 
 
 @cache

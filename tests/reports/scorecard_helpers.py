@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 from audits.models import Channel, Contact, ItemKind, Outcome, Round, Rubric, School
 from audits.rubrics.spec import ItemSpec, OptionSpec, RubricSpec, SectionSpec
 from audits.rubrics.versions import create_draft, publish
+from reports.batch import inputs_hash
+from reports.figures import ScorecardData
+from reports.render import identifier_for, shared_renderer
 from tests.audits.scoring_helpers import ScoringWorld, build_world
 
 PHONE, EMAIL, VISIT = Channel.PHONE, Channel.EMAIL, Channel.VISIT
@@ -20,16 +23,19 @@ FAILED = {"answered": 0.0, "named": 0.0, "courtesy": 0.5, "accuracy": 0.0, "note
 _keys = count(1)
 
 
-def tipped_rubric(session: Session, channel: Channel) -> Rubric:
-    """The scoring test rubric with coaching tips and a "what families heard" text item."""
+def tipped_rubric(
+    session: Session, channel: Channel, greeting: tuple[str, str] = ("greeting", "Greeting")
+) -> Rubric:
+    """The scoring test rubric with coaching tips and a "what families heard" text item; ``greeting``
+    is the key and title of its first section (every channel shares "greeting" unless told)."""
     spec = RubricSpec(
         key=f"card-{channel.value}-{next(_keys)}",
         name="Scorecard test",
         channel=channel,
         sections=[
             SectionSpec(
-                "greeting",
-                "Greeting",
+                greeting[0],
+                greeting[1],
                 [
                     ItemSpec(
                         "answered", "Did a person answer?", ItemKind.YES_NO, points=5, critical=True,
@@ -138,3 +144,21 @@ def scorecard_world(session: Session, schools: int = 3) -> ScorecardWorld:
     world.contact(round_, b, EMAIL, POOR, started_at=at(date(2026, 10, 15)), response_business_hours=30.0)
     session.flush()
     return ScorecardWorld(world, earlier, round_)
+
+
+class RenderedScorecards:
+    """Scorecard PDFs, each rendered once by this process's renderer however often it is asked for.
+
+    A PDF is a pure function of its inputs hash (the figures and the rendering version;
+    ``test_render`` checks that the same figures give the same bytes).
+    """
+
+    def __init__(self) -> None:
+        self._pdfs: dict[str, bytes] = {}
+
+    def scorecard(self, card: ScorecardData) -> bytes:
+        """The PDF of ``card``, rendered the first time these figures are asked for."""
+        digest = inputs_hash(card)
+        if digest not in self._pdfs:
+            self._pdfs[digest] = shared_renderer().scorecard(card, identifier_for(digest)).pdf
+        return self._pdfs[digest]

@@ -14,7 +14,7 @@ from audits.scoring.engine import round_scores
 from audits.scoring.tally import tally
 from reports.attempts import Attempt
 from reports.figures import gather_round
-from reports.render import Renderer
+from reports.render import shared_renderer
 from tests.reports.scorecard_helpers import PHONE, VISIT, ScorecardWorld, at, say, scorecard_world
 
 EMAIL = Channel.EMAIL
@@ -115,7 +115,7 @@ def test_attempts_are_listed_for_an_unreached_contact_in_the_districts_time(sess
         0.0,
     )
     assert problem.records == [call] and problem.summary == "0 of 1 call reached a person."
-    html = Renderer().html("scorecard.html", card=card)
+    html = shared_renderer().html("scorecard.html", card=card)
     for shown in (
         "Proof of attempts",
         "Your biggest problem",
@@ -245,7 +245,7 @@ def test_no_biggest_problem_when_everything_meets_the_standard(session: Session)
     built.world.contact(built.round, d, PHONE, PERFECT, started_at=at(date(2026, 10, 20)), rings=1)
     card = gather_round(session, built.round).scorecards[d.id]
     assert card.biggest_problem is None
-    assert "No channel and no part of the contact scored below" in Renderer().html(
+    assert "No channel and no part of the contact scored below" in shared_renderer().html(
         "scorecard.html", card=card
     )
 
@@ -308,5 +308,5 @@ def test_a_contact_that_fails_two_critical_items_is_one_critical_failure(session
     ]
     engine = round_scores(session, built.round).school(c.id)
     assert engine is not None and card.critical_failure_count == engine.critical_failures == 1
-    text = Renderer().html("scorecard.html", card=card)
+    text = shared_renderer().html("scorecard.html", card=card)
     assert "Critical failures: 1 contact" in text and "Were you treated respectfully?" in text

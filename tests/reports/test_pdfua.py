@@ -9,9 +9,9 @@ import pikepdf
 from sqlalchemy.orm import Session
 
 from reports.batch import inputs_hash
-from reports.figures import gather_round
-from reports.render import Renderer, identifier_for
+from reports.render import identifier_for, shared_renderer
 from reports.summary import gather_summary
+from tests.reports.conftest import RenderedWorld
 from tests.reports.pdf_checks import structure_elements
 from tests.reports.scorecard_helpers import scorecard_world
 
@@ -59,12 +59,10 @@ def check_structure(pdf: bytes) -> dict[str, int]:
     return counts
 
 
-def test_a_scorecard_has_scoped_headers_an_id_tree_and_figures_on_the_page(session: Session) -> None:
-    built = scorecard_world(session)
-    card = gather_round(session, built.round).scorecards[built.schools[0].id]
-    renderer = Renderer()
-    pdf = renderer.scorecard(card, identifier_for(inputs_hash(card))).pdf
-    counts = check_structure(pdf)
+def test_a_scorecard_has_scoped_headers_an_id_tree_and_figures_on_the_page(
+    rendered_world: RenderedWorld,
+) -> None:
+    counts = check_structure(rendered_world.pdf())
     # Channels, timings, parts of the contact and the appendix: a header per column and per row.
     assert counts["headers"] >= 14 and counts["ids"] == counts["headers"]
     assert counts["figures"] == 1  # the trend chart
@@ -73,7 +71,7 @@ def test_a_scorecard_has_scoped_headers_an_id_tree_and_figures_on_the_page(sessi
 def test_the_district_summary_has_scoped_headers_an_id_tree_and_figures_on_the_page(session: Session) -> None:
     built = scorecard_world(session)
     summary = gather_summary(session, built.round)
-    pdf = Renderer().district_summary(summary, identifier_for(inputs_hash(summary))).pdf
+    pdf = shared_renderer().district_summary(summary, identifier_for(inputs_hash(summary))).pdf
     counts = check_structure(pdf)
     assert counts["headers"] >= 30 and counts["figures"] == 1  # the histogram, on the first page
     with pikepdf.open(io.BytesIO(pdf)) as document:
@@ -89,7 +87,7 @@ def test_a_figure_box_is_moved_from_css_pixels_to_page_points() -> None:
         '<svg role="img" aria-labelledby="c" width="192" height="96"><title id="c">A chart</title>'
         '<rect width="192" height="96"/></svg></body></html>'
     )
-    renderer = Renderer()
+    renderer = shared_renderer()
     pdf = renderer.pdf(html, "scorecard.css", b"\0" * 16)
     with pikepdf.open(io.BytesIO(pdf)) as document:
         figure = next(e for e, _ in structure_elements(document) if str(e.S) == "/Figure")

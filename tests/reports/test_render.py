@@ -17,9 +17,11 @@ from audits.models import Assignment, Channel, Contact
 from reports.batch import inputs_hash
 from reports.fetcher import AssetFetcher, RefusedURLError, asset_url
 from reports.figures import ScorecardData, gather_round
-from reports.render import Renderer, identifier_for, score
+from reports.render import Renderer, identifier_for, score, shared_renderer
 from reports.summary import gather_summary
 from tests.conftest import SCORECARD_ARTIFACTS
+from tests.reports.conftest import RenderedWorld
+from tests.reports.pdf_checks import page_texts
 from tests.reports.scorecard_helpers import say, scorecard_world
 
 ARTIFACTS = SCORECARD_ARTIFACTS
@@ -32,18 +34,13 @@ def text_of(pdf: bytes) -> str:
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
 
-def school_card(session: Session, index: int = 0) -> ScorecardData:
-    built = scorecard_world(session)
-    return gather_round(session, built.round).scorecards[built.schools[index].id]
+def render(card: ScorecardData) -> bytes:
+    return shared_renderer().scorecard(card, identifier_for(inputs_hash(card))).pdf
 
 
-def render(card: ScorecardData, renderer: Renderer | None = None) -> bytes:
-    return (renderer or Renderer()).scorecard(card, identifier_for(inputs_hash(card))).pdf
-
-
-def test_pdf_shows_school_overall_and_district_median(session: Session) -> None:
-    card = school_card(session)
-    text = text_of(render(card))
+def test_pdf_shows_school_overall_and_district_median(rendered_world: RenderedWorld) -> None:
+    card = rendered_world.card()
+    text = text_of(rendered_world.pdf())
     assert card.school_name in text
     assert card.overall is not None and card.district_median is not None
     assert f"{card.overall:.1f}" in text
@@ -53,9 +50,10 @@ def test_pdf_shows_school_overall_and_district_median(session: Session) -> None:
     assert "Appendix" in text and "Page 1 of" in text
 
 
-def test_same_figures_give_byte_identical_pdfs(session: Session) -> None:
-    card = school_card(session)
-    first, second = render(card), render(card, Renderer())
+def test_same_figures_give_byte_identical_pdfs(rendered_world: RenderedWorld) -> None:
+    card = rendered_world.card()
+    first = rendered_world.pdf()  # this process's renderer, which may have rendered other documents
+    second = Renderer().scorecard(card, identifier_for(inputs_hash(card))).pdf  # a fresh one
     assert first == second
     assert b"/CreationDate" not in first and b"/ModDate" not in first
     file_id = pypdf.PdfReader(io.BytesIO(first)).trailer["/ID"][0]
@@ -65,9 +63,9 @@ def test_same_figures_give_byte_identical_pdfs(session: Session) -> None:
     assert file_id.original_bytes.replace(b"\r", b"\n") == expected
 
 
-def test_pdf_is_tagged_with_language_and_title(session: Session) -> None:
-    card = school_card(session)
-    reader = pypdf.PdfReader(io.BytesIO(render(card)))
+def test_pdf_is_tagged_with_language_and_title(rendered_world: RenderedWorld) -> None:
+    card = rendered_world.card()
+    reader = pypdf.PdfReader(io.BytesIO(rendered_world.pdf()))
     catalog = reader.trailer["/Root"]
     assert bool(catalog["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in catalog
@@ -77,20 +75,21 @@ def test_pdf_is_tagged_with_language_and_title(session: Session) -> None:
     assert reader.pdf_header == "%PDF-1.7"
 
 
-def test_every_page_carries_the_school_name_and_page_number(session: Session) -> None:
-    card = school_card(session)
-    reader = pypdf.PdfReader(io.BytesIO(render(card)))
-    pages = len(reader.pages)
+def test_every_page_carries_the_school_name_and_page_number(rendered_world: RenderedWorld) -> None:
+    card = rendered_world.card()
+    texts = page_texts(rendered_world.pdf())
+    pages = len(texts)
     assert pages >= 2
-    for number, page in enumerate(reader.pages, start=1):
-        text = " ".join((page.extract_text() or "").split())
+    for number, text in enumerate(texts, start=1):
         assert card.school_name in text
         assert f"Page {number} of {pages}" in text
 
 
-def test_the_trend_chart_has_a_title_and_the_score_tables_print_every_number(session: Session) -> None:
-    card = school_card(session)
-    html = Renderer().html("scorecard.html", card=card)
+def test_the_trend_chart_has_a_title_and_the_score_tables_print_every_number(
+    rendered_world: RenderedWorld,
+) -> None:
+    card = rendered_world.card()
+    html = shared_renderer().html("scorecard.html", card=card)
     charts = re.findall(r"<svg.*?</svg>", html, flags=re.S)
     assert len(charts) == 1  # the trend; channels and parts of the contact are tables with bars
     assert re.search(r'role="img" aria-labelledby="trend-title"', charts[0])
@@ -103,13 +102,15 @@ def test_the_trend_chart_has_a_title_and_the_score_tables_print_every_number(ses
         assert re.search(cells, html, flags=re.S), row.label
 
 
-def test_school_without_counted_contacts_gets_a_short_page_that_says_so(session: Session) -> None:
-    card = school_card(session, index=2)
-    pdf = render(card)
+def test_school_without_counted_contacts_gets_a_short_page_that_says_so(
+    rendered_world: RenderedWorld,
+) -> None:
+    card = rendered_world.card(2)
+    pdf = rendered_world.pdf(2)
     text = text_of(pdf)
     assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
     assert "No counted contacts this round" in text
-    assert "<svg" not in Renderer().html("scorecard.html", card=card)
+    assert "<svg" not in shared_renderer().html("scorecard.html", card=card)
 
 
 def test_a_hostile_school_name_is_printed_as_text(session: Session) -> None:
@@ -117,7 +118,7 @@ def test_a_hostile_school_name_is_printed_as_text(session: Session) -> None:
     built.schools[0].name = HOSTILE
     session.flush()
     card = gather_round(session, built.round).scorecards[built.schools[0].id]
-    html = Renderer().html("scorecard.html", card=card)
+    html = shared_renderer().html("scorecard.html", card=card)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34;" in html
     text = text_of(render(card))
@@ -184,7 +185,7 @@ def test_rendering_stops_at_a_refused_url(source: str) -> None:
 def test_district_summary_lists_every_school(session: Session) -> None:
     built = scorecard_world(session)
     summary = gather_summary(session, built.round)
-    pdf = Renderer().district_summary(summary, identifier_for(inputs_hash(summary))).pdf
+    pdf = shared_renderer().district_summary(summary, identifier_for(inputs_hash(summary))).pdf
     text = text_of(pdf)
     for school in built.schools[:2]:
         assert school.name in text
@@ -194,9 +195,8 @@ def test_district_summary_lists_every_school(session: Session) -> None:
     assert summary.flagged and summary.flagged[0].name in text
 
 
-def test_page_one_as_png_for_a_human_to_look_at(session: Session) -> None:
-    card = school_card(session)
-    pdf = pypdfium2.PdfDocument(render(card))
+def test_page_one_as_png_for_a_human_to_look_at(rendered_world: RenderedWorld) -> None:
+    pdf = pypdfium2.PdfDocument(rendered_world.pdf())
     try:
         image = pdf[0].render(scale=2).to_pil()
     finally:

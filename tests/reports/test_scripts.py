@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from reports.batch import inputs_hash
 from reports.comments import Quote
 from reports.figures import gather_round
-from reports.render import Renderer, direction, identifier_for
+from reports.render import direction, identifier_for, isolated, needs_isolation, shared_renderer
 from tests.reports.pdf_checks import page_texts, shown_glyphs
 from tests.reports.scorecard_helpers import scorecard_world
 
@@ -39,14 +39,15 @@ def _card_saying(session: Session, quotes: list[str]):  # type: ignore[no-untype
 
 def test_quotes_in_seven_scripts_print_with_real_glyphs(session: Session) -> None:
     card = _card_saying(session, list(QUOTES.values()))
-    renderer = Renderer()
+    renderer = shared_renderer()
     html = renderer.html("scorecard.html", card=card)
     for script, text in QUOTES.items():
         expected = "rtl" if script in RIGHT_TO_LEFT else "ltr"
         assert direction(text) == expected
-        assert re.search(
-            rf'<blockquote dir="{expected}">“<bdi>{re.escape(str(escape(text)))}</bdi>”</blockquote>', html
-        ), script
+        # Right-to-left words are isolated from the quotation marks around them; others need no isolate.
+        words = re.escape(str(escape(text)))
+        quoted = rf"<bdi>{words}</bdi>" if script in RIGHT_TO_LEFT else words
+        assert re.search(rf'<blockquote dir="{expected}">“{quoted}”</blockquote>', html), script
     pdf = renderer.scorecard(card, identifier_for(inputs_hash(card))).pdf
 
     glyphs = shown_glyphs(pdf)
@@ -65,5 +66,16 @@ def test_quotes_in_seven_scripts_print_with_real_glyphs(session: Session) -> Non
 def test_the_check_sees_a_box_when_no_bundled_font_has_the_character(session: Session) -> None:
     """A private-use character has no glyph in any font: the check above would catch it."""
     card = _card_saying(session, ["Before \ue000 after", "Fine words", "More fine words"])
-    pdf = Renderer().scorecard(card, identifier_for(inputs_hash(card))).pdf
+    pdf = shared_renderer().scorecard(card, identifier_for(inputs_hash(card))).pdf
     assert [glyph for _, glyph in shown_glyphs(pdf) if glyph == 0]
+
+
+def test_only_text_that_could_reorder_its_neighbours_is_isolated() -> None:
+    """A ``<bdi>`` is an inline box WeasyPrint pays for: left-to-right text goes without one."""
+    left_to_right = ["Abess Park", "Señora Díaz ¿qué?", "Ngọc Trần", QUOTES["Japanese"], QUOTES["Korean"]]
+    for text in [*left_to_right, "12.5%"]:
+        assert not needs_isolation(text), text
+    for text in (QUOTES["Arabic"], QUOTES["Hebrew"], "abc\u202edef", "a\u200fb", "x\u2066y", "one\ntwo"):
+        assert needs_isolation(text), text
+    assert isolated("<b>Abess</b>") == "&lt;b&gt;Abess&lt;/b&gt;"
+    assert isolated("\u202eNorth") == "<bdi>\u202eNorth</bdi>"
