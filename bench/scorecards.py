@@ -13,7 +13,8 @@ recorded through the real fieldwork functions. It prints:
   speed-up (target: ≥ 1.7×) and each worker's peak memory.
 
 Timings depend on the machine and on what else runs on it; the script prints
-the load average so a reader can judge.
+the load average at the start and after each batch so a reader can judge (the
+speed-up needs both cores: anything else running at the time eats into it).
 """
 
 from __future__ import annotations
@@ -202,7 +203,7 @@ def main() -> None:
             print(
                 f"\n{workers} worker{'s' if workers > 1 else ''}: {totals[workers]:.1f} s total "
                 f"({report.summary()}); CPU {parent_cpu:.1f} s here + {children_cpu:.1f} s in workers; "
-                f"peak memory per worker: {peaks}"
+                f"peak memory per worker: {peaks}; load average now {os.getloadavg()[0]:.2f}"
             )
         print(f"speed-up with 2 workers: {totals[1] / totals[2]:.2f}×   target ≥ 1.7×")
         print(
