@@ -82,6 +82,11 @@ class Quote:
         """``What worked``, ``What needs work`` or ``Also noted``."""
         return {1: "What worked", -1: "What needs work"}.get(self.tone, "Also noted")
 
+    @property
+    def kind(self) -> str:
+        """How it is marked on the scorecard and the portal: ``strength``, ``problem`` or ``noted``."""
+        return "strength" if self.strength else "problem" if self.tone < 0 else "noted"
+
 
 @dataclass(frozen=True)
 class Candidate:

@@ -112,15 +112,24 @@ def serve(token: str) -> Response:
     """Send an evidence file to someone who may see its contact."""
     evidence = evidence_or_404(token)
     require(Action.VIEW_CONTACT, evidence)
-    path = evidence_path(evidence, evidence_folder())
+    return send_evidence(
+        evidence_path(evidence, evidence_folder()),
+        evidence.content_type,
+        inline=evidence.kind is EvidenceKind.IMAGE,
+        name=download_name(evidence),
+    )
+
+
+def send_evidence(path: Path, content_type: str, *, inline: bool, name: str) -> Response:
+    """Send a stored evidence file (a contact's or a plan's) as untrusted content.
+
+    Only photos open in the page; anything else downloads. The type is the one sniffed when the
+    file was stored, never re-guessed (``nosniff``), and a sandboxing policy stops it running.
+    """
     if not path.is_file():
         return Response("The file is missing from storage.", status=404, mimetype="text/plain")
     response = send_file(
-        path,
-        mimetype=evidence.content_type,
-        as_attachment=evidence.kind is not EvidenceKind.IMAGE,
-        download_name=download_name(evidence),
-        conditional=True,
+        path, mimetype=content_type, as_attachment=not inline, download_name=name, conditional=True
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=600"

@@ -6,14 +6,14 @@ from their content when stored, ``nosniff``, a safe file name, and only photos s
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, send_file, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.clock import now
 from app.errors import status_for
 from app.extensions import db
-from app.fieldwork.evidence import EXTENSIONS
+from app.fieldwork.evidence import EXTENSIONS, send_evidence
 from app.forms import apply_errors
 from app.permissions import require
 from app.plans.pages import (
@@ -81,18 +81,9 @@ def serve(token: str) -> Response:
     """Send a plan's evidence file to someone who may see the plan."""
     evidence = evidence_or_404(token)
     require(Action.VIEW_PLANS, evidence)
-    path = evidence_path(evidence, evidence_folder())
-    if not path.is_file():
-        return Response("The file is missing from storage.", status=404, mimetype="text/plain")
-    response = send_file(
-        path,
-        mimetype=evidence.content_type,
-        as_attachment=evidence.kind is not EvidenceKind.IMAGE,
-        download_name=download_name(evidence),
-        conditional=True,
+    return send_evidence(
+        evidence_path(evidence, evidence_folder()),
+        evidence.content_type,
+        inline=evidence.kind is EvidenceKind.IMAGE,
+        name=download_name(evidence),
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=600"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
