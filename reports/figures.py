@@ -30,6 +30,7 @@ from audits.models import Channel, ItemKind, Round, School
 from audits.planning.rounds import schools_in_round
 from audits.results.sections import section_channels, section_titles
 from audits.scoring.engine import CHANNELS, RoundScores, SchoolScore, round_scores
+from audits.scoring.queries import earlier_rounds
 from audits.scoring.precision import CONFIDENCE, Interval, is_early, method
 from audits.vocabulary import channel_count, channel_label, count_of, language_name
 from reports import comments, queries, wording
@@ -209,10 +210,11 @@ def _load_rows(session: Session, round_id: int) -> _RoundRows:
 
 
 def _trend(session: Session, round_: Round, scores: RoundScores) -> list[tuple[Round, RoundScores]]:
-    """This round and up to five earlier ones of the district, oldest first, each scored by the engine."""
+    """This round and up to five earlier ones of the district (follow-ups left out: ``earlier_rounds``),
+    oldest first, each scored by the engine."""
     earlier = session.scalars(
         select(Round)
-        .where(Round.district_id == round_.district_id, Round.first_day < round_.first_day)
+        .where(Round.id.in_(earlier_rounds(round_)))
         .order_by(Round.first_day.desc(), Round.id.desc())
         .limit(TREND_ROUNDS - 1)
     ).all()

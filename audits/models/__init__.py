@@ -20,6 +20,7 @@ from audits.models.contact import (
     ReviewEvent,
 )
 from audits.models.district import Closure, District
+from audits.models.follow_up import FollowUpTarget
 from audits.models.idempotency import IdempotentRequest
 from audits.models.job import Job, JobKind, JobState
 from audits.models.outbox import OutboxEmail
@@ -96,6 +97,7 @@ __all__ = [
     "District",
     "Evidence",
     "EvidenceKind",
+    "FollowUpTarget",
     "HoldAction",
     "IdempotentRequest",
     "ImportBatch",

@@ -132,9 +132,12 @@ class Round(Base):
     legal_hold_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # When the retention purge blanked the free texts of the round's contacts.
     texts_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The published round a follow-up round checks again (``audits.plans.follow_up``); ``None``: a round.
+    follows_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
 
     district: Mapped[District] = relationship()
-    legal_hold_by: Mapped[User | None] = relationship()
+    legal_hold_by: Mapped[User | None] = relationship(foreign_keys=[legal_hold_by_id])
+    follows: Mapped[Round | None] = relationship(remote_side=[id], foreign_keys=[follows_round_id])
     hold_events: Mapped[list[LegalHoldEvent]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="LegalHoldEvent.id"
     )

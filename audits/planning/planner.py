@@ -15,7 +15,10 @@ and, separately, every contact it could not place with the reason. Rules:
 5. load is balanced (least-loaded eligible auditor first) and nobody exceeds their daily maximum;
 6. each contact gets a school day the auditor works and a slot, spread so one school's
    contacts fall on different days and slots;
-7. the same inputs and seed give the same plan.
+7. the same inputs and seed give the same plan;
+8. a follow-up round contacts each school again only on the channels and scenarios that failed
+   there (``PlanSchool.targets``), one contact each, on or after the day its action plan's last
+   action was due (``PlanSchool.not_before``).
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from audits.formatting import day_words
 from audits.models import Channel, Slot
 from audits.scenario_fit import child_grades, misfit_reason
 from audits.vocabulary import language_name
@@ -40,12 +44,18 @@ _MISSING_FOR = {
 
 @dataclass(frozen=True)
 class PlanSchool:
-    """A school as the planner sees it: its level, the grades it serves, the channels that reach it."""
+    """A school as the planner sees it: its level, the grades it serves, the channels that reach it.
+
+    ``targets`` (a follow-up round's): the (channel, scenario id) pairs to contact it on again, one
+    contact each, instead of the round's quotas; ``not_before``: the first day it may be contacted.
+    """
 
     id: int
     level: str
     grades: tuple[str, ...] = ()
     channels: frozenset[Channel] = ALL_CHANNELS
+    targets: frozenset[tuple[Channel, int]] | None = None
+    not_before: date | None = None
 
 
 @dataclass(frozen=True)
@@ -205,12 +215,19 @@ class _Ledger:
         return self.total[auditor.id] < self.capacity[auditor.id]
 
     def best_day(
-        self, auditor: PlanAuditor, school_days: Counter[date], school_slots: Counter[Slot]
+        self,
+        auditor: PlanAuditor,
+        school_days: Counter[date],
+        school_slots: Counter[Slot],
+        not_before: date | None = None,
     ) -> tuple[date, Slot] | None:
-        """The least crowded day and slot for ``auditor`` that spreads the school's contacts."""
+        """The least crowded day and slot for ``auditor`` that spreads the school's contacts
+        (none before ``not_before``)."""
         best: tuple[tuple[int, ...], date, Slot] | None = None
         for day in self.workdays[auditor.id]:
             if self.daily[(auditor.id, day)] >= auditor.max_per_day:
+                continue
+            if not_before is not None and day < not_before:
                 continue
             taken = self.auditor_slots[(auditor.id, day)]
             for slot in self.request.slots:
@@ -239,8 +256,11 @@ def plan_round(request: PlanRequest) -> Plan:
     plan = Plan()
     rng = random.Random(request.seed)
     wanted_by_school: dict[int, list[_Wanted]] = defaultdict(list)
-    for quota in request.quotas:
+    for round_quota in request.quotas:
         for school in request.schools:
+            quota = school_quota(round_quota, school)
+            if quota is None:
+                continue
             mix = scenario_mix(quota, school.level, request.seed, school)
             reason = _unreachable(quota, school, mix)
             for sequence in range(1, quota.per_school + 1):
@@ -308,12 +328,26 @@ def plan_round(request: PlanRequest) -> Plan:
     return plan
 
 
+def school_quota(quota: ChannelQuota, school: PlanSchool) -> ChannelQuota | None:
+    """What ``school`` gets on ``quota``'s channel: the round's quota, or for a school of a follow-up
+    round one contact per scenario that failed there on that channel (``None``: none failed)."""
+    if school.targets is None:
+        return quota
+    wanted = {scenario_id for channel, scenario_id in school.targets if channel is quota.channel}
+    if not wanted:
+        return None
+    kept = tuple(scenario for scenario in quota.scenarios if scenario.id in wanted)
+    return ChannelQuota(quota.channel, len(wanted), kept)
+
+
 def _unreachable(quota: ChannelQuota, school: PlanSchool, mix: list[PlanScenario]) -> str:
     """Why no contact of ``quota`` can go to ``school`` (empty when they can)."""
     channel = quota.channel
     if channel not in school.channels:
         return f"the school has no {_MISSING_FOR[channel]} on file: add it on the school's page"
     if not quota.scenarios:
+        if school.targets is not None:
+            return f"the {channel.value} scenario to check again is not active or not in this round"
         return f"no {channel.value} scenario chosen for this round"
     if not mix:
         return misfit_reason(channel.value, school.level, school.grades)
@@ -351,12 +385,16 @@ def _place(
     fresh = [auditor for auditor in free if auditor.id not in used]
     if not fresh:
         return "every eligible auditor already contacts this school in this round (lockout rule)"
+    not_before = want.school.not_before
+    if not_before is not None and not any(day >= not_before for day in request.days):
+        last_due = day_words(not_before - timedelta(days=1))
+        return f"its action plan has actions due until {last_due}: no school day of the window is later"
     with_room = [auditor for auditor in fresh if ledger.has_room(auditor)]
     if not with_room:
         return "every eligible auditor is fully booked on the school days they work"
     ranked = sorted(with_room, key=lambda auditor: (ledger.total[auditor.id], ledger.rng.random()))
     for auditor in ranked:
-        when = ledger.best_day(auditor, school_days, school_slots)
+        when = ledger.best_day(auditor, school_days, school_slots, not_before)
         if when is not None:
             day, slot = when
             ledger.book(auditor, day, slot)

@@ -8,7 +8,8 @@ in the round's history (``RoundEvent``). Closing and reopening a round closed by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select
@@ -24,6 +25,7 @@ from audits.models import (
     Channel,
     Contact,
     District,
+    FollowUpTarget,
     Level,
     Role,
     Round,
@@ -342,13 +344,30 @@ def build_request(session: Session, round_: Round) -> PlanRequest:
     ).tuples()
     return PlanRequest(
         booked=tuple(booked),
-        schools=tuple(plan_school(school) for school in schools),
+        schools=tuple(_with_targets(session, round_, [plan_school(school) for school in schools])),
         auditors=auditors,
         quotas=quotas,
         days=tuple(school_days(round_.first_day, round_.last_day, (c.day for c in district.closures))),
         slots=tuple(usable_slots(district.school_day_start, district.school_day_end)),
         seed=round_.seed,
     )
+
+
+def _with_targets(session: Session, round_: Round, schools: list[PlanSchool]) -> list[PlanSchool]:
+    """A follow-up round's schools with what to check again and from which day (rule 8 of the planner)."""
+    if round_.follows_round_id is None:
+        return schools
+    targets: dict[int, set[tuple[Channel, int]]] = defaultdict(set)
+    not_before: dict[int, date] = {}
+    for row in session.scalars(select(FollowUpTarget).where(FollowUpTarget.round_id == round_.id)):
+        targets[row.school_id].add((row.channel, row.scenario_id))
+        not_before[row.school_id] = max(row.not_before, not_before.get(row.school_id, row.not_before))
+    return [
+        replace(school, targets=frozenset(targets[school.id]), not_before=not_before[school.id])
+        if school.id in targets
+        else school
+        for school in schools
+    ]
 
 
 def preview_plan(session: Session, round_: Round) -> Plan:

@@ -77,7 +77,9 @@ class Weaknesses:
 
 
 @dataclass(frozen=True)
-class _ItemRow:
+class ItemRow:
+    """One rubric item of a school's counted contacts in a round, pooled over them."""
+
     channel: str
     section: str
     key: str
@@ -90,7 +92,7 @@ class _ItemRow:
     critical: bool
 
 
-def _item_rows(session: Session, round_: Round, school: School) -> list[_ItemRow]:
+def item_rows(session: Session, round_: Round, school: School) -> list[ItemRow]:
     """Each item the school's counted contacts were scored on, pooled: share earned, critical failures,
     and the newest item's question and tip (two queries)."""
     possible = possible_expr()
@@ -131,7 +133,7 @@ def _item_rows(session: Session, round_: Round, school: School) -> list[_ItemRow
         possible_points = float(row.possible or 0)
         share = float(row.earned or 0) / possible_points if possible_points > 0 else None
         found.append(
-            _ItemRow(
+            ItemRow(
                 channel=Channel(row.channel).value,
                 section=row.section,
                 key=row.key,
@@ -161,7 +163,7 @@ def _channel_item(channel: str, score: SchoolScore, standard: float) -> WeakItem
     return WeakItem(f"channel:{channel}", "channel", channel_label(channel), detail)
 
 
-def _rubric_item(row: _ItemRow) -> WeakItem:
+def _rubric_item(row: ItemRow) -> WeakItem:
     parts = []
     if row.critical_fails:
         parts.append(f"a critical item, failed on {count_of(row.critical_fails, 'contact')}")
@@ -198,7 +200,7 @@ def weaknesses(
         and figures.score < standard
     ]
     titles = section_titles(session, [key for key, value in score.sections.items() if value < standard])
-    rows = _item_rows(session, round_, school)
+    rows = item_rows(session, round_, school)
     weak_rows = sorted(
         (
             row

@@ -145,8 +145,13 @@ def email_response_hours(round_id: int) -> Select:
 
 
 def earlier_rounds(round_: Round) -> Select:
-    """Ids of the district's rounds that started before ``round_``."""
-    return select(Round.id).where(Round.district_id == round_.district_id, Round.first_day < round_.first_day)
+    """Ids of the district's rounds that started before ``round_``, follow-up rounds left out: a
+    follow-up contacts a few schools again on what failed, so a change is measured against a round."""
+    return select(Round.id).where(
+        Round.district_id == round_.district_id,
+        Round.first_day < round_.first_day,
+        Round.follows_round_id.is_(None),
+    )
 
 
 def latest_earlier_round(round_: Round) -> Select:
