@@ -107,6 +107,7 @@ class DemoResult:
     round: Round
     earlier: Round | None
     fieldwork: DemoFieldworkReport | None
+    today: date  # the district's day the demo is planned around
 
 
 def demo_source(configured: Path | None = None) -> Path:
@@ -203,7 +204,17 @@ def load_demo(
     round_ = _demo_round(session, district, schools, users, today)
     fieldwork = load_demo_fieldwork(session, round_, users, today, evidence_dir) if evidence_dir else None
     return DemoResult(
-        district, report, source, users, principals, library, len(scenarios), round_, earlier, fieldwork
+        district,
+        report,
+        source,
+        users,
+        principals,
+        library,
+        len(scenarios),
+        round_,
+        earlier,
+        fieldwork,
+        today,
     )
 
 

@@ -30,12 +30,13 @@ from audits.models import Channel, ItemKind, Round, School
 from audits.planning.rounds import schools_in_round
 from audits.results.sections import section_channels, section_titles
 from audits.scoring.engine import CHANNELS, RoundScores, SchoolScore, round_scores
-from audits.scoring.queries import earlier_rounds
 from audits.scoring.precision import CONFIDENCE, Interval, is_early, method
+from audits.scoring.queries import earlier_rounds
 from audits.vocabulary import channel_count, channel_label, count_of, language_name
 from reports import comments, queries, wording
 from reports.attempts import AttemptRecord, attempt_records
 from reports.comments import Quote
+from reports.follow_up import FollowUpSection, follow_up_sections
 from reports.next_steps import NextStep, item_candidates, next_steps
 from reports.problems import BiggestProblem, ItemScore, biggest_problem
 from reports.sections import SectionName, section_names
@@ -149,6 +150,7 @@ class ScorecardData:
     trend: list[TrendPoint] = field(default_factory=list)
     appendix: list[ContactRow] = field(default_factory=list)
     appeal_changes: int = 0  # answers corrected on upheld appeals since publication
+    follow_up: FollowUpSection | None = None  # a follow-up round's: the plan's weak items checked
 
     @property
     def has_contacts(self) -> bool:
@@ -257,12 +259,14 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
     context = _Context(
         round_, scores, names, trend, round_channels, ZoneInfo(round_.district.timezone), calendar, upheld
     )
+    follow_ups = follow_up_sections(session, round_, scores)
     figures = RoundFigures(round_, scores, schools, {})
     for school in schools:
         try:
-            figures.scorecards[school.id] = _scorecard(
+            figures.scorecards[school.id] = data = _scorecard(
                 context, school, scores.school(school.id), rows, steps[school.id]
             )
+            data.follow_up = follow_ups.get(school.id)
         except Exception as error:  # one school's bad data must not stop the others' scorecards
             figures.failures[school.id] = f"figures: {type(error).__name__}: {error}"
     return figures

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.api.auth import get_or_404, require
+from app.api.auth import api_user, get_or_404, require
 from app.api.blueprint import ID, blueprint
 from app.api.inputs import PageArgs
 from app.api.openapi import documented_errors
@@ -24,6 +24,7 @@ from app.clock import today_in
 from app.extensions import db
 from audits.access import Action
 from audits.models import ActionPlan, PlanAction, PlanEventKind, PlanReason, PlanStatus, Round, School
+from audits.plans.checks import FollowUpCheck, Verdict, check_for
 from audits.plans.roles import RESPONSIBLE_ROLES, responsible_label
 
 
@@ -100,9 +101,46 @@ class PlanEventSchema(Schema):
     )
 
 
+class FollowUpItemSchema(Schema):
+    """One weak item of the plan beside what the follow-up round found."""
+
+    target = fields.String(
+        required=True,
+        metadata={"description": "The weak item (channel:…, section:…, item:…), as actions target it."},
+    )
+    label = fields.String(required=True)
+    before = fields.String(
+        required=True, metadata={"description": "How it did in the plan's round, in words."}
+    )
+    after = fields.String(required=True, metadata={"description": "What the follow-up found, in words."})
+    verdict = choice(Verdict, required=True)
+
+
+class FollowUpSchema(Schema):
+    """The plan's follow-up check: the round that contacted the school again and each weak item's result."""
+
+    round_id = fields.Integer(required=True)
+    round_name = fields.String(required=True)
+    final = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Whether the follow-up round is published (before that its results may change)."
+        },
+    )
+    summary = fields.String(required=True)
+    items = fields.List(fields.Nested(FollowUpItemSchema), required=True)
+
+
 class PlanDetailSchema(PlanSchema):
     """An action plan with its actions and its history, oldest step first."""
 
+    follow_up = fields.Nested(
+        FollowUpSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The follow-up check, once a follow-up round checks the plan (a principal "
+                  "sees it once that round is published); null before."},
+    )  # fmt: skip
     actions = fields.List(fields.Nested(PlanActionSchema), required=True)
     history = fields.List(fields.Nested(PlanEventSchema), required=True)
 
@@ -158,6 +196,26 @@ def action_dict(plan: ActionPlan, action: PlanAction, today: date) -> dict[str, 
     }
 
 
+def follow_up_dict(check: FollowUpCheck) -> dict[str, Any]:
+    """A plan's follow-up check as the API answers it."""
+    return {
+        "round_id": check.round.id,
+        "round_name": check.round.name,
+        "final": check.final,
+        "summary": check.summary(),
+        "items": [
+            {
+                "target": item.key,
+                "label": item.label,
+                "before": item.before,
+                "after": item.after,
+                "verdict": item.verdict,
+            }
+            for item in check.items
+        ],
+    }
+
+
 @blueprint.route(f"/schools/<{ID}:school_id>/plans")
 @blueprint.arguments(PageArgs, location="query")
 @blueprint.response(200, PlanPageSchema)
@@ -195,7 +253,9 @@ def get_plan(plan_id: int) -> dict[str, Any]:
     plan = get_or_404(ActionPlan, plan_id, "plan")
     require(Action.VIEW_PLANS, plan)
     today = today_in(plan.school.district)
+    check = check_for(db.session, plan, api_user())
     return plan_dict(plan, today) | {
+        "follow_up": None if check is None else follow_up_dict(check),
         "actions": [action_dict(plan, action, today) for action in plan.actions],
         "history": [
             {"kind": event.kind, "at": event.at, "detail": event.detail, "comment": event.comment}

@@ -23,7 +23,8 @@ from audits.demo import (
     school_principal_count,
 )
 from audits.demo_appeals import DemoAppeals, load_demo_appeals
-from audits.models import Role
+from audits.demo_plans import DemoPlans, load_demo_plans
+from audits.models import Role, RoundStatus
 from audits.scorecards import publish
 from audits.timeutil import utcnow
 from audits.vocabulary import count_of, plural
@@ -50,6 +51,25 @@ def decide_demo_appeals(result: DemoResult) -> DemoAppeals | None:
     if appeals.upheld is not None:
         build_scorecards(db.session, result.earlier, storage_dir(), school_ids={school.id})
     return appeals
+
+
+def take_demo_plans(result: DemoResult) -> DemoPlans | None:
+    """The published round's plans taken to each state, and a follow-up round in the field."""
+    if result.earlier is None or result.earlier.status is not RoundStatus.PUBLISHED:
+        return None
+    leader = next(user for user in result.users if user.role is Role.LEADER)
+    principal = next(user for user in result.users if user.role is Role.PRINCIPAL)
+    after_the_round = datetime.combine(result.earlier.last_day + timedelta(days=1), time(12), UTC)
+    return load_demo_plans(
+        db.session,
+        result.earlier,
+        leader,
+        result.principals,
+        principal,
+        result.today,
+        max(utcnow(), after_the_round),
+        Path(current_app.config["EVIDENCE_DIR"]),
+    )
 
 
 def publish_earlier_scorecards(result: DemoResult) -> tuple[int, int]:
@@ -106,6 +126,7 @@ def _load(today: date | None) -> None:
     )
     published, emails = publish_earlier_scorecards(result)
     appeals = decide_demo_appeals(result)
+    plans = take_demo_plans(result)
     db.session.commit()
     click.echo(f"demo district {result.district.name}: {result.report.summary()} (from {result.source})")
     for line in result.library.lines():
@@ -124,6 +145,17 @@ def _load(today: date | None) -> None:
             f"{1 if appeals.upheld else 0} upheld (its scorecard rebuilt), {1 if appeals.not_upheld else 0} "
             "not upheld; the window stays open for more"
         )
+    if plans is not None:
+        states = [
+            (plan.school.name, plan.status.label.lower())
+            for plan in (plans.draft, plans.submitted, plans.sent_back, plans.approved)
+            if plan is not None
+        ]
+        click.echo("action plans: " + "; ".join(f"{name} {status}" for name, status in states))
+        if plans.follow_up is not None:
+            follow_up = plans.follow_up
+            assignments = count_of(len(follow_up.assignments), "assignment")
+            click.echo(f"round {follow_up.name!r} in the field: {assignments}, from {follow_up.first_day}")
     click.echo(
         f"round {result.round.name!r} in the field: {count_of(len(result.round.assignments), 'assignment')} "
         f"for the demo auditors"

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import abort, current_app, render_template
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.clock import today_in
@@ -20,6 +21,7 @@ from app.permissions import can
 from app.plans.forms import ActionForm, CloseActionForm, SendBackForm
 from audits.access import Action
 from audits.models import ActionPlan, PlanAction, PlanEventKind, PlanEvidence
+from audits.plans.checks import check_for
 from audits.plans.closing import plan_evidence_folder
 from audits.plans.history import actor_words, event_words, reason_words
 from audits.plans.roles import responsible_label
@@ -115,6 +117,7 @@ def plan_page(
     page = render_template(
         "plans/show.html",
         plan=plan,
+        follow_up=check_for(db.session, plan, current_user),
         weak=weak,
         today=plan_today(plan),
         reason=reason_words(plan),

@@ -61,6 +61,7 @@ from audits.planning.rounds import (
 )
 from audits.planning.slots import school_days
 from audits.planning.window import SuggestedWindow, suggest_window
+from audits.plans.follow_up import checked_again, follow_ups_of
 from audits.scenarios import scenarios_for
 from audits.script_values import Missing, missing_for_round
 from audits.vocabulary import count_of
@@ -218,8 +219,7 @@ class Preview:
     plan: Plan
     wanted: int
     auditors: list[tuple[User, int]]
-    schools: list[tuple[School, int]]
-    per_school_wanted: int
+    schools: list[tuple[School, int, int]]  # each school, its placed and its wanted contacts
     weeks: list[list[DayCell]]
     unplaced: list[UnplacedRow]
 
@@ -245,8 +245,9 @@ def _preview(round_: Round) -> Preview:
     schools = schools_in_round(db.session, round_)
     names = {school.id: school.name for school in schools}
     scenarios = {scenario.id: scenario for scenario in scenarios_for(db.session, round_.district_id)}
-    per_school_wanted = sum(row.contacts_per_school for row in round_.channels)
     loads, placed = plan.per_auditor(), plan.per_school()
+    # Each wanted contact is placed or listed unplaced (a follow-up's schools want different numbers).
+    wanted = placed + Counter(missing.school_id for missing in plan.unplaced)
     auditors = [
         (user, loads.get(user.id, 0)) for user, _ in district_auditors(db.session, round_.district_id)
     ]
@@ -262,10 +263,9 @@ def _preview(round_: Round) -> Preview:
     ]
     return Preview(
         plan=plan,
-        wanted=per_school_wanted * len(schools),
+        wanted=wanted.total(),
         auditors=sorted(auditors, key=lambda pair: (-pair[1], pair[0].display_name)),
-        schools=[(school, placed.get(school.id, 0)) for school in schools],
-        per_school_wanted=per_school_wanted,
+        schools=[(school, placed.get(school.id, 0), wanted.get(school.id, 0)) for school in schools],
         weeks=_weeks(round_, plan.per_day()),
         unplaced=unplaced,
     )
@@ -303,6 +303,10 @@ def _round_page(round_: Round, status: int = 200, problems: list[str] | None = N
             school_days(round_.first_day, round_.last_day, (c.day for c in round_.district.closures))
         ),
     }
+    if round_.status is RoundStatus.PUBLISHED:
+        context["follow_ups"] = follow_ups_of(db.session, round_)
+    if round_.follows_round_id is not None:
+        context["checked_again"] = checked_again(db.session, round_)
     if round_.status is RoundStatus.DRAFT:
         context["preview"] = preview = _preview(round_)
         planned = [(c.school_id, c.scenario_id, c.auditor_id, c.child_grade) for c in preview.plan.contacts]

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.formatting import percent
-from audits.models import ActionPlan, FollowUpTarget, Round, RoundStatus
+from audits.models import ActionPlan, FollowUpTarget, Role, Round, RoundStatus, User
 from audits.plans.weak import ItemRow, WeakItem, item_rows, weaknesses
 from audits.scoring.engine import RoundScores, SchoolScore, round_scores
 from audits.vocabulary import count_of
@@ -87,6 +87,15 @@ class FollowUpCheck:
             if self.count(verdict)
         ]
         return ", ".join(parts) if parts else "nothing checked yet"
+
+
+def check_for(session: Session, plan: ActionPlan, reader: User) -> FollowUpCheck | None:
+    """The plan's follow-up results ``reader`` may see: the district's staff as the follow-up's contacts
+    are approved (provisional), a principal once the follow-up round is published."""
+    check = check_plan(session, plan)
+    if check is None or (reader.role is Role.PRINCIPAL and not check.final):
+        return None
+    return check
 
 
 def follow_up_round(session: Session, plan: ActionPlan) -> Round | None:
@@ -174,17 +183,19 @@ def check_plan(
     plan: ActionPlan,
     follow_up: Round | None = None,
     follow_up_scores: RoundScores | None = None,
+    original_scores: RoundScores | None = None,
 ) -> FollowUpCheck | None:
     """Each weak item of ``plan`` beside what its follow-up round found (``None``: no follow-up).
 
     ``follow_up``: the follow-up round (default: the newest that checks the plan);
-    ``follow_up_scores``: its scores when the caller has them (a scorecard batch scores it once).
+    ``follow_up_scores`` and ``original_scores``: the two rounds' scores when the caller has them
+    (a scorecard batch scores each once for all its schools).
     """
     follow_up = follow_up or follow_up_round(session, plan)
     if follow_up is None:
         return None
     standard = plan.round.district.alert_threshold
-    original = round_scores(session, plan.round, precision=False)
+    original = original_scores or round_scores(session, plan.round, precision=False)
     weak = weaknesses(session, plan.round, plan.school, original)
     before = original.school(plan.school_id)
     check = FollowUpCheck(plan, follow_up)

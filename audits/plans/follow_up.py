@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audits.businesshours import BusinessCalendar, next_school_day
 from audits.errors import ValidationError
 from audits.formatting import day_words
 from audits.models import (
@@ -46,6 +47,13 @@ from audits.planning.rounds import (
 from audits.scoring.queries import contact_scores, grouped_rows
 
 CHECKED_PLANS = (PlanStatus.APPROVED, PlanStatus.CLOSED)
+WINDOW_SCHOOL_DAYS = 15  # a suggested follow-up lasts three school weeks after the last plan's due date
+# Why a plan that is not approved yet cannot be checked: its due dates are not settled.
+UNSETTLED = {
+    PlanStatus.DRAFT: "its plan is still being written",
+    PlanStatus.SENT_BACK: "its plan was sent back and is being rewritten",
+    PlanStatus.SUBMITTED: "its plan waits for the district's decision",
+}
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,16 @@ def follow_up_schools(session: Session, round_: Round) -> list[FollowUpSchool]:
         .order_by(School.name, ActionPlan.id)
     ).all()
     failed = _failed(session, round_)
+    # A plan already checked by a follow-up whose results are not published is not planned twice.
+    pending_follow_ups = dict(
+        session.execute(
+            select(FollowUpTarget.plan_id, Round)
+            .join(Round, Round.id == FollowUpTarget.round_id)
+            .where(Round.follows_round_id == round_.id, Round.status != RoundStatus.PUBLISHED)
+        )
+        .tuples()
+        .all()
+    )
     scenarios = {
         scenario.id: scenario
         for scenario in session.scalars(select(Scenario).where(Scenario.district_id == round_.district_id))
@@ -148,7 +166,10 @@ def follow_up_schools(session: Session, round_: Round) -> list[FollowUpSchool]:
         entry = FollowUpSchool(plan)
         found.append(entry)
         if plan.status not in CHECKED_PLANS:
-            entry.left_out = f"its plan is {plan.status.label.lower()}: a plan is checked once approved"
+            entry.left_out = f"{UNSETTLED[plan.status]}: a plan is checked once approved"
+            continue
+        if pending := pending_follow_ups.get(plan.id):
+            entry.left_out = f"{pending.name} ({pending.status.label.lower()}) checks it already"
             continue
         for channel, scenario_id in failed.get(plan.school_id, []):
             scenario = _substitute(scenarios[scenario_id], plan.school, active)
@@ -162,6 +183,24 @@ def follow_up_schools(session: Session, round_: Round) -> list[FollowUpSchool]:
         if entry.not_before is None:
             entry.left_out = "its plan has no action with a due date"
     return found
+
+
+def suggested_window(
+    schools: list[FollowUpSchool], calendar: BusinessCalendar, today: date
+) -> tuple[date, date] | None:
+    """A follow-up window for the eligible ``schools``: from the first school day on or after the
+    earliest day one may be contacted (not before tomorrow), for ``WINDOW_SCHOOL_DAYS`` school days
+    after the latest (``None`` when no school is eligible)."""
+    days = [entry.not_before for entry in schools if entry.eligible and entry.not_before is not None]
+    if not days:
+        return None
+    first = max(min(days), today + timedelta(days=1))
+    if not calendar.is_school_day(first):
+        first = next_school_day(calendar, first)
+    last = max(days)
+    for _ in range(WINDOW_SCHOOL_DAYS):
+        last = next_school_day(calendar, last)
+    return first, last
 
 
 def _last_due(entry: FollowUpSchool) -> str:
@@ -254,3 +293,35 @@ def follow_ups_of(session: Session, round_: Round) -> list[Round]:
             .order_by(Round.first_day.desc(), Round.id.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class CheckedAgain:
+    """One school of a follow-up round: its plan, what it is contacted on again, from which day."""
+
+    school: School
+    plan: ActionPlan
+    targets: list[Target]
+    not_before: date
+
+
+def checked_again(session: Session, follow_up: Round) -> list[CheckedAgain]:
+    """The schools a follow-up round checks again, by name, each with its plan and targets."""
+    rows = session.scalars(
+        select(FollowUpTarget)
+        .join(School, School.id == FollowUpTarget.school_id)
+        .where(FollowUpTarget.round_id == follow_up.id)
+        .order_by(School.name, FollowUpTarget.channel, FollowUpTarget.id)
+    ).all()
+    by_school: dict[int, list[FollowUpTarget]] = defaultdict(list)
+    for row in rows:
+        by_school[row.school_id].append(row)
+    return [
+        CheckedAgain(
+            school=targets[0].school,
+            plan=targets[0].plan,
+            targets=[Target(row.channel, row.scenario) for row in targets],
+            not_before=max(row.not_before for row in targets),
+        )
+        for targets in by_school.values()
+    ]

@@ -10,8 +10,11 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from audits.appeals.window import window_of
+from audits.businesshours import BusinessCalendar
 from audits.demo import DEMO_USERS
 from audits.models import (
+    ActionPlan,
     Appeal,
     AppealOutcome,
     Channel,
@@ -20,6 +23,7 @@ from audits.models import (
     District,
     Evidence,
     OutboxEmail,
+    PlanStatus,
     Response,
     Round,
     RoundStatus,
@@ -102,7 +106,9 @@ def test_demo_loads_once_and_every_login_works(
     assert district.timezone == "America/New_York"
     assert district.closures, "the demo calendar has closures"
     assert "library rubric phone-standard v1: published" in result.output
-    earlier, round_ = session.scalars(select(Round).order_by(Round.first_day)).all()
+    earlier, round_ = session.scalars(
+        select(Round).where(Round.follows_round_id.is_(None)).order_by(Round.first_day)
+    ).all()
     # The earlier round gives every school a change and a trend, and its principal a scorecard.
     assert earlier.status is RoundStatus.PUBLISHED
     assert f"round {earlier.name!r} closed: 12 scorecards published" in result.output
@@ -120,6 +126,23 @@ def test_demo_loads_once_and_every_login_works(
     appeals = session.scalars(select(Appeal).order_by(Appeal.id)).all()
     assert [a.outcome for a in appeals] == [AppealOutcome.UPHELD, AppealOutcome.NOT_UPHELD]
     assert {a.contact.assignment.school_id for a in appeals} == {principal.schools[0].id}
+    # Plans in every state: the demo principal's a draft to write; the approved one with an action
+    # closed, checked again by a follow-up round in the field after its due dates.
+    plans = {plan.status: plan for plan in session.scalars(select(ActionPlan))}
+    assert set(plans) == {PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.SENT_BACK, PlanStatus.APPROVED}
+    assert plans[PlanStatus.DRAFT].school_id == principal.schools[0].id
+    approved = plans[PlanStatus.APPROVED]
+    assert [action.closed for action in approved.actions] == [True, False]
+    follow_up = session.scalars(select(Round).where(Round.follows_round_id == earlier.id)).one()
+    assert follow_up.status is RoundStatus.IN_FIELD
+    assert {a.school_id for a in follow_up.assignments} == {approved.school_id}
+    assert min(a.due_day for a in follow_up.assignments) > max(a.due_on for a in approved.actions)
+    assert f"round {follow_up.name!r} in the field: 2 assignments" in result.output
+    # The published round's appeal window is open: the demo principal can query another answer.
+    card = next(card for card in cards if card.school_id == principal.schools[0].id)
+    published_on = BusinessCalendar.of(district).local_day(card.published_at)  # type: ignore[arg-type]
+    window = window_of(card, district, published_on)
+    assert window is not None and window.open and window.last_day > published_on
     queued = {email.recipient: email for email in session.scalars(select(OutboxEmail))}
     for card in cards:
         (school_principal,) = principals[card.school_id]

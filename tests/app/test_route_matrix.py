@@ -613,6 +613,13 @@ ROUTES: list[Route] = [
         "POST", "/rounds/{closed_round}/reopen", L, BAD, F, F, F, F, F, F, F,
         form={**CONFIRMED, "reason": ""},
     ),
+    row("GET", "/rounds/{published_round}/follow-up", L, OK, OK, F, F, F, F, F, F),
+    row("GET", "/rounds/{closed_round}/follow-up", L, 409, 409, F, F, F, F, F, F),
+    row(  # the fall round's only plan is a draft: nothing can be checked again yet, nothing saved
+        "POST", "/rounds/{published_round}/follow-up", L, BAD, BAD, F, F, F, F, F, F,
+        form={"name": "Follow-up", "first_day": "2026-11-16", "last_day": "2026-12-18",
+              "school_ids": "{other_school}"},
+    ),
     row("GET", "/rounds/{round}/assignments/{unstarted_assignment}/reassign", L, OK, OK, F, F, F, F, F, F),
     row(
         "POST", "/rounds/{round}/assignments/{unstarted_assignment}/reassign",

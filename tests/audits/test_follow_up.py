@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from audits.businesshours import BusinessCalendar
 from audits.errors import ConflictError, ValidationError
 from audits.models import (
     ActionPlan,
@@ -22,7 +23,7 @@ from audits.models import (
 from audits.planning.rounds import preview_plan
 from audits.plans.actions import ActionEntry, add_action, approve_plan, submit_plan
 from audits.plans.checks import Verdict, check_plan, follow_up_round
-from audits.plans.follow_up import FollowUpSpec, follow_up_schools, plan_follow_up
+from audits.plans.follow_up import FollowUpSpec, follow_up_schools, plan_follow_up, suggested_window
 from audits.plans.weak import weaknesses
 from audits.scorecards import publish
 from audits.scoring.engine import round_scores
@@ -96,7 +97,7 @@ def test_only_approved_plans_are_checked_again_on_what_failed_there(
         (EMAIL, world.scoring.scenarios[EMAIL].id),
     }
     assert not critical.eligible
-    assert critical.left_out == "its plan is draft: a plan is checked once approved"
+    assert critical.left_out == "its plan is still being written: a plan is checked once approved"
 
 
 def test_a_retired_scenario_is_replaced_by_an_active_one_on_the_same_channel(
@@ -152,7 +153,7 @@ def test_the_planner_says_when_no_school_day_comes_after_the_plan(session: Sessi
     ("letters", "spec_changes", "field", "words"),
     [
         ("", {"school_ids": []}, "school_ids", "choose at least one school"),
-        ("B", {"school_ids": ["C"]}, "school_ids", "School C: its plan is draft"),
+        ("B", {"school_ids": ["C"]}, "school_ids", "School C: its plan is still being written"),
         ("B", {"school_ids": ["A"]}, "school_ids", "choose schools with a plan answering Fall 2026 round"),
         ("B", {"last_day": date(2026, 11, 20)}, "last_day", "School B (due until Nov 20, 2026)"),
         ("B", {"first_day": date(2026, 10, 5)}, "first_day", "a follow-up starts after the round it checks"),
@@ -237,3 +238,26 @@ def test_a_follow_up_round_is_not_the_previous_round_of_the_next_one(
     assert round_scores(session, spring).school(world.low.id).previous == pytest.approx(fall.overall)  # type: ignore[union-attr]
     # The follow-up itself compares with the round it checks.
     assert round_scores(session, follow_up).school(world.low.id).previous == pytest.approx(fall.overall)  # type: ignore[union-attr]
+
+
+def test_a_follow_up_window_is_suggested_after_the_plans_due_dates(
+    session: Session, world: PlanWorld
+) -> None:
+    _approve(session, world, "B")
+    _approve(session, world, "C", due=date(2026, 11, 27))
+    calendar = BusinessCalendar.of(world.scoring.district)
+    schools = follow_up_schools(session, world.round)
+    # From the earliest day a school may be contacted (Sat Nov 21: the next school day, Mon Nov 23)
+    # to fifteen school days after the latest (Sat Nov 28).
+    assert suggested_window(schools, calendar, TODAY) == (date(2026, 11, 23), date(2026, 12, 18))
+    assert suggested_window([], calendar, TODAY) is None
+
+
+def test_a_plan_already_checked_by_an_unpublished_follow_up_is_not_planned_twice(
+    session: Session, world: PlanWorld
+) -> None:
+    _approve(session, world, "B")
+    follow_up = plan_follow_up(session, world.round, _spec(world, world.low.id), TODAY)
+    session.commit()
+    entry = next(e for e in follow_up_schools(session, world.round) if e.school.id == world.low.id)
+    assert entry.left_out == f"{follow_up.name} (draft) checks it already"

@@ -10,7 +10,7 @@ REVIEWER = "reviewer@example.org"
 AUDITOR = "auditor1@example.org"
 PRINCIPAL = "principal@example.org"
 # The demo's publication opens a plan for the first school below the alert threshold: this one's.
-PLAN_PRINCIPAL = "principal.alimacani-elementary@example.org"
+PLAN_PRINCIPAL = "principal@example.org"  # the demo leaves their plan a draft to write
 
 # What to open, found in the demo's data: round ids by status, a contact waiting for review,
 # an assignment of the auditor's nobody has started, the principal's school.
@@ -29,7 +29,7 @@ TARGETS = {
     "published_rubric": "SELECT id FROM rubrics WHERE status = 'published' ORDER BY id LIMIT 1",
     "plan": (
         "SELECT p.id FROM action_plans p JOIN principal_schools ps ON ps.school_id = p.school_id "
-        "JOIN users u ON u.id = ps.user_id WHERE u.email = 'principal.alimacani-elementary@example.org' "
+        "JOIN users u ON u.id = ps.user_id WHERE u.email = 'principal@example.org' AND p.status = 'draft' "
         "ORDER BY p.id LIMIT 1"
     ),
     "principal_scorecard": (
