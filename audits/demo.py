@@ -56,6 +56,8 @@ DEMO_USERS = [
     ("admin@example.org", Role.ADMIN, "Ada Admin"),
     ("leader@example.org", Role.LEADER, "Lee Leader"),
     ("reviewer@example.org", Role.REVIEWER, "Rae Reviewer"),
+    # A second reviewer: an appeal is decided by someone other than the reviewer who approved the contact.
+    ("reviewer2@example.org", Role.REVIEWER, "Rio Reviewer"),
     ("auditor1@example.org", Role.AUDITOR, "Avery Auditor"),
     ("auditor2@example.org", Role.AUDITOR, "Sam Auditor"),
     ("auditor3@example.org", Role.AUDITOR, "Jo Auditor"),
