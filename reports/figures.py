@@ -267,6 +267,10 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
                 context, school, scores.school(school.id), rows, steps[school.id]
             )
             data.follow_up = follow_ups.get(school.id)
+            if data.follow_up is not None:
+                # A follow-up checks a few schools on what failed: no rank among them, the check instead.
+                data.rank, data.rank_text, data.rank_places, data.rank_band = None, "", "", ""
+                data.standing = wording.follow_up_sentence(school.name, data.follow_up)
         except Exception as error:  # one school's bad data must not stop the others' scorecards
             figures.failures[school.id] = f"figures: {type(error).__name__}: {error}"
     return figures

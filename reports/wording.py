@@ -15,6 +15,7 @@ from audits.formatting import ordinal
 from audits.models import Outcome
 from audits.scoring.precision import RankStanding
 from audits.vocabulary import count_of, plural
+from reports.follow_up import FollowUpSection
 
 __all__ = ["ordinal"]  # kept here too: the scorecard's words have always offered it
 
@@ -128,3 +129,8 @@ def standing_sentence(
             parts.append(f"{'up' if change > 0 else 'down'} {points(change)} since the last round")
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return f"{name} {place}: {listed}."
+
+
+def follow_up_sentence(school: str, section: FollowUpSection) -> str:
+    """The headline of a follow-up round's scorecard: what checking the plan again found."""
+    return f"{school} was contacted again on what failed in {section.original_round}: {section.summary}."
