@@ -269,7 +269,7 @@ class DemoWorld:
                     text(
                         "SELECT u.email, a.id FROM assignments a JOIN users u ON u.id = a.auditor_id "
                         "JOIN rounds r ON r.id = a.round_id WHERE r.status = 'in_field' "
-                        "AND a.channel = :channel "
+                        "AND r.follows_round_id IS NULL AND a.channel = :channel "
                         "AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.assignment_id = a.id) "
                         "ORDER BY a.id LIMIT 1"
                     ),

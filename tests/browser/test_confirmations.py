@@ -23,7 +23,8 @@ pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "confirm"
 DESKTOP = {"width": 1280, "height": 900}
 UNSTARTED = (
-    "SELECT count(*) FROM assignments a JOIN rounds r ON r.id = a.round_id WHERE r.status = 'in_field' "
+    "SELECT count(*) FROM assignments a JOIN rounds r ON r.id = a.round_id "
+    "WHERE r.status = 'in_field' AND r.follows_round_id IS NULL "
     "AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.assignment_id = a.id)"
 )
 
@@ -38,7 +39,9 @@ def test_publish_then_close_and_reopen_each_from_its_confirmation_page(
 ) -> None:
     """Publishing names the principals emailed; closing lists what it ends; reopening needs a reason."""
     published = int(demo_world.scalar("SELECT id FROM rounds WHERE status = 'published'"))
-    in_field = int(demo_world.scalar("SELECT id FROM rounds WHERE status = 'in_field'"))
+    in_field = int(
+        demo_world.scalar("SELECT id FROM rounds WHERE status = 'in_field' AND follows_round_id IS NULL")
+    )
     principals = int(demo_world.scalar("SELECT count(*) FROM scorecards WHERE round_id = :r", r=published))
     unstarted = int(demo_world.scalar(UNSTARTED))
     leader = signed_in(LEADER, f"/scorecards/rounds/{published}", viewport=DESKTOP)

@@ -40,7 +40,9 @@ def test_a_plan_is_written_sent_back_approved_and_closed(
     today = datetime.now(ZoneInfo("America/New_York")).date()
     principal = signed_in(PLAN_PRINCIPAL, "/plans/", viewport=DESKTOP)
     principal.get_by_role("link", name="ABESS PARK ELEMENTARY SCHOOL").click()
-    expect(principal.get_by_role("heading", level=1)).to_have_text("Action plan: ABESS PARK ELEMENTARY SCHOOL")
+    expect(principal.get_by_role("heading", level=1)).to_have_text(
+        "Action plan: ABESS PARK ELEMENTARY SCHOOL"
+    )
     expect(principal.get_by_role("heading", name="What to work on")).to_be_visible()
 
     principal.get_by_role("button", name="Submit the plan").click()  # empty: refused
