@@ -83,10 +83,6 @@ class FollowUpSchool:
         """Whether the school can be part of a follow-up round."""
         return not self.left_out
 
-    def describe(self) -> str:
-        """What the follow-up checks, in words: ``phone: Enrol a new student; email: Records request``."""
-        return "; ".join(f"{target.channel.value}: {target.scenario.title}" for target in self.targets)
-
 
 @dataclass
 class FollowUpSpec:
