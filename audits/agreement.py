@@ -147,7 +147,7 @@ class RaterAgreement:
     def weakest(self, limit: int = 3) -> list[Hashable]:
         """The items this rater disagreed on most (lowest share first, at least one disagreement)."""
         ranked = [(share.value, key) for key, share in self.items.items() if share.agreed < share.n]
-        ranked.sort(key=lambda pair: (pair[0] if pair[0] is not None else 1.0))
+        ranked.sort(key=lambda pair: pair[0] if pair[0] is not None else 1.0)
         return [key for _, key in ranked[:limit]]
 
 
