@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from audits.calibration import load_exercise
-from audits.models import CalibrationExercise, ExerciseStatus, Role, User
+from audits.models import CalibrationExercise, Channel, ExerciseStatus, Role, User
 from audits.tokens import create_token
 from tests.audits.calibration_helpers import KEY, build_calibration, finished_exercise
 from tests.conftest import AuthActions
@@ -168,3 +168,40 @@ def test_the_api_gives_ratings_and_agreement_to_leaders_only(client: FlaskClient
         assert refused.status_code == 403
     assert load_exercise(session, exercise.id) is not None
     assert session.query(User).filter_by(role=Role.AUDITOR).count() == 5
+
+
+def test_profiles_and_round_pages_use_the_calibration(
+    client: FlaskClient, auth: AuthActions, session: Session
+) -> None:
+    cal = build_calibration(session)
+    finished_exercise(cal)
+    scenario = cal.world.scenarios[Channel.PHONE]
+    scenario.rubric_key = cal.rubric.key
+    for school in cal.world.schools:
+        school.phone = "+19045550100"
+    session.commit()
+    auth.sign_in(cal.leader)
+    profile = _text(client.get(f"/auditors/{cal.auditors[3].id}"))
+    assert "Latest calibration" in profile and "Spring calibration" in profile
+    assert "Flagged as lenient" in profile and "Courtesy" in profile
+    assert "Not calibrated yet" in _text(client.get(f"/auditors/{cal.world.auditor.id}"))
+    form = {
+        "name": "Spring 2027",
+        "first_day": "2027-03-15",
+        "last_day": "2027-03-26",
+        "school_selection": "all",
+        "phone_per_school": "1",
+        "phone_scenarios": [str(scenario.id)],
+        "email_per_school": "0",
+        "visit_per_school": "0",
+        "seed": "7",
+        "attempt_limit": "3",
+        "calibrated_within_days": "30",
+    }
+    refused = client.post("/rounds/new", data={**form, "calibrated_within_days": "0"})
+    assert refused.status_code == 400 and "must be from 1 to 730 days" in _text(refused)
+    saved = client.post("/rounds/new", data=form)
+    assert saved.status_code == 302
+    page = _text(client.get(saved.headers["Location"]))
+    assert "rubrics within 30 days before it starts" in page
+    assert "Auditors left out (1)" in page and "no calibration exercise on" in page
