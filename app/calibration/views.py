@@ -46,6 +46,7 @@ from audits.calibration import (
     record_sheet,
     remove_reference,
     set_auditors,
+    sheet_answers,
     sheet_of,
     submit_sheets,
 )
@@ -529,10 +530,11 @@ def agreement(exercise_id: int) -> tuple[str, int]:
     answers: dict[tuple[int, int], dict[int, str]] = {}
     key_answers: dict[tuple[int, int], str] = {}
     submitted = {t.auditor_id for t in exercise.participants if t.submitted_at is not None}
+    stored = sheet_answers(exercise)
     for sheet in exercise.sheets:
         if not sheet.is_key and sheet.auditor_id not in submitted:
             continue
-        for answer in sheet.answers:
+        for answer in stored[sheet.id]:
             item = items[answer.item_id]
             words = answer_words(item, None if answer.na else answer.value)
             if sheet.is_key:
