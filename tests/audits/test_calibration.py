@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from audits.agreement import NOT_ENOUGH_VARIATION, Level, Reliability
+from audits.calendar import DistrictSettings, update_district
 from audits.calibration import (
     add_contact_reference,
     add_material_reference,
@@ -269,3 +270,27 @@ def test_a_round_can_plan_only_with_recently_calibrated_auditors(session: Sessio
     with pytest.raises(ValidationError) as refused:
         save_round(session, cal.world.district, replace(spec, calibrated_within_days=0), round_)
     assert refused.value.field == "calibrated_within_days"
+
+
+def test_the_district_sets_its_thresholds(session: Session) -> None:
+    cal = build_calibration(session)
+    district = cal.world.district
+    assert (district.alpha_good, district.alpha_tentative) == (0.8, 0.667)
+    exercise = finished_exercise(cal)
+    named = next(item for item in exercise_agreement(exercise).items if item.key == "named")
+    assert named.alpha.value == pytest.approx(0.5333, abs=1e-4)  # not reliable by default
+    assert named.reading is Reliability.NOT_RELIABLE and named.flagged
+    settings = DistrictSettings.of(district)
+    update_district(session, district, replace(settings, alpha_good="0.6", alpha_tentative="0.5"))
+    assert (district.alpha_good, district.alpha_tentative) == (0.6, 0.5)
+    named = next(item for item in exercise_agreement(exercise).items if item.key == "named")
+    assert named.reading is Reliability.TENTATIVE and not named.flagged
+    assert named.key_answers == [("Reference 1", "Yes"), ("Reference 2", "No"), ("Reference 3", "N/A")]
+    with pytest.raises(ValidationError) as refused:
+        update_district(session, district, replace(settings, alpha_good="1.5", alpha_tentative="0.9"))
+    assert [field for field, _ in refused.value.problems] == ["alpha_good"]
+    with pytest.raises(ValidationError) as refused:
+        update_district(session, district, replace(settings, alpha_good="0.7", alpha_tentative="0.8"))
+    assert [field for field, _ in refused.value.problems] == ["alpha_tentative"]
+    update_district(session, district, replace(settings, alpha_good="", alpha_tentative=" "))
+    assert (district.alpha_good, district.alpha_tentative) == (0.8, 0.667)
