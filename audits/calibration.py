@@ -44,7 +44,7 @@ from audits.agreement import (
     reference_value,
 )
 from audits.errors import ConflictError, NotAllowedError, Problem, ValidationError
-from audits.fieldwork.entry import AnswerEntry, response_path
+from audits.fieldwork.entry import MAX_TEXT, AnswerEntry, response_path
 from audits.fieldwork.evidence import read_eml, sniff
 from audits.models import (
     Assignment,
@@ -304,8 +304,15 @@ def check_answers(
     for item in judged_items(rubric):
         given = answers.get(item.key, AnswerEntry())
         comment = given.comment.strip()
+        if len(comment) > MAX_TEXT:
+            problems.append((response_path(item.key, "comment"), f"keep it under {MAX_TEXT:,} characters"))
+            continue
         if item.kind is ItemKind.TEXT:
-            checked[item.id] = ("" if given.value is None else str(given.value).strip(), False, None, comment)
+            text = "" if given.value is None else str(given.value).strip()
+            if len(text) > MAX_TEXT:
+                problems.append((response_path(item.key), f"keep it under {MAX_TEXT:,} characters"))
+                continue
+            checked[item.id] = (text, False, None, comment)
             continue
         spec = spec_from_item(item)
         try:

@@ -53,6 +53,7 @@ from audits.calibration import (
 from audits.errors import DomainError, Problem
 from audits.fieldwork.drafts import answer_name, as_text, comment_name, na_name
 from audits.fieldwork.evidence import evidence_path
+from audits.ids import is_storable_id, storable_ids
 from audits.models import (
     CalibrationExercise,
     CalibrationParticipant,
@@ -164,7 +165,8 @@ def new() -> Response | tuple[str, int]:
     form = ExerciseForm()
     form.set_rubrics(_published_rubrics())
     if request.method == "POST" and form.validate():
-        rubric = db.session.get(Rubric, form.rubric_id.data) if form.rubric_id.data else None
+        chosen = form.rubric_id.data
+        rubric = db.session.get(Rubric, chosen) if is_storable_id(chosen) else None
         if rubric is None:
             form.rubric_id.errors = ["choose a published rubric version"]
         else:
@@ -270,9 +272,8 @@ def add_contact(exercise_id: int) -> Response | tuple[str, int]:
     require(Action.MANAGE_CALIBRATION, exercise)
     form = ContactReferenceForm()
     form.set_contacts(approved_contacts(db.session, exercise))
-    contact = (
-        db.session.get(Contact, form.contact_id.data) if form.validate() and form.contact_id.data else None
-    )
+    chosen = form.contact_id.data if form.validate() else None
+    contact = db.session.get(Contact, chosen) if is_storable_id(chosen) else None
     if contact is None:
         form.contact_id.errors = ["choose an approved contact"]
         return _leader_page(exercise, 400, contact_form=form)
@@ -345,8 +346,14 @@ def auditors(exercise_id: int) -> Response | tuple[str, int]:
     require(Action.MANAGE_CALIBRATION, exercise)
     form = AuditorsForm()
     form.set_auditors(_auditors_of(exercise.district_id))
-    form.validate()
-    chosen = [user for user_id in form.auditor_ids.data or [] if (user := db.session.get(User, user_id))]
+    if not form.validate():
+        return _leader_page(exercise, 400, auditors_form=form)
+    wanted = set(form.auditor_ids.data or [])
+    ids = storable_ids(wanted)
+    chosen = list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id))) if ids else []
+    if len(chosen) != len(wanted):
+        form.auditor_ids.errors = ["choose active auditors of this district"]
+        return _leader_page(exercise, 400, auditors_form=form)
     try:
         set_auditors(db.session, exercise, chosen)
     except DomainError as error:
