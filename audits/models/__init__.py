@@ -6,6 +6,14 @@ from audits.models.alert import AlertDelivery, AlertKind, AlertPreference
 from audits.models.appeals import Appeal, AppealOutcome
 from audits.models.audit import AuditEntry
 from audits.models.base import Base, UTCDateTime
+from audits.models.calibration import (
+    CalibrationExercise,
+    CalibrationParticipant,
+    CalibrationReference,
+    ExerciseStatus,
+    ScoreSheet,
+    SheetAnswer,
+)
 from audits.models.call import Call, CallEvent
 from audits.models.contact import (
     Contact,
@@ -83,6 +91,9 @@ __all__ = [
     "AuditorProfile",
     "Base",
     "BatchKind",
+    "CalibrationExercise",
+    "CalibrationParticipant",
+    "CalibrationReference",
     "Call",
     "CallEvent",
     "Channel",
@@ -97,6 +108,7 @@ __all__ = [
     "District",
     "Evidence",
     "EvidenceKind",
+    "ExerciseStatus",
     "FollowUpTarget",
     "HoldAction",
     "IdempotentRequest",
@@ -139,11 +151,13 @@ __all__ = [
     "School",
     "SchoolChange",
     "SchoolSelection",
+    "ScoreSheet",
     "Scorecard",
     "ScorecardAcknowledgement",
     "ScorecardPublication",
     "ScorecardView",
     "ScriptValue",
+    "SheetAnswer",
     "SignIn",
     "Slot",
     "TimingUnit",

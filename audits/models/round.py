@@ -134,6 +134,9 @@ class Round(Base):
     texts_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The published round a follow-up round checks again (``audits.plans.follow_up``); ``None``: a round.
     follows_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    # Only auditors who finished a calibration exercise on each of the round's rubrics within
+    # this many days before its first day get assignments; none: anyone.
+    calibrated_within_days: Mapped[int | None] = mapped_column(Integer)
 
     district: Mapped[District] = relationship()
     legal_hold_by: Mapped[User | None] = relationship(foreign_keys=[legal_hold_by_id])
