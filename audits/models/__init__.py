@@ -20,6 +20,7 @@ from audits.models.contact import (
     ReviewEvent,
 )
 from audits.models.district import Closure, District
+from audits.models.double_scoring import DoubleScoring, SecondAnswer
 from audits.models.follow_up import FollowUpTarget
 from audits.models.idempotency import IdempotentRequest
 from audits.models.job import Job, JobKind, JobState
@@ -95,6 +96,7 @@ __all__ = [
     "ContactStatus",
     "CriticalPolicy",
     "District",
+    "DoubleScoring",
     "Evidence",
     "EvidenceKind",
     "FollowUpTarget",
@@ -139,6 +141,7 @@ __all__ = [
     "School",
     "SchoolChange",
     "SchoolSelection",
+    "SecondAnswer",
     "Scorecard",
     "ScorecardAcknowledgement",
     "ScorecardPublication",
