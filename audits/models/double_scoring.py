@@ -46,7 +46,10 @@ class DoubleScoring(Base):
     contact: Mapped[Contact] = relationship()
     second_auditor: Mapped[User] = relationship()
     answers: Mapped[list[SecondAnswer]] = relationship(
-        back_populates="scoring", cascade="all, delete-orphan", passive_deletes=True, order_by="SecondAnswer.id"
+        back_populates="scoring",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SecondAnswer.id",
     )
 
     @property
