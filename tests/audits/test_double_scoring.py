@@ -218,3 +218,91 @@ def test_the_second_auditor_opens_only_recordings_and_threads_of_their_contacts(
     assert not any(
         may_open(world.auditor, file, scorings_of(session, world.auditor)) for file in files.values()
     )
+
+
+# (first auditor's answers, second auditor's) for six double-scored emails.
+PAIRS = [
+    ((True, 4, "Complete and correct", 1.0), (True, 4, "Complete and correct", 2.0)),
+    ((True, 3, "Partly correct", 2.0), (True, 2, "Partly correct", 9.0)),
+    ((False, 1, "Wrong or none", 12.0), (False, 1, "Partly correct", 11.0)),
+    ((True, 4, "Complete and correct", 1.0), (False, 3, "Complete and correct", 1.0)),
+    ((True, None, "Partly correct", 4.0), (True, 2, "Partly correct", 4.0)),  # N/A: a missing value
+    ((True, 2, "Wrong or none", 6.0), (True, 2, "Wrong or none", 3.0)),
+]
+ITEMS = ("answered_by_person", "courtesy", "accuracy", "rings")
+
+
+def _answers(values: tuple[object, ...]) -> dict[str, AnswerEntry]:
+    return {
+        key: AnswerEntry(na=True) if value is None else AnswerEntry(value)
+        for key, value in zip(ITEMS, values, strict=True)
+    }
+
+
+def test_the_round_agreement_is_krippendorffs_alpha_per_item_with_its_level(
+    session: Session, world: Fieldwork
+) -> None:
+    import krippendorff
+    import numpy as np
+
+    from audits.double_scoring.agreement import round_agreement
+    from audits.models import Assignment
+
+    world.round.double_score_percent = 100
+    for sequence, (first, second) in enumerate(PAIRS, start=2):
+        assignment = Assignment(
+            round_id=world.round.id, school_id=world.school.id, scenario_id=world.email.scenario_id,
+            auditor_id=world.auditor.id, channel=world.email.channel, sequence=sequence,
+            due_day=world.email.due_day, slot=world.email.slot,
+        )  # fmt: skip
+        session.add(assignment)
+        session.flush()
+        contact = start_contact(session, assignment, world.auditor)
+        entry = ContactEntry(EMAIL.outcome, EMAIL.started_at, EMAIL.timings, _answers(first))
+        submit(session, contact, entry, world.auditor, world.calendar, now=TEST_NOW)
+        scoring = _scoring(session, contact)
+        assert scoring is not None
+        submit_second_scoring(session, scoring, world.other_auditor, _answers(second), TEST_NOW)
+    # One more chosen and not yet scored again: it counts as chosen, not in the figures.
+    waiting = start_contact(session, world.email, world.auditor)
+    submit(session, waiting, EMAIL, world.auditor, world.calendar, now=TEST_NOW)
+    session.commit()
+
+    agreement = round_agreement(session, world.round)
+    assert (agreement.chosen, agreement.scored) == (7, 6)
+    by_key = {item.key: item for item in agreement.items}
+    assert set(by_key) == set(ITEMS)
+    levels = {
+        "answered_by_person": "nominal",
+        "courtesy": "ordinal",
+        "accuracy": "nominal",
+        "rings": "interval",
+    }
+    for column, key in enumerate(ITEMS):
+        firsts = [first[column] for first, _ in PAIRS]
+        seconds = [second[column] for _, second in PAIRS]
+        if key == "accuracy":
+            labels = sorted({*firsts, *seconds})
+            firsts, seconds = [labels.index(v) for v in firsts], [labels.index(v) for v in seconds]
+        data = np.array([[np.nan if v is None else float(v) for v in row] for row in (firsts, seconds)])
+        expected = krippendorff.alpha(reliability_data=data, level_of_measurement=levels[key])
+        assert by_key[key].level.value == levels[key]
+        assert by_key[key].alpha.value == pytest.approx(expected)
+    assert by_key["courtesy"].alpha.n == 10  # the N/A leaves one contact unpaired
+    assert (by_key["answered_by_person"].agreement.agreed, by_key["answered_by_person"].agreement.n) == (5, 6)
+    # rings bands: ≤3 → 1.0, ≤5 → 0.5, else 0: same band on 1/2, 12/11, 1/1, 4/4 (not 2/9, 6/3).
+    assert (by_key["rings"].agreement.agreed, by_key["rings"].agreement.n) == (4, 6)
+    assert (agreement.answers.agreed, agreement.answers.n) == (5 + 3 + 5 + 4, 6 + 5 + 6 + 6)
+    line = agreement.line()
+    assert line is not None
+    assert line.startswith("auditors agreed on 74 % of answers; \N{GREEK SMALL LETTER ALPHA} = ")
+    assert line.endswith(" on contact scores over 6 double-scored contacts")
+    assert "Avery" not in line and world.other_auditor.email not in line
+
+
+def test_a_round_without_second_scorings_has_no_line(session: Session, world: Fieldwork) -> None:
+    from audits.double_scoring.agreement import round_agreement
+
+    agreement = round_agreement(session, world.round)
+    assert (agreement.chosen, agreement.scored, agreement.items, agreement.line()) == (0, 0, [], None)
+    assert agreement.score_alpha.value is None
