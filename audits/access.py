@@ -16,6 +16,8 @@ An appeal is seen by the principals of its contact's school (who file them, on t
 published scorecards only), by the contact's auditor (its outcome) and by the district's reviewers,
 leaders and administrators, who decide it (never the reviewer who approved the contact: a rule of
 ``audits.appeals.decisions``).
+A double-scoring (a contact scored again, blind) is its second auditor's alone: they open its
+recordings and email thread through it, never the contact (nor its first auditor's answers).
 A person (a User target) is managed by an administrator, or by a leader of their district
 when they are a reviewer, auditor or principal (never an administrator or another leader).
 """
@@ -30,6 +32,7 @@ from audits.models import (
     Assignment,
     Contact,
     District,
+    DoubleScoring,
     Evidence,
     PlanEvidence,
     Role,
@@ -52,6 +55,7 @@ Target = (
     | ActionPlan
     | PlanEvidence
     | Appeal
+    | DoubleScoring
 )
 
 
@@ -98,6 +102,7 @@ class Action(StrEnum):
     QUERY_ANSWERS = "query_answers"
     VIEW_APPEAL = "view_appeal"
     DECIDE_APPEALS = "decide_appeals"
+    DOUBLE_SCORE = "double_score"
 
 
 # Which roles may take each action at all; scoping to the target comes after.
@@ -156,6 +161,8 @@ _ROLES: dict[Action, frozenset[Role]] = {
     # Auditors record their own contacts; reviewers, leaders and administrators review them.
     Action.RECORD_CONTACTS: frozenset({Role.AUDITOR}),
     Action.REVIEW_CONTACTS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
+    # Scoring a contact again, blind (target: the DoubleScoring): only the auditor it was given to.
+    Action.DOUBLE_SCORE: frozenset({Role.AUDITOR}),
     Action.VIEW_CONTACT: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER, Role.AUDITOR}),
     # Action plans (target: the ActionPlan or its School): the principal writes their school's and
     # closes its actions; leaders of the district approve or send back; either opens one on request.
@@ -201,6 +208,8 @@ def allowed(user: User | None, action: Action, target: Target | None = None) -> 
             and target.district_id == user.district_id
             and target.role not in (Role.ADMIN, Role.LEADER)
         )
+    if isinstance(target, DoubleScoring):
+        return target.second_auditor_id == user.id
     if isinstance(target, Appeal):
         if user.role is Role.PRINCIPAL:
             return any(school.id == target.contact.assignment.school_id for school in user.schools)

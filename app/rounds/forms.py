@@ -107,6 +107,15 @@ class RoundForm(SiteForm):
         default=3,
         description="How many times an auditor tries before a contact counts as unreachable.",
     )
+    double_score_percent = _number(
+        "Contacts scored twice (%)",
+        0,
+        100,
+        default=10,
+        description="This share of the calls with a recording and the emails with their thread is scored "
+        "again, blind, by a second auditor. Their answers never count; they show how alike your auditors "
+        "judge. 0: none.",
+    )
 
     def set_choices(self, schools: Iterable[School], scenarios: Iterable[Scenario]) -> None:
         """Offer the district's active schools and its active scenarios, by channel."""
@@ -136,6 +145,7 @@ class RoundForm(SiteForm):
             scenarios.data = list(row.scenario_ids)
         self.seed.data = round_.seed
         self.attempt_limit.data = round_.attempt_limit
+        self.double_score_percent.data = round_.double_score_percent
 
     def spec(self) -> RoundSpec:
         """The round as the domain takes it; a value the form could not read counts as missing."""
@@ -158,6 +168,9 @@ class RoundForm(SiteForm):
             channels=channels,
             seed=self.seed.data if self.seed.data is not None else 0,
             attempt_limit=self.attempt_limit.data if self.attempt_limit.data is not None else 3,
+            double_score_percent=self.double_score_percent.data
+            if self.double_score_percent.data is not None
+            else 10,
         )
 
 

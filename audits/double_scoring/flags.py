@@ -71,3 +71,19 @@ def critical_differences(session: Session, contact: Contact) -> list[CriticalDif
             first_words = answer_words(item, *firsts[item.id])
             found.append(CriticalDifference(item, first_words, answer_words(item, *second)))
     return found
+
+
+@dataclass(frozen=True)
+class DoubleScoringState:
+    """For the reviewer: whether the contact is scored again, and where the two differ on critical items."""
+
+    scoring: DoubleScoring
+    differences: list[CriticalDifference]
+
+
+def double_scoring_state(session: Session, contact: Contact) -> DoubleScoringState | None:
+    """The contact's double-scoring as its reviewer reads it; ``None`` when it was not chosen."""
+    scoring = session.scalar(select(DoubleScoring).where(DoubleScoring.contact_id == contact.id))
+    if scoring is None:
+        return None
+    return DoubleScoringState(scoring, critical_differences(session, contact))

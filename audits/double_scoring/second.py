@@ -2,8 +2,9 @@
 
 They judge the contact's items an answer is given to (yes/no, scale, choice, timing), never
 the items scored from a recorded fact (those follow from the first auditor's measurements) nor
-text items. They see the scenario, the email thread and the recordings (``JUDGEABLE_EVIDENCE``),
-never the first auditor's answers, comments, score or name; their answers are checked as the
+text items. They see the scenario (``blind_scenario``), the email thread and the recordings
+(``JUDGEABLE_EVIDENCE``), never the first auditor's answers, comments, score, name or persona, nor
+the school's name: they judge what was said, not who said it or to whom; their answers are checked as the
 contact form's are (``item_fraction``) and stored as ``SecondAnswer`` rows, once.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from audits.double_scoring.selection import JUDGEABLE_EVIDENCE
@@ -30,7 +31,26 @@ from audits.models import (
 )
 from audits.rubrics.scoring import NA, item_fraction
 from audits.rubrics.versions import spec_from_item
+from audits.script_values import FilledScenario, district_values, school_values
+from audits.script_variables import SchoolFacts, fill, values_for
 from audits.timeutil import utcnow
+
+
+def blind_scenario(session: Session, assignment: Assignment) -> FilledScenario:
+    """The scenario as the second auditor reads it: the district's values and the child's grade filled,
+    the school named only as "the school" and no persona: they judge what was said, not who said it."""
+    scenario = assignment.scenario
+    school = assignment.school
+    values = district_values(session, school.district_id)
+    values |= school_values(session, school.district_id).get(school.id, {})
+    facts = SchoolFacts("the school", None, "", "", "the principal")
+    filled = values_for(facts, assignment.child_grade, scenario.language, values, None)
+    return FilledScenario(
+        persona=fill(scenario.persona, filled),
+        script=fill(scenario.script, filled),
+        questions=[fill(question, filled) for question in scenario.questions],
+        answer_key=fill(scenario.answer_key, filled),
+    )
 
 
 def judged_items(rubric: Rubric) -> list[RubricItem]:
@@ -123,3 +143,15 @@ def submit_second_scoring(
         )
     scoring.submitted_at = now or utcnow()
     session.flush()
+
+
+def to_do_count(session: Session, auditor: User) -> int:
+    """How many contacts ``auditor`` is asked to score again and has not yet."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                DoubleScoring.second_auditor_id == auditor.id, DoubleScoring.submitted_at.is_(None)
+            )
+        )
+        or 0
+    )

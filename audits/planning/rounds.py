@@ -88,6 +88,8 @@ class RoundSpec:
     channels: dict[Channel, ChannelPlan] = field(default_factory=dict)
     seed: int = 1
     attempt_limit: int = 3
+    # The share of contacts with a recording or an email thread scored again, blind (0: none).
+    double_score_percent: int = 10
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ def _validate(session: Session, district: District, spec: RoundSpec, today: date
             problems.append(("last_day", f"must be today or later: {ended} has passed"))
     if not 1 <= spec.attempt_limit <= 10:
         problems.append(("attempt_limit", "must be from 1 to 10"))
+    if not 0 <= spec.double_score_percent <= 100:
+        problems.append(("double_score_percent", "must be from 0 to 100"))
     if not 0 <= spec.seed <= MAX_SEED:
         problems.append(("seed", f"must be from 0 to {MAX_SEED:,}"))
     schools: list[School] = []
@@ -227,6 +231,7 @@ def save_round(
     round_.chosen_schools = checked.schools if spec.school_selection is SchoolSelection.LIST else []
     round_.seed = spec.seed
     round_.attempt_limit = spec.attempt_limit
+    round_.double_score_percent = spec.double_score_percent
     existing = {channel.channel: channel for channel in round_.channels}
     for channel in Channel:
         plan = spec.channels.get(channel, ChannelPlan())
