@@ -193,3 +193,10 @@ def round_agreement(session: Session, round_: Round) -> RoundAgreement:
         answers=percent_agreement(pooled),
         score_alpha=item_alpha(contact_scores, Level.INTERVAL),
     )
+
+
+def auditors_line(session: Session, round_: Round) -> str:
+    """What a scorecard and the district summary say of the round's auditors, in one sentence; ``""``
+    before any contact was scored twice. Never an auditor's name."""
+    line = round_agreement(session, round_).line()
+    return f"{line[0].upper()}{line[1:]}." if line else ""

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+import krippendorff
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from audits.double_scoring.agreement import round_agreement
 from audits.double_scoring.flags import critical_differences
 from audits.double_scoring.second import judged_items, may_open, scorings_of, submit_second_scoring
-from audits.double_scoring.selection import draw_for, judgeable
+from audits.double_scoring.selection import consider, draw_for, judgeable
 from audits.errors import ConflictError, NotAllowedError, ValidationError
 from audits.fieldwork.contacts import approve, start_contact, submit
 from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
 from audits.models import (
+    Assignment,
     Contact,
     DoubleScoring,
     Evidence,
@@ -26,6 +30,8 @@ from audits.models import (
     User,
 )
 from audits.scoring.engine import round_scores
+from reports.figures import gather_round
+from reports.summary import gather_summary
 from tests.audits.fieldwork_helpers import REACHED_CALL, Fieldwork, build_fieldwork, local
 from tests.conftest import TEST_NOW
 
@@ -99,8 +105,6 @@ def test_a_contact_above_the_share_is_not_chosen_and_no_share_chooses_none(
     assert _scoring(session, contact) is None
     world.round.double_score_percent = 10
     chosen = draw_for(world.round, contact.id) < 0.1
-    from audits.double_scoring.selection import consider
-
     assert (consider(session, contact, TEST_NOW) is not None) is chosen
 
 
@@ -239,15 +243,8 @@ def _answers(values: tuple[object, ...]) -> dict[str, AnswerEntry]:
     }
 
 
-def test_the_round_agreement_is_krippendorffs_alpha_per_item_with_its_level(
-    session: Session, world: Fieldwork
-) -> None:
-    import krippendorff
-    import numpy as np
-
-    from audits.double_scoring.agreement import round_agreement
-    from audits.models import Assignment
-
+def _six_scored_twice(session: Session, world: Fieldwork) -> None:
+    """Six emails of ``PAIRS`` scored twice (approved), and a seventh chosen and not yet scored again."""
     world.round.double_score_percent = 100
     for sequence, (first, second) in enumerate(PAIRS, start=2):
         assignment = Assignment(
@@ -263,10 +260,17 @@ def test_the_round_agreement_is_krippendorffs_alpha_per_item_with_its_level(
         scoring = _scoring(session, contact)
         assert scoring is not None
         submit_second_scoring(session, scoring, world.other_auditor, _answers(second), TEST_NOW)
+        approve(session, contact, world.reviewer, now=TEST_NOW)
     # One more chosen and not yet scored again: it counts as chosen, not in the figures.
     waiting = start_contact(session, world.email, world.auditor)
     submit(session, waiting, EMAIL, world.auditor, world.calendar, now=TEST_NOW)
     session.commit()
+
+
+def test_the_round_agreement_is_krippendorffs_alpha_per_item_with_its_level(
+    session: Session, world: Fieldwork
+) -> None:
+    _six_scored_twice(session, world)
 
     agreement = round_agreement(session, world.round)
     assert (agreement.chosen, agreement.scored) == (7, 6)
@@ -301,8 +305,25 @@ def test_the_round_agreement_is_krippendorffs_alpha_per_item_with_its_level(
 
 
 def test_a_round_without_second_scorings_has_no_line(session: Session, world: Fieldwork) -> None:
-    from audits.double_scoring.agreement import round_agreement
-
     agreement = round_agreement(session, world.round)
     assert (agreement.chosen, agreement.scored, agreement.items, agreement.line()) == (0, 0, [], None)
     assert agreement.score_alpha.value is None
+
+
+def test_the_scorecards_and_the_district_summary_print_the_line_and_their_figures_ignore_it(
+    session: Session, world: Fieldwork
+) -> None:
+    _six_scored_twice(session, world)
+    card = gather_round(session, world.round).scorecards[world.school.id]
+    summary = gather_summary(session, world.round)
+    assert card.auditors == summary.auditors
+    assert card.auditors.startswith("Auditors agreed on 74 % of answers; \N{GREEK SMALL LETTER ALPHA} = ")
+    assert card.auditors.endswith(" over 6 double-scored contacts.")
+    before = (card.overall, card.channels, summary.median)
+    session.execute(SecondAnswer.__table__.delete())
+    session.execute(DoubleScoring.__table__.delete())
+    session.commit()
+    card = gather_round(session, world.round).scorecards[world.school.id]
+    summary = gather_summary(session, world.round)
+    assert (card.auditors, summary.auditors) == ("", "")
+    assert (card.overall, card.channels, summary.median) == before
