@@ -18,6 +18,9 @@ leaders and administrators, who decide it (never the reviewer who approved the c
 ``audits.appeals.decisions``).
 A double-scoring (a contact scored again, blind) is its second auditor's alone: they open its
 recordings and email thread through it, never the contact (nor its first auditor's answers).
+A calibration exercise is its district's leaders' (who build it) and reviewers' (who read it and
+may enter its key), and each of its auditors' to take (what they see of the others' answers
+is ``audits.calibration``'s rule: nothing before they submit all of theirs).
 A person (a User target) is managed by an administrator, or by a leader of their district
 when they are a reviewer, auditor or principal (never an administrator or another leader).
 """
@@ -30,6 +33,7 @@ from audits.models import (
     ActionPlan,
     Appeal,
     Assignment,
+    CalibrationExercise,
     Contact,
     District,
     DoubleScoring,
@@ -56,6 +60,7 @@ Target = (
     | PlanEvidence
     | Appeal
     | DoubleScoring
+    | CalibrationExercise
 )
 
 
@@ -103,6 +108,10 @@ class Action(StrEnum):
     VIEW_APPEAL = "view_appeal"
     DECIDE_APPEALS = "decide_appeals"
     DOUBLE_SCORE = "double_score"
+    MANAGE_CALIBRATION = "manage_calibration"
+    VIEW_CALIBRATION = "view_calibration"
+    KEY_CALIBRATION = "key_calibration"
+    TAKE_CALIBRATION = "take_calibration"
 
 
 # Which roles may take each action at all; scoping to the target comes after.
@@ -170,6 +179,13 @@ _ROLES: dict[Action, frozenset[Role]] = {
     Action.OPEN_PLAN: frozenset({Role.ADMIN, Role.LEADER, Role.PRINCIPAL}),
     Action.WRITE_PLAN: frozenset({Role.PRINCIPAL}),
     Action.DECIDE_PLAN: frozenset({Role.ADMIN, Role.LEADER}),
+    # Calibration exercises (target: the CalibrationExercise, scoped to its district): leaders build
+    # them; leaders and reviewers read every answer and the agreement figures, and enter the key
+    # (the district's lead reviewer's answers); an auditor takes the exercises they are part of.
+    Action.MANAGE_CALIBRATION: frozenset({Role.ADMIN, Role.LEADER}),
+    Action.VIEW_CALIBRATION: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
+    Action.KEY_CALIBRATION: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
+    Action.TAKE_CALIBRATION: frozenset({Role.AUDITOR}),
 }
 
 
@@ -210,6 +226,10 @@ def allowed(user: User | None, action: Action, target: Target | None = None) -> 
         )
     if isinstance(target, DoubleScoring):
         return target.second_auditor_id == user.id
+    if isinstance(target, CalibrationExercise):
+        if user.role is Role.AUDITOR:
+            return any(taking.auditor_id == user.id for taking in target.participants)
+        return user.role is not Role.PRINCIPAL and target.district_id == user.district_id
     if isinstance(target, Appeal):
         if user.role is Role.PRINCIPAL:
             return any(school.id == target.contact.assignment.school_id for school in user.schools)

@@ -6,6 +6,14 @@ from audits.models.alert import AlertDelivery, AlertKind, AlertPreference
 from audits.models.appeals import Appeal, AppealOutcome
 from audits.models.audit import AuditEntry
 from audits.models.base import Base, UTCDateTime
+from audits.models.calibration import (
+    CalibrationExercise,
+    CalibrationParticipant,
+    CalibrationReference,
+    ExerciseStatus,
+    ScoreSheet,
+    SheetAnswer,
+)
 from audits.models.call import Call, CallEvent
 from audits.models.contact import (
     Contact,
@@ -84,6 +92,9 @@ __all__ = [
     "AuditorProfile",
     "Base",
     "BatchKind",
+    "CalibrationExercise",
+    "CalibrationParticipant",
+    "CalibrationReference",
     "Call",
     "CallEvent",
     "Channel",
@@ -99,6 +110,7 @@ __all__ = [
     "DoubleScoring",
     "Evidence",
     "EvidenceKind",
+    "ExerciseStatus",
     "FollowUpTarget",
     "HoldAction",
     "IdempotentRequest",
@@ -141,12 +153,14 @@ __all__ = [
     "School",
     "SchoolChange",
     "SchoolSelection",
+    "ScoreSheet",
     "Scorecard",
     "ScorecardAcknowledgement",
     "ScorecardPublication",
     "ScorecardView",
     "ScriptValue",
     "SecondAnswer",
+    "SheetAnswer",
     "SignIn",
     "Slot",
     "TimingUnit",

@@ -48,6 +48,10 @@ class District(Base):
     plan_evidence_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # How many school days after a scorecard is published its principal may query an answer on it.
     appeal_window_days: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    # Krippendorff's alpha at or above ``alpha_good`` is good, at or above ``alpha_tentative``
+    # tentative, below it not reliable (calibration exercises and double-scoring flag it).
+    alpha_good: Mapped[float] = mapped_column(Float, default=0.8, server_default="0.8")
+    alpha_tentative: Mapped[float] = mapped_column(Float, default=0.667, server_default="0.667")
     # How its people sign in (``audits.sign_in_policy``): with a password, with the district's
     # accounts (OpenID Connect) for these email domains, and whether leaders need a second step.
     password_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

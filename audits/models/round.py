@@ -137,6 +137,9 @@ class Round(Base):
     # The share of contacts with judgeable evidence (recordings, email threads) scored again, blind,
     # by a second auditor (``audits.double_scoring``); 0: none.
     double_score_percent: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    # Only auditors who finished a calibration exercise on each of the round's rubrics within
+    # this many days before its first day get assignments; none: anyone.
+    calibrated_within_days: Mapped[int | None] = mapped_column(Integer)
 
     district: Mapped[District] = relationship()
     legal_hold_by: Mapped[User | None] = relationship(foreign_keys=[legal_hold_by_id])

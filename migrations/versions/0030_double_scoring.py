@@ -1,7 +1,7 @@
 """blind double-scoring: the share a round scores twice, the chosen contacts and second answers
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0029
 
 ``rounds.double_score_percent`` is the share of contacts with judgeable evidence (10 by default);
 each ``double_scorings`` row is one chosen contact (the seeded draw, the share, the second auditor,
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0030'
-down_revision = '0028'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
