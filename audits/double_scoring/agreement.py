@@ -14,14 +14,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audits.agreement import Alpha, Level, Share, item_alpha, level_for, percent_agreement
 from audits.errors import ValidationError
+from audits.formatting import day_words
 from audits.models import (
+    Assignment,
+    CalibrationExercise,
+    CalibrationParticipant,
     DoubleScoring,
     ItemKind,
     Response,
@@ -29,6 +35,7 @@ from audits.models import (
     Rubric,
     RubricItem,
     RubricSection,
+    Scenario,
     SecondAnswer,
 )
 from audits.rubrics.scoring import NA, item_fraction
@@ -195,8 +202,55 @@ def round_agreement(session: Session, round_: Round) -> RoundAgreement:
     )
 
 
+def calibration_words(session: Session, round_: Round) -> str:
+    """How the round's auditors were calibrated, in words: "4 of 5 auditors took a calibration exercise
+    on the round's rubrics (the latest on March 12, 2027)"; ``""`` when none did (or nobody is assigned).
+
+    An exercise counts when it is the district's, on a rubric the round's scenarios are scored on, and
+    the auditor submitted it by the round's last day.
+    """
+    assigned = select(Assignment.auditor_id).where(Assignment.round_id == round_.id).distinct()
+    auditors = set(session.scalars(assigned))
+    if not auditors:
+        return ""
+    keys = (
+        select(Scenario.rubric_key)
+        .join(Assignment, Assignment.scenario_id == Scenario.id)
+        .where(Assignment.round_id == round_.id)
+    )
+    zone = ZoneInfo(round_.district.timezone)
+    until = datetime.combine(round_.last_day + timedelta(days=1), time(0), zone)
+    rows = session.execute(
+        select(CalibrationParticipant.auditor_id, func.max(CalibrationParticipant.submitted_at))
+        .join(CalibrationExercise, CalibrationExercise.id == CalibrationParticipant.exercise_id)
+        .join(Rubric, Rubric.id == CalibrationExercise.rubric_id)
+        .where(
+            CalibrationExercise.district_id == round_.district_id,
+            CalibrationParticipant.auditor_id.in_(auditors),
+            CalibrationParticipant.submitted_at.is_not(None),
+            CalibrationParticipant.submitted_at < until,
+            Rubric.key.in_(keys),
+        )
+        .group_by(CalibrationParticipant.auditor_id)
+    ).all()
+    if not rows:
+        return ""
+    latest = max(submitted for _, submitted in rows).astimezone(zone).date()
+    calibrated, total = len(rows), len(auditors)
+    who = (
+        f"all {total} auditors"
+        if calibrated == total > 1
+        else f"{calibrated} of {count_of(total, 'auditor')}"
+    )
+    if total == 1:
+        who = "the round's auditor"
+    return f"{who} took a calibration exercise on the round's rubrics (the latest on {day_words(latest)})"
+
+
 def auditors_line(session: Session, round_: Round) -> str:
-    """What a scorecard and the district summary say of the round's auditors, in one sentence; ``""``
-    before any contact was scored twice. Never an auditor's name."""
-    line = round_agreement(session, round_).line()
+    """What a scorecard and the district summary say of the round's auditors, in one sentence: how they
+    were calibrated (when calibration exercises exist) and how alike they judged the contacts scored
+    twice; ``""`` when there is neither. Never an auditor's name."""
+    parts = [calibration_words(session, round_), round_agreement(session, round_).line() or ""]
+    line = "; ".join(part for part in parts if part)
     return f"{line[0].upper()}{line[1:]}." if line else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 import krippendorff
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audits.double_scoring.agreement import round_agreement
+from audits.double_scoring.agreement import auditors_line, calibration_words, round_agreement
 from audits.double_scoring.flags import critical_differences
 from audits.double_scoring.second import judged_items, may_open, scorings_of, submit_second_scoring
 from audits.double_scoring.selection import consider, draw_for, judgeable
@@ -19,6 +20,8 @@ from audits.fieldwork.contacts import approve, start_contact, submit
 from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
 from audits.models import (
     Assignment,
+    CalibrationExercise,
+    CalibrationParticipant,
     Contact,
     DoubleScoring,
     Evidence,
@@ -327,3 +330,36 @@ def test_the_scorecards_and_the_district_summary_print_the_line_and_their_figure
     summary = gather_summary(session, world.round)
     assert (card.auditors, summary.auditors) == ("", "")
     assert (card.overall, card.channels, summary.median) == before
+
+
+def test_the_line_says_how_the_rounds_auditors_were_calibrated_when_they_were(
+    session: Session, world: Fieldwork
+) -> None:
+    assert calibration_words(session, world.round) == ""  # no exercise: that half is left out
+    world.visit.auditor_id = world.other_auditor.id  # two auditors in the round
+    email_rubric = start_contact(session, world.email, world.auditor).rubric
+    exercise = CalibrationExercise(
+        district_id=world.district.id, name="Winter calibration", rubric_id=email_rubric.id,
+        created_by_id=world.reviewer.id,
+    )  # fmt: skip
+    session.add(exercise)
+    session.flush()
+    session.add_all([
+        CalibrationParticipant(
+            exercise_id=exercise.id, auditor_id=world.auditor.id,
+            submitted_at=datetime(2027, 1, 20, 15, tzinfo=UTC),
+        ),
+        # Submitted after the round ended: it says nothing of how the round's auditors were calibrated.
+        CalibrationParticipant(
+            exercise_id=exercise.id, auditor_id=world.other_auditor.id,
+            submitted_at=datetime(2027, 3, 20, 15, tzinfo=UTC),
+        ),
+    ])  # fmt: skip
+    session.commit()
+    words = "1 of 2 auditors took a calibration exercise on the round's rubrics (the latest on Jan 20, 2027)"
+    assert calibration_words(session, world.round) == words
+    assert auditors_line(session, world.round) == words[0].upper() + words[1:] + "."
+    _six_scored_twice(session, world)
+    line = auditors_line(session, world.round)
+    assert line.startswith(words[0].upper() + words[1:] + "; auditors agreed on 74 % of answers; ")
+    assert world.auditor.display_name not in line and world.other_auditor.display_name not in line
