@@ -45,6 +45,9 @@ from audits.vocabulary import count_of
 
 FIRST, SECOND = "first", "second"
 ALPHA = "\N{GREEK SMALL LETTER ALPHA}"
+# Alpha of a single pair is 0 or 1 whatever the auditors: it needs at least two contacts to say anything.
+MIN_CONTACTS = 2
+TOO_FEW = "too few contacts"
 # An answer as the figures read it: (value, na); ``None`` when the rater gave none.
 Answer = tuple[Any, bool]
 
@@ -54,6 +57,7 @@ class ItemAgreement:
     """The agreement on one item of one rubric over the round's double-scored contacts."""
 
     rubric_key: str
+    rubric_name: str
     key: str
     prompt: str
     critical: bool
@@ -82,12 +86,10 @@ class RoundAgreement:
         if not self.scored or self.answers.value is None:
             return None
         agreed = f"auditors agreed on {round(self.answers.value * 100)} % of answers"
-        alpha = (
-            f"{ALPHA} = {self.score_alpha.value:.2f} on contact scores"
-            if self.score_alpha.value is not None
-            else f"{ALPHA} not computed (not enough variation in contact scores)"
-        )
-        return f"{agreed}; {alpha} over {count_of(self.scored, 'double-scored contact')}"
+        over = count_of(self.scored, "double-scored contact")
+        if self.score_alpha.value is None:
+            return f"{agreed} over {over} ({self.score_alpha.reason} for {ALPHA})"
+        return f"{agreed}; {ALPHA} = {self.score_alpha.value:.2f} on contact scores over {over}"
 
 
 def _comparable(item: RubricItem, spec: ItemSpec, answer: Answer | None) -> Any:
@@ -115,6 +117,15 @@ def _fraction(spec: ItemSpec, answer: Answer | None) -> float | None:
         return None
 
 
+def _alpha(ratings: dict[int, dict[str, Any]], level: Level, domain: list[int] | None = None) -> Alpha:
+    """Alpha over the contacts both auditors answered; on fewer than two of them it says too little."""
+    paired = sum(all(value is not None for value in by_rater.values()) for by_rater in ratings.values())
+    alpha = item_alpha(ratings, level, domain)
+    if paired < MIN_CONTACTS:
+        return Alpha(None, alpha.n, TOO_FEW)
+    return alpha
+
+
 def round_agreement(session: Session, round_: Round) -> RoundAgreement:
     """The agreement figures of ``round_``'s double-scored contacts (those scored twice so far)."""
     chosen, scored = session.execute(
@@ -140,15 +151,17 @@ def round_agreement(session: Session, round_: Round) -> RoundAgreement:
         if item_id in answers:
             answers[item_id][contact_id][FIRST] = (value, na)
     rows = session.execute(
-        select(RubricItem, Rubric.key)
+        select(RubricItem, Rubric.key, Rubric.id, Rubric.name)
         .join(RubricSection, RubricItem.section_id == RubricSection.id)
         .join(Rubric, RubricSection.rubric_id == Rubric.id)
         .where(RubricItem.id.in_(list(answers) or [-1]))
     ).all()
     # Items of several versions of a rubric with one key are one item of the figures.
     grouped: dict[tuple[str, str], list[RubricItem]] = defaultdict(list)
-    for item, rubric_key in rows:
+    names: dict[str, tuple[int, str]] = {}
+    for item, rubric_key, rubric_id, rubric_name in rows:
         grouped[(rubric_key, item.key)].append(item)
+        names[rubric_key] = max(names.get(rubric_key, (0, "")), (rubric_id, rubric_name))
     items: list[ItemAgreement] = []
     pooled: dict[tuple[str, str, int], dict[str, Any]] = {}
     scores: dict[int, dict[str, list[float]]] = defaultdict(lambda: {FIRST: [0.0, 0.0], SECOND: [0.0, 0.0]})
@@ -178,11 +191,12 @@ def round_agreement(session: Session, round_: Round) -> RoundAgreement:
         items.append(
             ItemAgreement(
                 rubric_key,
+                names[rubric_key][1],
                 key,
                 latest.prompt,
                 latest.critical,
                 level,
-                item_alpha(alpha_ratings, level, domain),
+                _alpha(alpha_ratings, level, domain),
                 percent_agreement(same_ratings),
             )
         )
@@ -198,7 +212,7 @@ def round_agreement(session: Session, round_: Round) -> RoundAgreement:
         scored=int(scored),
         items=items,
         answers=percent_agreement(pooled),
-        score_alpha=item_alpha(contact_scores, Level.INTERVAL),
+        score_alpha=_alpha(contact_scores, Level.INTERVAL),
     )
 
 

@@ -32,7 +32,7 @@ from audits.models import (
 from audits.rubrics.scoring import NA, item_fraction
 from audits.rubrics.versions import spec_from_item
 from audits.script_values import FilledScenario, district_values, school_values
-from audits.script_variables import SchoolFacts, fill, values_for
+from audits.script_variables import PersonaFacts, SchoolFacts, fill, values_for
 from audits.timeutil import utcnow
 
 
@@ -44,7 +44,8 @@ def blind_scenario(session: Session, assignment: Assignment) -> FilledScenario:
     values = district_values(session, school.district_id)
     values |= school_values(session, school.district_id).get(school.id, {})
     facts = SchoolFacts("the school", None, "", "", "the principal")
-    filled = values_for(facts, assignment.child_grade, scenario.language, values, None)
+    persona = PersonaFacts("the parent", "", "the parent's email address")
+    filled = values_for(facts, assignment.child_grade, scenario.language, values, persona)
     return FilledScenario(
         persona=fill(scenario.persona, filled),
         script=fill(scenario.script, filled),

@@ -363,3 +363,33 @@ def test_the_line_says_how_the_rounds_auditors_were_calibrated_when_they_were(
     line = auditors_line(session, world.round)
     assert line.startswith(words[0].upper() + words[1:] + "; auditors agreed on 74 % of answers; ")
     assert world.auditor.display_name not in line and world.other_auditor.display_name not in line
+
+
+def test_items_the_two_always_answered_alike_have_no_alpha_but_words(
+    session: Session, world: Fieldwork
+) -> None:
+    world.round.double_score_percent = 100
+    same = (True, 3, "Partly correct", 2.0)
+    for sequence in (2, 3):
+        assignment = Assignment(
+            round_id=world.round.id, school_id=world.school.id, scenario_id=world.email.scenario_id,
+            auditor_id=world.auditor.id, channel=world.email.channel, sequence=sequence,
+            due_day=world.email.due_day, slot=world.email.slot,
+        )  # fmt: skip
+        session.add(assignment)
+        session.flush()
+        contact = start_contact(session, assignment, world.auditor)
+        entry = ContactEntry(EMAIL.outcome, EMAIL.started_at, EMAIL.timings, _answers(same))
+        submit(session, contact, entry, world.auditor, world.calendar, now=TEST_NOW)
+        scoring = _scoring(session, contact)
+        assert scoring is not None
+        submit_second_scoring(session, scoring, world.other_auditor, _answers(same), TEST_NOW)
+    agreement = round_agreement(session, world.round)
+    assert {(item.alpha.value, item.alpha.reason) for item in agreement.items} == {
+        (None, "not enough variation")
+    }
+    assert agreement.score_alpha.value is None and agreement.score_alpha.reason == "not enough variation"
+    assert agreement.line() == (
+        "auditors agreed on 100 % of answers over 2 double-scored contacts "
+        "(not enough variation for \N{GREEK SMALL LETTER ALPHA})"
+    )
