@@ -3,9 +3,10 @@
 The rounds choose them as real rounds do (``audits.double_scoring.selection``, when the demo's
 contacts are submitted); here each second auditor answers as a colleague would: mostly as the
 first did, a seeded share of answers one step away (another scale point, option or band, the
-other yes/no), so the round's agreement is high but not perfect. The first contact of the
-earlier round differs on a critical item, so its reviewer's page shows the flag. In the round in
-the field the latest chosen contact is left for its second auditor, on their "to score again" list.
+other yes/no), so the round's agreement is high but not perfect. In the round in the field the
+first contact scored again differs on one critical item, so its reviewer's page shows the flag, and
+the latest chosen contact (when it chose more than one) is left for its second auditor, on their
+"to score again" list.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from audits.models import DoubleScoring, ItemKind, Round, RubricItem
 # the demo shows more, so that its figures rest on more than one or two contacts).
 EARLIER_ROUND_PERCENT = 50
 # The chance that the second auditor judges an item one step away from the first.
-DIFFER = 0.2
+DIFFER = 0.05
 
 
 @dataclass
@@ -61,12 +62,14 @@ def second_answers(
     """The second auditor's answers to the contact's judged items, drawn from the first's."""
     firsts = {response.item_id: response for response in scoring.contact.responses}
     answers: dict[str, AnswerEntry] = {}
-    for item in judged_items(scoring.contact.rubric):
+    items = judged_items(scoring.contact.rubric)
+    flipped = next((item.id for item in items if item.critical), None) if differ_on_critical else None
+    for item in items:
         first = firsts.get(item.id)
         if first is None or first.na or first.value is None:
             answers[item.key] = AnswerEntry(na=True)  # N/A for the first: N/A again (it allows N/A)
             continue
-        differs = (item.critical and differ_on_critical) or (not item.critical and rng.random() < DIFFER)
+        differs = item.id == flipped or (not item.critical and rng.random() < DIFFER)
         answers[item.key] = AnswerEntry(_other(item, first.value, rng) if differs else first.value)
     return answers
 
@@ -74,7 +77,8 @@ def second_answers(
 def load_demo_double_scoring(
     session: Session, round_: Round, seed: int, leave_latest: bool = False
 ) -> DemoDoubleScoring:
-    """Score again the round's chosen contacts (all, or all but the latest with ``leave_latest``)."""
+    """Score again the round's chosen contacts (all, or with ``leave_latest`` all but the latest of two
+    or more, and the first differing on a critical item)."""
     rng = random.Random(seed)
     scorings = list(
         session.scalars(
@@ -84,9 +88,9 @@ def load_demo_double_scoring(
         )
     )
     report = DemoDoubleScoring(chosen=len(scorings))
-    to_score = scorings[:-1] if leave_latest and scorings else scorings
+    to_score = scorings[:-1] if leave_latest and len(scorings) > 1 else scorings
     for index, scoring in enumerate(to_score):
-        answers = second_answers(scoring, rng, differ_on_critical=index == 0 and not leave_latest)
+        answers = second_answers(scoring, rng, differ_on_critical=index == 0 and leave_latest)
         submit_second_scoring(
             session, scoring, scoring.second_auditor, answers, scoring.chosen_at + timedelta(hours=26)
         )

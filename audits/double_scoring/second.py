@@ -133,9 +133,8 @@ def submit_second_scoring(
         raise ConflictError("scoring", "you have already scored this contact")
     checked = check_second_answers(scoring.contact.rubric, answers)
     for item_id, answer in checked.items():
-        session.add(
+        scoring.answers.append(
             SecondAnswer(
-                scoring_id=scoring.id,
                 item_id=item_id,
                 value=answer.value,
                 na=answer.na,

@@ -60,16 +60,17 @@ def test_the_demo_shows_every_state_whatever_the_date(session: Session, tmp_path
     assert any(c.critical_failure and c.status is ContactStatus.APPROVED for c in contacts)
     assert session.scalar(select(func.count()).select_from(Response).where(Response.na.is_(True)))
 
-    # Blind double-scoring: the earlier round scored email threads twice, the first with a critical
-    # difference for its reviewer; the round in the field leaves its latest for its second auditor.
+    # Blind double-scoring: the earlier round scored email threads twice; the round in the field its
+    # first with a critical difference for its reviewer, leaving its latest (of two or more) for its
+    # second auditor.
     scored_twice = round_agreement(session, earlier)
     assert scored_twice.scored == scored_twice.chosen >= 4 and scored_twice.line()
     first = session.scalars(
-        select(DoubleScoring).where(DoubleScoring.round_id == earlier.id).order_by(DoubleScoring.chosen_at)
+        select(DoubleScoring).where(DoubleScoring.round_id == round_.id).order_by(DoubleScoring.chosen_at)
     ).first()
     assert first is not None and critical_differences(session, first.contact)
     in_field = round_agreement(session, round_)
-    assert in_field.chosen == in_field.scored + 1
+    assert in_field.scored >= 1 and in_field.chosen - in_field.scored == (in_field.chosen > 1)
 
     # The earlier round is closed, every contact approved, with one call never answered.
     assert earlier.status is RoundStatus.CLOSED and earlier.last_day < round_.first_day
