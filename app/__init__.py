@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from app.dashboards.exports import blueprint as exports
     from app.dashboards.views import blueprint as dashboards
     from app.districts.views import blueprint as districts
+    from app.double_scoring.views import blueprint as double_scoring
     from app.fieldwork.contact_form import blueprint as fieldwork
     from app.fieldwork.evidence import blueprint as evidence
     from app.fieldwork.review import blueprint as review
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calibration)
     app.register_blueprint(dashboards)
     app.register_blueprint(districts)
+    app.register_blueprint(double_scoring)
     app.register_blueprint(evidence)
     app.register_blueprint(exports)
     app.register_blueprint(fieldwork)

@@ -16,6 +16,8 @@ An appeal is seen by the principals of its contact's school (who file them, on t
 published scorecards only), by the contact's auditor (its outcome) and by the district's reviewers,
 leaders and administrators, who decide it (never the reviewer who approved the contact: a rule of
 ``audits.appeals.decisions``).
+A double-scoring (a contact scored again, blind) is its second auditor's alone: they open its
+recordings and email thread through it, never the contact (nor its first auditor's answers).
 A calibration exercise is its district's leaders' (who build it) and reviewers' (who read it and
 may enter its key), and each of its auditors' to take (what they see of the others' answers
 is ``audits.calibration``'s rule: nothing before they submit all of theirs).
@@ -34,6 +36,7 @@ from audits.models import (
     CalibrationExercise,
     Contact,
     District,
+    DoubleScoring,
     Evidence,
     PlanEvidence,
     Role,
@@ -56,6 +59,7 @@ Target = (
     | ActionPlan
     | PlanEvidence
     | Appeal
+    | DoubleScoring
     | CalibrationExercise
 )
 
@@ -103,6 +107,7 @@ class Action(StrEnum):
     QUERY_ANSWERS = "query_answers"
     VIEW_APPEAL = "view_appeal"
     DECIDE_APPEALS = "decide_appeals"
+    DOUBLE_SCORE = "double_score"
     MANAGE_CALIBRATION = "manage_calibration"
     VIEW_CALIBRATION = "view_calibration"
     KEY_CALIBRATION = "key_calibration"
@@ -165,6 +170,8 @@ _ROLES: dict[Action, frozenset[Role]] = {
     # Auditors record their own contacts; reviewers, leaders and administrators review them.
     Action.RECORD_CONTACTS: frozenset({Role.AUDITOR}),
     Action.REVIEW_CONTACTS: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
+    # Scoring a contact again, blind (target: the DoubleScoring): only the auditor it was given to.
+    Action.DOUBLE_SCORE: frozenset({Role.AUDITOR}),
     Action.VIEW_CONTACT: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER, Role.AUDITOR}),
     # Action plans (target: the ActionPlan or its School): the principal writes their school's and
     # closes its actions; leaders of the district approve or send back; either opens one on request.
@@ -217,6 +224,8 @@ def allowed(user: User | None, action: Action, target: Target | None = None) -> 
             and target.district_id == user.district_id
             and target.role not in (Role.ADMIN, Role.LEADER)
         )
+    if isinstance(target, DoubleScoring):
+        return target.second_auditor_id == user.id
     if isinstance(target, CalibrationExercise):
         if user.role is Role.AUDITOR:
             return any(taking.auditor_id == user.id for taking in target.participants)

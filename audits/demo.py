@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from audits.accounts import NewUser, create_user
 from audits.businesshours import BusinessCalendar
 from audits.demo_calendar import demo_closures, season_name
+from audits.demo_double import EARLIER_ROUND_PERCENT, load_demo_double_scoring
 from audits.demo_fieldwork import DemoFieldworkReport, load_demo_fieldwork
 from audits.importers.schools import ImportReport, import_schools
 from audits.library import LibraryReport, adopt_library, load_library
@@ -205,6 +206,8 @@ def load_demo(
         earlier = _earlier_round(session, district, schools, users, today, evidence_dir)
     round_ = _demo_round(session, district, schools, users, today)
     fieldwork = load_demo_fieldwork(session, round_, users, today, evidence_dir) if evidence_dir else None
+    if evidence_dir is not None:
+        load_demo_double_scoring(session, round_, seed=2026, leave_latest=True)
     return DemoResult(
         district,
         report,
@@ -281,6 +284,7 @@ def _earlier_round(
 ) -> Round:
     """A closed round half a year ago for the same schools, every contact approved: trends and changes."""
     round_ = _demo_round(session, district, schools, users, today - timedelta(days=EARLIER_ROUND_DAYS_AGO))
+    round_.double_score_percent = EARLIER_ROUND_PERCENT
     load_demo_fieldwork(
         session,
         round_,
@@ -290,6 +294,7 @@ def _earlier_round(
         all_approved=True,
         seed=2025,
     )
+    load_demo_double_scoring(session, round_, seed=2025)
     move_round(session, round_, RoundStatus.CLOSED)
     return round_
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from audits.appeals.queries import upheld_contacts
 from audits.businesshours import BusinessCalendar
+from audits.double_scoring.agreement import auditors_line
 from audits.models import Channel, ItemKind, Round, School
 from audits.planning.rounds import schools_in_round
 from audits.results.sections import section_channels, section_titles
@@ -151,6 +152,7 @@ class ScorecardData:
     appendix: list[ContactRow] = field(default_factory=list)
     appeal_changes: int = 0  # answers corrected on upheld appeals since publication
     follow_up: FollowUpSection | None = None  # a follow-up round's: the plan's weak items checked
+    auditors: str = ""  # how alike the round's auditors judged (blind double-scoring); never a name
 
     @property
     def has_contacts(self) -> bool:
@@ -260,6 +262,7 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
         round_, scores, names, trend, round_channels, ZoneInfo(round_.district.timezone), calendar, upheld
     )
     follow_ups = follow_up_sections(session, round_, scores)
+    auditors = auditors_line(session, round_)
     figures = RoundFigures(round_, scores, schools, {})
     for school in schools:
         try:
@@ -267,6 +270,7 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
                 context, school, scores.school(school.id), rows, steps[school.id]
             )
             data.follow_up = follow_ups.get(school.id)
+            data.auditors = auditors
             if data.follow_up is not None:
                 # A follow-up checks a few schools on what failed: no rank among them, the check instead.
                 data.rank, data.rank_text, data.rank_places, data.rank_band = None, "", "", ""

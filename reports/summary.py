@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from audits.appeals.queries import AppealCounts, round_appeal_counts
+from audits.double_scoring.agreement import auditors_line
 from audits.models import Round
 from audits.planning.rounds import schools_in_round
 from audits.results.heatmap import band_of
@@ -101,6 +102,7 @@ class DistrictSummary:
     timings: list[ChannelTiming] = field(default_factory=list)
     flagged: list[RankingRow] = field(default_factory=list)
     appeals: AppealCounts = field(default_factory=AppealCounts)  # answers queried, upheld, not upheld
+    auditors: str = ""  # how alike the round's auditors judged (blind double-scoring); never a name
 
     @property
     def has_scores(self) -> bool:
@@ -155,6 +157,7 @@ def gather_summary(session: Session, round_: Round) -> DistrictSummary:
     ordered = sorted(scores.schools, key=lambda s: (s.rank is None, s.rank or 0, s.name.casefold()))
     summary.ranking = [_ranking_row(school, threshold) for school in ordered]
     summary.appeals = round_appeal_counts(session, round_.id)
+    summary.auditors = auditors_line(session, round_)
     summary.flagged = sorted(
         (row for row in summary.ranking if row.flagged), key=lambda row: (row.overall, row.name)
     )

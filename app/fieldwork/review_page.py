@@ -18,6 +18,7 @@ from app import clock
 from app.extensions import db
 from app.forms import id_arg
 from audits.businesshours import BusinessCalendar
+from audits.double_scoring.flags import double_scoring_state
 from audits.fieldwork.contacts import review_queue
 from audits.fieldwork.review_flags import review_flags
 from audits.fieldwork.review_impact import ContactCount, approval_effect
@@ -82,7 +83,14 @@ def next_in_queue(where: QueueFilter) -> Contact | None:
 def review_context(contact: Contact, may_review: bool) -> dict[str, Any]:
     """What the contact page shows those who review it: flags, score, the school's figures, the filters."""
     if not may_review:
-        return {"flags": [], "time_flags": [], "effect": None, "queue_args": {}, "prompts": {}}
+        return {
+            "flags": [],
+            "time_flags": [],
+            "effect": None,
+            "queue_args": {},
+            "prompts": {},
+            "double": None,
+        }
     calendar = BusinessCalendar.of(contact.assignment.round.district)
     reviewed = contact.submitted_at is not None
     return {
@@ -91,6 +99,7 @@ def review_context(contact: Contact, may_review: bool) -> dict[str, Any]:
         "effect": approval_effect(db.session, contact) if contact.status in WITH_EFFECT else None,
         "queue_args": queue_filter().args(),
         "prompts": {item.key: item.prompt for item in contact.rubric.items},
+        "double": double_scoring_state(db.session, contact),
     }
 
 

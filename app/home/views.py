@@ -15,6 +15,7 @@ from app.rounds.assignments import auditor_day
 from app.rounds.forms import slot_label
 from audits.dashboard import home_summary
 from audits.directory import missing_contact_data
+from audits.double_scoring.second import to_do_count
 from audits.fieldwork.contacts import queue_count, review_queue
 from audits.leader_day import leader_day, waiting_words
 from audits.models import Role, RoundStatus
@@ -43,6 +44,7 @@ def index() -> str | tuple[str, int]:
             context.update(BoardStatus=BoardStatus, RoundStatus=RoundStatus, waiting_words=waiting_words)
     if day is not None:
         context["states"] = day.states
+        context["double_to_do"] = to_do_count(db.session, current_user)
     if current_user.role is Role.REVIEWER:
         district_id = current_user.district_id
         context["queue"] = review_queue(db.session, district_id, limit=5) if district_id else []

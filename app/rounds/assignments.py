@@ -23,6 +23,7 @@ from app.rounds.feed import feed_url, token_matches
 from app.rounds.forms import slot_label
 from audits.access import Action
 from audits.businesshours import BusinessCalendar, next_school_day
+from audits.double_scoring.second import to_do_count
 from audits.fieldwork.status import AssignmentState, assignment_states
 from audits.ics import assignments_calendar
 from audits.models import Contact, ContactStatus, Role, User
@@ -97,6 +98,7 @@ def mine() -> str:
         feed_url=feed_url(current_user),
         slot_label=slot_label,
         submitted=submitted_contact(request.args.get("submitted", type=int)),
+        double_to_do=to_do_count(db.session, current_user),
     )
 
 

@@ -115,6 +115,15 @@ class RoundForm(SiteForm):
         "calibration exercise on each of the round's rubrics within that many days before its first day "
         "get assignments; the plan preview lists who was left out and why.",
     )
+    double_score_percent = _number(
+        "Contacts scored twice (%)",
+        0,
+        100,
+        default=10,
+        description="This share of the calls with a recording and the emails with their thread is scored "
+        "again, blind, by a second auditor. Their answers never count; they show how alike your auditors "
+        "judge. 0: none.",
+    )
 
     def set_choices(self, schools: Iterable[School], scenarios: Iterable[Scenario]) -> None:
         """Offer the district's active schools and its active scenarios, by channel."""
@@ -145,6 +154,7 @@ class RoundForm(SiteForm):
         self.seed.data = round_.seed
         self.attempt_limit.data = round_.attempt_limit
         self.calibrated_within_days.data = round_.calibrated_within_days
+        self.double_score_percent.data = round_.double_score_percent
 
     def spec(self) -> RoundSpec:
         """The round as the domain takes it; a value the form could not read counts as missing."""
@@ -168,6 +178,9 @@ class RoundForm(SiteForm):
             seed=self.seed.data if self.seed.data is not None else 0,
             attempt_limit=self.attempt_limit.data if self.attempt_limit.data is not None else 3,
             calibrated_within_days=self.calibrated_within_days.data,
+            double_score_percent=self.double_score_percent.data
+            if self.double_score_percent.data is not None
+            else 10,
         )
 
 

@@ -32,7 +32,9 @@ from app.rounds.forms import (
     slot_label,
 )
 from audits.access import Action
+from audits.calibration import thresholds_of
 from audits.directory import missing_contact_data
+from audits.double_scoring.agreement import round_agreement
 from audits.errors import DomainError
 from audits.models import (
     Assignment,
@@ -320,6 +322,9 @@ def _round_page(round_: Round, status: int = 200, problems: list[str] | None = N
         if round_.status is RoundStatus.SCHEDULED:
             context["missing"] = missing_for_round(db.session, round_)
         where = _assignment_filter()
+        context.update(
+            agreement=round_agreement(db.session, round_), thresholds=thresholds_of(round_.district)
+        )
         context.update(
             where=where,
             assignments=round_assignments(db.session, round_, where),

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from audits.businesshours import BusinessCalendar
+from audits.double_scoring import selection as double_scoring
 from audits.errors import ConflictError, NotAllowedError, ValidationError
 from audits.fieldwork.entry import (
     MAX_TEXT,
@@ -274,6 +275,8 @@ def submit(
     contact.first_submitted_at = contact.first_submitted_at or now
     contact.draft = {}
     session.flush()
+    # The round may ask for this contact to be scored again, blind, by a second auditor.
+    double_scoring.consider(session, contact, now)
 
 
 def _check_reviewer(user: User, contact: Contact) -> None:

@@ -28,6 +28,7 @@ from audits.models.contact import (
     ReviewEvent,
 )
 from audits.models.district import Closure, District
+from audits.models.double_scoring import DoubleScoring, SecondAnswer
 from audits.models.follow_up import FollowUpTarget
 from audits.models.idempotency import IdempotentRequest
 from audits.models.job import Job, JobKind, JobState
@@ -106,6 +107,7 @@ __all__ = [
     "ContactStatus",
     "CriticalPolicy",
     "District",
+    "DoubleScoring",
     "Evidence",
     "EvidenceKind",
     "ExerciseStatus",
@@ -157,6 +159,7 @@ __all__ = [
     "ScorecardPublication",
     "ScorecardView",
     "ScriptValue",
+    "SecondAnswer",
     "SheetAnswer",
     "SignIn",
     "Slot",

@@ -134,6 +134,9 @@ class Round(Base):
     texts_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The published round a follow-up round checks again (``audits.plans.follow_up``); ``None``: a round.
     follows_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    # The share of contacts with judgeable evidence (recordings, email threads) scored again, blind,
+    # by a second auditor (``audits.double_scoring``); 0: none.
+    double_score_percent: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     # Only auditors who finished a calibration exercise on each of the round's rubrics within
     # this many days before its first day get assignments; none: anyone.
     calibrated_within_days: Mapped[int | None] = mapped_column(Integer)

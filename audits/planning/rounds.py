@@ -95,6 +95,8 @@ class RoundSpec:
     # Only auditors who submitted a calibration exercise on each of the round's rubrics within this
     # many days before its first day get assignments; none: every auditor.
     calibrated_within_days: int | None = None
+    # The share of contacts with a recording or an email thread scored again, blind (0: none).
+    double_score_percent: int = 10
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ def _validate(session: Session, district: District, spec: RoundSpec, today: date
         problems.append(
             ("calibrated_within_days", f"must be from 1 to {MAX_CALIBRATION_DAYS} days, or blank")
         )
+    if not 0 <= spec.double_score_percent <= 100:
+        problems.append(("double_score_percent", "must be from 0 to 100"))
     if not 0 <= spec.seed <= MAX_SEED:
         problems.append(("seed", f"must be from 0 to {MAX_SEED:,}"))
     schools: list[School] = []
@@ -242,6 +246,7 @@ def save_round(
     round_.seed = spec.seed
     round_.attempt_limit = spec.attempt_limit
     round_.calibrated_within_days = spec.calibrated_within_days
+    round_.double_score_percent = spec.double_score_percent
     existing = {channel.channel: channel for channel in round_.channels}
     for channel in Channel:
         plan = spec.channels.get(channel, ChannelPlan())

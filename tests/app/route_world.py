@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,6 +63,9 @@ from audits.models import (
     Call,
     Channel,
     District,
+    DoubleScoring,
+    Evidence,
+    EvidenceKind,
     ImportBatch,
     Level,
     LinkPurpose,
@@ -366,6 +370,18 @@ def _populate(
             recording_policy="one_party", recording_sid="RE" + "5" * 32, recording_path="call-1.mp3",
         )
     )  # fmt: skip
+    # Blind double-scoring: the recorded call (and its audio file) is the other auditor's to score again.
+    heard = Evidence(
+        token=secrets.token_urlsafe(32), contact_id=submitted.id, kind=EvidenceKind.AUDIO,
+        original_name="call.mp3", content_type="audio/mpeg", size=len(RECORDING),
+        storage_name=f"{secrets.token_hex(16)}.mp3", uploaded_by_id=auditor.id,
+    )  # fmt: skip
+    (evidence_dir / heard.storage_name).write_bytes(RECORDING)
+    double = DoubleScoring(
+        round_id=spring.id, contact_id=submitted.id, second_auditor_id=other_auditor.id, draw=0.05,
+        percent=10.0, chosen_at=TEST_NOW,
+    )  # fmt: skip
+    session.add_all([heard, double])
     draft = start_contact(session, fieldwork.email, auditor)
     save_draft(draft, {"sent_text": "Hello, how do we apply for free meals?"}, auditor)
     evidence = [
@@ -531,6 +547,8 @@ def _populate(
         "evidence": evidence[0].token,
         "other_evidence": evidence[1].token,
         "others_evidence": others_evidence.token,
+        "double_scoring": double.id,
+        "double_evidence": heard.token,
         "evidence_id": evidence[0].id,
         "scorecard": cards[school.id].token,
         "other_scorecard": cards[other_school.id].token,

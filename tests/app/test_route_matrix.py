@@ -43,6 +43,7 @@ from audits.models import (
     CalibrationExercise,
     Contact,
     ContactStatus,
+    DoubleScoring,
     Evidence,
     ExerciseStatus,
     ImportBatch,
@@ -261,6 +262,19 @@ def _plan_opened_on_request(session: Session, values: dict[str, Any]) -> None:
         )
     ).one()
     assert plan.reason is PlanReason.REQUESTED and plan.status is PlanStatus.DRAFT
+
+
+SECOND_SCORING = {
+    "item-answered_by_person": "yes",
+    "item-rings": "4",
+    "item-courtesy": "2",
+    "item-accuracy": "Partly correct",
+}
+
+
+def _scored_again(session: Session, values: dict[str, Any]) -> None:
+    scoring = session.get(DoubleScoring, values["double_scoring"])
+    assert scoring is not None and scoring.done and len(scoring.answers) == 4
 
 
 def _appeal_filed(session: Session, values: dict[str, Any]) -> None:
@@ -807,6 +821,17 @@ ROUTES: list[Route] = [
     ),
     row("GET", "/contacts/{call}/call/status", L, F, F, F, F, OK, F, F, F),
     row("GET", "/contacts/{submitted}/recording", L, OK, OK, F, OK, OK, F, F, F),
+    # Blind double-scoring: the other auditor scores the auditor's recorded call again, from its
+    # recording and audio file only (never the contact, nor another contact's files).
+    row("GET", "/double-scoring/", L, F, F, F, F, OK, OK, F, F),
+    row("GET", "/double-scoring/{double_scoring}", L, F, F, F, F, F, OK, F, F),
+    row(
+        "POST", "/double-scoring/{double_scoring}", L, F, F, F, F, F, Go("/double-scoring/"), F, F,
+        form=SECOND_SCORING, effect=_scored_again,
+    ),
+    row("GET", "/double-scoring/{double_scoring}/recording", L, F, F, F, F, F, OK, F, F),
+    row("GET", "/double-scoring/{double_scoring}/evidence/{double_evidence}", L, F, F, F, F, F, OK, F, F),
+    row("GET", "/double-scoring/{double_scoring}/evidence/{evidence}", L, F, F, F, F, F, N, F, F),
     row("GET", "/settings/telephony", L, OK, F, F, F, F, F, F, F),
     # Twilio's webhooks: only a valid signature gets in, whoever is signed in.
     row("POST", "/telephony/bridge/{call}", *[F] * 9, form=TWILIO_STATUS),

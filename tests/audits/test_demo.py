@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from audits.demo import DAYS_AFTER, DAYS_BEFORE, load_demo, school_principal_email, school_slug
 from audits.demo_calendar import school_year_closures, season_name
+from audits.double_scoring.agreement import round_agreement
+from audits.double_scoring.flags import critical_differences
 from audits.fieldwork.status import assignment_states
-from audits.models import Channel, Contact, ContactStatus, Response, RoundStatus, School
+from audits.models import Channel, Contact, ContactStatus, DoubleScoring, Response, RoundStatus, School
 from audits.planning.slots import school_days
 from audits.scorecards import school_principals
 
@@ -57,6 +59,18 @@ def test_the_demo_shows_every_state_whatever_the_date(session: Session, tmp_path
     contacts = list(session.scalars(select(Contact)))
     assert any(c.critical_failure and c.status is ContactStatus.APPROVED for c in contacts)
     assert session.scalar(select(func.count()).select_from(Response).where(Response.na.is_(True)))
+
+    # Blind double-scoring: the earlier round scored email threads twice; the round in the field its
+    # first with a critical difference for its reviewer, leaving its latest (of two or more) for its
+    # second auditor.
+    scored_twice = round_agreement(session, earlier)
+    assert scored_twice.scored == scored_twice.chosen >= 4 and scored_twice.line()
+    first = session.scalars(
+        select(DoubleScoring).where(DoubleScoring.round_id == round_.id).order_by(DoubleScoring.chosen_at)
+    ).first()
+    assert first is not None and critical_differences(session, first.contact)
+    in_field = round_agreement(session, round_)
+    assert in_field.scored >= 1 and in_field.chosen - in_field.scored == (in_field.chosen > 1)
 
     # The earlier round is closed, every contact approved, with one call never answered.
     assert earlier.status is RoundStatus.CLOSED and earlier.last_day < round_.first_day

@@ -1,0 +1,1 @@
+"""The second auditor's pages of blind double-scoring."""
