@@ -437,6 +437,13 @@ def _score_page(
             summary.append((f"rubric-item-{item_key}", f"{prompts[item_key]}: {reason}"))
         else:
             summary.append((None, reason[:1].upper() + reason[1:]))
+    if key:
+        locked = exercise.status is ExerciseStatus.CLOSED
+    else:
+        taking = participant_of(exercise, current_user)
+        locked = (
+            exercise.status is not ExerciseStatus.OPEN or taking is None or taking.submitted_at is not None
+        )
     position = exercise.references.index(reference)
     following = exercise.references[position + 1] if position + 1 < len(exercise.references) else None
     return render_template(
@@ -450,6 +457,7 @@ def _score_page(
         key=key,
         following=following,
         recording=_has_recording(reference),
+        locked=locked,
     ), status
 
 

@@ -106,6 +106,8 @@ def test_a_leader_builds_an_exercise_two_auditors_take_it_blind(
     assert not re.search(r"\bAnn\b", mine) and ann.pseudonym in mine  # the others by pseudonym only
     again = client.post(f"/calibration/{exercise_id}/references/{references[0]}/score", data=_form(KEY[0]))
     assert again.status_code == 409
+    final = _text(client.get(f"/calibration/{exercise_id}/references/{references[0]}/score"))
+    assert "These answers are final" in final and "Save my answers" not in final
 
     auth.sign_in(cal.leader)
     figures = _text(client.get(f"/calibration/{exercise_id}/agreement"))
