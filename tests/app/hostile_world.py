@@ -22,6 +22,7 @@ from unittest.mock import patch
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import create_app
@@ -51,6 +52,7 @@ from audits.models import (
     Base,
     BatchKind,
     Channel,
+    DoubleScoring,
     ImportBatch,
     Outcome,
     PlanEventKind,
@@ -290,6 +292,14 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         queried_answer=HOSTILE[:100], filed_by_id=users["principal"].id,
     )  # fmt: skip
     session.add_all([published_card, appeal])
+    # The hostile email thread, chosen for blind double-scoring by the other auditor.
+    second_scoring = session.scalar(select(DoubleScoring).where(DoubleScoring.contact_id == approved.id))
+    if second_scoring is None:
+        second_scoring = DoubleScoring(
+            round_id=fieldwork.round.id, contact_id=approved.id, second_auditor_id=fieldwork.other_auditor.id,
+            draw=0.0, percent=100.0,
+        )  # fmt: skip
+        session.add(second_scoring)
     # Calibration: a draft exercise of hostile material to build, and an open one on the published call
     # and a hostile narrative, keyed by the reviewer, submitted by the other auditor with hostile notes;
     # the auditor has scored nothing yet.
@@ -408,6 +418,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "reference_id": reference.id,
         "draft_exercise_id": draft_exercise.id,
         "draft_reference_id": draft_reference.id,
+        "scoring_id": second_scoring.id,
     }
     sign_ins = {user.id: start_sign_in(session, user) for user in users.values()}
     session.commit()
