@@ -134,6 +134,10 @@ class Round(Base):
     texts_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The published round a follow-up round checks again (``audits.plans.follow_up``); ``None``: a round.
     follows_round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    # Paired testing (``audits.models.pair``): the scenario pairs each school gets both members of,
+    # and the school days between a school's two members (rule 9 of ``audits.planning.planner``).
+    pair_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
+    pair_spacing: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
 
     district: Mapped[District] = relationship()
     legal_hold_by: Mapped[User | None] = relationship(foreign_keys=[legal_hold_by_id])
@@ -190,6 +194,10 @@ class Assignment(Base):
     slot: Mapped[Slot] = mapped_column(_enum(Slot))
     # The grade of the persona's child on this contact: one the school serves (``None``: not asked).
     child_grade: Mapped[str | None] = mapped_column(String(2))
+    # Paired testing: the pair this contact is a member of, and its place in the school's seeded
+    # order (1: sent first, 2: second); ``None`` for a contact of the round's channel quotas.
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("scenario_pairs.id"), index=True)
+    pair_position: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     round: Mapped[Round] = relationship(back_populates="assignments")
