@@ -56,6 +56,18 @@ def member_label(trait: PairTrait, value: str) -> str:
     return "No disability named" if value == "none" else f"With {value_words(trait, value)}"
 
 
+def requests_words(trait: PairTrait, value: str) -> str:
+    """A member's requests in a sentence: ``Spanish-language requests``, ``requests about a student
+    with an IEP``, ``requests naming no disability``."""
+    if trait is PairTrait.LANGUAGE:
+        return f"{language_name(value)}-language requests"
+    return (
+        "requests naming no disability"
+        if value == "none"
+        else f"requests about a student with {value_words(trait, value)}"
+    )
+
+
 def parse_pair(data: Any) -> PairSpec:
     """Validate a pair mapping; every problem is reported by field at once."""
     if not isinstance(data, dict):

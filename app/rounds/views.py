@@ -46,6 +46,7 @@ from audits.models import (
     Slot,
     User,
 )
+from audits.pairs import pairs_of
 from audits.planning.board import DONE_FILTER, BoardFilter, BoardStatus, progress_board
 from audits.planning.closing import round_history
 from audits.planning.planner import Plan
@@ -153,7 +154,9 @@ def new() -> Response | tuple[str, int]:
         district = _district_or_404(current_user.district_id)
     require(Action.MANAGE_ROUNDS, district)
     form = RoundForm()
-    form.set_choices(_active_schools(district), scenarios_for(db.session, district.id))
+    form.set_choices(
+        _active_schools(district), scenarios_for(db.session, district.id), pairs_of(db.session, district.id)
+    )
     window = suggest_window(district, today_in(district))
     if window is not None:
         form.first_day.description = window_hint(window)
@@ -185,7 +188,11 @@ def edit(round_id: int) -> Response | tuple[str, int]:
         flash(f"{round_.name} is {round_.status.label.lower()}: only a draft can be changed.", "error")
         return redirect(url_for("rounds.show", round_id=round_.id))
     form = RoundForm()
-    form.set_choices(_active_schools(round_.district), scenarios_for(db.session, round_.district_id))
+    form.set_choices(
+        _active_schools(round_.district),
+        scenarios_for(db.session, round_.district_id),
+        pairs_of(db.session, round_.district_id),
+    )
     if request.method == "POST":
         return _save(form, round_.district, round_)
     form.fill_from(round_)
@@ -200,6 +207,15 @@ class UnplacedRow:
     channel: Channel
     sequence: int
     scenario: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UnpairedRow:
+    """A school the plan could not give a pair's two members, with names instead of ids."""
+
+    school: str
+    pair: str
     reason: str
 
 
@@ -222,6 +238,7 @@ class Preview:
     schools: list[tuple[School, int, int]]  # each school, its placed and its wanted contacts
     weeks: list[list[DayCell]]
     unplaced: list[UnplacedRow]
+    unpaired: list[UnpairedRow]
 
 
 def _weeks(round_: Round, per_day: Counter[date]) -> list[list[DayCell]]:
@@ -248,6 +265,10 @@ def _preview(round_: Round) -> Preview:
     loads, placed = plan.per_auditor(), plan.per_school()
     # Each wanted contact is placed or listed unplaced (a follow-up's schools want different numbers).
     wanted = placed + Counter(missing.school_id for missing in plan.unplaced)
+    wanted += Counter(
+        {school.id: 2 * sum(1 for u in plan.unpaired if u.school_id == school.id) for school in schools}
+    )
+    pairs = {pair.id: pair.title for pair in pairs_of(db.session, round_.district_id)}
     auditors = [
         (user, loads.get(user.id, 0)) for user, _ in district_auditors(db.session, round_.district_id)
     ]
@@ -268,6 +289,10 @@ def _preview(round_: Round) -> Preview:
         schools=[(school, placed.get(school.id, 0), wanted.get(school.id, 0)) for school in schools],
         weeks=_weeks(round_, plan.per_day()),
         unplaced=unplaced,
+        unpaired=[
+            UnpairedRow(names.get(u.school_id, "?"), pairs.get(u.pair_id, "?"), u.reason)
+            for u in plan.unpaired
+        ],
     )
 
 

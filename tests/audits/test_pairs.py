@@ -77,3 +77,70 @@ def test_members_are_named_for_readers() -> None:
     assert member_label(PairTrait.LANGUAGE, "es") == "In Spanish"
     assert member_label(PairTrait.DISABILITY, "iep") == "With an IEP"
     assert member_label(PairTrait.DISABILITY, "none") == "No disability named"
+
+
+def _paired_district(session: Session, make_district, make_school, make_user):  # type: ignore[no-untyped-def]
+    from audits.models import AuditorProfile, Role
+    from tests.audits.round_helpers import make_scenario
+
+    district = make_district()
+    schools = [make_school(district) for _ in range(3)]
+    for languages in (["en", "es"], ["en"], ["en", "es"]):
+        auditor = make_user(Role.AUDITOR, district)
+        session.add(AuditorProfile(user_id=auditor.id, languages=languages, max_per_day=4))
+    en = make_scenario(session, district, Channel.PHONE, "pair-en")
+    es = make_scenario(session, district, Channel.PHONE, "pair-es", language="es")
+    pair = ScenarioPair(
+        district_id=district.id, key="p", title="Phone: English and Spanish", trait=PairTrait.LANGUAGE,
+        a_scenario_id=en.id, a_value="en", b_scenario_id=es.id, b_value="es",
+    )  # fmt: skip
+    session.add(pair)
+    session.commit()
+    return district, schools, pair
+
+
+def test_a_round_with_paired_testing_stores_both_members_in_their_seeded_order(
+    session: Session, make_district, make_school, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from audits.models import Assignment
+    from audits.planning.rounds import RoundSpec, commit_plan, save_round
+
+    district, schools, pair = _paired_district(session, make_district, make_school, make_user)
+    spec = RoundSpec("Equal service", date(2027, 3, 1), date(2027, 3, 19), pair_ids=[pair.id], pair_spacing=3)
+    round_ = save_round(session, district, spec)
+    assert (round_.pair_ids, round_.pair_spacing) == ([pair.id], 3)
+    commit_plan(session, round_)
+    stored = session.scalars(select(Assignment).where(Assignment.round_id == round_.id)).all()
+    assert len(stored) == 2 * len(schools)
+    for school in schools:
+        first, second = sorted(
+            (a for a in stored if a.school_id == school.id), key=lambda a: a.pair_position or 0
+        )
+        assert {first.scenario_id, second.scenario_id} == {pair.a_scenario_id, pair.b_scenario_id}
+        assert first.pair_id == second.pair_id == pair.id
+        assert first.auditor_id != second.auditor_id
+        assert (second.due_day - first.due_day).days >= 3
+
+
+def test_a_round_refuses_another_districts_pair_and_a_spacing_out_of_range(
+    session: Session, make_district, make_school, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from audits.planning.rounds import RoundSpec, save_round
+
+    district, _, pair = _paired_district(session, make_district, make_school, make_user)
+    other = make_district()
+    with pytest.raises(ValidationError) as refused:
+        save_round(
+            session,
+            other,
+            RoundSpec("X", date(2027, 3, 1), date(2027, 3, 19), pair_ids=[pair.id], pair_spacing=11),
+        )
+    assert ("pair_ids", "choose scenario pairs of this district") in refused.value.problems
+    assert ("pair_spacing", "must be from 0 to 10 school days") in refused.value.problems
+    with pytest.raises(ValidationError) as empty:
+        save_round(session, district, RoundSpec("X", date(2027, 3, 1), date(2027, 3, 19)))
+    assert empty.value.problems[0][1].endswith("or choose a scenario pair")
