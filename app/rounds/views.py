@@ -324,6 +324,9 @@ def _round_page(round_: Round, status: int = 200, problems: list[str] | None = N
         "scenarios": {s.id: s for s in scenarios_for(db.session, round_.district_id)},
         "may_manage": can(Action.MANAGE_ROUNDS, round_),
         "may_reopen": can(Action.REOPEN_ROUND, round_),
+        "paired": [
+            pair for pair in pairs_of(db.session, round_.district_id) if pair.id in (round_.pair_ids or [])
+        ],
         "school_day_count": len(
             school_days(round_.first_day, round_.last_day, (c.day for c in round_.district.closures))
         ),
