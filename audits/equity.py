@@ -449,37 +449,48 @@ def _days_apart(days: int) -> str:
 
 def school_pair_facts(session: Session, round_: Round, school_id: int) -> list[PairFact]:
     """What each pair's two members met at one school, as plain facts (no figure over schools)."""
+    return pair_facts_by_school(session, round_, school_id).get(school_id, [])
+
+
+def pair_facts_by_school(
+    session: Session, round_: Round, school_id: int | None = None
+) -> dict[int, list[PairFact]]:
+    """Every school's own pair facts of ``round_`` (one school's with ``school_id``), by school id."""
     pairs = {
         pair.id: pair
         for pair in session.scalars(
             select(ScenarioPair).where(ScenarioPair.id.in_(list(round_.pair_ids or [])))
         )
     }
-    members: dict[int, dict[str, MemberContact]] = defaultdict(dict)
+    members: dict[int, dict[int, dict[str, MemberContact]]] = defaultdict(lambda: defaultdict(dict))
     for member in member_contacts(session, round_, school_id):
-        if member.school_id == school_id:
-            members[member.pair_id][member.member] = member
-    facts = []
-    for pair_id in round_.pair_ids or []:
-        pair = pairs.get(pair_id)
-        if pair is None or not members.get(pair_id):
-            continue
-        found = members[pair_id]
-        values = {"a": pair.a_value, "b": pair.b_value}
-        ordered = sorted(found.values(), key=lambda m: (m.day, m.position or 0))
-        sentences = []
-        for index, member in enumerate(ordered):
-            what = member_words(pair.trait, values[member.member], member.channel)
-            outcome = (_UNREACHED if member.unreached else _REACHED)[member.channel]
-            score = member.values[Measure.SCORE]
-            scored = f" (scored {score:.0f} of 100)" if score is not None and not member.unreached else ""
-            when = day_words(member.day)
-            if index and (gap := (member.day - ordered[0].day).days):
-                when += f", {_days_apart(gap)} later"
-            sentences.append(f"{what[0].upper()}{what[1:]}, {when}, {outcome}{scored}.")
-        for name in ("a", "b"):
-            if name not in found:
-                what = member_words(pair.trait, values[name], pair.a_scenario.channel)
-                sentences.append(f"{what[0].upper()}{what[1:]} is not counted yet (not yet approved).")
-        facts.append(PairFact(pair.title, sentences))
-    return facts
+        members[member.school_id][member.pair_id][member.member] = member
+    return {
+        school: [
+            _fact(pairs[pair_id], found[pair_id])
+            for pair_id in round_.pair_ids or []
+            if pair_id in pairs and found.get(pair_id)
+        ]
+        for school, found in members.items()
+    }
+
+
+def _fact(pair: ScenarioPair, found: dict[str, MemberContact]) -> PairFact:
+    """One pair at one school in sentences, in the order its members happened."""
+    values = {"a": pair.a_value, "b": pair.b_value}
+    ordered = sorted(found.values(), key=lambda m: (m.day, m.position or 0))
+    sentences = []
+    for index, member in enumerate(ordered):
+        what = member_words(pair.trait, values[member.member], member.channel)
+        outcome = (_UNREACHED if member.unreached else _REACHED)[member.channel]
+        score = member.values[Measure.SCORE]
+        scored = f" (scored {score:.0f} of 100)" if score is not None and not member.unreached else ""
+        when = day_words(member.day)
+        if index and (gap := (member.day - ordered[0].day).days):
+            when += f", {_days_apart(gap)} later"
+        sentences.append(f"{what[0].upper()}{what[1:]}, {when}, {outcome}{scored}.")
+    for name in ("a", "b"):
+        if name not in found:
+            what = member_words(pair.trait, values[name], pair.a_scenario.channel)
+            sentences.append(f"{what[0].upper()}{what[1:]} is not counted yet (not yet approved).")
+    return PairFact(pair.title, sentences)

@@ -36,6 +36,7 @@ from audits.vocabulary import channel_count, channel_label, count_of, language_n
 from reports import comments, queries, wording
 from reports.attempts import AttemptRecord, attempt_records
 from reports.comments import Quote
+from reports.equity import SchoolPairFacts, scorecard_pair_facts
 from reports.follow_up import FollowUpSection, follow_up_sections
 from reports.next_steps import NextStep, item_candidates, next_steps
 from reports.problems import BiggestProblem, ItemScore, biggest_problem
@@ -151,6 +152,8 @@ class ScorecardData:
     appendix: list[ContactRow] = field(default_factory=list)
     appeal_changes: int = 0  # answers corrected on upheld appeals since publication
     follow_up: FollowUpSection | None = None  # a follow-up round's: the plan's weak items checked
+    # Paired testing: this school's own two contacts of each pair, as facts (``reports.equity``).
+    pair_facts: list[SchoolPairFacts] = field(default_factory=list)
 
     @property
     def has_contacts(self) -> bool:
@@ -260,6 +263,7 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
         round_, scores, names, trend, round_channels, ZoneInfo(round_.district.timezone), calendar, upheld
     )
     follow_ups = follow_up_sections(session, round_, scores)
+    pair_facts = scorecard_pair_facts(session, round_) if round_.pair_ids else {}
     figures = RoundFigures(round_, scores, schools, {})
     for school in schools:
         try:
@@ -267,6 +271,7 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
                 context, school, scores.school(school.id), rows, steps[school.id]
             )
             data.follow_up = follow_ups.get(school.id)
+            data.pair_facts = pair_facts.get(school.id, [])
             if data.follow_up is not None:
                 # A follow-up checks a few schools on what failed: no rank among them, the check instead.
                 data.rank, data.rank_text, data.rank_places, data.rank_band = None, "", "", ""
