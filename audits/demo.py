@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from audits.accounts import NewUser, create_user
 from audits.businesshours import BusinessCalendar
 from audits.demo_calendar import demo_closures, season_name
+from audits.demo_equity import load_equity_round
 from audits.demo_fieldwork import DemoFieldworkReport, load_demo_fieldwork
 from audits.importers.schools import ImportReport, import_schools
 from audits.library import LibraryReport, adopt_library, load_library
@@ -110,6 +111,7 @@ class DemoResult:
     earlier: Round | None
     fieldwork: DemoFieldworkReport | None
     today: date  # the district's day the demo is planned around
+    equity: Round | None = None  # the closed paired-testing round (``audits.demo_equity``)
 
 
 def demo_source(configured: Path | None = None) -> Path:
@@ -205,6 +207,9 @@ def load_demo(
         earlier = _earlier_round(session, district, schools, users, today, evidence_dir)
     round_ = _demo_round(session, district, schools, users, today)
     fieldwork = load_demo_fieldwork(session, round_, users, today, evidence_dir) if evidence_dir else None
+    equity = None
+    if evidence_dir is not None:
+        equity = load_equity_round(session, district, users, today, {school.id for school in schools})
     return DemoResult(
         district,
         report,
@@ -217,6 +222,7 @@ def load_demo(
         earlier,
         fieldwork,
         today,
+        equity,
     )
 
 

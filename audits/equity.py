@@ -250,8 +250,8 @@ def paired_score_test(a: list[float], b: list[float], gap: float = 10.0) -> Pair
     needed = pairs_needed(gap, _spread(differences, Measure.SCORE.planning_spread))
     if pairs < 2:
         return PairedTest(difference, None, None, None, pairs, needed)
-    if len(set(differences)) == 1:  # no spread: the t statistic is undefined
-        return PairedTest(difference, difference, difference, None, pairs, needed)
+    if len(set(differences)) == 1:  # no spread: the t statistic and its interval are undefined
+        return PairedTest(difference, None, None, None, pairs, needed)
     result = stats.ttest_rel(b, a)
     interval = result.confidence_interval(CONFIDENCE)
     return PairedTest(

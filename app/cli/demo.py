@@ -156,6 +156,12 @@ def _load(today: date | None) -> None:
             follow_up = plans.follow_up
             assignments = count_of(len(follow_up.assignments), "assignment")
             click.echo(f"round {follow_up.name!r} in the field: {assignments}, from {follow_up.first_day}")
+    if result.equity is not None:
+        schools = len({a.school_id for a in result.equity.assignments})
+        click.echo(
+            f"round {result.equity.name!r} closed: paired testing (English and Spanish calls) at "
+            f"{count_of(schools, 'school')}; see its Equal service page"
+        )
     click.echo(
         f"round {result.round.name!r} in the field: {count_of(len(result.round.assignments), 'assignment')} "
         f"for the demo auditors"

@@ -76,6 +76,9 @@ def test_pairs_needed_follow_statsmodels_power() -> None:
     assert pairs_needed(10, 20) == 34
     assert pairs_needed(0.10, 0.5) == math.ceil(TTestPower().solve_power(0.2, alpha=0.05, power=0.8))
     assert paired_score_test([50.0], [60.0]).ci_low is None  # one pair has no interval
+    # Differences without spread have no interval either: no gap is claimed on them.
+    same = paired_score_test([50.0, 60.0, 70.0], [40.0, 50.0, 60.0])
+    assert (same.difference, same.ci_low, same.ci_high, same.p_value) == (-10.0, None, None, None)
 
 
 def test_the_round_figures_show_the_language_gap_in_reach(session: Session) -> None:
