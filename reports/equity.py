@@ -37,6 +37,8 @@ class EquityPair:
     title: str
     a_label: str
     b_label: str
+    a_words: str  # "English-language requests"
+    b_words: str
     rows: list[EquityRow]
 
 
@@ -75,7 +77,14 @@ def summary_equity(session: Session, round_: Round) -> list[EquityPair]:
     for figure in equity_figures(session, round_):
         pairs.setdefault(figure.pair_id, []).append(figure)
     return [
-        EquityPair(figures[0].pair_title, figures[0].a_label, figures[0].b_label, [_row(f) for f in figures])
+        EquityPair(
+            figures[0].pair_title,
+            figures[0].a_label,
+            figures[0].b_label,
+            figures[0].a_words,
+            figures[0].b_words,
+            [_row(f) for f in figures],
+        )
         for figures in pairs.values()
     ]
 

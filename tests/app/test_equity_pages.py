@@ -99,3 +99,51 @@ def test_the_api_answers_each_pair_and_measure_exactly(
         (world.pair.a_scenario_id, world.pair.id),
         (world.pair.b_scenario_id, world.pair.id),
     }
+
+
+def test_a_leader_plans_paired_testing_and_sees_every_school_it_could_not_pair(
+    client: FlaskClient,
+    auth: AuthActions,
+    session: Session,
+    make_district: Callable[..., object],
+    make_school: Callable[..., object],
+    make_user: Callable[..., User],
+) -> None:
+    from sqlalchemy import select
+
+    from audits.models import Round
+    from tests.audits.test_pairs import _paired_district
+
+    district, schools, pair = _paired_district(session, make_district, make_school, make_user)
+    schools[0].phone = None  # cannot be called: neither member goes there
+    session.commit()
+    auth.sign_in(make_user(Role.LEADER, district))
+    answer = client.post(
+        "/rounds/new",
+        data={
+            "name": "Equal service check",
+            "first_day": "2027-03-01",
+            "last_day": "2027-03-19",
+            "school_selection": "all",
+            "phone_per_school": "0",
+            "email_per_school": "0",
+            "visit_per_school": "0",
+            "pair_ids": [str(pair.id)],
+            "pair_spacing": "2",
+            "seed": "5",
+            "attempt_limit": "3",
+        },
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    round_ = session.scalars(select(Round).where(Round.district_id == district.id)).one()
+    assert (round_.pair_ids, round_.pair_spacing) == ([pair.id], 2)
+    text = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
+    assert "4 of 6 contacts placed" in text
+    assert "Schools not paired (1)" in text
+    assert f"{schools[0].name}</th><td>{pair.title}</td><td>the school has no phone number on file" in text
+    assert "Phone: English and Spanish: both members at each school, 2 school days apart" in text
+    bad = client.post(f"/rounds/{round_.id}/edit", data={"name": "X", "first_day": "2027-03-01",
+        "last_day": "2027-03-19", "school_selection": "all", "pair_ids": [str(pair.id)], "pair_spacing": "40",
+        "revision": str(round_.revision)})  # fmt: skip
+    assert bad.status_code == 400
+    assert "must be from 0 to 10 school days" in bad.get_data(as_text=True)
