@@ -147,3 +147,35 @@ def test_a_leader_plans_paired_testing_and_sees_every_school_it_could_not_pair(
         "revision": str(round_.revision)})  # fmt: skip
     assert bad.status_code == 400
     assert "must be from 0 to 10 school days" in bad.get_data(as_text=True)
+
+
+def test_a_principal_sees_only_their_schools_own_pair_facts(
+    client: FlaskClient,
+    auth: AuthActions,
+    session: Session,
+    world: EquityWorld,
+    make_user: Callable[..., User],
+) -> None:
+    from datetime import UTC, datetime
+
+    from audits.models import RoundStatus
+    from tests.audits.test_acknowledgements import stored_card
+
+    unanswered, answered = world.schools[15], world.schools[0]
+    world.round.status = RoundStatus.PUBLISHED
+    published = datetime(2026, 11, 2, 15, tzinfo=UTC)
+    for school in (unanswered, answered):
+        stored_card(session, world.round, school, published)
+    principal = make_user(Role.PRINCIPAL, world.district, schools=[unanswered])
+    session.commit()
+    auth.sign_in(principal)
+    page = client.get(f"/schools/{unanswered.id}/portal?round={world.round.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Equal service: your school's paired contacts" in text
+    assert "The Spanish-language phone call, Oct 7, 2026, two days later, was not answered." in text
+    # Facts only, of this school only: no figure over the schools, and never another school's page.
+    for claim in ("confidence interval", "percentage points", "No difference shown", "16 pairs"):
+        assert claim not in text
+    assert client.get(f"/schools/{answered.id}/portal?round={world.round.id}").status_code == 403
+    assert client.get(f"/rounds/{world.round.id}/equity").status_code == 403
