@@ -122,6 +122,18 @@ def test_a_round_with_paired_testing_stores_both_members_in_their_seeded_order(
         assert first.pair_id == second.pair_id == pair.id
         assert first.auditor_id != second.auditor_id
         assert (second.due_day - first.due_day).days >= 3
+    # Moving a member keeps the pair's order and spacing.
+    from audits.planning.reassign import reassign
+
+    first, second = sorted(
+        (a for a in stored if a.school_id == schools[0].id), key=lambda a: a.pair_position or 0
+    )
+    with pytest.raises(ValidationError) as refused:
+        reassign(session, second, second.auditor_id, first.due_day, second.slot)
+    assert refused.value.problems[0][0] == "due_day"
+    assert refused.value.problems[0][1].startswith(
+        "this is a member of a scenario pair: it must come at least 3 school days after the other member"
+    )
 
 
 def test_a_round_refuses_another_districts_pair_and_a_spacing_out_of_range(

@@ -56,3 +56,24 @@ def test_a_scorecard_prints_only_its_own_schools_pair_facts(session: Session) ->
     for claim in ("confidence interval", "percentage points", "No difference shown", "16 pairs", "p-value"):
         assert claim not in html
     assert html.count("reached a person (scored 100 of 100)") == 1
+
+
+def test_within_the_standard_uses_the_scorecards_standards() -> None:
+    from audits import equity
+    from audits.models import Assignment, Channel, Contact
+    from reports import wording
+
+    assert wording.RINGS.limit == equity.RINGS_LIMIT
+    assert wording.EMAIL.limit == equity.EMAIL_HOURS_LIMIT
+
+    def contact(channel: Channel, **fields: object) -> Contact:
+        return Contact(assignment=Assignment(channel=channel), unreached=False, **fields)
+
+    assert equity._within_standard(contact(Channel.PHONE, rings=3)) == 1.0
+    assert equity._within_standard(contact(Channel.PHONE, rings=4)) == 0.0
+    assert equity._within_standard(contact(Channel.EMAIL, response_business_hours=16.0)) == 1.0
+    assert equity._within_standard(contact(Channel.EMAIL, response_business_hours=16.5)) == 0.0
+    assert equity._within_standard(contact(Channel.VISIT, greeted_seconds=150)) == 0.0
+    assert equity._within_standard(contact(Channel.EMAIL)) is None  # not recorded: left out
+    unreached = Contact(assignment=Assignment(channel=Channel.PHONE), unreached=True)
+    assert equity._within_standard(unreached) == 0.0
