@@ -97,7 +97,8 @@ def publish_earlier_scorecards(result: DemoResult) -> tuple[int, int]:
     help="Plan the demo around this date instead of today (YYYY-MM-DD).",
 )
 def demo_command(if_empty: bool, today: datetime | None) -> None:
-    """Load the demo district, its schools, one user per role, a principal per audited school, two rounds."""
+    """Load the demo district, its schools, one user per role, a principal per audited school, its rounds
+    (a published one, one in the field, a follow-up and a closed round of paired testing)."""
     if current_app.config["TOUCHPOINT_ENV"] == "production":
         raise click.ClickException("the demo is not for production: its accounts share a published password")
     if demo_is_loaded(db.session):
