@@ -89,9 +89,13 @@ def summary_equity(session: Session, round_: Round) -> list[EquityPair]:
     ]
 
 
-def scorecard_pair_facts(session: Session, round_: Round) -> dict[int, list[SchoolPairFacts]]:
-    """Each school's own contacts of each pair of ``round_``, as facts, by school id."""
+def scorecard_pair_facts(
+    session: Session, round_: Round, school_ids: set[int] | None = None
+) -> dict[int, list[SchoolPairFacts]]:
+    """Each school's own contacts of each pair of ``round_`` (of ``school_ids`` when given), as facts."""
+    only = next(iter(school_ids)) if school_ids is not None and len(school_ids) == 1 else None
     return {
         school_id: [SchoolPairFacts(fact.pair_title, fact.sentences) for fact in facts]
-        for school_id, facts in pair_facts_by_school(session, round_).items()
+        for school_id, facts in pair_facts_by_school(session, round_, only).items()
+        if school_ids is None or school_id in school_ids
     }

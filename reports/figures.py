@@ -263,7 +263,7 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
         round_, scores, names, trend, round_channels, ZoneInfo(round_.district.timezone), calendar, upheld
     )
     follow_ups = follow_up_sections(session, round_, scores)
-    pair_facts = scorecard_pair_facts(session, round_) if round_.pair_ids else {}
+    pair_facts = scorecard_pair_facts(session, round_, school_ids) if round_.pair_ids else {}
     figures = RoundFigures(round_, scores, schools, {})
     for school in schools:
         try:
