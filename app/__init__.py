@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from app.plans.writing import blueprint as plan_writing
     from app.portal.views import blueprint as portal
     from app.rounds.assignments import blueprint as assignments
+    from app.rounds.equity import blueprint as equity
     from app.rounds.follow_ups import blueprint as follow_ups
     from app.rounds.holds import blueprint as holds
     from app.rounds.moves import blueprint as moves
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports)
     app.register_blueprint(fieldwork)
     app.register_blueprint(follow_ups)
+    app.register_blueprint(equity)
     app.register_blueprint(health)
     app.register_blueprint(holds)
     app.register_blueprint(home)

@@ -16,6 +16,7 @@ from audits.accounts import NewUser, create_user
 from audits.businesshours import BusinessCalendar
 from audits.demo_calendar import demo_closures, season_name
 from audits.demo_double import EARLIER_ROUND_PERCENT, load_demo_double_scoring
+from audits.demo_equity import load_equity_round
 from audits.demo_fieldwork import DemoFieldworkReport, load_demo_fieldwork
 from audits.importers.schools import ImportReport, import_schools
 from audits.library import LibraryReport, adopt_library, load_library
@@ -111,6 +112,7 @@ class DemoResult:
     earlier: Round | None
     fieldwork: DemoFieldworkReport | None
     today: date  # the district's day the demo is planned around
+    equity: Round | None = None  # the closed paired-testing round (``audits.demo_equity``)
 
 
 def demo_source(configured: Path | None = None) -> Path:
@@ -208,6 +210,9 @@ def load_demo(
     fieldwork = load_demo_fieldwork(session, round_, users, today, evidence_dir) if evidence_dir else None
     if evidence_dir is not None:
         load_demo_double_scoring(session, round_, seed=2026, leave_latest=True)
+    equity = None
+    if evidence_dir is not None:
+        equity = load_equity_round(session, district, users, today, {school.id for school in schools})
     return DemoResult(
         district,
         report,
@@ -220,6 +225,7 @@ def load_demo(
         earlier,
         fieldwork,
         today,
+        equity,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from audits.errors import ValidationError
 from audits.models import District, Scenario
+from audits.pairs import adopt_pairs, load_library_pairs
 from audits.rubrics.versions import create_draft, draft_of, latest_published, publish, spec_from_rubric
 from audits.rubrics.yamlio import load_yaml, rubric_from_yaml
 from audits.scenarios import adopt, parse_scenario, save_scenario, scenario_to_dict
@@ -27,6 +28,8 @@ class LibraryReport:
     scenarios_created: int = 0
     scenarios_updated: int = 0
     scenarios_unchanged: int = 0
+    pairs_changed: int = 0
+    pairs_unchanged: int = 0
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
@@ -37,6 +40,7 @@ class LibraryReport:
             f"scenarios: created {self.scenarios_created}, updated {self.scenarios_updated}, "
             f"unchanged {self.scenarios_unchanged}"
         )
+        lines.append(f"scenario pairs: saved {self.pairs_changed}, unchanged {self.pairs_unchanged}")
         return lines
 
 
@@ -85,11 +89,15 @@ def load_library(session: Session, folder: Path = LIBRARY_DIR) -> LibraryReport:
             report.scenarios_created += 1
         else:
             report.scenarios_updated += 1
+    report.pairs_changed, report.pairs_unchanged = load_library_pairs(session, folder / "pairs")
     return report
 
 
 def adopt_library(session: Session, district: District) -> list[Scenario]:
-    """Copy every library scenario the district does not have yet (matched by key)."""
+    """Copy every library scenario the district does not have yet (matched by key), then the
+    library's scenario pairs over the district's copies."""
     have = set(session.scalars(select(Scenario.key).where(Scenario.district_id == district.id)))
     library = session.scalars(select(Scenario).where(Scenario.district_id.is_(None)).order_by(Scenario.key))
-    return [adopt(session, scenario, district) for scenario in library if scenario.key not in have]
+    adopted = [adopt(session, scenario, district) for scenario in library if scenario.key not in have]
+    adopt_pairs(session, district)
+    return adopted

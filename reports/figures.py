@@ -37,6 +37,7 @@ from audits.vocabulary import channel_count, channel_label, count_of, language_n
 from reports import comments, queries, wording
 from reports.attempts import AttemptRecord, attempt_records
 from reports.comments import Quote
+from reports.equity import SchoolPairFacts, scorecard_pair_facts
 from reports.follow_up import FollowUpSection, follow_up_sections
 from reports.next_steps import NextStep, item_candidates, next_steps
 from reports.problems import BiggestProblem, ItemScore, biggest_problem
@@ -153,6 +154,8 @@ class ScorecardData:
     appeal_changes: int = 0  # answers corrected on upheld appeals since publication
     follow_up: FollowUpSection | None = None  # a follow-up round's: the plan's weak items checked
     auditors: str = ""  # how alike the round's auditors judged (blind double-scoring); never a name
+    # Paired testing: this school's own two contacts of each pair, as facts (``reports.equity``).
+    pair_facts: list[SchoolPairFacts] = field(default_factory=list)
 
     @property
     def has_contacts(self) -> bool:
@@ -263,6 +266,7 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
     )
     follow_ups = follow_up_sections(session, round_, scores)
     auditors = auditors_line(session, round_)
+    pair_facts = scorecard_pair_facts(session, round_, school_ids) if round_.pair_ids else {}
     figures = RoundFigures(round_, scores, schools, {})
     for school in schools:
         try:
@@ -271,6 +275,7 @@ def gather_round(session: Session, round_: Round, school_ids: set[int] | None = 
             )
             data.follow_up = follow_ups.get(school.id)
             data.auditors = auditors
+            data.pair_facts = pair_facts.get(school.id, [])
             if data.follow_up is not None:
                 # A follow-up checks a few schools on what failed: no rank among them, the check instead.
                 data.rank, data.rank_text, data.rank_places, data.rank_band = None, "", "", ""

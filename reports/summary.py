@@ -23,6 +23,7 @@ from audits.results.thresholds import is_flagged
 from audits.scoring.engine import CHANNELS, SchoolScore, round_scores
 from audits.vocabulary import CHANNEL_SHORT_LABELS, channel_label
 from reports import wording
+from reports.equity import EquityPair, summary_equity
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ class DistrictSummary:
     flagged: list[RankingRow] = field(default_factory=list)
     appeals: AppealCounts = field(default_factory=AppealCounts)  # answers queried, upheld, not upheld
     auditors: str = ""  # how alike the round's auditors judged (blind double-scoring); never a name
+    equity: list[EquityPair] = field(default_factory=list)  # paired testing (``reports.equity``)
+    pair_spacing: int = 0
 
     @property
     def has_scores(self) -> bool:
@@ -158,6 +161,8 @@ def gather_summary(session: Session, round_: Round) -> DistrictSummary:
     summary.ranking = [_ranking_row(school, threshold) for school in ordered]
     summary.appeals = round_appeal_counts(session, round_.id)
     summary.auditors = auditors_line(session, round_)
+    summary.equity = summary_equity(session, round_)
+    summary.pair_spacing = round_.pair_spacing if round_.pair_ids else 0
     summary.flagged = sorted(
         (row for row in summary.ranking if row.flagged), key=lambda row: (row.overall, row.name)
     )

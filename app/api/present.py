@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from audits.equity import EquityFigure
 from audits.fieldwork.entry import RESPONSE_HOURS, timing_names
 from audits.fieldwork.status import AssignmentState
 from audits.models import Assignment, Contact, ItemKind, Response, Round, Rubric, Scenario
@@ -127,6 +128,8 @@ def contact_dict(contact: Contact) -> dict[str, Any]:
         "started_at": contact.started_at,
         "submitted_at": contact.submitted_at,
         "approved_at": contact.approved_at,
+        "scenario_id": contact.assignment.scenario_id,
+        "pair_id": contact.assignment.pair_id,
         "rubric": {"key": contact.rubric.key, "version": contact.rubric.version},
         "timings": {name: getattr(contact, name) for name in TIMINGS},
         "responses": [
@@ -214,4 +217,21 @@ def scores_dict(scores: RoundScores) -> dict[str, Any]:
             "sections": {key: _spread(spread) for key, spread in district.sections.items()},
         },
         "schools": [_school(school) for school in scores.schools],
+    }
+
+
+def equity_dict(figure: EquityFigure) -> dict[str, Any]:
+    """One pair and measure of a round's equal-service figures, at full precision."""
+    test = figure.test
+    return {
+        "pair": figure.pair_id,
+        "trait": figure.trait,
+        "measure": figure.measure,
+        "a": {"value": figure.a.value, "n": figure.a.n},
+        "b": {"value": figure.b.value, "n": figure.b.n},
+        "difference": test.difference,
+        "ci_low": test.ci_low,
+        "ci_high": test.ci_high,
+        "p_value": test.p_value,
+        "pairs": test.pairs,
     }

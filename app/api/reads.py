@@ -21,6 +21,7 @@ from app.api.openapi import documented_errors
 from app.api.present import (
     assignment_dict,
     contact_dict,
+    equity_dict,
     page,
     round_dict,
     rubric_dict,
@@ -32,6 +33,7 @@ from app.api.schemas import (
     AssignmentPageSchema,
     ContactPageSchema,
     DistrictPageSchema,
+    EquityFigureSchema,
     RoundPageSchema,
     RoundSchema,
     RubricSchema,
@@ -42,6 +44,7 @@ from app.api.schemas import (
 from app.extensions import db
 from audits.access import Action
 from audits.directory import visible_schools
+from audits.equity import equity_figures
 from audits.fieldwork.status import assignment_states
 from audits.models import (
     Assignment,
@@ -310,6 +313,23 @@ def _scores_on(rubric: Rubric) -> bool:
             )
         )
     )
+
+
+@blueprint.route(f"/rounds/<{ID}:round_id>/equity")
+@blueprint.response(200, EquityFigureSchema(many=True))
+@documented_errors(403, 404)
+def get_round_equity(round_id: int) -> list[dict[str, Any]]:
+    """Equal service: for each scenario pair of the round and each measure, both members and their
+    paired difference (b - a) with its 95% interval, p-value and number of pairs. Leaders and admins only.
+
+    Measures: ``reach`` and ``within_standard`` are rates (0 to 1; McNemar's exact test on the
+    discordant pairs, the exact conditional interval); ``accuracy`` and ``score`` are scores (0 to
+    100; paired t-test). The contacts behind the figures are in the round's contacts, with their
+    ``scenario_id`` and ``pair_id``. A round without paired testing answers an empty list.
+    """
+    round_ = _round(round_id)
+    require(Action.VIEW_DISTRICT_SUMMARY, round_)
+    return [equity_dict(figure) for figure in equity_figures(db.session, round_)]
 
 
 @blueprint.route(f"/rounds/<{ID}:round_id>/scores")

@@ -13,6 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from audits.equity import Measure
 from audits.fieldwork.entry import TIMING_TYPES
 from audits.models import (
     AppealOutcome,
@@ -22,6 +23,7 @@ from audits.models import (
     ItemKind,
     Level,
     Outcome,
+    PairTrait,
     RoundStatus,
     RubricStatus,
     SchoolSelection,
@@ -276,6 +278,14 @@ class ContactSchema(Schema):
     rubric = fields.Nested(RubricRefSchema, required=True)
     timings = fields.Nested(TimingsSchema, required=True)
     responses = fields.List(fields.Nested(ResponseSchema), required=True)
+    scenario_id = fields.Integer(required=True)
+    pair_id = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The scenario pair the contact is a member of (paired testing); null if none."
+        },
+    )
 
 
 class OptionSchema(Schema):
@@ -440,6 +450,48 @@ class ScoresSchema(Schema):
     )
     district = fields.Nested(DistrictScoresSchema, required=True)
     schools = fields.List(fields.Nested(SchoolScoreSchema), required=True)
+
+
+class MemberFigureSchema(Schema):
+    """One member of a scenario pair over the round: its figure and how many counted contacts it rests on."""
+
+    value = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "A rate from 0 to 1 (reach, within_standard) or a mean score from 0 to 100."
+        },
+    )
+    n = fields.Integer(required=True, metadata={"description": "Counted contacts of this member."})
+
+
+class EquityFigureSchema(Schema):
+    """One scenario pair and measure over a round: both members, their paired difference (b - a)."""
+
+    pair = fields.Integer(
+        required=True, metadata={"description": "The scenario pair's id (contacts' pair_id)."}
+    )
+    trait = choice(PairTrait, required=True)
+    measure = choice(Measure, required=True)
+    a = fields.Nested(MemberFigureSchema, required=True, metadata={"description": "The reference member."})
+    b = fields.Nested(MemberFigureSchema, required=True, metadata={"description": "The member tested."})
+    difference = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Mean of b - a over the pairs (schools where both were counted)."},
+    )
+    ci_low = fields.Float(required=True, allow_none=True, metadata={"description": "95% interval, low end."})
+    ci_high = fields.Float(
+        required=True, allow_none=True, metadata={"description": "95% interval, high end."}
+    )
+    p_value = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": "McNemar's exact test (rates) or the paired t-test (scores)."},
+    )
+    pairs = fields.Integer(
+        required=True, metadata={"description": "Schools where both members were counted."}
+    )
 
 
 DistrictPageSchema = page_of(DistrictSchema, "DistrictPage")

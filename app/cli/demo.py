@@ -98,7 +98,8 @@ def publish_earlier_scorecards(result: DemoResult) -> tuple[int, int]:
     help="Plan the demo around this date instead of today (YYYY-MM-DD).",
 )
 def demo_command(if_empty: bool, today: datetime | None) -> None:
-    """Load the demo district, its schools, one user per role, a principal per audited school, two rounds."""
+    """Load the demo district, its schools, one user per role, a principal per audited school, its rounds
+    (a published one, one in the field, a follow-up and a closed round of paired testing)."""
     if current_app.config["TOUCHPOINT_ENV"] == "production":
         raise click.ClickException("the demo is not for production: its accounts share a published password")
     if demo_is_loaded(db.session):
@@ -165,6 +166,12 @@ def _load(today: date | None) -> None:
             f"calibration exercise {calibration.name!r} finished: "
             f"{count_of(len(calibration.participants), 'auditor')} (with {EXTRA_AUDITOR[0]}), "
             f"{count_of(len(calibration.references), 'reference call')}, a key; Sam Auditor scores leniently"
+        )
+    if result.equity is not None:
+        schools = len({a.school_id for a in result.equity.assignments})
+        click.echo(
+            f"round {result.equity.name!r} closed: paired testing (English and Spanish calls) at "
+            f"{count_of(schools, 'school')}; see its Equal service page"
         )
     click.echo(
         f"round {result.round.name!r} in the field: {count_of(len(result.round.assignments), 'assignment')} "

@@ -26,12 +26,19 @@ from audits.models import (
     Level,
     Round,
     Scenario,
+    ScenarioPair,
     School,
     SchoolSelection,
     Slot,
     User,
 )
-from audits.planning.rounds import MAX_CALIBRATION_DAYS, MAX_PER_SCHOOL, ChannelPlan, RoundSpec
+from audits.planning.rounds import (
+    MAX_CALIBRATION_DAYS,
+    MAX_PAIR_SPACING,
+    MAX_PER_SCHOOL,
+    ChannelPlan,
+    RoundSpec,
+)
 from audits.planning.slots import SLOT_WINDOWS, slot_window, usable_slots
 from audits.vocabulary import channel_label, channel_noun, language_name, language_names
 
@@ -93,6 +100,22 @@ class RoundForm(SiteForm):
     email_scenarios = _scenarios(Channel.EMAIL)
     visit_per_school = _per_school(Channel.VISIT)
     visit_scenarios = _scenarios(Channel.VISIT)
+    pair_ids = CheckboxListField(
+        "Scenario pairs",
+        coerce=int,
+        validate_choice=False,
+        description="Each school gets both members of each pair you tick, from two different auditors, "
+        "in an order drawn per school: two requests that differ in one trait only, so that the "
+        "round can compare how families are served.",
+    )
+    pair_spacing = _number(
+        "School days between the two members",
+        0,
+        MAX_PAIR_SPACING,
+        default=2,
+        description="The second member goes this many school days after the first (more only when the "
+        "auditors' days leave no other choice).",
+    )
     seed = _number(
         "Shuffle number (seed)",
         0,
@@ -125,9 +148,16 @@ class RoundForm(SiteForm):
         "judge. 0: none.",
     )
 
-    def set_choices(self, schools: Iterable[School], scenarios: Iterable[Scenario]) -> None:
-        """Offer the district's active schools and its active scenarios, by channel."""
+    def set_choices(
+        self, schools: Iterable[School], scenarios: Iterable[Scenario], pairs: Iterable[ScenarioPair] = ()
+    ) -> None:
+        """Offer the district's active schools, its active scenarios by channel and its scenario pairs."""
         self.school_ids.choices = [SelectChoice(school.id, school.name) for school in schools]
+        self.pair_ids.choices = [
+            SelectChoice(pair.id, f"{pair.title} ({channel_noun(pair.a_scenario.channel, 2)})")
+            for pair in pairs
+            if pair.a_scenario.active and pair.b_scenario.active
+        ]
         by_channel: dict[Channel, list[SelectChoice]] = {channel: [] for channel in CHANNELS}
         for scenario in scenarios:
             if scenario.active:
@@ -151,6 +181,8 @@ class RoundForm(SiteForm):
             per_school, scenarios = self.channel_fields(row.channel)
             per_school.data = row.contacts_per_school
             scenarios.data = list(row.scenario_ids)
+        self.pair_ids.data = list(round_.pair_ids or [])
+        self.pair_spacing.data = round_.pair_spacing
         self.seed.data = round_.seed
         self.attempt_limit.data = round_.attempt_limit
         self.calibrated_within_days.data = round_.calibrated_within_days
@@ -181,6 +213,8 @@ class RoundForm(SiteForm):
             double_score_percent=self.double_score_percent.data
             if self.double_score_percent.data is not None
             else 10,
+            pair_ids=list(self.pair_ids.data or []),
+            pair_spacing=self.pair_spacing.data if self.pair_spacing.data is not None else 2,
         )
 
 

@@ -48,6 +48,7 @@ from audits.models import (
     Slot,
     User,
 )
+from audits.pairs import pairs_of
 from audits.planning.board import DONE_FILTER, BoardFilter, BoardStatus, progress_board
 from audits.planning.closing import round_history
 from audits.planning.planner import Plan
@@ -155,7 +156,9 @@ def new() -> Response | tuple[str, int]:
         district = _district_or_404(current_user.district_id)
     require(Action.MANAGE_ROUNDS, district)
     form = RoundForm()
-    form.set_choices(_active_schools(district), scenarios_for(db.session, district.id))
+    form.set_choices(
+        _active_schools(district), scenarios_for(db.session, district.id), pairs_of(db.session, district.id)
+    )
     window = suggest_window(district, today_in(district))
     if window is not None:
         form.first_day.description = window_hint(window)
@@ -187,7 +190,11 @@ def edit(round_id: int) -> Response | tuple[str, int]:
         flash(f"{round_.name} is {round_.status.label.lower()}: only a draft can be changed.", "error")
         return redirect(url_for("rounds.show", round_id=round_.id))
     form = RoundForm()
-    form.set_choices(_active_schools(round_.district), scenarios_for(db.session, round_.district_id))
+    form.set_choices(
+        _active_schools(round_.district),
+        scenarios_for(db.session, round_.district_id),
+        pairs_of(db.session, round_.district_id),
+    )
     if request.method == "POST":
         return _save(form, round_.district, round_)
     form.fill_from(round_)
@@ -202,6 +209,15 @@ class UnplacedRow:
     channel: Channel
     sequence: int
     scenario: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UnpairedRow:
+    """A school the plan could not give a pair's two members, with names instead of ids."""
+
+    school: str
+    pair: str
     reason: str
 
 
@@ -226,6 +242,7 @@ class Preview:
     unplaced: list[UnplacedRow]
     # The auditors the round plans without (not calibrated recently enough), and why.
     left_out: list[tuple[User, str]]
+    unpaired: list[UnpairedRow]
 
 
 def _weeks(round_: Round, per_day: Counter[date]) -> list[list[DayCell]]:
@@ -257,6 +274,10 @@ def _preview(round_: Round) -> Preview:
     auditors = [(user, loads.get(user.id, 0)) for user, _ in everyone if user.id not in out]
     people = {user.id: user for user, _ in everyone}
     left_out = [(people[leaving.auditor_id], leaving.reason) for leaving in plan.left_out]
+    wanted += Counter(
+        {school.id: 2 * sum(1 for u in plan.unpaired if u.school_id == school.id) for school in schools}
+    )
+    pairs = {pair.id: pair.title for pair in pairs_of(db.session, round_.district_id)}
     unplaced = [
         UnplacedRow(
             names.get(missing.school_id, "?"),
@@ -275,6 +296,10 @@ def _preview(round_: Round) -> Preview:
         weeks=_weeks(round_, plan.per_day()),
         unplaced=unplaced,
         left_out=left_out,
+        unpaired=[
+            UnpairedRow(names.get(u.school_id, "?"), pairs.get(u.pair_id, "?"), u.reason)
+            for u in plan.unpaired
+        ],
     )
 
 
@@ -306,6 +331,9 @@ def _round_page(round_: Round, status: int = 200, problems: list[str] | None = N
         "scenarios": {s.id: s for s in scenarios_for(db.session, round_.district_id)},
         "may_manage": can(Action.MANAGE_ROUNDS, round_),
         "may_reopen": can(Action.REOPEN_ROUND, round_),
+        "paired": [
+            pair for pair in pairs_of(db.session, round_.district_id) if pair.id in (round_.pair_ids or [])
+        ],
         "school_day_count": len(
             school_days(round_.first_day, round_.last_day, (c.day for c in round_.district.closures))
         ),

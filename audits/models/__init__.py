@@ -33,6 +33,7 @@ from audits.models.follow_up import FollowUpTarget
 from audits.models.idempotency import IdempotentRequest
 from audits.models.job import Job, JobKind, JobState
 from audits.models.outbox import OutboxEmail
+from audits.models.pair import PairTrait, ScenarioPair
 from audits.models.plans import (
     ActionPlan,
     PlanAction,
@@ -125,6 +126,7 @@ __all__ = [
     "LoginFailure",
     "OutboxEmail",
     "Outcome",
+    "PairTrait",
     "PlanAction",
     "PlanEvent",
     "PlanEventKind",
@@ -150,6 +152,7 @@ __all__ = [
     "RubricSection",
     "RubricStatus",
     "Scenario",
+    "ScenarioPair",
     "School",
     "SchoolChange",
     "SchoolSelection",

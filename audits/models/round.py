@@ -140,6 +140,10 @@ class Round(Base):
     # Only auditors who finished a calibration exercise on each of the round's rubrics within
     # this many days before its first day get assignments; none: anyone.
     calibrated_within_days: Mapped[int | None] = mapped_column(Integer)
+    # Paired testing (``audits.models.pair``): the scenario pairs each school gets both members of,
+    # and the school days between a school's two members (rule 10 of ``audits.planning.planner``).
+    pair_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
+    pair_spacing: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
 
     district: Mapped[District] = relationship()
     legal_hold_by: Mapped[User | None] = relationship(foreign_keys=[legal_hold_by_id])
@@ -196,6 +200,10 @@ class Assignment(Base):
     slot: Mapped[Slot] = mapped_column(_enum(Slot))
     # The grade of the persona's child on this contact: one the school serves (``None``: not asked).
     child_grade: Mapped[str | None] = mapped_column(String(2))
+    # Paired testing: the pair this contact is a member of, and its place in the school's seeded
+    # order (1: sent first, 2: second); ``None`` for a contact of the round's channel quotas.
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("scenario_pairs.id"), index=True)
+    pair_position: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     round: Mapped[Round] = relationship(back_populates="assignments")

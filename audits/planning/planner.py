@@ -21,6 +21,12 @@ and, separately, every contact it could not place with the reason. Rules:
    action was due (``PlanSchool.not_before``);
 9. auditors the round leaves out before planning (not calibrated recently enough on its rubrics:
    ``PlanRequest.left_out``) get nothing, and the plan says who they are and why.
+10. paired testing (``PlanRequest.pairs``): each school gets both members of each pair or neither,
+   by two different auditors who speak each member's language, the second due exactly
+   ``pair_spacing`` school days after the first when the auditors' days allow it (never fewer),
+   at the same time of day where it can; which member goes first is drawn per school and pair
+   from the seed (``PlannedContact.pair_position``). Pairs are placed before the other contacts,
+   and every school left unpaired is listed with the reason (``Plan.unpaired``).
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from datetime import date, timedelta
 from audits.formatting import day_words
 from audits.models import Channel, Slot
 from audits.scenario_fit import child_grades, misfit_reason
-from audits.vocabulary import language_name
+from audits.vocabulary import count_of, language_name
 
 ALL_CHANNELS = frozenset(Channel)
 # What a school lacks when it cannot be reached on a channel.
@@ -71,6 +77,20 @@ class PlanScenario:
     levels: frozenset[str] = frozenset()
     # Whether its texts ask for ``{child_grade}`` (a school of unknown grades cannot give one).
     needs_grade: bool = False
+
+
+@dataclass(frozen=True)
+class PlanPair:
+    """A scenario pair: member ``a`` (the reference) and ``b``, on one channel."""
+
+    id: int
+    a: PlanScenario
+    b: PlanScenario
+
+    @property
+    def channel(self) -> Channel:
+        """The channel both members use."""
+        return self.a.channel
 
 
 @dataclass(frozen=True)
@@ -115,6 +135,10 @@ class LeftOut:
 
     auditor_id: int
     reason: str
+    # Paired testing (rule 10): the pairs every school gets both members of, and the school days
+    # from the first member to the second.
+    pairs: tuple[PlanPair, ...] = ()
+    pair_spacing: int = 2
 
 
 @dataclass(frozen=True)
@@ -129,6 +153,18 @@ class PlannedContact:
     day: date
     slot: Slot
     child_grade: str | None = None
+    # Paired testing: the pair, and 1 for the member sent first, 2 for the second.
+    pair_id: int | None = None
+    pair_position: int | None = None
+
+
+@dataclass(frozen=True)
+class UnpairedSchool:
+    """A school that does not get a pair's two members, and why."""
+
+    school_id: int
+    pair_id: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -149,6 +185,7 @@ class Plan:
     contacts: list[PlannedContact] = field(default_factory=list)
     unplaced: list[UnplacedContact] = field(default_factory=list)
     left_out: list[LeftOut] = field(default_factory=list)
+    unpaired: list[UnpairedSchool] = field(default_factory=list)
 
     def per_auditor(self) -> Counter[int]:
         """Contacts per auditor id."""
@@ -256,6 +293,53 @@ class _Ledger:
                     best = (score, day, slot)
         return None if best is None else (best[1], best[2])
 
+    def _full(self, auditor: PlanAuditor, day: date) -> bool:
+        return self.daily[(auditor.id, day)] >= auditor.max_per_day
+
+    def pair_days(
+        self,
+        first: PlanAuditor,
+        second: PlanAuditor,
+        school_days: Counter[date],
+        spacing: int,
+        not_before: date | None = None,
+    ) -> tuple[date, date, Slot] | None:
+        """The days of a pair's first and second member (the second ``spacing`` school days after the
+        first, or as little later as the auditors' days allow) and one slot for both (rule 10)."""
+        index = {day: position for position, day in enumerate(self.request.days)}
+        best: tuple[tuple[int, ...], date, date] | None = None
+        for day in self.workdays[first.id]:
+            if self._full(first, day) or (not_before is not None and day < not_before):
+                continue
+            later = [
+                other
+                for other in self.workdays[second.id]
+                if index[other] >= index[day] + spacing and not self._full(second, other)
+            ]
+            if not later:
+                continue
+            then = later[0]
+            score = (
+                index[then] - index[day] - spacing,
+                school_days[day] + school_days[then],
+                self.daily[(first.id, day)] + self.daily[(second.id, then)],
+                self.day_load[day] + self.day_load[then],
+            )
+            if best is None or score < best[0]:
+                best = (score, day, then)
+        if best is None:
+            return None
+        _, day, then = best
+        taken_first, taken_second = self.auditor_slots[(first.id, day)], self.auditor_slots[(second.id, then)]
+        slot = min(
+            self.request.slots,
+            key=lambda slot: (
+                slot in taken_first or slot in taken_second,
+                self.slot_load[(day, slot)] + self.slot_load[(then, slot)],
+            ),
+        )
+        return day, then, slot
+
     def book(self, auditor: PlanAuditor, day: date, slot: Slot) -> None:
         self.total[auditor.id] += 1
         self.daily[(auditor.id, day)] += 1
@@ -292,6 +376,9 @@ def plan_round(request: PlanRequest) -> Plan:
         )
         for wants in wanted_by_school.values():
             plan.unplaced.extend(_unplaced(want, reason) for want in wants)
+        plan.unpaired.extend(
+            UnpairedSchool(school.id, pair.id, reason) for school in request.schools for pair in request.pairs
+        )
         return plan
 
     ledger = _Ledger(request, rng)
@@ -322,6 +409,29 @@ def plan_round(request: PlanRequest) -> Plan:
     used: dict[int, set[int]] = defaultdict(set)
     school_days: dict[int, Counter[date]] = defaultdict(Counter)
     school_slots: dict[int, Counter[Slot]] = defaultdict(Counter)
+    sequences = Counter(
+        {
+            (school_id, channel): max(want.sequence for want in wants if want.channel is channel)
+            for school_id, wants in wanted_by_school.items()
+            for channel in {want.channel for want in wants}
+        }
+    )
+    for unplaced in plan.unplaced:
+        key = (unplaced.school_id, unplaced.channel)
+        sequences[key] = max(sequences[key], unplaced.sequence)
+    for school in sorted(request.schools, key=lambda school: order[school.id]):
+        for pair in request.pairs:
+            placed_pair = _place_pair(
+                pair, school, request, ledger, used[school.id], school_days[school.id], sequences
+            )
+            if isinstance(placed_pair, str):
+                plan.unpaired.append(UnpairedSchool(school.id, pair.id, placed_pair))
+                continue
+            for contact in placed_pair:
+                plan.contacts.append(contact)
+                used[school.id].add(contact.auditor_id)
+                school_days[school.id][contact.day] += 1
+                school_slots[school.id][contact.slot] += 1
     for want in queue:
         school_id = want.school.id
         placed = _place(
@@ -338,6 +448,7 @@ def plan_round(request: PlanRequest) -> Plan:
         key=lambda c: (c.day, list(Slot).index(c.slot), c.school_id, c.channel.value, c.sequence)
     )
     plan.unplaced.sort(key=lambda u: (u.school_id, u.channel.value, u.sequence))
+    plan.unpaired.sort(key=lambda u: (u.school_id, u.pair_id))
     return plan
 
 
@@ -416,3 +527,83 @@ def _place(
                 want.school.id, want.channel, want.sequence, want.scenario.id, auditor.id, day, slot, grade
             )
     return "every eligible auditor is fully booked on the school days they work"
+
+
+def pair_order(pair: PlanPair, school_id: int, seed: int) -> tuple[PlanScenario, PlanScenario]:
+    """Which member of ``pair`` goes to the school first: drawn from the seed per school and pair."""
+    draw = random.Random(f"{seed}:pair:{pair.id}:{school_id}")
+    return (pair.a, pair.b) if draw.random() < 0.5 else (pair.b, pair.a)
+
+
+def _pair_candidates(
+    scenario: PlanScenario, school: PlanSchool, request: PlanRequest, ledger: _Ledger, used: set[int]
+) -> list[PlanAuditor] | str:
+    """The auditors who could play one member at ``school``, least loaded first, or why none can."""
+    language = scenario.language
+    speakers = [auditor for auditor in request.auditors if language in auditor.languages]
+    if not speakers:
+        return f"no auditor speaks {language_name(language)}"
+    free = [auditor for auditor in speakers if school.id not in auditor.conflicts]
+    if not free:
+        return f"every {language_name(language)}-speaking auditor has a conflict with this school"
+    fresh = [auditor for auditor in free if auditor.id not in used]
+    if not fresh:
+        return "every eligible auditor already contacts this school in this round (lockout rule)"
+    with_room = [auditor for auditor in fresh if ledger.has_room(auditor)]
+    if not with_room:
+        return "every eligible auditor is fully booked on the school days they work"
+    return sorted(with_room, key=lambda auditor: (ledger.total[auditor.id], ledger.rng.random()))
+
+
+def _place_pair(
+    pair: PlanPair,
+    school: PlanSchool,
+    request: PlanRequest,
+    ledger: _Ledger,
+    used: set[int],
+    school_days: Counter[date],
+    sequences: Counter[tuple[int, Channel]],
+) -> tuple[PlannedContact, PlannedContact] | str:
+    """Place both members of ``pair`` at ``school`` (rule 10), or return why the school is not paired."""
+    channel = pair.channel
+    if channel not in school.channels:
+        return f"the school has no {_MISSING_FOR[channel]} on file: add it on the school's page"
+    grades = fitting(pair.a, school)
+    if not grades or not fitting(pair.b, school):
+        return misfit_reason(channel.value, school.level, school.grades)
+    spacing = request.pair_spacing
+    if len(request.days) <= spacing:
+        days = count_of(len(request.days), "school day")
+        return f"the window has {days}: the two members cannot be {spacing} school days apart"
+    first, second = pair_order(pair, school.id, request.seed)
+    first_auditors = _pair_candidates(first, school, request, ledger, used)
+    if isinstance(first_auditors, str):
+        return first_auditors
+    second_auditors = _pair_candidates(second, school, request, ledger, used)
+    if isinstance(second_auditors, str):
+        return second_auditors
+    if {auditor.id for auditor in first_auditors} | {auditor.id for auditor in second_auditors} == {
+        first_auditors[0].id
+    }:
+        return "the two members need two different auditors, and only one eligible auditor is free"
+    for one in first_auditors:
+        for other in second_auditors:
+            if other.id == one.id:
+                continue
+            when = ledger.pair_days(one, other, school_days, spacing, school.not_before)
+            if when is None:
+                continue
+            day, then, slot = when
+            ledger.book(one, day, slot)
+            ledger.book(other, then, slot)
+            grade_draw = random.Random(f"{request.seed}:pair-grade:{pair.id}:{school.id}")
+            grade = grade_draw.choice(grades) or None if (pair.a.needs_grade or pair.a.grades) else None
+            base = sequences[(school.id, channel)]
+            sequences[(school.id, channel)] = base + 2
+            return (
+                PlannedContact(school.id, channel, base + 1, first.id, one.id, day, slot, grade, pair.id, 1),
+                PlannedContact(
+                    school.id, channel, base + 2, second.id, other.id, then, slot, grade, pair.id, 2
+                ),
+            )
+    return f"no two eligible auditors both have room {spacing} school days apart in the window"

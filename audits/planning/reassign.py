@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from audits.errors import ConflictError, ValidationError
 from audits.models import Assignment, Contact, Round, RoundStatus, Slot
 from audits.planning.rounds import district_auditors, ensure_status
-from audits.planning.slots import usable_slots
+from audits.planning.slots import school_days, usable_slots
 from audits.vocabulary import count_of, language_name
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -72,9 +72,43 @@ def reassign(session: Session, assignment: Assignment, auditor_id: int, day: dat
             )
     if slot not in usable_slots(district.school_day_start, district.school_day_end):
         problems.append(("slot", "that time slot is outside the district's school-day hours"))
+    if assignment.pair_id is not None and round_.first_day <= day <= round_.last_day:
+        problems.extend(_pair_spacing(session, assignment, day))
     if problems:
         raise ValidationError.many(problems)
     assignment.auditor_id = auditor_id
     assignment.due_day = day
     assignment.slot = slot
     session.flush()
+
+
+def _pair_spacing(session: Session, assignment: Assignment, day: date) -> list[tuple[str | None, str]]:
+    """A pair member keeps its place in the school's order and the round's school days from the other
+    member (rule 10 of the planner)."""
+    partner = session.scalar(
+        select(Assignment).where(
+            Assignment.round_id == assignment.round_id,
+            Assignment.school_id == assignment.school_id,
+            Assignment.pair_id == assignment.pair_id,
+            Assignment.id != assignment.id,
+        )
+    )
+    if partner is None:
+        return []
+    round_ = assignment.round
+    days = school_days(round_.first_day, round_.last_day, (c.day for c in round_.district.closures))
+    index = {school_day: position for position, school_day in enumerate(days)}
+    if day not in index or partner.due_day not in index:
+        return []
+    first, second = (day, partner.due_day) if assignment.pair_position == 1 else (partner.due_day, day)
+    if index[second] - index[first] >= round_.pair_spacing:
+        return []
+    spacing = count_of(round_.pair_spacing, "school day")
+    when = "before" if assignment.pair_position == 1 else "after"
+    return [
+        (
+            "due_day",
+            f"this is a member of a scenario pair: it must come at least {spacing} {when} the other "
+            f"member, due {partner.due_day:%a, %b} {partner.due_day.day}",
+        )
+    ]

@@ -35,6 +35,7 @@ from audits.models import (
     RoundEvent,
     RoundStatus,
     Scenario,
+    ScenarioPair,
     School,
     SchoolSelection,
     User,
@@ -44,6 +45,7 @@ from audits.planning.planner import (
     LeftOut,
     Plan,
     PlanAuditor,
+    PlanPair,
     PlanRequest,
     PlanScenario,
     PlanSchool,
@@ -60,6 +62,7 @@ MAX_PER_SCHOOL = 10
 MAX_SEED = 2_147_483_647  # the rounds.seed column is an integer
 MAX_NAME = 200  # the rounds.name column
 MAX_CALIBRATION_DAYS = 730
+MAX_PAIR_SPACING = 10  # school days between the two members of a pair
 
 TRANSITIONS: dict[RoundStatus, set[RoundStatus]] = {
     RoundStatus.DRAFT: {RoundStatus.SCHEDULED},
@@ -97,6 +100,10 @@ class RoundSpec:
     calibrated_within_days: int | None = None
     # The share of contacts with a recording or an email thread scored again, blind (0: none).
     double_score_percent: int = 10
+    # Paired testing (rule 10 of the planner): the district's scenario pairs every school gets both
+    # members of, and the school days from a school's first member to its second.
+    pair_ids: list[int] = field(default_factory=list)
+    pair_spacing: int = 2
 
 
 @dataclass(frozen=True)
@@ -159,8 +166,14 @@ def _validate(session: Session, district: District, spec: RoundSpec, today: date
         elif inactive := [school.name for school in schools if not school.active]:
             problems.append(("school_ids", f"inactive schools cannot be audited: {', '.join(inactive)}"))
     wanted = {channel: plan for channel, plan in spec.channels.items() if plan.per_school > 0}
-    if not wanted:
-        problems.append(("channels", "give at least one channel a number of contacts per school"))
+    if not wanted and not spec.pair_ids:
+        problems.append(
+            (
+                "channels",
+                "give at least one channel a number of contacts per school, or choose a scenario pair",
+            )
+        )
+    problems.extend(_pair_problems(session, district, spec))
     ids = {scenario_id for plan in wanted.values() for scenario_id in plan.scenario_ids}
     scenarios = {
         scenario.id: scenario
@@ -193,6 +206,27 @@ def _validate(session: Session, district: District, spec: RoundSpec, today: date
     if problems or spec.first_day is None or spec.last_day is None:  # a missing day is a problem above
         raise ValidationError.many(problems)
     return _CheckedRound(spec.first_day, spec.last_day, schools)
+
+
+def _pair_problems(session: Session, district: District, spec: RoundSpec) -> list[tuple[str | None, str]]:
+    """What is wrong with the round's paired testing: its pairs and their spacing."""
+    problems: list[tuple[str | None, str]] = []
+    if not 0 <= spec.pair_spacing <= MAX_PAIR_SPACING:
+        problems.append(("pair_spacing", f"must be from 0 to {MAX_PAIR_SPACING} school days"))
+    if not spec.pair_ids:
+        return problems
+    pairs = list(
+        session.scalars(
+            select(ScenarioPair).where(
+                ScenarioPair.id.in_(storable_ids(spec.pair_ids)), ScenarioPair.district_id == district.id
+            )
+        )
+    )
+    if len(pairs) != len(set(spec.pair_ids)):
+        problems.append(("pair_ids", "choose scenario pairs of this district"))
+    elif withdrawn := [p.title for p in pairs if not (p.a_scenario.active and p.b_scenario.active)]:
+        problems.append(("pair_ids", f"a scenario of these pairs is withdrawn: {', '.join(withdrawn)}"))
+    return problems
 
 
 def ensure_status(round_: Round, *allowed: RoundStatus) -> None:
@@ -247,6 +281,8 @@ def save_round(
     round_.attempt_limit = spec.attempt_limit
     round_.calibrated_within_days = spec.calibrated_within_days
     round_.double_score_percent = spec.double_score_percent
+    round_.pair_ids = list(dict.fromkeys(spec.pair_ids))
+    round_.pair_spacing = spec.pair_spacing
     existing = {channel.channel: channel for channel in round_.channels}
     for channel in Channel:
         plan = spec.channels.get(channel, ChannelPlan())
@@ -366,7 +402,16 @@ def build_request(session: Session, round_: Round) -> PlanRequest:
         )
         .group_by(Assignment.auditor_id, Assignment.due_day)
     ).tuples()
+    pairs = session.scalars(
+        select(ScenarioPair).where(ScenarioPair.id.in_(storable_ids(round_.pair_ids or [])))
+    ).all()
     return PlanRequest(
+        pairs=tuple(
+            PlanPair(pair.id, plan_scenario(pair.a_scenario), plan_scenario(pair.b_scenario))
+            for pair in sorted(pairs, key=lambda pair: pair.id)
+            if pair.a_scenario.active and pair.b_scenario.active
+        ),
+        pair_spacing=round_.pair_spacing,
         booked=tuple(booked),
         schools=tuple(_with_targets(session, round_, [plan_school(school) for school in schools])),
         auditors=auditors,
@@ -454,6 +499,8 @@ def commit_plan(session: Session, round_: Round, seen: int | None = None, actor:
             due_day=contact.day,
             slot=contact.slot,
             child_grade=contact.child_grade,
+            pair_id=contact.pair_id,
+            pair_position=contact.pair_position,
         )
         for contact in plan.contacts
     )

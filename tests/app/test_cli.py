@@ -18,6 +18,7 @@ from audits.models import (
     ActionPlan,
     Appeal,
     AppealOutcome,
+    Assignment,
     CalibrationExercise,
     Channel,
     Contact,
@@ -109,9 +110,17 @@ def test_demo_loads_once_and_every_login_works(
     assert district.timezone == "America/New_York"
     assert district.closures, "the demo calendar has closures"
     assert "library rubric phone-standard v1: published" in result.output
-    earlier, round_ = session.scalars(
+    earlier, equity, round_ = session.scalars(
         select(Round).where(Round.follows_round_id.is_(None)).order_by(Round.first_day)
     ).all()
+    # A closed round of paired testing between them, at fourteen other schools, all approved.
+    assert equity.status is RoundStatus.CLOSED and equity.pair_ids
+    assert len({a.school_id for a in equity.assignments}) == 14
+    assert not {a.school_id for a in equity.assignments} & {a.school_id for a in round_.assignments}
+    assert (
+        f"round {equity.name!r} closed: paired testing (English and Spanish calls) at 14 schools"
+        in result.output
+    )
     # The earlier round gives every school a change and a trend, and its principal a scorecard.
     assert earlier.status is RoundStatus.PUBLISHED
     assert f"round {earlier.name!r} closed: 12 scorecards published" in result.output
@@ -176,7 +185,10 @@ def test_demo_loads_once_and_every_login_works(
     assert statuses[ContactStatus.APPROVED] > 0
     assert statuses[ContactStatus.SUBMITTED] == statuses[ContactStatus.RETURNED] == 1
     assert statuses[ContactStatus.DRAFT] == 1
-    assert session.scalar(select(func.count()).select_from(Contact).where(Contact.unreached.is_(True))) == 2
+    unreached = (
+        select(func.count()).select_from(Contact).join(Contact.assignment).where(Contact.unreached.is_(True))
+    )
+    assert session.scalar(unreached.where(Assignment.round_id != equity.id)) == 2
     channels = {c.assignment.channel for c in session.scalars(select(Contact))}
     assert channels == {Channel.PHONE, Channel.EMAIL, Channel.VISIT}
     assert session.scalar(select(func.count()).select_from(Response).where(Response.na.is_(True))) > 0

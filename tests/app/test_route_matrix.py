@@ -719,6 +719,9 @@ ROUTES: list[Route] = [
         "POST", "/rounds/{closed_round}/reopen", L, BAD, F, F, F, F, F, F, F,
         form={**CONFIRMED, "reason": ""},
     ),
+    # Equal service (paired testing): leaders of the district and administrators; a principal never.
+    row("GET", "/rounds/{round}/equity", L, OK, OK, F, F, F, F, F, F),
+    row("GET", "/rounds/{foreign_round}/equity", L, OK, F, OK, F, F, F, F, F),
     row("GET", "/rounds/{published_round}/follow-up", L, OK, OK, F, F, F, F, F, F),
     row("GET", "/rounds/{closed_round}/follow-up", L, 409, 409, F, F, F, F, F, F),
     row(  # the fall round's only plan is a draft: nothing can be checked again yet, nothing saved
@@ -1004,6 +1007,7 @@ ROUTES: list[Route] = [
     row("GET", "/api/v1/rounds/{foreign_round}/assignments", UNAUTHORISED, OK, F, OK, F, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}/contacts", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
     row("GET", "/api/v1/rounds/{round}/scores", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/api/v1/rounds/{round}/equity", UNAUTHORISED, OK, OK, F, F, F, F, F, F),
     row("GET", "/api/v1/schools/{school}/plans", UNAUTHORISED, OK, OK, F, F, F, F, OK, F),
     row("GET", "/api/v1/schools/{other_school}/plans", UNAUTHORISED, OK, OK, F, F, F, F, F, OK),
     row("GET", "/api/v1/plans/{plan}", UNAUTHORISED, OK, OK, F, F, F, F, OK, F),

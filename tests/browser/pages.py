@@ -17,6 +17,7 @@ PLAN_PRINCIPAL = "principal@example.org"  # the demo leaves their plan a draft t
 TARGETS = {
     "round_in_field": "SELECT id FROM rounds WHERE status = 'in_field' ORDER BY id LIMIT 1",
     "round_published": "SELECT id FROM rounds WHERE status = 'published' ORDER BY id LIMIT 1",
+    "round_paired": "SELECT id FROM rounds WHERE status = 'closed' AND name LIKE '%equal service%' LIMIT 1",
     "submitted_contact": "SELECT id FROM contacts WHERE status = 'submitted' ORDER BY id LIMIT 1",
     "open_assignment": (
         "SELECT a.id FROM assignments a JOIN users u ON u.id = a.auditor_id "
@@ -59,6 +60,7 @@ PAGES = [
     ("closing a round, asked first", LEADER, "/rounds/{round_in_field}/close"),
     ("round dashboard", LEADER, "/rounds/{round_in_field}/dashboard"),
     ("heat map", LEADER, "/rounds/{round_in_field}/heatmap"),
+    ("equal service (paired testing)", LEADER, "/rounds/{round_paired}/equity"),
     ("school results", LEADER, "/schools/{principal_school}/results"),
     ("scorecards of a round", LEADER, "/scorecards/rounds/{round_published}"),
     ("unpublishing scorecards, asked first", LEADER, "/scorecards/rounds/{round_published}/unpublish"),
