@@ -127,6 +127,10 @@ class PlanRequest:
     booked: tuple[tuple[int, date, int], ...] = ()
     # Auditors of the district kept out of this plan before it is drawn, and why (not in ``auditors``).
     left_out: tuple[LeftOut, ...] = ()
+    # Paired testing (rule 10): the pairs every school gets both members of, and the school days
+    # from the first member to the second.
+    pairs: tuple[PlanPair, ...] = ()
+    pair_spacing: int = 2
 
 
 @dataclass(frozen=True)
@@ -135,10 +139,6 @@ class LeftOut:
 
     auditor_id: int
     reason: str
-    # Paired testing (rule 10): the pairs every school gets both members of, and the school days
-    # from the first member to the second.
-    pairs: tuple[PlanPair, ...] = ()
-    pair_spacing: int = 2
 
 
 @dataclass(frozen=True)
