@@ -281,6 +281,8 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         **_mail_settings(env, environ),
         # Persona mailboxes (audits.mail): the key of their stored passwords ("": derived from SECRET_KEY).
         "MAIL_CREDENTIALS_KEY": _mail_credentials_key(env, environ),
+        # How long sending or checking waits for a persona mailbox's server before giving up.
+        "MAIL_TIMEOUT_SECONDS": _whole(environ, "MAIL_TIMEOUT_SECONDS", 20, 1, 300),
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Set in the environment: every link uses it; unset outside production: the address being served.
         "PUBLIC_BASE_URL_GIVEN": bool(environ.get("PUBLIC_BASE_URL", "").strip()),
