@@ -270,6 +270,11 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "PASSWORD_HASHING": "cheapest" if env == "testing" else "rfc_9106_low_memory",
         **_session_settings(env, environ),
         "DEMO_SCHOOLS_FILE": environ.get("DEMO_SCHOOLS_FILE", ""),
+        # The local mail servers the demo's persona mailboxes point at (`make mail-servers` starts them).
+        "DEMO_MAIL_HOST": environ.get("DEMO_MAIL_HOST", "").strip() or "127.0.0.1",
+        "DEMO_SMTP_PORT": _whole(environ, "DEMO_SMTP_PORT", 1025, 1, 65535),
+        "DEMO_IMAP_PORT": _whole(environ, "DEMO_IMAP_PORT", 1143, 1, 65535),
+        "DEMO_MAIL_PASSWORD": environ.get("DEMO_MAIL_PASSWORD", "").strip() or "persona-mail-secret",
         # Behind a reverse proxy, how many proxies' X-Forwarded-* headers to trust (0: none).
         "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", "0")),
         # Evidence files live outside the web root, served only through permission checks.

@@ -39,7 +39,7 @@ class MailboxForm(SiteForm):
         "Name shown to schools", description="As “Maria Family”. Leave empty for the address alone."
     )
     plus_addressing = BooleanField(
-        "The provider delivers name+anything@ to this mailbox (plus-addressing)",
+        "Plus-addressing: name+anything@ reaches this mailbox",
         description="Gmail, Outlook.com, Fastmail and most providers do: replies then name their contact "
         "even when the school starts a new message.",
     )
