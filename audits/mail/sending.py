@@ -182,6 +182,9 @@ def send_contact_email(
     contact.sent_mailbox_id = mailbox.id
     contact.sent_message_id = str(message["Message-ID"])
     contact.reply_token = token
+    # A step of its own: a second Send of the same contact at the same moment finds the revision moved
+    # on (its UPDATE waits for this one, then matches nothing) and is refused, never sent twice.
+    contact.revision += 1
     session.flush()
     evidence = store_evidence(
         session, contact, data, sent_file_name(token), "Email sent", user, folder, max_bytes

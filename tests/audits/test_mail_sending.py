@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from audits.errors import ConflictError, MailServerError, NotAllowedError, ValidationError
 from audits.fieldwork.contacts import start_contact
@@ -15,7 +16,7 @@ from audits.fieldwork.evidence import remove_evidence
 from audits.mail.addresses import token_in_address, token_in_message_id
 from audits.mail.mailboxes import MailboxSettings, check_connection, save_mailbox
 from audits.mail.sending import EmailDraft, draft_from_script, send_contact_email
-from audits.models import Contact, Evidence, MailSecurity, PersonaMailbox, ReplyStatus
+from audits.models import Contact, Evidence, MailSecurity, PersonaMailbox, ReplyStatus, User
 from tests.audits.fieldwork_helpers import Fieldwork, build_fieldwork, local
 from tests.audits.mail_helpers import VAULT, persona_mailbox, settings_for
 from tests.mail_servers import MailAccount, free_port
@@ -231,3 +232,28 @@ def test_token_helpers_read_only_our_tokens() -> None:
     references = "<x@y> <tp.0123456789abcdef0123.aa11@example.net>"
     assert token_in_message_id(references) == "0123456789abcdef0123"
     assert datetime(2027, 2, 2, 14, 14, tzinfo=UTC) == SENT
+
+
+def test_two_sends_of_one_contact_at_once_send_it_once(
+    session: Session, mail_account: MailAccount, tmp_path: Path
+) -> None:
+    """A second Send that read the contact before the first was recorded is refused: one email only."""
+    world = _world(session)
+    persona_mailbox(session, world.district, world.auditor, mail_account)
+    contact = start_contact(session, world.email, world.auditor)
+    session.commit()
+    other = Session(session.get_bind())
+    try:
+        stale = other.get(Contact, contact.id)
+        assert stale is not None and stale.sent_at is None  # read before the first send lands
+        _send(session, world, tmp_path)
+        with pytest.raises(StaleDataError):
+            send_contact_email(
+                other, stale, other.get(User, world.auditor.id), DRAFT, VAULT,  # type: ignore[arg-type]
+                clock=lambda: SENT, folder=tmp_path, max_bytes=MAX_BYTES,
+            )  # fmt: skip
+        other.rollback()
+    finally:
+        other.close()
+    assert len(mail_account.smtp.received) == 1
+    assert len(list(tmp_path.iterdir())) == 1  # the first send's evidence only
