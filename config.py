@@ -7,6 +7,8 @@ SQLite and a secret key generated once under ``instance/``), ``production``
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import secrets
@@ -73,6 +75,25 @@ def _mail_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
         "MAIL_USE_SSL": use_ssl,
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER") or "Touchpoint <no-reply@localhost>",
     }
+
+
+def _mail_credentials_key(env: str, environ: dict[str, str]) -> str:
+    """``MAIL_CREDENTIALS_KEY``: the Fernet key persona mailboxes' passwords are encrypted with.
+
+    Generate one with ``python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key()
+    .decode())"``. Unset, a key derived from ``SECRET_KEY`` is used (``audits.mail.credentials``):
+    changing ``SECRET_KEY`` then means typing the mailboxes' passwords again.
+    """
+    key = "" if env == "testing" else environ.get("MAIL_CREDENTIALS_KEY", "").strip()
+    if key:
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:
+            raise ConfigError("MAIL_CREDENTIALS_KEY must be a Fernet key: 32 bytes in URL-safe base64 "
+                              "(44 characters, as Fernet.generate_key() makes)")  # fmt: skip
+    return key
 
 
 def _reminder_hour(environ: dict[str, str]) -> int:
@@ -249,6 +270,11 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "PASSWORD_HASHING": "cheapest" if env == "testing" else "rfc_9106_low_memory",
         **_session_settings(env, environ),
         "DEMO_SCHOOLS_FILE": environ.get("DEMO_SCHOOLS_FILE", ""),
+        # The local mail servers the demo's persona mailboxes point at (`make mail-servers` starts them).
+        "DEMO_MAIL_HOST": environ.get("DEMO_MAIL_HOST", "").strip() or "127.0.0.1",
+        "DEMO_SMTP_PORT": _whole(environ, "DEMO_SMTP_PORT", 1025, 1, 65535),
+        "DEMO_IMAP_PORT": _whole(environ, "DEMO_IMAP_PORT", 1143, 1, 65535),
+        "DEMO_MAIL_PASSWORD": environ.get("DEMO_MAIL_PASSWORD", "").strip() or "persona-mail-secret",
         # Behind a reverse proxy, how many proxies' X-Forwarded-* headers to trust (0: none).
         "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", "0")),
         # Evidence files live outside the web root, served only through permission checks.
@@ -258,6 +284,10 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "STORAGE_DIR": environ.get("STORAGE_DIR", str(INSTANCE_DIR / "storage")),
         "SCORECARD_WORKERS": int(environ.get("SCORECARD_WORKERS", "1")),
         **_mail_settings(env, environ),
+        # Persona mailboxes (audits.mail): the key of their stored passwords ("": derived from SECRET_KEY).
+        "MAIL_CREDENTIALS_KEY": _mail_credentials_key(env, environ),
+        # How long sending or checking waits for a persona mailbox's server before giving up.
+        "MAIL_TIMEOUT_SECONDS": _whole(environ, "MAIL_TIMEOUT_SECONDS", 20, 1, 300),
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Set in the environment: every link uses it; unset outside production: the address being served.
         "PUBLIC_BASE_URL_GIVEN": bool(environ.get("PUBLIC_BASE_URL", "").strip()),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from audits.appeals.window import parse_window_days
 from audits.errors import ValidationError
+from audits.mail.deadline import parse_deadline_days
 from audits.models import Closure, District
 
 MAX_NAME_LENGTH = 200
@@ -79,6 +80,8 @@ class DistrictSettings:
     # tentative at or above the second ("" for Krippendorff's own: 0.8 and 0.667).
     alpha_good: str = "0.8"
     alpha_tentative: str = "0.667"
+    # School days a school has to answer an email audit before it counts as "no reply" (blank: 2).
+    reply_deadline_school_days: str = "2"
 
     @classmethod
     def of(cls, district: District) -> DistrictSettings:
@@ -91,6 +94,7 @@ class DistrictSettings:
             appeal_window_days=str(district.appeal_window_days),
             alpha_good=f"{district.alpha_good:g}",
             alpha_tentative=f"{district.alpha_tentative:g}",
+            reply_deadline_school_days=str(district.reply_deadline_school_days),
         )
 
 
@@ -146,7 +150,20 @@ def update_district(session: Session, district: District, settings: DistrictSett
     tentative = _alpha(settings.alpha_tentative, DEFAULT_ALPHA_TENTATIVE, "alpha_tentative", problems)
     if good is not None and tentative is not None and tentative >= good:
         problems.append(("alpha_tentative", "must be below the threshold for good agreement"))
-    if problems or start is None or end is None or window is None or good is None or tentative is None:
+    deadline: int | None = None
+    try:
+        deadline = parse_deadline_days(settings.reply_deadline_school_days)
+    except ValidationError as error:
+        problems.extend(error.problems)
+    if (
+        problems
+        or start is None
+        or end is None
+        or window is None
+        or good is None
+        or tentative is None
+        or deadline is None
+    ):
         raise ValidationError.many(problems)
     district.alpha_good, district.alpha_tentative = good, tentative
     district.name = name
@@ -154,6 +171,7 @@ def update_district(session: Session, district: District, settings: DistrictSett
     district.school_day_start = start
     district.school_day_end = end
     district.appeal_window_days = window
+    district.reply_deadline_school_days = deadline
 
 
 def _alpha(

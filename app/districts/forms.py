@@ -11,6 +11,7 @@ from wtforms.widgets import NumberInput, TimeInput
 from app.forms import SiteForm
 from audits.appeals.window import MAX_SCHOOL_DAYS
 from audits.calendar import timezone_choices
+from audits.mail.deadline import MAX_SCHOOL_DAYS as MAX_REPLY_DAYS
 
 # What the common U.S. zones are called in everyday speech.
 US_ZONE_NAMES = {
@@ -73,6 +74,13 @@ class DistrictForm(SiteForm):
         description="At or above this (and below the first) agreement is tentative; below it, not reliable, "
         "and the items and auditors are flagged to retrain. Blank: 0.667.",
         render_kw={"inputmode": "decimal"},
+    )
+    reply_deadline_school_days = StringField(
+        "School days to answer an email audit",
+        description="An email sent through a persona mailbox with no personal reply after this many school "
+        "days counts as “no reply”; a later reply is still kept, as late. Empty: 2.",
+        widget=NumberInput(min=1, max=MAX_REPLY_DAYS, step=1),
+        render_kw={"inputmode": "numeric"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -45,6 +45,7 @@ def index() -> str | tuple[str, int]:
     if day is not None:
         context["states"] = day.states
         context["double_to_do"] = to_do_count(db.session, current_user)
+        context["mail"] = day.mail
     if current_user.role is Role.REVIEWER:
         district_id = current_user.district_id
         context["queue"] = review_queue(db.session, district_id, limit=5) if district_id else []

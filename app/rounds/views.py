@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.clock import today_in
+from app.clock import now, today_in
 from app.confirmation import ask_first
 from app.errors import status_for
 from app.extensions import db
@@ -36,6 +36,7 @@ from audits.calibration import thresholds_of
 from audits.directory import missing_contact_data
 from audits.double_scoring.agreement import round_agreement
 from audits.errors import DomainError
+from audits.mail.status import reply_counts
 from audits.models import (
     Assignment,
     Channel,
@@ -350,6 +351,7 @@ def _round_page(round_: Round, status: int = 200, problems: list[str] | None = N
         if round_.status is RoundStatus.SCHEDULED:
             context["missing"] = missing_for_round(db.session, round_)
         where = _assignment_filter()
+        context["replies"] = reply_counts(db.session, round_.id, now())
         context.update(
             agreement=round_agreement(db.session, round_), thresholds=thresholds_of(round_.district)
         )

@@ -32,6 +32,7 @@ from audits.models.double_scoring import DoubleScoring, SecondAnswer
 from audits.models.follow_up import FollowUpTarget
 from audits.models.idempotency import IdempotentRequest
 from audits.models.job import Job, JobKind, JobState
+from audits.models.mailbox import MailSecurity, PersonaMailbox, PollStatus, ReplyStatus
 from audits.models.outbox import OutboxEmail
 from audits.models.pair import PairTrait, ScenarioPair
 from audits.models.plans import (
@@ -124,9 +125,11 @@ __all__ = [
     "Level",
     "LinkPurpose",
     "LoginFailure",
+    "MailSecurity",
     "OutboxEmail",
     "Outcome",
     "PairTrait",
+    "PersonaMailbox",
     "PlanAction",
     "PlanEvent",
     "PlanEventKind",
@@ -134,10 +137,12 @@ __all__ = [
     "PlanReason",
     "PlanReminder",
     "PlanStatus",
+    "PollStatus",
     "PublicationAction",
     "RecoveryCode",
     "ReminderKind",
     "ReminderLog",
+    "ReplyStatus",
     "Response",
     "RetentionPurge",
     "ReviewAction",

@@ -52,6 +52,8 @@ ROLES = [
     ("telephony_webhooks.", None),
     ("fieldwork.", "auditor"),
     ("evidence.", "auditor"),
+    ("sending.", "auditor"),
+    ("mailboxes.", "leader"),
     ("telephony.place", "auditor"),
     ("telephony.call", "auditor"),
     ("review.", "reviewer"),
@@ -101,6 +103,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "calibration.auditors": {"exercise_id": "draft_exercise_id"},
     "calibration.open_": {"exercise_id": "draft_exercise_id"},
     "calibration.remove": {"exercise_id": "draft_exercise_id", "reference_id": "draft_reference_id"},
+    "sending.send": {"contact_id": "email_draft_contact_id"},
 }
 DEFAULT_PARAMETERS = {
     "contact_id": "draft_contact_id",

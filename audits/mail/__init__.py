@@ -1,0 +1,1 @@
+"""Email audits through persona mailboxes: credentials, sending, the reply deadline (no Flask here)."""
