@@ -22,6 +22,7 @@ from unittest.mock import patch
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import create_app
@@ -42,6 +43,7 @@ from audits.models import (
     Base,
     BatchKind,
     Channel,
+    DoubleScoring,
     ImportBatch,
     Outcome,
     PlanEventKind,
@@ -163,6 +165,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         ),
         "auditor": auditor,
         "reviewer": reviewer,
+        "second_auditor": fieldwork.other_auditor,
     }
     closure = add_closures(session, district, date(2027, 2, 15), None, HOSTILE[:200])[0]
 
@@ -195,6 +198,15 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
     return_contact(session, approved, reviewer, f"Please fix: {HOSTILE}")
     submit(session, approved, email_entry, auditor, fieldwork.calendar, now=TEST_NOW)
     approve(session, approved, reviewer)
+    # The hostile email thread, to be scored again, blind, by the district's other auditor.
+    double = session.scalar(select(DoubleScoring).where(DoubleScoring.contact_id == approved.id))
+    if double is None:
+        double = DoubleScoring(
+            round_id=fieldwork.round.id, contact_id=approved.id, second_auditor_id=fieldwork.other_auditor.id,
+            draw=0.05, percent=10.0, chosen_at=TEST_NOW,
+        )  # fmt: skip
+        session.add(double)
+        session.flush()
     # The visit: a draft the auditor is still filling in, with a photo attached.
     draft = start_contact(session, fieldwork.visit, auditor)
     # A second email and a second call to the school, both drafts: an attached .eml fills in the
@@ -369,6 +381,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "approved_action_id": plans[2].actions[0].id,
         "published_contact_id": published_call.id,
         "appeal_id": appeal.id,
+        "scoring_id": double.id,
         "item_key": "accuracy",
     }
     sign_ins = {user.id: start_sign_in(session, user) for user in users.values()}
