@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auditors.views import blueprint as auditors
     from app.auth.two_step import blueprint as two_step
     from app.auth.views import blueprint as auth
+    from app.calibration.views import blueprint as calibration
     from app.dashboards.exports import blueprint as exports
     from app.dashboards.views import blueprint as dashboards
     from app.districts.views import blueprint as districts
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assignments)
     app.register_blueprint(auditors)
     app.register_blueprint(auth)
+    app.register_blueprint(calibration)
     app.register_blueprint(dashboards)
     app.register_blueprint(districts)
     app.register_blueprint(double_scoring)

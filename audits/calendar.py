@@ -60,6 +60,8 @@ US_TIMEZONES = (
     "Pacific/Pago_Pago",
 )
 
+DEFAULT_ALPHA_GOOD = 0.8  # Krippendorff (2004): rely on data with alpha >= 0.8 …
+DEFAULT_ALPHA_TENTATIVE = 0.667  # … and draw only tentative conclusions down to 0.667
 _HH_MM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
 
@@ -73,6 +75,10 @@ class DistrictSettings:
     school_day_end: str
     # School days after publication during which a principal may query an answer ("0": no appeals).
     appeal_window_days: str = "10"
+    # Krippendorff's alpha thresholds of calibration and double-scoring: good at or above the first,
+    # tentative at or above the second ("" for Krippendorff's own: 0.8 and 0.667).
+    alpha_good: str = "0.8"
+    alpha_tentative: str = "0.667"
 
     @classmethod
     def of(cls, district: District) -> DistrictSettings:
@@ -83,6 +89,8 @@ class DistrictSettings:
             school_day_start=district.school_day_start.strftime("%H:%M"),
             school_day_end=district.school_day_end.strftime("%H:%M"),
             appeal_window_days=str(district.appeal_window_days),
+            alpha_good=f"{district.alpha_good:g}",
+            alpha_tentative=f"{district.alpha_tentative:g}",
         )
 
 
@@ -134,13 +142,34 @@ def update_district(session: Session, district: District, settings: DistrictSett
         window = parse_window_days(settings.appeal_window_days)
     except ValidationError as error:
         problems.extend(error.problems)
-    if problems or start is None or end is None or window is None:
+    good = _alpha(settings.alpha_good, DEFAULT_ALPHA_GOOD, "alpha_good", problems)
+    tentative = _alpha(settings.alpha_tentative, DEFAULT_ALPHA_TENTATIVE, "alpha_tentative", problems)
+    if good is not None and tentative is not None and tentative >= good:
+        problems.append(("alpha_tentative", "must be below the threshold for good agreement"))
+    if problems or start is None or end is None or window is None or good is None or tentative is None:
         raise ValidationError.many(problems)
+    district.alpha_good, district.alpha_tentative = good, tentative
     district.name = name
     district.timezone = timezone
     district.school_day_start = start
     district.school_day_end = end
     district.appeal_window_days = window
+
+
+def _alpha(
+    text: str, default: float, field_name: str, problems: list[tuple[str | None, str]]
+) -> float | None:
+    """An alpha threshold typed on the settings form: a number from 0 to 1 (blank: ``default``)."""
+    if not text.strip():
+        return default
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        problems.append((field_name, "enter a number above 0 and at most 1, e.g. 0.8"))
+        return None
+    return value
 
 
 def add_closures(

@@ -15,6 +15,7 @@ from app.forms import apply_errors
 from app.permissions import permission_required, require
 from audits.access import Action
 from audits.auditors import AuditorSettings, auditors_with_profiles, profile_of, update_auditor
+from audits.calibration import latest_result
 from audits.errors import DomainError
 from audits.models import Role, School, User
 
@@ -54,7 +55,7 @@ def edit(user_id: int) -> Response | tuple[str, int]:
     if request.method == "GET":
         form = AuditorForm(data=asdict(AuditorSettings.of(profile_of(db.session, auditor))))
         form.set_schools(schools)
-        return render_template("auditors/edit.html", form=form, auditor=auditor), 200
+        return _edit_page(form, auditor, 200)
     form = AuditorForm()
     form.set_schools(schools)
     form.validate()
@@ -64,7 +65,13 @@ def edit(user_id: int) -> Response | tuple[str, int]:
         apply_errors(form, error)
     if form.errors:
         db.session.rollback()
-        return render_template("auditors/edit.html", form=form, auditor=auditor), 400
+        return _edit_page(form, auditor, 400)
     db.session.commit()
     flash(f"Saved the settings of {auditor.display_name}.", "success")
     return redirect(url_for("auditors.index"))
+
+
+def _edit_page(form: AuditorForm, auditor: User, status: int) -> tuple[str, int]:
+    """The auditor's settings form, with their latest calibration result beside it."""
+    calibration = latest_result(db.session, auditor)
+    return render_template("auditors/edit.html", form=form, auditor=auditor, calibration=calibration), status

@@ -23,6 +23,7 @@ from audits.demo import (
     school_principal_count,
 )
 from audits.demo_appeals import DemoAppeals, load_demo_appeals
+from audits.demo_calibration import EXTRA_AUDITOR, load_demo_calibration
 from audits.demo_plans import DemoPlans, load_demo_plans
 from audits.models import Role, RoundStatus
 from audits.scorecards import publish
@@ -127,6 +128,9 @@ def _load(today: date | None) -> None:
     published, emails = publish_earlier_scorecards(result)
     appeals = decide_demo_appeals(result)
     plans = take_demo_plans(result)
+    calibration = load_demo_calibration(
+        db.session, result.district, result.users, result.earlier, result.today
+    )
     db.session.commit()
     click.echo(f"demo district {result.district.name}: {result.report.summary()} (from {result.source})")
     for line in result.library.lines():
@@ -156,6 +160,12 @@ def _load(today: date | None) -> None:
             follow_up = plans.follow_up
             assignments = count_of(len(follow_up.assignments), "assignment")
             click.echo(f"round {follow_up.name!r} in the field: {assignments}, from {follow_up.first_day}")
+    if calibration is not None:
+        click.echo(
+            f"calibration exercise {calibration.name!r} finished: "
+            f"{count_of(len(calibration.participants), 'auditor')} (with {EXTRA_AUDITOR[0]}), "
+            f"{count_of(len(calibration.references), 'reference call')}, a key; Sam Auditor scores leniently"
+        )
     click.echo(
         f"round {result.round.name!r} in the field: {count_of(len(result.round.assignments), 'assignment')} "
         f"for the demo auditors"

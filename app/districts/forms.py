@@ -62,6 +62,19 @@ class DistrictForm(SiteForm):
         render_kw={"inputmode": "numeric"},
     )
 
+    alpha_good = StringField(
+        "Good agreement from (alpha)",
+        description="Calibration exercises and double-scored contacts read Krippendorff's alpha at or above "
+        "this as good. Blank: 0.8, Krippendorff's own threshold.",
+        render_kw={"inputmode": "decimal"},
+    )
+    alpha_tentative = StringField(
+        "Tentative agreement from (alpha)",
+        description="At or above this (and below the first) agreement is tentative; below it, not reliable, "
+        "and the items and auditors are flagged to retrain. Blank: 0.667.",
+        render_kw={"inputmode": "decimal"},
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_select_choices()

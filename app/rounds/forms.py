@@ -31,7 +31,7 @@ from audits.models import (
     Slot,
     User,
 )
-from audits.planning.rounds import MAX_PER_SCHOOL, ChannelPlan, RoundSpec
+from audits.planning.rounds import MAX_CALIBRATION_DAYS, MAX_PER_SCHOOL, ChannelPlan, RoundSpec
 from audits.planning.slots import SLOT_WINDOWS, slot_window, usable_slots
 from audits.vocabulary import channel_label, channel_noun, language_name, language_names
 
@@ -116,6 +116,14 @@ class RoundForm(SiteForm):
         "again, blind, by a second auditor. Their answers never count; they show how alike your auditors "
         "judge. 0: none.",
     )
+    calibrated_within_days = _number(
+        "Only auditors calibrated within (days)",
+        1,
+        MAX_CALIBRATION_DAYS,
+        description="Leave blank to plan with every auditor. With a number, only auditors who submitted a "
+        "calibration exercise on each of the round's rubrics within that many days before its first day "
+        "get assignments; the plan preview lists who was left out and why.",
+    )
 
     def set_choices(self, schools: Iterable[School], scenarios: Iterable[Scenario]) -> None:
         """Offer the district's active schools and its active scenarios, by channel."""
@@ -146,6 +154,7 @@ class RoundForm(SiteForm):
         self.seed.data = round_.seed
         self.attempt_limit.data = round_.attempt_limit
         self.double_score_percent.data = round_.double_score_percent
+        self.calibrated_within_days.data = round_.calibrated_within_days
 
     def spec(self) -> RoundSpec:
         """The round as the domain takes it; a value the form could not read counts as missing."""
@@ -171,6 +180,7 @@ class RoundForm(SiteForm):
             double_score_percent=self.double_score_percent.data
             if self.double_score_percent.data is not None
             else 10,
+            calibrated_within_days=self.calibrated_within_days.data,
         )
 
 

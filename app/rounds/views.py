@@ -224,6 +224,8 @@ class Preview:
     schools: list[tuple[School, int, int]]  # each school, its placed and its wanted contacts
     weeks: list[list[DayCell]]
     unplaced: list[UnplacedRow]
+    # The auditors the round plans without (not calibrated recently enough), and why.
+    left_out: list[tuple[User, str]]
 
 
 def _weeks(round_: Round, per_day: Counter[date]) -> list[list[DayCell]]:
@@ -250,9 +252,11 @@ def _preview(round_: Round) -> Preview:
     loads, placed = plan.per_auditor(), plan.per_school()
     # Each wanted contact is placed or listed unplaced (a follow-up's schools want different numbers).
     wanted = placed + Counter(missing.school_id for missing in plan.unplaced)
-    auditors = [
-        (user, loads.get(user.id, 0)) for user, _ in district_auditors(db.session, round_.district_id)
-    ]
+    everyone = district_auditors(db.session, round_.district_id)
+    out = {leaving.auditor_id for leaving in plan.left_out}
+    auditors = [(user, loads.get(user.id, 0)) for user, _ in everyone if user.id not in out]
+    people = {user.id: user for user, _ in everyone}
+    left_out = [(people[leaving.auditor_id], leaving.reason) for leaving in plan.left_out]
     unplaced = [
         UnplacedRow(
             names.get(missing.school_id, "?"),
@@ -270,6 +274,7 @@ def _preview(round_: Round) -> Preview:
         schools=[(school, placed.get(school.id, 0), wanted.get(school.id, 0)) for school in schools],
         weeks=_weeks(round_, plan.per_day()),
         unplaced=unplaced,
+        left_out=left_out,
     )
 
 

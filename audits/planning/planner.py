@@ -18,7 +18,9 @@ and, separately, every contact it could not place with the reason. Rules:
 7. the same inputs and seed give the same plan;
 8. a follow-up round contacts each school again only on the channels and scenarios that failed
    there (``PlanSchool.targets``), one contact each, on or after the day its action plan's last
-   action was due (``PlanSchool.not_before``).
+   action was due (``PlanSchool.not_before``);
+9. auditors the round leaves out before planning (not calibrated recently enough on its rubrics:
+   ``PlanRequest.left_out``) get nothing, and the plan says who they are and why.
 """
 
 from __future__ import annotations
@@ -103,6 +105,16 @@ class PlanRequest:
     seed: int
     # Contacts auditors already have on a day from other rounds: (auditor id, day, count).
     booked: tuple[tuple[int, date, int], ...] = ()
+    # Auditors of the district kept out of this plan before it is drawn, and why (not in ``auditors``).
+    left_out: tuple[LeftOut, ...] = ()
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An auditor the round leaves out of its plan, and why."""
+
+    auditor_id: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -136,6 +148,7 @@ class Plan:
 
     contacts: list[PlannedContact] = field(default_factory=list)
     unplaced: list[UnplacedContact] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
 
     def per_auditor(self) -> Counter[int]:
         """Contacts per auditor id."""
@@ -253,7 +266,7 @@ class _Ledger:
 
 def plan_round(request: PlanRequest) -> Plan:
     """Plan every contact of a round (see the module docstring for the rules)."""
-    plan = Plan()
+    plan = Plan(left_out=list(request.left_out))
     rng = random.Random(request.seed)
     wanted_by_school: dict[int, list[_Wanted]] = defaultdict(list)
     for round_quota in request.quotas:

@@ -9,12 +9,14 @@ in the round's history (``RoundEvent``). Closing and reopening a round closed by
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from audits.calibration import calibrations_since
 from audits.errors import ConflictError, ValidationError
 from audits.grades import grades_between
 from audits.ids import storable_ids
@@ -39,6 +41,7 @@ from audits.models import (
 )
 from audits.planning.planner import (
     ChannelQuota,
+    LeftOut,
     Plan,
     PlanAuditor,
     PlanRequest,
@@ -56,6 +59,7 @@ MAX_WINDOW_DAYS = 180
 MAX_PER_SCHOOL = 10
 MAX_SEED = 2_147_483_647  # the rounds.seed column is an integer
 MAX_NAME = 200  # the rounds.name column
+MAX_CALIBRATION_DAYS = 730
 
 TRANSITIONS: dict[RoundStatus, set[RoundStatus]] = {
     RoundStatus.DRAFT: {RoundStatus.SCHEDULED},
@@ -90,6 +94,9 @@ class RoundSpec:
     attempt_limit: int = 3
     # The share of contacts with a recording or an email thread scored again, blind (0: none).
     double_score_percent: int = 10
+    # Only auditors who submitted a calibration exercise on each of the round's rubrics within this
+    # many days before its first day get assignments; none: every auditor.
+    calibrated_within_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,13 @@ def _validate(session: Session, district: District, spec: RoundSpec, today: date
         problems.append(("attempt_limit", "must be from 1 to 10"))
     if not 0 <= spec.double_score_percent <= 100:
         problems.append(("double_score_percent", "must be from 0 to 100"))
+    if (
+        spec.calibrated_within_days is not None
+        and not 1 <= spec.calibrated_within_days <= MAX_CALIBRATION_DAYS
+    ):
+        problems.append(
+            ("calibrated_within_days", f"must be from 1 to {MAX_CALIBRATION_DAYS} days, or blank")
+        )
     if not 0 <= spec.seed <= MAX_SEED:
         problems.append(("seed", f"must be from 0 to {MAX_SEED:,}"))
     schools: list[School] = []
@@ -232,6 +246,7 @@ def save_round(
     round_.seed = spec.seed
     round_.attempt_limit = spec.attempt_limit
     round_.double_score_percent = spec.double_score_percent
+    round_.calibrated_within_days = spec.calibrated_within_days
     existing = {channel.channel: channel for channel in round_.channels}
     for channel in Channel:
         plan = spec.channels.get(channel, ChannelPlan())
@@ -326,6 +341,9 @@ def build_request(session: Session, round_: Round) -> PlanRequest:
         )
         for channel in round_.channels
     )
+    everyone = district_auditors(session, district.id)
+    left_out = uncalibrated(session, round_, [user for user, _ in everyone], scenarios.values())
+    out = {leaving.auditor_id for leaving in left_out}
     auditors = tuple(
         PlanAuditor(
             user.id,
@@ -334,7 +352,8 @@ def build_request(session: Session, round_: Round) -> PlanRequest:
             frozenset(profile.weekdays),
             frozenset(school.id for school in profile.conflicts),
         )
-        for user, profile in district_auditors(session, district.id)
+        for user, profile in everyone
+        if user.id not in out
     )
     booked = session.execute(
         select(Assignment.auditor_id, Assignment.due_day, func.count())
@@ -355,7 +374,38 @@ def build_request(session: Session, round_: Round) -> PlanRequest:
         days=tuple(school_days(round_.first_day, round_.last_day, (c.day for c in district.closures))),
         slots=tuple(usable_slots(district.school_day_start, district.school_day_end)),
         seed=round_.seed,
+        left_out=tuple(left_out),
     )
+
+
+def uncalibrated(
+    session: Session, round_: Round, auditors: list[User], scenarios: Iterable[Scenario]
+) -> list[LeftOut]:
+    """The auditors a round with ``calibrated_within_days`` leaves out, each with why.
+
+    An auditor stays in when, for every rubric the round's active scenarios are scored on, they
+    submitted a calibration exercise of the district on it no earlier than that many days before
+    the round's first day.
+    """
+    days = round_.calibrated_within_days
+    if not days:
+        return []
+    keys = sorted({scenario.rubric_key for scenario in scenarios if scenario.active})
+    since = datetime.combine(round_.first_day - timedelta(days=days), time.min, UTC)
+    found = calibrations_since(session, round_.district_id, since)
+    left = []
+    for user in auditors:
+        missing = [key for key in keys if key not in found.get(user.id, set())]
+        if missing:
+            rubrics = ", ".join(missing)
+            left.append(
+                LeftOut(
+                    user.id,
+                    f"no calibration exercise on {rubrics} submitted since {since:%B} {since.day}, "
+                    f"{since.year} ({count_of(days, 'day')} before the round starts)",
+                )
+            )
+    return left
 
 
 def _with_targets(session: Session, round_: Round, schools: list[PlanSchool]) -> list[PlanSchool]:

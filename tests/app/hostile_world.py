@@ -30,6 +30,15 @@ from app.auth.session import SIGN_IN_KEY
 from app.extensions import db
 from audits.accounts import NewUser
 from audits.calendar import add_closures
+from audits.calibration import (
+    add_contact_reference,
+    add_material_reference,
+    create_exercise,
+    open_exercise,
+    record_sheet,
+    set_auditors,
+    submit_sheets,
+)
 from audits.fieldwork.contacts import approve, return_contact, start_contact, submit
 from audits.fieldwork.entry import AnswerEntry, ContactEntry, Timings
 from audits.fieldwork.evidence import attach_evidence
@@ -293,6 +302,31 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         queried_answer=HOSTILE[:100], filed_by_id=users["principal"].id,
     )  # fmt: skip
     session.add_all([published_card, appeal])
+    # Calibration: a draft exercise of hostile material to build, and an open one on the published call
+    # and a hostile narrative, keyed by the reviewer, submitted by the other auditor with hostile notes;
+    # the auditor has scored nothing yet.
+    folder = Path(app.config["EVIDENCE_DIR"]) / "calibration"
+    folder.mkdir(parents=True, exist_ok=True)
+    tipped = scoring.rubrics[Channel.PHONE]
+    draft_exercise = create_exercise(session, district, users["leader"], HOSTILE[:200], tipped)
+    draft_reference = add_material_reference(session, draft_exercise, HOSTILE[:200], HOSTILE, None, folder, 1)
+    set_auditors(session, draft_exercise, [auditor, fieldwork.other_auditor])
+    exercise = create_exercise(session, district, users["leader"], f"{SCRIPT_TAG} calibration", tipped)
+    reference = add_contact_reference(session, exercise, published_call, HOSTILE[:200])
+    add_material_reference(session, exercise, BOLD, f"{HOSTILE}\n{FORMULAS[0]}", None, folder, 1)
+    set_auditors(session, exercise, [auditor, fieldwork.other_auditor])
+    open_exercise(session, exercise, TEST_NOW)
+    sheet = {
+        "answered": AnswerEntry(True, comment=HOSTILE),
+        "named": AnswerEntry(na=True),
+        "courtesy": AnswerEntry(3, comment=BOLD),
+        "accuracy": AnswerEntry("Partly"),
+        "note": AnswerEntry(HOSTILE),
+    }
+    for each in exercise.references:
+        record_sheet(session, exercise, each, reviewer, sheet, key=True, now=TEST_NOW)
+        record_sheet(session, exercise, each, fieldwork.other_auditor, sheet, now=TEST_NOW)
+    submit_sheets(session, exercise, fieldwork.other_auditor, TEST_NOW)
     library = make_scenario(session, None, Channel.PHONE, "library-phone")
     district_scenario = save_scenario(
         session,
@@ -383,6 +417,10 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "appeal_id": appeal.id,
         "scoring_id": double.id,
         "item_key": "accuracy",
+        "exercise_id": exercise.id,
+        "reference_id": reference.id,
+        "draft_exercise_id": draft_exercise.id,
+        "draft_reference_id": draft_reference.id,
     }
     sign_ins = {user.id: start_sign_in(session, user) for user in users.values()}
     session.commit()

@@ -38,9 +38,18 @@ from audits import two_step
 from audits.account_links import issue_link
 from audits.accounts import NewUser
 from audits.calendar import add_closures
+from audits.calibration import (
+    add_contact_reference,
+    add_material_reference,
+    create_exercise,
+    open_exercise,
+    record_sheet,
+    set_auditors,
+)
 from audits.fieldwork.contacts import approve, start_contact, submit
 from audits.fieldwork.drafts import save_draft
-from audits.fieldwork.evidence import attach_evidence
+from audits.fieldwork.entry import AnswerEntry
+from audits.fieldwork.evidence import attach_evidence, store_evidence
 from audits.holds import place_hold
 from audits.importers import uploads
 from audits.importers.staff import check_staff, importable_roles, read_staff_file
@@ -142,6 +151,15 @@ def png_bytes(colour: str = "red") -> bytes:
     Image.new("RGB", (8, 8), colour).save(buffer, "PNG")
     return buffer.getvalue()
 
+
+# A calibration answer to the scorecard test rubric (every item answered; "named" N/A).
+CALIBRATION_ANSWERS = {
+    "answered": AnswerEntry(True),
+    "named": AnswerEntry(na=True),
+    "courtesy": AnswerEntry(3),
+    "accuracy": AnswerEntry("Partly"),
+    "note": AnswerEntry("Polite."),
+}
 
 # The staff file of the leader's waiting upload, and of the matrix's uploads: one new reviewer.
 STAFF_FILE = b"email,name,role\nnew.reviewer@example.org,New Reviewer,reviewer\n"
@@ -438,6 +456,33 @@ def _populate(
     winter_card = session.scalars(select(Scorecard).where(Scorecard.round_id == winter.id)).first()
     assert winter_card is not None and winter_card.published_at is None
 
+    # Calibration: a draft exercise to build (the good fall call), and an open one on the same call and
+    # a photo of a visit, which the auditor has scored (not submitted: blind) and the other auditor not yet.
+    calibration = evidence_dir / "calibration"
+    calibration.mkdir(parents=True, exist_ok=True)
+    on_good = store_evidence(
+        session, good, png_bytes("white"), "desk.png", "", auditor, evidence_dir, 1024 * 1024
+    )
+    tipped = scoring.rubrics[Channel.PHONE]
+    draft_exercise = create_exercise(session, district, people["leader"], "Draft calibration", tipped)
+    draft_reference = add_contact_reference(session, draft_exercise, good)
+    set_auditors(session, draft_exercise, [auditor, other_auditor])
+    exercise = create_exercise(session, district, people["leader"], "Open calibration", tipped)
+    exercise_reference = add_contact_reference(session, exercise, good)
+    exercise_material = add_material_reference(
+        session,
+        exercise,
+        "Visit",
+        "Nobody looked up.",
+        (png_bytes("grey"), "door.png"),
+        calibration,
+        1024 * 1024,
+    )
+    set_auditors(session, exercise, [auditor, other_auditor])
+    open_exercise(session, exercise, TEST_NOW)
+    for reference in (exercise_reference, exercise_material):
+        record_sheet(session, exercise, reference, auditor, CALIBRATION_ANSWERS, now=TEST_NOW)
+
     # Action plans: publishing the fall round opened the other school's (a draft); this school's own
     # in each state: a draft to write, one submitted to decide, one approved with an action to close
     # (and one closed with a photo). Its fall scorecard has none, so a plan can be opened on request.
@@ -540,6 +585,13 @@ def _populate(
         "approved_action": next(a for a in plans["approved"].actions if not a.closed).id,
         "plan_evidence": next(a for a in plans["approved"].actions if a.closed).files[0].token,
         "other_plan": other_plan.id,
+        "poor_contact": poor.id,
+        "draft_exercise": draft_exercise.id,
+        "draft_reference": draft_reference.id,
+        "exercise": exercise.id,
+        "exercise_reference": exercise_reference.id,
+        "exercise_material": exercise_material.id,
+        "reference_evidence": on_good.token,
     }
     users = {role: person.id for role, person in people.items()}
     return values, users, tokens, auditor.pseudonym

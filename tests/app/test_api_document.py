@@ -16,9 +16,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audits.calibration import (
+    add_contact_reference,
+    create_exercise,
+    open_exercise,
+    record_sheet,
+    set_auditors,
+    submit_sheets,
+)
 from audits.fieldwork.contacts import approve, retry, start_contact, submit
 from audits.fieldwork.entry import AnswerEntry
-from audits.models import ActionPlan, Contact, PlanEventKind, PlanReason, Scorecard
+from audits.models import ActionPlan, CalibrationExercise, Contact, PlanEventKind, PlanReason, Scorecard
 from audits.plans.actions import ActionEntry, add_action
 from audits.plans.weak import weaknesses
 from audits.plans.workflow import record
@@ -80,6 +88,18 @@ def recorded(session: Session) -> ApiWorld:
                     responses={"courtesy": AnswerEntry(None, na=True)})  # fmt: skip
     submit(session, reached, entry, fieldwork.auditor, fieldwork.calendar, now=TEST_NOW)
     approve(session, reached, fieldwork.reviewer, now=TEST_NOW)
+    # A calibration exercise on the approved call, taken by both auditors (one N/A, one answer).
+    exercise = create_exercise(session, fieldwork.district, world.leader, "Calibration", reached.rubric)
+    reference = add_contact_reference(session, exercise, reached)
+    set_auditors(session, exercise, [fieldwork.auditor, fieldwork.other_auditor])
+    open_exercise(session, exercise, TEST_NOW)
+    for auditor, courtesy in (
+        (fieldwork.auditor, AnswerEntry(None, na=True)),
+        (fieldwork.other_auditor, AnswerEntry(2)),
+    ):
+        answers = {**REACHED_CALL.responses, "rings": AnswerEntry(4), "courtesy": courtesy}
+        record_sheet(session, exercise, reference, auditor, answers, now=TEST_NOW)
+        submit_sheets(session, exercise, auditor, TEST_NOW)
     plan = ActionPlan(
         school_id=fieldwork.school.id,
         round_id=fieldwork.round.id,
@@ -126,6 +146,7 @@ def test_real_answers_of_every_operation_match_the_document(
         "version": 1,
         "school_id": fieldwork.school.id,
         "plan_id": session.scalars(select(ActionPlan)).one().id,
+        "exercise_id": session.scalars(select(CalibrationExercise)).one().id,
     }
     calls = [
         ("get", path, "auditor" if path.startswith("/api/v1/assignments/") else "leader")

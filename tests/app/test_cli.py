@@ -12,16 +12,19 @@ from sqlalchemy.orm import Session
 
 from audits.appeals.window import window_of
 from audits.businesshours import BusinessCalendar
+from audits.calibration import exercise_agreement
 from audits.demo import DEMO_USERS
 from audits.models import (
     ActionPlan,
     Appeal,
     AppealOutcome,
+    CalibrationExercise,
     Channel,
     Contact,
     ContactStatus,
     District,
     Evidence,
+    ExerciseStatus,
     OutboxEmail,
     PlanStatus,
     Response,
@@ -179,10 +182,24 @@ def test_demo_loads_once_and_every_login_works(
     assert session.scalar(select(func.count()).select_from(Response).where(Response.na.is_(True))) > 0
     assert session.scalar(select(func.count()).select_from(Evidence)) > 0
 
+    # A finished calibration exercise: four auditors (Kim calibrates only), six calls, the reviewer's key,
+    # Sam Auditor flagged lenient with what to retrain.
+    (exercise,) = session.scalars(select(CalibrationExercise)).all()
+    assert exercise.status is ExerciseStatus.CLOSED
+    assert len(exercise.participants) == 4 and len(exercise.references) == 6
+    assert all(taking.submitted_at is not None for taking in exercise.participants)
+    figures = exercise_agreement(exercise)
+    assert figures.against_key and any(item.alpha.value is not None for item in figures.items)
+    flagged = {figure.name: figure for figure in figures.flagged_auditors}
+    assert list(flagged) == ["Sam Auditor"] and flagged["Sam Auditor"].lean == "lenient"
+    assert flagged["Sam Auditor"].retrain
+    assert "Sam Auditor scores leniently" in result.output
+
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0
     assert "not loaded again" in again.output
-    assert session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS) + 11
+    # The demo users, a principal for each of the eleven other schools, and the calibrating auditor.
+    assert session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS) + 11 + 1
     refused = runner.invoke(args=["demo"])
     assert refused.exit_code != 0
 

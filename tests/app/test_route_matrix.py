@@ -40,10 +40,12 @@ from audits.models import (
     AppealOutcome,
     Assignment,
     AuditEntry,
+    CalibrationExercise,
     Contact,
     ContactStatus,
     DoubleScoring,
     Evidence,
+    ExerciseStatus,
     ImportBatch,
     PlanReason,
     PlanStatus,
@@ -285,8 +287,39 @@ def _appeal_decided(session: Session, values: dict[str, Any]) -> None:
     assert appeal is not None and appeal.outcome is AppealOutcome.NOT_UPHELD
 
 
+def _exercise_started(session: Session, values: dict[str, Any]) -> None:
+    assert session.scalar(select(CalibrationExercise).where(CalibrationExercise.name == "Matrix calibration"))
+
+
+def _references_in(key: str, count: int) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        exercise = session.get(CalibrationExercise, values[key])
+        assert exercise is not None and len(exercise.references) == count
+
+    return check
+
+
+def _exercise_is(status: ExerciseStatus, key: str) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        exercise = session.get(CalibrationExercise, values[key])
+        assert exercise is not None and exercise.status is status
+
+    return check
+
+
+def _calibration_submitted(session: Session, values: dict[str, Any]) -> None:
+    exercise = session.get(CalibrationExercise, values["exercise"])
+    assert exercise is not None
+    assert [taking.submitted_at is not None for taking in exercise.participants] == [True, False]
+
+
 # -- request bodies ---------------------------------------------------------------------------------
 
+CALIBRATION_FORM = {"name": "Matrix calibration", "rubric_id": "{rubric}"}
+CALIBRATION_ANSWERS_FORM = {
+    "item-answered": "yes", "na-named": "1", "item-courtesy": "2", "item-accuracy": "Right",
+    "item-note": "Kind.",
+}  # fmt: skip
 APPEAL = {"item": "accuracy", "reason": "The secretary named every document on the list."}
 NOT_UPHELD = {"outcome": "not_upheld", "reason": "The recording shows the answer as scored."}
 
@@ -496,6 +529,65 @@ ROUTES: list[Route] = [
     row(
         "POST", "/appeals/{appeal}", L, Go("/appeals/"), Go("/appeals/"), F, F, F, F, F, F,
         form=NOT_UPHELD, effect=_appeal_decided,
+    ),
+    # Calibration: leaders build exercises, reviewers read them and key them, auditors taking part score
+    # them blind (the auditor has scored everything but not submitted: no figures yet; the other auditor
+    # has scored nothing: submitting is refused).
+    row("GET", "/calibration/", L, OK, OK, OK, OK, OK, OK, F, F),
+    row("GET", "/calibration/new?district={district}", L, OK, OK, OK, F, F, F, F, F),
+    row(
+        "POST", "/calibration/new?district={district}", L, *[Go("/calibration/")] * 3, F, F, F, F, F,
+        form=CALIBRATION_FORM, effect=_exercise_started,
+    ),
+    row("GET", "/calibration/{exercise}", L, OK, OK, F, OK, OK, OK, F, F),
+    row(
+        "POST", "/calibration/{draft_exercise}/references", L, *[Go("/calibration/")] * 2, F, F, F, F, F, F,
+        form={"contact_id": "{poor_contact}"}, effect=_references_in("draft_exercise", 2),
+    ),
+    row(
+        "POST", "/calibration/{draft_exercise}/material", L, *[Go("/calibration/")] * 2, F, F, F, F, F, F,
+        form={"title": "Visit", "narrative": "The door was locked at 2 pm."},
+        effect=_references_in("draft_exercise", 2),
+    ),
+    row(
+        "POST", "/calibration/{draft_exercise}/references/{draft_reference}/remove", L,
+        *[Go("/calibration/")] * 2, F, F, F, F, F, F, effect=_references_in("draft_exercise", 0),
+    ),
+    row(
+        "POST", "/calibration/{draft_exercise}/auditors", L, *[Go("/calibration/")] * 2, F, F, F, F, F, F,
+        form={"auditor_ids": ["{auditor}"]},
+    ),
+    row(
+        "POST", "/calibration/{draft_exercise}/open", L, *[Go("/calibration/")] * 2, F, F, F, F, F, F,
+        effect=_exercise_is(ExerciseStatus.OPEN, "draft_exercise"),
+    ),
+    row(
+        "POST", "/calibration/{exercise}/close", L, *[Go("/calibration/")] * 2, F, F, F, F, F, F,
+        effect=_exercise_is(ExerciseStatus.CLOSED, "exercise"),
+    ),
+    row("GET", "/calibration/{exercise}/references/{exercise_reference}/score", L, F, F, F, F, OK, OK, F, F),
+    row(
+        "POST", "/calibration/{exercise}/references/{exercise_reference}/score", L, F, F, F, F,
+        *[Go("/calibration/")] * 2, F, F, form=CALIBRATION_ANSWERS_FORM,
+    ),
+    row("GET", "/calibration/{exercise}/references/{exercise_reference}/key", L, OK, OK, F, OK, F, F, F, F),
+    row(
+        "POST", "/calibration/{exercise}/references/{exercise_reference}/key", L, *[Go("/calibration/")] * 2,
+        F, Go("/calibration/"), F, F, F, F, form=CALIBRATION_ANSWERS_FORM,
+    ),
+    row(
+        "POST", "/calibration/{exercise}/submit", L, F, F, F, F, Go("/calibration/"), BAD, F, F,
+        effect=_calibration_submitted,
+    ),
+    row("GET", "/calibration/{exercise}/agreement", L, OK, OK, F, OK, F, F, F, F),
+    row("GET", "/calibration/{exercise}/references/{exercise_material}/file", L, OK, OK, F, OK, OK, OK, F, F),
+    row(
+        "GET", "/calibration/{exercise}/references/{exercise_reference}/evidence/{reference_evidence}", L,
+        OK, OK, F, OK, OK, OK, F, F,
+    ),
+    # The call has no recording: not found for everyone who may read the exercise.
+    row(
+        "GET", "/calibration/{exercise}/references/{exercise_reference}/recording", L, N, N, F, N, N, N, F, F
     ),
     # Districts.
     row("GET", "/district", L, Go("/districts/"), Go("/districts/"), Go("/districts/"), F, F, F, F, F),
@@ -941,6 +1033,9 @@ ROUTES: list[Route] = [
         "POST", "/api/v1/appeals/{appeal}", UNAUTHORISED, OK, OK, F, F, F, F, F, F,
         json=NOT_UPHELD, effect=_appeal_decided,
     ),
+    # Calibration: every answer and the agreement, for the district's leaders and reviewers only.
+    row("GET", "/api/v1/calibrations", UNAUTHORISED, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/api/v1/calibrations/{exercise}", UNAUTHORISED, OK, OK, F, OK, F, F, F, F),
 ]  # fmt: skip
 
 CASES = [

@@ -7,7 +7,8 @@ accuracy 6).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import krippendorff
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from audits.agreement import NOT_ENOUGH_VARIATION, Level, Reliability
+from audits.calendar import DistrictSettings, update_district
 from audits.calibration import (
     add_contact_reference,
     add_material_reference,
@@ -33,6 +35,7 @@ from audits.calibration import (
 )
 from audits.errors import ConflictError, NotAllowedError, ValidationError
 from audits.models import Channel, ContactStatus, ExerciseStatus, Role, User
+from audits.planning.rounds import ChannelPlan, RoundSpec, preview_plan, save_round
 from audits.scoring.engine import round_scores
 from tests.audits.calibration_helpers import KEY, NOW, build_calibration, entry, finished_exercise
 
@@ -233,3 +236,61 @@ def test_the_latest_calibration_and_who_is_calibrated(session: Session) -> None:
     found = calibrations_since(session, cal.world.district.id, NOW - timedelta(days=30))
     assert found == {auditor.id: {cal.rubric.key} for auditor in cal.auditors}
     assert calibrations_since(session, cal.world.district.id, NOW + timedelta(days=1)) == {}
+
+
+def test_a_round_can_plan_only_with_recently_calibrated_auditors(session: Session) -> None:
+    cal = build_calibration(session)
+    finished_exercise(cal)  # every auditor of the exercise submitted on March 1, 2027
+    scenario = cal.world.scenarios[Channel.PHONE]
+    scenario.rubric_key = cal.rubric.key
+    for school in cal.world.schools:
+        school.phone = "+19045550100"
+    spec = RoundSpec(
+        name="Spring",
+        first_day=date(2027, 3, 15),
+        last_day=date(2027, 3, 26),
+        channels={Channel.PHONE: ChannelPlan(2, [scenario.id])},
+        calibrated_within_days=30,
+    )
+    round_ = save_round(session, cal.world.district, spec)
+    assert round_.calibrated_within_days == 30
+    plan = preview_plan(session, round_)
+    # The scoring world's own auditor never calibrated: left out, and told why.
+    assert [leaving.auditor_id for leaving in plan.left_out] == [cal.world.auditor.id]
+    assert plan.left_out[0].reason == (
+        f"no calibration exercise on {cal.rubric.key} submitted since February 13, 2027 "
+        "(30 days before the round starts)"
+    )
+    assert plan.contacts and {c.auditor_id for c in plan.contacts} <= {a.id for a in cal.auditors}
+    round_.calibrated_within_days = 10  # from March 5: nobody's calibration counts
+    plan = preview_plan(session, round_)
+    assert len(plan.left_out) == 5 and not plan.contacts and plan.unplaced
+    round_.calibrated_within_days = None
+    assert preview_plan(session, round_).left_out == []
+    with pytest.raises(ValidationError) as refused:
+        save_round(session, cal.world.district, replace(spec, calibrated_within_days=0), round_)
+    assert refused.value.field == "calibrated_within_days"
+
+
+def test_the_district_sets_its_thresholds(session: Session) -> None:
+    cal = build_calibration(session)
+    district = cal.world.district
+    assert (district.alpha_good, district.alpha_tentative) == (0.8, 0.667)
+    exercise = finished_exercise(cal)
+    named = next(item for item in exercise_agreement(exercise).items if item.key == "named")
+    assert named.alpha.value == pytest.approx(0.5333, abs=1e-4)  # not reliable by default
+    assert named.reading is Reliability.NOT_RELIABLE and named.flagged
+    settings = DistrictSettings.of(district)
+    update_district(session, district, replace(settings, alpha_good="0.6", alpha_tentative="0.5"))
+    assert (district.alpha_good, district.alpha_tentative) == (0.6, 0.5)
+    named = next(item for item in exercise_agreement(exercise).items if item.key == "named")
+    assert named.reading is Reliability.TENTATIVE and not named.flagged
+    assert named.key_answers == [("Reference 1", "Yes"), ("Reference 2", "No"), ("Reference 3", "N/A")]
+    with pytest.raises(ValidationError) as refused:
+        update_district(session, district, replace(settings, alpha_good="1.5", alpha_tentative="0.9"))
+    assert [field for field, _ in refused.value.problems] == ["alpha_good"]
+    with pytest.raises(ValidationError) as refused:
+        update_district(session, district, replace(settings, alpha_good="0.7", alpha_tentative="0.8"))
+    assert [field for field, _ in refused.value.problems] == ["alpha_tentative"]
+    update_district(session, district, replace(settings, alpha_good="", alpha_tentative=" "))
+    assert (district.alpha_good, district.alpha_tentative) == (0.8, 0.667)

@@ -72,6 +72,10 @@ ROLES = [
     ("plan_writing.", "principal"),
     ("plan_closing.", "principal"),
     ("plan_decisions.", "leader"),
+    ("calibration.score", "auditor"),
+    ("calibration.submit", "auditor"),
+    ("calibration.key", "reviewer"),
+    ("calibration.", "leader"),
     ("", "admin"),
 ]
 # Which world object fills a URL parameter, where a route needs one in a particular state.
@@ -93,6 +97,11 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "plan_decisions.send_back": {"plan_id": "submitted_plan_id"},
     "plan_closing.close": {"plan_id": "approved_plan_id", "action_id": "approved_action_id"},
     "appeals.new": {"contact_id": "published_contact_id"},
+    "calibration.add_contact": {"exercise_id": "draft_exercise_id"},
+    "calibration.add_material": {"exercise_id": "draft_exercise_id"},
+    "calibration.auditors": {"exercise_id": "draft_exercise_id"},
+    "calibration.open_": {"exercise_id": "draft_exercise_id"},
+    "calibration.remove": {"exercise_id": "draft_exercise_id", "reference_id": "draft_reference_id"},
 }
 DEFAULT_PARAMETERS = {
     "contact_id": "draft_contact_id",

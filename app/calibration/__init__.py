@@ -1,0 +1,1 @@
+"""Calibration exercises: the pages leaders build them on and auditors take them on."""
