@@ -357,7 +357,9 @@ def test_the_line_says_how_the_rounds_auditors_were_calibrated_when_they_were(
         ),
     ])  # fmt: skip
     session.commit()
-    words = "1 of 2 auditors took a calibration exercise on the round's rubrics (the latest on Jan 20, 2027)"
+    words = (
+        "1 of 2 auditors took a calibration exercise on a rubric of this round (the latest on Jan 20, 2027)"
+    )
     assert calibration_words(session, world.round) == words
     assert auditors_line(session, world.round) == words[0].upper() + words[1:] + "."
     _six_scored_twice(session, world)
