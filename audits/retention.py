@@ -2,9 +2,9 @@
 
 Each kind of evidence is kept for its own period. Photos, emails (``.eml``), text files and
 the contacts' free texts (what the auditor typed or quoted: the email sent and the reply,
-comments, text answers, the draft, reviewers' notes and the edit log's copies of them) are
-kept for a number of school years (August to July) counted from the school year in which
-the round ended: kept for 3 school years, a round that ended in May 2024 (school year
+comments, text answers, the draft, reviewers' notes, second auditors' comments and the edit log's
+copies of them) are kept for a number of school years (August to July) counted from the school
+year in which the round ended: kept for 3 school years, a round that ended in May 2024 (school year
 2023-24) keeps them through July 2026 and loses them from August 2026. Uploaded audio
 recordings keep the call recordings' rule, a number of days from the upload
 (``RECORDING_RETENTION_DAYS``). A round on legal hold is skipped whole.
@@ -32,6 +32,7 @@ from audits.models import (
     Call,
     Contact,
     ContactEdit,
+    DoubleScoring,
     Evidence,
     EvidenceKind,
     ItemKind,
@@ -40,6 +41,7 @@ from audits.models import (
     ReviewEvent,
     Round,
     RubricItem,
+    SecondAnswer,
 )
 from audits.storage_check import find_orphans
 
@@ -222,6 +224,13 @@ def contacts_with_texts(session: Session, round_ids: list[int]) -> set[int]:
             )
         )
     )
+    found.update(
+        session.scalars(
+            select(DoubleScoring.contact_id)
+            .join(SecondAnswer, SecondAnswer.scoring_id == DoubleScoring.id)
+            .where(DoubleScoring.round_id.in_(round_ids), SecondAnswer.comment != "")
+        )
+    )
     return found
 
 
@@ -257,6 +266,17 @@ def blank_texts(session: Session, rounds: list[Round], now: datetime) -> int:
     session.execute(
         update(ReviewEvent)
         .where(ReviewEvent.contact_id.in_(contacts), ReviewEvent.comment != "")
+        .values(comment="")
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(SecondAnswer)
+        .where(
+            SecondAnswer.scoring_id.in_(
+                select(DoubleScoring.id).where(DoubleScoring.round_id.in_(round_ids))
+            ),
+            SecondAnswer.comment != "",
+        )
         .values(comment="")
         .execution_options(synchronize_session=False)
     )

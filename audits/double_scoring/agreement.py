@@ -218,7 +218,7 @@ def round_agreement(session: Session, round_: Round) -> RoundAgreement:
 
 def calibration_words(session: Session, round_: Round) -> str:
     """How the round's auditors were calibrated, in words: "4 of 5 auditors took a calibration exercise
-    on the round's rubrics (the latest on March 12, 2027)"; ``""`` when none did (or nobody is assigned).
+    on a rubric of this round (the latest on Mar 12, 2027)"; ``""`` when none did (or nobody is assigned).
 
     An exercise counts when it is the district's, on a rubric the round's scenarios are scored on, and
     the auditor submitted it by the round's last day.
@@ -258,7 +258,7 @@ def calibration_words(session: Session, round_: Round) -> str:
     )
     if total == 1:
         who = "the round's auditor"
-    return f"{who} took a calibration exercise on the round's rubrics (the latest on {day_words(latest)})"
+    return f"{who} took a calibration exercise on a rubric of this round (the latest on {day_words(latest)})"
 
 
 def auditors_line(session: Session, round_: Round) -> str:

@@ -178,6 +178,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         ),
         "auditor": auditor,
         "reviewer": reviewer,
+        "second_auditor": fieldwork.other_auditor,
     }
     closure = add_closures(session, district, date(2027, 2, 15), None, HOSTILE[:200])[0]
     # The auditor's persona mailbox, with quotes in its name, on a port nothing listens on.
@@ -221,6 +222,15 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
     return_contact(session, approved, reviewer, f"Please fix: {HOSTILE}")
     submit(session, approved, email_entry, auditor, fieldwork.calendar, now=TEST_NOW)
     approve(session, approved, reviewer)
+    # The hostile email thread, to be scored again, blind, by the district's other auditor.
+    double = session.scalar(select(DoubleScoring).where(DoubleScoring.contact_id == approved.id))
+    if double is None:
+        double = DoubleScoring(
+            round_id=fieldwork.round.id, contact_id=approved.id, second_auditor_id=fieldwork.other_auditor.id,
+            draw=0.05, percent=10.0, chosen_at=TEST_NOW,
+        )  # fmt: skip
+        session.add(double)
+        session.flush()
     # The visit: a draft the auditor is still filling in, with a photo attached.
     draft = start_contact(session, fieldwork.visit, auditor)
     # A second email and a second call to the school, both drafts: an attached .eml fills in the
@@ -307,14 +317,6 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         queried_answer=HOSTILE[:100], filed_by_id=users["principal"].id,
     )  # fmt: skip
     session.add_all([published_card, appeal])
-    # The hostile email thread, chosen for blind double-scoring by the other auditor.
-    second_scoring = session.scalar(select(DoubleScoring).where(DoubleScoring.contact_id == approved.id))
-    if second_scoring is None:
-        second_scoring = DoubleScoring(
-            round_id=fieldwork.round.id, contact_id=approved.id, second_auditor_id=fieldwork.other_auditor.id,
-            draw=0.0, percent=100.0,
-        )  # fmt: skip
-        session.add(second_scoring)
     # Calibration: a draft exercise of hostile material to build, and an open one on the published call
     # and a hostile narrative, keyed by the reviewer, submitted by the other auditor with hostile notes;
     # the auditor has scored nothing yet.
@@ -428,12 +430,12 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "approved_action_id": plans[2].actions[0].id,
         "published_contact_id": published_call.id,
         "appeal_id": appeal.id,
+        "scoring_id": double.id,
         "item_key": "accuracy",
         "exercise_id": exercise.id,
         "reference_id": reference.id,
         "draft_exercise_id": draft_exercise.id,
         "draft_reference_id": draft_reference.id,
-        "scoring_id": second_scoring.id,
         "mailbox_id": mailbox.id,
     }
     sign_ins = {user.id: start_sign_in(session, user) for user in users.values()}

@@ -32,6 +32,7 @@ from audits.models import (
     SecondAnswer,
     User,
 )
+from audits.retention import blank_texts, contacts_with_texts
 from audits.scoring.engine import round_scores
 from reports.figures import gather_round
 from reports.summary import gather_summary
@@ -356,7 +357,9 @@ def test_the_line_says_how_the_rounds_auditors_were_calibrated_when_they_were(
         ),
     ])  # fmt: skip
     session.commit()
-    words = "1 of 2 auditors took a calibration exercise on the round's rubrics (the latest on Jan 20, 2027)"
+    words = (
+        "1 of 2 auditors took a calibration exercise on a rubric of this round (the latest on Jan 20, 2027)"
+    )
     assert calibration_words(session, world.round) == words
     assert auditors_line(session, world.round) == words[0].upper() + words[1:] + "."
     _six_scored_twice(session, world)
@@ -393,3 +396,17 @@ def test_items_the_two_always_answered_alike_have_no_alpha_but_words(
         "auditors agreed on 100 % of answers over 2 double-scored contacts "
         "(not enough variation for \N{GREEK SMALL LETTER ALPHA})"
     )
+
+
+def test_the_retention_purge_blanks_the_second_auditors_comments(session: Session, world: Fieldwork) -> None:
+    contact = _submitted_email(session, world)
+    scoring = _scoring(session, contact)
+    assert scoring is not None
+    said = {**HARSH, "courtesy": AnswerEntry(1, comment="Curt, as the thread shows.")}
+    submit_second_scoring(session, scoring, world.other_auditor, said, TEST_NOW)
+    session.commit()
+    assert contact.id in contacts_with_texts(session, [world.round.id])
+    blank_texts(session, [world.round], TEST_NOW)
+    session.commit()
+    assert set(session.scalars(select(SecondAnswer.comment))) == {""}
+    assert {answer.item.key: answer.value for answer in scoring.answers}["courtesy"] == 1  # answers stay

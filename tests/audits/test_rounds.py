@@ -291,3 +291,14 @@ def test_unused_channels_and_inactive_schools(session: Session, district: Distri
             district,
             spec(session, district, school_selection=SchoolSelection.LIST, school_ids=[inactive.id]),
         )
+
+
+def test_a_round_keeps_the_share_it_scores_twice(session: Session, district: District) -> None:
+    round_ = save_round(session, district, spec(session, district))
+    assert round_.double_score_percent == 10  # the default
+    save_round(session, district, spec(session, district, double_score_percent=25), round_)
+    assert round_.double_score_percent == 25
+    for wrong in (-1, 101):
+        with pytest.raises(ValidationError) as caught:
+            save_round(session, district, spec(session, district, double_score_percent=wrong), round_)
+        assert caught.value.problems == [("double_score_percent", "must be from 0 to 100")]

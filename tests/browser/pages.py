@@ -38,6 +38,10 @@ TARGETS = {
         f"WHERE s.nces_id = '{DEMO_PRINCIPAL_SCHOOL}' AND sc.published_at IS NOT NULL ORDER BY sc.id LIMIT 1"
     ),
     "upheld_appeal": "SELECT id FROM appeals WHERE outcome = 'upheld' ORDER BY id LIMIT 1",
+    "second_scoring": (
+        "SELECT d.id FROM double_scorings d JOIN users u ON u.id = d.second_auditor_id "
+        "WHERE u.email = 'auditor1@example.org' ORDER BY d.id LIMIT 1"
+    ),
 }
 
 PAGES = [
@@ -82,6 +86,9 @@ PAGES = [
     ("account", AUDITOR, "/account"),
     ("two-step sign-in set-up", AUDITOR, "/account/two-step"),
     ("contact form", AUDITOR, "/assignments/{open_assignment}/contact"),
+    ("contacts to score again", AUDITOR, "/double-scoring/"),
+    ("a contact scored again, blind", AUDITOR, "/double-scoring/{second_scoring}"),
+    ("a published round, with its agreement between auditors", LEADER, "/rounds/{round_published}"),
     ("leader's account, with the email digests", LEADER, "/account"),
     ("a school's portal, as its leader reads it", LEADER, "/schools/{principal_school}/portal"),
     ("principal home", PRINCIPAL, "/"),

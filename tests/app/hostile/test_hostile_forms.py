@@ -51,6 +51,7 @@ ROLES = [
     ("two_step.", None),
     ("telephony_webhooks.", None),
     ("fieldwork.", "auditor"),
+    ("double_scoring.", "second_auditor"),
     ("evidence.", "auditor"),
     ("sending.", "auditor"),
     ("mailboxes.", "leader"),

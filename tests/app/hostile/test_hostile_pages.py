@@ -87,6 +87,7 @@ def test_no_page_shows_hostile_markup_unescaped(
         ("reviewer", "/contacts/{submitted_contact_id}/review-edit"),
         ("auditor", "/assignments/{assignment_id}/contact"),
         ("auditor", "/assignments/"),
+        ("second_auditor", "/double-scoring/{scoring_id}"),
         ("principal", "/"),
         ("principal", "/schools/{school_id}"),
         ("leader", "/scenarios/{scenario_id}"),
