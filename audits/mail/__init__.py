@@ -1,0 +1,1 @@
+"""Persona mailboxes: sending a contact's email, reading the replies, timing them."""
