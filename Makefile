@@ -16,7 +16,7 @@ TEST_WORKERS ?= auto
 # every test process, every server the browser tests start and every command compiles each module again.
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: run test lint install install-dev system-deps browser-deps db demo clean
+.PHONY: run test lint install install-dev system-deps browser-deps mail-deps mail-servers db demo clean
 
 run: install db demo
 	@echo "Touchpoint is serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
@@ -32,7 +32,7 @@ lint: install-dev
 	$(BIN)/mypy audits reports
 
 install: system-deps $(VENV)/.installed-runtime
-install-dev: system-deps browser-deps $(VENV)/.installed-dev node_modules/.installed
+install-dev: system-deps browser-deps mail-deps $(VENV)/.installed-dev node_modules/.installed
 
 # WeasyPrint (the scorecard PDFs) needs Pango at run time. On Debian/Ubuntu install it
 # when it is missing and we are root; otherwise say what to run.
@@ -64,6 +64,24 @@ browser-deps:
 	else \
 	  echo "The markup check needs Java: run 'sudo apt-get install default-jre-headless'"; \
 	fi
+
+# The mail tests run a real IMAP server: Debian's Dovecot, with a throw-away configuration each time
+# (tests/mail_servers.py). Install it when missing and we are root; the system service is not needed.
+mail-deps:
+	@if [ -x /usr/sbin/dovecot ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get install -y --no-install-recommends dovecot-imapd \
+	  || { apt-get update && apt-get install -y --no-install-recommends dovecot-imapd; }; \
+	else \
+	  echo "The mail tests need Debian's Dovecot at /usr/sbin/dovecot: run 'sudo apt-get install dovecot-imapd'"; \
+	fi
+
+# Local IMAP (Dovecot) and SMTP servers for the demo's persona mailbox, until Ctrl-C (README: email audits).
+DEMO_IMAP_PORT ?= 1143
+DEMO_SMTP_PORT ?= 1025
+mail-servers: mail-deps $(VENV)/.installed-dev
+	$(BIN)/python -m tests.mail_servers serve --dir instance/mail --imap-port $(DEMO_IMAP_PORT) \
+	  --smtp-port $(DEMO_SMTP_PORT) --user jordan.rivera@touchpoint.test
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

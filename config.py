@@ -7,6 +7,8 @@ SQLite and a secret key generated once under ``instance/``), ``production``
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import secrets
@@ -73,6 +75,25 @@ def _mail_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
         "MAIL_USE_SSL": use_ssl,
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER") or "Touchpoint <no-reply@localhost>",
     }
+
+
+def _mail_credentials_key(env: str, environ: dict[str, str]) -> str:
+    """``MAIL_CREDENTIALS_KEY``: the Fernet key persona mailboxes' passwords are encrypted with.
+
+    Generate one with ``python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key()
+    .decode())"``. Unset, a key derived from ``SECRET_KEY`` is used (``audits.mail.credentials``):
+    changing ``SECRET_KEY`` then means typing the mailboxes' passwords again.
+    """
+    key = "" if env == "testing" else environ.get("MAIL_CREDENTIALS_KEY", "").strip()
+    if key:
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:
+            raise ConfigError("MAIL_CREDENTIALS_KEY must be a Fernet key: 32 bytes in URL-safe base64 "
+                              "(44 characters, as Fernet.generate_key() makes)")  # fmt: skip
+    return key
 
 
 def _reminder_hour(environ: dict[str, str]) -> int:
@@ -258,6 +279,8 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "STORAGE_DIR": environ.get("STORAGE_DIR", str(INSTANCE_DIR / "storage")),
         "SCORECARD_WORKERS": int(environ.get("SCORECARD_WORKERS", "1")),
         **_mail_settings(env, environ),
+        # Persona mailboxes (audits.mail): the key of their stored passwords ("": derived from SECRET_KEY).
+        "MAIL_CREDENTIALS_KEY": _mail_credentials_key(env, environ),
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Set in the environment: every link uses it; unset outside production: the address being served.
         "PUBLIC_BASE_URL_GIVEN": bool(environ.get("PUBLIC_BASE_URL", "").strip()),

@@ -35,6 +35,7 @@ STATUS_OF_KIND = {
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.CONFLICT: 409,
     ErrorKind.STORAGE_FULL: 507,
+    ErrorKind.MAIL_SERVER: 502,
 }
 # The ``code`` of an error that is not a domain error, by HTTP status.
 CODES = {
@@ -47,6 +48,7 @@ CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     500: "server_error",
+    502: "mail_server",
     503: "unavailable",
     507: "storage_full",
 }
@@ -64,6 +66,7 @@ TITLES = {
     ErrorKind.NOT_FOUND: "Not found",
     ErrorKind.CONFLICT: "This cannot be done now",
     ErrorKind.STORAGE_FULL: "Storage is full",
+    ErrorKind.MAIL_SERVER: "The mail server did not accept this",
 }
 
 

@@ -3,9 +3,10 @@
 The kind says what went wrong, so the web layer answers by kind, never by
 reading field names: bad input (``validation``), a step the record's state does
 not allow now (``conflict``), something this person may not do (``not_allowed``),
-a record that does not exist (``not_found``), or a file that could not be stored
-because the disk is full (``storage_full``). The pairs say where: the web
-layer puts each reason next to its field.
+a record that does not exist (``not_found``), a file that could not be stored
+because the disk is full (``storage_full``), or a mail server that refused or could
+not be reached (``mail_server``). The pairs say where: the web layer puts each
+reason next to its field.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class ErrorKind(StrEnum):
     NOT_ALLOWED = "not_allowed"
     NOT_FOUND = "not_found"
     STORAGE_FULL = "storage_full"
+    MAIL_SERVER = "mail_server"
 
 
 class DomainError(Exception):
@@ -81,3 +83,9 @@ class StorageFullError(DomainError):
     """A file could not be stored because the disk (or the quota) is full; nothing was saved."""
 
     kind = ErrorKind.STORAGE_FULL
+
+
+class MailServerError(DomainError):
+    """A mail server (SMTP or IMAP) refused the step or could not be reached; nothing was saved."""
+
+    kind = ErrorKind.MAIL_SERVER

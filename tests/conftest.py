@@ -32,6 +32,7 @@ from audits.models import District, Level, Role, School, User
 from audits.passwords import hash_password, use_profile
 from audits.sign_ins import start_sign_in
 from tests.database import empty_postgres, ensure_database, worker_database_url
+from tests.mail_servers import dovecot, mail_account, smtp_server  # noqa: F401  (fixtures)
 
 # The PostgreSQL database the suite runs on (each pytest-xdist worker has its own); empty: SQLite.
 TEST_DATABASE_URL = worker_database_url(os.environ.get("TEST_DATABASE_URL", ""))

@@ -191,3 +191,12 @@ def test_the_date_and_moment_can_be_pinned_for_rehearsals() -> None:
     for value in ("2027-02-01T09:00", "next Monday"):
         with pytest.raises(ConfigError, match="TOUCHPOINT_NOW must be a date and time with its offset"):
             load_config("testing", {"TOUCHPOINT_NOW": value})
+
+
+def test_a_mail_credentials_key_must_be_a_fernet_key() -> None:
+    """``MAIL_CREDENTIALS_KEY`` is taken when it is a Fernet key, refused otherwise, unset by default."""
+    key = "mA3bT9u0a7nCk2dU1rVq8cR6xZ4wY5sE0fG7hJ2kL3M="
+    assert load_config("development", {"MAIL_CREDENTIALS_KEY": key})["MAIL_CREDENTIALS_KEY"] == key
+    assert load_config("development", {})["MAIL_CREDENTIALS_KEY"] == ""
+    with pytest.raises(ConfigError, match="MAIL_CREDENTIALS_KEY must be a Fernet key"):
+        load_config("development", {"MAIL_CREDENTIALS_KEY": "hunter2"})

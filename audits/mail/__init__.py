@@ -1,1 +1,1 @@
-"""Persona mailboxes: sending a contact's email, reading the replies, timing them."""
+"""Email audits through persona mailboxes: credentials, sending, the reply deadline (no Flask here)."""

@@ -23,6 +23,7 @@ from audits.models.district import Closure, District
 from audits.models.follow_up import FollowUpTarget
 from audits.models.idempotency import IdempotentRequest
 from audits.models.job import Job, JobKind, JobState
+from audits.models.mailbox import MailSecurity, PersonaMailbox, PollStatus, ReplyStatus
 from audits.models.outbox import OutboxEmail
 from audits.models.plans import (
     ActionPlan,
@@ -109,8 +110,10 @@ __all__ = [
     "Level",
     "LinkPurpose",
     "LoginFailure",
+    "MailSecurity",
     "OutboxEmail",
     "Outcome",
+    "PersonaMailbox",
     "PlanAction",
     "PlanEvent",
     "PlanEventKind",
@@ -118,10 +121,12 @@ __all__ = [
     "PlanReason",
     "PlanReminder",
     "PlanStatus",
+    "PollStatus",
     "PublicationAction",
     "RecoveryCode",
     "ReminderKind",
     "ReminderLog",
+    "ReplyStatus",
     "Response",
     "RetentionPurge",
     "ReviewAction",

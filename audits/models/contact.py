@@ -10,10 +10,12 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audits.models.base import Base, UTCDateTime
+from audits.models.mailbox import ReplyStatus
 from audits.models.rubric import _enum
 from audits.timeutil import utcnow
 
 if TYPE_CHECKING:
+    from audits.models.mailbox import PersonaMailbox
     from audits.models.round import Assignment
     from audits.models.rubric import Rubric, RubricItem
     from audits.models.user import User
@@ -104,6 +106,18 @@ class Contact(Base):
     reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_text: Mapped[str] = mapped_column(Text, default="")
     response_business_hours: Mapped[float | None] = mapped_column(Float)
+    # Sent through a persona mailbox (``audits.mail.sending``): the message's Message-ID, the token its
+    # reply address carries, when the SMTP server took it, and by when a reply is due.
+    sent_mailbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("persona_mailboxes.id", ondelete="SET NULL"), index=True
+    )
+    sent_message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    reply_token: Mapped[str | None] = mapped_column(String(40), unique=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Filled by the mailbox poll (``audits.mail``): when the first personal reply arrived and where it stands.
+    reply_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply_status: Mapped[ReplyStatus | None] = mapped_column(_enum(ReplyStatus), index=True)
     # Visit
     greeted_seconds: Mapped[int | None] = mapped_column(Integer)
     wait_seconds: Mapped[int | None] = mapped_column(Integer)
@@ -127,6 +141,7 @@ class Contact(Base):
     assignment: Mapped[Assignment] = relationship()
     auditor: Mapped[User] = relationship()
     rubric: Mapped[Rubric] = relationship()
+    sent_mailbox: Mapped[PersonaMailbox | None] = relationship()
     responses: Mapped[list[Response]] = relationship(back_populates="contact", cascade="all, delete-orphan")
     section_points: Mapped[list[ContactSectionPoints]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True

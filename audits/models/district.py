@@ -53,6 +53,8 @@ class District(Base):
     password_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     sign_in_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
     two_step_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # School days a school has to answer an email audit before it is "no reply" (audits.mail.deadline).
+    reply_deadline_school_days: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     # The NCES LEA ids (7 digits) whose schools belong here, recorded by the first import.
     nces_lea_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,7 @@ from audits.timeutil import utcnow
 
 if TYPE_CHECKING:
     from audits.models.district import District
+    from audits.models.mailbox import PersonaMailbox
     from audits.models.retention import LegalHoldEvent
     from audits.models.scenario import Scenario
     from audits.models.school import School
@@ -98,8 +99,13 @@ class AuditorProfile(Base):
     persona_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     persona_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
     persona_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    # The district's persona mailbox the persona sends email audits from (``None``: none yet).
+    mailbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("persona_mailboxes.id", ondelete="SET NULL"), index=True
+    )
 
     user: Mapped[User] = relationship()
+    mailbox: Mapped[PersonaMailbox | None] = relationship()
     conflicts: Mapped[list[School]] = relationship(secondary=auditor_conflicts, order_by="School.name")
 
 
