@@ -23,6 +23,7 @@ from audits.models.district import Closure, District
 from audits.models.follow_up import FollowUpTarget
 from audits.models.idempotency import IdempotentRequest
 from audits.models.job import Job, JobKind, JobState
+from audits.models.mail_poll import InboundTouch, MessageState, ReceivedMessage, TouchKind
 from audits.models.mailbox import MailSecurity, PersonaMailbox, PollStatus, ReplyStatus
 from audits.models.outbox import OutboxEmail
 from audits.models.plans import (
@@ -102,6 +103,7 @@ __all__ = [
     "HoldAction",
     "IdempotentRequest",
     "ImportBatch",
+    "InboundTouch",
     "ItemKind",
     "Job",
     "JobKind",
@@ -111,6 +113,7 @@ __all__ = [
     "LinkPurpose",
     "LoginFailure",
     "MailSecurity",
+    "MessageState",
     "OutboxEmail",
     "Outcome",
     "PersonaMailbox",
@@ -123,6 +126,7 @@ __all__ = [
     "PlanStatus",
     "PollStatus",
     "PublicationAction",
+    "ReceivedMessage",
     "RecoveryCode",
     "ReminderKind",
     "ReminderLog",
@@ -153,6 +157,7 @@ __all__ = [
     "Slot",
     "TimingUnit",
     "TokenScope",
+    "TouchKind",
     "TwoStepKey",
     "UTCDateTime",
     "User",

@@ -102,6 +102,8 @@ class Contact(Base):
     staff_gave_name: Mapped[bool | None] = mapped_column(Boolean)
     callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Email
+    # Whether the school's reply answered the question: the auditor's judgement, unknown (None) until made.
+    reply_answered: Mapped[bool | None] = mapped_column(Boolean)
     sent_text: Mapped[str] = mapped_column(Text, default="")
     reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_text: Mapped[str] = mapped_column(Text, default="")
@@ -112,6 +114,8 @@ class Contact(Base):
         ForeignKey("persona_mailboxes.id", ondelete="SET NULL"), index=True
     )
     sent_message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The subject sent (the poll's last matching rule compares a reply's "Re: …" with it).
+    sent_subject: Mapped[str] = mapped_column(String(500), default="", server_default="")
     reply_token: Mapped[str | None] = mapped_column(String(40), unique=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,105 @@
+"""The auditor's decisions on captured replies: suggested matches to confirm, "answered the question".
+
+A reply matched only by the school's address and the subject is a suggestion: the auditor whose
+contact it names sees it on "Replies to confirm" and confirms it (it becomes the contact's reply,
+timed) or says it is not this contact (its copies leave the contact; the message stays kept).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.errors import status_for
+from app.extensions import db
+from app.fieldwork.display import local_time
+from app.fieldwork.pages import contact_or_404, evidence_folder
+from app.permissions import permission_required, require
+from audits.access import Action
+from audits.errors import DomainError
+from audits.mail.poll import confirm_suggestion, decline_suggestion, set_reply_answered, suggestions_for
+from audits.models import ReceivedMessage
+from audits.timeutil import utcnow
+
+blueprint = Blueprint("mailpoll", __name__)
+
+ANSWERED_CHOICES = {"yes": True, "no": False, "unknown": None}
+
+
+def _message_or_404(message_id: int) -> ReceivedMessage:
+    message = db.get_or_404(ReceivedMessage, message_id)
+    if message.contact is None:
+        abort(404)
+    require(Action.RECORD_CONTACTS, message.contact.assignment)
+    return message
+
+
+@blueprint.route("/mail/suggestions")
+@permission_required(Action.RECORD_CONTACTS)
+def suggestions() -> str:
+    """The replies matched to the auditor's contacts by sender and subject only, to confirm or decline."""
+    return render_template(
+        "mailpoll/suggestions.html", messages=suggestions_for(db.session, current_user), local_time=local_time
+    )
+
+
+def _decide(message_id: int, confirm: bool) -> Response | tuple[str, int]:
+    message = _message_or_404(message_id)
+    try:
+        if confirm:
+            confirm_suggestion(db.session, message, current_user, utcnow())
+        else:
+            decline_suggestion(db.session, message, current_user, utcnow(), evidence_folder())
+    except DomainError as error:
+        db.session.rollback()
+        page = render_template(
+            "mailpoll/suggestions.html",
+            messages=suggestions_for(db.session, current_user),
+            problems=error.problems,
+            local_time=local_time,
+        )
+        return page, status_for(error)
+    db.session.commit()
+    school = message.contact.assignment.school.name if message.contact else ""
+    if confirm:
+        flash(f"The reply is now {school}'s reply, with its time.", "success")
+    else:
+        flash(f"The message is no longer shown on {school}'s contact.", "success")
+    return redirect(url_for("mailpoll.suggestions"))
+
+
+@blueprint.route("/mail/suggestions/<int:message_id>/confirm", methods=["POST"])
+@login_required
+def confirm(message_id: int) -> Response | tuple[str, int]:
+    """This is the contact's reply."""
+    return _decide(message_id, confirm=True)
+
+
+@blueprint.route("/mail/suggestions/<int:message_id>/decline", methods=["POST"])
+@login_required
+def decline(message_id: int) -> Response | tuple[str, int]:
+    """Not this contact."""
+    return _decide(message_id, confirm=False)
+
+
+@blueprint.route("/contacts/<int:contact_id>/reply-answered", methods=["POST"])
+@login_required
+def reply_answered(contact_id: int) -> Response | tuple[str, int]:
+    """The auditor's judgement of whether the school's reply answered the question."""
+    contact = contact_or_404(contact_id)
+    require(Action.RECORD_CONTACTS, contact.assignment)
+    choice = request.form.get("answered", "")
+    target = url_for("fieldwork.contact_form", assignment_id=contact.assignment_id, _anchor="reply")
+    if choice not in ANSWERED_CHOICES:
+        flash("Choose whether the reply answered the question: yes, no or not judged yet.", "error")
+        return redirect(target)
+    try:
+        set_reply_answered(contact, ANSWERED_CHOICES[choice], current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.reason, "error")
+        return redirect(target)
+    db.session.commit()
+    flash("Saved whether the reply answered the question.", "success")
+    return redirect(target)
