@@ -13,15 +13,15 @@ from datetime import datetime
 from pathlib import Path
 
 from celery import shared_task
-from flask import current_app
 from sqlalchemy import select
 
+from app.clock import now as clock_now
 from app.extensions import db
 from app.fieldwork.pages import evidence_folder, max_evidence_bytes
-from audits.mail.credentials import Vault
-from audits.mail.poll import EvidenceFolder, PollResult, mark_no_reply, poll_mailbox
+from app.mailboxes.credentials import vault
+from audits.errors import DomainError
+from audits.mail.poll import EvidenceFolder, PollResult, mark_no_reply, poll_mailbox, record_failure
 from audits.models import Contact, MessageState, PersonaMailbox
-from audits.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,6 @@ class PollReport:
         )
 
 
-def vault() -> Vault:
-    """The vault of the configured mail credentials key."""
-    return Vault.of(current_app.config.get("MAIL_CREDENTIALS_KEY", ""), current_app.config["SECRET_KEY"])
-
-
 def reply_evidence() -> EvidenceFolder:
     """Where captured replies are stored, and the largest accepted."""
     return EvidenceFolder(Path(evidence_folder()), max_evidence_bytes())
@@ -57,7 +52,7 @@ def reply_evidence() -> EvidenceFolder:
 
 def poll_all(now: datetime | None = None, *, force: bool = False) -> PollReport:
     """Read every mailbox with an IMAP server, then mark overdue sent emails "no reply"."""
-    now = now or utcnow()
+    now = now or clock_now()
     report = PollReport()
     ids = list(db.session.scalars(select(PersonaMailbox.id).where(PersonaMailbox.imap_host != "")))
     keys = vault()
@@ -67,11 +62,10 @@ def poll_all(now: datetime | None = None, *, force: bool = False) -> PollReport:
             continue
         try:
             password = keys.decrypt(mailbox.imap_password_encrypted)
-        except Exception as error:  # a key changed since the password was stored: say so on the mailbox
+        except DomainError as error:  # the key changed since the password was stored: say so on the mailbox
             db.session.rollback()
-            result = PollResult(mailbox_id, error=f"The stored IMAP password cannot be read: {error}")
-            mailbox.last_poll_error = result.error
-            db.session.commit()
+            result = PollResult(mailbox_id, error=error.reason)
+            record_failure(db.session, mailbox, now, error.reason)
             report.results.append(result)
             continue
         report.results.append(poll_mailbox(db.session, mailbox, password, now, reply_evidence(), force=force))

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.clock import now as utcnow
 from app.errors import status_for
 from app.extensions import db
 from app.fieldwork.display import local_time
@@ -20,7 +21,6 @@ from audits.access import Action
 from audits.errors import DomainError
 from audits.mail.poll import confirm_suggestion, decline_suggestion, set_reply_answered, suggestions_for
 from audits.models import ReceivedMessage
-from audits.timeutil import utcnow
 
 blueprint = Blueprint("mailpoll", __name__)
 

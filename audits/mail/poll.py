@@ -220,7 +220,7 @@ def poll_mailbox(
     except (ImapToolsError, imaplib.IMAP4.error, OSError) as error:
         session.rollback()
         result.error = server_error_words(error, login)
-        _record_failure(session, mailbox, now, result.error)
+        record_failure(session, mailbox, now, result.error)
         log.warning("polling mailbox %s failed: %s", mailbox.id, result.error)
         return result
     mailbox.last_poll_at = now
@@ -232,7 +232,8 @@ def poll_mailbox(
     return result
 
 
-def _record_failure(session: Session, mailbox: PersonaMailbox, now: datetime, words: str) -> None:
+def record_failure(session: Session, mailbox: PersonaMailbox, now: datetime, words: str) -> None:
+    """Record a failed poll on ``mailbox`` (shown on its settings page) and when to try again; commits."""
     mailbox.last_poll_at = now
     mailbox.last_poll_status = PollStatus.FAILED
     mailbox.last_poll_error = words
