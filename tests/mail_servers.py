@@ -54,7 +54,7 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 MISSING = "Dovecot is not installed: run 'make mail-deps' (or 'sudo apt-get install dovecot-imapd')."
-DOMAIN = "touchpoint.test"
+DOMAIN = "example.net"  # the personas' domain in the demo (a .test name fails address checks)
 START_SECONDS = 15.0
 _PR_SET_PDEATHSIG = 1  # prctl(2)
 
@@ -352,7 +352,7 @@ class SmtpServer:
             auth_required=False,
             auth_require_tls=False,
             decode_data=False,
-            server_hostname="mail.touchpoint.test",
+            server_hostname="mail.example.net",
             ready_timeout=START_SECONDS,
         )
 
@@ -541,7 +541,9 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--smtp-port", type=int, default=int(os.environ.get("DEMO_SMTP_PORT", "1025")))
     serve.add_argument("--password", default=os.environ.get("DEMO_MAIL_PASSWORD", "persona-mail-secret"))
     serve.add_argument("--user", action="append", default=[], help="address of a persona mailbox")
-    serve.add_argument("--school", default=f"schools@{DOMAIN}", help="receives mail for every other address")
+    serve.add_argument(
+        "--school", default="schools@example.com", help="receives mail for every other address"
+    )
     serve.set_defaults(run=_serve)
     reply = commands.add_parser("reply", help="answer the newest message a school received")
     reply.add_argument("--dir", default="instance/mail")
