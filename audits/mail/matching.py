@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from audits.mail.addresses import token_in_address, token_in_message_id
 from audits.mail.classify import MessageKind, ReadMessage, normalise_subject
 
 
@@ -75,7 +76,10 @@ class Match:
 
 
 def plus_token(address: str) -> str | None:
-    """The ``TOKEN`` of ``local+TOKEN@domain``, lower-cased, or ``None`` without one."""
+    """The contact's token in a reply address: ``local+tp.TOKEN@domain`` (as sent), else any ``+tag``."""
+    found = token_in_address(address)
+    if found is not None:
+        return found
     local, at, _ = address.rpartition("@")
     if not at or "+" not in local:
         return None
@@ -85,12 +89,14 @@ def plus_token(address: str) -> str | None:
 
 def match_message(message: ReadMessage, sent: Sequence[SentMail]) -> Match | None:
     """The contact ``message`` answers among the emails ``sent``, by the first rule that finds one."""
-    by_id = {mail.message_id.strip(): mail for mail in sent if mail.message_id}
+    by_id = {mail.message_id.strip().lower(): mail for mail in sent if mail.message_id}
+    by_token = {mail.reply_token.lower(): mail for mail in sent if mail.reply_token}
     for message_id in message.thread_ids:
-        found = by_id.get(message_id.strip())
+        found = by_id.get(message_id.strip().lower())
+        if found is None and (token := token_in_message_id(message_id)) is not None:
+            found = by_token.get(token)  # our Message-ID, rewritten on the way (case, a relay's domain)
         if found is not None:
             return Match(found.contact_id, MatchRule.THREAD)
-    by_token = {mail.reply_token.lower(): mail for mail in sent if mail.reply_token}
     for address in message.recipients:
         token = plus_token(address)
         if token is not None and token in by_token:

@@ -305,6 +305,8 @@ def sent_mail(session: Session, mailbox_id: int) -> list[SentMail]:
             School.email,
             Contact.sent_subject,
             Contact.sent_at,
+            Contact.sent_text,
+            Contact.draft,
         )
         .join(Assignment, Assignment.id == Contact.assignment_id)
         .join(School, School.id == Assignment.school_id)
@@ -312,16 +314,23 @@ def sent_mail(session: Session, mailbox_id: int) -> list[SentMail]:
     ).all()
     return [
         SentMail(
-            contact_id=row[0],
-            message_id=row[1] or "",
-            reply_token=row[2] or "",
-            school_email=(row[3] or "").lower(),
-            subject=row[4] or "",
-            sent_at=row[5],
+            contact_id=row.id,
+            message_id=row.sent_message_id or "",
+            reply_token=row.reply_token or "",
+            school_email=(row.email or "").lower(),
+            subject=row.sent_subject or subject_of(row.sent_text or (row.draft or {}).get("sent_text", "")),
+            sent_at=row.sent_at,
         )
         for row in rows
-        if row[5] is not None
+        if row.sent_at is not None
     ]
+
+
+def subject_of(sent_text: str) -> str:
+    """The subject in a sent email's text as the contact keeps it: ``Subject: …`` on its first line."""
+    first = str(sent_text or "").lstrip().split("\n", 1)[0]
+    name, colon, subject = first.partition(":")
+    return subject.strip() if colon and name.strip().lower() in {"subject", "asunto"} else ""
 
 
 def _keep_refused(

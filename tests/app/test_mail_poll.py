@@ -19,10 +19,10 @@ NOON = datetime(2027, 2, 3, 17, 0, tzinfo=UTC)
 
 
 def test_flask_mail_poll_captures_the_reply_and_reports_a_failing_mailbox(
-    app: Flask, runner: FlaskCliRunner, session: Session, mail_account: MailAccount
+    app: Flask, runner: FlaskCliRunner, session: Session, mail_account: MailAccount, tmp_path: Path
 ) -> None:
     app.config["NOW"] = NOON
-    sent = send_email_contact(session, mail_account)
+    sent = send_email_contact(session, mail_account, tmp_path / "sent")
     keys = vault()  # the server's own key, as the settings page stores passwords
     sent.mailbox.imap_password_encrypted = keys.encrypt(mail_account.password)
     broken = persona_mailbox(

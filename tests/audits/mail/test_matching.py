@@ -64,6 +64,15 @@ def test_a_bounce_matches_by_its_returned_message_then_by_the_failed_address() -
     assert match_message(read, SENT_MAIL) == Match(2, MatchRule.BOUNCED_ADDRESS)
 
 
+def test_touchpoints_own_tokens_are_read_from_addresses_and_message_ids() -> None:
+    token = "0123456789abcdef0123"
+    ours = SentMail(4, f"<tp.{token}.a1b2c3@persona.example>", token, SCHOOL, "Bus routes", SENT)
+    by_address = reply(at=LATER, to=f"pat+tp.{token}@persona.example", subject="Hello")
+    assert match_message(read_message(by_address.as_bytes()), [ours]) == Match(4, MatchRule.REPLY_ADDRESS)
+    rewritten = reply(at=LATER, in_reply_to=f"<TP.{token.upper()}.A1B2C3@relay.example>")
+    assert match_message(read_message(rewritten.as_bytes()), [ours]) == Match(4, MatchRule.THREAD)
+
+
 def test_plus_tokens() -> None:
     assert plus_token("pat+ABC@persona.example") == "abc"
     assert plus_token("pat@persona.example") is None

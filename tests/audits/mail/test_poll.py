@@ -38,13 +38,14 @@ from tests.audits.mail.messages import bounce, png_bytes, reply
 from tests.audits.mail.poll_helpers import (
     SCHOOL_EMAIL,
     SUBJECT,
-    VAULT,
     Sent,
     evidence_folder,
     send_email_contact,
 )
+from tests.audits.mail_helpers import VAULT
 from tests.mail_servers import MailAccount, reply_to
 
+SENT_LABEL = "Email sent"
 # Wednesday 3 February 2027, 10:00 in New York; the poll runs at noon.
 ANSWERED = datetime(2027, 2, 3, 15, 0, tzinfo=UTC)
 NOON = datetime(2027, 2, 3, 17, 0, tzinfo=UTC)
@@ -53,8 +54,8 @@ BUSINESS_HOURS = 6 + 46 / 60 + 2.5
 
 
 @pytest.fixture
-def sent(session: Session, mail_account: MailAccount) -> Sent:
-    return send_email_contact(session, mail_account)
+def sent(session: Session, mail_account: MailAccount, tmp_path: Path) -> Sent:
+    return send_email_contact(session, mail_account, tmp_path / "evidence")
 
 
 def run_poll(session: Session, sent: Sent, tmp_path: Path, now: datetime = NOON) -> poll.PollResult:
@@ -67,10 +68,18 @@ def kept(session: Session) -> list[ReceivedMessage]:
 
 
 def evidence_count(session: Session, contact: Contact) -> int:
-    return (
-        session.scalar(select(func.count()).select_from(Evidence).where(Evidence.contact_id == contact.id))
-        or 0
+    """Evidence on ``contact`` besides the sent email."""
+    query = (
+        select(func.count())
+        .select_from(Evidence)
+        .where(Evidence.contact_id == contact.id, Evidence.label != SENT_LABEL)
     )
+    return session.scalar(query) or 0
+
+
+def received_evidence(contact: Contact) -> list[Evidence]:
+    """The contact's evidence besides the sent email."""
+    return [item for item in contact.evidence if item.label != SENT_LABEL]
 
 
 def school_reply(sent: Sent, text: str = "Hello, bring proof of address and her birth certificate.") -> bytes:
@@ -101,7 +110,7 @@ def test_a_threaded_reply_becomes_the_contacts_reply_with_its_business_hours(
     assert (message.state, message.rule, message.contact_id) == (
         MessageState.COUNTED, MatchRule.THREAD.value, contact.id,
     )  # fmt: skip
-    [stored] = contact.evidence
+    [stored] = received_evidence(contact)
     assert stored.kind is EvidenceKind.EMAIL and stored.label == poll.REPLY_LABEL
     assert (tmp_path / "evidence" / stored.storage_name).read_bytes().startswith(b"From: Front Office")
     mailbox = session.get(PersonaMailbox, sent.mailbox.id)
@@ -138,7 +147,7 @@ def test_a_match_by_sender_and_subject_waits_for_the_auditor(
     assert message.state is MessageState.COUNTED and message.decided_by_id == sent.fieldwork.auditor.id
     assert sent.contact.reply_received_at == ANSWERED
     assert sent.contact.response_business_hours == pytest.approx(BUSINESS_HOURS)
-    assert [item.label for item in sent.contact.evidence] == [poll.REPLY_LABEL]
+    assert [item.label for item in received_evidence(sent.contact)] == [poll.REPLY_LABEL]
 
 
 def test_declining_a_suggestion_takes_its_copy_off_the_contact(
@@ -156,7 +165,7 @@ def test_declining_a_suggestion_takes_its_copy_off_the_contact(
     session.commit()
     assert message.state is MessageState.DECLINED and evidence_count(session, sent.contact) == 0
     assert sent.contact.reply_received_at is None
-    assert not list((tmp_path / "evidence").iterdir())
+    assert len(list((tmp_path / "evidence").iterdir())) == 1  # the sent email alone
 
 
 def test_auto_replies_are_kept_but_not_counted_and_a_bounce_marks_the_address_failing(
@@ -172,7 +181,7 @@ def test_auto_replies_are_kept_but_not_counted_and_a_bounce_marks_the_address_fa
     assert result.count(MessageState.AUTO_REPLY) == 1 and result.count(MessageState.BOUNCE) == 1
     contact = sent.contact
     assert contact.reply_received_at is None and contact.reply_status is ReplyStatus.AWAITING
-    assert [item.label for item in contact.evidence] == ["Automatic reply (not counted)"]
+    assert [item.label for item in received_evidence(contact)] == ["Automatic reply (not counted)"]
     school = sent.fieldwork.school
     assert school.email_failing_since is not None
     assert SCHOOL_EMAIL in school.email_failure and "bounced" in school.email_failure
@@ -282,6 +291,9 @@ def test_huge_malformed_html_and_disguised_messages_lose_nothing_and_store_nothi
     assert html.state is MessageState.COUNTED
     assert "photo.jpg" in html.notes
     assert sent.contact.reply_text == "Hello,\nForms attached."
-    assert sorted(item.kind for item in sent.contact.evidence) == [EvidenceKind.EMAIL, EvidenceKind.IMAGE]
+    assert sorted(item.kind for item in received_evidence(sent.contact)) == [
+        EvidenceKind.EMAIL,
+        EvidenceKind.IMAGE,
+    ]
     assert broken.state is MessageState.UNMATCHED
     assert run_poll(session, sent, tmp_path).fetched == 0  # each of them read once
