@@ -7,8 +7,12 @@ timed) or says it is not this contact (its copies leave the contact; the message
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.clock import now as utcnow
@@ -20,7 +24,8 @@ from app.permissions import permission_required, require
 from audits.access import Action
 from audits.errors import DomainError
 from audits.mail.poll import confirm_suggestion, decline_suggestion, set_reply_answered, suggestions_for
-from audits.models import ReceivedMessage
+from audits.models import Contact, InboundTouch, MessageState, ReceivedMessage
+from audits.telephony.inbound import touches_of
 
 blueprint = Blueprint("mailpoll", __name__)
 
@@ -103,3 +108,34 @@ def reply_answered(contact_id: int) -> Response | tuple[str, int]:
     db.session.commit()
     flash("Saved whether the reply answered the question.", "success")
     return redirect(target)
+
+
+@dataclass(frozen=True)
+class MailActivity:
+    """What came back for a contact: messages read from the mailbox, call-backs and texts."""
+
+    messages: list[ReceivedMessage]
+    touches: list[InboundTouch]
+    waiting: int  # suggested matches the auditor has not decided
+
+    def __bool__(self) -> bool:
+        return bool(self.messages or self.touches)
+
+
+def mail_activity(contact: Contact) -> MailActivity:
+    """The replies, call-backs and texts captured for ``contact`` (declined suggestions left out)."""
+    messages = list(
+        db.session.scalars(
+            select(ReceivedMessage)
+            .where(ReceivedMessage.contact_id == contact.id, ReceivedMessage.state != MessageState.DECLINED)
+            .order_by(ReceivedMessage.received_at, ReceivedMessage.id)
+        )
+    )
+    waiting = sum(1 for message in messages if message.state is MessageState.SUGGESTED)
+    return MailActivity(messages, touches_of(db.session, contact), waiting)
+
+
+@blueprint.app_context_processor
+def mail_helpers() -> dict[str, Any]:
+    """What the replies panel (contact form and contact page) needs."""
+    return {"mail_activity": mail_activity, "MessageState": MessageState}

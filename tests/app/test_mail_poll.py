@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.mailboxes.credentials import vault
+from app.mailpoll.service import poll_all
 from app.tasks import BEAT_SCHEDULE, TASK_MODULES
-from audits.models import Contact, PollStatus, ReplyStatus
-from tests.audits.mail.poll_helpers import SCHOOL_EMAIL, persona_mailbox, send_email_contact
+from audits.models import Contact, PollStatus, ReceivedMessage, ReplyStatus, Role, User
+from tests.audits.mail.messages import bounce, reply
+from tests.audits.mail.poll_helpers import SCHOOL_EMAIL, SUBJECT, persona_mailbox, send_email_contact
+from tests.conftest import AuthActions
 from tests.mail_servers import MailAccount, reply_to
 
 NOON = datetime(2027, 2, 3, 17, 0, tzinfo=UTC)
@@ -51,3 +56,75 @@ def test_the_poll_runs_every_five_minutes_in_the_worker() -> None:
     entry = BEAT_SCHEDULE["poll-mailboxes-every-five-minutes"]
     assert entry["task"] == "touchpoint.poll_mailboxes"
     assert entry["schedule"].minute == set(range(0, 60, 5))
+
+
+def _poll() -> None:
+    """Poll every mailbox at noon, with the server's own vault."""
+    assert not [result.error for result in poll_all(NOON).results if result.error]
+
+
+def test_the_auditor_sees_the_reply_judges_it_and_confirms_a_suggestion(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    session: Session,
+    mail_account: MailAccount,
+    tmp_path: Path,
+) -> None:
+    app.config["NOW"] = NOON
+    sent = send_email_contact(session, mail_account, tmp_path / "sent")
+    sent.mailbox.imap_password_encrypted = vault().encrypt(mail_account.password)
+    session.commit()
+    # A reply by sender and subject alone (the school's mail program dropped the threading headers).
+    mail_account.deliver(
+        reply("Yes, come on Tuesday at 10.", at=datetime(2027, 2, 3, 15, 0, tzinfo=UTC),
+              to=mail_account.address, subject=f"Re: {SUBJECT}", sender=SCHOOL_EMAIL)
+    )  # fmt: skip
+    _poll()
+    auth.sign_in(sent.fieldwork.auditor)
+    form = client.get(f"/assignments/{sent.fieldwork.email.id}/contact").get_data(as_text=True)
+    assert (
+        "What came back" in form and "Waiting for your confirmation" in form and "1 reply to confirm" in form
+    )
+    page = client.get("/mail/suggestions").get_data(as_text=True)
+    assert "Yes, come on Tuesday at 10." in page and "Abess Park Elementary" in page
+    message = session.scalars(select(ReceivedMessage)).one()
+    response = client.post(f"/mail/suggestions/{message.id}/confirm")
+    assert response.status_code == 302 and response.location.endswith("/mail/suggestions")
+    again = client.post(f"/mail/suggestions/{message.id}/confirm")
+    assert again.status_code == 409 and "no longer waiting for a decision" in again.get_data(as_text=True)
+    session.expire_all()
+    contact = session.get(Contact, sent.contact.id)
+    assert contact is not None and contact.reply_status is ReplyStatus.RECEIVED
+    form = client.get(f"/assignments/{sent.fieldwork.email.id}/contact").get_data(as_text=True)
+    assert "Did the reply answer the question?" in form
+    assert 'value="unknown" checked' in form
+    assert (
+        client.post(f"/contacts/{contact.id}/reply-answered", data={"answered": "maybe"}).status_code == 302
+    )
+    session.expire_all()
+    assert session.get(Contact, contact.id).reply_answered is None  # type: ignore[union-attr]
+    client.post(f"/contacts/{contact.id}/reply-answered", data={"answered": "yes"})
+    session.expire_all()
+    assert session.get(Contact, contact.id).reply_answered is True  # type: ignore[union-attr]
+
+
+def test_a_bounce_shows_the_schools_address_as_failing(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    session: Session,
+    mail_account: MailAccount,
+    tmp_path: Path,
+    make_user: Callable[..., User],
+) -> None:
+    app.config["NOW"] = NOON
+    sent = send_email_contact(session, mail_account, tmp_path / "sent")
+    sent.mailbox.imap_password_encrypted = vault().encrypt(mail_account.password)
+    session.commit()
+    mail_account.deliver(bounce(SCHOOL_EMAIL, sent.message_id))
+    _poll()
+    leader = make_user(Role.LEADER, sent.fieldwork.district)
+    auth.sign_in(leader)
+    page = client.get(f"/schools/{sent.fieldwork.school.id}").get_data(as_text=True)
+    assert 'id="email-failing"' in page and f"Email to {SCHOOL_EMAIL} bounced" in page
