@@ -68,7 +68,17 @@ def poll_all(now: datetime | None = None, *, force: bool = False) -> PollReport:
             record_failure(db.session, mailbox, now, error.reason)
             report.results.append(result)
             continue
-        report.results.append(poll_mailbox(db.session, mailbox, password, now, reply_evidence(), force=force))
+        try:
+            result = poll_mailbox(db.session, mailbox, password, now, reply_evidence(), force=force)
+        except Exception as error:  # a bug must not stop the other mailboxes; it is logged and shown
+            log.exception("polling mailbox %s failed", mailbox_id)
+            db.session.rollback()
+            words = f"Reading the mailbox stopped on an unexpected error: {error}"
+            result = PollResult(mailbox_id, error=words)
+            mailbox = db.session.get(PersonaMailbox, mailbox_id)
+            if mailbox is not None:
+                record_failure(db.session, mailbox, now, result.error[:1000])
+        report.results.append(result)
     report.no_reply = mark_no_reply(db.session, now)
     db.session.commit()
     log.info("mail poll: %s", report.summary())

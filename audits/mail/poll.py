@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from audits.businesshours import BusinessCalendar, business_hours_between
-from audits.errors import ConflictError, NotAllowedError, ValidationError
+from audits.errors import ConflictError, DomainError, NotAllowedError, StorageFullError, ValidationError
 from audits.fieldwork.drafts import form_values, format_local, save_draft
 from audits.fieldwork.evidence import delete_evidence, store_evidence
 from audits.fieldwork.workflow import EDITABLE_BY_AUDITOR
@@ -223,6 +223,12 @@ def poll_mailbox(
         record_failure(session, mailbox, now, result.error)
         log.warning("polling mailbox %s failed: %s", mailbox.id, result.error)
         return result
+    except DomainError as error:  # a full disk while storing a reply: that message is read again next time
+        session.rollback()
+        result.error = f"A message could not be stored: {error.reason}"
+        record_failure(session, mailbox, now, result.error)
+        log.warning("polling mailbox %s stopped: %s", mailbox.id, result.error)
+        return result
     mailbox.last_poll_at = now
     mailbox.last_poll_status = PollStatus.OK
     mailbox.last_poll_error = ""
@@ -288,7 +294,12 @@ def _read_new(
         for uid in batch:
             result.fetched += 1
             if uid in bodies:
-                _keep(session, mailbox, validity, uid, bodies.pop(uid), sent, now, evidence, result)
+                try:
+                    _keep(session, mailbox, validity, uid, bodies.pop(uid), sent, now, evidence, result)
+                except OSError as error:  # the evidence folder, not the server: said as such
+                    raise StorageFullError(
+                        "message", f"the evidence folder refused the file ({error.strerror or error})"
+                    ) from error
             else:
                 _keep_refused(session, mailbox, validity, uid, sizes.get(uid, 0), now, result)
             mailbox.imap_last_uid = uid
@@ -436,11 +447,11 @@ def _keep(
         notes="\n".join(notes),
         text=read.text[:MAX_TEXT],
     )
+    session.add(kept)
     try:
-        with session.begin_nested():
-            session.add(kept)
-            session.flush()
+        session.flush()  # the message's first write: a clash rolls back nothing else
     except IntegrityError:  # another poll kept it at the same moment
+        session.rollback()
         result.duplicates += 1
         return
     contact = session.get(Contact, match.contact_id) if match else None
@@ -479,18 +490,17 @@ def _store_evidence(
         (item.data, item.filename, f"{ATTACHED_LABEL}{item.filename}") for item in read.attachments
     ]
     for data, filename, item_label in items:
-        try:
-            with session.begin_nested():
-                saved = store_evidence(
-                    session,
-                    contact,
-                    data,
-                    filename,
-                    item_label,
-                    contact.auditor,
-                    evidence.folder,
-                    evidence.max_bytes,
-                )
+        try:  # a refused file raises before anything is written or stored
+            saved = store_evidence(
+                session,
+                contact,
+                data,
+                filename,
+                item_label,
+                contact.auditor,
+                evidence.folder,
+                evidence.max_bytes,
+            )
         except ValidationError as error:
             notes.append(f"“{filename}” was not stored as evidence: {error.reason}")
             continue

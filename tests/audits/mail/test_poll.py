@@ -297,3 +297,19 @@ def test_huge_malformed_html_and_disguised_messages_lose_nothing_and_store_nothi
     ]
     assert broken.state is MessageState.UNMATCHED
     assert run_poll(session, sent, tmp_path).fetched == 0  # each of them read once
+
+
+def test_a_reply_that_cannot_be_stored_is_read_again_next_time(
+    session: Session, sent: Sent, tmp_path: Path
+) -> None:
+    sent.account.deliver(school_reply(sent))
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the evidence folder should be")
+    password = VAULT.decrypt(sent.mailbox.imap_password_encrypted)
+    failed = poll_mailbox(session, sent.mailbox, password, NOON, poll.EvidenceFolder(blocked, 10_000_000))
+    assert "could not be stored" in failed.error and "evidence folder refused" in failed.error
+    assert sent.mailbox.last_poll_status is PollStatus.FAILED and not kept(session)
+    assert sent.contact.reply_received_at is None
+    later = NOON + timedelta(hours=1)
+    result = poll_mailbox(session, sent.mailbox, password, later, evidence_folder(tmp_path))
+    assert result.count(MessageState.COUNTED) == 1 and sent.contact.reply_received_at == ANSWERED
