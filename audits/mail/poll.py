@@ -293,17 +293,28 @@ def _read_new(
                     bodies[int(item.uid or 0)] = item.raw
         for uid in batch:
             result.fetched += 1
+            wrote = False
             if uid in bodies:
                 try:
-                    _keep(session, mailbox, validity, uid, bodies.pop(uid), sent, now, evidence, result)
+                    wrote = _keep(
+                        session, mailbox, validity, uid, bodies.pop(uid), sent, now, evidence, result
+                    )
                 except OSError as error:  # the evidence folder, not the server: said as such
                     raise StorageFullError(
                         "message", f"the evidence folder refused the file ({error.strerror or error})"
                     ) from error
+                except _AlreadyPollingError:
+                    return  # another poll of this mailbox is reading the same messages right now
             else:
                 _keep_refused(session, mailbox, validity, uid, sizes.get(uid, 0), now, result)
             mailbox.imap_last_uid = uid
-            session.commit()
+            if wrote:
+                session.commit()  # its files are on disk: their rows go in now, never left orphaned
+        session.commit()  # one commit for the batch's other messages
+
+
+class _AlreadyPollingError(Exception):
+    """Another poll kept the same message at the same moment."""
 
 
 def sent_mail(session: Session, mailbox_id: int) -> list[SentMail]:
@@ -407,25 +418,30 @@ def _keep(
     now: datetime,
     evidence: EvidenceFolder,
     result: PollResult,
-) -> None:
-    """Read, match and apply one message, once (a repeat is skipped, a clash kept with a note)."""
+) -> bool:
+    """Read, match and apply one message, once (a repeat is skipped, a clash kept with a note).
+
+    Returns whether it stored evidence files (the caller then commits at once).
+    """
     try:
         read = read_message(raw)
     except TooLargeError:
         _keep_refused(session, mailbox, validity, uid, len(raw), now, result)
-        return
+        return False
     message_id = read.message_id or f"<no-message-id-{read.content_hash}>"
     id_hash = message_id_hash(message_id)
-    if _already_kept(session, mailbox.id, id_hash, read.content_hash):
-        result.duplicates += 1
-        return
-    notes = list(read.notes)
-    clash = session.scalars(
-        select(KeptMessage.id).where(
-            KeptMessage.mailbox_id == mailbox.id, KeptMessage.message_id_hash == id_hash
+    contents = set(
+        session.scalars(
+            select(KeptMessage.content_hash).where(
+                KeptMessage.mailbox_id == mailbox.id, KeptMessage.message_id_hash == id_hash
+            )
         )
-    ).first()
-    if clash is not None:
+    )
+    if read.content_hash in contents:
+        result.duplicates += 1
+        return False
+    notes = list(read.notes)
+    if contents:
         notes.append("Another message in this mailbox has the same Message-ID; both are kept.")
     match = match_message(read, sent)
     kept = KeptMessage(
@@ -449,11 +465,10 @@ def _keep(
     )
     session.add(kept)
     try:
-        session.flush()  # the message's first write: a clash rolls back nothing else
-    except IntegrityError:  # another poll kept it at the same moment
+        session.flush()
+    except IntegrityError:  # another poll kept it at the same moment: leave the rest to that one
         session.rollback()
-        result.duplicates += 1
-        return
+        raise _AlreadyPollingError from None
     contact = session.get(Contact, match.contact_id) if match else None
     if contact is None:
         kept.state = MessageState.UNMATCHED
@@ -472,6 +487,7 @@ def _keep(
         _apply_reply(kept, contact, now)
     result.add(kept.state)
     session.flush()
+    return bool(kept.evidence_ids)
 
 
 def _store_evidence(
