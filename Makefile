@@ -81,7 +81,8 @@ DEMO_IMAP_PORT ?= 1143
 DEMO_SMTP_PORT ?= 1025
 mail-servers: mail-deps $(VENV)/.installed-dev
 	$(BIN)/python -m tests.mail_servers serve --dir instance/mail --imap-port $(DEMO_IMAP_PORT) \
-	  --smtp-port $(DEMO_SMTP_PORT) --user maria.family@example.net --user chris.family@example.net --user lucia.family@example.net
+	  --smtp-port $(DEMO_SMTP_PORT) --user maria.family@example.net --user chris.family@example.net \
+	  --user lucia.family@example.net
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -270,6 +270,11 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         "PASSWORD_HASHING": "cheapest" if env == "testing" else "rfc_9106_low_memory",
         **_session_settings(env, environ),
         "DEMO_SCHOOLS_FILE": environ.get("DEMO_SCHOOLS_FILE", ""),
+        # The local mail servers the demo's persona mailboxes point at (`make mail-servers` starts them).
+        "DEMO_MAIL_HOST": environ.get("DEMO_MAIL_HOST", "").strip() or "127.0.0.1",
+        "DEMO_SMTP_PORT": _whole(environ, "DEMO_SMTP_PORT", 1025, 1, 65535),
+        "DEMO_IMAP_PORT": _whole(environ, "DEMO_IMAP_PORT", 1143, 1, 65535),
+        "DEMO_MAIL_PASSWORD": environ.get("DEMO_MAIL_PASSWORD", "").strip() or "persona-mail-secret",
         # Behind a reverse proxy, how many proxies' X-Forwarded-* headers to trust (0: none).
         "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", "0")),
         # Evidence files live outside the web root, served only through permission checks.
@@ -281,6 +286,8 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         **_mail_settings(env, environ),
         # Persona mailboxes (audits.mail): the key of their stored passwords ("": derived from SECRET_KEY).
         "MAIL_CREDENTIALS_KEY": _mail_credentials_key(env, environ),
+        # How long sending or checking waits for a persona mailbox's server before giving up.
+        "MAIL_TIMEOUT_SECONDS": _whole(environ, "MAIL_TIMEOUT_SECONDS", 20, 1, 300),
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Set in the environment: every link uses it; unset outside production: the address being served.
         "PUBLIC_BASE_URL_GIVEN": bool(environ.get("PUBLIC_BASE_URL", "").strip()),

@@ -98,6 +98,8 @@ def register_blueprints(app: Flask) -> None:
     from app.home.views import blueprint as home
     from app.invitations.reset import blueprint as password
     from app.invitations.views import blueprint as invitations
+    from app.mailboxes.sending import blueprint as sending
+    from app.mailboxes.views import blueprint as mailboxes
     from app.mailpoll.views import blueprint as mailpoll
     from app.plans.closing import blueprint as plan_closing
     from app.plans.decisions import blueprint as plan_decisions
@@ -137,6 +139,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(holds)
     app.register_blueprint(home)
     app.register_blueprint(invitations)
+    app.register_blueprint(mailboxes)
+    app.register_blueprint(sending)
     app.register_blueprint(mailpoll)
     app.register_blueprint(moves)
     app.register_blueprint(password)

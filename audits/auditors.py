@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from audits.accounts import normalise_email
 from audits.errors import ValidationError
-from audits.ids import storable_ids
-from audits.models import AuditorProfile, Role, School, User
+from audits.ids import is_storable_id, storable_ids
+from audits.models import AuditorProfile, PersonaMailbox, Role, School, User
 from audits.phones import format_phone, normalise_phone
 from audits.vocabulary import OFFERED_LANGUAGES
 
@@ -37,6 +37,8 @@ class AuditorSettings:
     persona_name: str = ""
     persona_phone: str = ""
     persona_email: str = ""
+    # The district's persona mailbox the persona sends email audits from (``None``: none).
+    mailbox_id: int | None = None
 
     @classmethod
     def of(cls, profile: AuditorProfile) -> AuditorSettings:
@@ -49,6 +51,7 @@ class AuditorSettings:
             persona_name=profile.persona_name or "",
             persona_phone=format_phone(profile.persona_phone) if profile.persona_phone else "",
             persona_email=profile.persona_email or "",
+            mailbox_id=profile.mailbox_id,
         )
 
 
@@ -120,6 +123,11 @@ def update_auditor(session: Session, user: User, settings: AuditorSettings) -> A
     if len(conflicts) != len(wanted):
         problems.append(("conflict_school_ids", "choose schools of the auditor's district"))
     persona_name, phone, email = _persona(user, settings, problems)
+    mailbox = _mailbox(session, user, settings.mailbox_id, problems)
+    if mailbox is not None and not email:
+        email = mailbox.address  # the persona writes from its mailbox
+    elif mailbox is not None and email != mailbox.address:
+        problems.append(("persona_email", f"the persona writes from its mailbox: use {mailbox.address}"))
     if problems:
         raise ValidationError.many(problems)
     profile = session.get(AuditorProfile, user.id)
@@ -131,8 +139,22 @@ def update_auditor(session: Session, user: User, settings: AuditorSettings) -> A
     profile.weekdays = weekdays
     profile.conflicts = conflicts
     profile.persona_name, profile.persona_phone, profile.persona_email = persona_name, phone, email
+    profile.mailbox_id = mailbox.id if mailbox is not None else None
     session.flush()
     return profile
+
+
+def _mailbox(
+    session: Session, user: User, mailbox_id: int | None, problems: list[tuple[str | None, str]]
+) -> PersonaMailbox | None:
+    """The persona mailbox chosen, if it is one of the auditor's district's."""
+    if mailbox_id is None:
+        return None
+    mailbox = session.get(PersonaMailbox, mailbox_id) if is_storable_id(mailbox_id) else None
+    if mailbox is None or mailbox.district_id != user.district_id:
+        problems.append(("mailbox_id", "choose a mailbox of the auditor's district"))
+        return None
+    return mailbox
 
 
 def _persona(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from wtforms import EmailField, IntegerField, StringField
+from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import NumberInput
@@ -12,7 +12,7 @@ from wtforms.widgets import NumberInput
 from app.forms import SiteForm
 from app.rounds.forms import CheckboxListField
 from audits.auditors import MAX_PER_DAY, AuditorSettings
-from audits.models import School
+from audits.models import PersonaMailbox, School
 from audits.vocabulary import OFFERED_LANGUAGES
 
 WEEKDAY_CHOICES = [
@@ -57,6 +57,19 @@ class AuditorForm(SiteForm):
         "Email address",
         description="The address email scenarios are sent from and replies come to.",
     )
+    mailbox_id = SelectField(
+        "Mailbox",
+        description="The persona mailbox Touchpoint sends this persona's emails from and reads replies in. "
+        "Without one, the auditor sends from elsewhere and uploads each reply.",
+        coerce=lambda value: int(value) if str(value or "").isdigit() else None,
+        validate_choice=False,
+    )
+
+    def set_mailboxes(self, mailboxes: Iterable[PersonaMailbox]) -> None:
+        """Offer the district's persona mailboxes (and none)."""
+        self.mailbox_id.choices = [SelectChoice("", "None: send from elsewhere and upload replies")] + [
+            SelectChoice(mailbox.id, mailbox.address) for mailbox in mailboxes
+        ]
 
     def set_schools(self, schools: Iterable[School]) -> None:
         """Offer the district's schools as possible conflicts."""
@@ -72,4 +85,5 @@ class AuditorForm(SiteForm):
             persona_name=self.persona_name.data or "",
             persona_phone=self.persona_phone.data or "",
             persona_email=self.persona_email.data or "",
+            mailbox_id=self.mailbox_id.data,
         )

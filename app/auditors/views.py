@@ -16,6 +16,7 @@ from app.permissions import permission_required, require
 from audits.access import Action
 from audits.auditors import AuditorSettings, auditors_with_profiles, profile_of, update_auditor
 from audits.errors import DomainError
+from audits.mail.mailboxes import mailboxes_of
 from audits.models import Role, School, User
 
 blueprint = Blueprint("auditors", __name__, url_prefix="/auditors")
@@ -51,12 +52,15 @@ def edit(user_id: int) -> Response | tuple[str, int]:
     schools = db.session.scalars(
         select(School).where(School.district_id == auditor.district_id).order_by(School.name)
     )
+    mailboxes = mailboxes_of(db.session, auditor.district.id)
     if request.method == "GET":
         form = AuditorForm(data=asdict(AuditorSettings.of(profile_of(db.session, auditor))))
         form.set_schools(schools)
+        form.set_mailboxes(mailboxes)
         return render_template("auditors/edit.html", form=form, auditor=auditor), 200
     form = AuditorForm()
     form.set_schools(schools)
+    form.set_mailboxes(mailboxes)
     form.validate()
     try:
         update_auditor(db.session, auditor, form.settings())

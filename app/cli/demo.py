@@ -9,6 +9,7 @@ import click
 from flask import current_app
 
 from app.extensions import db
+from app.mailboxes.credentials import vault
 from app.scorecards.emails import queue_publication_emails
 from app.scorecards.jobs import storage_dir
 from audits.appeals.window import published_scorecard
@@ -23,6 +24,7 @@ from audits.demo import (
     school_principal_count,
 )
 from audits.demo_appeals import DemoAppeals, load_demo_appeals
+from audits.demo_mail import DemoMailServers, load_demo_mailboxes
 from audits.demo_plans import DemoPlans, load_demo_plans
 from audits.models import Role, RoundStatus
 from audits.scorecards import publish
@@ -69,6 +71,17 @@ def take_demo_plans(result: DemoResult) -> DemoPlans | None:
         result.today,
         max(utcnow(), after_the_round),
         Path(current_app.config["EVIDENCE_DIR"]),
+    )
+
+
+def demo_mail_servers() -> DemoMailServers:
+    """Where the demo's persona mailboxes point: DEMO_MAIL_HOST, DEMO_SMTP_PORT and DEMO_IMAP_PORT."""
+    config = current_app.config
+    return DemoMailServers(
+        host=str(config["DEMO_MAIL_HOST"]),
+        smtp_port=int(config["DEMO_SMTP_PORT"]),
+        imap_port=int(config["DEMO_IMAP_PORT"]),
+        password=str(config["DEMO_MAIL_PASSWORD"]),
     )
 
 
@@ -124,6 +137,13 @@ def _load(today: date | None) -> None:
     result = load_demo(
         db.session, Path(configured) if configured else None, today=today, evidence_dir=evidence_dir
     )
+    mailboxes = load_demo_mailboxes(
+        db.session,
+        result.district,
+        [user for user in result.users if user.role is Role.AUDITOR],
+        vault(),
+        demo_mail_servers(),
+    )
     published, emails = publish_earlier_scorecards(result)
     appeals = decide_demo_appeals(result)
     plans = take_demo_plans(result)
@@ -160,6 +180,12 @@ def _load(today: date | None) -> None:
         f"round {result.round.name!r} in the field: {count_of(len(result.round.assignments), 'assignment')} "
         f"for the demo auditors"
     )
+    if mailboxes:
+        servers = demo_mail_servers()
+        click.echo(
+            f"persona mailboxes: {', '.join(m.address for m in mailboxes)} on {servers.host} (SMTP "
+            f"{servers.smtp_port}, IMAP {servers.imap_port}): start the servers with `make mail-servers`"
+        )
     if result.fieldwork:
         work = result.fieldwork
         click.echo(

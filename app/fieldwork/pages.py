@@ -19,12 +19,13 @@ from app.fieldwork.display import derived_texts
 from app.fieldwork.entry_form import preview_derived, preview_timings
 from app.fieldwork.forms import ContactFields, EvidenceForm, ReopenForm, ReturnForm, place_problems
 from app.fieldwork.review_page import review_context
+from app.mailboxes.panel import SendForm, email_panel
 from app.permissions import can
 from audits.access import Action
 from audits.businesshours import BusinessCalendar
 from audits.fieldwork.contacts import attempts_of, can_retry, suggested_slot
 from audits.fieldwork.workflow import EDITABLE_BY_AUDITOR
-from audits.models import Assignment, Contact, ContactStatus, Evidence, ReviewAction, ReviewEvent
+from audits.models import Assignment, Channel, Contact, ContactStatus, Evidence, ReviewAction, ReviewEvent
 from audits.script_values import fill_for_assignment
 
 # The review step whose comment the auditor must see while the contact is back with them.
@@ -85,10 +86,12 @@ def form_page(
     status: int = 200,
     review: bool = False,
     upload_form: EvidenceForm | None = None,
+    send_form: SendForm | None = None,
 ) -> tuple[str, int]:
     """The contact form showing ``values`` with every problem next to its field.
 
-    ``review``: a reviewer corrects the contact (no drafts, no uploads, no retries).
+    ``review``: a reviewer corrects the contact (no drafts, no uploads, no retries). An email
+    contact's auditor also gets the panel that sends it (``send_form``: a refused one, shown again).
     """
     assignment = contact.assignment
     timezone = timezone_of(contact)
@@ -99,13 +102,18 @@ def form_page(
         upload_form = EvidenceForm(formdata=None)
     upload_form.set_channel(assignment.channel)
     retry_possible = not review and can_retry(assignment, attempts)
+    filled = fill_for_assignment(db.session, assignment)
+    panel = None
+    if assignment.channel is Channel.EMAIL and not review and auditor_may_edit(contact):
+        panel = email_panel(contact, filled, send_form)
     page = render_template(
         "fieldwork/contact_form.html",
         contact=contact,
         assignment=assignment,
         school=assignment.school,
         scenario=assignment.scenario,
-        filled=fill_for_assignment(db.session, assignment),
+        filled=filled,
+        email_panel=panel,
         district=assignment.round.district,
         timezone=timezone,
         attempts=attempts,

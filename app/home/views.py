@@ -43,6 +43,7 @@ def index() -> str | tuple[str, int]:
             context.update(BoardStatus=BoardStatus, RoundStatus=RoundStatus, waiting_words=waiting_words)
     if day is not None:
         context["states"] = day.states
+        context["mail"] = day.mail
     if current_user.role is Role.REVIEWER:
         district_id = current_user.district_id
         context["queue"] = review_queue(db.session, district_id, limit=5) if district_id else []

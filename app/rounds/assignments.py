@@ -9,7 +9,7 @@ calendar apps, which cannot sign in: its address carries a secret token instead
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -25,6 +25,7 @@ from audits.access import Action
 from audits.businesshours import BusinessCalendar, next_school_day
 from audits.fieldwork.status import AssignmentState, assignment_states
 from audits.ics import assignments_calendar
+from audits.mail.status import MailStatus, mail_statuses
 from audits.models import Contact, ContactStatus, Role, User
 from audits.planning.progress import DueGroup, due_groups, open_assignments
 
@@ -57,6 +58,8 @@ class AuditorDay:
     groups: list[DueGroup]
     states: dict[int, AssignmentState]
     today: date
+    # Email contacts sent through Touchpoint: "Sent 09:14, awaiting reply (due by Thu 15:00)".
+    mail: dict[int, MailStatus] = field(default_factory=dict)
 
 
 def auditor_day(user: User) -> AuditorDay:
@@ -69,7 +72,8 @@ def auditor_day(user: User) -> AuditorDay:
     done = {assignment_id for assignment_id, state in states.items() if state.done}
     returned = {assignment_id for assignment_id, state in states.items() if state.key in RETURNED}
     next_day = next_school_day(BusinessCalendar.of(district), today)
-    return AuditorDay(due_groups(assignments, today, done, returned, next_day), states, today)
+    mail = mail_statuses(db.session, assignments, district.timezone, clock.now())
+    return AuditorDay(due_groups(assignments, today, done, returned, next_day), states, today, mail)
 
 
 @blueprint.route("/")
@@ -92,6 +96,7 @@ def mine() -> str:
         later_pages=pages,
         later_total=sum(len(group.assignments) for group in weeks),
         states=day.states,
+        mail=day.mail,
         today=day.today,
         district=district,
         feed_url=feed_url(current_user),

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.clock import today_in
+from app.clock import now, today_in
 from app.confirmation import ask_first
 from app.errors import status_for
 from app.extensions import db
@@ -34,6 +34,7 @@ from app.rounds.forms import (
 from audits.access import Action
 from audits.directory import missing_contact_data
 from audits.errors import DomainError
+from audits.mail.status import reply_counts
 from audits.models import (
     Assignment,
     Channel,
@@ -315,6 +316,7 @@ def _round_page(round_: Round, status: int = 200, problems: list[str] | None = N
         if round_.status is RoundStatus.SCHEDULED:
             context["missing"] = missing_for_round(db.session, round_)
         where = _assignment_filter()
+        context["replies"] = reply_counts(db.session, round_.id, now())
         context.update(
             where=where,
             assignments=round_assignments(db.session, round_, where),

@@ -258,6 +258,8 @@ def remove_evidence(session: Session, evidence: Evidence, user: User, folder: Pa
     """The auditor removes a file from a contact they can still change."""
     contact = evidence.contact
     _check_editable(contact, user)
+    if evidence.sent_by_touchpoint:
+        raise ConflictError("file", "the email Touchpoint sent stays with the contact as evidence")
     delete_evidence(session, evidence, folder)
     session.expire(contact, ["evidence"])
 

@@ -2,7 +2,8 @@
 
 Passwords are taken in clear only to be encrypted (``audits.mail.credentials.Vault``) and are never
 given back: a blank password on an edit keeps the stored one, a blank IMAP password uses the SMTP
-one (most providers have one password for both).
+one (most providers have one password for both), and a new SMTP password replaces an IMAP password
+that was the same.
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def save_mailbox(
         problems.append(("smtp_password", "enter the mailbox's password"))
     if problems:
         raise ValidationError.many(problems)
+    shared = mailbox is None or _shared_password(mailbox, vault)
     if mailbox is None:
         mailbox = PersonaMailbox(district_id=district.id)
         session.add(mailbox)
@@ -159,10 +161,20 @@ def save_mailbox(
     mailbox.imap_folder, mailbox.plus_addressing = folder, settings.plus_addressing
     if settings.smtp_password:
         mailbox.smtp_password_encrypted = vault.encrypt(settings.smtp_password)
-    if settings.imap_password or (settings.smtp_password and not mailbox.imap_password_encrypted):
+    if settings.imap_password or (settings.smtp_password and shared):
         mailbox.imap_password_encrypted = vault.encrypt(settings.imap_password or settings.smtp_password)
     session.flush()
     return mailbox
+
+
+def _shared_password(mailbox: PersonaMailbox, vault: Vault) -> bool:
+    """Whether the mailbox's IMAP password is its SMTP one (then a new SMTP password is the IMAP one too)."""
+    try:
+        return vault.decrypt(mailbox.imap_password_encrypted) == vault.decrypt(
+            mailbox.smtp_password_encrypted
+        )
+    except ConflictError:  # unreadable with this key: both must be typed again anyway
+        return True
 
 
 @dataclass(frozen=True)

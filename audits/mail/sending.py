@@ -32,12 +32,15 @@ from audits.mail.credentials import Vault
 from audits.mail.deadline import district_reply_due
 from audits.mail.transport import DEFAULT_TIMEOUT, send_message
 from audits.models import AuditorProfile, Channel, Contact, Evidence, PersonaMailbox, ReplyStatus, User
+from audits.models.contact import sent_file_name
 
 MAX_SUBJECT = 300
 MAX_BODY = 50_000
 _SUBJECT = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:Subject|Asunto)\s*:\s*(?P<subject>.+?)\s*$", re.IGNORECASE)
 _BODY = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:Body|Cuerpo)\b[^:]*:\s*$", re.IGNORECASE)
 _NEXT_STEP = re.compile(r"^\s{0,3}\d+[.)]\s")
+_LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s")
+WRAPPED = 50
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,8 @@ def draft_from_script(script: str) -> EmailDraft:
     """The email a filled script spells out: its "Subject:" line and its "Body …:" step's text.
 
     The body is the indented block after the "Body" step, up to the script's next numbered
-    step, dedented. A script that spells out neither gives empty ones (the auditor writes them).
+    step, dedented and its paragraphs unwrapped (``unwrap``). A script that spells out neither
+    gives empty ones (the auditor writes them).
     """
     lines = script.splitlines()
     subject = ""
@@ -65,7 +69,24 @@ def draft_from_script(script: str) -> EmailDraft:
                 if _NEXT_STEP.match(following):
                     break
                 body.append(following)
-    return EmailDraft(subject, textwrap.dedent("\n".join(body)).strip())
+    return EmailDraft(subject, unwrap(textwrap.dedent("\n".join(body)).strip()))
+
+
+def unwrap(text: str) -> str:
+    """Undo the hard wraps of a script's paragraphs (written at about 80 characters a line).
+
+    A line joins the one before when that one is long (a wrapped line, ``WRAPPED`` characters or
+    more): paragraphs become one line each, which every mail program wraps to its window, while
+    short lines (a greeting, "Thank you,", the name below it) and list items keep their own line.
+    """
+    lines: list[str] = []
+    for line in text.splitlines():
+        previous = lines[-1] if lines else ""
+        if previous.strip() and line.strip() and len(previous) >= WRAPPED and not _LIST_ITEM.match(line):
+            lines[-1] = f"{previous.rstrip()} {line.strip()}"
+        else:
+            lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def mailbox_for(session: Session, contact: Contact) -> PersonaMailbox | None:
@@ -160,7 +181,7 @@ def send_contact_email(
     contact.reply_token = token
     session.flush()
     evidence = store_evidence(
-        session, contact, data, f"sent-{token[:8]}.eml", "Email sent", user, folder, max_bytes
+        session, contact, data, sent_file_name(token), "Email sent", user, folder, max_bytes
     )
     try:
         send_message(mailbox, password, [school_address], data, timeout)

@@ -273,3 +273,16 @@ class Evidence(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contact: Mapped[Contact] = relationship(back_populates="evidence")
+
+    @property
+    def sent_by_touchpoint(self) -> bool:
+        """Whether this is the email Touchpoint sent for its contact (``audits.mail.sending``): it stays."""
+        token = self.contact.reply_token
+        if token is None or self.contact.sent_at is None:
+            return False
+        return self.original_name == sent_file_name(token)
+
+
+def sent_file_name(token: str) -> str:
+    """The file name of the email sent for a contact, filed as its evidence: ``sent-<token's start>.eml``."""
+    return f"sent-{token[:8]}.eml"

@@ -32,6 +32,7 @@ from twilio.http.response import Response as TwilioResponse
 from app import create_app
 from app.auth.session import SIGN_IN_KEY
 from app.extensions import db
+from app.mailboxes.credentials import vault
 from app.rounds.feed import feed_token
 from audits import two_step
 from audits.account_links import issue_link
@@ -45,10 +46,12 @@ from audits.importers import uploads
 from audits.importers.staff import check_staff, importable_roles, read_staff_file
 from audits.importers.uploads import keep_upload
 from audits.invitations import invite
+from audits.mail.mailboxes import MailboxSettings, save_mailbox
 from audits.models import (
     ActionPlan,
     Appeal,
     Assignment,
+    AuditorProfile,
     BatchKind,
     Call,
     Channel,
@@ -56,6 +59,7 @@ from audits.models import (
     ImportBatch,
     Level,
     LinkPurpose,
+    MailSecurity,
     MessageState,
     PersonaMailbox,
     PlanEventKind,
@@ -104,6 +108,11 @@ ROLES = (
     "principal",
     "other_principal",
 )
+# The auditor's persona mailbox: port 1 of this machine, where nothing listens.
+UNREACHABLE_MAILBOX = MailboxSettings(
+    address="maria.family@example.net", smtp_host="127.0.0.1", smtp_port=1, smtp_security=MailSecurity.NONE,
+    smtp_password="persona-secret", imap_host="127.0.0.1", imap_port=1, imap_security=MailSecurity.NONE,
+)  # fmt: skip
 # The auditor whose identity must never reach a principal: distinctive, so a leak cannot hide.
 AUDITOR_NAME = "Zebulon Quartermaine"
 AUDITOR_EMAIL = "zq.undercover@shoppers.example"
@@ -290,6 +299,7 @@ def _populate(
     auditor.name, auditor.email = AUDITOR_NAME, AUDITOR_EMAIL
     other_auditor.name, reviewer.name = "Olive Otherauditor", "Rita Reviewer"
     school.phone, school.state, school.principal_name = "+19045551234", "FL", "Pat Principal"
+    school.email = "office@abess.example.org"  # where the auditor's email contact is sent
     other_school = School(
         district=district, nces_id="990000000002", name="Beauclerc Elementary", level=Level.ELEMENTARY
     )
@@ -368,15 +378,16 @@ def _populate(
         session, others, png_bytes("blue"), "other.png", "", other_auditor, evidence_dir, 1024 * 1024
     )
     # A reply the mailbox poll matched to the auditor's email contact by sender and subject only.
-    mailbox = PersonaMailbox(
+    read_mailbox = PersonaMailbox(
         district_id=district.id, address="persona@touchpoint.test", smtp_host="127.0.0.1",
         imap_host="127.0.0.1",
     )  # fmt: skip
-    session.add(mailbox)
+    session.add(read_mailbox)
     session.flush()
     suggestion = ReceivedMessage(
-        mailbox_id=mailbox.id, uid_validity=1, uid=1, message_id="<s1@school.test>", message_id_hash="a" * 64,
-        content_hash="b" * 64, kind="personal", state=MessageState.SUGGESTED, rule="sender_subject",
+        mailbox_id=read_mailbox.id, uid_validity=1, uid=1, message_id="<s1@school.test>",
+        message_id_hash="a" * 64, content_hash="b" * 64, kind="personal", state=MessageState.SUGGESTED,
+        rule="sender_subject",
         contact_id=draft.id, sender="office@school.test", subject="Re: Free meals", received_at=TEST_NOW,
         text="Yes: apply online.",
     )  # fmt: skip
@@ -385,6 +396,11 @@ def _populate(
     # Planning: auditor profiles, a draft round that can be committed, a closure.
     for person in (auditor, other_auditor):
         set_profile(session, person)
+    # A persona mailbox for the auditor, on a port nothing listens on: sending and checking are refused.
+    mailbox = save_mailbox(session, district, UNREACHABLE_MAILBOX, vault())
+    profile = session.get(AuditorProfile, auditor.id)
+    assert profile is not None
+    profile.mailbox_id = mailbox.id
     draft_round = make_round(
         session, district, {Channel.PHONE: (1, [phone_scenario])}, name="Summer 2027 round",
         first_day=date(2027, 4, 5), last_day=date(2027, 4, 16),
@@ -526,6 +542,7 @@ def _populate(
         "import_batch": directory_batch.id,
         "auditor": auditor.id,
         "other_auditor": other_auditor.id,
+        "mailbox": mailbox.id,
         "retired": left.id,
         "api_token": token_ids["auditor"],
         "invitee": invitee.id,

@@ -17,6 +17,7 @@ from audits.models import (
     ActionPlan,
     Appeal,
     AppealOutcome,
+    AuditorProfile,
     Channel,
     Contact,
     ContactStatus,
@@ -169,6 +170,15 @@ def test_demo_loads_once_and_every_login_works(
         "auditor3@example.org",
     }
     assert "1 waiting for review, 1 returned, 1 draft, 1 unreached" in result.output
+    # Each demo persona sends from its own mailbox on the local mail servers (`make mail-servers`).
+    profiles = session.scalars(select(AuditorProfile)).all()
+    mailboxes = {profile.mailbox.address: profile.mailbox for profile in profiles if profile.mailbox}
+    assert set(mailboxes) == {profile.persona_email for profile in profiles} == {
+        "maria.family@example.net", "chris.family@example.net", "lucia.family@example.net",
+    }  # fmt: skip
+    servers = {(m.smtp_host, m.smtp_port, m.imap_port) for m in mailboxes.values()}
+    assert servers == {("127.0.0.1", 1025, 1143)}
+    assert "start the servers with `make mail-servers`" in result.output
     statuses = Counter(c.status for c in session.scalars(select(Contact).where(Contact.unreached.is_(False))))
     assert statuses[ContactStatus.APPROVED] > 0
     assert statuses[ContactStatus.SUBMITTED] == statuses[ContactStatus.RETURNED] == 1

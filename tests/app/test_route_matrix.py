@@ -537,6 +537,25 @@ ROUTES: list[Route] = [
         "POST", "/auditors/{auditor}", L, Go("/auditors/"), Go("/auditors/"), F, F, F, F, F, F,
         form={"languages": ["en"], "max_per_day": "3", "weekdays": ["0", "1", "2"]},
     ),
+    # Persona mailboxes: a district's leaders (and administrators) keep them, as they keep its auditors. The
+    # world's mailbox listens nowhere: its check shows both servers' refusals and changes nothing.
+    row("GET", "/mailboxes/", L, OK, OK, OK, F, F, F, F, F),
+    row("GET", "/districts/{district}/mailboxes/new", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/districts/{district}/mailboxes/new",
+        L, Go("/mailboxes/"), Go("/mailboxes/"), F, F, F, F, F, F,
+        form={"address": "chris.family@example.net", "smtp_host": "smtp.example.net",
+              "smtp_security": "starttls", "smtp_password": "pw", "imap_host": "imap.example.net",
+              "imap_security": "ssl"},
+    ),
+    row("GET", "/mailboxes/{mailbox}", L, OK, OK, F, F, F, F, F, F),
+    row(
+        "POST", "/mailboxes/{mailbox}", L, Go("/mailboxes/"), Go("/mailboxes/"), F, F, F, F, F, F,
+        form={"address": "maria.family@example.net", "display_name": "Maria F.", "smtp_host": "127.0.0.1",
+              "smtp_port": "1", "smtp_security": "none", "imap_host": "127.0.0.1", "imap_port": "1",
+              "imap_security": "none"},
+    ),
+    row("POST", "/mailboxes/{mailbox}/check", L, OK, OK, F, F, F, F, F, F, form={}, writes=False),
     # People: administrators manage everyone, leaders their district's reviewers, auditors, principals.
     row("GET", "/users/", L, OK, OK, OK, F, F, F, F, F),
     row("GET", "/users/?q=smith&role=auditor&status=active&school={school}", L, OK, OK, OK, F, F, F, F, F),
@@ -674,6 +693,11 @@ ROUTES: list[Route] = [
         effect=_contact_is(ContactStatus.SUBMITTED, "draft"),
     ),
     row("POST", "/contacts/{draft}/evidence", L, F, F, F, F, Go("/assignments/"), F, F, F, files=_photo),
+    # Sending the email: its auditor only; the persona's mailbox listens nowhere: the server is unreachable.
+    row(
+        "POST", "/contacts/{draft}/send", L, F, F, F, F, 502, F, F, F,
+        form={"subject": "Free meals", "body": "Hello"}, writes=False,
+    ),
     row("GET", "/evidence/{evidence}", L, OK, OK, F, OK, OK, F, F, F),
     row("GET", "/evidence/{others_evidence}", L, OK, OK, F, OK, F, OK, F, F),
     row("GET", "/evidence/{evidence_id}", L, N, N, N, N, N, N, N, N),

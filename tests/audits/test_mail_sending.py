@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from audits.errors import ConflictError, MailServerError, NotAllowedError, ValidationError
 from audits.fieldwork.contacts import start_contact
+from audits.fieldwork.evidence import remove_evidence
 from audits.mail.addresses import token_in_address, token_in_message_id
 from audits.mail.mailboxes import MailboxSettings, check_connection, save_mailbox
 from audits.mail.sending import EmailDraft, draft_from_script, send_contact_email
@@ -46,8 +47,11 @@ def test_the_script_spells_out_the_subject_and_the_body() -> None:
     script = yaml.safe_load((LIBRARY / "after-school-care.yaml").read_text())["script"]
     draft = draft_from_script(script)
     assert draft.subject == "After-school program for my son"
-    assert draft.body.startswith("Hi,\n\nMy son will start {child_grade} at your school next month.")
-    assert draft.body.endswith("Thank you,\n{persona_name}")
+    paragraphs = draft.body.split("\n\n")
+    assert paragraphs[0] == "Hi,"
+    assert paragraphs[1].startswith("My son will start {child_grade} at your school next month. I work until")
+    assert "\n" not in paragraphs[1] and paragraphs[1].endswith("what other options families use?")
+    assert paragraphs[-1] == "Thank you,\n{persona_name}"
     assert "Do not reply" not in draft.body
     assert draft_from_script("1. Ask the question.\n2. Thank them.") == EmailDraft("", "")
 
@@ -77,6 +81,9 @@ def test_sending_delivers_a_threadable_message_and_records_it(
     (evidence,) = contact.evidence
     assert evidence.content_type == "message/rfc822" and evidence.label == "Email sent"
     assert (tmp_path / evidence.storage_name).read_bytes() == received.content
+    assert evidence.sent_by_touchpoint
+    with pytest.raises(ConflictError, match="stays with the contact"):
+        remove_evidence(session, evidence, world.auditor, tmp_path)
     assert contact.draft["started_at"] == "2027-02-02T09:14"
     assert contact.draft["sent_text"].startswith("Subject: After-school program for my son\n\nHi,")
 
