@@ -1,4 +1,4 @@
-"""The auditor's decisions on captured replies: suggested matches to confirm, "answered the question".
+"""Suggested replies for the auditor to confirm, and what came back for a contact.
 
 A reply matched only by the school's address and the subject is a suggestion: the auditor whose
 contact it names sees it on "Replies to confirm" and confirms it (it becomes the contact's reply,
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -19,17 +19,15 @@ from app.clock import now as utcnow
 from app.errors import status_for
 from app.extensions import db
 from app.fieldwork.display import local_time
-from app.fieldwork.pages import contact_or_404, evidence_folder
+from app.fieldwork.pages import evidence_folder
 from app.permissions import permission_required, require
 from audits.access import Action
 from audits.errors import DomainError
-from audits.mail.poll import confirm_suggestion, decline_suggestion, set_reply_answered, suggestions_for
+from audits.mail.poll import confirm_suggestion, decline_suggestion, suggestions_for
 from audits.models import Contact, InboundTouch, MessageState, ReceivedMessage
 from audits.telephony.inbound import touches_of
 
 blueprint = Blueprint("mailpoll", __name__)
-
-ANSWERED_CHOICES = {"yes": True, "no": False, "unknown": None}
 
 
 def _message_or_404(message_id: int) -> ReceivedMessage:
@@ -86,28 +84,6 @@ def confirm(message_id: int) -> Response | tuple[str, int]:
 def decline(message_id: int) -> Response | tuple[str, int]:
     """Not this contact."""
     return _decide(message_id, confirm=False)
-
-
-@blueprint.route("/contacts/<int:contact_id>/reply-answered", methods=["POST"])
-@login_required
-def reply_answered(contact_id: int) -> Response | tuple[str, int]:
-    """The auditor's judgement of whether the school's reply answered the question."""
-    contact = contact_or_404(contact_id)
-    require(Action.RECORD_CONTACTS, contact.assignment)
-    choice = request.form.get("answered", "")
-    target = url_for("fieldwork.contact_form", assignment_id=contact.assignment_id, _anchor="reply")
-    if choice not in ANSWERED_CHOICES:
-        flash("Choose whether the reply answered the question: yes, no or not judged yet.", "error")
-        return redirect(target)
-    try:
-        set_reply_answered(contact, ANSWERED_CHOICES[choice], current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.reason, "error")
-        return redirect(target)
-    db.session.commit()
-    flash("Saved whether the reply answered the question.", "success")
-    return redirect(target)
 
 
 @dataclass(frozen=True)

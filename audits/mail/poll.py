@@ -11,10 +11,10 @@ Message-ID are both kept.
 
 A personal reply matched by thread or reply address becomes the contact's reply: stored as
 evidence (its text, its attachments that pass the evidence checks), its time, the response time
-in the district's business hours, received or late against the deadline, "answered the
-question" left unknown for the auditor. A match by sender and subject waits for the auditor
-(``confirm_suggestion`` / ``decline_suggestion``). Auto-replies are kept but never counted; a
-bounce marks the school's address as failing. A server that refuses the login or cannot be
+in the district's business hours, received or late against the deadline; whether it answered
+the question stays unanswered in the rubric (not judged) for the auditor. A match by sender
+and subject waits for the auditor (``confirm_suggestion`` / ``decline_suggestion``).
+Auto-replies are kept but never counted; a bounce marks the school's address as failing. A server that refuses the login or cannot be
 reached is recorded on the mailbox and tried again later, each failure waiting longer
 (``BACKOFF``); the poll itself never raises for it.
 
@@ -83,8 +83,6 @@ MAX_BACKOFF = timedelta(hours=2)
 # A reply's Date may run a little ahead of ours; further ahead, or before we sent, it is not believed.
 CLOCK_SLACK = timedelta(minutes=15)
 MAX_TEXT = 20_000
-# Draft inputs the poll fills (the contact form's names; ``reply_answered`` is the poll's own).
-ANSWERED_INPUT = "reply_answered"
 REPLY_LABEL = "Reply from the school"
 FURTHER_LABEL = "Further reply from the school"
 SUGGESTED_LABEL = "Possible reply: waiting for your confirmation"
@@ -557,7 +555,6 @@ def _apply_reply(kept: KeptMessage, contact: Contact, now: datetime) -> None:
         if contact.sent_at is not None
         else None
     )
-    contact.reply_answered = None
     timezone = district.timezone
     values = form_values(contact, timezone)
     values.update(
@@ -565,7 +562,6 @@ def _apply_reply(kept: KeptMessage, contact: Contact, now: datetime) -> None:
             "outcome": Outcome.REACHED.value,
             "reply_at": format_local(at, timezone),
             "reply_text": kept.text,
-            ANSWERED_INPUT: "unknown",
         }
     )
     if contact.sent_at is not None and not values.get("started_at"):
@@ -661,16 +657,3 @@ def mark_no_reply(session: Session, now: datetime, contact_ids: Iterable[int] | 
                 _save_draft_as_auditor(contact, values, now)
     session.flush()
     return overdue
-
-
-def set_reply_answered(contact: Contact, answered: bool | None, user: User) -> None:
-    """The auditor's judgement: the reply answered the question (``True``), did not, or not judged yet."""
-    if contact.auditor_id != user.id:
-        raise NotAllowedError("answered", "only the contact's auditor judges its reply")
-    if contact.status not in EDITABLE_BY_AUDITOR:
-        raise ConflictError(
-            "answered", f"the contact is {contact.status.value}; its reply cannot be judged now"
-        )
-    if contact.reply_received_at is None:
-        raise ConflictError("answered", "no reply has been captured for this contact yet")
-    contact.reply_answered = answered

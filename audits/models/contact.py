@@ -102,8 +102,6 @@ class Contact(Base):
     staff_gave_name: Mapped[bool | None] = mapped_column(Boolean)
     callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Email
-    # Whether the school's reply answered the question: the auditor's judgement, unknown (None) until made.
-    reply_answered: Mapped[bool | None] = mapped_column(Boolean)
     sent_text: Mapped[str] = mapped_column(Text, default="")
     reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_text: Mapped[str] = mapped_column(Text, default="")

@@ -5,8 +5,8 @@ Revises: 0031
 
 ``received_messages`` keeps each message read from a persona mailbox once (the hashes of its
 Message-ID and content), what it was and which contact it went to; ``inbound_touches`` each call
-or text a school made to a persona number (one per Twilio SID). ``contacts.reply_answered`` is the
-auditor's judgement of the reply (null: not judged), ``contacts.sent_subject`` the subject sent;
+or text a school made to a persona number (one per Twilio SID). ``contacts.sent_subject`` is the
+subject sent;
 ``schools.email_failing_since`` / ``email_failure`` say the school's address bounced.
 """
 from alembic import op
@@ -75,7 +75,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_received_messages_state'), ['state'], unique=False)
 
     with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('reply_answered', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('sent_subject', sa.String(length=500), server_default='', nullable=False))
 
     with op.batch_alter_table('schools', schema=None) as batch_op:
@@ -91,7 +90,6 @@ def downgrade():
 
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_column('sent_subject')
-        batch_op.drop_column('reply_answered')
 
     with op.batch_alter_table('received_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_received_messages_state'))

@@ -63,7 +63,7 @@ def _poll() -> None:
     assert not [result.error for result in poll_all(NOON).results if result.error]
 
 
-def test_the_auditor_sees_the_reply_judges_it_and_confirms_a_suggestion(
+def test_the_auditor_confirms_a_suggested_reply_and_sees_it_on_the_contact(
     app: Flask,
     client: FlaskClient,
     auth: AuthActions,
@@ -97,16 +97,8 @@ def test_the_auditor_sees_the_reply_judges_it_and_confirms_a_suggestion(
     contact = session.get(Contact, sent.contact.id)
     assert contact is not None and contact.reply_status is ReplyStatus.RECEIVED
     form = client.get(f"/assignments/{sent.fieldwork.email.id}/contact").get_data(as_text=True)
-    assert "Did the reply answer the question?" in form
-    assert 'value="unknown" checked' in form
-    assert (
-        client.post(f"/contacts/{contact.id}/reply-answered", data={"answered": "maybe"}).status_code == 302
-    )
-    session.expire_all()
-    assert session.get(Contact, contact.id).reply_answered is None  # type: ignore[union-attr]
-    client.post(f"/contacts/{contact.id}/reply-answered", data={"answered": "yes"})
-    session.expire_all()
-    assert session.get(Contact, contact.id).reply_answered is True  # type: ignore[union-attr]
+    assert "Whether it answered the question is yours to judge in the rubric" in form
+    assert "Yes, come on Tuesday at 10." in form  # the reply's text, filled in
 
 
 def test_a_bounce_shows_the_schools_address_as_failing(

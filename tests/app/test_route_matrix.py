@@ -768,11 +768,6 @@ ROUTES: list[Route] = [
         "POST", "/mail/suggestions/{suggestion}/decline", L, F, F, F, F, Go("/mail/suggestions"), F, F, F,
         form={}, effect=_suggestion_is(MessageState.DECLINED),
     ),
-    # Whether a captured reply answered the question: the draft has no reply yet, so nothing changes.
-    row(
-        "POST", "/contacts/{draft}/reply-answered", L, F, F, F, F, Go("/assignments/"), F, F, F,
-        form={"answered": "yes"}, writes=False,
-    ),
     # Scorecards.
     row("GET", "/scorecards/{scorecard}.pdf", L, OK, OK, F, OK, F, F, OK, F),
     row("GET", "/scorecards/{other_scorecard}.pdf", L, OK, OK, F, OK, F, F, F, OK),

@@ -102,9 +102,11 @@ def test_a_threaded_reply_becomes_the_contacts_reply_with_its_business_hours(
     assert contact.reply_received_at == ANSWERED and contact.reply_at == ANSWERED
     assert contact.response_business_hours == pytest.approx(BUSINESS_HOURS)
     assert contact.reply_status is ReplyStatus.RECEIVED
-    assert contact.reply_answered is None  # for the auditor to judge
     assert contact.reply_text == "Hello, bring proof of address and her birth certificate."
-    assert contact.draft["reply_answered"] == "unknown" and contact.draft["outcome"] == "reached"
+    assert contact.draft["outcome"] == "reached"
+    assert not [
+        name for name in contact.draft if name.startswith("item-")
+    ]  # the rubric: the auditor's to judge
     assert contact.draft["reply_at"] == "2027-02-03T10:00"
     [message] = kept(session)
     assert (message.state, message.rule, message.contact_id) == (
