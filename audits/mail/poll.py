@@ -14,9 +14,9 @@ evidence (its text, its attachments that pass the evidence checks), its time, th
 in the district's business hours, received or late against the deadline; whether it answered
 the question stays unanswered in the rubric (not judged) for the auditor. A match by sender
 and subject waits for the auditor (``confirm_suggestion`` / ``decline_suggestion``).
-Auto-replies are kept but never counted; a bounce marks the school's address as failing. A server that refuses the login or cannot be
-reached is recorded on the mailbox and tried again later, each failure waiting longer
-(``BACKOFF``); the poll itself never raises for it.
+Auto-replies are kept but never counted; a bounce marks the school's address as failing. A
+server that refuses the login or cannot be reached is recorded on the mailbox and tried again
+later, each failure waiting longer (``BACKOFF``); the poll itself never raises for it.
 
 Then the deadline sweep (``mark_no_reply``): a sent email whose deadline passed without a
 personal reply is marked "no reply" and its draft prefilled with that outcome for the auditor.
