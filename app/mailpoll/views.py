@@ -20,7 +20,7 @@ from app.errors import status_for
 from app.extensions import db
 from app.fieldwork.display import local_time
 from app.fieldwork.pages import evidence_folder
-from app.permissions import permission_required, require
+from app.permissions import can, permission_required, require
 from audits.access import Action
 from audits.errors import DomainError
 from audits.mail.poll import confirm_suggestion, decline_suggestion, suggestions_for
@@ -65,7 +65,9 @@ def _decide(message_id: int, confirm: bool) -> Response | tuple[str, int]:
         return page, status_for(error)
     db.session.commit()
     school = message.contact.assignment.school.name if message.contact else ""
-    if confirm:
+    if confirm and message.state is MessageState.FURTHER:
+        flash(f"Kept as a further reply on {school}'s contact; its first reply's time stands.", "success")
+    elif confirm:
         flash(f"The reply is now {school}'s reply, with its time.", "success")
     else:
         flash(f"The message is no longer shown on {school}'s contact.", "success")
@@ -114,4 +116,11 @@ def mail_activity(contact: Contact) -> MailActivity:
 @blueprint.app_context_processor
 def mail_helpers() -> dict[str, Any]:
     """What the replies panel (contact form and contact page) needs."""
-    return {"mail_activity": mail_activity, "MessageState": MessageState}
+    return {"mail_activity": mail_activity, "replies_to_confirm": replies_to_confirm}
+
+
+def replies_to_confirm() -> int:
+    """How many suggested replies wait for the signed-in auditor (0 for anyone else)."""
+    if not current_user.is_authenticated or not can(Action.RECORD_CONTACTS):
+        return 0
+    return len(suggestions_for(db.session, current_user))

@@ -86,6 +86,8 @@ def test_the_auditor_confirms_a_suggested_reply_and_sees_it_on_the_contact(
     assert (
         "What came back" in form and "Waiting for your confirmation" in form and "1 reply to confirm" in form
     )
+    mine = client.get("/assignments/").get_data(as_text=True)
+    assert "1 reply to confirm" in mine
     page = client.get("/mail/suggestions").get_data(as_text=True)
     assert "Yes, come on Tuesday at 10." in page and "Abess Park Elementary" in page
     message = session.scalars(select(ReceivedMessage)).one()
