@@ -24,7 +24,12 @@ NOON = datetime(2027, 2, 3, 17, 0, tzinfo=UTC)
 
 
 def test_flask_mail_poll_captures_the_reply_and_reports_a_failing_mailbox(
-    app: Flask, runner: FlaskCliRunner, session: Session, mail_account: MailAccount, tmp_path: Path
+    app: Flask,
+    runner: FlaskCliRunner,
+    session: Session,
+    mail_account: MailAccount,
+    tmp_path: Path,
+    make_user: Callable[..., User],
 ) -> None:
     app.config["NOW"] = NOON
     sent = send_email_contact(session, mail_account, tmp_path / "sent")
@@ -49,6 +54,11 @@ def test_flask_mail_poll_captures_the_reply_and_reports_a_failing_mailbox(
     assert broken.last_poll_status is PollStatus.FAILED and broken.next_poll_at is not None
     again = runner.invoke(args=["mail", "poll"])
     assert "read 0, replies 0, failed 0, waiting to retry 1" in again.output
+    # The leader sees why on the mailbox's settings page.
+    client = app.test_client()
+    AuthActions(client).sign_in(make_user(Role.LEADER, sent.fieldwork.district))
+    page = client.get(f"/mailboxes/{broken.id}").get_data(as_text=True)
+    assert "failed" in page and "refused the username or password" in page and "next try" in page
 
 
 def test_the_poll_runs_every_five_minutes_in_the_worker() -> None:
