@@ -34,7 +34,9 @@ from audits.models import (
     ContactEdit,
     Evidence,
     EvidenceKind,
+    InboundTouch,
     ItemKind,
+    ReceivedMessage,
     Response,
     RetentionPurge,
     ReviewEvent,
@@ -264,6 +266,19 @@ def blank_texts(session: Session, rounds: list[Round], now: datetime) -> int:
         update(ContactEdit)
         .where(ContactEdit.contact_id.in_(contacts), edit_is_text)
         .values(old_value="", new_value="")
+        .execution_options(synchronize_session=False)
+    )
+    # What came back from the schools: the words of replies read from mailboxes, and of texts.
+    session.execute(
+        update(ReceivedMessage)
+        .where(ReceivedMessage.contact_id.in_(contacts))
+        .values(text="", subject="")
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(InboundTouch)
+        .where(InboundTouch.contact_id.in_(contacts), InboundTouch.body != "")
+        .values(body="")
         .execution_options(synchronize_session=False)
     )
     session.execute(

@@ -34,6 +34,7 @@ from audits.models import (
     ReceivedMessage,
     ReplyStatus,
 )
+from audits.retention import blank_texts
 from tests.audits.mail.messages import bounce, png_bytes, reply
 from tests.audits.mail.poll_helpers import (
     SCHOOL_EMAIL,
@@ -315,3 +316,17 @@ def test_a_reply_that_cannot_be_stored_is_read_again_next_time(
     later = NOON + timedelta(hours=1)
     result = poll_mailbox(session, sent.mailbox, password, later, evidence_folder(tmp_path))
     assert result.count(MessageState.COUNTED) == 1 and sent.contact.reply_received_at == ANSWERED
+
+
+def test_the_retention_purge_blanks_what_the_school_wrote(
+    session: Session, sent: Sent, tmp_path: Path
+) -> None:
+    sent.account.deliver(school_reply(sent))
+    run_poll(session, sent, tmp_path)
+    [message] = kept(session)
+    assert message.text and message.subject
+    blank_texts(session, [sent.fieldwork.round], NOON)
+    session.commit()
+    [message] = kept(session)
+    assert (message.text, message.subject) == ("", "")
+    assert message.state is MessageState.COUNTED  # the fact of the reply stays
