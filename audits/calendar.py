@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from audits.appeals.window import parse_window_days
 from audits.errors import ValidationError
+from audits.mail.deadline import parse_deadline_days
 from audits.models import Closure, District
 
 MAX_NAME_LENGTH = 200
@@ -73,6 +74,8 @@ class DistrictSettings:
     school_day_end: str
     # School days after publication during which a principal may query an answer ("0": no appeals).
     appeal_window_days: str = "10"
+    # School days a school has to answer an email audit before it counts as "no reply" (blank: 2).
+    reply_deadline_school_days: str = "2"
 
     @classmethod
     def of(cls, district: District) -> DistrictSettings:
@@ -83,6 +86,7 @@ class DistrictSettings:
             school_day_start=district.school_day_start.strftime("%H:%M"),
             school_day_end=district.school_day_end.strftime("%H:%M"),
             appeal_window_days=str(district.appeal_window_days),
+            reply_deadline_school_days=str(district.reply_deadline_school_days),
         )
 
 
@@ -134,13 +138,19 @@ def update_district(session: Session, district: District, settings: DistrictSett
         window = parse_window_days(settings.appeal_window_days)
     except ValidationError as error:
         problems.extend(error.problems)
-    if problems or start is None or end is None or window is None:
+    deadline: int | None = None
+    try:
+        deadline = parse_deadline_days(settings.reply_deadline_school_days)
+    except ValidationError as error:
+        problems.extend(error.problems)
+    if problems or start is None or end is None or window is None or deadline is None:
         raise ValidationError.many(problems)
     district.name = name
     district.timezone = timezone
     district.school_day_start = start
     district.school_day_end = end
     district.appeal_window_days = window
+    district.reply_deadline_school_days = deadline
 
 
 def add_closures(

@@ -11,6 +11,7 @@ from wtforms.widgets import NumberInput, TimeInput
 from app.forms import SiteForm
 from audits.appeals.window import MAX_SCHOOL_DAYS
 from audits.calendar import timezone_choices
+from audits.mail.deadline import MAX_SCHOOL_DAYS as MAX_REPLY_DAYS
 
 # What the common U.S. zones are called in everyday speech.
 US_ZONE_NAMES = {
@@ -59,6 +60,14 @@ class DistrictForm(SiteForm):
         description="After a scorecard is published, its principal may query its answers for this many "
         "school days (weekends and closures do not count). 0 turns appeals off.",
         widget=NumberInput(min=0, max=MAX_SCHOOL_DAYS, step=1),
+        render_kw={"inputmode": "numeric"},
+    )
+
+    reply_deadline_school_days = StringField(
+        "School days to answer an email audit",
+        description="An email sent through a persona mailbox with no personal reply after this many school "
+        "days counts as “no reply”; a later reply is still kept, as late. Empty: 2.",
+        widget=NumberInput(min=1, max=MAX_REPLY_DAYS, step=1),
         render_kw={"inputmode": "numeric"},
     )
 

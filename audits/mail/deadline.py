@@ -12,10 +12,23 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from audits.businesshours import BusinessCalendar, add_business_hours
+from audits.errors import ValidationError
 from audits.models import District, ReplyStatus
 
 DEFAULT_SCHOOL_DAYS = 2
 MAX_SCHOOL_DAYS = 20
+
+
+def parse_deadline_days(text: str) -> int:
+    """A deadline typed in a form (``"2"``): whole school days from 1 to ``MAX_SCHOOL_DAYS``; blank: 2."""
+    cleaned = text.strip()
+    if not cleaned:
+        return DEFAULT_SCHOOL_DAYS
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 1 <= int(cleaned[:6]) <= MAX_SCHOOL_DAYS:
+        raise ValidationError(
+            "reply_deadline_school_days", f"enter a whole number of school days from 1 to {MAX_SCHOOL_DAYS}"
+        )
+    return int(cleaned)
 
 
 def school_day_hours(calendar: BusinessCalendar) -> float:

@@ -8,6 +8,7 @@ that was the same.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from audits.models import AuditorProfile, District, MailSecurity, PersonaMailbox
 MAX_HOST = 255
 MAX_NAME = 100
 MAX_PASSWORD = 500
+MAX_USERNAME = 254
 DEFAULT_PORTS = {
     ("smtp", MailSecurity.SSL): 465,
     ("smtp", MailSecurity.STARTTLS): 587,
@@ -68,6 +70,11 @@ class MailboxSettings:
             imap_folder=mailbox.imap_folder,
             plus_addressing=mailbox.plus_addressing,
         )
+
+
+def one_line(text: str) -> bool:
+    """Whether ``text`` holds no line break and no control or format character (a header's rule)."""
+    return not any(unicodedata.category(character).startswith("C") for character in text)
 
 
 def mailboxes_of(session: Session, district_id: int) -> list[PersonaMailbox]:
@@ -134,13 +141,19 @@ def save_mailbox(
     display_name = settings.display_name.strip()
     if len(display_name) > MAX_NAME:
         problems.append(("display_name", f"keep it under {MAX_NAME} characters"))
+    elif not one_line(display_name):
+        problems.append(("display_name", "keep the name on one line, without control characters"))
     smtp_host = _host(settings.smtp_host, "smtp_host", problems)
     imap_host = _host(settings.imap_host, "imap_host", problems)
     smtp_port = _port(settings.smtp_port, "smtp", settings.smtp_security, problems)
     imap_port = _port(settings.imap_port, "imap", settings.imap_security, problems)
     folder = settings.imap_folder.strip() or "INBOX"
-    if len(folder) > 200:
-        problems.append(("imap_folder", "keep it under 200 characters"))
+    if len(folder) > 200 or not one_line(folder):
+        problems.append(("imap_folder", "enter the folder's name as the mail program shows it, as INBOX"))
+    for name in ("smtp_username", "imap_username"):
+        given = getattr(settings, name).strip()
+        if len(given) > MAX_USERNAME or not one_line(given):
+            problems.append((name, f"enter the user name on one line, at most {MAX_USERNAME} characters"))
     for name in ("smtp_password", "imap_password"):
         if len(getattr(settings, name)) > MAX_PASSWORD:
             problems.append((name, f"keep it under {MAX_PASSWORD} characters"))

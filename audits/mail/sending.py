@@ -30,6 +30,7 @@ from audits.fieldwork.workflow import EDITABLE_BY_AUDITOR
 from audits.mail.addresses import message_id, new_token, plus_address
 from audits.mail.credentials import Vault
 from audits.mail.deadline import district_reply_due
+from audits.mail.mailboxes import one_line
 from audits.mail.transport import DEFAULT_TIMEOUT, send_message
 from audits.models import AuditorProfile, Channel, Contact, Evidence, PersonaMailbox, ReplyStatus, User
 from audits.models.contact import sent_file_name
@@ -125,12 +126,14 @@ def _check(contact: Contact, user: User, mailbox: PersonaMailbox | None, draft: 
     subject = draft.subject.strip()
     if not subject:
         problems.append(("subject", "enter the email's subject"))
-    elif len(subject) > MAX_SUBJECT or "\n" in subject or "\r" in subject:
+    elif len(subject) > MAX_SUBJECT or not one_line(subject):
         problems.append(("subject", f"keep the subject to one line of at most {MAX_SUBJECT} characters"))
     if not draft.body.strip():
         problems.append(("body", "enter the email's text"))
     elif len(draft.body) > MAX_BODY:
         problems.append(("body", f"keep the text under {MAX_BODY:,} characters"))
+    elif "\x00" in draft.body:
+        problems.append(("body", "the text holds a character no email can carry (NUL): remove it"))
     if problems:
         raise ValidationError.many(problems)
     return mailbox

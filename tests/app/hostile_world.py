@@ -35,14 +35,18 @@ from audits.fieldwork.evidence import attach_evidence
 from audits.importers import uploads
 from audits.importers.uploads import keep_upload
 from audits.invitations import invite
+from audits.mail.credentials import Vault
+from audits.mail.mailboxes import MailboxSettings, save_mailbox
 from audits.models import (
     ActionPlan,
     Appeal,
     Assignment,
+    AuditorProfile,
     Base,
     BatchKind,
     Channel,
     ImportBatch,
+    MailSecurity,
     Outcome,
     PlanEventKind,
     PlanReason,
@@ -165,6 +169,17 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "reviewer": reviewer,
     }
     closure = add_closures(session, district, date(2027, 2, 15), None, HOSTILE[:200])[0]
+    # The auditor's persona mailbox, with quotes in its name, on a port nothing listens on.
+    mailbox = save_mailbox(
+        session, district,
+        MailboxSettings(
+            address="o.brien+family@example.net", display_name=QUOTES, smtp_host="127.0.0.1", smtp_port=1,
+            smtp_security=MailSecurity.NONE, smtp_password=HOSTILE, imap_host="127.0.0.1", imap_port=1,
+            imap_security=MailSecurity.NONE,
+        ),
+        Vault.of(app.config["MAIL_CREDENTIALS_KEY"], app.config["SECRET_KEY"]),
+    )  # fmt: skip
+    session.merge(AuditorProfile(user_id=auditor.id, persona_name="Dana", mailbox_id=mailbox.id))
 
     # The phone call: submitted, waiting for review, with hostile comments and text answers.
     hostile_call = changed(
@@ -370,6 +385,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "published_contact_id": published_call.id,
         "appeal_id": appeal.id,
         "item_key": "accuracy",
+        "mailbox_id": mailbox.id,
     }
     sign_ins = {user.id: start_sign_in(session, user) for user in users.values()}
     session.commit()

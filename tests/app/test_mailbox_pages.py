@@ -201,3 +201,21 @@ def test_without_a_mailbox_the_auditor_is_told_to_send_from_elsewhere(
     page = open_form(client, world.email)
     assert "Your persona has no mailbox in Touchpoint yet" in page
     assert "Send the email</button>" not in page
+
+
+def test_a_leader_sets_the_districts_reply_deadline(
+    client: FlaskClient, auth: AuthActions, session: Session, world: World
+) -> None:
+    """The district settings page holds the deadline in school days; a bad one is refused by its field."""
+    district = world.fieldwork.district
+    login(auth, world.users["leader"])
+    url = f"/districts/{district.id}/settings"
+    assert input_value(client.get(url).get_data(as_text=True), "reply_deadline_school_days") == "2"
+    settings = {"name": district.name, "timezone": district.timezone, "school_day_start": "07:30",
+                "school_day_end": "16:00", "appeal_window_days": "10"}  # fmt: skip
+    refused = client.post(url, data=settings | {"reply_deadline_school_days": "0"})
+    assert refused.status_code == 400
+    assert 'id="reply_deadline_school_days-error"' in refused.get_data(as_text=True)
+    assert client.post(url, data=settings | {"reply_deadline_school_days": "3"}).status_code == 302
+    session.refresh(district)
+    assert district.reply_deadline_school_days == 3

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from audits.businesshours import BusinessCalendar
-from audits.mail.deadline import overdue, reply_due, reply_status, school_day_hours
+from audits.errors import ValidationError
+from audits.mail.deadline import overdue, parse_deadline_days, reply_due, reply_status, school_day_hours
 from audits.models import ReplyStatus
 
 # 07:30-16:00 in New York (UTC-5 in January): 8.5 business hours a day.
@@ -46,3 +47,13 @@ def test_status_against_the_deadline() -> None:
     assert reply_status(due, _local(15, 8), _local(20, 10)) is ReplyStatus.LATE
     assert overdue(due, None, _local(14, 10)) and not overdue(due, _local(15, 8), _local(14, 10))
     assert not overdue(None, None, _local(14, 10))
+
+
+def test_a_district_sets_its_deadline_in_school_days() -> None:
+    """Blank is 2; 1 to 20 whole school days; anything else is refused on its field."""
+    assert parse_deadline_days("") == 2
+    assert parse_deadline_days(" 5 ") == 5
+    for bad in ("0", "21", "two", "1.5", "-1", "٣"):
+        with pytest.raises(ValidationError) as refused:
+            parse_deadline_days(bad)
+        assert refused.value.field == "reply_deadline_school_days"

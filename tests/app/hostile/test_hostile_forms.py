@@ -52,6 +52,8 @@ ROLES = [
     ("telephony_webhooks.", None),
     ("fieldwork.", "auditor"),
     ("evidence.", "auditor"),
+    ("sending.", "auditor"),
+    ("mailboxes.", "leader"),
     ("telephony.place", "auditor"),
     ("telephony.call", "auditor"),
     ("review.", "reviewer"),
@@ -92,6 +94,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "plan_decisions.send_back": {"plan_id": "submitted_plan_id"},
     "plan_closing.close": {"plan_id": "approved_plan_id", "action_id": "approved_action_id"},
     "appeals.new": {"contact_id": "published_contact_id"},
+    "sending.send": {"contact_id": "email_draft_contact_id"},
 }
 DEFAULT_PARAMETERS = {
     "contact_id": "draft_contact_id",
