@@ -643,10 +643,12 @@ def mark_no_reply(session: Session, now: datetime, contact_ids: Iterable[int] | 
         Contact.reply_due_at.is_not(None),
         Contact.reply_due_at < now,
         Contact.reply_received_at.is_(None),
+        Contact.reply_at.is_(None),  # the auditor recorded a reply themselves (an uploaded .eml)
     )
     if contact_ids is not None:
         query = query.where(Contact.id.in_(list(contact_ids)))
     overdue = list(session.scalars(query))
+    overdue = [contact for contact in overdue if not (contact.draft or {}).get("reply_at")]
     for contact in overdue:
         contact.reply_status = ReplyStatus.NO_REPLY
         if contact.status in EDITABLE_BY_AUDITOR:

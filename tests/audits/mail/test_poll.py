@@ -330,3 +330,14 @@ def test_the_retention_purge_blanks_what_the_school_wrote(
     [message] = kept(session)
     assert (message.text, message.subject) == ("", "")
     assert message.state is MessageState.COUNTED  # the fact of the reply stays
+
+
+def test_a_reply_the_auditor_recorded_by_hand_is_never_marked_no_reply(
+    session: Session, sent: Sent, tmp_path: Path
+) -> None:
+    due = sent.contact.reply_due_at
+    assert due is not None
+    sent.contact.draft = {**sent.contact.draft, "reply_at": "2027-02-03T10:00"}  # from an uploaded .eml
+    session.commit()
+    assert mark_no_reply(session, due + timedelta(minutes=1)) == []
+    assert sent.contact.reply_status is ReplyStatus.AWAITING
