@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.mailboxes.credentials import vault
-from app.mailpoll.service import poll_all
+from app.mailpoll.service import poll_all, poll_mailboxes_task
 from app.tasks import BEAT_SCHEDULE, TASK_MODULES
 from audits.models import Contact, PollStatus, ReceivedMessage, ReplyStatus, Role, User
 from tests.audits.mail.messages import bounce, reply
@@ -61,7 +61,11 @@ def test_flask_mail_poll_captures_the_reply_and_reports_a_failing_mailbox(
     assert "failed" in page and "refused the username or password" in page and "next try" in page
 
 
-def test_the_poll_runs_every_five_minutes_in_the_worker() -> None:
+def test_the_poll_runs_every_five_minutes_in_the_worker(app: Flask) -> None:
+    app.config["NOW"] = NOON
+    assert poll_mailboxes_task.delay().get() == (
+        "mailboxes 0, read 0, replies 0, failed 0, waiting to retry 0, marked no reply 0"
+    )
     assert "app.mailpoll.service" in TASK_MODULES
     entry = BEAT_SCHEDULE["poll-mailboxes-every-five-minutes"]
     assert entry["task"] == "touchpoint.poll_mailboxes"
