@@ -80,6 +80,7 @@ PAGES = [
     ("account", AUDITOR, "/account"),
     ("two-step sign-in set-up", AUDITOR, "/account/two-step"),
     ("contact form", AUDITOR, "/assignments/{open_assignment}/contact"),
+    ("replies to confirm", AUDITOR, "/mail/suggestions"),
     ("leader's account, with the email digests", LEADER, "/account"),
     ("a school's portal, as its leader reads it", LEADER, "/schools/{principal_school}/portal"),
     ("principal home", PRINCIPAL, "/"),
