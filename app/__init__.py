@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from app.invitations.views import blueprint as invitations
     from app.mailboxes.sending import blueprint as sending
     from app.mailboxes.views import blueprint as mailboxes
+    from app.mailpoll.views import blueprint as mailpoll
     from app.plans.closing import blueprint as plan_closing
     from app.plans.decisions import blueprint as plan_decisions
     from app.plans.views import blueprint as plans
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from app.schools.views import blueprint as schools
     from app.scorecards.views import blueprint as scorecards
     from app.single_sign_on.views import blueprint as single_sign_on
+    from app.telephony.inbound import blueprint as telephony_inbound
     from app.telephony.views import blueprint as telephony
     from app.telephony.webhooks import blueprint as telephony_webhooks
     from app.users.staff_import import blueprint as staff_import
@@ -145,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations)
     app.register_blueprint(mailboxes)
     app.register_blueprint(sending)
+    app.register_blueprint(mailpoll)
     app.register_blueprint(moves)
     app.register_blueprint(password)
     app.register_blueprint(plan_closing)
@@ -161,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_import)
     app.register_blueprint(telephony)
     app.register_blueprint(telephony_webhooks)
+    app.register_blueprint(telephony_inbound)
     app.register_blueprint(single_sign_on)
     app.register_blueprint(two_step)
     app.register_blueprint(users)

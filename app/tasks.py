@@ -37,6 +37,7 @@ TASK_MODULES = (
     "app.outbox",  # touchpoint.send_outbox
     "app.telephony.tasks",  # touchpoint.download_recording, touchpoint.purge_recordings
     "app.retention",  # touchpoint.purge_expired_evidence
+    "app.mailpoll.service",  # touchpoint.poll_mailboxes
 )
 
 BEAT_SCHEDULE = {
@@ -59,6 +60,10 @@ BEAT_SCHEDULE = {
     "recover-jobs-every-minute": {
         "task": "touchpoint.recover_jobs",  # batches whose worker died: interrupted, then resumed
         "schedule": crontab(),
+    },
+    "poll-mailboxes-every-five-minutes": {
+        "task": "touchpoint.poll_mailboxes",  # replies in persona mailboxes; no-reply deadlines
+        "schedule": crontab(minute="*/5"),
     },
     "purge-recordings-daily": {
         "task": "touchpoint.purge_recordings",  # Twilio recordings past retention

@@ -35,7 +35,9 @@ from audits.models import (
     DoubleScoring,
     Evidence,
     EvidenceKind,
+    InboundTouch,
     ItemKind,
+    ReceivedMessage,
     Response,
     RetentionPurge,
     ReviewEvent,
@@ -284,6 +286,19 @@ def blank_texts(session: Session, rounds: list[Round], now: datetime) -> int:
         update(ContactEdit)
         .where(ContactEdit.contact_id.in_(contacts), edit_is_text)
         .values(old_value="", new_value="")
+        .execution_options(synchronize_session=False)
+    )
+    # What came back from the schools: the words of replies read from mailboxes, and of texts.
+    session.execute(
+        update(ReceivedMessage)
+        .where(ReceivedMessage.contact_id.in_(contacts))
+        .values(text="", subject="")
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(InboundTouch)
+        .where(InboundTouch.contact_id.in_(contacts), InboundTouch.body != "")
+        .values(body="")
         .execution_options(synchronize_session=False)
     )
     session.execute(

@@ -8,6 +8,7 @@ from app.cli.alerts import alerts_cli
 from app.cli.backup import backup_command, restore_command
 from app.cli.demo import demo_command
 from app.cli.export import export_cli
+from app.cli.mail_poll import mail_cli
 from app.cli.outbox import outbox_cli
 from app.cli.reminders import reminders_cli
 from app.cli.retention import retention_cli
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
         telephony_cli,
         scorecards_cli,
         outbox_cli,
+        mail_cli,
         storage_cli,
         retention_cli,
         backup_command,

@@ -182,6 +182,7 @@ def send_contact_email(
     contact.sent_mailbox_id = mailbox.id
     contact.sent_message_id = str(message["Message-ID"])
     contact.reply_token = token
+    contact.sent_subject = draft.subject.strip()[:500]
     # A step of its own: a second Send of the same contact at the same moment finds the revision moved
     # on (its UPDATE waits for this one, then matches nothing) and is refused, never sent twice.
     contact.revision += 1

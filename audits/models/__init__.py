@@ -32,6 +32,7 @@ from audits.models.double_scoring import DoubleScoring, SecondAnswer
 from audits.models.follow_up import FollowUpTarget
 from audits.models.idempotency import IdempotentRequest
 from audits.models.job import Job, JobKind, JobState
+from audits.models.mail_poll import InboundTouch, MessageState, ReceivedMessage, TouchKind
 from audits.models.mailbox import MailSecurity, PersonaMailbox, PollStatus, ReplyStatus
 from audits.models.outbox import OutboxEmail
 from audits.models.pair import PairTrait, ScenarioPair
@@ -117,6 +118,7 @@ __all__ = [
     "HoldAction",
     "IdempotentRequest",
     "ImportBatch",
+    "InboundTouch",
     "ItemKind",
     "Job",
     "JobKind",
@@ -126,6 +128,7 @@ __all__ = [
     "LinkPurpose",
     "LoginFailure",
     "MailSecurity",
+    "MessageState",
     "OutboxEmail",
     "Outcome",
     "PairTrait",
@@ -139,6 +142,7 @@ __all__ = [
     "PlanStatus",
     "PollStatus",
     "PublicationAction",
+    "ReceivedMessage",
     "RecoveryCode",
     "ReminderKind",
     "ReminderLog",
@@ -173,6 +177,7 @@ __all__ = [
     "Slot",
     "TimingUnit",
     "TokenScope",
+    "TouchKind",
     "TwoStepKey",
     "UTCDateTime",
     "User",

@@ -112,6 +112,8 @@ class Contact(Base):
         ForeignKey("persona_mailboxes.id", ondelete="SET NULL"), index=True
     )
     sent_message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The subject sent (the poll's last matching rule compares a reply's "Re: …" with it).
+    sent_subject: Mapped[str] = mapped_column(String(500), default="", server_default="")
     reply_token: Mapped[str | None] = mapped_column(String(40), unique=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

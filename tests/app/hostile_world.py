@@ -58,9 +58,11 @@ from audits.models import (
     DoubleScoring,
     ImportBatch,
     MailSecurity,
+    MessageState,
     Outcome,
     PlanEventKind,
     PlanReason,
+    ReceivedMessage,
     Role,
     Round,
     RoundStatus,
@@ -365,6 +367,14 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         content_hash="0" * 64, path="hostile.pdf", size=1, published_at=datetime(2026, 11, 2, 15, tzinfo=UTC),
     )  # fmt: skip
     session.add(scorecard)
+    # A reply the mailbox poll suggests for the auditor's email draft, every word of it hostile.
+    suggestion = ReceivedMessage(
+        mailbox_id=mailbox.id, uid_validity=1, uid=1, message_id="<hostile@school.test>",
+        message_id_hash="c" * 64, content_hash="d" * 64, kind="personal", state=MessageState.SUGGESTED,
+        rule="sender_subject", contact_id=email_draft.id, sender=HOSTILE[:254], subject=HOSTILE[:500],
+        received_at=datetime(2026, 11, 3, 15, tzinfo=UTC), notes=HOSTILE, text=HOSTILE,
+    )  # fmt: skip
+    session.add(suggestion)
     plans = _hostile_plans(session, school, users, (fieldwork.round, draft_round, closed_round))
     token, plaintext = create_token(session, users["admin"], SCRIPT_TAG)
     # An import of a hostile file name that set a hostile email and principal: the import page,
@@ -404,6 +414,7 @@ def build_hostile_world(session: Session, app: Flask) -> HostileWorld:
         "phone_assignment_id": fieldwork.phone.id,
         "draft_contact_id": draft.id,
         "email_draft_contact_id": email_draft.id,
+        "suggested_message_id": suggestion.id,
         "phone_draft_contact_id": phone_draft.id,
         "email_draft_assignment_id": second_email.id,
         "phone_draft_assignment_id": second_call.id,

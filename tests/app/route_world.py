@@ -73,8 +73,11 @@ from audits.models import (
     Level,
     LinkPurpose,
     MailSecurity,
+    MessageState,
+    PersonaMailbox,
     PlanEventKind,
     PlanReason,
+    ReceivedMessage,
     ReviewAction,
     ReviewEvent,
     Role,
@@ -408,6 +411,21 @@ def _populate(
     others_evidence = attach_evidence(
         session, others, png_bytes("blue"), "other.png", "", other_auditor, evidence_dir, 1024 * 1024
     )
+    # A reply the mailbox poll matched to the auditor's email contact by sender and subject only.
+    read_mailbox = PersonaMailbox(
+        district_id=district.id, address="persona@touchpoint.test", smtp_host="127.0.0.1",
+        imap_host="127.0.0.1",
+    )  # fmt: skip
+    session.add(read_mailbox)
+    session.flush()
+    suggestion = ReceivedMessage(
+        mailbox_id=read_mailbox.id, uid_validity=1, uid=1, message_id="<s1@school.test>",
+        message_id_hash="a" * 64, content_hash="b" * 64, kind="personal", state=MessageState.SUGGESTED,
+        rule="sender_subject",
+        contact_id=draft.id, sender="office@school.test", subject="Re: Free meals", received_at=TEST_NOW,
+        text="Yes: apply online.",
+    )  # fmt: skip
+    session.add(suggestion)
 
     # Planning: auditor profiles, a draft round that can be committed, a closure.
     for person in (auditor, other_auditor):
@@ -564,6 +582,7 @@ def _populate(
         "others_evidence": others_evidence.token,
         "double_scoring": double.id,
         "double_evidence": heard.token,
+        "suggestion": suggestion.id,
         "evidence_id": evidence[0].id,
         "scorecard": cards[school.id].token,
         "other_scorecard": cards[other_school.id].token,

@@ -47,8 +47,10 @@ from audits.models import (
     Evidence,
     ExerciseStatus,
     ImportBatch,
+    MessageState,
     PlanReason,
     PlanStatus,
+    ReceivedMessage,
     Role,
     Round,
     RoundStatus,
@@ -143,6 +145,14 @@ def _contact_is(status: ContactStatus, key: str) -> Effect:
     def check(session: Session, values: dict[str, Any]) -> None:
         contact = session.get(Contact, values[key])
         assert contact is not None and contact.status is status
+
+    return check
+
+
+def _suggestion_is(state: MessageState) -> Effect:
+    def check(session: Session, values: dict[str, Any]) -> None:
+        message = session.get(ReceivedMessage, values["suggestion"])
+        assert message is not None and message.state is state
 
     return check
 
@@ -865,6 +875,19 @@ ROUTES: list[Route] = [
     row("POST", "/telephony/whisper", *[F] * 9, form=TWILIO_STATUS),
     row("POST", "/telephony/status", *[F] * 9, form=TWILIO_STATUS),
     row("POST", "/telephony/recording", *[F] * 9, form=TWILIO_STATUS),
+    # A school calling or texting a persona number back: Twilio's signature only.
+    row("POST", "/telephony/inbound/voice", *[F] * 9, form=TWILIO_STATUS),
+    row("POST", "/telephony/inbound/sms", *[F] * 9, form=TWILIO_STATUS),
+    # Replies the mailbox poll matched by sender and subject: the contact's auditor confirms or declines.
+    row("GET", "/mail/suggestions", L, F, F, F, F, OK, OK, F, F),
+    row(
+        "POST", "/mail/suggestions/{suggestion}/confirm", L, F, F, F, F, Go("/mail/suggestions"), F, F, F,
+        form={}, effect=_suggestion_is(MessageState.COUNTED),
+    ),
+    row(
+        "POST", "/mail/suggestions/{suggestion}/decline", L, F, F, F, F, Go("/mail/suggestions"), F, F, F,
+        form={}, effect=_suggestion_is(MessageState.DECLINED),
+    ),
     # Scorecards.
     row("GET", "/scorecards/{scorecard}.pdf", L, OK, OK, F, OK, F, F, OK, F),
     row("GET", "/scorecards/{other_scorecard}.pdf", L, OK, OK, F, OK, F, F, F, OK),

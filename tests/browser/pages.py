@@ -89,6 +89,7 @@ PAGES = [
     ("contacts to score again", AUDITOR, "/double-scoring/"),
     ("a contact scored again, blind", AUDITOR, "/double-scoring/{second_scoring}"),
     ("a published round, with its agreement between auditors", LEADER, "/rounds/{round_published}"),
+    ("replies to confirm", AUDITOR, "/mail/suggestions"),
     ("leader's account, with the email digests", LEADER, "/account"),
     ("a school's portal, as its leader reads it", LEADER, "/schools/{principal_school}/portal"),
     ("principal home", PRINCIPAL, "/"),

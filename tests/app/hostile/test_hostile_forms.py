@@ -45,11 +45,15 @@ ONE_FIELD = {
 ONE_TEXT = ["99999999999999999999", HUGE]
 ONE_CHOICE = ["<script>alert(1)</script>", "99999999999999999999"]
 
+# Twilio's webhooks: signed by Twilio instead of carrying a CSRF token.
+SIGNED = ("telephony_webhooks.", "telephony_inbound.")
 # Who posts to each route (the first matching prefix): a role the route is meant for.
 ROLES = [
     ("auth.", None),
     ("two_step.", None),
     ("telephony_webhooks.", None),
+    ("telephony_inbound.", None),
+    ("mailpoll.", "auditor"),
     ("fieldwork.", "auditor"),
     ("double_scoring.", "second_auditor"),
     ("evidence.", "auditor"),
@@ -105,6 +109,8 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "calibration.open_": {"exercise_id": "draft_exercise_id"},
     "calibration.remove": {"exercise_id": "draft_exercise_id", "reference_id": "draft_reference_id"},
     "sending.send": {"contact_id": "email_draft_contact_id"},
+    "mailpoll.confirm": {"message_id": "suggested_message_id"},
+    "mailpoll.decline": {"message_id": "suggested_message_id"},
 }
 DEFAULT_PARAMETERS = {
     "contact_id": "draft_contact_id",
@@ -129,6 +135,11 @@ WEBHOOK_FORM = PageForm(
             "RecordingStatus": "completed",
             "RecordingDuration": "40",
             "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/x/Recordings/y",
+            # An incoming call or text to a persona number.
+            "From": "+19045551234",
+            "To": "+19045550142",
+            "MessageSid": "SM" + "4" * 32,
+            "Body": "Returning your call.",
         }.items()
     },
 )
@@ -242,7 +253,7 @@ class Poster:
     def post(self, label: str, data: dict[str, Any], must_refuse: bool = False) -> TestResponse:
         """Post ``data``; record a 500, a change made by a refused post, or a huge value kept."""
         headers = {}
-        if self.endpoint.startswith("telephony_webhooks."):
+        if self.endpoint.startswith(SIGNED):
             signed = {key: value if isinstance(value, str) else value[0] for key, value in data.items()}
             data = signed
             headers["X-Twilio-Signature"] = RequestValidator(TWILIO_TOKEN).compute_signature(
@@ -287,7 +298,7 @@ class Poster:
 
 
 def _field_names(forms: dict[str, PageForm], endpoint: str, url: str) -> tuple[PageForm | None, list[str]]:
-    form = WEBHOOK_FORM if endpoint.startswith("telephony_webhooks.") else forms.get(url)
+    form = WEBHOOK_FORM if endpoint.startswith(SIGNED) else forms.get(url)
     if form is not None:
         return form, sorted(form.fields)
     return None, sorted(wtforms_field_names())
@@ -331,7 +342,7 @@ def test_every_form_refuses_garbage_without_a_500_or_a_half_save(
 
 def _csrf_routes() -> list[str]:
     """The routes CSRF protects: every POST route but Twilio's (signed instead) and the API (tokens)."""
-    return [endpoint for endpoint in _routes() if not endpoint.startswith("telephony_webhooks.")]
+    return [endpoint for endpoint in _routes() if not endpoint.startswith(SIGNED)]
 
 
 @pytest.mark.csrf
