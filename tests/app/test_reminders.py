@@ -199,6 +199,7 @@ def test_the_worker_module_exposes_a_celery_app_with_the_hourly_schedule(
         "touchpoint.send_alerts",
         "touchpoint.send_outbox",
         "touchpoint.recover_jobs",
+        "touchpoint.poll_mailboxes",
         "touchpoint.purge_recordings",
         "touchpoint.purge_expired_evidence",
     ]

@@ -22,6 +22,7 @@ from tests.conftest import REPO_ROOT
 TASK_NAMES = [
     "touchpoint.build_scorecards",
     "touchpoint.download_recording",
+    "touchpoint.poll_mailboxes",
     "touchpoint.purge_expired_evidence",
     "touchpoint.purge_recordings",
     "touchpoint.recover_jobs",
