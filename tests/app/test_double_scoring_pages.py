@@ -125,6 +125,7 @@ def test_a_second_scoring_flags_the_reviewer_and_feeds_the_round_page_only(
     review = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
     assert "answered 1 critical item differently" in review
     assert "its auditor answered <strong>Yes</strong>, the second auditor <strong>No</strong>" in review
+    assert "Nothing to check" not in review  # the difference is something to check
     round_page = client.get(f"/rounds/{world.fieldwork.round.id}").get_data(as_text=True)
     assert "Agreement between auditors" in round_page
     assert "1 contact chosen for blind double-scoring, 1 scored again so far." in round_page
