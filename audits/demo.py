@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from audits.accounts import NewUser, create_user
 from audits.businesshours import BusinessCalendar
 from audits.demo_calendar import demo_closures, season_name
-from audits.demo_double import EARLIER_ROUND_PERCENT, load_demo_double_scoring
+from audits.demo_double import EARLIER_ROUND_PERCENT, ensure_one_chosen, load_demo_double_scoring
 from audits.demo_equity import load_equity_round
 from audits.demo_fieldwork import DemoFieldworkReport, load_demo_fieldwork
 from audits.importers.schools import ImportReport, import_schools
@@ -209,6 +209,7 @@ def load_demo(
     round_ = _demo_round(session, district, schools, users, today)
     fieldwork = load_demo_fieldwork(session, round_, users, today, evidence_dir) if evidence_dir else None
     if evidence_dir is not None:
+        ensure_one_chosen(session, round_)
         load_demo_double_scoring(session, round_, seed=2026, leave_latest=True)
     equity = None
     if evidence_dir is not None:

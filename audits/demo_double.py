@@ -11,6 +11,7 @@ the latest chosen contact (when it chose more than one) is left for its second a
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audits.double_scoring.second import judged_items, submit_second_scoring
+from audits.double_scoring.selection import consider, draw_for, judgeable
 from audits.fieldwork.entry import AnswerEntry
-from audits.models import DoubleScoring, ItemKind, Round, RubricItem
+from audits.models import Assignment, Contact, DoubleScoring, ItemKind, Round, RubricItem
 
 # The share of the earlier round's judgeable contacts it scored twice (a real round's default is 10 %:
 # the demo shows more, so that its figures rest on more than one or two contacts).
@@ -72,6 +74,34 @@ def second_answers(
         differs = item.id == flipped or (not item.critical and rng.random() < DIFFER)
         answers[item.key] = AnswerEntry(_other(item, first.value, rng) if differs else first.value)
     return answers
+
+
+def ensure_one_chosen(session: Session, round_: Round) -> None:
+    """Make sure the demo's round in the field has a contact chosen for double-scoring, on any date.
+
+    The round's share (10 %) draws from a handful of judgeable contacts, so on some dates of the demo
+    it chooses none. Then the share is raised to the smallest whole percentage that chooses the
+    contact with the lowest draw, and the round's submitted contacts are considered again under it:
+    the rule stays the rule (draw below the share), the round page shows the share that chose.
+    """
+    if session.scalar(select(DoubleScoring.id).where(DoubleScoring.round_id == round_.id).limit(1)):
+        return
+    contacts = [
+        contact
+        for contact in session.scalars(
+            select(Contact)
+            .join(Assignment, Contact.assignment_id == Assignment.id)
+            .where(Assignment.round_id == round_.id, Contact.submitted_at.is_not(None))
+            .order_by(Contact.id)
+        )
+        if judgeable(session, contact)
+    ]
+    if not contacts:
+        return
+    lowest = min(draw_for(round_, contact.id) for contact in contacts)
+    round_.double_score_percent = max(round_.double_score_percent, math.floor(lowest * 100) + 1)
+    for contact in contacts:
+        consider(session, contact, now=contact.submitted_at)
 
 
 def load_demo_double_scoring(
