@@ -4,6 +4,9 @@ For each mailbox the poll keeps the folder's ``UIDVALIDITY`` and the highest UID
 (``PersonaMailbox.imap_uid_validity`` / ``imap_last_uid``) and asks the server only for newer
 UIDs; their sizes come first (headers only), then the bodies of those within the limit, in
 batches, all with ``BODY.PEEK`` so nothing is marked read, and nothing is ever deleted or moved.
+Each batch is one transaction: one query for the Message-IDs already kept, one commit with the
+batch's last UID; a batch that fails is rolled back with the evidence files it wrote and read
+again whole next time.
 When the server renumbers the folder (a new ``UIDVALIDITY``) everything is read again, and every
 message already kept (``ReceivedMessage``: the hash of its Message-ID and of its content) is skipped:
 the same reply fetched twice is recorded once, while two different messages that clash on one
