@@ -61,6 +61,7 @@ from audits.mail.matching import SentMail, match_message
 from audits.models import (
     Assignment,
     Contact,
+    Evidence,
     MailSecurity,
     MessageState,
     Outcome,
@@ -292,6 +293,15 @@ class _Batch:
     # The content hashes kept under each Message-ID hash of the batch, by earlier polls and by this one.
     kept: dict[str, set[str]]
     written: list[Path] = field(default_factory=list)
+    # The evidence stored from each kept message, whose ids it takes once the batch is flushed.
+    stored: list[tuple[KeptMessage, list[Evidence]]] = field(default_factory=list)
+
+    def flush(self, session: Session) -> None:
+        """Insert the batch's rows in one flush and give each kept message its evidence ids."""
+        session.flush()
+        for kept, items in self.stored:
+            kept.evidence_ids = [item.id for item in items]
+        self.stored.clear()
 
     def seen(self, id_hash: str, content: str) -> tuple[bool, bool]:
         """Whether this very message is kept already, and whether another one holds its Message-ID."""
@@ -353,6 +363,7 @@ def _read_batch(
                 size = len(bodies.pop(uid, b"")) or sizes.get(uid, 0)  # read and too large, or not sent
                 _keep_refused(session, state, uid, size, now, result)
             mailbox.imap_last_uid = uid
+        state.flush(session)
         session.commit()
     except IntegrityError:  # another poll kept one of them at the same moment: leave the rest to that one
         session.rollback()
@@ -546,7 +557,7 @@ def _store_evidence(
 ) -> None:
     """Store the message (its text, as ``.eml``) and its accepted attachments on ``contact``."""
     notes = [kept.notes] if kept.notes else []
-    stored: list[int] = []
+    stored: list[Evidence] = []
     items = [(evidence_copy(raw, read), "reply.eml", label)] + [
         (item.data, item.filename, f"{ATTACHED_LABEL}{item.filename}") for item in read.attachments
     ]
@@ -561,13 +572,14 @@ def _store_evidence(
                 contact.auditor,
                 evidence.folder,
                 evidence.max_bytes,
+                flush=False,  # the batch is flushed once, then ``kept.evidence_ids`` filled
             )
         except ValidationError as error:
             notes.append(f"“{filename}” was not stored as evidence: {error.reason}")
             continue
         batch.written.append(evidence.folder / saved.storage_name)
-        stored.append(saved.id)
-    kept.evidence_ids = stored
+        stored.append(saved)
+    batch.stored.append((kept, stored))
     kept.notes = "\n".join(notes)
 
 
