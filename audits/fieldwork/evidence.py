@@ -195,8 +195,13 @@ def store_evidence(
     user: User,
     folder: Path,
     max_bytes: int,
+    *,
+    flush: bool = True,
 ) -> Evidence:
-    """Check, clean and store an upload for ``contact``; the caller commits."""
+    """Check, clean and store an upload for ``contact``; the caller commits.
+
+    With ``flush=False`` the row is only added (no id yet): for a caller storing many at once.
+    """
     if len(data) > max_bytes:
         raise ValidationError(
             "file",
@@ -220,7 +225,8 @@ def store_evidence(
         uploaded_by_id=user.id,
     )
     contact.evidence.append(evidence)
-    session.flush()
+    if flush:
+        session.flush()
     return evidence
 
 

@@ -17,15 +17,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 from enum import StrEnum
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import PurePath
+from typing import Any
 
 from audits.errors import ValidationError
 from audits.fieldwork.evidence import EMAIL_ERRORS, sniff
@@ -71,6 +75,30 @@ TYPE_KINDS = {"image": EvidenceKind.IMAGE, "audio": EvidenceKind.AUDIO, "message
 # Angle brackets of quoted markup become look-alike quotation marks: read the same, never a tag.
 ANGLES = str.maketrans({"<": "\u2039", ">": "\u203a"})
 TRACE_HEADERS = frozenset({"received", "delivered-to", "return-path", "x-original-to", "dkim-signature"})
+
+
+class _ReadPolicy(EmailPolicy):
+    """``policy.default`` that parses each distinct header once.
+
+    ``EmailMessage.get`` parses a header anew on every call (``Content-Type`` alone is read a
+    dozen times per message by ``get_body`` and ``walk``), and a mailbox repeats most headers
+    (``To``, ``Content-Type``, a newsletter's ``From``). A parsed header is immutable, so the same
+    name and value give back the same object.
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        """The parsed header, from the cache when this name and value were parsed before."""
+        if hasattr(value, "name") or not isinstance(value, Hashable):
+            return super().header_fetch_parse(name, value)
+        return _parsed_header(name, value)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_header(name: str, value: str) -> Any:
+    return policy.default.header_fetch_parse(name, value)
+
+
+READ_POLICY = _ReadPolicy()
 
 
 class MessageKind(StrEnum):
@@ -163,7 +191,7 @@ def read_message(data: bytes) -> ReadMessage:
     read (empty text, no date) and never raises otherwise.
     """
     refuse_if_too_large(len(data))
-    message = BytesParser(policy=policy.default).parsebytes(data)
+    message = BytesParser(policy=READ_POLICY).parsebytes(data)
     notes: list[str] = []
     sender_name, sender = _first_address(message, "From")
     subject = _header(message, "Subject")
@@ -440,7 +468,7 @@ def evidence_copy(data: bytes, read: ReadMessage) -> bytes:
     The raw message stays in the mailbox; what is stored holds no HTML, script or attachment
     (the attachments that passed their checks are stored beside it).
     """
-    original = BytesParser(policy=policy.default).parsebytes(data, headersonly=True)
+    original = BytesParser(policy=READ_POLICY).parsebytes(data, headersonly=True)
     copy = EmailMessage(policy=policy.SMTP)
     for name in ("From", "To", "Cc", "Date", "Subject", "Message-ID", "In-Reply-To", "References"):
         value = _header(original, name)

@@ -4,6 +4,9 @@ For each mailbox the poll keeps the folder's ``UIDVALIDITY`` and the highest UID
 (``PersonaMailbox.imap_uid_validity`` / ``imap_last_uid``) and asks the server only for newer
 UIDs; their sizes come first (headers only), then the bodies of those within the limit, in
 batches, all with ``BODY.PEEK`` so nothing is marked read, and nothing is ever deleted or moved.
+Each batch is one transaction: one query for the Message-IDs already kept, one commit with the
+batch's last UID; a batch that fails is rolled back with the evidence files it wrote and read
+again whole next time.
 When the server renumbers the folder (a new ``UIDVALIDITY``) everything is read again, and every
 message already kept (``ReceivedMessage``: the hash of its Message-ID and of its content) is skipped:
 the same reply fetched twice is recorded once, while two different messages that clash on one
@@ -58,6 +61,7 @@ from audits.mail.matching import SentMail, match_message
 from audits.models import (
     Assignment,
     Contact,
+    Evidence,
     MailSecurity,
     MessageState,
     Outcome,
@@ -276,43 +280,131 @@ def _read_new(
         return
     sent = sent_mail(session, mailbox.id)
     for batch in _chunks(new, BATCH):
-        uid_list = [str(uid) for uid in batch]
-        sizes = {
-            int(item.uid or 0): item.size_rfc822
-            for item in box.fetch(
-                uid_list=uid_list, headers_only=True, mark_seen=False, bulk=len(uid_list) + 1
-            )
-        }
-        small = [str(uid) for uid in batch if sizes.get(uid, 0) <= MAX_MESSAGE_BYTES]
-        bodies: dict[int, bytes] = {}
-        if small:
-            for item in box.fetch(uid_list=small, mark_seen=False, bulk=len(small) + 1):
-                if isinstance(item, _Fetched):
-                    bodies[int(item.uid or 0)] = item.raw
+        if not _read_batch(session, mailbox, box, validity, batch, sent, now, evidence, result):
+            return  # another poll of this mailbox is reading the same messages right now
+
+
+@dataclass
+class _Batch:
+    """One batch of messages being kept: what the mailbox already holds, and the files written so far."""
+
+    mailbox_id: int
+    validity: int
+    # The content hashes kept under each Message-ID hash of the batch, by earlier polls and by this one.
+    kept: dict[str, set[str]]
+    written: list[Path] = field(default_factory=list)
+    # The evidence stored from each kept message, whose ids it takes once the batch is flushed.
+    stored: list[tuple[KeptMessage, list[Evidence]]] = field(default_factory=list)
+
+    def flush(self, session: Session) -> None:
+        """Insert the batch's rows in one flush and give each kept message its evidence ids."""
+        session.flush()
+        for kept, items in self.stored:
+            kept.evidence_ids = [item.id for item in items]
+        self.stored.clear()
+
+    def seen(self, id_hash: str, content: str) -> tuple[bool, bool]:
+        """Whether this very message is kept already, and whether another one holds its Message-ID."""
+        contents = self.kept.setdefault(id_hash, set())
+        return content in contents, bool(contents)
+
+    def remember(self, id_hash: str, content: str) -> None:
+        """Note a message kept in this batch (a second copy of it later in the batch is a duplicate)."""
+        self.kept.setdefault(id_hash, set()).add(content)
+
+    def discard_files(self) -> None:
+        """The batch's rows were rolled back: its evidence files go too, never left orphaned."""
+        for path in self.written:
+            path.unlink(missing_ok=True)
+        self.written.clear()
+
+
+def _read_batch(
+    session: Session,
+    mailbox: PersonaMailbox,
+    box: BaseMailBox,
+    validity: int,
+    batch: Sequence[int],
+    sent: Sequence[SentMail],
+    now: datetime,
+    evidence: EvidenceFolder,
+    result: PollResult,
+) -> bool:
+    """Fetch, read and keep one batch of UIDs in one transaction; False when another poll got there first.
+
+    Two IMAP commands (sizes, then the bodies within the limit), one query for the Message-IDs
+    already kept, one commit. If anything fails the whole batch is rolled back, its evidence
+    files removed, and the batch read again next time (``imap_last_uid`` is committed with it).
+    """
+    uid_list = [str(uid) for uid in batch]
+    sizes = {
+        int(item.uid or 0): item.size_rfc822
+        for item in box.fetch(uid_list=uid_list, headers_only=True, mark_seen=False, bulk=len(uid_list) + 1)
+    }
+    small = [str(uid) for uid in batch if sizes.get(uid, 0) <= MAX_MESSAGE_BYTES]
+    bodies: dict[int, bytes] = {}
+    if small:
+        for item in box.fetch(uid_list=small, mark_seen=False, bulk=len(small) + 1):
+            if isinstance(item, _Fetched):
+                bodies[int(item.uid or 0)] = item.raw
+    reads: dict[int, ReadMessage] = {}
+    for uid, raw in bodies.items():
+        with contextlib.suppress(TooLargeError):  # kept as refused below, like one the server did not send
+            reads[uid] = read_message(raw)
+    keys = {_refused_key(mailbox.id, validity, uid) for uid in batch if uid not in reads}
+    keys |= {message_id_hash(_message_id(read)) for read in reads.values()}
+    state = _Batch(mailbox.id, validity, _kept_contents(session, mailbox.id, keys))
+    try:
         for uid in batch:
             result.fetched += 1
-            wrote = False
-            if uid in bodies:
-                try:
-                    wrote = _keep(
-                        session, mailbox, validity, uid, bodies.pop(uid), sent, now, evidence, result
-                    )
-                except OSError as error:  # the evidence folder, not the server: said as such
-                    raise StorageFullError(
-                        "message", f"the evidence folder refused the file ({error.strerror or error})"
-                    ) from error
-                except _AlreadyPollingError:
-                    return  # another poll of this mailbox is reading the same messages right now
+            if uid in reads:
+                _keep(session, state, uid, bodies.pop(uid), reads.pop(uid), sent, now, evidence, result)
             else:
-                _keep_refused(session, mailbox, validity, uid, sizes.get(uid, 0), now, result)
+                size = len(bodies.pop(uid, b"")) or sizes.get(uid, 0)  # read and too large, or not sent
+                _keep_refused(session, state, uid, size, now, result)
             mailbox.imap_last_uid = uid
-            if wrote:
-                session.commit()  # its files are on disk: their rows go in now, never left orphaned
-        session.commit()  # one commit for the batch's other messages
+        state.flush(session)
+        session.commit()
+    except IntegrityError:  # another poll kept one of them at the same moment: leave the rest to that one
+        session.rollback()
+        state.discard_files()
+        return False
+    except OSError as error:  # the evidence folder, not the server: said as such
+        session.rollback()
+        state.discard_files()
+        raise StorageFullError(
+            "message", f"the evidence folder refused the file ({error.strerror or error})"
+        ) from error
+    except BaseException:
+        session.rollback()
+        state.discard_files()
+        raise
+    return True
 
 
-class _AlreadyPollingError(Exception):
-    """Another poll kept the same message at the same moment."""
+def _kept_contents(session: Session, mailbox_id: int, id_hashes: set[str]) -> dict[str, set[str]]:
+    """The content hashes already kept in ``mailbox_id`` under each of ``id_hashes`` (one query)."""
+    kept: dict[str, set[str]] = {}
+    if not id_hashes:
+        return kept
+    rows = session.execute(
+        select(KeptMessage.message_id_hash, KeptMessage.content_hash).where(
+            KeptMessage.mailbox_id == mailbox_id, KeptMessage.message_id_hash.in_(sorted(id_hashes))
+        )
+    )
+    for id_hash, content in rows:
+        kept.setdefault(id_hash, set()).add(content)
+    return kept
+
+
+def _message_id(read: ReadMessage) -> str:
+    """The Message-ID a message is kept under (one made of its content when it has none)."""
+    return read.message_id or f"<no-message-id-{read.content_hash}>"
+
+
+def _refused_key(mailbox_id: int, validity: int, uid: int) -> str:
+    """The key a message refused unread is kept under: its UID in this numbering of the folder."""
+    return message_id_hash(f"<too-large-{validity}-{uid}@{mailbox_id}>")
 
 
 def sent_mail(session: Session, mailbox_id: int) -> list[SentMail]:
@@ -355,17 +447,15 @@ def subject_of(sent_text: str) -> str:
 
 def _keep_refused(
     session: Session,
-    mailbox: PersonaMailbox,
-    validity: int,
+    batch: _Batch,
     uid: int,
     size: int,
     now: datetime,
     result: PollResult,
 ) -> None:
-    """A message too large to read: noted once under its UID (nothing of it was downloaded)."""
-    marker = f"<too-large-{validity}-{uid}@{mailbox.id}>"
-    key = message_id_hash(marker)
-    if _already_kept(session, mailbox.id, key, key):
+    """A message too large to read: noted once under its UID (nothing of it was read)."""
+    key = _refused_key(batch.mailbox_id, batch.validity, uid)
+    if batch.seen(key, key)[0]:
         result.duplicates += 1
         return
     if size > MAX_MESSAGE_BYTES:
@@ -377,8 +467,8 @@ def _keep_refused(
         note = "The server did not send this message's content; it was not read."
     session.add(
         KeptMessage(
-            mailbox_id=mailbox.id,
-            uid_validity=validity,
+            mailbox_id=batch.mailbox_id,
+            uid_validity=batch.validity,
             uid=uid,
             message_id_hash=key,
             content_hash=key,
@@ -389,62 +479,35 @@ def _keep_refused(
             notes=note,
         )
     )
+    batch.remember(key, key)
     result.add(MessageState.REFUSED)
-    session.flush()
-
-
-def _already_kept(session: Session, mailbox_id: int, id_hash: str, content: str) -> bool:
-    return (
-        session.scalars(
-            select(KeptMessage.id).where(
-                KeptMessage.mailbox_id == mailbox_id,
-                KeptMessage.message_id_hash == id_hash,
-                KeptMessage.content_hash == content,
-            )
-        ).first()
-        is not None
-    )
 
 
 def _keep(
     session: Session,
-    mailbox: PersonaMailbox,
-    validity: int,
+    batch: _Batch,
     uid: int,
     raw: bytes,
+    read: ReadMessage,
     sent: Sequence[SentMail],
     now: datetime,
     evidence: EvidenceFolder,
     result: PollResult,
-) -> bool:
-    """Read, match and apply one message, once (a repeat is skipped, a clash kept with a note).
-
-    Returns whether it stored evidence files (the caller then commits at once).
-    """
-    try:
-        read = read_message(raw)
-    except TooLargeError:
-        _keep_refused(session, mailbox, validity, uid, len(raw), now, result)
-        return False
-    message_id = read.message_id or f"<no-message-id-{read.content_hash}>"
+) -> None:
+    """Match and apply one read message, once (a repeat is skipped, a clash kept with a note)."""
+    message_id = _message_id(read)
     id_hash = message_id_hash(message_id)
-    contents = set(
-        session.scalars(
-            select(KeptMessage.content_hash).where(
-                KeptMessage.mailbox_id == mailbox.id, KeptMessage.message_id_hash == id_hash
-            )
-        )
-    )
-    if read.content_hash in contents:
+    repeat, clash = batch.seen(id_hash, read.content_hash)
+    if repeat:
         result.duplicates += 1
-        return False
+        return
     notes = list(read.notes)
-    if contents:
+    if clash:
         notes.append("Another message in this mailbox has the same Message-ID; both are kept.")
     match = match_message(read, sent)
     kept = KeptMessage(
-        mailbox_id=mailbox.id,
-        uid_validity=validity,
+        mailbox_id=batch.mailbox_id,
+        uid_validity=batch.validity,
         uid=uid,
         message_id=message_id[:255],
         message_id_hash=id_hash,
@@ -462,11 +525,7 @@ def _keep(
         text=read.text[:MAX_TEXT],
     )
     session.add(kept)
-    try:
-        session.flush()
-    except IntegrityError:  # another poll kept it at the same moment: leave the rest to that one
-        session.rollback()
-        raise _AlreadyPollingError from None
+    batch.remember(id_hash, read.content_hash)
     contact = session.get(Contact, match.contact_id) if match else None
     if contact is None:
         kept.state = MessageState.UNMATCHED
@@ -475,21 +534,20 @@ def _keep(
         _mark_address_failing(contact, read, now)
     elif read.kind is MessageKind.AUTO_REPLY:
         kept.state = MessageState.AUTO_REPLY
-        _store_evidence(session, kept, contact, raw, read, evidence, "Automatic reply (not counted)")
+        _store_evidence(session, batch, kept, contact, raw, read, evidence, "Automatic reply (not counted)")
     elif match is not None and not match.confirmed:
         kept.state = MessageState.SUGGESTED
-        _store_evidence(session, kept, contact, raw, read, evidence, SUGGESTED_LABEL)
+        _store_evidence(session, batch, kept, contact, raw, read, evidence, SUGGESTED_LABEL)
     else:
         label = REPLY_LABEL if contact.reply_received_at is None else FURTHER_LABEL
-        _store_evidence(session, kept, contact, raw, read, evidence, label)
+        _store_evidence(session, batch, kept, contact, raw, read, evidence, label)
         _apply_reply(kept, contact, now)
     result.add(kept.state)
-    session.flush()
-    return bool(kept.evidence_ids)
 
 
 def _store_evidence(
     session: Session,
+    batch: _Batch,
     kept: KeptMessage,
     contact: Contact,
     raw: bytes,
@@ -499,7 +557,7 @@ def _store_evidence(
 ) -> None:
     """Store the message (its text, as ``.eml``) and its accepted attachments on ``contact``."""
     notes = [kept.notes] if kept.notes else []
-    stored: list[int] = []
+    stored: list[Evidence] = []
     items = [(evidence_copy(raw, read), "reply.eml", label)] + [
         (item.data, item.filename, f"{ATTACHED_LABEL}{item.filename}") for item in read.attachments
     ]
@@ -514,12 +572,14 @@ def _store_evidence(
                 contact.auditor,
                 evidence.folder,
                 evidence.max_bytes,
+                flush=False,  # the batch is flushed once, then ``kept.evidence_ids`` filled
             )
         except ValidationError as error:
             notes.append(f"“{filename}” was not stored as evidence: {error.reason}")
             continue
-        stored.append(saved.id)
-    kept.evidence_ids = stored
+        batch.written.append(evidence.folder / saved.storage_name)
+        stored.append(saved)
+    batch.stored.append((kept, stored))
     kept.notes = "\n".join(notes)
 
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from audits.errors import StorageFullError
 from audits.mail import classify, poll
 from audits.mail.matching import MatchRule
 from audits.mail.poll import (
@@ -316,6 +317,39 @@ def test_a_reply_that_cannot_be_stored_is_read_again_next_time(
     later = NOON + timedelta(hours=1)
     result = poll_mailbox(session, sent.mailbox, password, later, evidence_folder(tmp_path))
     assert result.count(MessageState.COUNTED) == 1 and sent.contact.reply_received_at == ANSWERED
+
+
+def test_a_batch_that_fails_midway_leaves_no_file_behind_and_is_read_again_whole(
+    session: Session, sent: Sent, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent.account.deliver(school_reply(sent))
+    sent.account.deliver(reply("One more thing: bring her shot records.", at=ANSWERED + timedelta(hours=1),
+                               in_reply_to=sent.message_id, sender=SCHOOL_EMAIL))  # fmt: skip
+    folder = evidence_folder(tmp_path)
+    files_before = sorted(folder.folder.iterdir())
+    store = poll.store_evidence
+    calls: list[str] = []
+
+    def disk_full_on_the_second_reply(*args: object, **kwargs: object) -> Evidence:
+        calls.append("store")
+        if len(calls) == 2:
+            raise StorageFullError("file", "The disk is full.")
+        return store(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(poll, "store_evidence", disk_full_on_the_second_reply)
+    password = VAULT.decrypt(sent.mailbox.imap_password_encrypted)
+    failed = poll_mailbox(session, sent.mailbox, password, NOON, folder)
+    assert "could not be stored" in failed.error and len(calls) == 2
+    # The first reply's file was written, then its batch rolled back: the file went with it.
+    assert sorted(folder.folder.iterdir()) == files_before
+    assert not kept(session) and evidence_count(session, sent.contact) == 0
+    assert sent.contact.reply_received_at is None
+    monkeypatch.setattr(poll, "store_evidence", store)
+    result = poll_mailbox(session, sent.mailbox, password, NOON + timedelta(hours=1), folder)
+    assert result.fetched == 2 and not result.error
+    assert result.count(MessageState.COUNTED) == result.count(MessageState.FURTHER) == 1
+    assert evidence_count(session, sent.contact) == 2 and sent.contact.reply_received_at == ANSWERED
+    assert len(list(folder.folder.iterdir())) == len(files_before) + 2
 
 
 def test_the_retention_purge_blanks_what_the_school_wrote(
