@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from app.rounds.views import blueprint as rounds
     from app.rubrics.views import blueprint as rubrics
     from app.scenarios.answer_key import blueprint as answer_key
+    from app.scenarios.pairs import blueprint as pairs
     from app.scenarios.views import blueprint as scenarios
     from app.schools.views import blueprint as schools
     from app.scorecards.views import blueprint as scorecards
@@ -159,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rounds)
     app.register_blueprint(rubrics)
     app.register_blueprint(scenarios)
+    app.register_blueprint(pairs)
     app.register_blueprint(schools)
     app.register_blueprint(scorecards)
     app.register_blueprint(staff_import)

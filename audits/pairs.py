@@ -92,13 +92,46 @@ def parse_pair(data: Any) -> PairSpec:
             members[name] = ("", "")
             continue
         members[name] = (str(member["scenario"]), str(member["value"]))
-        if members[name][1] not in TRAIT_VALUES[trait]:
-            problems.append((name, f"{trait.value} takes one of {', '.join(TRAIT_VALUES[trait])}"))
-    if members["a"][1] and members["a"][1] == members["b"][1]:
-        problems.append(("b", f"the two members must differ in {trait.value}"))
+    problems.extend(_value_problems(trait, members["a"][1], members["b"][1]))
     if problems:
         raise ValidationError.many(problems)
     return PairSpec(key, title, trait, members["a"][0], members["a"][1], members["b"][0], members["b"][1])
+
+
+def _value_problems(trait: PairTrait, a_value: str, b_value: str) -> list[tuple[str | None, str]]:
+    """What is wrong with the members' values of ``trait`` (blank values are reported elsewhere)."""
+    problems: list[tuple[str | None, str]] = []
+    for name, value in (("a", a_value), ("b", b_value)):
+        if value and value not in TRAIT_VALUES[trait]:
+            problems.append((name, f"{trait.value} takes one of {', '.join(TRAIT_VALUES[trait])}"))
+    if a_value and a_value == b_value:
+        problems.append(("b", f"the two members must differ in {trait.value}"))
+    return problems
+
+
+def create_pair(session: Session, district_id: int | None, spec: PairSpec) -> ScenarioPair:
+    """Create a new pair of a district (or of the library) from typed values; a key in use is refused.
+
+    Every problem is reported by field at once (``key``, ``title``, ``a``, ``b``): the values
+    each trait takes, the two members differing, then the scenarios being matched (``check_pair``).
+    """
+    problems: list[tuple[str | None, str]] = []
+    if not SCENARIO_KEY.match(spec.key):
+        problems.append(("key", "use 2–64 lower-case letters, digits and hyphens"))
+    if not spec.title.strip() or len(spec.title) > 200:
+        problems.append(("title", "is required, under 200 characters"))
+    for name, key, value in (("a", spec.a_scenario, spec.a_value), ("b", spec.b_scenario, spec.b_value)):
+        if not key or not value:
+            problems.append((name, "choose the member's scenario and its value"))
+    problems.extend(_value_problems(spec.trait, spec.a_value, spec.b_value))
+    owner = (
+        ScenarioPair.district_id.is_(None) if district_id is None else ScenarioPair.district_id == district_id
+    )
+    if session.scalar(select(ScenarioPair.id).where(owner, ScenarioPair.key == spec.key)) is not None:
+        problems.append(("key", f"a pair with the key {spec.key!r} exists already"))
+    if problems:
+        raise ValidationError.many(problems)
+    return save_pair(session, district_id, spec)
 
 
 def check_pair(trait: PairTrait, a: Scenario, a_value: str, b: Scenario, b_value: str) -> None:

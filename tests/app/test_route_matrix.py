@@ -1041,6 +1041,11 @@ ROUTES: list[Route] = [
         "POST", "/scenarios/{library_scenario}/adopt", L, F, Go("/scenarios/"), Go("/scenarios/"),
         F, F, F, F, F,
     ),
+    # Scenario pairs for paired testing: read like scenarios, written by leaders (their district's) and
+    # administrators (the library's); an empty form is refused with every problem, nothing saved.
+    row("GET", "/scenarios/pairs/", L, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/scenarios/pairs/new", L, OK, OK, OK, F, F, F, F, F),
+    row("POST", "/scenarios/pairs/new", L, BAD, BAD, BAD, F, F, F, F, F, form={}, writes=False),
     # The JSON API: bearer tokens only; auditors appear as pseudonyms.
     row("GET", "/api/v1/openapi.json", *[OK] * 9),
     row("GET", "/api/v1/districts", UNAUTHORISED, OK, OK, OK, OK, F, F, F, F),
