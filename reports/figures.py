@@ -243,6 +243,11 @@ def _school_list(
     return sorted(chosen, key=lambda school: (school.name.casefold(), school.nces_id))
 
 
+def round_school_ids(session: Session, round_: Round) -> list[int]:
+    """The ids of the schools ``gather_round`` would give scorecards, in the same order (by name)."""
+    return [school.id for school in _school_list(session, round_, round_scores(session, round_), None)]
+
+
 def gather_round(session: Session, round_: Round, school_ids: set[int] | None = None) -> RoundFigures:
     """Score ``round_`` once and gather the scorecard figures of its schools (or of ``school_ids``)."""
     scores = round_scores(session, round_)
