@@ -13,6 +13,14 @@ A worker that dies leaves a job whose heartbeat goes stale: within
 (the scorecards built so far are kept, never rebuilt) when the broker redelivers
 the task (tasks are acknowledged late), when ``touchpoint.recover_jobs`` (every
 minute under Celery beat) re-queues it, or when a leader presses the button again.
+
+With a broker and ``SCORECARD_CHUNK_SIZE`` > 0, ``run_job`` only cuts the round's
+schools into chunks and queues them as a Celery group (``touchpoint.build_scorecard_chunk``,
+``run_chunk``): every worker takes chunks in parallel, each records its tally in the
+job's ledger (``reports.chunks``) and stamps the job with the sums, and the chunk that
+finishes last ends the job. A chunk whose worker died is redelivered and builds only
+what its first run did not commit; a job resumed under a new claim dispatches only the
+chunks that had not finished.
 """
 
 from __future__ import annotations
@@ -404,7 +412,8 @@ def run_chunk(job_id: int, who: str, index: int) -> str:
     return f"chunk {index} of batch {job_id}: {report.summary()}"
 
 
-@shared_task(name="touchpoint.build_scorecard_chunk")
+# Acknowledged when it ends, re-queued when its worker is lost (as every task here, said again: it matters).
+@shared_task(name="touchpoint.build_scorecard_chunk", acks_late=True, reject_on_worker_lost=True)
 def build_chunk_task(job_id: int, who: str, index: int) -> str:
     """Build one chunk of a scorecard batch (a redelivery after its worker died builds only what is left)."""
     return run_chunk(job_id, who, index)
