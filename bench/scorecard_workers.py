@@ -9,7 +9,9 @@ database, presses "Generate scorecards" as the round page does (``start_build``:
 into chunks of ``--chunk-size`` schools, a Celery group), and times until the job is done.
 
 It prints, for each worker count, the median seconds over ``--repeat`` runs, the speed-up
-against one worker (target: ≥ 1.8× for 2 workers) and the load average beside each figure. On a
+against one worker (target: ≥ 1.8× for 2 workers), the CPU seconds the workers got (how many
+cores they kept busy: below the worker count, the machine was busy with other things) and the
+load average beside each figure. On a
 2-core machine the 4-worker figure shows the overhead, not speed; anything else running at the
 time eats into every figure.
 """
@@ -97,6 +99,15 @@ def start_workers(count: int, folder: Path, settings: dict[str, str]) -> list[su
     return workers
 
 
+def cpu_seconds(workers: list[subprocess.Popen[bytes]]) -> float:
+    """CPU seconds (user + system) the workers have used so far (``--pool=solo``: one process each)."""
+    total = 0
+    for worker in workers:
+        fields = Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
     """Stop the workers this script started (their process groups), and wait for them."""
     for worker in workers:
@@ -177,12 +188,14 @@ def main() -> None:
             client.flushdb()
             workers = start_workers(count, folder, environment)
             try:
-                runs = []
+                runs, cpu = [], []
                 for _ in range(args.repeat):
+                    cpu_before = cpu_seconds(workers)
                     seconds, job = one_batch(round_id, storage, timeout=7200)
                     if job.state is not JobState.DONE or job.built != job.total:
                         raise SystemExit(f"the batch ended {job.state.value}: {job.message}")
                     runs.append(seconds)
+                    cpu.append(cpu_seconds(workers) - cpu_before)
             finally:
                 stop_workers(workers)
             medians[count] = statistics.median(runs)
@@ -190,7 +203,9 @@ def main() -> None:
             label = f"{count} worker{'s' if count > 1 else ''}"
             print(
                 f"{label}: {medians[count]:.1f} s for {job.total} scorecards "
-                f"({medians[count] / job.total * 1000:.0f} ms each), speed-up {speed_up:.2f}×   [{load()}]"
+                f"({medians[count] / job.total * 1000:.0f} ms each), speed-up {speed_up:.2f}×; "
+                f"the workers' CPU {statistics.median(cpu):.0f} s "
+                f"= {statistics.median(cpu) / medians[count]:.2f} cores busy   [{load()}]"
             )
     client.flushdb()
     shutil.rmtree(folder, ignore_errors=True)
