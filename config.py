@@ -283,6 +283,8 @@ def load_config(env: str | None = None, environ: dict[str, str] | None = None) -
         # Generated files (scorecard PDFs by content hash, batch progress), outside the web root.
         "STORAGE_DIR": environ.get("STORAGE_DIR", str(INSTANCE_DIR / "storage")),
         "SCORECARD_WORKERS": int(environ.get("SCORECARD_WORKERS", "1")),
+        # With a broker, a batch is cut into chunks of this many schools for any worker to take (0: one task).
+        "SCORECARD_CHUNK_SIZE": int(environ.get("SCORECARD_CHUNK_SIZE", "50")),
         **_mail_settings(env, environ),
         # Persona mailboxes (audits.mail): the key of their stored passwords ("": derived from SECRET_KEY).
         "MAIL_CREDENTIALS_KEY": _mail_credentials_key(env, environ),

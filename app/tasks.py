@@ -33,7 +33,7 @@ TASK_MODULES = (
     "app.reminders",  # touchpoint.send_reminders
     "app.plans.reminders",  # touchpoint.send_plan_reminders
     "app.alerts",  # touchpoint.send_alerts
-    "app.scorecards.jobs",  # touchpoint.build_scorecards, touchpoint.recover_jobs
+    "app.scorecards.jobs",  # touchpoint.build_scorecards, .build_scorecard_chunk, .recover_jobs
     "app.outbox",  # touchpoint.send_outbox
     "app.telephony.tasks",  # touchpoint.download_recording, touchpoint.purge_recordings
     "app.retention",  # touchpoint.purge_expired_evidence

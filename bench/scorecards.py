@@ -70,10 +70,42 @@ def _cpu_seconds() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
-def district_round(session: object, today: date, evidence: Path) -> Round:
-    """A closed round over every school of the demo district: one call, email and visit each, approved."""
+def resize_district(session: object, district_id: int, schools: int) -> None:
+    """Give the district exactly ``schools`` active schools: numbered copies of its own, or its first ones."""
+    active = session.scalars(  # type: ignore[attr-defined]
+        select(School).where(School.district_id == district_id, School.active.is_(True)).order_by(School.id)
+    ).all()
+    for extra in active[schools:]:
+        extra.active = False
+    for number in range(len(active), schools):
+        model = active[number % len(active)]
+        session.add(  # type: ignore[attr-defined]
+            School(
+                district_id=district_id,
+                nces_id=f"99{number:010d}",
+                code=f"bench-{number}",
+                name=f"{model.name} {number // len(active) + 1}",
+                level=model.level,
+                grade_low=model.grade_low,
+                grade_high=model.grade_high,
+                phone=model.phone,
+                email=model.email,
+                principal_name=model.principal_name,
+                languages=list(model.languages),
+            )
+        )
+    session.flush()  # type: ignore[attr-defined]
+
+
+def district_round(session: object, today: date, evidence: Path, schools: int = 0) -> Round:
+    """A closed round over every school of the demo district: one call, email and visit each, approved.
+
+    With ``schools`` the district first gets exactly that many (``resize_district``).
+    """
     result = load_demo(session, evidence_dir=evidence, today=today)  # type: ignore[arg-type]
     district, users = result.district, result.users
+    if schools:
+        resize_district(session, district.id, schools)
     auditors = [user for user in users if user.role is Role.AUDITOR]
     scenarios = dict(
         session.execute(select(Scenario.key, Scenario.id).where(Scenario.district_id == district.id))  # type: ignore[attr-defined]

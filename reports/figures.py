@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from audits.appeals.queries import upheld_contacts
@@ -201,17 +201,24 @@ def _local_day(moment: datetime | None, zone: ZoneInfo) -> date | None:
     return moment.astimezone(zone).date() if moment is not None else None
 
 
-def _load_rows(session: Session, round_id: int) -> _RoundRows:
+def _load_rows(session: Session, round_id: int, school_ids: set[int] | None = None) -> _RoundRows:
+    """The round's rows by school (only ``school_ids``' when given: a chunk of a batch reads its own)."""
+
+    def only_wanted(query: Select) -> Select:
+        if school_ids is None:
+            return query
+        return query.where(query.selected_columns.school_id.in_(sorted(school_ids)))
+
     rows = _RoundRows()
-    for row in session.execute(queries.contact_rows(round_id)):
+    for row in session.execute(only_wanted(queries.contact_rows(round_id))):
         rows.contacts[row.school_id].append(row)
-    for row in session.execute(queries.critical_failure_rows(round_id)):
+    for row in session.execute(only_wanted(queries.critical_failure_rows(round_id))):
         rows.critical[row.school_id].append(row)
-    for row in session.execute(queries.attempt_rows(round_id)):
+    for row in session.execute(only_wanted(queries.attempt_rows(round_id))):
         rows.attempts[row.school_id].append(row)
-    for row in session.execute(queries.comment_rows(round_id)):
+    for row in session.execute(only_wanted(queries.comment_rows(round_id))):
         rows.comments[row.school_id].append(row)
-    for row in session.execute(queries.item_score_rows(round_id)):
+    for row in session.execute(only_wanted(queries.item_score_rows(round_id))):
         rows.items[row.school_id].append(row)
     return rows
 
@@ -243,11 +250,16 @@ def _school_list(
     return sorted(chosen, key=lambda school: (school.name.casefold(), school.nces_id))
 
 
+def round_school_ids(session: Session, round_: Round) -> list[int]:
+    """The ids of the schools ``gather_round`` would give scorecards, in the same order (by name)."""
+    return [school.id for school in _school_list(session, round_, round_scores(session, round_), None)]
+
+
 def gather_round(session: Session, round_: Round, school_ids: set[int] | None = None) -> RoundFigures:
     """Score ``round_`` once and gather the scorecard figures of its schools (or of ``school_ids``)."""
     scores = round_scores(session, round_)
     schools = _school_list(session, round_, scores, school_ids)
-    rows = _load_rows(session, round_.id)
+    rows = _load_rows(session, round_.id, school_ids)
     steps = {school.id: item_candidates(rows.items.get(school.id, [])) for school in schools}
     # Item texts: the next steps' and every item that lost points (the biggest problem's evidence).
     wanted_items = {c[4] for candidates in steps.values() for c in candidates}

@@ -13,6 +13,14 @@ A worker that dies leaves a job whose heartbeat goes stale: within
 (the scorecards built so far are kept, never rebuilt) when the broker redelivers
 the task (tasks are acknowledged late), when ``touchpoint.recover_jobs`` (every
 minute under Celery beat) re-queues it, or when a leader presses the button again.
+
+With a broker and ``SCORECARD_CHUNK_SIZE`` > 0, ``run_job`` only cuts the round's
+schools into chunks and queues them as a Celery group (``touchpoint.build_scorecard_chunk``,
+``run_chunk``): every worker takes chunks in parallel, each records its tally in the
+job's ledger (``reports.chunks``) and stamps the job with the sums, and the chunk that
+finishes last ends the job. A chunk whose worker died is redelivered and builds only
+what its first run did not commit; a job resumed under a new claim dispatches only the
+chunks that had not finished.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from pathlib import Path
 from time import monotonic
 from typing import Any
 
-from celery import Task, shared_task
+from celery import Task, group, shared_task
 from flask import Flask, current_app
 from sqlalchemy import select
 
@@ -45,7 +53,19 @@ from audits.jobs import (
 )
 from audits.models import Job, JobState, Round
 from audits.timeutil import utcnow
+from audits.vocabulary import count_of
 from reports.batch import BuildReport, SchoolRef, build_scorecards, ensure_buildable
+from reports.chunks import (
+    ChunkTally,
+    ClaimTakenError,
+    Ledger,
+    begin_chunk,
+    read_ledger,
+    record_chunk,
+    split,
+    start_ledger,
+)
+from reports.figures import round_school_ids
 from reports.progress import (
     DONE,
     FAILED,
@@ -194,6 +214,8 @@ def run_job(job_id: int, task_id: str = "") -> str:
     job.task_id = task_id or job.task_id
     db.session.commit()
     round_ = db.session.get(Round, job.round_id)
+    if chunked():
+        return _dispatch_chunks(job, who, round_)  # type: ignore[arg-type]  # the job goes with its round
     recorder = JobRecorder(storage_dir(), job, who)
     try:
         report = build_scorecards(
@@ -228,6 +250,173 @@ def build_scorecards_task(self: Task, job_id: int) -> str:
     except BatchBusyError as busy:
         countdown = heartbeat_timeout().total_seconds()
         raise self.retry(exc=busy, countdown=countdown, max_retries=BUSY_RETRIES) from busy
+
+
+def chunked(app: Flask | None = None) -> bool:
+    """Whether batches are split into chunks for many workers (a broker, and ``SCORECARD_CHUNK_SIZE`` > 0)."""
+    config = (app or current_app).config
+    return bool(config["CELERY_BROKER_URL"]) and int(config.get("SCORECARD_CHUNK_SIZE", 0)) > 0
+
+
+def _counts(ledger: Ledger) -> Counts:
+    return Counts(ledger.total, ledger.done, ledger.built, ledger.unchanged, ledger.failed)
+
+
+def _publish(job: Job, ledger: Ledger, state: str = RUNNING, message: str = "") -> None:
+    """Write the round's progress file from the ledger (its failures show on the round page); never fatal."""
+    progress = Progress(
+        job.round_id,
+        state=state,
+        total=ledger.total,
+        done=ledger.done,
+        built=ledger.built,
+        unchanged=ledger.unchanged,
+        failures=ledger.failures,
+        message=message,
+        started_at=(job.started_at or job.created_at).isoformat(),
+        finished_at=utcnow().isoformat() if state != RUNNING else "",
+        job_id=job.id,
+    )
+    ProgressRecorder(storage_dir(), progress).write()
+
+
+def _dispatch_chunks(job: Job, who: str, round_: Round) -> str:
+    """Split the round's schools into chunks, note them in the ledger and queue them as one Celery group.
+
+    A resumed job dispatches only the chunks that had not finished.
+    """
+    size = int(current_app.config["SCORECARD_CHUNK_SIZE"])
+    try:
+        ledger = start_ledger(storage_dir(), job.id, who, split(round_school_ids(db.session, round_), size))
+        beat(db.session, job, who, _counts(ledger))
+        db.session.commit()
+    except JobLostError:
+        db.session.rollback()
+        return "taken over by another worker"
+    except Exception as error:
+        db.session.rollback()
+        log.exception("scorecard batch %s of round %s could not be split", job.id, job.round_id)
+        end_job(db.session, job, JobState.FAILED, f"the batch stopped: {error}")
+        db.session.commit()
+        raise
+    pending = [index for index, chunk in enumerate(ledger.chunks) if not chunk.finished]
+    _publish(job, ledger)
+    if not pending:
+        _end_chunked(job, who, ledger)
+        return ledger.summary()
+    group(build_chunk_task.si(job.id, who, index) for index in pending).apply_async()
+    queued = count_of(len(pending), "chunk")
+    log.info("scorecard batch %s of round %s: %s queued", job.id, job.round_id, queued)
+    return f"{queued} queued"
+
+
+def _end_chunked(job: Job, who: str, ledger: Ledger) -> None:
+    """End a chunked job once its last chunk finished: done, or failed when a chunk stopped early."""
+    db.session.refresh(job)
+    if job.state is not JobState.RUNNING or job.claimed_by != who:
+        db.session.rollback()
+        return
+    state = JobState.FAILED if ledger.stopped else JobState.DONE
+    end_job(db.session, job, state, ledger.summary(), _counts(ledger))
+    db.session.commit()
+    _publish(job, ledger, FAILED if ledger.stopped else DONE, ledger.summary())
+
+
+class ChunkRecorder:
+    """One chunk's progress: its tally in the ledger, the job's heartbeat and counts, its schools."""
+
+    def __init__(self, job: Job, who: str, index: int, schools: list[int]) -> None:
+        self.job, self.who, self.index = job, who, index
+        self.tally = ChunkTally(schools)
+        self.last_beat = 0.0
+
+    def __call__(self, done: int, total: int, school: SchoolRef | None, error: str | None) -> None:
+        """Commit the school just built with the ledger and the job's heartbeat (``JobLostError``: lost)."""
+        self.tally.done = done
+        if school is not None and error:
+            self.tally.failed += 1
+            self.tally.failures.append((school.label, error))
+        if done < total and not (db.session.new or db.session.dirty) and monotonic() - self.last_beat < 1:
+            return
+        self.save()
+        self.last_beat = monotonic()
+
+    def save(self) -> Ledger:
+        """Write the tally, stamp the job with the ledger's counts and commit; return the ledger."""
+        try:
+            written = record_chunk(storage_dir(), self.job.id, self.who, self.index, self.tally)
+        except ClaimTakenError as error:
+            raise JobLostError(str(error)) from error
+        beat(db.session, self.job, self.who, _counts(written.ledger))
+        db.session.commit()
+        _publish(self.job, written.ledger)
+        if written.completed:
+            _end_chunked(self.job, self.who, written.ledger)
+        return written.ledger
+
+    def finish(self, report: BuildReport | None, stopped: str = "") -> None:
+        """Mark the chunk finished with what the batch of its schools did (or why it stopped)."""
+        if report is not None:
+            self.tally.built, self.tally.unchanged = len(report.built), len(report.unchanged)
+            self.tally.failed = len(report.failed)
+            self.tally.failures = [(school.label, reason) for school, reason in report.failed]
+            self.tally.done = len(report.built) + len(report.unchanged) + len(report.failed)
+        self.tally.stopped = stopped or (report.stopped if report is not None else "")
+        self.tally.finished = True
+        self.save()
+
+
+def run_chunk(job_id: int, who: str, index: int) -> str:
+    """Build chunk ``index`` of job ``job_id`` dispatched under claim ``who``; return what it did.
+
+    A chunk whose job ended, or was resumed under a newer claim, is a leftover and does
+    nothing; one that already finished (redelivered after its work was done) neither.
+    A redelivered chunk keeps the scorecards its first run committed (``resume_from``).
+    """
+    job = db.session.get(Job, job_id)
+    leftover = f"chunk {index} of batch {job_id} is a leftover of an earlier claim"
+    if job is None or job.state is not JobState.RUNNING or job.claimed_by != who:
+        return leftover
+    storage = storage_dir()
+    try:
+        if not begin_chunk(storage, job_id, who, index):
+            return f"chunk {index} of batch {job_id} was already built"
+    except ClaimTakenError:
+        return leftover
+    ledger = read_ledger(storage, job_id)
+    schools = ledger.chunks[index].schools if ledger is not None else []
+    recorder = ChunkRecorder(job, who, index, schools)
+    round_ = db.session.get(Round, job.round_id)
+    try:
+        report = build_scorecards(
+            db.session,
+            round_,  # type: ignore[arg-type]  # the job's row goes with its round (ON DELETE CASCADE)
+            storage,
+            school_ids=set(schools),
+            progress=recorder,
+            force=job.force,
+            workers=_workers(),
+            kept_since=job.resume_from,
+        )
+        db.session.flush()
+        recorder.finish(report)
+    except JobLostError:
+        db.session.rollback()
+        log.warning("chunk %s of scorecard batch %s was taken over; this one stops", index, job_id)
+        return leftover
+    except Exception as error:
+        db.session.rollback()
+        log.exception("chunk %s of scorecard batch %s failed", index, job_id)
+        recorder.finish(None, stopped=f"a chunk stopped: {error}")
+        raise
+    return f"chunk {index} of batch {job_id}: {report.summary()}"
+
+
+# Acknowledged when it ends, re-queued when its worker is lost (as every task here, said again: it matters).
+@shared_task(name="touchpoint.build_scorecard_chunk", acks_late=True, reject_on_worker_lost=True)
+def build_chunk_task(job_id: int, who: str, index: int) -> str:
+    """Build one chunk of a scorecard batch (a redelivery after its worker died builds only what is left)."""
+    return run_chunk(job_id, who, index)
 
 
 def recover_jobs() -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from celery.canvas import Signature
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -118,3 +119,57 @@ def test_recovery_interrupts_silent_batches_and_fails_those_whose_worker_keeps_d
     session.commit()
     session.refresh(hopeless)
     assert hopeless.state is JobState.FAILED and f"stopped {MAX_ATTEMPTS} times" in hopeless.message
+
+
+class QueuedGroup:
+    """Stands in for a Celery group: notes each chunk task's arguments instead of sending them."""
+
+    def __init__(self, queued: list[tuple[int, str, int]], signatures: Iterable[Signature]) -> None:
+        self.queued, self.signatures = queued, list(signatures)
+
+    def apply_async(self) -> None:
+        """Note the chunks, as a broker would keep them for the workers."""
+        self.queued.extend(tuple(signature.args) for signature in self.signatures)  # type: ignore[misc]
+
+
+def test_a_chunked_batch_whose_workers_died_is_resumed_with_only_its_unfinished_chunks(
+    app: Flask, session: Session, cards: ScorecardWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.config["SCORECARD_CHUNK_SIZE"] = 2
+    monkeypatch.setattr(jobs, "chunked", lambda _app=None: True)  # as with a broker
+    queued: list[tuple[int, str, int]] = []
+    monkeypatch.setattr(jobs, "group", lambda signatures: QueuedGroup(queued, signatures))
+    jobs.start_build(cards.round, force=True)
+    (job,) = session.scalars(select(Job))
+    assert [index for _, _, index in queued] == [0, 1] and (job.state, job.total, job.done) == (
+        JobState.RUNNING,
+        3,
+        0,
+    )
+    first_claim = queued[0][1]
+    assert jobs.run_chunk(*queued[0]).endswith("built 2, unchanged 0, failed 0")
+    session.refresh(job)
+    assert (job.state, job.done, job.built) == (JobState.RUNNING, 2, 2)  # the job waits for chunk 1
+    kept = {card.school_id: card.built_at for card in session.scalars(select(Scorecard))}
+
+    job.heartbeat_at = utcnow() - 2 * MINUTE  # every worker died before chunk 1 began
+    session.commit()
+    assert jobs.recover_jobs() == 1
+    session.refresh(job)
+    assert job.state is JobState.INTERRUPTED
+    assert jobs.run_job(job.id) == "1 chunk queued"  # resumed: chunk 0 finished, only chunk 1 again
+    assert [(index, claim == first_claim) for _, claim, index in queued[2:]] == [(1, False)]
+    assert "leftover" in jobs.run_chunk(*queued[1])  # the earlier dispatch's chunk 1 does nothing
+    assert len(kept) == len(list(session.scalars(select(Scorecard)))) == 2
+
+    jobs.run_chunk(*queued[2])
+    session.refresh(job)
+    assert (job.state, job.attempts, job.done, job.built, job.unchanged) == (JobState.DONE, 2, 3, 3, 0)
+    cards_now = {card.school_id: card.built_at for card in session.scalars(select(Scorecard))}
+    assert len(cards_now) == 3 and all(cards_now[school] == at for school, at in kept.items())
+    progress = jobs.batch_progress(cards.round.id)
+    assert progress is not None and (progress.state, progress.done, progress.message) == (
+        "done",
+        3,
+        "built 3, unchanged 0, failed 0",
+    )

@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 TASK_NAMES = [
+    "touchpoint.build_scorecard_chunk",
     "touchpoint.build_scorecards",
     "touchpoint.download_recording",
     "touchpoint.poll_mailboxes",

@@ -14,6 +14,8 @@ from audits.errors import ConflictError
 from audits.models import RoundStatus, Scorecard
 from reports import batch
 from reports.batch import SchoolRef, build_scorecards
+from reports.chunks import split
+from reports.figures import gather_round, round_school_ids
 from reports.render import Renderer
 from tests.reports.scorecard_helpers import GOOD, PHONE, at, scorecard_world
 
@@ -139,3 +141,18 @@ def test_rounds_without_fieldwork_are_refused(session: Session, tmp_path: Path) 
     built.round.status = RoundStatus.SCHEDULED
     with pytest.raises(ConflictError, match="scheduled"):
         build_scorecards(session, built.round, tmp_path)
+
+
+def test_a_chunk_of_schools_gets_the_same_figures_and_inputs_hash_as_the_whole_round(
+    session: Session,
+) -> None:
+    built = scorecard_world(session, schools=4)
+    whole = gather_round(session, built.round)
+    ids = round_school_ids(session, built.round)
+    assert sorted(ids) == sorted(whole.scorecards) and len(ids) == 4
+    for chunk in split(ids, 3):  # as a chunked batch gathers them: each chunk its own rows
+        part = gather_round(session, built.round, set(chunk))
+        assert sorted(part.scorecards) == sorted(chunk)
+        for school_id, data in part.scorecards.items():
+            assert data == whole.scorecards[school_id]
+            assert batch.inputs_hash(data) == batch.inputs_hash(whole.scorecards[school_id])
