@@ -16,9 +16,5 @@ class PeriodForm(SiteForm):
 
         csrf = False
 
-    since = DateField(
-        "Rounds starting on or after",
-        validators=[Optional()],
-        description="Leave both days blank to compare each district's latest published round.",
-    )
+    since = DateField("Rounds starting on or after", validators=[Optional()])
     until = DateField("Rounds starting on or before", validators=[Optional()])
