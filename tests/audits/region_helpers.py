@@ -114,7 +114,7 @@ def library_district(session: Session, name: str, first_day: date, seed: int = 7
     session.add(round_)
     session.flush()
     contacts = []
-    for index, school in enumerate(schools):
+    for school in schools:
         skill = rng.uniform(0.35, 1.0)  # how well this school's front office does, by and large
         for channel, scenario in scenarios.items():
             rubric = session.scalars(
