@@ -295,7 +295,7 @@ def rounds_scores(session: Session, rounds: list[Round]) -> dict[int, RoundScore
         return {}
     round_ids = [round_.id for round_ in rounds]
     by_round: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in grouped_rows(session, school_channel_scores(round_ids)):
+    for row in grouped_rows(session, school_channel_scores(round_ids)).all():
         by_round[row.round_id].append(row)
     info: dict[int, tuple[str, str, str]] = {
         school_id: (nces_id, name, level.value)
@@ -307,10 +307,10 @@ def rounds_scores(session: Session, rounds: list[Round]) -> dict[int, RoundScore
         )
     }
     sections_by_round: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in grouped_rows(session, rounds_section_scores(round_ids)):
+    for row in grouped_rows(session, rounds_section_scores(round_ids)).all():
         sections_by_round[row.round_id].append(row)
     hours_by_round: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in grouped_rows(session, rounds_email_response_hours(round_ids)):
+    for row in grouped_rows(session, rounds_email_response_hours(round_ids)).all():
         hours_by_round[row.round_id].append(row)
     scored: dict[int, RoundScores] = {}
     for round_ in rounds:
