@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from app.plans.views import blueprint as plans
     from app.plans.writing import blueprint as plan_writing
     from app.portal.views import blueprint as portal
+    from app.region.views import blueprint as region
     from app.rounds.assignments import blueprint as assignments
     from app.rounds.equity import blueprint as equity
     from app.rounds.follow_ups import blueprint as follow_ups
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth)
     app.register_blueprint(calibration)
     app.register_blueprint(dashboards)
+    app.register_blueprint(region)
     app.register_blueprint(districts)
     app.register_blueprint(double_scoring)
     app.register_blueprint(evidence)

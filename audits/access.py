@@ -21,6 +21,7 @@ recordings and email thread through it, never the contact (nor its first auditor
 A calibration exercise is its district's leaders' (who build it) and reviewers' (who read it and
 may enter its key), and each of its auditors' to take (what they see of the others' answers
 is ``audits.calibration``'s rule: nothing before they submit all of theirs).
+The state-wide view (districts side by side) is the administrators': they belong to no district.
 A person (a User target) is managed by an administrator, or by a leader of their district
 when they are a reviewer, auditor or principal (never an administrator or another leader).
 """
@@ -112,6 +113,7 @@ class Action(StrEnum):
     VIEW_CALIBRATION = "view_calibration"
     KEY_CALIBRATION = "key_calibration"
     TAKE_CALIBRATION = "take_calibration"
+    COMPARE_DISTRICTS = "compare_districts"
 
 
 # Which roles may take each action at all; scoping to the target comes after.
@@ -186,6 +188,9 @@ _ROLES: dict[Action, frozenset[Role]] = {
     Action.VIEW_CALIBRATION: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
     Action.KEY_CALIBRATION: frozenset({Role.ADMIN, Role.LEADER, Role.REVIEWER}),
     Action.TAKE_CALIBRATION: frozenset({Role.AUDITOR}),
+    # The state-wide view (no target): every district side by side, so the administrators' alone
+    # (they belong to no district); a leader never sees another district's figures.
+    Action.COMPARE_DISTRICTS: frozenset({Role.ADMIN}),
 }
 
 

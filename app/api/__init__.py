@@ -14,7 +14,7 @@ from flask import Flask
 
 def register_api(app: Flask) -> None:
     """Attach the API to ``app``: routes, token authentication, JSON errors, no CSRF, the OpenAPI document."""
-    from app.api import appeals, calibration, plans, reads, writes  # noqa: F401  (the views register themselves on it)
+    from app.api import appeals, calibration, plans, reads, region, writes  # noqa: F401  (the views register themselves on it)
     from app.api.blueprint import PREFIX, blueprint
     from app.api.errors import register_routing_errors
     from app.api.idempotency import register as register_idempotency

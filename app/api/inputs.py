@@ -222,3 +222,13 @@ class DecisionIn(Schema):
     def _value_or_na(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("na") and data.get("value") is not None:
             raise ValidationError("give a value or mark the answer N/A, not both", "value")
+
+
+class ComparisonArgs(Schema):
+    """The period of the state-wide comparison: the days a compared round starts within (either open)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    since = fields.Date(metadata={"description": "Rounds starting on or after this day."})
+    until = fields.Date(metadata={"description": "Rounds starting on or before this day."})

@@ -537,3 +537,62 @@ class AppealSchema(Schema):
 AppealListSchema = Schema.from_dict(
     {"items": fields.List(fields.Nested(AppealSchema), required=True)}, name="AppealList"
 )
+
+
+class HistogramBinSchema(Schema):
+    """How many schools have an overall score from ``low`` up to ``high`` (100 falls in the last bin)."""
+
+    low = fields.Integer(required=True)
+    high = fields.Integer(required=True)
+    count = fields.Integer(required=True)
+
+
+class ComparedDistrictSchema(Schema):
+    """One district beside the others: its compared round (null without one) and its figures, the same as
+    its round's ``/scores``."""
+
+    district_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    round_id = fields.Integer(required=True, allow_none=True)
+    round_name = fields.String(required=True, allow_none=True)
+    first_day = fields.Date(required=True, allow_none=True)
+    schools = fields.Integer(required=True, metadata={"description": "Schools with an overall score."})
+    mean = fields.Float(required=True, allow_none=True)
+    median = fields.Float(required=True, allow_none=True)
+    contacts = fields.Integer(required=True, metadata={"description": "Counted contacts."})
+    reached = fields.Integer(
+        required=True, metadata={"description": "Counted contacts that reached a school."}
+    )
+    reach_rate = fields.Float(required=True, allow_none=True, metadata={"description": "0 to 1."})
+    rubric_keys = fields.List(fields.String(), required=True)
+    histogram = fields.List(fields.Nested(HistogramBinSchema), required=True)
+    channels = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(allow_none=True),
+        required=True,
+        metadata={"description": "Median school score of each channel."},
+    )
+    sections = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(allow_none=True),
+        required=True,
+        metadata={"description": "Median school score of each section key (the heat map's district row)."},
+    )
+
+
+class SectionColumnSchema(Schema):
+    """A heat-map column: a section key, its title and its group (a channel, or ``shared``)."""
+
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    group = fields.String(required=True)
+
+
+class ComparisonSchema(Schema):
+    """Every district side by side on its latest published round (within the period, when given)."""
+
+    since = fields.Date(required=True, allow_none=True)
+    until = fields.Date(required=True, allow_none=True)
+    rubric_keys = fields.List(fields.String(), required=True)
+    sections = fields.List(fields.Nested(SectionColumnSchema), required=True)
+    districts = fields.List(fields.Nested(ComparedDistrictSchema), required=True)

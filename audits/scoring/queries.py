@@ -125,6 +125,39 @@ def school_section_scores(round_id: int) -> Select:
     )
 
 
+def rounds_section_scores(round_ids: list[int]) -> Select:
+    """``school_section_scores`` of several rounds at once (one query), each row with its ``round_id``."""
+    points = ContactSectionPoints
+    return (
+        select(
+            Assignment.round_id,
+            Assignment.school_id,
+            points.section_key.label("section"),
+            func.sum(points.earned).label("earned"),
+            func.sum(points.possible).label("possible"),
+            func.count(case((points.possible > 0, points.contact_id))).label("contacts"),
+        )
+        .select_from(points)
+        .join(Contact, Contact.id == points.contact_id)
+        .join(Assignment, Assignment.id == Contact.assignment_id)
+        .where(counted(), Assignment.round_id.in_(round_ids))
+        .group_by(Assignment.round_id, Assignment.school_id, points.section_key)
+    )
+
+
+def rounds_email_response_hours(round_ids: list[int]) -> Select:
+    """``email_response_hours`` of several rounds at once (one query): round, school, hours."""
+    return (
+        select(Assignment.round_id, Assignment.school_id, Contact.response_business_hours)
+        .join(Contact.assignment)
+        .where(
+            counted(),
+            Assignment.round_id.in_(round_ids),
+            Contact.response_business_hours.is_not(None),
+        )
+    )
+
+
 def school_contact_scores(round_id: int) -> Select:
     """Each scored, counted contact of the round: its school and score (the overall's interval, rule 13)."""
     per_contact = contact_scores([round_id]).subquery()

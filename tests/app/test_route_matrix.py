@@ -602,6 +602,8 @@ ROUTES: list[Route] = [
     # Districts.
     row("GET", "/district", L, Go("/districts/"), Go("/districts/"), Go("/districts/"), F, F, F, F, F),
     row("GET", "/districts/", L, OK, OK, OK, F, F, F, F, F),
+    # The state-wide view: every district side by side, the administrators' alone.
+    row("GET", "/districts/compare", L, OK, F, F, F, F, F, F, F),
     row("GET", "/districts/{district}/settings", L, OK, OK, F, F, F, F, F, F),
     row(
         "POST", "/districts/{district}/settings", L, Go("/districts/"), Go("/districts/"), F, F, F, F, F, F,
@@ -1049,6 +1051,7 @@ ROUTES: list[Route] = [
     # The JSON API: bearer tokens only; auditors appear as pseudonyms.
     row("GET", "/api/v1/openapi.json", *[OK] * 9),
     row("GET", "/api/v1/districts", UNAUTHORISED, OK, OK, OK, OK, F, F, F, F),
+    row("GET", "/api/v1/districts/compare", UNAUTHORISED, OK, F, F, F, F, F, F, F),
     row("GET", "/api/v1/districts/{district}/schools", UNAUTHORISED, OK, OK, F, OK, F, F, OK, OK),
     row("GET", "/api/v1/districts/{foreign_district}/schools", UNAUTHORISED, OK, F, OK, F, F, F, F, F),
     row("GET", "/api/v1/rounds", UNAUTHORISED, OK, OK, OK, OK, F, F, F, F),

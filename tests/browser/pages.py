@@ -50,6 +50,7 @@ PAGES = [
     ("rubric library", ADMIN, "/rubrics/"),
     ("a rubric version", ADMIN, "/rubrics/{published_rubric}"),
     ("retiring a rubric version, asked first", ADMIN, "/rubrics/{published_rubric}/retire"),
+    ("districts side by side", ADMIN, "/districts/compare"),
     ("leader home", LEADER, "/"),
     ("school list", LEADER, "/schools/"),
     ("school import", LEADER, "/schools/import"),

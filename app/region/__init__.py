@@ -1,0 +1,1 @@
+"""The state-wide view: every district side by side (administrators only)."""
