@@ -260,6 +260,15 @@ class _Ledger:
             )
             for auditor in request.auditors
         }
+        self._speakers: dict[str, list[PlanAuditor]] = {}
+
+    def speakers(self, language: str) -> list[PlanAuditor]:
+        """The auditors who speak ``language``, in the request's order."""
+        found = self._speakers.get(language)
+        if found is None:
+            found = [auditor for auditor in self.request.auditors if language in auditor.languages]
+            self._speakers[language] = found
+        return found
 
     def has_room(self, auditor: PlanAuditor) -> bool:
         return self.total[auditor.id] < self.capacity[auditor.id]
@@ -273,22 +282,26 @@ class _Ledger:
     ) -> tuple[date, Slot] | None:
         """The least crowded day and slot for ``auditor`` that spreads the school's contacts
         (none before ``not_before``)."""
+        # The first day and slot with the smallest score, in the order of days then slots. A day on
+        # which the school already has more contacts than the best so far cannot win (the score
+        # leads with them), so it is skipped without scoring its slots.
         best: tuple[tuple[int, ...], date, Slot] | None = None
-        for day in self.workdays[auditor.id]:
-            if self.daily[(auditor.id, day)] >= auditor.max_per_day:
+        auditor_id, most = auditor.id, auditor.max_per_day
+        daily, day_load, slot_load = self.daily, self.day_load, self.slot_load
+        slots = [(slot, school_slots.get(slot, 0)) for slot in self.request.slots]
+        for day in self.workdays[auditor_id]:
+            booked = daily.get((auditor_id, day), 0)
+            if booked >= most:
                 continue
             if not_before is not None and day < not_before:
                 continue
-            taken = self.auditor_slots[(auditor.id, day)]
-            for slot in self.request.slots:
-                score = (
-                    school_days[day],
-                    school_slots[slot],
-                    slot in taken,
-                    self.daily[(auditor.id, day)],
-                    self.day_load[day],
-                    self.slot_load[(day, slot)],
-                )
+            on_day = school_days.get(day, 0)
+            if best is not None and on_day > best[0][0]:
+                continue
+            taken = self.auditor_slots.get((auditor_id, day), ())
+            load = day_load.get(day, 0)
+            for slot, at_slot in slots:
+                score = (on_day, at_slot, slot in taken, booked, load, slot_load.get((day, slot), 0))
                 if best is None or score < best[0]:
                     best = (score, day, slot)
         return None if best is None else (best[1], best[2])
@@ -388,12 +401,15 @@ def plan_round(request: PlanRequest) -> Plan:
         school.id: position
         for position, school in enumerate(rng.sample(request.schools, len(request.schools)))
     }
+    # Auditors of each school's conflicts, so that counting the eligible ones does not walk every
+    # auditor for every contact.
+    conflicted: dict[int, list[PlanAuditor]] = defaultdict(list)
+    for auditor in request.auditors:
+        for school_id in auditor.conflicts:
+            conflicted[school_id].append(auditor)
     eligible = {
-        (want.school.id, want.scenario.language): sum(
-            1
-            for a in request.auditors
-            if want.scenario.language in a.languages and want.school.id not in a.conflicts
-        )
+        (want.school.id, want.scenario.language): len(ledger.speakers(want.scenario.language))
+        - sum(1 for a in conflicted.get(want.school.id, ()) if want.scenario.language in a.languages)
         for wants in wanted_by_school.values()
         for want in wants
     }
@@ -499,8 +515,45 @@ def _place(
     school_slots: Counter[Slot],
 ) -> PlannedContact | str:
     """Place one contact, or return the reason it cannot be placed."""
+    school_id, total, capacity = want.school.id, ledger.total, ledger.capacity
+    with_room = [
+        auditor
+        for auditor in ledger.speakers(want.scenario.language)
+        if school_id not in auditor.conflicts
+        and auditor.id not in used
+        and total[auditor.id] < capacity[auditor.id]
+    ]
+    not_before = want.school.not_before
+    if not with_room or (not_before is not None and not any(day >= not_before for day in request.days)):
+        return _why_unplaced(want, request, ledger, used)
+    # Least loaded first, ties drawn at random: one draw per auditor with room, in their order,
+    # as sorting them by (load, draw) would take. The first is nearly always booked, so the
+    # rest are sorted only when it is not.
+    draw = ledger.rng.random
+    keys = [(total[auditor.id], draw()) for auditor in with_room]
+    first = keys.index(min(keys))
+    when = ledger.best_day(with_room[first], school_days, school_slots, not_before)
+    auditor = with_room[first]
+    if when is None:
+        for index in sorted(range(len(with_room)), key=keys.__getitem__)[1:]:
+            auditor = with_room[index]
+            when = ledger.best_day(auditor, school_days, school_slots, not_before)
+            if when is not None:
+                break
+    if when is None:
+        return "every eligible auditor is fully booked on the school days they work"
+    day, slot = when
+    ledger.book(auditor, day, slot)
+    grade = _child_grade(want, request.seed)
+    return PlannedContact(
+        want.school.id, want.channel, want.sequence, want.scenario.id, auditor.id, day, slot, grade
+    )
+
+
+def _why_unplaced(want: _Wanted, request: PlanRequest, ledger: _Ledger, used: set[int]) -> str:
+    """Why ``want`` cannot be placed, checked in the order the rules give the reasons."""
     language = want.scenario.language
-    speakers = [auditor for auditor in request.auditors if language in auditor.languages]
+    speakers = ledger.speakers(language)
     if not speakers:
         return f"no auditor speaks {language_name(language)}"
     free = [auditor for auditor in speakers if want.school.id not in auditor.conflicts]
@@ -513,19 +566,6 @@ def _place(
     if not_before is not None and not any(day >= not_before for day in request.days):
         last_due = day_words(not_before - timedelta(days=1))
         return f"its action plan has actions due until {last_due}: no school day of the window is later"
-    with_room = [auditor for auditor in fresh if ledger.has_room(auditor)]
-    if not with_room:
-        return "every eligible auditor is fully booked on the school days they work"
-    ranked = sorted(with_room, key=lambda auditor: (ledger.total[auditor.id], ledger.rng.random()))
-    for auditor in ranked:
-        when = ledger.best_day(auditor, school_days, school_slots, not_before)
-        if when is not None:
-            day, slot = when
-            ledger.book(auditor, day, slot)
-            grade = _child_grade(want, request.seed)
-            return PlannedContact(
-                want.school.id, want.channel, want.sequence, want.scenario.id, auditor.id, day, slot, grade
-            )
     return "every eligible auditor is fully booked on the school days they work"
 
 
