@@ -261,6 +261,7 @@ class _Ledger:
             for auditor in request.auditors
         }
         self._speakers: dict[str, list[PlanAuditor]] = {}
+        self._with_room: dict[str, list[PlanAuditor]] = {}
 
     def speakers(self, language: str) -> list[PlanAuditor]:
         """The auditors who speak ``language``, in the request's order."""
@@ -268,6 +269,14 @@ class _Ledger:
         if found is None:
             found = [auditor for auditor in self.request.auditors if language in auditor.languages]
             self._speakers[language] = found
+        return found
+
+    def speakers_with_room(self, language: str) -> list[PlanAuditor]:
+        """The auditors who speak ``language`` and are not yet fully booked, in the request's order."""
+        found = self._with_room.get(language)
+        if found is None:
+            found = [auditor for auditor in self.speakers(language) if self.has_room(auditor)]
+            self._with_room[language] = found
         return found
 
     def has_room(self, auditor: PlanAuditor) -> bool:
@@ -355,6 +364,9 @@ class _Ledger:
 
     def book(self, auditor: PlanAuditor, day: date, slot: Slot) -> None:
         self.total[auditor.id] += 1
+        if not self.has_room(auditor):
+            for found in self._with_room.values():
+                found[:] = [other for other in found if self.has_room(other)]
         self.daily[(auditor.id, day)] += 1
         self.day_load[day] += 1
         self.slot_load[(day, slot)] += 1
@@ -515,13 +527,11 @@ def _place(
     school_slots: Counter[Slot],
 ) -> PlannedContact | str:
     """Place one contact, or return the reason it cannot be placed."""
-    school_id, total, capacity = want.school.id, ledger.total, ledger.capacity
+    school_id, total = want.school.id, ledger.total
     with_room = [
         auditor
-        for auditor in ledger.speakers(want.scenario.language)
-        if school_id not in auditor.conflicts
-        and auditor.id not in used
-        and total[auditor.id] < capacity[auditor.id]
+        for auditor in ledger.speakers_with_room(want.scenario.language)
+        if auditor.id not in used and school_id not in auditor.conflicts
     ]
     not_before = want.school.not_before
     if not with_room or (not_before is not None and not any(day >= not_before for day in request.days)):
