@@ -6,7 +6,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audits.models.base import Base, UTCDateTime
@@ -66,6 +78,10 @@ OUTCOME_LABELS = {
 }
 
 
+# Which contacts count, as the partial index ``ix_contacts_counted`` states it (migration 0034).
+COUNTED_PREDICATE = "status = 'approved' AND (outcome = 'reached' OR unreached IS true)"
+
+
 def _empty_draft() -> dict[str, Any]:
     return {}
 
@@ -80,7 +96,18 @@ class Contact(Base):
     """
 
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("assignment_id", "attempt"),)
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "attempt"),
+        # The contacts that count (``audits.scoring.queries.counted``), by assignment, with their
+        # tallies: a round's scores reach its counted contacts without reading any other row.
+        Index(
+            "ix_contacts_counted",
+            "assignment_id",
+            postgresql_where=text(COUNTED_PREDICATE),
+            sqlite_where=text(COUNTED_PREDICATE),
+            postgresql_include=["earned_points", "possible_points", "critical_failure", "rubric_id"],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
