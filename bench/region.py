@@ -168,7 +168,7 @@ def generate(session: Session, districts: int, schools: int, rounds: int, seed: 
 
     def contact_rows() -> Iterator[tuple[Any, ...]]:
         contact_id = first_contact
-        for assignment_id, _round_id, _school_id, channel, auditor_id, first_day, school_quality in plan:
+        for assignment_id, round_id, _school_id, channel, auditor_id, first_day, school_quality in plan:
             moment = datetime.combine(first_day, datetime.min.time(), UTC) + timedelta(hours=14)
             unreached = rng.random() < 0.05
             earned = possible = 0.0
@@ -178,7 +178,8 @@ def generate(session: Session, districts: int, schools: int, rounds: int, seed: 
                     sections.append((contact_id, key, got, POINTS))
                     earned, possible = earned + got, possible + POINTS
             yield (
-                contact_id, assignment_id, 1, auditor_id, rubrics[channel].id, ContactStatus.APPROVED,
+                contact_id, assignment_id, round_id, 1, auditor_id, rubrics[channel].id,
+                ContactStatus.APPROVED,
                 Outcome.NO_ANSWER if unreached else Outcome.REACHED, unreached, moment,
                 rng.randint(1, 9) if channel is Channel.PHONE and not unreached else None,
                 round(rng.uniform(0.5, 40), 2) if channel is Channel.EMAIL and not unreached else None,
@@ -187,8 +188,9 @@ def generate(session: Session, districts: int, schools: int, rounds: int, seed: 
             contact_id += 1
 
     columns = [
-        "id", "assignment_id", "attempt", "auditor_id", "rubric_id", "status", "outcome", "unreached",
-        "started_at", "rings", "response_business_hours", "first_submitted_at", "submitted_at", "approved_at",
+        "id", "assignment_id", "round_id", "attempt", "auditor_id", "rubric_id", "status", "outcome",
+        "unreached", "started_at", "rings", "response_business_hours", "first_submitted_at", "submitted_at",
+        "approved_at",
         "earned_points", "possible_points",
     ]  # fmt: skip
     count = copy_rows(session, Contact.__table__, columns, contact_rows())  # type: ignore[arg-type]

@@ -150,7 +150,8 @@ def build(session: Session, schools: int, share: float, seed: int) -> Round:
     assignment_ids = list(session.scalars(insert(Assignment).returning(Assignment.id), assignment_rows))
     contact_rows = [
         {
-            "assignment_id": assignment_id, "attempt": 1, "auditor_id": row["auditor_id"],
+            "assignment_id": assignment_id, "round_id": round_.id, "attempt": 1,
+            "auditor_id": row["auditor_id"],
             "rubric_id": rubric_ids[row["channel"]], "status": ContactStatus.APPROVED,
             "outcome": Outcome.REACHED, "started_at": NOW, "submitted_at": NOW, "approved_at": NOW,
         }

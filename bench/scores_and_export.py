@@ -351,6 +351,7 @@ def generate(session: Session, schools: int, rounds: int, seed: int = 1) -> None
             )
             base = {
                 "assignment_id": assignment_id,
+                "round_id": round_.id,
                 "auditor_id": auditor_id,
                 "rubric_id": rubrics[channel].id,
                 "unreached": False,
@@ -396,8 +397,9 @@ def generate(session: Session, schools: int, rounds: int, seed: int = 1) -> None
             contact_id += 1
 
     contact_columns = [
-        "id", "assignment_id", "attempt", "auditor_id", "rubric_id", "status", "outcome", "unreached",
-        "started_at", "rings", "hold_seconds", "response_business_hours", "greeted_seconds", "wait_seconds",
+        "id", "assignment_id", "round_id", "attempt", "auditor_id", "rubric_id", "status", "outcome",
+        "unreached", "started_at", "rings", "hold_seconds", "response_business_hours", "greeted_seconds",
+        "wait_seconds",
         "first_submitted_at", "submitted_at", "approved_at",
     ]  # fmt: skip
     contact_tuples = (tuple(row.get(name) for name in contact_columns) for row in contact_rows())

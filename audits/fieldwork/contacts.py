@@ -129,7 +129,12 @@ def _new_attempt(session: Session, assignment: Assignment, user: User, number: i
     if rubric is None:
         raise ConflictError("rubric", f"the rubric {assignment.scenario.rubric_key} has no published version")
     contact = Contact(
-        assignment_id=assignment.id, attempt=number, auditor_id=user.id, rubric_id=rubric.id, draft={}
+        assignment_id=assignment.id,
+        round_id=assignment.round_id,
+        attempt=number,
+        auditor_id=user.id,
+        rubric_id=rubric.id,
+        draft={},
     )
     contact.assignment = assignment
     contact.rubric = rubric

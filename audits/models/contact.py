@@ -6,8 +6,23 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+    select,
+    text,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from audits.models.base import Base, UTCDateTime
 from audits.models.mailbox import ReplyStatus
@@ -66,6 +81,10 @@ OUTCOME_LABELS = {
 }
 
 
+# Which contacts count, as the partial index ``ix_contacts_counted`` states it (migration 0034).
+COUNTED_PREDICATE = "status = 'approved' AND (outcome = 'reached' OR unreached IS true)"
+
+
 def _empty_draft() -> dict[str, Any]:
     return {}
 
@@ -80,11 +99,32 @@ class Contact(Base):
     """
 
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("assignment_id", "attempt"),)
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "attempt"),
+        # The contacts that count (``audits.scoring.queries.counted``), by assignment, with their
+        # tallies: a round's scores reach its counted contacts without reading any other row.
+        Index(
+            "ix_contacts_counted",
+            "assignment_id",
+            postgresql_where=text(COUNTED_PREDICATE),
+            sqlite_where=text(COUNTED_PREDICATE),
+            postgresql_include=["earned_points", "possible_points", "critical_failure", "rubric_id"],
+        ),
+        # A round's counted contacts without a join through every district's assignments.
+        Index(
+            "ix_contacts_round_counted",
+            "round_id",
+            postgresql_where=text(COUNTED_PREDICATE),
+            sqlite_where=text(COUNTED_PREDICATE),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    # The round of the assignment, carried so a round's scores find its contacts by index
+    # (``ix_contacts_round_counted``); set on insert from the assignment (``_carry_round``).
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     auditor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id"), index=True)
@@ -284,3 +324,14 @@ class Evidence(Base):
 def sent_file_name(token: str) -> str:
     """The file name of the email sent for a contact, filed as its evidence: ``sent-<token's start>.eml``."""
     return f"sent-{token[:8]}.eml"
+
+
+@event.listens_for(Contact, "before_insert")
+def _carry_round(mapper: Mapper[Contact], connection: Connection, contact: Contact) -> None:
+    """Give a new contact its assignment's round (an assignment never changes round)."""
+    if contact.round_id is None:
+        from audits.models.round import Assignment
+
+        contact.round_id = connection.scalar(
+            select(Assignment.round_id).where(Assignment.id == contact.assignment_id)
+        )

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audits.models.base import Base, UTCDateTime
@@ -113,6 +113,8 @@ class Round(Base):
     """An audit round of one district: a window, schools, channels with quotas and scenarios."""
 
     __tablename__ = "rounds"
+    # A district's rounds in date order (earlier rounds, the latest one) without other districts' rounds.
+    __table_args__ = (Index("ix_rounds_district_first_day", "district_id", "first_day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Counts status changes and plan edits; every UPDATE checks it (see ``Contact.revision``).

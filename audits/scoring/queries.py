@@ -1,6 +1,9 @@
 """The grouped SQL behind every score: per contact, per school and channel, per section.
 
-It reads each contact's tally (``audits.scoring.tally``), never the responses.
+It reads each contact's tally (``audits.scoring.tally``), never the responses, and finds a round's
+counted contacts by their own ``round_id`` (index ``ix_contacts_round_counted``), so other rounds' and
+districts' contacts are never read; the assignments are filtered on the same rounds so the planner
+reaches them by their round index too.
 
 Only approved contacts count, and of those only the ones that reached the school
 or are unreached (a final failed attempt); earlier failed attempts are not scored.
@@ -79,7 +82,7 @@ def contact_scores(round_ids: list[int] | Select, school_id: int | None = None) 
         .select_from(Contact)
         .join(Assignment, Assignment.id == Contact.assignment_id)
         .join(Rubric, Rubric.id == Contact.rubric_id)
-        .where(counted(), Assignment.round_id.in_(round_ids))
+        .where(counted(), Contact.round_id.in_(round_ids), Assignment.round_id.in_(round_ids))
     )
     return stmt if school_id is None else stmt.where(Assignment.school_id == school_id)
 
@@ -120,7 +123,7 @@ def school_section_scores(round_id: int) -> Select:
         .select_from(points)
         .join(Contact, Contact.id == points.contact_id)
         .join(Assignment, Assignment.id == Contact.assignment_id)
-        .where(counted(), Assignment.round_id == round_id)
+        .where(counted(), Contact.round_id == round_id, Assignment.round_id == round_id)
         .group_by(Assignment.school_id, points.section_key)
     )
 
@@ -140,7 +143,7 @@ def rounds_section_scores(round_ids: list[int]) -> Select:
         .select_from(points)
         .join(Contact, Contact.id == points.contact_id)
         .join(Assignment, Assignment.id == Contact.assignment_id)
-        .where(counted(), Assignment.round_id.in_(round_ids))
+        .where(counted(), Contact.round_id.in_(round_ids), Assignment.round_id.in_(round_ids))
         .group_by(Assignment.round_id, Assignment.school_id, points.section_key)
     )
 
@@ -152,6 +155,7 @@ def rounds_email_response_hours(round_ids: list[int]) -> Select:
         .join(Contact.assignment)
         .where(
             counted(),
+            Contact.round_id.in_(round_ids),
             Assignment.round_id.in_(round_ids),
             Contact.response_business_hours.is_not(None),
         )
@@ -171,6 +175,7 @@ def email_response_hours(round_id: int) -> Select:
         .join(Contact.assignment)
         .where(
             counted(),
+            Contact.round_id == round_id,
             Assignment.round_id == round_id,
             Contact.response_business_hours.is_not(None),
         )
