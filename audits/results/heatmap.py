@@ -162,7 +162,7 @@ def heatmap(
     ``sort`` is ``name``, ``overall``, the channel shown or one of its section keys; any
     other column falls back to ``overall``.
     """
-    scores = round_scores(session, round_)
+    scores = round_scores(session, round_, precision=False)  # the heat map shows no interval or band
     groups = section_groups(session, section_titles(session, scores.district.sections))
     group = _chosen(groups, channel)
     shown = group.channel if group is not None else None

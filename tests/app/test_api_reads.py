@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.api.schemas import ScoresSchema
 from app.extensions import db
 from audits.fieldwork.contacts import approve, start_contact, submit
 from audits.fieldwork.drafts import save_draft
@@ -328,6 +329,8 @@ def test_scores_agree_with_the_engine(client: FlaskClient, world: ApiWorld, sess
             "text": standing.text,
         }
     assert body["early_reading_contacts"] == engine.early_reading == 3
+    # The view sends ``scores_dict`` as it is: the documented schema's dump changes nothing in it.
+    assert ScoresSchema().dump(body) == body
     a_interval = engine.schools[0].interval  # A: a call and an email, so an interval
     assert a_interval is not None and body["schools"][0]["interval"] == {
         "low": a_interval.low,
