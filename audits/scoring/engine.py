@@ -200,8 +200,9 @@ def round_scores(
             ),
         )
     }
-    current_rows = [row for row in rows if row.round_id == round_.id]
-    previous_rows = [row for row in rows if row.round_id != round_.id]
+    # By position (``school_channel_scores``' first column is the round): see ``_assemble``.
+    current_rows = [row for row in rows if row[0] == round_.id]
+    previous_rows = [row for row in rows if row[0] != round_.id]
     section_rows = grouped_rows(session, school_section_scores(round_.id)).all() if sections else []
     hours_rows = grouped_rows(session, email_response_hours(round_.id)).all()
     schools, totals, rings, holds, email_hours = _assemble(
@@ -429,9 +430,9 @@ def _fill_previous(
     """Set ``previous`` of ``school_ids`` from their overall in ``rows`` of ``school_channel_scores``
     (each school's ``wanted`` round when given); return the schools still without one."""
     overalls: dict[int, list[float | None]] = defaultdict(list)
-    for row in rows:
-        if row.school_id in school_ids and (wanted is None or wanted[row.school_id] == row.round_id):
-            overalls[row.school_id].append(None if row.score is None else float(row.score))
+    for round_id, school_id, _channel, score, *_ in rows:  # by position, as in ``_assemble``
+        if school_id in school_ids and (wanted is None or wanted[school_id] == round_id):
+            overalls[school_id].append(None if score is None else float(score))
     missing = set()
     for school_id in school_ids:
         overall = _overall(overalls.get(school_id, []))
