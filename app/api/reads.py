@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import jsonify
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.wrappers import Response as HttpResponse
 
 from app.api.auth import api_user, get_or_404, permitted, require
 from app.api.blueprint import ID, blueprint
@@ -336,7 +337,7 @@ def get_round_equity(round_id: int) -> list[dict[str, Any]]:
 @blueprint.route(f"/rounds/<{ID}:round_id>/scores")
 @blueprint.response(200, ScoresSchema)
 @documented_errors(403, 404)
-def get_round_scores(round_id: int) -> Response:
+def get_round_scores(round_id: int) -> HttpResponse:
     """Every score of a round, straight from the scoring engine, at full precision.
 
     Only approved contacts count: the district's figures, then each school's by channel and section.

@@ -17,7 +17,7 @@ from audits.results.region import DistrictRow, Period, StateComparison, state_co
 
 def district_dict(row: DistrictRow) -> dict[str, Any]:
     """One compared district as ``ComparedDistrictSchema`` answers it."""
-    scores = row.scores
+    figures = row.figures
     return {
         "district_id": row.district.id,
         "name": row.district.name,
@@ -31,9 +31,9 @@ def district_dict(row: DistrictRow) -> dict[str, Any]:
         "reached": row.reached,
         "reach_rate": row.reach_rate,
         "rubric_keys": row.rubric_keys,
-        "histogram": [asdict(b) for b in row.histogram] if scores else [],
-        "channels": {key: s.median for key, s in scores.district.channels.items()} if scores else {},
-        "sections": {key: s.median for key, s in scores.district.sections.items()} if scores else {},
+        "histogram": [asdict(b) for b in row.histogram] if figures else [],
+        "channels": {key: s.median for key, s in figures.channels.items()} if figures else {},
+        "sections": {key: s.median for key, s in figures.sections.items()} if figures else {},
     }
 
 

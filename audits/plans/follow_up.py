@@ -108,7 +108,7 @@ def _failed(session: Session, round_: Round) -> dict[int, list[tuple[Channel, in
         .join(Assignment, Assignment.id == Contact.assignment_id)
         .where((scored.c.critical_failure == 1) | scored.c.unreached.is_(True) | (scored.c.score < standard))
         .order_by(scored.c.school_id, scored.c.channel, Assignment.sequence),
-    ).all()
+    )
     failed: dict[int, list[tuple[Channel, int]]] = defaultdict(list)
     for row in rows:
         pair = (Channel(row.channel), int(row.scenario_id))

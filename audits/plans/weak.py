@@ -120,7 +120,7 @@ def item_rows(session: Session, round_: Round, school: School) -> list[ItemRow]:
             RubricItem.kind != ItemKind.TEXT,
         )
         .group_by(Assignment.channel, RubricSection.key, RubricItem.key),
-    ).all()
+    )
     texts = {
         item.id: item
         for item in session.scalars(

@@ -4,9 +4,9 @@ in a chosen period), scored by the same engine as each district's own dashboard.
 For every district: the mean and median of its schools' overall scores, its reach (contacts that
 reached a school over counted contacts), the distribution of its school scores, and one heat-map row
 of its section medians, under the same section columns, grouped by channel, as the round heat map.
-It reads in a fixed number of queries however many districts there are (``rounds_scores`` scores
-every chosen round together), and it is an administrator's view: a district leader never sees
-another district's schools or figures.
+It reads in a fixed number of queries however many districts there are (``rounds_figures`` scores
+every chosen round together, by the engine's rules), and it is an administrator's view: a district
+leader never sees another district's schools or figures.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from audits.errors import ValidationError
-from audits.models import Assignment, Contact, District, Round, RoundStatus, Rubric
+from audits.models import Contact, District, Round, RoundStatus, Rubric
 from audits.results.heatmap import Band, HeatCell
 from audits.results.overview import HistogramBin, histogram
 from audits.results.sections import SectionGroup, section_groups, section_titles
-from audits.scoring.engine import RoundScores, Spread, rounds_scores
+from audits.scoring.engine import Spread
 from audits.scoring.queries import counted, grouped_rows
+from audits.scoring.state import RoundFigures, rounds_figures
 
 
 @dataclass(frozen=True)
@@ -53,23 +54,23 @@ class DistrictRow:
 
     district: District
     round: Round | None = None
-    scores: RoundScores | None = None
+    figures: RoundFigures | None = None
     rubric_keys: list[str] = field(default_factory=list)
 
     @property
     def overall(self) -> Spread:
         """Mean and median of the schools' overall scores (rule 8), and how many schools have one."""
-        return self.scores.district.overall if self.scores is not None else Spread()
+        return self.figures.overall if self.figures is not None else Spread()
 
     @property
     def contacts(self) -> int:
         """Counted contacts of the round."""
-        return sum(t.contacts for t in self.scores.district.channel_totals.values()) if self.scores else 0
+        return self.figures.contacts if self.figures is not None else 0
 
     @property
     def reached(self) -> int:
         """Counted contacts that reached a school."""
-        return sum(t.reached for t in self.scores.district.channel_totals.values()) if self.scores else 0
+        return self.figures.reached if self.figures is not None else 0
 
     @property
     def reach_rate(self) -> float | None:
@@ -79,19 +80,18 @@ class DistrictRow:
     @property
     def histogram(self) -> list[HistogramBin]:
         """The distribution of the schools' overall scores, in the overview's bins."""
-        schools = self.scores.schools if self.scores is not None else []
-        return histogram([s.overall for s in schools if s.overall is not None])
+        return histogram(self.figures.school_overalls if self.figures is not None else [])
 
     def section_median(self, key: str) -> HeatCell:
         """The district median of section ``key`` (the per-district heat map's median row)."""
-        spread = self.scores.district.sections.get(key) if self.scores is not None else None
+        spread = self.figures.sections.get(key) if self.figures is not None else None
         return HeatCell(spread.median if spread is not None else None)
 
     def channel_median(self, channel: str | None) -> HeatCell | None:
         """The district median score of ``channel`` (``None`` for the shared sections)."""
         if channel is None:
             return None
-        spread = self.scores.district.channels.get(channel) if self.scores is not None else None
+        spread = self.figures.channels.get(channel) if self.figures is not None else None
         return HeatCell(spread.median if spread is not None else None)
 
     @property
@@ -151,12 +151,10 @@ def _rubric_keys(session: Session, round_ids: list[int]) -> dict[int, list[str]]
     keys: dict[int, set[str]] = defaultdict(set)
     if not round_ids:
         return {}
-    stmt = (
-        select(Assignment.round_id, Rubric.key)
-        .select_from(Contact)
-        .join(Assignment, Assignment.id == Contact.assignment_id)
+    stmt = (  # the contacts' own round id: their partial index, not every district's assignments
+        select(Contact.round_id, Rubric.key)
         .join(Rubric, Rubric.id == Contact.rubric_id)
-        .where(counted(), Assignment.round_id.in_(round_ids))
+        .where(counted(), Contact.round_id.in_(round_ids))
         .distinct()
     )
     for round_id, key in grouped_rows(session, stmt):
@@ -170,7 +168,7 @@ def state_comparison(session: Session, period: Period | None = None) -> StateCom
     period = period or Period()
     districts = list(session.scalars(select(District).order_by(District.name, District.id)))
     rounds = _compared_rounds(session, period)
-    scores = rounds_scores(session, rounds)
+    figures = rounds_figures(session, [round_.id for round_ in rounds])
     keys = _rubric_keys(session, [round_.id for round_ in rounds])
     by_district = {round_.district_id: round_ for round_ in rounds}
     rows = []
@@ -179,7 +177,7 @@ def state_comparison(session: Session, period: Period | None = None) -> StateCom
         if round_ is None:
             rows.append(DistrictRow(district))
         else:
-            rows.append(DistrictRow(district, round_, scores[round_.id], keys.get(round_.id, [])))
-    section_keys = {key for row in rows if row.scores is not None for key in row.scores.district.sections}
+            rows.append(DistrictRow(district, round_, figures[round_.id], keys.get(round_.id, [])))
+    section_keys = {key for row in rows if row.figures is not None for key in row.figures.sections}
     groups = section_groups(session, section_titles(session, section_keys))
     return StateComparison(rows, groups, period)

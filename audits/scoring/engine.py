@@ -45,8 +45,6 @@ from audits.scoring.queries import (
     email_response_hours,
     grouped_rows,
     latest_earlier_round,
-    rounds_email_response_hours,
-    rounds_section_scores,
     school_channel_scores,
     school_contact_scores,
     school_section_scores,
@@ -173,9 +171,15 @@ def rank_schools(schools: list[SchoolScore]) -> None:
         school.rank = previous_rank
 
 
-def _overall(channel_scores: list[float | None]) -> float | None:
+def school_overall(channel_scores: list[float | None]) -> float | None:
+    """Rule 7: a school's overall is the mean of its channel scores (``None`` when none has one)."""
     present = [score for score in channel_scores if score is not None]
     return fmean(present) if present else None
+
+
+def section_score(earned: float, possible: float | None) -> float | None:
+    """Rule 3: a section score is 100 × Σ earned ÷ Σ possible (``None`` when nothing was possible)."""
+    return 100.0 * earned / possible if possible and possible > 0 else None
 
 
 def round_scores(
@@ -190,7 +194,7 @@ def round_scores(
     early_reading = round_.district.early_reading_contacts
     previous_id = session.scalar(latest_earlier_round(round_))
     round_ids = [round_.id] if previous_id is None else [round_.id, previous_id]
-    rows = grouped_rows(session, school_channel_scores(round_ids)).all()
+    rows = grouped_rows(session, school_channel_scores(round_ids))
     info = {
         school_id: (nces_id, name, level.value)
         for school_id, nces_id, name, level in grouped_rows(
@@ -203,8 +207,8 @@ def round_scores(
     # By position (``school_channel_scores``' first column is the round): see ``_assemble``.
     current_rows = [row for row in rows if row[0] == round_.id]
     previous_rows = [row for row in rows if row[0] != round_.id]
-    section_rows = grouped_rows(session, school_section_scores(round_.id)).all() if sections else []
-    hours_rows = grouped_rows(session, email_response_hours(round_.id)).all()
+    section_rows = grouped_rows(session, school_section_scores(round_.id)) if sections else []
+    hours_rows = grouped_rows(session, email_response_hours(round_.id))
     schools, totals, rings, holds, email_hours = _assemble(
         current_rows, info, section_rows, hours_rows, early_reading
     )
@@ -284,61 +288,24 @@ def _assemble(
         if figures.mean_hold_seconds is not None:
             holds[channel].append((figures.mean_hold_seconds, figures.reached))
     for school in schools.values():
-        school.overall = _overall([figures.score for figures in school.channels.values()])
+        school.overall = school_overall([figures.score for figures in school.channels.values()])
         school.early = any(f.early for f in school.channels.values() if f.score is not None)
-    for row in section_rows:
-        if row.school_id in schools and row.possible and row.possible > 0:
-            schools[row.school_id].sections[row.section] = 100.0 * row.earned / row.possible
-            schools[row.school_id].section_contacts[row.section] = int(row.contacts)
+    # The section and hour rows end with the same columns for one round or several (which lead with
+    # the round id): taken by position from the end.
+    for *_, school_id, section, earned, possible, section_contacts in section_rows:
+        school = schools.get(school_id)
+        score = section_score(earned, possible)
+        if school is not None and score is not None:
+            school.sections[section] = score
+            school.section_contacts[section] = int(section_contacts)
     email_hours: dict[int, list[float]] = defaultdict(list)
-    for row in hours_rows:
-        email_hours[row.school_id].append(float(row.response_business_hours))
+    for *_, school_id, hours in hours_rows:
+        email_hours[school_id].append(float(hours))
     for school_id, values in email_hours.items():
         if school_id in schools:
             schools[school_id].median_email_hours = median(values)
             schools[school_id].email_replies = len(values)
     return schools, totals, rings, holds, email_hours
-
-
-def rounds_scores(session: Session, rounds: list[Round]) -> dict[int, RoundScores]:
-    """Score several rounds (of any districts) at once, by round id, in four grouped queries whatever
-    the number of rounds: the figures ``round_scores`` gives each, from the same rules, without what
-    looks back or ahead of a round (each school's previous overall and change, rules 10 and 12–14).
-
-    The state-wide view compares districts with it; ``rounds`` should come with their district loaded.
-    """
-    if not rounds:
-        return {}
-    round_ids = [round_.id for round_ in rounds]
-    by_round: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in grouped_rows(session, school_channel_scores(round_ids)).all():
-        by_round[row.round_id].append(row)
-    info: dict[int, tuple[str, str, str]] = {
-        school_id: (nces_id, name, level.value)
-        for school_id, nces_id, name, level in grouped_rows(
-            session,
-            select(School.id, School.nces_id, School.name, School.level).where(
-                School.id.in_(select(Assignment.school_id).where(Assignment.round_id.in_(round_ids)))
-            ),
-        )
-    }
-    sections_by_round: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in grouped_rows(session, rounds_section_scores(round_ids)).all():
-        sections_by_round[row.round_id].append(row)
-    hours_by_round: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in grouped_rows(session, rounds_email_response_hours(round_ids)).all():
-        hours_by_round[row.round_id].append(row)
-    scored: dict[int, RoundScores] = {}
-    for round_ in rounds:
-        early_reading = round_.district.early_reading_contacts
-        schools, totals, rings, holds, email_hours = _assemble(
-            by_round[round_.id], info, sections_by_round[round_.id], hours_by_round[round_.id], early_reading
-        )
-        ordered = sorted(schools.values(), key=lambda s: s.name)
-        rank_schools(ordered)
-        district = _district(ordered, totals, rings, holds, email_hours)
-        scored[round_.id] = RoundScores(round_.id, ordered, district, early_reading)
-    return scored
 
 
 def _precision(
@@ -414,7 +381,7 @@ def _previous_overalls(
         wanted = {school_id: rounds[step] for school_id, rounds in history.items() if step < len(rounds)}
         if not wanted:
             return
-        rows = grouped_rows(session, school_channel_scores(sorted(set(wanted.values())))).all()
+        rows = grouped_rows(session, school_channel_scores(sorted(set(wanted.values()))))
         still = _fill_previous(schools, rows, set(wanted), wanted)
         for school_id in set(wanted) - still:
             del history[school_id]
@@ -435,7 +402,7 @@ def _fill_previous(
             overalls[school_id].append(None if score is None else float(score))
     missing = set()
     for school_id in school_ids:
-        overall = _overall(overalls.get(school_id, []))
+        overall = school_overall(overalls.get(school_id, []))
         if overall is None:
             missing.add(school_id)
         else:
@@ -453,4 +420,4 @@ def school_trend(session: Session, school: School) -> list[tuple[Round, float | 
     scores: dict[int, list[float | None]] = defaultdict(list)
     for row in grouped_rows(session, school_channel_scores([r.id for r in rounds], school_id=school.id)):
         scores[row.round_id].append(float(row.score) if row.score is not None else None)
-    return [(r, _overall(scores[r.id])) for r in rounds if r.id in scores]
+    return [(r, school_overall(scores[r.id])) for r in rounds if r.id in scores]
