@@ -165,18 +165,18 @@ def generate(session: Session, districts: int, schools: int, rounds: int, seed: 
     print(f"generate: {districts} districts, {len(assignment_rows):,} assignments in {elapsed:.1f} s")
 
     first_contact = _next_id(session, Contact.__table__)  # type: ignore[arg-type]  # no query during COPY
-    sections: list[tuple[int, str, float, float]] = []
+    sections: list[tuple[int, int, int, str, float, float]] = []
 
     def contact_rows() -> Iterator[tuple[Any, ...]]:
         contact_id = first_contact
-        for assignment_id, round_id, _school_id, channel, auditor_id, first_day, school_quality in plan:
+        for assignment_id, round_id, school_id, channel, auditor_id, first_day, school_quality in plan:
             moment = datetime.combine(first_day, datetime.min.time(), UTC) + timedelta(hours=14)
             unreached = rng.random() < 0.05
             earned = possible = 0.0
             if not unreached:
                 for key, _size in SECTIONS:
                     got = round(POINTS * min(max(rng.gauss(school_quality, 0.15), 0.0), 1.0), 2)
-                    sections.append((contact_id, key, got, POINTS))
+                    sections.append((contact_id, round_id, school_id, key, got, POINTS))
                     earned, possible = earned + got, possible + POINTS
             yield (
                 contact_id, assignment_id, round_id, 1, auditor_id, rubrics[channel].id,
@@ -200,7 +200,7 @@ def generate(session: Session, districts: int, schools: int, rounds: int, seed: 
     count = copy_rows(
         session,
         ContactSectionPoints.__table__,  # type: ignore[arg-type]
-        ["contact_id", "section_key", "earned", "possible"],
+        ["contact_id", "round_id", "school_id", "section_key", "earned", "possible"],
         iter(sections),
     )
     session.commit()
@@ -258,6 +258,12 @@ def main() -> None:
             reset_schema(db.session)
             upgrade()
             generate(db.session, args.districts, args.schools, args.rounds)
+        else:
+            db.session.commit()
+            upgrade()  # newer migrations (and their backfills) reach a reused deployment
+            for table in ("contacts", "contact_section_points"):
+                db.session.execute(text(f"ANALYZE {table}"))
+            db.session.commit()
         admin = db.session.scalars(select(User).where(User.email == ADMIN)).one()
         _, secret = create_token(db.session, admin, "bench")
         db.session.commit()

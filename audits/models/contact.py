@@ -236,6 +236,10 @@ class ContactSectionPoints(Base):
     section_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     earned: Mapped[float] = mapped_column(Float)
     possible: Mapped[float] = mapped_column(Float)
+    # The contact's round and school, written with the tally (``audits.scoring.tally``): many rounds'
+    # section points are read by their round's index, not by probing each counted contact's rows.
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
 
     contact: Mapped[Contact] = relationship(back_populates="section_points")
 

@@ -151,12 +151,15 @@ def _rubric_keys(session: Session, round_ids: list[int]) -> dict[int, list[str]]
     keys: dict[int, set[str]] = defaultdict(set)
     if not round_ids:
         return {}
-    stmt = (  # the contacts' own round id: their partial index, not every district's assignments
-        select(Contact.round_id, Rubric.key)
-        .join(Rubric, Rubric.id == Contact.rubric_id)
+    # The distinct (round, rubric) pairs first, by the contacts' own round id (their partial index,
+    # not every district's assignments), then their keys: a join before the distinct sorted 60,000 keys.
+    used = (
+        select(Contact.round_id, Contact.rubric_id)
         .where(counted(), Contact.round_id.in_(round_ids))
         .distinct()
+        .subquery()
     )
+    stmt = select(used.c.round_id, Rubric.key).join(Rubric, Rubric.id == used.c.rubric_id)
     for round_id, key in grouped_rows(session, stmt):
         keys[round_id].add(key)
     return {round_id: sorted(found) for round_id, found in keys.items()}

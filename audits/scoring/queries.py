@@ -137,20 +137,21 @@ def school_section_scores(round_id: int) -> Select:
 def rounds_section_scores(round_ids: list[int]) -> Select:
     """Per round × school × section key of several rounds (one query): Σ earned and Σ possible pooled
     over the school's counted contacts, as ``school_section_scores`` — without the school's id and
-    contact count, which district figures do not need."""
+    contact count, which district figures do not need.
+
+    The points carry their round and school, so a hundred rounds' points are one scan of their
+    round's index, joined to the counted contacts only to keep the ones that count."""
     points = ContactSectionPoints
     return (
         select(
-            Assignment.round_id,
+            points.round_id,
             points.section_key.label("section"),
             func.sum(points.earned).label("earned"),
             func.sum(points.possible).label("possible"),
         )
-        .select_from(points)
         .join(Contact, Contact.id == points.contact_id)
-        .join(Assignment, Assignment.id == Contact.assignment_id)
-        .where(counted(), Contact.round_id.in_(round_ids), Assignment.round_id.in_(round_ids))
-        .group_by(Assignment.round_id, Assignment.school_id, points.section_key)
+        .where(counted(), Contact.round_id.in_(round_ids), points.round_id.in_(round_ids))
+        .group_by(points.round_id, points.school_id, points.section_key)
     )
 
 

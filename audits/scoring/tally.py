@@ -1,7 +1,8 @@
 """A contact's points, tallied from its responses when they are recorded.
 
 Scores read these tallies (``contacts.earned_points``, ``possible_points``,
-``critical_failure`` and one ``contact_section_points`` row per section key) instead
+``critical_failure`` and one ``contact_section_points`` row per section key, carrying the
+contact's round and school) instead
 of every response, so a round's dashboard reads thousands of contacts, not a million
 responses. Rules 1 and 4 of ``docs/scoring.md`` live in the expressions below; rules
 2–11 are applied to the tallies in ``audits.scoring.queries`` and ``engine``.
@@ -18,7 +19,15 @@ from sqlalchemy import Select, SQLColumnExpression, and_, case, delete, exists, 
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from audits.models import Contact, ContactSectionPoints, ItemKind, Response, RubricItem, RubricSection
+from audits.models import (
+    Assignment,
+    Contact,
+    ContactSectionPoints,
+    ItemKind,
+    Response,
+    RubricItem,
+    RubricSection,
+)
 
 TALLY_FIELDS = ["earned_points", "possible_points", "critical_failure", "section_points"]
 
@@ -62,13 +71,22 @@ def tally(session: Session, contact_ids: Iterable[int] | Select) -> None:
         execution_options={"synchronize_session": False},
     )
     per_section = (
-        select(Response.contact_id, RubricSection.key, earned_expr(), possible_expr())
+        select(
+            Response.contact_id,
+            Contact.round_id,
+            Assignment.school_id,
+            RubricSection.key,
+            earned_expr(),
+            possible_expr(),
+        )
+        .join(Contact, Contact.id == Response.contact_id)
+        .join(Assignment, Assignment.id == Contact.assignment_id)
         .join(RubricItem, RubricItem.id == Response.item_id)
         .join(RubricSection, RubricSection.id == RubricItem.section_id)
         .where(Response.contact_id.in_(ids))
-        .group_by(Response.contact_id, RubricSection.key)
+        .group_by(Response.contact_id, Contact.round_id, Assignment.school_id, RubricSection.key)
     )
-    columns = ["contact_id", "section_key", "earned", "possible"]
+    columns = ["contact_id", "round_id", "school_id", "section_key", "earned", "possible"]
     session.execute(insert(ContactSectionPoints).from_select(columns, per_section))
     sections = ContactSectionPoints
     mine = sections.contact_id == Contact.id

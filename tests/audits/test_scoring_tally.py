@@ -67,6 +67,10 @@ def test_submitting_a_contact_tallies_its_points(session: Session) -> None:
     assert tallied[1] > 0
     assert 0 < tallied[0] < tallied[1]  # courtesy 3 of 5 and a partly correct answer: not full marks
     assert _close(tallied, by_hand(contact))
+    # Each section's points carry the contact's round and school (the state-wide view reads them so).
+    rows = session.scalars(select(ContactSectionPoints).where(ContactSectionPoints.contact_id == contact.id))
+    assert {(row.round_id, row.school_id) for row in rows} == {(world.phone.round_id, world.phone.school_id)}
+    assert contact.round_id == world.phone.round_id
 
 
 def test_a_reviewer_edit_re_tallies_the_contact(session: Session) -> None:
@@ -116,3 +120,10 @@ def test_the_migration_tallies_existing_contacts_as_the_code_does(app: Flask, se
     upgrade()
     contacts = list(session.scalars(select(Contact).order_by(Contact.id)))
     assert [stored(session, contact) for contact in contacts] == expected
+    # Migration 0035 gave the backfilled points their contact's round and school.
+    by_id = {contact.id: contact for contact in contacts}
+    points = list(session.scalars(select(ContactSectionPoints)))
+    assert points
+    for row in points:
+        contact = by_id[row.contact_id]
+        assert (row.round_id, row.school_id) == (contact.round_id, contact.assignment.school_id)
