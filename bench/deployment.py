@@ -14,7 +14,8 @@ have data. This builds (once) two PostgreSQL databases, both migrated with alemb
 
 Then, through the Flask test client signed in as the measured district's leader (and with an API
 token for the API), it measures in each database the newest round's dashboard, its heat map and
-``GET /api/v1/rounds/<id>/scores``: median and p95 over ``--requests`` requests, the SQL
+``GET /api/v1/rounds/<id>/scores``: median and p95 over ``--requests`` requests (the two databases
+taking turns request by request, so that what else the machine does falls on both alike), the SQL
 statements per request, and the ratio deployment ÷ alone. The load average is printed beside every
 figure. Finally it prints ``EXPLAIN (ANALYZE, BUFFERS)`` of the dashboard's slowest statement in
 the deployment.
@@ -145,8 +146,8 @@ class Recorder:
         self.statements.append((time.perf_counter() - self._start, statement, parameters))
 
 
-def measure(app: Flask, requests: int) -> dict[str, tuple[list[float], list[int]]]:
-    """Dashboard, heat map and scores API of the measured district's newest round, timed."""
+def pages(app: Flask) -> tuple[Engine, list[tuple[str, Callable[[], None]]]]:
+    """The measured district's newest round: its dashboard, heat map and scores API, as actions."""
     with app.app_context():
         district_id = db.session.scalar(select(District.id).where(District.name == district_bench.DISTRICT))
         latest = db.session.scalar(
@@ -158,7 +159,7 @@ def measure(app: Flask, requests: int) -> dict[str, tuple[list[float], list[int]
         engine = db.engine
     client = district_bench.signed_in(app)
     dashboard, heatmap = f"/rounds/{latest}/dashboard", f"/rounds/{latest}/heatmap"
-    pages: list[tuple[str, Callable[[], None]]] = [
+    return engine, [
         (f"dashboard GET {dashboard}", district_bench.get_ok(client, dashboard)),
         (f"heat map GET {heatmap}", district_bench.get_ok(client, heatmap)),
         (
@@ -168,10 +169,27 @@ def measure(app: Flask, requests: int) -> dict[str, tuple[list[float], list[int]
             ),
         ),
     ]
-    figures = {}
-    for label, action in pages:
-        figures[label] = district_bench.timed(engine, action, requests)
-        region.report(label, *figures[label], target=TARGET)
+
+
+def measure(apps: dict[str, Flask], requests: int) -> dict[str, dict[str, tuple[list[float], list[int]]]]:
+    """Each page in each database, ``requests`` times, the databases taking turns request by request
+    (whatever else the machine does then falls on both alike); by database, then page."""
+    actions = {name: pages(app) for name, app in apps.items()}
+    figures: dict[str, dict[str, tuple[list[float], list[int]]]] = {name: {} for name in apps}
+    for index in range(len(next(iter(actions.values()))[1])):
+        for name, (_engine, listed) in actions.items():
+            listed[index][1]()  # warm up
+            figures[name][listed[index][0]] = ([], [])
+        for _ in range(requests):
+            for name, (engine, listed) in actions.items():
+                label, action = listed[index]
+                seconds, queries = district_bench.timed(engine, action, 1)
+                figures[name][label][0].extend(seconds)
+                figures[name][label][1].extend(queries)
+    for name, by_page in figures.items():
+        print(f"--- {name}")
+        for label, (seconds, queries) in by_page.items():
+            region.report(label, seconds, queries, target=TARGET)
     return figures
 
 
@@ -235,10 +253,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {_load()} before measuring")
     # Serve as wsgi.py does: what start-up built is left out of the collector's sweeps.
     print(f"heap: {freeze_startup_objects():,} start-up objects frozen, as wsgi.py does before serving")
-    results = {}
-    for name, app in apps.items():
-        print(f"--- {name}")
-        results[name] = measure(app, args.requests)
+    results = measure(apps, args.requests)
     print("--- ratio deployment ÷ alone (p95 and median)")
     for label in results["deployment"]:
         shared, shared_queries = results["deployment"][label]

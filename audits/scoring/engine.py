@@ -31,6 +31,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from audits.models import Assignment, Channel, Contact, Round, School
+from audits.scoring.collector import collector_paused
 from audits.scoring.precision import (
     DEFAULT_EARLY_READING,
     Interval,
@@ -191,6 +192,11 @@ def round_scores(
     do not show them; ``precision=False`` the intervals and rank bands (one query fewer,
     for the earlier rounds of a trend); everything else is the same.
     """
+    with collector_paused():
+        return _round_scores(session, round_, sections, precision)
+
+
+def _round_scores(session: Session, round_: Round, sections: bool, precision: bool) -> RoundScores:
     early_reading = round_.district.early_reading_contacts
     previous_id = session.scalar(latest_earlier_round(round_))
     round_ids = [round_.id] if previous_id is None else [round_.id, previous_id]

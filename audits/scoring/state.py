@@ -11,14 +11,12 @@ rounds, and applies the engine's own rules to them (``school_overall``, ``sectio
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from audits.scoring.collector import collector_paused
 from audits.scoring.engine import CHANNELS, Spread, school_overall, section_score
 from audits.scoring.queries import grouped_rows, rounds_channel_scores, rounds_section_scores
 
@@ -41,22 +39,8 @@ def rounds_figures(session: Session, round_ids: list[int]) -> dict[int, RoundFig
     queries; a round without counted contacts has empty figures."""
     if not round_ids:
         return {}
-    with _collector_paused():
+    with collector_paused():
         return _figures(session, round_ids)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the garbage collector while rows become figures, as ``reports.batch`` tunes it for a
-    batch: the 160,000 rows, tuples and lists of a state-wide comparison hold no reference cycle, yet
-    their allocation set off sweeps that walked them again and again (about a tenth of the request)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _figures(session: Session, round_ids: list[int]) -> dict[int, RoundFigures]:
